@@ -1,0 +1,18 @@
+// kizuna: one binary for the hub server, its administration and the frontline tools.
+#include <CLI/CLI.hpp>
+
+#include "app/commands.h"
+
+int main(int argc, char** argv) {
+  CLI::App root{"Kizuna: STIX 2.1 / TAXII 2.1 hub for cross-border cyber cooperation"};
+  root.require_subcommand(1);
+  root.set_version_flag("--version", "kizuna 0.1.0");
+  int exit_code = 0;
+  kizuna::app::AddPatternCommands(root, &exit_code);
+  try {
+    root.parse(argc, argv);
+  } catch (const CLI::ParseError& e) {
+    return root.exit(e);
+  }
+  return exit_code;
+}
