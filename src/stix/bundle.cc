@@ -1,0 +1,313 @@
+// SplitObjects: a single-pass, non-recursive JSON scanner that validates the
+// whole container and records the byte range of each element of the top-level
+// "objects" array. UTF-8 is validated up front with simdjson's SIMD validator;
+// the scanner then only has to look at ASCII structure.
+
+#include "stix/bundle.h"
+
+#include <simdjson.h>
+
+#include <cstdint>
+#include <string>
+
+namespace kizuna::stix {
+namespace {
+
+// Bytes that end the fast path of a string: '"', '\\' and control characters.
+constexpr bool kStringStop[256] = {
+    1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1,  // 0x00
+    1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1,  // 0x10
+    0, 0, 1, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,  // 0x20: '"'
+    0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,  // 0x30
+    0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,  // 0x40
+    0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 1, 0, 0, 0,  // 0x50: '\\'
+};
+
+inline bool IsWs(unsigned char c) { return c == ' ' || c == '\n' || c == '\r' || c == '\t'; }
+inline bool IsDigit(unsigned char c) { return c >= '0' && c <= '9'; }
+inline bool IsHex(unsigned char c) {
+  return IsDigit(c) || (c >= 'a' && c <= 'f') || (c >= 'A' && c <= 'F');
+}
+
+class Scanner {
+ public:
+  explicit Scanner(std::string_view json)
+      : begin_(json.data()), p_(json.data()), end_(json.data() + json.size()) {}
+
+  Result<std::vector<RawObject>> Split() {
+    std::vector<RawObject> out;
+    SkipWs();
+    if (p_ == end_ || *p_ != '{') return Error("expected a JSON object at the top level");
+    ++p_;
+    bool seen_objects = false;
+    SkipWs();
+    if (p_ != end_ && *p_ == '}') {
+      ++p_;
+    } else {
+      for (;;) {
+        SkipWs();
+        std::string_view key;
+        bool escaped = false;
+        RETURN_IF_ERROR(ScanString(&key, &escaped));
+        SkipWs();
+        if (p_ == end_ || *p_ != ':') return Error("expected ':' after an object key");
+        ++p_;
+        SkipWs();
+        if (KeyIs(key, escaped, "objects")) {
+          if (seen_objects) return Error("duplicate \"objects\" member");
+          seen_objects = true;
+          RETURN_IF_ERROR(ScanObjectsArray(&out));
+        } else {
+          RETURN_IF_ERROR(SkipValue(1));
+        }
+        SkipWs();
+        if (p_ == end_) return Error("unterminated top-level object");
+        if (*p_ == ',') {
+          ++p_;
+          continue;
+        }
+        if (*p_ == '}') {
+          ++p_;
+          break;
+        }
+        return Error("expected ',' or '}' in the top-level object");
+      }
+    }
+    SkipWs();
+    if (p_ != end_) return Error("trailing content after the top-level object");
+    if (!seen_objects) return InvalidArgument("bundle: missing \"objects\" array");
+    return out;
+  }
+
+ private:
+  Status Error(std::string_view what) const {
+    return InvalidArgument("malformed JSON: " + std::string(what) + " at byte " +
+                           std::to_string(p_ - begin_));
+  }
+
+  void SkipWs() {
+    while (p_ != end_ && IsWs(static_cast<unsigned char>(*p_))) ++p_;
+  }
+
+  // Keys are compared after unescaping only when they contain escapes (rare).
+  static bool KeyIs(std::string_view raw, bool escaped, std::string_view want) {
+    if (!escaped) return raw == want;
+    std::string decoded;
+    for (size_t i = 0; i < raw.size(); ++i) {
+      if (raw[i] != '\\') {
+        decoded.push_back(raw[i]);
+        continue;
+      }
+      char e = raw[++i];
+      if (e == 'u') {
+        unsigned cp = 0;
+        for (int k = 0; k < 4; ++k) {
+          char h = raw[++i];
+          cp = cp * 16 + (IsDigit(h) ? h - '0' : (h | 0x20) - 'a' + 10);
+        }
+        if (cp >= 0x80) return false;  // want is ASCII
+        decoded.push_back(static_cast<char>(cp));
+      } else {
+        decoded.push_back(e);  // the decoded form of \n etc. never matches an ASCII key
+      }
+    }
+    return decoded == want;
+  }
+
+  // REQUIRES: p_ at the opening quote. Leaves p_ after the closing quote.
+  Status ScanString(std::string_view* content, bool* escaped) {
+    if (p_ == end_ || *p_ != '"') return Error("expected a string");
+    ++p_;
+    const char* start = p_;
+    *escaped = false;
+    for (;;) {
+      while (p_ != end_ && !kStringStop[static_cast<unsigned char>(*p_)]) ++p_;
+      if (p_ == end_) return Error("unterminated string");
+      char c = *p_;
+      if (c == '"') break;
+      if (c != '\\') return Error("control character in a string");
+      *escaped = true;
+      ++p_;
+      if (p_ == end_) return Error("unterminated escape");
+      switch (*p_) {
+        case '"': case '\\': case '/': case 'b': case 'f': case 'n': case 'r': case 't':
+          ++p_;
+          break;
+        case 'u':
+          ++p_;
+          for (int i = 0; i < 4; ++i, ++p_) {
+            if (p_ == end_ || !IsHex(static_cast<unsigned char>(*p_))) {
+              return Error("bad \\u escape");
+            }
+          }
+          break;
+        default:
+          return Error("bad escape");
+      }
+    }
+    if (content) *content = std::string_view(start, static_cast<size_t>(p_ - start));
+    ++p_;
+    return Status::Ok();
+  }
+
+  Status ScanNumber() {
+    if (p_ != end_ && *p_ == '-') ++p_;
+    if (p_ == end_ || !IsDigit(static_cast<unsigned char>(*p_))) return Error("bad number");
+    if (*p_ == '0') {
+      ++p_;
+    } else {
+      while (p_ != end_ && IsDigit(static_cast<unsigned char>(*p_))) ++p_;
+    }
+    if (p_ != end_ && *p_ == '.') {
+      ++p_;
+      if (p_ == end_ || !IsDigit(static_cast<unsigned char>(*p_))) return Error("bad number");
+      while (p_ != end_ && IsDigit(static_cast<unsigned char>(*p_))) ++p_;
+    }
+    if (p_ != end_ && (*p_ == 'e' || *p_ == 'E')) {
+      ++p_;
+      if (p_ != end_ && (*p_ == '+' || *p_ == '-')) ++p_;
+      if (p_ == end_ || !IsDigit(static_cast<unsigned char>(*p_))) return Error("bad number");
+      while (p_ != end_ && IsDigit(static_cast<unsigned char>(*p_))) ++p_;
+    }
+    return Status::Ok();
+  }
+
+  Status ScanLiteral(std::string_view word) {
+    if (static_cast<size_t>(end_ - p_) < word.size() ||
+        std::string_view(p_, word.size()) != word) {
+      return Error("unexpected character");
+    }
+    p_ += word.size();
+    return Status::Ok();
+  }
+
+  // Skips one JSON value starting at p_ (after whitespace). `depth` is the
+  // nesting depth of the container that holds the value (the top-level object
+  // is depth 1). Iterative: open containers are tracked in a bit stack, which
+  // kMaxDepth (64) bounds.
+  Status SkipValue(int depth) {
+    uint64_t is_array = 0;  // bit i set: the i-th open container is an array
+    int open = 0;
+    for (;;) {
+      // At the start of a value.
+      SkipWs();
+      if (p_ == end_) return Error("unexpected end of input");
+      switch (*p_) {
+        case '{':
+        case '[': {
+          bool arr = *p_ == '[';
+          if (depth + open + 1 > kMaxDepth) return Error("nesting deeper than 64");
+          if (arr) {
+            is_array |= uint64_t{1} << open;
+          } else {
+            is_array &= ~(uint64_t{1} << open);
+          }
+          ++open;
+          ++p_;
+          SkipWs();
+          if (p_ != end_ && *p_ == (arr ? ']' : '}')) {
+            ++p_;
+            --open;
+            break;  // an empty container is a complete value
+          }
+          if (!arr) {
+            RETURN_IF_ERROR(ScanKey());
+          }
+          continue;  // the first element or member value
+        }
+        case '"':
+          RETURN_IF_ERROR(ScanString(nullptr, nullptr));
+          break;
+        case 't':
+          RETURN_IF_ERROR(ScanLiteral("true"));
+          break;
+        case 'f':
+          RETURN_IF_ERROR(ScanLiteral("false"));
+          break;
+        case 'n':
+          RETURN_IF_ERROR(ScanLiteral("null"));
+          break;
+        default:
+          RETURN_IF_ERROR(ScanNumber());
+          break;
+      }
+      // After a complete value: close containers or move to the next element.
+      for (;;) {
+        if (open == 0) return Status::Ok();
+        SkipWs();
+        if (p_ == end_) return Error("unexpected end of input");
+        bool arr = (is_array >> (open - 1)) & 1;
+        if (*p_ == ',') {
+          ++p_;
+          if (!arr) RETURN_IF_ERROR(ScanKey());
+          break;  // next value
+        }
+        if (*p_ == (arr ? ']' : '}')) {
+          ++p_;
+          --open;
+          continue;
+        }
+        return Error(arr ? "expected ',' or ']'" : "expected ',' or '}'");
+      }
+    }
+  }
+
+  // A member key and its ':'; p_ before the key's whitespace.
+  Status ScanKey() {
+    SkipWs();
+    bool escaped;
+    RETURN_IF_ERROR(ScanString(nullptr, &escaped));
+    SkipWs();
+    if (p_ == end_ || *p_ != ':') return Error("expected ':' after an object key");
+    ++p_;
+    return Status::Ok();
+  }
+
+  Status ScanObjectsArray(std::vector<RawObject>* out) {
+    if (p_ == end_ || *p_ != '[') return InvalidArgument("bundle: \"objects\" is not an array");
+    ++p_;
+    SkipWs();
+    if (p_ != end_ && *p_ == ']') {
+      ++p_;
+      return Status::Ok();
+    }
+    for (;;) {
+      SkipWs();
+      if (p_ == end_) return Error("unterminated \"objects\" array");
+      if (*p_ != '{') {
+        return InvalidArgument("bundle: element " + std::to_string(out->size()) +
+                               " of \"objects\" is not a JSON object (byte " +
+                               std::to_string(p_ - begin_) + ")");
+      }
+      const char* start = p_;
+      RETURN_IF_ERROR(SkipValue(2));
+      out->push_back(RawObject{std::string_view(start, static_cast<size_t>(p_ - start))});
+      SkipWs();
+      if (p_ == end_) return Error("unterminated \"objects\" array");
+      if (*p_ == ',') {
+        ++p_;
+        continue;
+      }
+      if (*p_ == ']') {
+        ++p_;
+        return Status::Ok();
+      }
+      return Error("expected ',' or ']' in \"objects\"");
+    }
+  }
+
+  const char* begin_;
+  const char* p_;
+  const char* end_;
+};
+
+}  // namespace
+
+Result<std::vector<RawObject>> SplitObjects(std::string_view json) {
+  if (!simdjson::validate_utf8(json.data(), json.size())) {
+    return InvalidArgument("malformed JSON: invalid UTF-8");
+  }
+  return Scanner(json).Split();
+}
+
+}  // namespace kizuna::stix

@@ -1,0 +1,38 @@
+#pragma once
+// SqliteStore: the embedded Store backend. One database file in WAL mode;
+// one writer thread that groups concurrent Write() calls into shared commits
+// (synchronous=FULL, so a callback's success means the commit is on disk);
+// a pool of read-only connections for queries.
+//
+// Schema (see kMigrations in sqlite_store.cc): objects are a rowid table
+// whose rowid IS date_added (microseconds, strictly increasing across the
+// store), so appends are sequential and `added_after` paging is a range scan
+// on (coll, rowid). `flags` marks the first and last version of each object
+// so match[version]=first|last needs no per-row probe.
+
+#include <memory>
+#include <string>
+
+#include "core/time.h"
+#include "store/store.h"
+
+namespace kizuna::store {
+
+struct SqliteOptions {
+  std::string path;                     // database file; created if absent
+  bool durable = true;                  // synchronous=FULL (else NORMAL)
+  int64_t cache_mib = 256;              // page cache per connection
+  int max_batch_objects = 20000;        // upper bound of objects per group commit
+  const Clock* clock = &SystemClock::Get();
+};
+
+class SqliteStore;
+
+// Opens (and migrates) the database. IoError when the file cannot be opened
+// or is not a Kizuna database of a supported schema version.
+Result<std::unique_ptr<Store>> OpenSqliteStore(const SqliteOptions& options);
+
+// The schema version this build writes.
+int SqliteSchemaVersion();
+
+}  // namespace kizuna::store

@@ -1,0 +1,226 @@
+#pragma once
+// Store: the durable home of a hub's objects, status resources and directory
+// (API roots, collections, organizations, accounts, grants, tokens).
+//
+// Contract (every backend):
+//  - Each object version is kept byte-exact as received, with indexed
+//    metadata. A version is (collection, id, version) where version is the
+//    object's modified time (else created, else date_added), in microseconds.
+//  - date_added is server time in microseconds, strictly increasing across
+//    the whole store (so strictly increasing per collection), assigned in
+//    commit order: a reader never sees a later date_added before an earlier one.
+//  - Re-adding an existing version is idempotent: it is reported as a
+//    duplicate and changes nothing.
+//  - Write() calls back only after the write is durably committed (or failed
+//    as a whole: nothing of a failed batch is visible). Concurrent writes are
+//    grouped into shared commits.
+//  - Thread-safe: every method may be called from any thread.
+
+#include <cstdint>
+#include <functional>
+#include <memory>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "core/result.h"
+
+namespace kizuna::store {
+
+// ---- objects ---------------------------------------------------------------
+
+struct NewObject {
+  std::string id;
+  std::string type;
+  std::string spec_version;
+  std::optional<int64_t> modified_us;  // the version when present
+  std::optional<int64_t> created_us;   // else this
+  std::string raw;                     // exact bytes as received
+  std::string marking;                 // effective marking id ("" = collection default)
+  std::string producer;                // producer organization id ("" = unknown)
+};
+
+struct ObjectRecord {
+  std::string id;
+  std::string type;
+  std::string spec_version;
+  int64_t version_us = 0;
+  int64_t date_added_us = 0;
+  std::string marking;
+  std::string producer;
+  std::string raw;  // empty when the query asked for metadata only
+};
+
+// TAXII 2.1 match[version]: any combination of first, last, all and exact
+// version timestamps. Empty (no flag, no timestamp) means "last".
+struct VersionFilter {
+  bool first = false;
+  bool last = false;
+  bool all = false;
+  std::vector<int64_t> versions_us;
+  bool IsDefault() const { return !first && !last && !all && versions_us.empty(); }
+};
+
+struct ObjectQuery {
+  int64_t collection = 0;
+  std::optional<int64_t> added_after_us;  // exclusive lower bound on date_added
+  std::vector<std::string> ids;           // match[id]; empty = any
+  std::vector<std::string> types;         // match[type]; empty = any
+  std::vector<std::string> spec_versions; // match[spec_version]; empty = any
+  VersionFilter versions;
+  int limit = 100;                        // REQUIRES: 1 <= limit
+  bool with_raw = true;                   // false for manifests
+};
+
+struct ObjectPage {
+  std::vector<ObjectRecord> records;  // in date_added order
+  bool more = false;                  // more records match after the last one
+};
+
+// ---- status ----------------------------------------------------------------
+
+struct StatusDetail {
+  std::string id;
+  std::string version;  // RFC 3339 text as in the object
+  std::string message;  // failures only
+};
+
+struct StatusRecord {
+  std::string id;        // UUIDv4
+  std::string api_root;
+  int64_t request_timestamp_us = 0;
+  std::string status;    // "complete" or "pending"
+  std::vector<StatusDetail> successes, failures, pendings;
+};
+
+// ---- directory ---------------------------------------------------------------
+
+struct ApiRoot {
+  std::string name;  // URL path segment
+  std::string title;
+  std::string description;
+  int64_t max_content_length = 10 * 1024 * 1024;
+};
+
+struct Collection {
+  int64_t key = 0;    // internal key
+  std::string id;     // TAXII collection id (UUID)
+  std::string api_root;
+  std::string title;
+  std::string description;
+  std::string alias;
+  std::string default_marking;  // marking-definition id
+};
+
+struct Organization {
+  std::string id;  // identity--UUID
+  std::string name;
+  std::string nation;  // ISO 3166 alpha-2
+  std::string kind;    // government, isac, operator, vendor, academia
+  std::vector<std::string> sectors;
+};
+
+struct Account {
+  int64_t key = 0;
+  std::string username;
+  std::string organization;  // Organization::id
+  std::vector<std::string> roles;
+  std::string password_hash;  // argon2id encoded string; "" = no password login
+  bool disabled = false;
+};
+
+struct Grant {
+  int64_t account = 0;
+  int64_t collection = 0;
+  bool can_read = false;
+  bool can_write = false;
+};
+
+struct Token {
+  std::string id;      // public part, looked up
+  int64_t account = 0;
+  std::string secret_hash;  // argon2id of the secret part
+  std::string label;
+  int64_t created_us = 0;
+  std::optional<int64_t> expires_us;
+};
+
+// ---- writes ----------------------------------------------------------------
+
+enum class AddOutcome { kAdded, kDuplicate };
+
+struct WriteBatch {
+  int64_t collection = 0;
+  std::vector<NewObject> objects;
+  std::optional<StatusRecord> status;  // stored in the same commit
+};
+
+struct WriteResult {
+  std::vector<AddOutcome> outcomes;        // one per WriteBatch::objects
+  std::vector<int64_t> date_added_us;      // one per object (existing one's for duplicates)
+};
+
+using WriteCallback = std::function<void(Result<WriteResult>)>;
+
+struct StoreStats {
+  int64_t objects = 0;
+  int64_t commits = 0;
+  int64_t batches = 0;             // WriteBatches committed
+  int64_t last_commit_batches = 0; // batches in the most recent group commit
+  std::vector<int64_t> group_sizes_histogram;  // commits by batches-per-commit bucket: 1,2,4,8,16,32,64+
+};
+
+class Store {
+ public:
+  virtual ~Store() = default;
+
+  // Objects. Write calls `done` from a store thread after the commit.
+  virtual void Write(WriteBatch batch, WriteCallback done) = 0;
+  // Blocking convenience over Write().
+  Result<WriteResult> WriteSync(WriteBatch batch);
+  // REQUIRES: query.limit >= 1. `after_cursor` continues a previous page
+  // (the last record's date_added).
+  virtual Result<ObjectPage> Query(const ObjectQuery& query,
+                                   std::optional<int64_t> after_cursor) = 0;
+  // Deletes the versions of `id` selected by `versions` (default: all, per
+  // TAXII 2.1 delete semantics). Returns how many versions were removed.
+  virtual Result<int64_t> DeleteObject(int64_t collection, const std::string& id,
+                                       const VersionFilter& versions) = 0;
+  virtual Result<int64_t> CountObjects(std::optional<int64_t> collection) = 0;
+
+  virtual Result<std::optional<StatusRecord>> GetStatus(const std::string& api_root,
+                                                        const std::string& id) = 0;
+
+  // Directory.
+  virtual Status PutApiRoot(const ApiRoot& root) = 0;
+  virtual Result<std::vector<ApiRoot>> ListApiRoots() = 0;
+  virtual Result<Collection> PutCollection(const Collection& c) = 0;  // sets key
+  virtual Result<std::vector<Collection>> ListCollections(const std::string& api_root) = 0;
+  virtual Result<std::optional<Collection>> FindCollection(const std::string& api_root,
+                                                           const std::string& id_or_alias) = 0;
+  virtual Status PutOrganization(const Organization& org) = 0;
+  virtual Result<std::vector<Organization>> ListOrganizations() = 0;
+  virtual Result<Account> PutAccount(const Account& account) = 0;  // sets key
+  virtual Result<std::optional<Account>> FindAccount(const std::string& username) = 0;
+  virtual Result<std::optional<Account>> FindAccountByKey(int64_t key) = 0;
+  virtual Result<std::vector<Account>> ListAccounts() = 0;
+  virtual Status PutGrant(const Grant& grant) = 0;  // both false removes it
+  virtual Result<std::vector<Grant>> ListGrants(std::optional<int64_t> account) = 0;
+  virtual Status PutToken(const Token& token) = 0;
+  virtual Result<std::optional<Token>> FindToken(const std::string& id) = 0;
+  virtual Status DeleteToken(const std::string& id) = 0;
+  // A counter that changes whenever the directory changes (any process), so
+  // caches of accounts and grants can tell when to reload.
+  virtual Result<int64_t> DirectoryGeneration() = 0;
+
+  virtual StoreStats Stats() const = 0;
+  // Liveness of the backend: OK when a trivial read succeeds.
+  virtual Status Ping() = 0;
+  // Runs the backend's integrity check (PRAGMA integrity_check for SQLite).
+  virtual Status CheckIntegrity() = 0;
+};
+
+// 64-bit hash of an object id, used by backends for compact indexes.
+int64_t IdHash(std::string_view id);
+
+}  // namespace kizuna::store
