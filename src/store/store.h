@@ -38,6 +38,9 @@ struct NewObject {
   std::string raw;                     // exact bytes as received
   std::string marking;                 // effective marking id ("" = collection default)
   std::string producer;                // producer organization id ("" = unknown)
+  std::string audience;                // space-separated organization/account ids ("" = none)
+  std::string origin;                  // name of the hub that first published it ("" = this hub)
+  bool granular = false;               // carries granular_markings (readers may need a rewrite)
 };
 
 struct ObjectRecord {
@@ -48,6 +51,11 @@ struct ObjectRecord {
   int64_t date_added_us = 0;
   std::string marking;
   std::string producer;
+  std::string audience;
+  std::string origin;
+  bool granular = false;
+  bool is_first = false;  // the earliest stored version of its id
+  bool is_last = false;   // the latest stored version of its id
   std::string raw;  // empty when the query asked for metadata only
 };
 
@@ -70,6 +78,13 @@ struct ObjectQuery {
   VersionFilter versions;
   int limit = 100;                        // REQUIRES: 1 <= limit
   bool with_raw = true;                   // false for manifests
+  // Optional visibility predicate (the policy decision point), called with a
+  // record whose metadata is filled and whose raw is empty, in date_added
+  // order, from the calling thread. Records it rejects are skipped and do not
+  // count towards `limit`; the store keeps scanning in the same statement (no
+  // short pages, no per-object round trips). `more` means another *visible*
+  // record follows.
+  std::function<bool(const ObjectRecord&)> visible;
 };
 
 struct ObjectPage {
@@ -149,11 +164,28 @@ struct Token {
 
 enum class AddOutcome { kAdded, kDuplicate };
 
+// A named cursor (federation: per peer and collection) written in the same
+// commit as the objects it brought, so a crash never loses or repeats work.
+struct CursorUpdate {
+  std::string name;
+  std::string value;
+};
+
 struct WriteBatch {
   int64_t collection = 0;
   std::vector<NewObject> objects;
   std::optional<StatusRecord> status;  // stored in the same commit
+  std::optional<CursorUpdate> cursor;  // stored in the same commit
 };
+
+// Sent to commit listeners after each durable commit that added objects.
+struct CommitNotice {
+  int64_t collection = 0;
+  int64_t first_date_added_us = 0;  // of the objects this commit added to the collection
+  int64_t last_date_added_us = 0;
+  int64_t added = 0;
+};
+using CommitListener = std::function<void(const CommitNotice&)>;
 
 struct WriteResult {
   std::vector<AddOutcome> outcomes;        // one per WriteBatch::objects
@@ -187,6 +219,12 @@ class Store {
   virtual Result<int64_t> DeleteObject(int64_t collection, const std::string& id,
                                        const VersionFilter& versions) = 0;
   virtual Result<int64_t> CountObjects(std::optional<int64_t> collection) = 0;
+  // Called from the writer thread after every commit that added objects, one
+  // notice per collection touched; must not block. Add before serving.
+  virtual void AddCommitListener(CommitListener listener) = 0;
+  // Cursors stored with WriteBatch::cursor (or PutCursor). nullopt if unset.
+  virtual Result<std::optional<std::string>> GetCursor(const std::string& name) = 0;
+  virtual Status PutCursor(const CursorUpdate& cursor) = 0;
 
   virtual Result<std::optional<StatusRecord>> GetStatus(const std::string& api_root,
                                                         const std::string& id) = 0;
@@ -196,11 +234,15 @@ class Store {
   virtual Result<std::vector<ApiRoot>> ListApiRoots() = 0;
   virtual Result<Collection> PutCollection(const Collection& c) = 0;  // sets key
   virtual Result<std::vector<Collection>> ListCollections(const std::string& api_root) = 0;
+  // Removes the collection, its objects and its grants. NotFound if absent.
+  virtual Status DeleteCollection(int64_t key) = 0;
   virtual Result<std::optional<Collection>> FindCollection(const std::string& api_root,
                                                            const std::string& id_or_alias) = 0;
-  virtual Status PutOrganization(const Organization& org) = 0;
+  virtual Status PutOrganization(const Organization& org) = 0;  // insert or replace by id
   virtual Result<std::vector<Organization>> ListOrganizations() = 0;
-  virtual Result<Account> PutAccount(const Account& account) = 0;  // sets key
+  // Inserts (key == 0; AlreadyExists if the username is taken) or updates by
+  // key. Returns the stored account with its key.
+  virtual Result<Account> PutAccount(const Account& account) = 0;
   virtual Result<std::optional<Account>> FindAccount(const std::string& username) = 0;
   virtual Result<std::optional<Account>> FindAccountByKey(int64_t key) = 0;
   virtual Result<std::vector<Account>> ListAccounts() = 0;
@@ -209,6 +251,7 @@ class Store {
   virtual Status PutToken(const Token& token) = 0;
   virtual Result<std::optional<Token>> FindToken(const std::string& id) = 0;
   virtual Status DeleteToken(const std::string& id) = 0;
+  virtual Result<std::vector<Token>> ListTokens(std::optional<int64_t> account) = 0;
   // A counter that changes whenever the directory changes (any process), so
   // caches of accounts and grants can tell when to reload.
   virtual Result<int64_t> DirectoryGeneration() = 0;

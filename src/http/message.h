@@ -1,0 +1,82 @@
+#pragma once
+// Plain HTTP request and response values handed between the Beast server
+// (http/server.h) and the handlers above it (taxii/, app/). No Beast types
+// here: handlers never see Beast or Asio.
+//
+// Thread-compatible values.
+
+#include <cstdint>
+#include <functional>
+#include <memory>
+#include <string>
+#include <string_view>
+#include <utility>
+#include <vector>
+
+namespace kizuna::http {
+
+struct Header {
+  std::string name;   // lower-case
+  std::string value;
+};
+
+struct Request {
+  std::string method;  // upper-case, e.g. "GET"
+  std::string target;  // as received: "/taxii2/?match%5Bid%5D=x"
+  std::string path;    // percent-decoded path without the query: "/taxii2/"
+  std::string raw_query;  // the query string as received, without '?': "match%5Bid%5D=x"
+  std::vector<Header> headers;
+  std::string body;
+  std::string remote_address;  // "127.0.0.1:54321"
+  bool tls = false;
+
+  // The first header with this (lower-case) name, or nullptr.
+  const std::string* FindHeader(std::string_view lower_name) const {
+    for (const auto& h : headers)
+      if (h.name == lower_name) return &h.value;
+    return nullptr;
+  }
+};
+
+struct Response {
+  int status = 200;
+  std::vector<Header> headers;  // Content-Length and Date are added by the server
+  std::string body;
+  // Low-cardinality route label for metrics and the access log, e.g.
+  // "taxii.objects.get". Empty: "other".
+  std::string route;
+  // Set by the handler for the access log: who made the request ("" = anonymous).
+  std::string principal;
+
+  void SetHeader(std::string_view lower_name, std::string value) {
+    for (auto& h : headers)
+      if (h.name == lower_name) {
+        h.value = std::move(value);
+        return;
+      }
+    headers.push_back(Header{std::string(lower_name), std::move(value)});
+  }
+};
+
+// Completes a request. May be called from any thread, exactly once.
+using Respond = std::function<void(Response)>;
+
+// Handles one request. Runs on a server thread; must not block for long
+// (hand slow work such as a durable write to another thread and call
+// `respond` from there).
+using Handler = std::function<void(Request request, Respond respond)>;
+
+// Decides the largest body the server will accept for a request, from its
+// head (method, target, path, headers; body still empty), before any body
+// byte is read. Return -1 to use the server's default limit. A body over the
+// limit gets 413 without being buffered.
+using BodyLimit = std::function<int64_t(const Request& head)>;
+
+// Builds the body of an error the server itself produces (400 for a
+// malformed request, 408 on a read timeout, 413 over the body limit, 429 over
+// the connection limit, 500), so that the layer above can answer in its own
+// format (TAXII error resources). `head` may be partially filled.
+using ErrorFormatter =
+    std::function<Response(int status, std::string_view message, const Request& head)>;
+
+}  // namespace kizuna::http
