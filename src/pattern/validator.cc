@@ -52,10 +52,11 @@ class Validator {
     for (const Qualifier& q : e.qualifiers) {
       CheckQualifier(q);
       auto k = static_cast<size_t>(q.kind);
-      // The OASIS validator's rule (cti-pattern-validator, 2.1): one kind of
+      // The OASIS 2.1 validator's rule (cti-pattern-validator): one kind of
       // qualifier at most once directly after one bracketed observation;
-      // parentheses are needed to apply a second one.
-      if (e.kind == ObsOp::kObservation && seen[k]) {
+      // parentheses are needed to apply a second one. STIX 2.0 had no such
+      // rule (its matcher tests chain REPEATS twice).
+      if (p_.spec_version() == SpecVersion::k21 && e.kind == ObsOp::kObservation && seen[k]) {
         Error(q.span.begin, std::string(QualifierName(q.kind)) +
                                 " is applied twice to the same observation expression; put "
                                 "parentheses around it before qualifying it again");
