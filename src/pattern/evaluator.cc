@@ -131,12 +131,12 @@ struct Prepared {
 
 class Matcher {
  public:
-  Matcher(const Pattern& p, const ObservationSet& set, const EvalOptions& o)
-      : pattern_(p), set_(set), options_(o) {}
+  Matcher(const ObservationExpr& root, const ObservationSet& set, const EvalOptions& o)
+      : root_(root), set_(set), options_(o) {}
 
   Result<EvalResult> Run() {
-    RETURN_IF_ERROR(Prepare(pattern_.root()));
-    int64_t need = BindingSize(pattern_.root());
+    RETURN_IF_ERROR(Prepare(root_));
+    int64_t need = BindingSize(root_);
     if (need > options_.max_binding_size) {
       return ResourceExhausted(
           "the pattern needs " + std::to_string(need) +
@@ -144,7 +144,7 @@ class Matcher {
           std::to_string(options_.max_binding_size));
     }
     // Phase 1: which observations satisfy each bracketed observation expression.
-    RETURN_IF_ERROR(FindCandidates(pattern_.root()));
+    RETURN_IF_ERROR(FindCandidates(root_));
     // Phase 2: search for a binding of distinct observations.
     used_.assign(set_.size(), 0);
     stack_.clear();
@@ -154,7 +154,7 @@ class Matcher {
       found = stack_;
       return true;
     };
-    result.matched = Solve(pattern_.root(), pattern_.root().qualifiers.size(), done);
+    result.matched = Solve(root_, root_.qualifiers.size(), done);
     if (!error_.ok()) return error_;
     if (result.matched) {
       std::sort(found.begin(), found.end());
@@ -759,7 +759,7 @@ class Matcher {
     return true;
   }
 
-  const Pattern& pattern_;
+  const ObservationExpr& root_;
   const ObservationSet& set_;
   const EvalOptions& options_;
   std::unordered_map<const Comparison*, Prepared> prepared_;
@@ -783,7 +783,13 @@ class Matcher {
 
 Result<EvalResult> Evaluate(const Pattern& pattern, const ObservationSet& observations,
                             const EvalOptions& options) {
-  return Matcher(pattern, observations, options).Run();
+  return Matcher(pattern.root(), observations, options).Run();
+}
+
+Result<EvalResult> EvaluateExpr(const Pattern& pattern, const ObservationExpr& expr,
+                                const ObservationSet& observations, const EvalOptions& options) {
+  (void)pattern;  // owns expr; keeps the lifetime contract visible in the signature
+  return Matcher(expr, observations, options).Run();
 }
 
 }  // namespace kizuna::pattern

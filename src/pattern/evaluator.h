@@ -64,4 +64,11 @@ struct EvalResult {
 Result<EvalResult> Evaluate(const Pattern& pattern, const ObservationSet& observations,
                             const EvalOptions& options = {});
 
+// Evaluates one sub-expression of `pattern` (for instance a disjunct the
+// compiler could not answer from an index; see compiler.h) as if it were the
+// whole pattern.
+Result<EvalResult> EvaluateExpr(const Pattern& pattern, const ObservationExpr& expr,
+                                const ObservationSet& observations,
+                                const EvalOptions& options = {});
+
 }  // namespace kizuna::pattern
