@@ -298,9 +298,11 @@ class Matcher {
       Operand v;
       std::string scratch;
       MakeOperand(n, key, owner, &v, &scratch);
-      bool r = Test(c, p, v);
+      std::optional<bool> r = Test(c, p, v);
       if (!error_.ok()) return true;  // stop walking
-      return r != c.negated;
+      // No result (an order comparison of incomparable types) is false
+      // whether or not the operator is negated.
+      return r.has_value() && *r != c.negated;
     };
     bool r = Walk(c.path, 0, Node{nullptr, &root, nullptr}, {}, {}, obs, pred);
     return r && error_.ok();
@@ -505,7 +507,10 @@ class Matcher {
     return r && *r == 0;
   }
 
-  bool Test(const Comparison& c, const Prepared* p, const Operand& v) {
+  // The operator's result for one value, before NOT; nullopt when the
+  // operands cannot be ordered (STIX 2.1 §9.4: then the comparison is false,
+  // and so is its negation).
+  std::optional<bool> Test(const Comparison& c, const Prepared* p, const Operand& v) {
     switch (c.op) {
       case Operator::kEqual:
         return EqualTo(v, c.value, p);
@@ -516,9 +521,9 @@ class Matcher {
       case Operator::kLessOrEqual:
       case Operator::kGreater:
       case Operator::kGreaterOrEqual: {
-        if (v.kind == Operand::kBool) return false;
+        if (v.kind == Operand::kBool) return std::nullopt;
         std::optional<int> r = Compare(v, c.value, p);
-        if (!r) return false;
+        if (!r) return std::nullopt;
         switch (c.op) {
           case Operator::kLess: return *r < 0;
           case Operator::kLessOrEqual: return *r <= 0;
