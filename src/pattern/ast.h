@@ -156,7 +156,8 @@ class Pattern {
 
  private:
   friend class Parser;
-  Pattern() : arena_(std::make_unique<Arena>()) {}
+  // `new Arena` (not make_unique) leaves the inline block uninitialized.
+  Pattern() : arena_(new Arena) {}
 
   std::unique_ptr<Arena> arena_;
   const ObservationExpr* root_ = nullptr;

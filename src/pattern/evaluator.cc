@@ -139,7 +139,7 @@ class Matcher {
     int64_t need = BindingSize(root_);
     if (need > options_.max_binding_size) {
       return ResourceExhausted(
-          "the pattern needs " + std::to_string(need) +
+          std::string("the pattern needs ") + std::to_string(need) +
           " observations for one match (REPEATS multiplies); the evaluator's limit is " +
           std::to_string(options_.max_binding_size));
     }
@@ -424,7 +424,7 @@ class Matcher {
   std::optional<Timestamp> ValueTimestamp(const Operand& v) {
     Result<Timestamp> ts = ParseTimestamp(v.str);
     if (!ts.ok()) {
-      error_ = InvalidArgument("the value '" + std::string(v.str.substr(0, 64)) +
+      error_ = InvalidArgument(std::string("the value '") + std::string(v.str.substr(0, 64)) +
                                "' is compared with a timestamp but is not one: " +
                                ts.error().message());
       return std::nullopt;
@@ -574,7 +574,7 @@ class Matcher {
     if (++steps_ > options_.max_steps) {
       if (error_.ok()) {
         error_ = ResourceExhausted(
-            "evaluation stopped after " + std::to_string(options_.max_steps) +
+            std::string("evaluation stopped after ") + std::to_string(options_.max_steps) +
             " candidate bindings: the pattern combines too many observations (the "
             "evaluator's combinatorial limit)");
       }

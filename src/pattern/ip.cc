@@ -156,7 +156,10 @@ std::string IpNetwork::ToString() const {
   if (!v6) {
     std::snprintf(buf, sizeof(buf), "%u.%u.%u.%u", bytes[0], bytes[1], bytes[2], bytes[3]);
     out = buf;
-    if (prefix != 32) out += "/" + std::to_string(prefix);
+    if (prefix != 32) {
+      out += '/';
+      out += std::to_string(prefix);
+    }
     return out;
   }
   // RFC 5952: lower-case, the longest run (>= 2) of zero groups as "::".
@@ -186,7 +189,10 @@ std::string IpNetwork::ToString() const {
     std::snprintf(buf, sizeof(buf), "%x", g[k]);
     out += buf;
   }
-  if (prefix != 128) out += "/" + std::to_string(prefix);
+  if (prefix != 128) {
+    out += '/';
+    out += std::to_string(prefix);
+  }
   return out;
 }
 

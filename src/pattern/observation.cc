@@ -36,7 +36,7 @@ Status Bad(size_t index, std::string_view id, std::string_view what) {
   if (!id.empty()) {
     msg += id;
   } else {
-    msg += "#" + std::to_string(index);
+    msg += std::string("#") + std::to_string(index);
   }
   msg += ": ";
   msg += what;
@@ -102,7 +102,7 @@ Result<ObservationSet> ObservationSet::Build(std::span<const json::value> inputs
   for (size_t i = 0; i < inputs.size(); ++i) {
     const json::value& v = inputs[i];
     if (!v.is_object()) {
-      return InvalidArgument("input #" + std::to_string(i) + " is not a JSON object");
+      return InvalidArgument(std::string("input #") + std::to_string(i) + " is not a JSON object");
     }
     const json::object& o = v.get_object();
     std::string_view type = Str(o, "type");
@@ -110,11 +110,11 @@ Result<ObservationSet> ObservationSet::Build(std::span<const json::value> inputs
       auto it = o.find("objects");
       if (it == o.end()) continue;
       if (!it->value().is_array()) {
-        return InvalidArgument("bundle " + std::string(Str(o, "id")) + ": objects is not a list");
+        return InvalidArgument(std::string("bundle ") + std::string(Str(o, "id")) + ": objects is not a list");
       }
       for (const json::value& e : it->value().get_array()) {
         if (!e.is_object()) {
-          return InvalidArgument("bundle " + std::string(Str(o, "id")) +
+          return InvalidArgument(std::string("bundle ") + std::string(Str(o, "id")) +
                                  ": an element of objects is not a JSON object");
         }
         const json::object& eo = e.get_object();
@@ -172,7 +172,7 @@ Result<ObservationSet> ObservationSet::Build(std::span<const json::value> inputs
         obs.inline_objects = &inl->value().get_object();
         for (const auto& kv : *obs.inline_objects) {
           if (!kv.value().is_object()) {
-            return Bad(i, obs.id, "objects['" + std::string(kv.key()) + "'] is not an object");
+            return Bad(i, obs.id, std::string("objects['") + std::string(kv.key()) + "'] is not an object");
           }
           if (IsSdoOrSro(Str(kv.value().get_object(), "type"))) continue;
           obs.objects.push_back(&kv.value().get_object());

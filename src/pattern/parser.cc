@@ -55,7 +55,8 @@ bool IsLowerKeyword(std::string_view w, std::string_view* upper_out) {
 
 class Parser {
  public:
-  Parser(const ParseOptions& options, Diagnostic* error) : options_(options), error_out_(error) {}
+  Parser(const ParseOptions& options, Diagnostic* error)
+      : options_(options), error_out_(error), scratch_(tls_scratch) {}
 
   Result<Pattern> Run(std::string_view input) {
     if (input.size() >= std::numeric_limits<uint32_t>::max() / 2) {
@@ -112,10 +113,10 @@ class Parser {
       case TokenKind::kEnd: return "the end of the pattern";
       case TokenKind::kInvalid: return quoted(text) + " (" + t.error + ")";
       case TokenKind::kIdentifier: return "identifier " + quoted(text);
-      case TokenKind::kString: return "string " + std::string(text.size() > kMax ? quoted(text) : std::string(text));
+      case TokenKind::kString: return std::string("string ") + std::string(text.size() > kMax ? quoted(text) : std::string(text));
       case TokenKind::kInteger:
       case TokenKind::kFloat:
-        return "number " + std::string(text);
+        return std::string("number ") + std::string(text);
       case TokenKind::kTimestamp:
       case TokenKind::kBinary:
       case TokenKind::kHex:
@@ -195,7 +196,7 @@ class Parser {
     uint32_t begin = tok_.begin;
     const ObservationExpr* first = (this->*next)(depth);
     if (first == nullptr || tok_.kind != sep) return first;
-    auto& stack = tls_scratch.observations;
+    auto& stack = scratch_.observations;
     size_t mark = stack.size();
     AddObsChild(stack, op, first);
     while (tok_.kind == sep) {
@@ -252,7 +253,7 @@ class Parser {
     if (inner == nullptr) return nullptr;
     if (!IsQualifierStart()) return inner;
 
-    auto& stack = tls_scratch.qualifiers;
+    auto& stack = scratch_.qualifiers;
     size_t mark = stack.size();
     while (IsQualifierStart()) {
       Qualifier q;
@@ -298,7 +299,7 @@ class Parser {
                         : q->within.real;
       // Durations beyond about 292,000 years do not fit in int64 microseconds.
       if (!(secs < 9.2e12)) {
-        Fail(tok_.begin, "the WITHIN duration " + std::string(tok_.Text(src_)) +
+        Fail(tok_.begin, std::string("the WITHIN duration ") + std::string(tok_.Text(src_)) +
                              " is too large (at most 9200000000000 seconds)");
         return false;
       }
@@ -357,7 +358,7 @@ class Parser {
       if (c->type == ConstantType::kString) {
         Result<Timestamp> ts = ParseTimestamp(c->bytes);
         if (!ts.ok()) {
-          Fail(tok_.begin, "the " + std::string(keyword) + " time " + std::string(tok_.Text(src_)) +
+          Fail(tok_.begin, std::string("the ") + std::string(keyword) + " time " + std::string(tok_.Text(src_)) +
                                " is not a valid timestamp: " + ts.error().message());
           return false;
         }
@@ -396,7 +397,7 @@ class Parser {
     uint32_t begin = tok_.begin;
     const ComparisonExpr* first = (this->*next)(depth);
     if (first == nullptr || tok_.kind != sep) return first;
-    auto& stack = tls_scratch.comparisons;
+    auto& stack = scratch_.comparisons;
     size_t mark = stack.size();
     auto add = [&](const ComparisonExpr* c) {
       if (c->kind == op) {
@@ -480,7 +481,7 @@ class Parser {
   }
 
   bool ParseOperatorAndValue(Comparison* cmp) {
-    std::string op_text(tok_.Text(src_));
+    std::string_view op_text = tok_.Text(src_);
     switch (tok_.kind) {
       case TokenKind::kEqual: cmp->op = Operator::kEqual; break;
       case TokenKind::kNotEqual: cmp->op = Operator::kNotEqual; break;
@@ -506,7 +507,7 @@ class Parser {
       case Operator::kNotEqual:
         if (!IsConstantToken(tok_.kind)) {
           Expected("a constant (string, number, boolean, timestamp, binary or hex) after '" +
-                   op_text + "'");
+                   std::string(op_text) + "'");
           return false;
         }
         if (!DecodeConstant(tok_, &cmp->value)) return false;
@@ -518,7 +519,7 @@ class Parser {
         if (!IsConstantToken(tok_.kind) || tok_.kind == TokenKind::kTrue ||
             tok_.kind == TokenKind::kFalse) {
           Expected("an orderable constant (string, number, timestamp, binary or hex; not a "
-                   "boolean) after '" + op_text + "'");
+                   "boolean) after '" + std::string(op_text) + "'");
           return false;
         }
         if (!DecodeConstant(tok_, &cmp->value)) return false;
@@ -527,7 +528,7 @@ class Parser {
         return ParseSet(cmp);
       default:
         if (tok_.kind != TokenKind::kString) {
-          Expected("a string constant after " + op_text);
+          Expected("a string constant after " + std::string(op_text));
           return false;
         }
         if (!DecodeConstant(tok_, &cmp->value)) return false;
@@ -544,7 +545,7 @@ class Parser {
       return false;
     }
     Advance();
-    auto& stack = tls_scratch.constants;
+    auto& stack = scratch_.constants;
     size_t mark = stack.size();
     if (tok_.kind != TokenKind::kRParen) {
       while (true) {
@@ -601,17 +602,16 @@ class Parser {
       return false;
     }
     path->object_type = tok_.Text(src_);
-    std::string type_text(path->object_type);
     Advance();
     if (tok_.kind != TokenKind::kColon) {
-      Expected("':' after the object type '" + type_text + "'");
+      Expected("':' after the object type '" + std::string(path->object_type) + "'");
       return false;
     }
     Advance();
-    auto& stack = tls_scratch.steps;
+    auto& stack = scratch_.steps;
     size_t mark = stack.size();
     PathStep first;
-    if (!ParseKey(&first, "a property name after '" + type_text + ":'")) {
+    if (!ParseKey(&first, path->object_type)) {
       stack.resize(mark);
       return false;
     }
@@ -621,7 +621,7 @@ class Parser {
       step.span.begin = tok_.begin;
       if (tok_.kind == TokenKind::kDot) {
         Advance();
-        if (!ParseKey(&step, "a property name after '.'")) {
+        if (!ParseKey(&step, {})) {
           stack.resize(mark);
           return false;
         }
@@ -659,7 +659,9 @@ class Parser {
     return true;
   }
 
-  bool ParseKey(PathStep* step, const std::string& what) {
+  // `type` is the object type when this is the first property, else empty
+  // (it only shapes the error message).
+  bool ParseKey(PathStep* step, std::string_view type) {
     step->kind = StepKind::kKey;
     if (step->span.begin == 0 && step->span.end == 0) step->span.begin = tok_.begin;
     if (tok_.kind == TokenKind::kIdentifier && !tok_.has_hyphen) {
@@ -674,12 +676,11 @@ class Parser {
       if (!DecodeConstant(tok_, &c)) return false;
       step->key = c.bytes;
     } else {
-      std::string_view upper;
+      std::string what = type.empty() ? std::string("a property name after '.'")
+                                      : "a property name after '" + std::string(type) + ":'";
       if (tok_.kind >= TokenKind::kAnd && tok_.kind <= TokenKind::kFalse) {
-        Expected(what + " (a keyword used as a property name must be quoted)");
-        return false;
+        what += " (a keyword used as a property name must be quoted)";
       }
-      (void)upper;
       Expected(what);
       return false;
     }
@@ -717,7 +718,7 @@ class Parser {
         if (digits[0] == '+') digits.remove_prefix(1);
         auto r = std::from_chars(digits.data(), digits.data() + digits.size(), c->integer);
         if (r.ec != std::errc() || r.ptr != digits.data() + digits.size()) {
-          Fail(t.begin, "the integer " + std::string(text) +
+          Fail(t.begin, std::string("the integer ") + std::string(text) +
                             " is out of range (integers are 64-bit signed)");
           return false;
         }
@@ -730,7 +731,7 @@ class Parser {
         auto r = std::from_chars(digits.data(), digits.data() + digits.size(), c->real);
         if (r.ec != std::errc() || r.ptr != digits.data() + digits.size() ||
             !std::isfinite(c->real)) {
-          Fail(t.begin, "the float " + std::string(text) + " is out of range");
+          Fail(t.begin, std::string("the float ") + std::string(text) + " is out of range");
           return false;
         }
         return true;
@@ -745,7 +746,7 @@ class Parser {
         c->bytes = text.substr(2, text.size() - 3);
         Result<Timestamp> ts = ParseTimestamp(c->bytes);
         if (!ts.ok()) {
-          Fail(t.begin, "invalid timestamp " + std::string(text) + ": " + ts.error().message() +
+          Fail(t.begin, std::string("invalid timestamp ") + std::string(text) + ": " + ts.error().message() +
                             " (the form is t'YYYY-MM-DDTHH:MM:SS[.fraction]Z')");
           return false;
         }
@@ -756,7 +757,7 @@ class Parser {
         c->type = ConstantType::kBinary;
         std::optional<std::string> bytes = Base64Decode(text.substr(2, text.size() - 3));
         if (!bytes) {
-          Fail(t.begin, "invalid binary constant " + std::string(text) + ": not valid base64");
+          Fail(t.begin, std::string("invalid binary constant ") + std::string(text) + ": not valid base64");
           return false;
         }
         c->bytes = arena_->CopyString(*bytes);
@@ -766,7 +767,7 @@ class Parser {
         c->type = ConstantType::kHex;
         std::optional<std::string> bytes = HexDecode(text.substr(2, text.size() - 3));
         if (!bytes) {
-          Fail(t.begin, "invalid hex constant " + std::string(text));
+          Fail(t.begin, std::string("invalid hex constant ") + std::string(text));
           return false;
         }
         c->bytes = arena_->CopyString(*bytes);
@@ -782,6 +783,7 @@ class Parser {
 
   const ParseOptions& options_;
   Diagnostic* error_out_;
+  Scratch& scratch_;  // this thread's scratch stacks (one TLS lookup per parse)
   Arena* arena_ = nullptr;
   std::string_view src_;
   Lexer lexer_{std::string_view()};

@@ -1,5 +1,6 @@
 #include "pattern/sco_schema.h"
 
+#include <algorithm>
 #include <array>
 
 namespace kizuna::pattern {
@@ -276,25 +277,32 @@ bool SameHashName(std::string_view key, std::string_view canonical) {
 }  // namespace
 
 const ScoDef* FindSco(std::string_view type, SpecVersion) {
-  for (const ScoDef& d : kScos) {
-    if (d.type == type) return &d;
-  }
-  return nullptr;
+  // kScos is sorted by type name.
+  auto it = std::lower_bound(std::begin(kScos), std::end(kScos), type,
+                             [](const ScoDef& d, std::string_view t) { return d.type < t; });
+  return it != std::end(kScos) && it->type == type ? &*it : nullptr;
 }
 
 const PropertyDef* FindProperty(const ScoDef& sco, std::string_view name, SpecVersion version) {
-  if (version == SpecVersion::k21) {
-    for (const Removed& r : kRemovedIn21) {
-      if (r.type == sco.type && r.name == name) return nullptr;
+  const PropertyDef* found = nullptr;
+  for (const PropertyDef& p : sco.properties) {
+    if (p.name == name) {
+      found = &p;
+      break;
     }
   }
-  for (const PropertyDef& p : sco.properties) {
-    if (p.name == name) return &p;
+  if (found == nullptr) {
+    for (const PropertyDef& p : kCommon) {
+      if (p.name == name) return &p;
+    }
+    return nullptr;
   }
-  for (const PropertyDef& p : kCommon) {
-    if (p.name == name) return &p;
+  if (version == SpecVersion::k21) {
+    for (const Removed& r : kRemovedIn21) {
+      if (r.name == name && r.type == sco.type) return nullptr;
+    }
   }
-  return nullptr;
+  return found;
 }
 
 std::span<const PropertyDef> FindExtension(std::string_view sco_type, std::string_view ext) {
@@ -305,6 +313,9 @@ std::span<const PropertyDef> FindExtension(std::string_view sco_type, std::strin
 }
 
 const HashFormat* FindHashFormat(std::string_view key) {
+  for (const HashFormat& h : kHashes) {
+    if (h.name == key) return &h;  // the usual spelling
+  }
   for (const HashFormat& h : kHashes) {
     if (SameHashName(key, h.name)) return &h;
   }

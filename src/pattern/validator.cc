@@ -1,7 +1,10 @@
 #include "pattern/validator.h"
 
 #include <algorithm>
+#include <array>
 #include <cmath>
+#include <string>
+#include <unordered_map>
 
 #include "pattern/ip.h"
 #include "pattern/regex.h"
@@ -21,6 +24,28 @@ std::string_view QualifierName(QualifierKind k) {
   }
   return "?";
 }
+
+// Compiling the expression is the dearest step of validation, and feeds
+// repeat the same expressions, so each thread remembers recent verdicts.
+// Returns RE2's reason when `rx` does not compile, else null.
+const std::string* RegexError(std::string_view rx) {
+  thread_local std::unordered_map<std::string, std::string> verdicts;  // "" = ok
+  auto it = verdicts.find(std::string(rx));
+  if (it == verdicts.end()) {
+    if (verdicts.size() >= 4096) verdicts.clear();
+    auto compiled = StixRegex::Compile(rx);
+    it = verdicts.emplace(std::string(rx), compiled.ok() ? "" : compiled.error().message()).first;
+  }
+  return it->second.empty() ? nullptr : &it->second;
+}
+
+constexpr auto kHexDigit = [] {
+  std::array<bool, 256> t{};
+  for (int c = '0'; c <= '9'; ++c) t[static_cast<size_t>(c)] = true;
+  for (int c = 'a'; c <= 'f'; ++c) t[static_cast<size_t>(c)] = true;
+  for (int c = 'A'; c <= 'F'; ++c) t[static_cast<size_t>(c)] = true;
+  return t;
+}();
 
 bool IsNumber(ConstantType t) { return t == ConstantType::kInteger || t == ConstantType::kFloat; }
 
@@ -93,7 +118,7 @@ class Validator {
         // STIX 2.1 §9.5: START is inclusive and STOP exclusive, so STOP must
         // be later than START or no observation can fall in the window.
         if (!(q.start.timestamp < q.stop.timestamp)) {
-          Error(q.stop.span.begin, "START " + std::string(Text(q.start.span)) +
+          Error(q.stop.span.begin, std::string("START ") + std::string(Text(q.start.span)) +
                                        " must be earlier than STOP " +
                                        std::string(Text(q.stop.span)) +
                                        " (START is inclusive and STOP exclusive)");
@@ -104,13 +129,29 @@ class Validator {
 
   // ---- Comparison level ----------------------------------------------------
 
-  // Collects the object types a comparison expression can be about.
-  static void TypesOf(const ComparisonExpr& e, std::vector<std::string_view>* out) {
-    if (e.kind == BoolOp::kTest) {
-      out->push_back(e.test->path.object_type);
-      return;
+  // True if a comparison under `e` is about object type `t`.
+  static bool Mentions(const ComparisonExpr& e, std::string_view t) {
+    if (e.kind == BoolOp::kTest) return e.test->path.object_type == t;
+    for (const ComparisonExpr* c : e.children) {
+      if (Mentions(*c, t)) return true;
     }
-    for (const ComparisonExpr* c : e.children) TypesOf(*c, out);
+    return false;
+  }
+
+  // True if some object type named under `first` is named by every other
+  // child of `and_node` too.
+  static bool SharedType(const ComparisonExpr& first, const ComparisonExpr& and_node) {
+    if (first.kind != BoolOp::kTest) {
+      for (const ComparisonExpr* c : first.children) {
+        if (SharedType(*c, and_node)) return true;
+      }
+      return false;
+    }
+    std::string_view t = first.test->path.object_type;
+    for (size_t i = 1; i < and_node.children.size(); ++i) {
+      if (!Mentions(*and_node.children[i], t)) return false;
+    }
+    return true;
   }
 
   void VisitComp(const ComparisonExpr& e) {
@@ -118,25 +159,14 @@ class Validator {
       CheckComparison(*e.test);
       return;
     }
-    if (e.kind == BoolOp::kAnd) {
-      // STIX 2.1 §9.2: comparisons joined by AND in one observation expression
-      // must all hold for the same object. If the children name disjoint
-      // object types, nothing can satisfy them.
-      std::vector<std::string_view> common;
-      TypesOf(*e.children[0], &common);
-      for (size_t i = 1; i < e.children.size() && !common.empty(); ++i) {
-        std::vector<std::string_view> t;
-        TypesOf(*e.children[i], &t);
-        std::erase_if(common, [&](std::string_view x) {
-          return std::find(t.begin(), t.end(), x) == t.end();
-        });
-      }
-      if (common.empty()) {
-        Warn(e.span.begin,
-             "comparisons joined by AND inside one observation must all hold for the same "
-             "object, but they name different object types, so this can never match (use "
-             "separate observations: [a] AND [b])");
-      }
+    // STIX 2.1 §9.2: comparisons joined by AND in one observation expression
+    // must all hold for the same object. If the children name disjoint
+    // object types, nothing can satisfy them.
+    if (e.kind == BoolOp::kAnd && !SharedType(*e.children[0], e)) {
+      Warn(e.span.begin,
+           "comparisons joined by AND inside one observation must all hold for the same "
+           "object, but they name different object types, so this can never match (use "
+           "separate observations: [a] AND [b])");
     }
     for (const ComparisonExpr* c : e.children) VisitComp(*c);
   }
@@ -168,10 +198,10 @@ class Validator {
       case Operator::kLike:
       case Operator::kMatches:
         if (c.op == Operator::kMatches) {
-          auto rx = StixRegex::Compile(c.value.bytes);
-          if (!rx.ok()) {
-            Error(c.value.span.begin, "the MATCHES expression " + std::string(Text(c.value.span)) +
-                                          " is not valid RE2 syntax: " + rx.error().message());
+          if (const std::string* why = RegexError(c.value.bytes)) {
+            Error(c.value.span.begin, std::string("the MATCHES expression ") +
+                                          std::string(Text(c.value.span)) +
+                                          " is not valid RE2 syntax: " + *why);
           }
         }
         if (prop != nullptr && !IsStringLike(prop->type)) {
@@ -206,7 +236,7 @@ class Validator {
     const ScoDef* sco = FindSco(type, v);
     if (sco == nullptr) {
       if (!StartsWith(type, "x-")) {
-        Warn(path.span.begin, "'" + std::string(type) + "' is not a STIX " +
+        Warn(path.span.begin, std::string("'") + std::string(type) + "' is not a STIX " +
                                   std::string(SpecVersionName(v)) +
                                   " Cyber-observable Object type (custom types start with 'x-')");
       }
@@ -216,7 +246,7 @@ class Validator {
     const PropertyDef* prop = FindProperty(*sco, first.key, v);
     if (prop == nullptr) {
       if (!StartsWith(first.key, "x_")) {
-        Warn(first.span.begin, "the STIX " + std::string(SpecVersionName(v)) + " '" +
+        Warn(first.span.begin, std::string("the STIX ") + std::string(SpecVersionName(v)) + " '" +
                                    std::string(type) + "' object has no property '" +
                                    std::string(first.key) +
                                    "' (custom properties start with 'x_')");
@@ -232,7 +262,7 @@ class Validator {
         if (d.name == path.steps[2].key) return path.steps.size() == 3 ? &d : nullptr;
       }
       if (!StartsWith(path.steps[2].key, "x_")) {
-        Warn(path.steps[2].span.begin, "the '" + std::string(ext) + "' extension has no property '" +
+        Warn(path.steps[2].span.begin, std::string("the '") + std::string(ext) + "' extension has no property '" +
                                            std::string(path.steps[2].key) + "'");
       }
       return nullptr;
@@ -308,7 +338,7 @@ class Validator {
     for (const Constant& k : c.set.subspan(1)) {
       bool same = k.type == first.type || (IsNumber(k.type) && IsNumber(first.type));
       if (!same) {
-        Error(k.span.begin, "the IN set mixes " + std::string(ConstantTypeName(first.type)) +
+        Error(k.span.begin, std::string("the IN set mixes ") + std::string(ConstantTypeName(first.type)) +
                                 " and " + std::string(ConstantTypeName(k.type)) +
                                 " constants; all members must have the same type");
         return;
@@ -330,11 +360,8 @@ class Validator {
     if (h == nullptr || h->hex_digits == 0) return;
     auto check = [&](const Constant& k) {
       if (k.type != ConstantType::kString) return;
-      bool ok = k.bytes.size() == static_cast<size_t>(h->hex_digits) &&
-                std::all_of(k.bytes.begin(), k.bytes.end(), [](char ch) {
-                  return (ch >= '0' && ch <= '9') || (ch >= 'a' && ch <= 'f') ||
-                         (ch >= 'A' && ch <= 'F');
-                });
+      bool ok = k.bytes.size() == static_cast<size_t>(h->hex_digits);
+      for (size_t i = 0; ok && i < k.bytes.size(); ++i) ok = kHexDigit[static_cast<unsigned char>(k.bytes[i])];
       if (!ok) {
         Error(k.span.begin, std::string(Text(k.span)) + " is not a valid " + std::string(h->name) +
                                 " hash: it must be " + std::to_string(h->hex_digits) +
