@@ -151,12 +151,14 @@ void AddPatternCommands(CLI::App& root, int* exit_code) {
       "for each, one line each, in order; exit status 1 if any is invalid");
   auto version = std::make_shared<std::string>("2.1");
   auto strict = std::make_shared<bool>(false);
-  auto patterns = std::make_shared<std::vector<std::string>>();
   check->add_option("--spec-version", *version, "STIX version whose rules apply")
       ->check(CLI::IsMember({"2.0", "2.1"}));
   check->add_flag("--strict", *strict, "Treat warnings (unknown object types, properties) as errors");
-  check->add_option("PATTERN", *patterns, "Patterns to check (default: read stdin)");
-  check->callback([=]() { *exit_code = RunCheck(*version, *strict, *patterns); });
+  // Patterns are taken as extra arguments, verbatim: a CLI11 positional
+  // option would read "[a, b]" as a list and strip the brackets.
+  check->allow_extras();
+  check->footer("PATTERN...  patterns to check (default: one per line on stdin)");
+  check->callback([=]() { *exit_code = RunCheck(*version, *strict, check->remaining()); });
 
   auto* eval = pattern->add_subcommand(
       "eval",
