@@ -124,8 +124,7 @@ void BM_ParseValidate_Typical(benchmark::State& state) {
 }
 BENCHMARK(BM_ParseValidate_Typical);
 
-void BM_ParseOnly_Typical(benchmark::State& state) {
-  const auto& patterns = TypicalPatterns();
+void RunParseOnly(benchmark::State& state, const std::vector<std::string>& patterns) {
   size_t i = 0;
   for (auto _ : state) {
     kizuna::Result<Pattern> parsed = Parse(patterns[i]);
@@ -134,6 +133,11 @@ void BM_ParseOnly_Typical(benchmark::State& state) {
   }
   state.SetItemsProcessed(static_cast<int64_t>(state.iterations()));
 }
+
+void BM_ParseOnly_Examples(benchmark::State& state) { RunParseOnly(state, ExamplePatterns()); }
+BENCHMARK(BM_ParseOnly_Examples);
+
+void BM_ParseOnly_Typical(benchmark::State& state) { RunParseOnly(state, TypicalPatterns()); }
 BENCHMARK(BM_ParseOnly_Typical);
 
 void BM_CompileForIndex_Typical(benchmark::State& state) {

@@ -8,7 +8,7 @@ void* Arena::AllocateSlow(size_t bytes, size_t align) {
   // Each new block is at least 8 KiB and at least twice the previous total,
   // so a pattern of n bytes costs O(log n) blocks.
   size_t size = std::max<size_t>({bytes + align, size_t{8192}, reserved_});
-  blocks_.push_back(std::make_unique<char[]>(size));
+  blocks_.push_back(std::unique_ptr<char[]>(new char[size]));  // uninitialized
   reserved_ += size;
   cur_ = blocks_.back().get();
   end_ = cur_ + size;

@@ -63,7 +63,7 @@ class Arena {
  private:
   void* AllocateSlow(size_t bytes, size_t align);
 
-  static constexpr size_t kInlineBytes = 2048;
+  static constexpr size_t kInlineBytes = 4096;
   alignas(std::max_align_t) char inline_[kInlineBytes];
   char* cur_ = inline_;
   char* end_ = inline_ + kInlineBytes;

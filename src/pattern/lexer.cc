@@ -130,8 +130,9 @@ TokenKind Keyword(std::string_view w) {
 
 }  // namespace
 
-Token Lexer::Invalid(uint32_t begin, uint32_t end, const char* why, uint32_t at) {
-  Token t;
+const Token& Lexer::Invalid(uint32_t begin, uint32_t end, const char* why, uint32_t at) {
+  Token& t = cur_;
+  t = Token();
   t.kind = TokenKind::kInvalid;
   t.begin = begin;
   t.end = end;
@@ -141,7 +142,7 @@ Token Lexer::Invalid(uint32_t begin, uint32_t end, const char* why, uint32_t at)
   return t;
 }
 
-void Lexer::SkipSpaceAndComments(Token* error) {
+bool Lexer::SkipSpaceAndComments() {
   const uint32_t n = static_cast<uint32_t>(text_.size());
   while (pos_ < n) {
     if (uint32_t len = SpaceLength(text_, pos_)) {
@@ -151,8 +152,8 @@ void Lexer::SkipSpaceAndComments(Token* error) {
     if (text_[pos_] == '/' && pos_ + 1 < n && text_[pos_ + 1] == '*') {
       size_t close = text_.find("*/", pos_ + 2);
       if (close == std::string_view::npos) {
-        *error = Invalid(pos_, n, "unterminated comment: '/*' has no closing '*/'", pos_);
-        return;
+        Invalid(pos_, n, "unterminated comment: '/*' has no closing '*/'", pos_);
+        return false;
       }
       pos_ = static_cast<uint32_t>(close + 2);
       continue;
@@ -161,16 +162,16 @@ void Lexer::SkipSpaceAndComments(Token* error) {
       while (pos_ < n && text_[pos_] != '\n' && text_[pos_] != '\r') ++pos_;
       continue;
     }
-    return;
+    return true;
   }
+  return true;
 }
 
-Token Lexer::Next() {
-  Token err;
-  SkipSpaceAndComments(&err);
-  if (err.kind == TokenKind::kInvalid) return err;
+const Token& Lexer::Next() {
+  if (!SkipSpaceAndComments()) return cur_;
   const uint32_t n = static_cast<uint32_t>(text_.size());
-  Token t;
+  Token& t = cur_;
+  t = Token();
   t.begin = pos_;
   if (pos_ >= n) {
     t.kind = TokenKind::kEnd;
@@ -178,7 +179,7 @@ Token Lexer::Next() {
     return t;
   }
   char c = text_[pos_];
-  auto single = [&](TokenKind k, uint32_t len) {
+  auto single = [&](TokenKind k, uint32_t len) -> const Token& {
     t.kind = k;
     pos_ += len;
     t.end = pos_;
@@ -237,7 +238,7 @@ Token Lexer::Next() {
   return Invalid(pos_, pos_ + 1, "unexpected character", pos_);
 }
 
-Token Lexer::LexWord(uint32_t begin) {
+const Token& Lexer::LexWord(uint32_t begin) {
   const uint32_t n = static_cast<uint32_t>(text_.size());
   uint32_t i = begin + 1;
   bool hyphen = false;
@@ -246,7 +247,8 @@ Token Lexer::LexWord(uint32_t begin) {
     ++i;
   }
   pos_ = i;
-  Token t;
+  Token& t = cur_;
+  t = Token();
   t.begin = begin;
   t.end = i;
   t.has_hyphen = hyphen;
@@ -254,7 +256,7 @@ Token Lexer::LexWord(uint32_t begin) {
   return t;
 }
 
-Token Lexer::LexNumber(uint32_t begin) {
+const Token& Lexer::LexNumber(uint32_t begin) {
   const uint32_t n = static_cast<uint32_t>(text_.size());
   uint32_t i = begin;
   if (text_[i] == '+' || text_[i] == '-') ++i;
@@ -268,7 +270,8 @@ Token Lexer::LexNumber(uint32_t begin) {
       return Invalid(begin, i, "a float needs digits after the '.'", i);
     }
     pos_ = i;
-    Token t;
+    Token& t = cur_;
+  t = Token();
     t.kind = TokenKind::kFloat;
     t.begin = begin;
     t.end = i;
@@ -279,14 +282,15 @@ Token Lexer::LexNumber(uint32_t begin) {
     return Invalid(begin, i, "an integer may not have leading zeros", int_begin);
   }
   pos_ = i;
-  Token t;
+  Token& t = cur_;
+  t = Token();
   t.kind = TokenKind::kInteger;
   t.begin = begin;
   t.end = i;
   return t;
 }
 
-Token Lexer::LexQuoted(TokenKind kind, uint32_t begin, uint32_t quote) {
+const Token& Lexer::LexQuoted(TokenKind kind, uint32_t begin, uint32_t quote) {
   const uint32_t n = static_cast<uint32_t>(text_.size());
   uint32_t i = quote + 1;
   bool escape = false;
@@ -342,7 +346,8 @@ Token Lexer::LexQuoted(TokenKind kind, uint32_t begin, uint32_t quote) {
     }
   }
   pos_ = i + 1;
-  Token t;
+  Token& t = cur_;
+  t = Token();
   t.kind = kind;
   t.begin = begin;
   t.end = i + 1;

@@ -47,18 +47,24 @@ class Lexer {
  public:
   explicit Lexer(std::string_view text) : text_(text) {}
 
-  // Returns the next token; kEnd at the end, forever after.
-  Token Next();
+  // Lexes the next token; kEnd at the end, forever after. The reference is
+  // to current(), valid until the next call.
+  const Token& Next();
+  // The last token Next() produced.
+  const Token& current() const { return cur_; }
 
  private:
-  void SkipSpaceAndComments(Token* error);
-  Token LexQuoted(TokenKind kind, uint32_t begin, uint32_t quote);
-  Token LexNumber(uint32_t begin);
-  Token LexWord(uint32_t begin);
-  Token Invalid(uint32_t begin, uint32_t end, const char* why, uint32_t at);
+  bool SkipSpaceAndComments();  // false after a lexical error (cur_ holds it)
+  const Token& LexQuoted(TokenKind kind, uint32_t begin, uint32_t quote);
+  const Token& LexNumber(uint32_t begin);
+  const Token& LexWord(uint32_t begin);
+  const Token& Invalid(uint32_t begin, uint32_t end, const char* why, uint32_t at);
 
   std::string_view text_;
   uint32_t pos_ = 0;
+  // The current token, filled in place: returning tokens by value cost a
+  // store-forwarding stall per token in the parser's hot loop.
+  Token cur_;
 };
 
 // True if `s` is well-formed UTF-8 (no overlongs, surrogates or values above

@@ -156,7 +156,7 @@ class Parser {
 
   // ---- Tokens -------------------------------------------------------------
 
-  void Advance() { tok_ = lexer_.Next(); }
+  void Advance() { lexer_.Next(); }
 
   bool Enter(uint32_t offset, int* depth) {
     ++*depth;
@@ -787,7 +787,7 @@ class Parser {
   Arena* arena_ = nullptr;
   std::string_view src_;
   Lexer lexer_{std::string_view()};
-  Token tok_;
+  const Token& tok_ = lexer_.current();  // the lexer's current token, in place
   uint32_t prev_end_ = 0;
   int max_depth_seen_ = 0;
   Status error_;
