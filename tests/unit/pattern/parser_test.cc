@@ -253,6 +253,9 @@ TEST(ParserTest, EveryError) {
       {"[a:b = 1.]", 1, 10, "a float needs digits after the '.'"},
       {"[a:b = 007]", 1, 8, "leading zeros"},
       {"[a:b = 'x']\n  WITHIN 0x SECONDS", 2, 11, "expected SECONDS"},
+      {"[a:b = 1] WITHIN 9300000000000 SECONDS", 1, 18, "is too large"},
+      {"[a:b = 1] REPEATS 99999999999999999999 TIMES", 1, 19, "out of range"},
+      {"[LIKE:b = 1]", 1, 2, "expected an object path"},
   };
   for (const ErrorCase& c : cases) {
     Diagnostic d = MustFail(c.text);
@@ -261,6 +264,21 @@ TEST(ParserTest, EveryError) {
     EXPECT_NE(d.message.find(c.contains), std::string::npos) << c.text << " -> " << d.ToString();
     EXPECT_EQ(d.severity, Severity::kError);
   }
+}
+
+TEST(ParserTest, FloatOutOfRange) {
+  std::string huge = "[a:b = 1" + std::string(400, '0') + ".5]";
+  Diagnostic d = MustFail(huge);
+  EXPECT_NE(d.message.find("is out of range"), std::string::npos) << d.message;
+}
+
+TEST(ParserTest, Stix20StartStopStringMustBeATimestamp) {
+  Diagnostic d = MustFail("[a:b = 1] START 'yesterday' STOP '2016-01-01T00:00:00Z'",
+                          SpecVersion::k20);
+  EXPECT_EQ(d.column, 17u);
+  EXPECT_NE(d.message.find("the START time 'yesterday' is not a valid timestamp"),
+            std::string::npos)
+      << d.message;
 }
 
 TEST(ParserTest, ExistsIsNotStix20) {
