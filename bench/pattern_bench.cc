@@ -8,15 +8,15 @@
 //    match() does it: parse and validate the pattern, index the (already
 //    JSON-parsed) observed-data, evaluate. bench/pattern_reference_bench.py
 //    times the reference on the same cases.
+#include <benchmark/benchmark.h>
+
+#include <boost/json.hpp>
 #include <filesystem>
 #include <fstream>
 #include <set>
 #include <sstream>
 #include <string>
 #include <vector>
-
-#include <benchmark/benchmark.h>
-#include <boost/json.hpp>
 
 #include "pattern/compiler.h"
 #include "pattern/evaluator.h"
@@ -80,7 +80,8 @@ const std::vector<std::string>& TypicalPatterns() {
       "[ipv6-addr:value = '2001:db8::7']",
       "[domain-name:value = 'update-check.example.net']",
       "[url:value = 'http://malicious.example.com/payload/stage2.bin']",
-      "[file:hashes.'SHA-256' = 'aec070645fe53ee3b3763059376134f058cc337247c978add178b6ccdfb0019f']",
+      "[file:hashes.'SHA-256' = "
+      "'aec070645fe53ee3b3763059376134f058cc337247c978add178b6ccdfb0019f']",
       "[file:hashes.MD5 = 'cead3f77f6cda6ec00f57d76c9a6879f']",
       "[file:hashes.'SHA-1' = 'da39a3ee5e6b4b0d3255bfef95601890afd80709']",
       "[email-addr:value = 'billing@invoices.example.org']",

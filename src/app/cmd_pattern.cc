@@ -11,12 +11,11 @@
 //     "spec_version": "2.0"|"2.1"} on stdin and writes one JSON line per
 //     input line: {"match": bool, "matched": [ids], "error": null|"..."}.
 //     Blank lines are skipped. Exit status 1 when any line had an error.
+#include <CLI/CLI.hpp>
+#include <boost/json.hpp>
 #include <iostream>
 #include <string>
 #include <vector>
-
-#include <CLI/CLI.hpp>
-#include <boost/json.hpp>
 
 #include "app/commands.h"
 #include "pattern/evaluator.h"
@@ -153,7 +152,8 @@ void AddPatternCommands(CLI::App& root, int* exit_code) {
   auto strict = std::make_shared<bool>(false);
   check->add_option("--spec-version", *version, "STIX version whose rules apply")
       ->check(CLI::IsMember({"2.0", "2.1"}));
-  check->add_flag("--strict", *strict, "Treat warnings (unknown object types, properties) as errors");
+  check->add_flag("--strict", *strict,
+                  "Treat warnings (unknown object types, properties) as errors");
   // Patterns are taken as extra arguments, verbatim: a CLI11 positional
   // option would read "[a, b]" as a list and strip the brackets.
   check->allow_extras();

@@ -11,31 +11,50 @@ std::string_view SpecVersionName(SpecVersion v) { return v == SpecVersion::k20 ?
 
 std::string_view ConstantTypeName(ConstantType t) {
   switch (t) {
-    case ConstantType::kString: return "string";
-    case ConstantType::kInteger: return "integer";
-    case ConstantType::kFloat: return "float";
-    case ConstantType::kBoolean: return "boolean";
-    case ConstantType::kTimestamp: return "timestamp";
-    case ConstantType::kBinary: return "binary";
-    case ConstantType::kHex: return "hex";
+    case ConstantType::kString:
+      return "string";
+    case ConstantType::kInteger:
+      return "integer";
+    case ConstantType::kFloat:
+      return "float";
+    case ConstantType::kBoolean:
+      return "boolean";
+    case ConstantType::kTimestamp:
+      return "timestamp";
+    case ConstantType::kBinary:
+      return "binary";
+    case ConstantType::kHex:
+      return "hex";
   }
   return "?";
 }
 
 std::string_view OperatorText(Operator op) {
   switch (op) {
-    case Operator::kEqual: return "=";
-    case Operator::kNotEqual: return "!=";
-    case Operator::kLess: return "<";
-    case Operator::kLessOrEqual: return "<=";
-    case Operator::kGreater: return ">";
-    case Operator::kGreaterOrEqual: return ">=";
-    case Operator::kIn: return "IN";
-    case Operator::kLike: return "LIKE";
-    case Operator::kMatches: return "MATCHES";
-    case Operator::kIsSubset: return "ISSUBSET";
-    case Operator::kIsSuperset: return "ISSUPERSET";
-    case Operator::kExists: return "EXISTS";
+    case Operator::kEqual:
+      return "=";
+    case Operator::kNotEqual:
+      return "!=";
+    case Operator::kLess:
+      return "<";
+    case Operator::kLessOrEqual:
+      return "<=";
+    case Operator::kGreater:
+      return ">";
+    case Operator::kGreaterOrEqual:
+      return ">=";
+    case Operator::kIn:
+      return "IN";
+    case Operator::kLike:
+      return "LIKE";
+    case Operator::kMatches:
+      return "MATCHES";
+    case Operator::kIsSubset:
+      return "ISSUBSET";
+    case Operator::kIsSuperset:
+      return "ISSUPERSET";
+    case Operator::kExists:
+      return "EXISTS";
   }
   return "?";
 }
@@ -51,9 +70,9 @@ bool IsPlainIdentifier(std::string_view s) {
   }
   // Keywords lex as keywords, so a property of that name must be quoted.
   static constexpr std::string_view kKeywords[] = {
-      "AND",    "OR",    "NOT",   "FOLLOWEDBY", "LIKE",    "MATCHES", "ISSUPERSET",
-      "ISSUBSET", "EXISTS", "LAST", "IN",        "START",   "STOP",    "SECONDS",
-      "true",   "false", "WITHIN", "REPEATS",   "TIMES"};
+      "AND",      "OR",     "NOT",    "FOLLOWEDBY", "LIKE",  "MATCHES", "ISSUPERSET",
+      "ISSUBSET", "EXISTS", "LAST",   "IN",         "START", "STOP",    "SECONDS",
+      "true",     "false",  "WITHIN", "REPEATS",    "TIMES"};
   for (auto k : kKeywords) {
     if (s == k) return false;
   }
@@ -200,10 +219,14 @@ void AppendQualifier(std::string& out, const Qualifier& q) {
 
 int Precedence(ObsOp op) {
   switch (op) {
-    case ObsOp::kFollowedBy: return 0;
-    case ObsOp::kOr: return 1;
-    case ObsOp::kAnd: return 2;
-    default: return 3;
+    case ObsOp::kFollowedBy:
+      return 0;
+    case ObsOp::kOr:
+      return 1;
+    case ObsOp::kAnd:
+      return 2;
+    default:
+      return 3;
   }
 }
 
@@ -334,9 +357,12 @@ namespace {
 bool EqualQualifier(const Qualifier& a, const Qualifier& b) {
   if (a.kind != b.kind) return false;
   switch (a.kind) {
-    case QualifierKind::kWithin: return Equal(a.within, b.within);
-    case QualifierKind::kRepeats: return a.repeats == b.repeats;
-    case QualifierKind::kStartStop: return Equal(a.start, b.start) && Equal(a.stop, b.stop);
+    case QualifierKind::kWithin:
+      return Equal(a.within, b.within);
+    case QualifierKind::kRepeats:
+      return a.repeats == b.repeats;
+    case QualifierKind::kStartStop:
+      return Equal(a.start, b.start) && Equal(a.stop, b.stop);
   }
   return false;
 }

@@ -96,10 +96,10 @@ struct Comparison {
   ObjectPath path;
   Operator op = Operator::kEqual;
   bool negated = false;
-  Constant value;                  // not used by kIn and kExists
-  std::span<const Constant> set;   // kIn only
+  Constant value;                 // not used by kIn and kExists
+  std::span<const Constant> set;  // kIn only
   SourceSpan span;
-  SourceSpan op_span;              // the operator token (for diagnostics)
+  SourceSpan op_span;  // the operator token (for diagnostics)
 };
 
 // Inside [...]: comparisons joined by AND (binds tighter) and OR. AND and OR
@@ -108,8 +108,8 @@ enum class BoolOp : uint8_t { kTest, kAnd, kOr };
 
 struct ComparisonExpr {
   BoolOp kind = BoolOp::kTest;
-  const Comparison* test = nullptr;                    // kTest
-  std::span<const ComparisonExpr* const> children;     // kAnd, kOr (size >= 2)
+  const Comparison* test = nullptr;                 // kTest
+  std::span<const ComparisonExpr* const> children;  // kAnd, kOr (size >= 2)
   SourceSpan span;
 };
 
@@ -118,10 +118,10 @@ enum class QualifierKind : uint8_t { kWithin, kRepeats, kStartStop };
 
 struct Qualifier {
   QualifierKind kind = QualifierKind::kWithin;
-  Constant within;             // kWithin: the integer or float seconds
-  int64_t within_micros = 0;   // kWithin: the duration, rounded to microseconds
-  int64_t repeats = 0;         // kRepeats
-  Constant start, stop;        // kStartStop: timestamps (2.0 also accepts strings)
+  Constant within;            // kWithin: the integer or float seconds
+  int64_t within_micros = 0;  // kWithin: the duration, rounded to microseconds
+  int64_t repeats = 0;        // kRepeats
+  Constant start, stop;       // kStartStop: timestamps (2.0 also accepts strings)
   SourceSpan span;
 };
 
@@ -135,9 +135,9 @@ enum class ObsOp : uint8_t { kObservation, kAnd, kOr, kFollowedBy, kGroup };
 
 struct ObservationExpr {
   ObsOp kind = ObsOp::kObservation;
-  const ComparisonExpr* comparison = nullptr;          // kObservation
-  std::span<const ObservationExpr* const> children;    // n-ary ops and kGroup (size 1)
-  std::span<const Qualifier> qualifiers;               // applied in order, innermost first
+  const ComparisonExpr* comparison = nullptr;        // kObservation
+  std::span<const ObservationExpr* const> children;  // n-ary ops and kGroup (size 1)
+  std::span<const Qualifier> qualifiers;             // applied in order, innermost first
   SourceSpan span;
 };
 

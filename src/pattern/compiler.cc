@@ -9,10 +9,14 @@ namespace kizuna::pattern {
 
 std::string_view IndexKindName(IndexKind k) {
   switch (k) {
-    case IndexKind::kExact: return "exact";
-    case IndexKind::kAddress: return "address";
-    case IndexKind::kCidr: return "cidr";
-    case IndexKind::kHash: return "hash";
+    case IndexKind::kExact:
+      return "exact";
+    case IndexKind::kAddress:
+      return "address";
+    case IndexKind::kCidr:
+      return "cidr";
+    case IndexKind::kHash:
+      return "hash";
   }
   return "?";
 }

@@ -44,9 +44,9 @@ struct IndexEntry {
   std::vector<std::string> path;  // {"value"}, {"hashes", "SHA-256"}; "*" is a [*] step
   std::string value;              // normalized: decoded string; canonical network text
   IndexKind kind = IndexKind::kExact;
-  std::string algorithm;          // kHash: the hash dictionary key
-  uint32_t disjunct = 0;          // index into CompiledPattern::disjuncts
-  uint32_t observation = 0;       // which [ ... ] of the pattern (0-based, left to right)
+  std::string algorithm;     // kHash: the hash dictionary key
+  uint32_t disjunct = 0;     // index into CompiledPattern::disjuncts
+  uint32_t observation = 0;  // which [ ... ] of the pattern (0-based, left to right)
 };
 
 enum class DisjunctKind : uint8_t { kExact, kIndexed, kScan };

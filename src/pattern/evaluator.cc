@@ -1,11 +1,10 @@
 #include "pattern/evaluator.h"
 
 #include <algorithm>
+#include <boost/json.hpp>
 #include <memory>
 #include <optional>
 #include <unordered_map>
-
-#include <boost/json.hpp>
 
 #include "core/encoding.h"
 #include "pattern/ip.h"
@@ -55,8 +54,8 @@ bool TextToLatin1(std::string_view utf8, std::string* out) {
     if (c < 0x80) {
       out->push_back(static_cast<char>(c));
     } else if ((c == 0xC2 || c == 0xC3) && i + 1 < utf8.size()) {
-      out->push_back(static_cast<char>(((c & 0x03) << 6) |
-                                       (static_cast<unsigned char>(utf8[i + 1]) & 0x3F)));
+      out->push_back(
+          static_cast<char>(((c & 0x03) << 6) | (static_cast<unsigned char>(utf8[i + 1]) & 0x3F)));
       ++i;
     } else {
       return false;
@@ -126,7 +125,7 @@ struct Prepared {
   std::optional<IpNetwork> net;            // value constant as an address or CIDR block
   std::string latin1;                      // string constant as bytes
   bool latin1_ok = false;
-  std::string nfc;                         // kLike: the pattern in NFC
+  std::string nfc;  // kLike: the pattern in NFC
 };
 
 class Matcher {
@@ -217,13 +216,18 @@ class Matcher {
   int64_t BindingSize(const ObservationExpr& e) const {
     int64_t n = 0;
     switch (e.kind) {
-      case ObsOp::kObservation: n = 1; break;
-      case ObsOp::kGroup: n = BindingSize(*e.children[0]); break;
+      case ObsOp::kObservation:
+        n = 1;
+        break;
+      case ObsOp::kGroup:
+        n = BindingSize(*e.children[0]);
+        break;
       case ObsOp::kOr:
         for (const ObservationExpr* c : e.children) n = std::max(n, BindingSize(*c));
         break;
       default:
-        for (const ObservationExpr* c : e.children) n = std::min<int64_t>(n + BindingSize(*c), INT64_MAX / 4);
+        for (const ObservationExpr* c : e.children)
+          n = std::min<int64_t>(n + BindingSize(*c), INT64_MAX / 4);
     }
     for (const Qualifier& q : e.qualifiers) {
       if (q.kind == QualifierKind::kRepeats) {
@@ -276,15 +280,15 @@ class Matcher {
 
   // A position in the object graph while walking a path.
   struct Node {
-    const json::value* value = nullptr;              // a JSON value, or
-    const json::object* object = nullptr;            // a dereferenced SCO, or
+    const json::value* value = nullptr;                      // a JSON value, or
+    const json::object* object = nullptr;                    // a dereferenced SCO, or
     const std::vector<const json::object*>* refs = nullptr;  // a dereferenced *_refs list
   };
 
   bool EvalTest(const Comparison& c, const json::object& root, const Observation& obs) {
     if (TypeOf(root) != c.path.object_type) return false;
-    const Prepared* p = c.op == Operator::kIn || c.op == Operator::kExists ? nullptr
-                                                                            : &prepared_[&c];
+    const Prepared* p =
+        c.op == Operator::kIn || c.op == Operator::kExists ? nullptr : &prepared_[&c];
     if (c.op == Operator::kExists) {
       bool any = false;
       auto pred = [&](const Node&, std::string_view, std::string_view) {
@@ -342,8 +346,7 @@ class Matcher {
           if (t != nullptr) targets.push_back(t);
         }
         if (targets.empty()) return false;
-        return Walk(path, step + 1, Node{nullptr, nullptr, &targets}, s.key, owner_type, obs,
-                    pred);
+        return Walk(path, step + 1, Node{nullptr, nullptr, &targets}, s.key, owner_type, obs, pred);
       }
       return Walk(path, step + 1, Node{&v, nullptr, nullptr}, s.key, owner_type, obs, pred);
     }
@@ -373,8 +376,8 @@ class Matcher {
                 owner, obs, pred);
   }
 
-  static void MakeOperand(const Node& n, std::string_view key, std::string_view owner,
-                          Operand* out, std::string* scratch) {
+  static void MakeOperand(const Node& n, std::string_view key, std::string_view owner, Operand* out,
+                          std::string* scratch) {
     if (n.value == nullptr) return;  // an object or list of objects: not comparable
     const json::value& v = *n.value;
     if (v.is_string()) {
@@ -424,9 +427,9 @@ class Matcher {
   std::optional<Timestamp> ValueTimestamp(const Operand& v) {
     Result<Timestamp> ts = ParseTimestamp(v.str);
     if (!ts.ok()) {
-      error_ = InvalidArgument(std::string("the value '") + std::string(v.str.substr(0, 64)) +
-                               "' is compared with a timestamp but is not one: " +
-                               ts.error().message());
+      error_ =
+          InvalidArgument(std::string("the value '") + std::string(v.str.substr(0, 64)) +
+                          "' is compared with a timestamp but is not one: " + ts.error().message());
       return std::nullopt;
     }
     return *ts;
@@ -525,10 +528,14 @@ class Matcher {
         std::optional<int> r = Compare(v, c.value, p);
         if (!r) return std::nullopt;
         switch (c.op) {
-          case Operator::kLess: return *r < 0;
-          case Operator::kLessOrEqual: return *r <= 0;
-          case Operator::kGreater: return *r > 0;
-          default: return *r >= 0;
+          case Operator::kLess:
+            return *r < 0;
+          case Operator::kLessOrEqual:
+            return *r <= 0;
+          case Operator::kGreater:
+            return *r > 0;
+          default:
+            return *r >= 0;
         }
       }
       case Operator::kIn:
@@ -540,8 +547,7 @@ class Matcher {
       case Operator::kLike:
         // LIKE and MATCHES compare NFC forms, so precomposed and decomposed
         // spellings of the same text match (as the OASIS matcher does).
-        if (v.kind == Operand::kString ||
-            (v.kind == Operand::kBytes && IsValidUtf8(v.str))) {
+        if (v.kind == Operand::kString || (v.kind == Operand::kBytes && IsValidUtf8(v.str))) {
           if (!MayNeedNfc(v.str)) return LikeMatch(v.str, p->nfc);
           return LikeMatch(ToNfc(v.str), p->nfc);
         }

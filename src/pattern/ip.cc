@@ -37,8 +37,8 @@ int HexValue(char c) {
 
 bool ParseV6(std::string_view s, uint8_t out[16]) {
   uint16_t groups[8] = {};
-  int n = 0;         // groups written
-  int gap = -1;      // index where "::" appeared
+  int n = 0;     // groups written
+  int gap = -1;  // index where "::" appeared
   size_t i = 0;
   if (s.size() >= 2 && s[0] == ':' && s[1] == ':') {
     gap = 0;

@@ -6,48 +6,90 @@ namespace kizuna::pattern {
 
 std::string_view TokenKindName(TokenKind k) {
   switch (k) {
-    case TokenKind::kEnd: return "the end of the pattern";
-    case TokenKind::kInvalid: return "an invalid token";
-    case TokenKind::kLBracket: return "'['";
-    case TokenKind::kRBracket: return "']'";
-    case TokenKind::kLParen: return "'('";
-    case TokenKind::kRParen: return "')'";
-    case TokenKind::kColon: return "':'";
-    case TokenKind::kDot: return "'.'";
-    case TokenKind::kComma: return "','";
-    case TokenKind::kAsterisk: return "'*'";
-    case TokenKind::kEqual: return "'='";
-    case TokenKind::kNotEqual: return "'!='";
-    case TokenKind::kLess: return "'<'";
-    case TokenKind::kLessOrEqual: return "'<='";
-    case TokenKind::kGreater: return "'>'";
-    case TokenKind::kGreaterOrEqual: return "'>='";
-    case TokenKind::kAnd: return "AND";
-    case TokenKind::kOr: return "OR";
-    case TokenKind::kNot: return "NOT";
-    case TokenKind::kFollowedBy: return "FOLLOWEDBY";
-    case TokenKind::kLike: return "LIKE";
-    case TokenKind::kMatches: return "MATCHES";
-    case TokenKind::kIsSuperset: return "ISSUPERSET";
-    case TokenKind::kIsSubset: return "ISSUBSET";
-    case TokenKind::kExists: return "EXISTS";
-    case TokenKind::kLast: return "LAST";
-    case TokenKind::kIn: return "IN";
-    case TokenKind::kStart: return "START";
-    case TokenKind::kStop: return "STOP";
-    case TokenKind::kSeconds: return "SECONDS";
-    case TokenKind::kWithin: return "WITHIN";
-    case TokenKind::kRepeats: return "REPEATS";
-    case TokenKind::kTimes: return "TIMES";
-    case TokenKind::kTrue: return "true";
-    case TokenKind::kFalse: return "false";
-    case TokenKind::kIdentifier: return "an identifier";
-    case TokenKind::kString: return "a string";
-    case TokenKind::kInteger: return "an integer";
-    case TokenKind::kFloat: return "a float";
-    case TokenKind::kTimestamp: return "a timestamp";
-    case TokenKind::kBinary: return "a binary constant";
-    case TokenKind::kHex: return "a hex constant";
+    case TokenKind::kEnd:
+      return "the end of the pattern";
+    case TokenKind::kInvalid:
+      return "an invalid token";
+    case TokenKind::kLBracket:
+      return "'['";
+    case TokenKind::kRBracket:
+      return "']'";
+    case TokenKind::kLParen:
+      return "'('";
+    case TokenKind::kRParen:
+      return "')'";
+    case TokenKind::kColon:
+      return "':'";
+    case TokenKind::kDot:
+      return "'.'";
+    case TokenKind::kComma:
+      return "','";
+    case TokenKind::kAsterisk:
+      return "'*'";
+    case TokenKind::kEqual:
+      return "'='";
+    case TokenKind::kNotEqual:
+      return "'!='";
+    case TokenKind::kLess:
+      return "'<'";
+    case TokenKind::kLessOrEqual:
+      return "'<='";
+    case TokenKind::kGreater:
+      return "'>'";
+    case TokenKind::kGreaterOrEqual:
+      return "'>='";
+    case TokenKind::kAnd:
+      return "AND";
+    case TokenKind::kOr:
+      return "OR";
+    case TokenKind::kNot:
+      return "NOT";
+    case TokenKind::kFollowedBy:
+      return "FOLLOWEDBY";
+    case TokenKind::kLike:
+      return "LIKE";
+    case TokenKind::kMatches:
+      return "MATCHES";
+    case TokenKind::kIsSuperset:
+      return "ISSUPERSET";
+    case TokenKind::kIsSubset:
+      return "ISSUBSET";
+    case TokenKind::kExists:
+      return "EXISTS";
+    case TokenKind::kLast:
+      return "LAST";
+    case TokenKind::kIn:
+      return "IN";
+    case TokenKind::kStart:
+      return "START";
+    case TokenKind::kStop:
+      return "STOP";
+    case TokenKind::kSeconds:
+      return "SECONDS";
+    case TokenKind::kWithin:
+      return "WITHIN";
+    case TokenKind::kRepeats:
+      return "REPEATS";
+    case TokenKind::kTimes:
+      return "TIMES";
+    case TokenKind::kTrue:
+      return "true";
+    case TokenKind::kFalse:
+      return "false";
+    case TokenKind::kIdentifier:
+      return "an identifier";
+    case TokenKind::kString:
+      return "a string";
+    case TokenKind::kInteger:
+      return "an integer";
+    case TokenKind::kFloat:
+      return "a float";
+    case TokenKind::kTimestamp:
+      return "a timestamp";
+    case TokenKind::kBinary:
+      return "a binary constant";
+    case TokenKind::kHex:
+      return "a hex constant";
   }
   return "?";
 }
@@ -59,9 +101,7 @@ inline bool IsIdentStart(char c) {
   return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || c == '_';
 }
 inline bool IsIdentChar(char c) { return IsIdentStart(c) || IsDigit(c) || c == '-'; }
-inline bool IsHex(char c) {
-  return IsDigit(c) || (c >= 'a' && c <= 'f') || (c >= 'A' && c <= 'F');
-}
+inline bool IsHex(char c) { return IsDigit(c) || (c >= 'a' && c <= 'f') || (c >= 'A' && c <= 'F'); }
 inline bool IsBase64(char c) {
   return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || IsDigit(c) || c == '+' || c == '/';
 }
@@ -187,14 +227,22 @@ const Token& Lexer::Next() {
   };
   char next = pos_ + 1 < n ? text_[pos_ + 1] : '\0';
   switch (c) {
-    case '[': return single(TokenKind::kLBracket, 1);
-    case ']': return single(TokenKind::kRBracket, 1);
-    case '(': return single(TokenKind::kLParen, 1);
-    case ')': return single(TokenKind::kRParen, 1);
-    case ':': return single(TokenKind::kColon, 1);
-    case ',': return single(TokenKind::kComma, 1);
-    case '*': return single(TokenKind::kAsterisk, 1);
-    case '=': return single(TokenKind::kEqual, next == '=' ? 2 : 1);
+    case '[':
+      return single(TokenKind::kLBracket, 1);
+    case ']':
+      return single(TokenKind::kRBracket, 1);
+    case '(':
+      return single(TokenKind::kLParen, 1);
+    case ')':
+      return single(TokenKind::kRParen, 1);
+    case ':':
+      return single(TokenKind::kColon, 1);
+    case ',':
+      return single(TokenKind::kComma, 1);
+    case '*':
+      return single(TokenKind::kAsterisk, 1);
+    case '=':
+      return single(TokenKind::kEqual, next == '=' ? 2 : 1);
     case '!':
       if (next == '=') return single(TokenKind::kNotEqual, 2);
       return Invalid(pos_, pos_ + 1, "unexpected character '!' (did you mean '!='?)", pos_);
@@ -215,17 +263,17 @@ const Token& Lexer::Next() {
       if (IsDigit(next) || (next == '.' && pos_ + 2 < n && IsDigit(text_[pos_ + 2]))) {
         return LexNumber(pos_);
       }
-      return Invalid(pos_, pos_ + 1,
-                     c == '-' ? "unexpected '-' (a property name with '-' must be quoted)"
-                              : "unexpected '+'",
-                     pos_);
+      return Invalid(
+          pos_, pos_ + 1,
+          c == '-' ? "unexpected '-' (a property name with '-' must be quoted)" : "unexpected '+'",
+          pos_);
     default:
       break;
   }
   if (IsDigit(c)) return LexNumber(pos_);
   if (IsIdentStart(c)) {
     if (next == '\'' && (c == 't' || c == 'b' || c == 'h')) {
-      TokenKind k = c == 't' ? TokenKind::kTimestamp
+      TokenKind k = c == 't'   ? TokenKind::kTimestamp
                     : c == 'b' ? TokenKind::kBinary
                                : TokenKind::kHex;
       return LexQuoted(k, pos_, pos_ + 1);
@@ -271,7 +319,7 @@ const Token& Lexer::LexNumber(uint32_t begin) {
     }
     pos_ = i;
     Token& t = cur_;
-  t = Token();
+    t = Token();
     t.kind = TokenKind::kFloat;
     t.begin = begin;
     t.end = i;

@@ -1,7 +1,6 @@
 #include "pattern/observation.h"
 
 #include <algorithm>
-
 #include <boost/json.hpp>
 
 namespace kizuna::pattern {
@@ -20,14 +19,31 @@ std::string_view Str(const json::object& o, std::string_view key) {
 // STIX 2.1 §4: SDO and SRO type names; an object_refs entry of one of these
 // types is not an SCO and is not matched by patterns.
 bool IsSdoOrSro(std::string_view type) {
-  static constexpr std::string_view kTypes[] = {
-      "attack-pattern", "bundle",       "campaign",        "course-of-action",
-      "extension-definition", "grouping", "identity",      "incident",
-      "indicator",      "infrastructure", "intrusion-set", "language-content",
-      "location",       "malware",      "malware-analysis", "marking-definition",
-      "note",           "observed-data", "opinion",        "relationship",
-      "report",         "threat-actor", "tool",            "sighting",
-      "vulnerability"};
+  static constexpr std::string_view kTypes[] = {"attack-pattern",
+                                                "bundle",
+                                                "campaign",
+                                                "course-of-action",
+                                                "extension-definition",
+                                                "grouping",
+                                                "identity",
+                                                "incident",
+                                                "indicator",
+                                                "infrastructure",
+                                                "intrusion-set",
+                                                "language-content",
+                                                "location",
+                                                "malware",
+                                                "malware-analysis",
+                                                "marking-definition",
+                                                "note",
+                                                "observed-data",
+                                                "opinion",
+                                                "relationship",
+                                                "report",
+                                                "threat-actor",
+                                                "tool",
+                                                "sighting",
+                                                "vulnerability"};
   return std::find(std::begin(kTypes), std::end(kTypes), type) != std::end(kTypes);
 }
 
@@ -53,8 +69,8 @@ Status ReadTimes(const json::object& od, size_t index, Observation* obs) {
     const json::string& s = it->value().get_string();
     Result<Timestamp> ts = ParseTimestamp(std::string_view(s.data(), s.size()));
     if (!ts.ok()) {
-      return Bad(index, id, std::string(key) + " is not a valid timestamp: " +
-                                ts.error().message());
+      return Bad(index, id,
+                 std::string(key) + " is not a valid timestamp: " + ts.error().message());
     }
     *out = ts->micros;
   }
@@ -65,8 +81,9 @@ Status ReadTimes(const json::object& od, size_t index, Observation* obs) {
   if (n.is_int64()) {
     count = n.get_int64();
   } else if (n.is_uint64()) {
-    count = n.get_uint64() > static_cast<uint64_t>(INT64_MAX) ? INT64_MAX
-                                                               : static_cast<int64_t>(n.get_uint64());
+    count = n.get_uint64() > static_cast<uint64_t>(INT64_MAX)
+                ? INT64_MAX
+                : static_cast<int64_t>(n.get_uint64());
   } else {
     return Bad(index, id, "number_observed is not an integer");
   }
@@ -95,7 +112,7 @@ Result<ObservationSet> ObservationSet::Build(const json::array& inputs, SpecVers
 }
 
 Result<ObservationSet> ObservationSet::Build(std::span<const json::value> inputs,
-                                            SpecVersion version) {
+                                             SpecVersion version) {
   // Flatten bundles; collect observed-data and index every SCO by id.
   std::vector<const json::object*> observed;
   std::vector<std::pair<std::string_view, const json::object*>> scos;
@@ -110,7 +127,8 @@ Result<ObservationSet> ObservationSet::Build(std::span<const json::value> inputs
       auto it = o.find("objects");
       if (it == o.end()) continue;
       if (!it->value().is_array()) {
-        return InvalidArgument(std::string("bundle ") + std::string(Str(o, "id")) + ": objects is not a list");
+        return InvalidArgument(std::string("bundle ") + std::string(Str(o, "id")) +
+                               ": objects is not a list");
       }
       for (const json::value& e : it->value().get_array()) {
         if (!e.is_object()) {
@@ -172,7 +190,8 @@ Result<ObservationSet> ObservationSet::Build(std::span<const json::value> inputs
         obs.inline_objects = &inl->value().get_object();
         for (const auto& kv : *obs.inline_objects) {
           if (!kv.value().is_object()) {
-            return Bad(i, obs.id, std::string("objects['") + std::string(kv.key()) + "'] is not an object");
+            return Bad(i, obs.id,
+                       std::string("objects['") + std::string(kv.key()) + "'] is not an object");
           }
           if (IsSdoOrSro(Str(kv.value().get_object(), "type"))) continue;
           obs.objects.push_back(&kv.value().get_object());

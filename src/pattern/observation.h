@@ -12,12 +12,11 @@
 // The set points into the JSON it was built from: that JSON must outlive it.
 // Immutable after construction; thread-safe for concurrent readers.
 
+#include <boost/json/fwd.hpp>
 #include <cstdint>
 #include <span>
 #include <string_view>
 #include <vector>
-
-#include <boost/json/fwd.hpp>
 
 #include "core/result.h"
 #include "core/time.h"
@@ -26,16 +25,16 @@
 namespace kizuna::pattern {
 
 struct Observation {
-  std::string_view id;       // the observed-data id; empty when it has none
+  std::string_view id;         // the observed-data id; empty when it has none
   int64_t first_observed = 0;  // microseconds since the epoch
   int64_t last_observed = 0;
   int64_t number_observed = 1;
   // The SCOs this observation is about (candidates for the object type of a
   // comparison). SDOs and SROs listed in object_refs are skipped.
   std::vector<const boost::json::object*> objects;
-  // Reference resolution: 2.0 inline form resolves "_ref" values as keys of
-  // this dictionary; otherwise `ids` (parallel to `objects`, sorted copy in
-  // `by_id`) resolves STIX ids.
+  // Reference resolution: in the inline form "_ref" values are keys of
+  // `inline_objects`; otherwise they are STIX ids looked up in `by_id` (the
+  // SCOs of object_refs, sorted by id).
   const boost::json::object* inline_objects = nullptr;
   std::vector<std::pair<std::string_view, const boost::json::object*>> by_id;  // sorted
 

@@ -27,11 +27,11 @@ thread_local Scratch tls_scratch;
 
 bool IsLowerKeyword(std::string_view w, std::string_view* upper_out) {
   static constexpr std::string_view kWords[] = {
-      "and", "or",  "not",   "followedby", "like",   "matches", "issuperset", "issubset",
-      "exists", "in", "start", "stop",      "seconds", "within", "repeats",   "times"};
+      "and",    "or", "not",   "followedby", "like",    "matches", "issuperset", "issubset",
+      "exists", "in", "start", "stop",       "seconds", "within",  "repeats",    "times"};
   static constexpr std::string_view kUpper[] = {
-      "AND", "OR",  "NOT",   "FOLLOWEDBY", "LIKE",   "MATCHES", "ISSUPERSET", "ISSUBSET",
-      "EXISTS", "IN", "START", "STOP",      "SECONDS", "WITHIN", "REPEATS",   "TIMES"};
+      "AND",    "OR", "NOT",   "FOLLOWEDBY", "LIKE",    "MATCHES", "ISSUPERSET", "ISSUBSET",
+      "EXISTS", "IN", "START", "STOP",       "SECONDS", "WITHIN",  "REPEATS",    "TIMES"};
   for (size_t i = 0; i < std::size(kWords); ++i) {
     if (w.size() != kWords[i].size()) continue;
     bool eq = true;
@@ -78,7 +78,8 @@ class Parser {
     const ObservationExpr* root = ParseFollowedBy(0);
     if (root == nullptr) return error_;
     if (tok_.kind != TokenKind::kEnd) {
-      Expected("AND, OR, FOLLOWEDBY, a qualifier (WITHIN, REPEATS, START) or the end of the pattern");
+      Expected(
+          "AND, OR, FOLLOWEDBY, a qualifier (WITHIN, REPEATS, START) or the end of the pattern");
       return error_;
     }
     p.root_ = root;
@@ -110,10 +111,15 @@ class Parser {
       return out;
     };
     switch (t.kind) {
-      case TokenKind::kEnd: return "the end of the pattern";
-      case TokenKind::kInvalid: return quoted(text) + " (" + t.error + ")";
-      case TokenKind::kIdentifier: return "identifier " + quoted(text);
-      case TokenKind::kString: return std::string("string ") + std::string(text.size() > kMax ? quoted(text) : std::string(text));
+      case TokenKind::kEnd:
+        return "the end of the pattern";
+      case TokenKind::kInvalid:
+        return quoted(text) + " (" + t.error + ")";
+      case TokenKind::kIdentifier:
+        return "identifier " + quoted(text);
+      case TokenKind::kString:
+        return std::string("string ") +
+               std::string(text.size() > kMax ? quoted(text) : std::string(text));
       case TokenKind::kInteger:
       case TokenKind::kFloat:
         return std::string("number ") + std::string(text);
@@ -352,13 +358,13 @@ class Parser {
     // STIX 2.1 §9.5: START and STOP take timestamp constants. STIX 2.0 wrote
     // them as plain strings holding a timestamp; 2.0 mode accepts both.
     bool v20 = options_.spec_version == SpecVersion::k20;
-    if (tok_.kind == TokenKind::kTimestamp ||
-        (v20 && tok_.kind == TokenKind::kString)) {
+    if (tok_.kind == TokenKind::kTimestamp || (v20 && tok_.kind == TokenKind::kString)) {
       if (!DecodeConstant(tok_, c)) return false;
       if (c->type == ConstantType::kString) {
         Result<Timestamp> ts = ParseTimestamp(c->bytes);
         if (!ts.ok()) {
-          Fail(tok_.begin, std::string("the ") + std::string(keyword) + " time " + std::string(tok_.Text(src_)) +
+          Fail(tok_.begin, std::string("the ") + std::string(keyword) + " time " +
+                               std::string(tok_.Text(src_)) +
                                " is not a valid timestamp: " + ts.error().message());
           return false;
         }
@@ -483,17 +489,39 @@ class Parser {
   bool ParseOperatorAndValue(Comparison* cmp) {
     std::string_view op_text = tok_.Text(src_);
     switch (tok_.kind) {
-      case TokenKind::kEqual: cmp->op = Operator::kEqual; break;
-      case TokenKind::kNotEqual: cmp->op = Operator::kNotEqual; break;
-      case TokenKind::kLess: cmp->op = Operator::kLess; break;
-      case TokenKind::kLessOrEqual: cmp->op = Operator::kLessOrEqual; break;
-      case TokenKind::kGreater: cmp->op = Operator::kGreater; break;
-      case TokenKind::kGreaterOrEqual: cmp->op = Operator::kGreaterOrEqual; break;
-      case TokenKind::kIn: cmp->op = Operator::kIn; break;
-      case TokenKind::kLike: cmp->op = Operator::kLike; break;
-      case TokenKind::kMatches: cmp->op = Operator::kMatches; break;
-      case TokenKind::kIsSubset: cmp->op = Operator::kIsSubset; break;
-      case TokenKind::kIsSuperset: cmp->op = Operator::kIsSuperset; break;
+      case TokenKind::kEqual:
+        cmp->op = Operator::kEqual;
+        break;
+      case TokenKind::kNotEqual:
+        cmp->op = Operator::kNotEqual;
+        break;
+      case TokenKind::kLess:
+        cmp->op = Operator::kLess;
+        break;
+      case TokenKind::kLessOrEqual:
+        cmp->op = Operator::kLessOrEqual;
+        break;
+      case TokenKind::kGreater:
+        cmp->op = Operator::kGreater;
+        break;
+      case TokenKind::kGreaterOrEqual:
+        cmp->op = Operator::kGreaterOrEqual;
+        break;
+      case TokenKind::kIn:
+        cmp->op = Operator::kIn;
+        break;
+      case TokenKind::kLike:
+        cmp->op = Operator::kLike;
+        break;
+      case TokenKind::kMatches:
+        cmp->op = Operator::kMatches;
+        break;
+      case TokenKind::kIsSubset:
+        cmp->op = Operator::kIsSubset;
+        break;
+      case TokenKind::kIsSuperset:
+        cmp->op = Operator::kIsSuperset;
+        break;
       default:
         Expected(cmp->negated
                      ? "a comparison operator after NOT"
@@ -518,8 +546,10 @@ class Parser {
       case Operator::kGreaterOrEqual:
         if (!IsConstantToken(tok_.kind) || tok_.kind == TokenKind::kTrue ||
             tok_.kind == TokenKind::kFalse) {
-          Expected("an orderable constant (string, number, timestamp, binary or hex; not a "
-                   "boolean) after '" + std::string(op_text) + "'");
+          Expected(
+              "an orderable constant (string, number, timestamp, binary or hex; not a "
+              "boolean) after '" +
+              std::string(op_text) + "'");
           return false;
         }
         if (!DecodeConstant(tok_, &cmp->value)) return false;
@@ -668,8 +698,8 @@ class Parser {
       step->key = tok_.Text(src_);
     } else if (tok_.kind == TokenKind::kIdentifier) {
       std::string name(tok_.Text(src_));
-      Fail(tok_.begin, "the property name '" + name +
-                           "' contains '-', so it must be quoted: '" + name + "'");
+      Fail(tok_.begin,
+           "the property name '" + name + "' contains '-', so it must be quoted: '" + name + "'");
       return false;
     } else if (tok_.kind == TokenKind::kString) {
       Constant c;
@@ -746,7 +776,8 @@ class Parser {
         c->bytes = text.substr(2, text.size() - 3);
         Result<Timestamp> ts = ParseTimestamp(c->bytes);
         if (!ts.ok()) {
-          Fail(t.begin, std::string("invalid timestamp ") + std::string(text) + ": " + ts.error().message() +
+          Fail(t.begin, std::string("invalid timestamp ") + std::string(text) + ": " +
+                            ts.error().message() +
                             " (the form is t'YYYY-MM-DDTHH:MM:SS[.fraction]Z')");
           return false;
         }
@@ -757,7 +788,8 @@ class Parser {
         c->type = ConstantType::kBinary;
         std::optional<std::string> bytes = Base64Decode(text.substr(2, text.size() - 3));
         if (!bytes) {
-          Fail(t.begin, std::string("invalid binary constant ") + std::string(text) + ": not valid base64");
+          Fail(t.begin,
+               std::string("invalid binary constant ") + std::string(text) + ": not valid base64");
           return false;
         }
         c->bytes = arena_->CopyString(*bytes);

@@ -62,11 +62,11 @@ char32_t Compose(char32_t a, char32_t b) {
       b < kTBase + kTCount) {
     return a + (b - kTBase);
   }
-  auto it = std::lower_bound(std::begin(kCompose), std::end(kCompose), std::pair{a, b},
-                             [](const ComposeEntry& e, std::pair<char32_t, char32_t> x) {
-                               return e.first < x.first ||
-                                      (e.first == x.first && e.second < x.second);
-                             });
+  auto it =
+      std::lower_bound(std::begin(kCompose), std::end(kCompose), std::pair{a, b},
+                       [](const ComposeEntry& e, std::pair<char32_t, char32_t> x) {
+                         return e.first < x.first || (e.first == x.first && e.second < x.second);
+                       });
   if (it != std::end(kCompose) && it->first == a && it->second == b) return it->composite;
   return 0;
 }
@@ -78,7 +78,11 @@ std::vector<char32_t> Decode(std::string_view s) {
   out.reserve(s.size());
   for (size_t i = 0; i < s.size();) {
     unsigned char c = static_cast<unsigned char>(s[i]);
-    size_t len = c < 0x80 ? 1 : (c & 0xE0) == 0xC0 ? 2 : (c & 0xF0) == 0xE0 ? 3 : (c & 0xF8) == 0xF0 ? 4 : 0;
+    size_t len = c < 0x80             ? 1
+                 : (c & 0xE0) == 0xC0 ? 2
+                 : (c & 0xF0) == 0xE0 ? 3
+                 : (c & 0xF8) == 0xF0 ? 4
+                                      : 0;
     bool ok = len > 0 && i + len <= s.size();
     char32_t cp = len == 1 ? c : len == 2 ? (c & 0x1F) : len == 3 ? (c & 0x0F) : (c & 0x07);
     for (size_t k = 1; ok && k < len; ++k) {

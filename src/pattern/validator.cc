@@ -18,9 +18,12 @@ bool StartsWith(std::string_view s, std::string_view p) { return s.substr(0, p.s
 
 std::string_view QualifierName(QualifierKind k) {
   switch (k) {
-    case QualifierKind::kWithin: return "WITHIN";
-    case QualifierKind::kRepeats: return "REPEATS";
-    case QualifierKind::kStartStop: return "START/STOP";
+    case QualifierKind::kWithin:
+      return "WITHIN";
+    case QualifierKind::kRepeats:
+      return "REPEATS";
+    case QualifierKind::kStartStop:
+      return "START/STOP";
   }
   return "?";
 }
@@ -66,7 +69,9 @@ class Validator {
     out_.push_back(MakeDiagnostic(p_.text(), offset, s, std::move(msg)));
   }
   void Error(uint32_t offset, std::string msg) { Report(offset, Severity::kError, std::move(msg)); }
-  void Warn(uint32_t offset, std::string msg) { Report(offset, Severity::kWarning, std::move(msg)); }
+  void Warn(uint32_t offset, std::string msg) {
+    Report(offset, Severity::kWarning, std::move(msg));
+  }
 
   std::string_view Text(SourceSpan s) const { return p_.text().substr(s.begin, s.end - s.begin); }
 
@@ -110,8 +115,8 @@ class Validator {
       case QualifierKind::kRepeats:
         // STIX 2.1 §9.5: REPEATS takes a positive integer.
         if (q.repeats < 1) {
-          Error(q.span.begin, "REPEATS needs a count of at least 1, found " +
-                                  std::to_string(q.repeats));
+          Error(q.span.begin,
+                "REPEATS needs a count of at least 1, found " + std::to_string(q.repeats));
         }
         return;
       case QualifierKind::kStartStop:
@@ -262,7 +267,8 @@ class Validator {
         if (d.name == path.steps[2].key) return path.steps.size() == 3 ? &d : nullptr;
       }
       if (!StartsWith(path.steps[2].key, "x_")) {
-        Warn(path.steps[2].span.begin, std::string("the '") + std::string(ext) + "' extension has no property '" +
+        Warn(path.steps[2].span.begin, std::string("the '") + std::string(ext) +
+                                           "' extension has no property '" +
                                            std::string(path.steps[2].key) + "'");
       }
       return nullptr;
@@ -312,13 +318,27 @@ class Validator {
     if (!ok) {
       std::string ptype;
       switch (prop->type) {
-        case PropertyType::kInteger: ptype = "an integer"; break;
-        case PropertyType::kFloat: ptype = "a number"; break;
-        case PropertyType::kBoolean: ptype = "a boolean"; break;
-        case PropertyType::kTimestamp: ptype = "a timestamp"; break;
-        case PropertyType::kBinary: ptype = "binary"; break;
-        case PropertyType::kHex: ptype = "hex binary"; break;
-        default: ptype = "a string"; break;
+        case PropertyType::kInteger:
+          ptype = "an integer";
+          break;
+        case PropertyType::kFloat:
+          ptype = "a number";
+          break;
+        case PropertyType::kBoolean:
+          ptype = "a boolean";
+          break;
+        case PropertyType::kTimestamp:
+          ptype = "a timestamp";
+          break;
+        case PropertyType::kBinary:
+          ptype = "binary";
+          break;
+        case PropertyType::kHex:
+          ptype = "hex binary";
+          break;
+        default:
+          ptype = "a string";
+          break;
       }
       Warn(k.span.begin, ToString(c.path) + " is " + ptype + ", so comparing it with the " +
                              std::string(ConstantTypeName(k.type)) + " " +
@@ -328,9 +348,9 @@ class Validator {
 
   void CheckSet(const Comparison& c) {
     if (c.set.empty()) {
-      Warn(c.op_span.begin, "IN () is an empty set, so " +
-                                std::string(c.negated ? "NOT IN () always matches"
-                                                      : "IN () can never match"));
+      Warn(c.op_span.begin,
+           "IN () is an empty set, so " +
+               std::string(c.negated ? "NOT IN () always matches" : "IN () can never match"));
       return;
     }
     // The set's constants must share one type; integers and floats mix.
@@ -338,8 +358,9 @@ class Validator {
     for (const Constant& k : c.set.subspan(1)) {
       bool same = k.type == first.type || (IsNumber(k.type) && IsNumber(first.type));
       if (!same) {
-        Error(k.span.begin, std::string("the IN set mixes ") + std::string(ConstantTypeName(first.type)) +
-                                " and " + std::string(ConstantTypeName(k.type)) +
+        Error(k.span.begin, std::string("the IN set mixes ") +
+                                std::string(ConstantTypeName(first.type)) + " and " +
+                                std::string(ConstantTypeName(k.type)) +
                                 " constants; all members must have the same type");
         return;
       }
@@ -361,7 +382,8 @@ class Validator {
     auto check = [&](const Constant& k) {
       if (k.type != ConstantType::kString) return;
       bool ok = k.bytes.size() == static_cast<size_t>(h->hex_digits);
-      for (size_t i = 0; ok && i < k.bytes.size(); ++i) ok = kHexDigit[static_cast<unsigned char>(k.bytes[i])];
+      for (size_t i = 0; ok && i < k.bytes.size(); ++i)
+        ok = kHexDigit[static_cast<unsigned char>(k.bytes[i])];
       if (!ok) {
         Error(k.span.begin, std::string(Text(k.span)) + " is not a valid " + std::string(h->name) +
                                 " hash: it must be " + std::to_string(h->hex_digits) +

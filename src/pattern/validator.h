@@ -41,8 +41,8 @@ struct CheckOptions {
 };
 
 struct CheckResult {
-  std::optional<Pattern> pattern;        // set when the text parsed
-  std::vector<Diagnostic> diagnostics;   // parse error, or validation results
+  std::optional<Pattern> pattern;       // set when the text parsed
+  std::vector<Diagnostic> diagnostics;  // parse error, or validation results
 
   // True when there is no error (warnings allowed).
   bool ok() const { return FirstError() == nullptr; }

@@ -3,11 +3,10 @@
 // JSON array of observed-data (or bundles). The first byte of the pattern
 // line picks the STIX version ('0' selects 2.0). A small step limit keeps
 // each run short; the limit must fail cleanly, never hang or crash.
+#include <boost/json.hpp>
 #include <cstdint>
 #include <cstdlib>
 #include <string_view>
-
-#include <boost/json.hpp>
 
 #include "pattern/evaluator.h"
 #include "pattern/observation.h"

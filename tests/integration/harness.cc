@@ -45,9 +45,18 @@ ProcessResult RunProcess(const std::vector<std::string>& argv, const std::string
     pollfd fds[3];
     int n = 0;
     int out_i = -1, err_i = -1, in_i = -1;
-    if (out_open) { fds[n] = {out[0], POLLIN, 0}; out_i = n++; }
-    if (err_open) { fds[n] = {err[0], POLLIN, 0}; err_i = n++; }
-    if (in_open) { fds[n] = {in[1], POLLOUT, 0}; in_i = n++; }
+    if (out_open) {
+      fds[n] = {out[0], POLLIN, 0};
+      out_i = n++;
+    }
+    if (err_open) {
+      fds[n] = {err[0], POLLIN, 0};
+      err_i = n++;
+    }
+    if (in_open) {
+      fds[n] = {in[1], POLLOUT, 0};
+      in_i = n++;
+    }
     if (poll(fds, static_cast<nfds_t>(n), -1) < 0) {
       if (errno == EINTR) continue;
       break;

@@ -1,9 +1,9 @@
 // `kizuna pattern check` and `kizuna pattern eval` through the real binary.
-#include <string>
-#include <vector>
+#include <gtest/gtest.h>
 
 #include <boost/json.hpp>
-#include <gtest/gtest.h>
+#include <string>
+#include <vector>
 
 #include "harness.h"
 
@@ -69,11 +69,13 @@ TEST(PatternCliTest, CheckReadsStdinOnePerLine) {
 }
 
 TEST(PatternCliTest, CheckSpecVersionAndStrict) {
-  ProcessResult v20 = Kizuna({"pattern", "check", "--spec-version", "2.0",
-                              "[a:b = 1] START '2016-01-01T00:00:00Z' STOP '2016-02-01T00:00:00Z'"});
+  ProcessResult v20 =
+      Kizuna({"pattern", "check", "--spec-version", "2.0",
+              "[a:b = 1] START '2016-01-01T00:00:00Z' STOP '2016-02-01T00:00:00Z'"});
   EXPECT_EQ(v20.exit_code, 0) << v20.out;
-  ProcessResult v21 = Kizuna({"pattern", "check", "--spec-version", "2.1",
-                              "[a:b = 1] START '2016-01-01T00:00:00Z' STOP '2016-02-01T00:00:00Z'"});
+  ProcessResult v21 =
+      Kizuna({"pattern", "check", "--spec-version", "2.1",
+              "[a:b = 1] START '2016-01-01T00:00:00Z' STOP '2016-02-01T00:00:00Z'"});
   EXPECT_EQ(v21.exit_code, 1);
   ProcessResult exists20 = Kizuna({"pattern", "check", "--spec-version", "2.0", "[EXISTS a:b]"});
   EXPECT_EQ(exists20.exit_code, 1);
@@ -100,16 +102,29 @@ TEST(PatternCliTest, EvalJsonLines) {
     return s;
   };
   std::string in;
-  in += one_line(R"({"pattern": "[ipv4-addr:value ISSUBSET '198.51.100.0/24']", "observed_data": [)" + od21 + "]}") + "\n";
-  in += one_line(R"({"pattern": "[ipv4-addr:value = '10.0.0.1']", "observed_data": [)" + od21 + "]}") + "\n";
-  in += one_line(R"({"pattern": "[file:name = 'a.exe']", "spec_version": "2.0", "observed_data": [)" + od20 + "]}") + "\n";
+  in +=
+      one_line(R"({"pattern": "[ipv4-addr:value ISSUBSET '198.51.100.0/24']", "observed_data": [)" +
+               od21 + "]}") +
+      "\n";
+  in += one_line(R"({"pattern": "[ipv4-addr:value = '10.0.0.1']", "observed_data": [)" + od21 +
+                 "]}") +
+        "\n";
+  in +=
+      one_line(R"({"pattern": "[file:name = 'a.exe']", "spec_version": "2.0", "observed_data": [)" +
+               od20 + "]}") +
+      "\n";
   in += "\n";  // blank lines are skipped
   in += "this is not json\n";
-  in += R"({"pattern": "[file:name = ]", "observed_data": []})" "\n";
-  in += R"({"pattern": "[a:b = 1]", "observed_data": [], "spec_version": "1.0"})" "\n";
-  in += R"({"pattern": "[a:b = 1]"})" "\n";
-  in += R"({"pattern": "[a:b = 1]", "observed_data": [{"type":"observed-data"}]})" "\n";
-  in += R"([1, 2, 3])" "\n";
+  in += R"({"pattern": "[file:name = ]", "observed_data": []})"
+        "\n";
+  in += R"({"pattern": "[a:b = 1]", "observed_data": [], "spec_version": "1.0"})"
+        "\n";
+  in += R"({"pattern": "[a:b = 1]"})"
+        "\n";
+  in += R"({"pattern": "[a:b = 1]", "observed_data": [{"type":"observed-data"}]})"
+        "\n";
+  in += R"([1, 2, 3])"
+        "\n";
   ProcessResult r = Kizuna({"pattern", "eval"}, in);
   EXPECT_EQ(r.exit_code, 1);  // some lines had errors
   std::vector<std::string> lines = Lines(r.out);
@@ -135,14 +150,16 @@ TEST(PatternCliTest, EvalJsonLines) {
   EXPECT_NE(std::string(out[5].at("error").as_string()).find("spec_version"), std::string::npos);
   EXPECT_NE(std::string(out[6].at("error").as_string()).find("observed_data"), std::string::npos);
   EXPECT_NE(std::string(out[7].at("error").as_string()).find("first_observed"), std::string::npos);
-  EXPECT_NE(std::string(out[8].at("error").as_string()).find("not a JSON object"), std::string::npos);
+  EXPECT_NE(std::string(out[8].at("error").as_string()).find("not a JSON object"),
+            std::string::npos);
 }
 
 TEST(PatternCliTest, EvalAllGoodExitsZeroAndEmptyInputIsFine) {
   ProcessResult empty = Kizuna({"pattern", "eval"}, "");
   EXPECT_EQ(empty.exit_code, 0);
   EXPECT_EQ(empty.out, "");
-  ProcessResult r = Kizuna({"pattern", "eval"}, R"({"pattern": "[a:b = 1]", "observed_data": []})" "\n");
+  ProcessResult r = Kizuna({"pattern", "eval"}, R"({"pattern": "[a:b = 1]", "observed_data": []})"
+                                                "\n");
   EXPECT_EQ(r.exit_code, 0);
   EXPECT_EQ(r.out, "{\"match\":false,\"matched\":[],\"error\":null}\n");
 }
@@ -157,7 +174,9 @@ TEST(PatternCliTest, EvalCombinatorialLimitIsAnErrorLine) {
             R"(","last_observed":")" + ts +
             R"(","number_observed":1,"objects":{"0":{"type":"e","k":1}}})";
   }
-  std::string line = R"({"pattern": "([e:k = 1] AND [e:k = 1] AND [e:k = 1] AND [e:k = 1]) FOLLOWEDBY [e:k = 2]", "spec_version": "2.0", "observed_data": [)" + objs + "]}\n";
+  std::string line =
+      R"({"pattern": "([e:k = 1] AND [e:k = 1] AND [e:k = 1] AND [e:k = 1]) FOLLOWEDBY [e:k = 2]", "spec_version": "2.0", "observed_data": [)" +
+      objs + "]}\n";
   ProcessResult r = Kizuna({"pattern", "eval", "--max-steps", "1000"}, line);
   EXPECT_EQ(r.exit_code, 1);
   json::object o = json::parse(r.out).as_object();

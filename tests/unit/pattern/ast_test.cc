@@ -1,12 +1,12 @@
 // Printer and round-trip: parse, print, parse gives the same AST.
 #include "pattern/ast.h"
 
+#include <gtest/gtest.h>
+
+#include <boost/json.hpp>
 #include <fstream>
 #include <string>
 #include <vector>
-
-#include <boost/json.hpp>
-#include <gtest/gtest.h>
 
 #include "pattern/parser.h"
 
@@ -29,8 +29,8 @@ void ExpectRoundTrip(std::string_view text, SpecVersion v = SpecVersion::k21) {
   o.spec_version = v;
   Result<Pattern> b = Parse(printed, o);
   ASSERT_TRUE(b.ok()) << text << " printed as " << printed << ": " << b.status().ToString();
-  EXPECT_TRUE(Equal(a.root(), b->root())) << text << " printed as " << printed
-                                          << " reparsed as " << ToString(*b);
+  EXPECT_TRUE(Equal(a.root(), b->root()))
+      << text << " printed as " << printed << " reparsed as " << ToString(*b);
   // Printing is a fixed point after one round.
   EXPECT_EQ(ToString(*b), printed);
 }
@@ -44,8 +44,7 @@ TEST(AstTest, CanonicalPrinting) {
   EXPECT_EQ(ToString(MustParse("[file:hashes.'SHA-256' = 'x']")), "[file:hashes.'SHA-256' = 'x']");
   EXPECT_EQ(ToString(MustParse("[x:'AND' = 1]")), "[x:'AND' = 1]");
   EXPECT_EQ(ToString(MustParse("[a:b = 'it\\'s \\\\']")), "[a:b = 'it\\'s \\\\']");
-  EXPECT_EQ(ToString(MustParse("[a:b = +5] WITHIN +2.50 SECONDS")),
-            "[a:b = 5] WITHIN 2.5 SECONDS");
+  EXPECT_EQ(ToString(MustParse("[a:b = +5] WITHIN +2.50 SECONDS")), "[a:b = 5] WITHIN 2.5 SECONDS");
   EXPECT_EQ(ToString(MustParse("[a:b = h'00FF' OR a:b = b'AAE=']")),
             "[a:b = h'00ff' OR a:b = b'AAE=']");
   EXPECT_EQ(ToString(MustParse("[(a:x = 1 OR a:y = 2) AND a:z = 3]")),
@@ -103,7 +102,8 @@ TEST(AstTest, RoundTripEveryOasisPattern) {
     while (std::getline(in, line)) {
       boost::json::object c = boost::json::parse(line).as_object();
       std::string text(c.at("pattern").as_string());
-      SpecVersion v = c.at("stix_version").as_string() == "2.0" ? SpecVersion::k20 : SpecVersion::k21;
+      SpecVersion v =
+          c.at("stix_version").as_string() == "2.0" ? SpecVersion::k20 : SpecVersion::k21;
       ParseOptions o;
       o.spec_version = v;
       Result<Pattern> p = Parse(text, o);

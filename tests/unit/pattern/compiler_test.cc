@@ -15,7 +15,8 @@ Pattern MustParse(std::string_view text) {
 }
 
 TEST(CompilerTest, OrOfSimpleObservationsIsFullyIndexed) {
-  Pattern p = MustParse("[ipv4-addr:value = '198.51.100.7'] OR [domain-name:value = 'evil.example']");
+  Pattern p =
+      MustParse("[ipv4-addr:value = '198.51.100.7'] OR [domain-name:value = 'evil.example']");
   CompiledPattern c = CompileForIndex(p);
   ASSERT_EQ(c.disjuncts.size(), 2u);
   EXPECT_TRUE(c.FullyIndexed());
@@ -84,8 +85,9 @@ TEST(CompilerTest, QualifiersAndMultiObservationDisjunctsAreIndexedNotExact) {
 }
 
 TEST(CompilerTest, UnindexableDisjunctsAreScanned) {
-  Pattern p = MustParse("[file:size > 5] OR [url:value MATCHES 'x'] OR [url:value NOT = 'y'] OR "
-                        "[url:value = 'z']");
+  Pattern p = MustParse(
+      "[file:size > 5] OR [url:value MATCHES 'x'] OR [url:value NOT = 'y'] OR "
+      "[url:value = 'z']");
   CompiledPattern c = CompileForIndex(p);
   ASSERT_EQ(c.disjuncts.size(), 4u);
   EXPECT_EQ(c.disjuncts[0].kind, DisjunctKind::kScan);
@@ -101,8 +103,7 @@ TEST(CompilerTest, UnindexableDisjunctsAreScanned) {
 }
 
 TEST(CompilerTest, ReferencesAndStarsAreCandidatesOnly) {
-  CompiledPattern c = CompileForIndex(
-      MustParse("[network-traffic:dst_ref.value = '203.0.113.1']"));
+  CompiledPattern c = CompileForIndex(MustParse("[network-traffic:dst_ref.value = '203.0.113.1']"));
   ASSERT_EQ(c.entries.size(), 1u);
   EXPECT_EQ(c.entries[0].path, (std::vector<std::string>{"dst_ref", "value"}));
   EXPECT_EQ(c.entries[0].kind, IndexKind::kExact);

@@ -1,9 +1,9 @@
 #include "pattern/evaluator.h"
 
-#include <string>
+#include <gtest/gtest.h>
 
 #include <boost/json.hpp>
-#include <gtest/gtest.h>
+#include <string>
 
 #include "pattern/validator.h"
 
@@ -75,12 +75,12 @@ TEST(EvaluatorTest, EqualityOnEachType) {
   EXPECT_TRUE(Matches("[x-t:s = 'hello']"));
   EXPECT_FALSE(Matches("[x-t:s = 'Hello']"));  // case-sensitive (STIX 2.1 §9.4)
   EXPECT_TRUE(Matches("[x-t:i = 5]"));
-  EXPECT_TRUE(Matches("[x-t:i = 5.0]"));       // integers and floats compare numerically
+  EXPECT_TRUE(Matches("[x-t:i = 5.0]"));  // integers and floats compare numerically
   EXPECT_TRUE(Matches("[x-t:fi = 12]"));
   EXPECT_TRUE(Matches("[x-t:f = 12.5]"));
   EXPECT_TRUE(Matches("[x-t:b = true]"));
-  EXPECT_FALSE(Matches("[x-t:b = 1]"));        // a boolean is not a number
-  EXPECT_FALSE(Matches("[x-t:i = '5']"));      // nor is a string
+  EXPECT_FALSE(Matches("[x-t:b = 1]"));    // a boolean is not a number
+  EXPECT_FALSE(Matches("[x-t:i = '5']"));  // nor is a string
   EXPECT_TRUE(Matches("[x-t:ts = t'2016-05-01T10:00:00.500Z']"));
   EXPECT_TRUE(Matches("[x-t:data_hex = h'00ff41']"));
   EXPECT_TRUE(Matches("[x-t:payload_bin = b'aGVsbG8=']"));
@@ -92,10 +92,10 @@ TEST(EvaluatorTest, EqualityOnEachType) {
 TEST(EvaluatorTest, NotEqualAndNot) {
   EXPECT_TRUE(Matches("[x-t:s != 'world']"));
   EXPECT_FALSE(Matches("[x-t:s != 'hello']"));
-  EXPECT_TRUE(Matches("[x-t:i != 'x']"));        // other types are unequal
+  EXPECT_TRUE(Matches("[x-t:i != 'x']"));  // other types are unequal
   EXPECT_TRUE(Matches("[x-t:s NOT = 'world']"));
   EXPECT_FALSE(Matches("[x-t:s NOT != 'world']"));
-  EXPECT_TRUE(Matches("[x-t:n != 'x']"));        // null is a value of its own
+  EXPECT_TRUE(Matches("[x-t:n != 'x']"));  // null is a value of its own
   EXPECT_FALSE(Matches("[x-t:n = 'x']"));
   EXPECT_FALSE(Matches("[x-t:missing != 'x']"));  // nothing selected: never true
   EXPECT_FALSE(Matches("[x-t:missing NOT = 'x']"));
@@ -109,14 +109,14 @@ TEST(EvaluatorTest, OrderingOnEachType) {
   EXPECT_TRUE(Matches("[x-t:f > 12]"));
   EXPECT_TRUE(Matches("[x-t:s > 'hell']"));
   EXPECT_TRUE(Matches("[x-t:s < 'help']"));
-  EXPECT_FALSE(Matches("[x-t:s < 'HELLO']"));    // code point order: 'h' > 'H'
+  EXPECT_FALSE(Matches("[x-t:s < 'HELLO']"));  // code point order: 'h' > 'H'
   EXPECT_TRUE(Matches("[x-t:ts > t'2016-05-01T10:00:00Z']"));
   EXPECT_TRUE(Matches("[x-t:ts < t'2016-05-01T10:00:01Z']"));
   EXPECT_TRUE(Matches("[x-t:data_hex > h'00fe']"));
-  EXPECT_FALSE(Matches("[x-t:b > 0]"));          // booleans have no order
-  EXPECT_FALSE(Matches("[x-t:b NOT > 0]"));      // ...even negated: no comparison, no match
+  EXPECT_FALSE(Matches("[x-t:b > 0]"));      // booleans have no order
+  EXPECT_FALSE(Matches("[x-t:b NOT > 0]"));  // ...even negated: no comparison, no match
   EXPECT_TRUE(Matches("[x-t:s NOT > 'z']"));
-  EXPECT_FALSE(Matches("[x-t:i < 'a']"));        // incomparable types
+  EXPECT_FALSE(Matches("[x-t:i < 'a']"));  // incomparable types
 }
 
 TEST(EvaluatorTest, InSets) {
@@ -150,7 +150,7 @@ TEST(EvaluatorTest, Matches) {
   EXPECT_TRUE(Matches("[x-t:payload_bin MATCHES '^hel']"));
   EXPECT_TRUE(Matches("[x-t:data_hex MATCHES '\\\\xffA']"));  // bytes as Latin-1
   EXPECT_FALSE(Matches("[x-t:i MATCHES '5']"));
-  EXPECT_TRUE(Matches("[x-t:uni MATCHES '^.t.$']"));       // . is a character
+  EXPECT_TRUE(Matches("[x-t:uni MATCHES '^.t.$']"));  // . is a character
   // Hostile input stays linear: RE2 has no catastrophic backtracking.
   std::string evil(30000, 'a');
   Outcome o = Eval("[x-t:s MATCHES '^(a+)+$']",
@@ -189,7 +189,8 @@ TEST(EvaluatorTest, CidrSemantics) {
 TEST(EvaluatorTest, AddressEqualityComparesNetworks) {
   std::string data = "[" + Obs(R"({"0":{"type":"ipv4-addr","value":"198.51.100.7"},
                                     "1":{"type":"ipv6-addr","value":"2001:DB8::1"},
-                                    "2":{"type":"x-t","value":"198.51.100.7"}})") + "]";
+                                    "2":{"type":"x-t","value":"198.51.100.7"}})") +
+                     "]";
   auto m = [&](std::string_view p) {
     Outcome o = Eval(p, data);
     EXPECT_TRUE(o.ok) << o.error;
@@ -227,7 +228,8 @@ TEST(EvaluatorTest, PathsIndexesAndStars) {
 
 TEST(EvaluatorTest, ComparisonAndOrOnTheSameObject) {
   std::string data = "[" + Obs(R"({"0":{"type":"file","name":"a","size":1},
-                                    "1":{"type":"file","name":"b","size":2}})") + "]";
+                                    "1":{"type":"file","name":"b","size":2}})") +
+                     "]";
   auto m = [&](std::string_view p) { return Eval(p, data).matched; };
   EXPECT_TRUE(m("[file:name = 'a' AND file:size = 1]"));
   EXPECT_FALSE(m("[file:name = 'a' AND file:size = 2]"));  // must be one object (§9.2)
@@ -237,10 +239,14 @@ TEST(EvaluatorTest, ComparisonAndOrOnTheSameObject) {
 
 TEST(EvaluatorTest, ReferencesAre20KeysAnd21Ids) {
   std::string v20 = "[" + Obs(R"({"0":{"type":"ipv4-addr","value":"203.0.113.1"},
-      "1":{"type":"network-traffic","dst_ref":"0","src_refs":["0","9"],"protocols":["tcp"]}})") + "]";
-  EXPECT_TRUE(Eval("[network-traffic:dst_ref.value = '203.0.113.1']", v20, SpecVersion::k20).matched);
-  EXPECT_TRUE(Eval("[network-traffic:src_refs[*].value = '203.0.113.1']", v20, SpecVersion::k20).matched);
-  EXPECT_TRUE(Eval("[network-traffic:src_refs[0].type = 'ipv4-addr']", v20, SpecVersion::k20).matched);
+      "1":{"type":"network-traffic","dst_ref":"0","src_refs":["0","9"],"protocols":["tcp"]}})") +
+                    "]";
+  EXPECT_TRUE(
+      Eval("[network-traffic:dst_ref.value = '203.0.113.1']", v20, SpecVersion::k20).matched);
+  EXPECT_TRUE(
+      Eval("[network-traffic:src_refs[*].value = '203.0.113.1']", v20, SpecVersion::k20).matched);
+  EXPECT_TRUE(
+      Eval("[network-traffic:src_refs[0].type = 'ipv4-addr']", v20, SpecVersion::k20).matched);
   EXPECT_FALSE(Eval("[network-traffic:dst_ref = '0']", v20, SpecVersion::k20).matched);
 
   std::string v21 = R"([{"type":"bundle","id":"bundle--1","objects":[
@@ -257,8 +263,9 @@ TEST(EvaluatorTest, ReferencesAre20KeysAnd21Ids) {
   ASSERT_TRUE(o.ok) << o.error;
   EXPECT_TRUE(o.matched);
   EXPECT_EQ(o.observations, std::vector<size_t>{0});  // b does not list the address
-  EXPECT_EQ(Eval("[ipv4-addr:value = '203.0.113.1'] AND [network-traffic:dst_port = 1]", v21)
-                .matched, false);
+  EXPECT_EQ(
+      Eval("[ipv4-addr:value = '203.0.113.1'] AND [network-traffic:dst_port = 1]", v21).matched,
+      false);
 }
 
 // Four observations of "e" objects at 10-second steps.
@@ -279,7 +286,7 @@ TEST(EvaluatorTest, ObservationAndOrBindDistinctObservations) {
   Outcome a = Eval("[e:k = 1] AND [e:k = 3]", t);
   EXPECT_TRUE(a.matched);
   EXPECT_EQ(a.observations, (std::vector<size_t>{1, 3}));
-  EXPECT_FALSE(Eval("[e:k = 1] AND [e:k = 1]", t).matched);  // one observation, used once
+  EXPECT_FALSE(Eval("[e:k = 1] AND [e:k = 1]", t).matched);           // one observation, used once
   EXPECT_TRUE(Eval("[e:k = 1] AND [e:k = 1]", Timeline(2)).matched);  // number_observed 2
   EXPECT_TRUE(Eval("[e:k = 9] OR [e:k = 2]", t).matched);
   EXPECT_EQ(Eval("[e:k = 9] OR [e:k = 2]", t).observations, std::vector<size_t>{2});
@@ -295,9 +302,9 @@ TEST(EvaluatorTest, FollowedBy) {
   EXPECT_TRUE(Eval("[e:k = 0] FOLLOWEDBY [e:k = 1] FOLLOWEDBY [e:k = 3]", t).matched);
   EXPECT_FALSE(Eval("[e:k = 0] FOLLOWEDBY [e:k = 3] FOLLOWEDBY [e:k = 1]", t).matched);
   // Overlapping intervals can be ordered either way.
-  std::string overlap = "[" + Obs(R"({"0":{"type":"e","k":0}})", "2020-01-01T00:00:00Z",
-                                  "2020-01-01T00:01:00Z") +
-                        "," + Obs(R"({"0":{"type":"e","k":1}})", "2020-01-01T00:00:30Z") + "]";
+  std::string overlap =
+      "[" + Obs(R"({"0":{"type":"e","k":0}})", "2020-01-01T00:00:00Z", "2020-01-01T00:01:00Z") +
+      "," + Obs(R"({"0":{"type":"e","k":1}})", "2020-01-01T00:00:30Z") + "]";
   EXPECT_TRUE(Eval("[e:k = 1] FOLLOWEDBY [e:k = 0]", overlap).matched);
   EXPECT_TRUE(Eval("[e:k = 0] FOLLOWEDBY [e:k = 1]", overlap).matched);
 }
@@ -335,14 +342,21 @@ TEST(EvaluatorTest, RepeatsNested) {
 
 TEST(EvaluatorTest, StartStop) {
   std::string t = Timeline();
-  EXPECT_TRUE(Eval("[e:k = 1] START t'2020-01-01T00:00:10Z' STOP t'2020-01-01T00:00:11Z'", t).matched);
+  EXPECT_TRUE(
+      Eval("[e:k = 1] START t'2020-01-01T00:00:10Z' STOP t'2020-01-01T00:00:11Z'", t).matched);
   // STOP is exclusive, START inclusive.
-  EXPECT_FALSE(Eval("[e:k = 1] START t'2020-01-01T00:00:00Z' STOP t'2020-01-01T00:00:10Z'", t).matched);
-  EXPECT_FALSE(Eval("[e:k = 1] START t'2020-01-01T00:00:10.001Z' STOP t'2020-01-01T00:01:00Z'", t).matched);
+  EXPECT_FALSE(
+      Eval("[e:k = 1] START t'2020-01-01T00:00:00Z' STOP t'2020-01-01T00:00:10Z'", t).matched);
+  EXPECT_FALSE(
+      Eval("[e:k = 1] START t'2020-01-01T00:00:10.001Z' STOP t'2020-01-01T00:01:00Z'", t).matched);
   EXPECT_TRUE(Eval("[e:k >= 0] REPEATS 2 TIMES START t'2020-01-01T00:00:15Z' "
-                   "STOP t'2020-01-01T00:01:00Z'", t).matched);
+                   "STOP t'2020-01-01T00:01:00Z'",
+                   t)
+                  .matched);
   EXPECT_FALSE(Eval("[e:k >= 0] REPEATS 3 TIMES START t'2020-01-01T00:00:15Z' "
-                    "STOP t'2020-01-01T00:01:00Z'", t).matched);
+                    "STOP t'2020-01-01T00:01:00Z'",
+                    t)
+                   .matched);
 }
 
 TEST(EvaluatorTest, TimestampAgainstNonTimestampIsAnError) {
@@ -353,7 +367,9 @@ TEST(EvaluatorTest, TimestampAgainstNonTimestampIsAnError) {
 
 TEST(EvaluatorTest, BadObservedDataIsAnError) {
   EXPECT_NE(Eval("[e:k = 1]", R"([{"type":"observed-data","last_observed":"2020-01-01T00:00:00Z",
-      "number_observed":1,"objects":{}}])").error.find("has no first_observed"), std::string::npos);
+      "number_observed":1,"objects":{}}])")
+                .error.find("has no first_observed"),
+            std::string::npos);
   EXPECT_NE(Eval("[e:k = 1]", "[" + Obs("{}", "2020-01-01T00:00:00Z", "", 0) + "]")
                 .error.find("number_observed must be at least 1"),
             std::string::npos);

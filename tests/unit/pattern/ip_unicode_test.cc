@@ -47,10 +47,10 @@ TEST(IpTest, Containment) {
 }
 
 TEST(UnicodeTest, NfcComposesAndReorders) {
-  EXPECT_EQ(ToNfc("e\xCC\x81"), "\xC3\xA9");                     // e + acute -> é
-  EXPECT_EQ(ToNfc("d\xCC\xA3\xCC\x87"), "\xE1\xB8\x8D\xCC\x87");  // ḍ̇ canonical
+  EXPECT_EQ(ToNfc("e\xCC\x81"), "\xC3\xA9");                         // e + acute -> é
+  EXPECT_EQ(ToNfc("d\xCC\xA3\xCC\x87"), "\xE1\xB8\x8D\xCC\x87");     // ḍ̇ canonical
   EXPECT_EQ(ToNfc("\xE1\xB8\x8B\xCC\xA3"), "\xE1\xB8\x8D\xCC\x87");  // ḍ̇ reorders to ḍ̇
-  EXPECT_EQ(ToNfc("\xE1\x84\x80\xE1\x85\xA1"), "\xEA\xB0\x80");  // Hangul L+V -> 가
+  EXPECT_EQ(ToNfc("\xE1\x84\x80\xE1\x85\xA1"), "\xEA\xB0\x80");      // Hangul L+V -> 가
   EXPECT_EQ(ToNfc("\xEA\xB0\x80"), "\xEA\xB0\x80");
   EXPECT_EQ(ToNfc("plain ascii"), "plain ascii");
   EXPECT_EQ(ToNfc("\xE2\x84\xAB"), "\xC3\x85");  // Angstrom sign -> Å (singleton)

@@ -1,9 +1,9 @@
 #include "pattern/lexer.h"
 
+#include <gtest/gtest.h>
+
 #include <string>
 #include <vector>
-
-#include <gtest/gtest.h>
 
 namespace kizuna::pattern {
 namespace {
@@ -42,10 +42,10 @@ TEST(LexerTest, KeywordsAreUpperCaseAndBooleansLowerCase) {
   using K = TokenKind;
   EXPECT_EQ(Kinds("AND OR NOT FOLLOWEDBY LIKE MATCHES ISSUPERSET ISSUBSET EXISTS LAST IN START "
                   "STOP SECONDS WITHIN REPEATS TIMES true false"),
-            (std::vector<K>{K::kAnd, K::kOr, K::kNot, K::kFollowedBy, K::kLike, K::kMatches,
-                            K::kIsSuperset, K::kIsSubset, K::kExists, K::kLast, K::kIn, K::kStart,
-                            K::kStop, K::kSeconds, K::kWithin, K::kRepeats, K::kTimes, K::kTrue,
-                            K::kFalse, K::kEnd}));
+            (std::vector<K>{K::kAnd,     K::kOr,         K::kNot,      K::kFollowedBy, K::kLike,
+                            K::kMatches, K::kIsSuperset, K::kIsSubset, K::kExists,     K::kLast,
+                            K::kIn,      K::kStart,      K::kStop,     K::kSeconds,    K::kWithin,
+                            K::kRepeats, K::kTimes,      K::kTrue,     K::kFalse,      K::kEnd}));
   EXPECT_EQ(First("and").kind, K::kIdentifier);
   EXPECT_EQ(First("TRUE").kind, K::kIdentifier);
   EXPECT_EQ(First("within").kind, K::kIdentifier);
@@ -106,7 +106,7 @@ TEST(LexerTest, TypedLiteralErrors) {
   EXPECT_EQ(First("b'ab!='").kind, TokenKind::kInvalid);  // not base64
   EXPECT_EQ(First("b''").kind, TokenKind::kInvalid);      // grammar needs one group
   EXPECT_EQ(First("b'YQ=='").kind, TokenKind::kBinary);
-  EXPECT_EQ(First("t'2016").kind, TokenKind::kInvalid);   // unterminated
+  EXPECT_EQ(First("t'2016").kind, TokenKind::kInvalid);  // unterminated
 }
 
 TEST(LexerTest, WhitespaceAndComments) {

@@ -2,15 +2,15 @@
 // (captured from the reference matcher's and validator's own test suites).
 // A case listed in tests/data/pattern/exclusions.txt is one we judge the
 // reference to get wrong; the file gives the specification clause.
+#include <gtest/gtest.h>
+
+#include <boost/json.hpp>
 #include <fstream>
 #include <map>
 #include <set>
 #include <sstream>
 #include <string>
 #include <tuple>
-
-#include <boost/json.hpp>
-#include <gtest/gtest.h>
 
 #include "pattern/evaluator.h"
 #include "pattern/observation.h"
@@ -70,7 +70,9 @@ std::vector<json::value> ReadLines(const std::string& file) {
   return out;
 }
 
-SpecVersion Version(const std::string& v) { return v == "2.0" ? SpecVersion::k20 : SpecVersion::k21; }
+SpecVersion Version(const std::string& v) {
+  return v == "2.0" ? SpecVersion::k20 : SpecVersion::k21;
+}
 
 // What the reference inspector reports: comparison triples per object
 // type (in source order), the observation operators and the qualifiers used.
@@ -109,11 +111,20 @@ void InspectComp(const Pattern& p, const ComparisonExpr& e, Inspection* out) {
 void InspectObs(const Pattern& p, const ObservationExpr& e, Inspection* out) {
   for (const Qualifier& q : e.qualifiers) out->qualifiers.insert(ToString(q));
   switch (e.kind) {
-    case ObsOp::kObservation: InspectComp(p, *e.comparison, out); return;
-    case ObsOp::kAnd: out->observation_ops.insert("AND"); break;
-    case ObsOp::kOr: out->observation_ops.insert("OR"); break;
-    case ObsOp::kFollowedBy: out->observation_ops.insert("FOLLOWEDBY"); break;
-    case ObsOp::kGroup: break;
+    case ObsOp::kObservation:
+      InspectComp(p, *e.comparison, out);
+      return;
+    case ObsOp::kAnd:
+      out->observation_ops.insert("AND");
+      break;
+    case ObsOp::kOr:
+      out->observation_ops.insert("OR");
+      break;
+    case ObsOp::kFollowedBy:
+      out->observation_ops.insert("FOLLOWEDBY");
+      break;
+    case ObsOp::kGroup:
+      break;
   }
   for (const ObservationExpr* c : e.children) InspectObs(p, *c, out);
 }
@@ -148,7 +159,8 @@ TEST(OasisCasesTest, MatcherCases) {
       continue;
     }
     auto set = ObservationSet::Build(c.at("observed_data").as_array(), co.spec_version);
-    Result<EvalResult> r = set.ok() ? Evaluate(*check.pattern, *set) : Result<EvalResult>(set.error());
+    Result<EvalResult> r =
+        set.ok() ? Evaluate(*check.pattern, *set) : Result<EvalResult>(set.error());
     if (expect_error) {
       EXPECT_FALSE(r.ok()) << "expected an error, got match=" << (r.ok() && r->matched);
       if (!r.ok()) ++passed;

@@ -1,8 +1,8 @@
 #include "pattern/parser.h"
 
-#include <string>
-
 #include <gtest/gtest.h>
+
+#include <string>
 
 namespace kizuna::pattern {
 namespace {
@@ -54,13 +54,20 @@ TEST(ParserTest, EveryOperator) {
     const char* text;
     Operator op;
   } cases[] = {
-      {"[a:b = 1]", Operator::kEqual},          {"[a:b == 1]", Operator::kEqual},
-      {"[a:b != 1]", Operator::kNotEqual},      {"[a:b <> 1]", Operator::kNotEqual},
-      {"[a:b < 1]", Operator::kLess},           {"[a:b <= 1]", Operator::kLessOrEqual},
-      {"[a:b > 1]", Operator::kGreater},        {"[a:b >= 1]", Operator::kGreaterOrEqual},
-      {"[a:b IN (1, 2)]", Operator::kIn},       {"[a:b LIKE 'x%']", Operator::kLike},
-      {"[a:b MATCHES '^x']", Operator::kMatches}, {"[a:b ISSUBSET '10.0.0.0/8']", Operator::kIsSubset},
-      {"[a:b ISSUPERSET '10.0.0.1']", Operator::kIsSuperset}, {"[EXISTS a:b]", Operator::kExists},
+      {"[a:b = 1]", Operator::kEqual},
+      {"[a:b == 1]", Operator::kEqual},
+      {"[a:b != 1]", Operator::kNotEqual},
+      {"[a:b <> 1]", Operator::kNotEqual},
+      {"[a:b < 1]", Operator::kLess},
+      {"[a:b <= 1]", Operator::kLessOrEqual},
+      {"[a:b > 1]", Operator::kGreater},
+      {"[a:b >= 1]", Operator::kGreaterOrEqual},
+      {"[a:b IN (1, 2)]", Operator::kIn},
+      {"[a:b LIKE 'x%']", Operator::kLike},
+      {"[a:b MATCHES '^x']", Operator::kMatches},
+      {"[a:b ISSUBSET '10.0.0.0/8']", Operator::kIsSubset},
+      {"[a:b ISSUPERSET '10.0.0.1']", Operator::kIsSuperset},
+      {"[EXISTS a:b]", Operator::kExists},
   };
   for (const Case& c : cases) {
     Pattern p = MustParse(c.text);
@@ -176,8 +183,7 @@ TEST(ParserTest, QualifiersAfterParenthesesStayApart) {
 }
 
 TEST(ParserTest, StartStopFormsBySpecVersion) {
-  MustParse("[a:x = 1] START '2016-01-01T00:00:00Z' STOP '2016-02-01T00:00:00Z'",
-            SpecVersion::k20);
+  MustParse("[a:x = 1] START '2016-01-01T00:00:00Z' STOP '2016-02-01T00:00:00Z'", SpecVersion::k20);
   MustParse("[a:x = 1] START t'2016-01-01T00:00:00Z' STOP t'2016-02-01T00:00:00Z'",
             SpecVersion::k20);
   Diagnostic d = MustFail("[a:x = 1] START '2016-01-01T00:00:00Z' STOP '2016-02-01T00:00:00Z'");
@@ -210,15 +216,20 @@ struct ErrorCase {
 TEST(ParserTest, EveryError) {
   const ErrorCase cases[] = {
       {"file:size = 1280", 1, 1, "expected '[' or '(' to start an observation expression"},
-      {"[file:size = ]", 1, 14, "expected a constant (string, number, boolean, timestamp, binary or hex) after '=', found ']'"},
+      {"[file:size = ]", 1, 14,
+       "expected a constant (string, number, boolean, timestamp, binary or hex) after '=', found "
+       "']'"},
       {"[file.size = 1280]", 1, 6, "expected ':' after the object type 'file', found '.'"},
-      {"[file:name MATCHES /.*\\.dll/]", 1, 20, "expected a string constant after MATCHES, found '/' (unexpected character)"},
+      {"[file:name MATCHES /.*\\.dll/]", 1, 20,
+       "expected a string constant after MATCHES, found '/' (unexpected character)"},
       {"[a:b = 1] WITHIN 5 HOURS", 1, 20, "expected SECONDS after the WITHIN duration"},
-      {"[a:b = 1] WITHIN -5 SECONDS", 1, 18, "expected a positive number of seconds after WITHIN, found number -5"},
+      {"[a:b = 1] WITHIN -5 SECONDS", 1, 18,
+       "expected a positive number of seconds after WITHIN, found number -5"},
       {"[a:b =? 'x']", 1, 7, "found '?' (unexpected character)"},
       {"[foo:bar=1] within 2 seconds", 1, 13, "(keywords are upper-case: WITHIN)"},
       {"[a:b = 1] REPEATS x TIMES", 1, 19, "expected a positive integer after REPEATS"},
-      {"[a:b = 1] REPEATS 2", 1, 20, "expected TIMES after the REPEATS count, found the end of the pattern"},
+      {"[a:b = 1] REPEATS 2", 1, 20,
+       "expected TIMES after the REPEATS count, found the end of the pattern"},
       {"[a:b = 1] START t'2016-01-01T00:00:00Z'", 1, 40, "expected STOP after the START timestamp"},
       {"[a:b = 1] START 5 STOP 6", 1, 17, "a timestamp constant"},
       {"[a:b = t'2016-13-01T00:00:00Z']", 1, 8, "invalid timestamp t'2016-13-01T00:00:00Z'"},
@@ -236,18 +247,23 @@ TEST(ParserTest, EveryError) {
       {"[a:b 5]", 1, 6, "expected a comparison operator"},
       {"[a:b NOT 5]", 1, 10, "expected a comparison operator after NOT"},
       {"[NOT a:b = 1]", 1, 6, "expected EXISTS after a leading NOT"},
-      {"[some-type:needs-quotes = 1]", 1, 12, "the property name 'needs-quotes' contains '-', so it must be quoted"},
+      {"[some-type:needs-quotes = 1]", 1, 12,
+       "the property name 'needs-quotes' contains '-', so it must be quoted"},
       {"[a:LIKE = 1]", 1, 4, "a keyword used as a property name must be quoted"},
       {"[a: = 1]", 1, 5, "expected a property name after 'a:'"},
       {"[a:b. = 1]", 1, 7, "expected a property name after '.'"},
       {"[a:b[x] = 1]", 1, 6, "expected a list index (an integer or '*') after '['"},
       {"[a:b[1 = 1]", 1, 8, "expected ']' to close the list index"},
       {"[= 1]", 1, 2, "expected an object path"},
-      {"[a:b = 1", 1, 9, "expected AND, OR or ']' to close the observation expression, found the end of the pattern"},
+      {"[a:b = 1", 1, 9,
+       "expected AND, OR or ']' to close the observation expression, found the end of the pattern"},
       {"([a:b = 1]", 1, 11, "expected AND, OR, FOLLOWEDBY, a qualifier or ')' to close the '('"},
       {"[(a:b = 1]", 1, 10, "expected AND, OR or ')' to close the '('"},
-      {"[a:b = 1] [a:c = 2]", 1, 11, "expected AND, OR, FOLLOWEDBY, a qualifier (WITHIN, REPEATS, START) or the end of the pattern"},
-      {"[a:b = 1] AND", 1, 14, "expected '[' or '(' to start an observation expression, found the end of the pattern"},
+      {"[a:b = 1] [a:c = 2]", 1, 11,
+       "expected AND, OR, FOLLOWEDBY, a qualifier (WITHIN, REPEATS, START) or the end of the "
+       "pattern"},
+      {"[a:b = 1] AND", 1, 14,
+       "expected '[' or '(' to start an observation expression, found the end of the pattern"},
       {"", 1, 1, "found the end of the pattern"},
       {"[a:b = 1] /* open", 1, 11, "unterminated comment"},
       {"[a:b = 1.]", 1, 10, "a float needs digits after the '.'"},
@@ -273,8 +289,8 @@ TEST(ParserTest, FloatOutOfRange) {
 }
 
 TEST(ParserTest, Stix20StartStopStringMustBeATimestamp) {
-  Diagnostic d = MustFail("[a:b = 1] START 'yesterday' STOP '2016-01-01T00:00:00Z'",
-                          SpecVersion::k20);
+  Diagnostic d =
+      MustFail("[a:b = 1] START 'yesterday' STOP '2016-01-01T00:00:00Z'", SpecVersion::k20);
   EXPECT_EQ(d.column, 17u);
   EXPECT_NE(d.message.find("the START time 'yesterday' is not a valid timestamp"),
             std::string::npos)

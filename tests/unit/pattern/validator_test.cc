@@ -33,7 +33,8 @@ std::vector<Diagnostic> Warnings(std::string_view text, SpecVersion v = SpecVers
 TEST(ValidatorTest, TypicalIndicatorsAreCleanAndWarningFree) {
   const char* ok[] = {
       "[ipv4-addr:value = '198.51.100.1/32']",
-      "[file:hashes.'SHA-256' = 'aec070645fe53ee3b3763059376134f058cc337247c978add178b6ccdfb0019f']",
+      "[file:hashes.'SHA-256' = "
+      "'aec070645fe53ee3b3763059376134f058cc337247c978add178b6ccdfb0019f']",
       "[file:hashes.MD5 = 'cead3f77f6cda6ec00f57d76c9a6879f' AND file:size > 1024]",
       "[domain-name:value = 'example.com'] OR [url:value LIKE 'http://example.com/%']",
       "[network-traffic:dst_ref.type = 'ipv4-addr' AND network-traffic:dst_port = 443]",
@@ -45,13 +46,15 @@ TEST(ValidatorTest, TypicalIndicatorsAreCleanAndWarningFree) {
       "WITHIN 300 SECONDS",
       "[user-account:extensions.'unix-account-ext'.gid = 0]",
   };
-  for (const char* p : ok) EXPECT_TRUE(Warnings(p).empty()) << p << ": " << Warnings(p)[0].ToString();
+  for (const char* p : ok)
+    EXPECT_TRUE(Warnings(p).empty()) << p << ": " << Warnings(p)[0].ToString();
 }
 
 TEST(ValidatorTest, QualifierRanges) {
   Diagnostic w = ErrorOf("[a:b = 1] WITHIN 0 SECONDS");
   EXPECT_EQ(w.column, 18u);
-  EXPECT_NE(w.message.find("WITHIN needs a duration greater than zero, found 0"), std::string::npos);
+  EXPECT_NE(w.message.find("WITHIN needs a duration greater than zero, found 0"),
+            std::string::npos);
   EXPECT_NE(ErrorOf("[a:b = 1] WITHIN 0.0 SECONDS").message.find("greater than zero"),
             std::string::npos);
   Diagnostic r = ErrorOf("[a:b = 1] REPEATS 0 TIMES");
@@ -60,12 +63,12 @@ TEST(ValidatorTest, QualifierRanges) {
 }
 
 TEST(ValidatorTest, StartMustBeBeforeStop) {
-  Diagnostic d = ErrorOf(
-      "[a:b = 1] START t'2016-02-01T00:00:00Z' STOP t'2016-01-01T00:00:00Z'");
+  Diagnostic d = ErrorOf("[a:b = 1] START t'2016-02-01T00:00:00Z' STOP t'2016-01-01T00:00:00Z'");
   EXPECT_NE(d.message.find("must be earlier than STOP"), std::string::npos);
   EXPECT_EQ(d.column, 46u);
   ErrorOf("[a:b = 1] START t'2016-01-01T00:00:00Z' STOP t'2016-01-01T00:00:00Z'");
-  EXPECT_TRUE(CheckIt("[a:b = 1] START t'2016-01-01T00:00:00Z' STOP t'2016-01-01T00:00:00.001Z'").ok());
+  EXPECT_TRUE(
+      CheckIt("[a:b = 1] START t'2016-01-01T00:00:00Z' STOP t'2016-01-01T00:00:00.001Z'").ok());
   // 2.0 string form is checked too.
   Diagnostic s = ErrorOf("[a:b = 1] START '2016-02-01T00:00:00Z' STOP '2016-01-01T00:00:00Z'",
                          SpecVersion::k20);
@@ -149,8 +152,8 @@ TEST(ValidatorTest, AndAcrossObjectTypesWarns) {
   auto w = Warnings("[file:name = 'a' AND ipv4-addr:value = '1.2.3.4']");
   ASSERT_EQ(w.size(), 1u);
   EXPECT_NE(w[0].message.find("can never match"), std::string::npos);
-  EXPECT_TRUE(Warnings("[file:name = 'a' AND (file:size = 1 OR ipv4-addr:value = '1.2.3.4')]")
-                  .empty());
+  EXPECT_TRUE(
+      Warnings("[file:name = 'a' AND (file:size = 1 OR ipv4-addr:value = '1.2.3.4')]").empty());
 }
 
 TEST(ValidatorTest, EmptySetWarns) { EXPECT_EQ(Warnings("[file:name IN ()]").size(), 1u); }
