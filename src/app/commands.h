@@ -14,6 +14,7 @@ void AddAdminCommands(CLI::App& root, int* exit_code);
 void AddImportCommand(CLI::App& root, int* exit_code);
 void AddExportCommand(CLI::App& root, int* exit_code);
 void AddDemoCommand(CLI::App& root, int* exit_code);
+void AddGenerateCommand(CLI::App& root, int* exit_code);
 void AddPatternCommands(CLI::App& root, int* exit_code);
 
 }  // namespace kizuna::app

@@ -13,6 +13,7 @@ int main(int argc, char** argv) {
   kizuna::app::AddImportCommand(root, &exit_code);
   kizuna::app::AddExportCommand(root, &exit_code);
   kizuna::app::AddDemoCommand(root, &exit_code);
+  kizuna::app::AddGenerateCommand(root, &exit_code);
   kizuna::app::AddPatternCommands(root, &exit_code);
   try {
     root.parse(argc, argv);

@@ -229,9 +229,13 @@ std::optional<std::string> DeterministicScoId(const boost::json::object& object)
   for (const internal::PropSpec& p : ts->body->props) {
     if ((p.flags & internal::kIdContributing) && n < 8) props[n++] = &p;
   }
-  std::sort(props, props + n, [](const internal::PropSpec* a, const internal::PropSpec* b) {
-    return a->name < b->name;
-  });
+  // Insertion sort: n <= 8, and GCC 12 at -O3 misreads std::sort on a
+  // small array (-Warray-bounds false positive).
+  for (size_t i = 1; i < n; ++i) {
+    for (size_t j = i; j > 0 && props[j]->name < props[j - 1]->name; --j) {
+      std::swap(props[j], props[j - 1]);
+    }
+  }
   std::string name;
   name.reserve(128);
   name.push_back('{');

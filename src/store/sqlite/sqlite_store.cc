@@ -20,7 +20,7 @@ namespace json = boost::json;
 using sqlite::Connection;
 using sqlite::Stmt;
 
-constexpr int kSchemaVersion = 1;
+constexpr int kSchemaVersion = 2;
 constexpr int kBusyTimeoutMs = 10'000;
 
 // Row flags of `objects`.
@@ -77,6 +77,17 @@ CREATE TABLE objects(
 CREATE INDEX objects_coll ON objects(coll, date_added);
 CREATE INDEX objects_id ON objects(coll, idh, version);
 CREATE INDEX objects_type ON objects(coll, type, date_added);
+)sql";
+
+// Schema version 2: the trust model (client organizations, home hubs, trust
+// groups, a collection's trust group).
+constexpr const char* kSchemaV2 = R"sql(
+ALTER TABLE organizations ADD COLUMN clients TEXT NOT NULL DEFAULT '';
+ALTER TABLE organizations ADD COLUMN home_hub TEXT NOT NULL DEFAULT '';
+ALTER TABLE collections ADD COLUMN trust_group TEXT NOT NULL DEFAULT '';
+CREATE TABLE trust_groups(
+  id TEXT PRIMARY KEY, name TEXT NOT NULL, description TEXT NOT NULL,
+  members TEXT NOT NULL) WITHOUT ROWID;
 )sql";
 
 std::string JoinList(const std::vector<std::string>& v) {
@@ -396,15 +407,16 @@ class SqliteStoreImpl final : public Store {
     Collection c = in;
     RETURN_IF_ERROR(DirWrite(true, [&](Connection* conn) -> Status {
       ASSIGN_OR_RETURN(auto st, conn->Prepare(
-          "INSERT INTO collections(id, api_root, title, description, alias, default_marking) "
-          "VALUES(?1,?2,?3,?4,?5,?6) ON CONFLICT(api_root, id) DO UPDATE SET title=?3, "
-          "description=?4, alias=?5, default_marking=?6 RETURNING key"));
+          "INSERT INTO collections(id, api_root, title, description, alias, default_marking, "
+          "trust_group) VALUES(?1,?2,?3,?4,?5,?6,?7) ON CONFLICT(api_root, id) DO UPDATE SET "
+          "title=?3, description=?4, alias=?5, default_marking=?6, trust_group=?7 RETURNING key"));
       st.Bind(1, c.id);
       st.Bind(2, c.api_root);
       st.Bind(3, c.title);
       st.Bind(4, c.description);
       st.Bind(5, c.alias);
       st.Bind(6, c.default_marking);
+      st.Bind(7, c.trust_group);
       ASSIGN_OR_RETURN(bool row, st.Step());
       if (!row) return Internal("collection upsert returned no key");
       c.key = st.Int(0);
@@ -416,7 +428,7 @@ class SqliteStoreImpl final : public Store {
   Result<std::vector<Collection>> ListCollections(const std::string& api_root) override {
     return DirRead<std::vector<Collection>>([&](Connection* c) -> Result<std::vector<Collection>> {
       ASSIGN_OR_RETURN(auto st, c->Prepare(
-          "SELECT key, id, api_root, title, description, alias, default_marking FROM collections "
+          "SELECT key, id, api_root, title, description, alias, default_marking, trust_group FROM collections "
           "WHERE api_root = ?1 ORDER BY key"));
       st.Bind(1, api_root);
       std::vector<Collection> out;
@@ -460,8 +472,8 @@ class SqliteStoreImpl final : public Store {
     return DirRead<std::optional<Collection>>(
         [&](Connection* c) -> Result<std::optional<Collection>> {
           ASSIGN_OR_RETURN(auto st, c->Prepare(
-              "SELECT key, id, api_root, title, description, alias, default_marking FROM "
-              "collections WHERE api_root = ?1 AND (id = ?2 OR (alias != '' AND alias = ?2)) "
+              "SELECT key, id, api_root, title, description, alias, default_marking, trust_group "
+              "FROM collections WHERE api_root = ?1 AND (id = ?2 OR (alias != '' AND alias = ?2)) "
               "ORDER BY id = ?2 DESC LIMIT 1"));
           st.Bind(1, api_root);
           st.Bind(2, id_or_alias);
@@ -474,13 +486,16 @@ class SqliteStoreImpl final : public Store {
   Status PutOrganization(const Organization& o) override {
     return DirWrite(true, [&](Connection* c) -> Status {
       ASSIGN_OR_RETURN(auto st, c->Prepare(
-          "INSERT INTO organizations(id, name, nation, kind, sectors) VALUES(?1,?2,?3,?4,?5) "
-          "ON CONFLICT(id) DO UPDATE SET name=?2, nation=?3, kind=?4, sectors=?5"));
+          "INSERT INTO organizations(id, name, nation, kind, sectors, clients, home_hub) "
+          "VALUES(?1,?2,?3,?4,?5,?6,?7) ON CONFLICT(id) DO UPDATE SET name=?2, nation=?3, "
+          "kind=?4, sectors=?5, clients=?6, home_hub=?7"));
       st.Bind(1, o.id);
       st.Bind(2, o.name);
       st.Bind(3, o.nation);
       st.Bind(4, o.kind);
       st.Bind(5, JoinList(o.sectors));
+      st.Bind(6, JoinList(o.clients));
+      st.Bind(7, o.home_hub);
       return st.Exec();
     });
   }
@@ -489,17 +504,57 @@ class SqliteStoreImpl final : public Store {
     return DirRead<std::vector<Organization>>(
         [](Connection* c) -> Result<std::vector<Organization>> {
           ASSIGN_OR_RETURN(auto st, c->Prepare(
-              "SELECT id, name, nation, kind, sectors FROM organizations ORDER BY name"));
+              "SELECT id, name, nation, kind, sectors, clients, home_hub FROM organizations "
+              "ORDER BY name"));
           std::vector<Organization> out;
           for (;;) {
             ASSIGN_OR_RETURN(bool row, st.Step());
             if (!row) break;
             out.push_back(Organization{std::string(st.Text(0)), std::string(st.Text(1)),
                                        std::string(st.Text(2)), std::string(st.Text(3)),
-                                       SplitList(st.Text(4))});
+                                       SplitList(st.Text(4)), SplitList(st.Text(5)),
+                                       std::string(st.Text(6))});
           }
           return out;
         });
+  }
+
+  Status PutTrustGroup(const TrustGroup& g) override {
+    return DirWrite(true, [&](Connection* c) -> Status {
+      ASSIGN_OR_RETURN(auto st, c->Prepare(
+          "INSERT INTO trust_groups(id, name, description, members) VALUES(?1,?2,?3,?4) "
+          "ON CONFLICT(id) DO UPDATE SET name=?2, description=?3, members=?4"));
+      st.Bind(1, g.id);
+      st.Bind(2, g.name);
+      st.Bind(3, g.description);
+      st.Bind(4, JoinList(g.members));
+      return st.Exec();
+    });
+  }
+
+  Result<std::vector<TrustGroup>> ListTrustGroups() override {
+    return DirRead<std::vector<TrustGroup>>([](Connection* c) -> Result<std::vector<TrustGroup>> {
+      ASSIGN_OR_RETURN(auto st, c->Prepare(
+          "SELECT id, name, description, members FROM trust_groups ORDER BY id"));
+      std::vector<TrustGroup> out;
+      for (;;) {
+        ASSIGN_OR_RETURN(bool row, st.Step());
+        if (!row) break;
+        out.push_back(TrustGroup{std::string(st.Text(0)), std::string(st.Text(1)),
+                                 std::string(st.Text(2)), SplitList(st.Text(3))});
+      }
+      return out;
+    });
+  }
+
+  Status DeleteTrustGroup(const std::string& id) override {
+    return DirWrite(true, [&](Connection* c) -> Status {
+      ASSIGN_OR_RETURN(auto st, c->Prepare("DELETE FROM trust_groups WHERE id=?1"));
+      st.Bind(1, id);
+      RETURN_IF_ERROR(st.Exec());
+      if (sqlite3_changes(c->db()) == 0) return NotFound("no trust group '" + id + "'");
+      return Status::Ok();
+    });
   }
 
   Result<Account> PutAccount(const Account& in) override {
@@ -763,13 +818,16 @@ class SqliteStoreImpl final : public Store {
       }
     }
     // Each step runs in one transaction: a crash leaves the previous version.
-    RETURN_IF_ERROR(writer_->Exec("BEGIN IMMEDIATE"));
-    Status s = writer_->Exec(kSchemaV1);
-    if (s.ok()) s = writer_->Exec("PRAGMA user_version = " + std::to_string(kSchemaVersion));
-    if (s.ok()) s = writer_->Exec("COMMIT");
-    if (!s.ok()) {
-      (void)writer_->Exec("ROLLBACK");
-      return s;
+    static const char* const kSteps[] = {kSchemaV1, kSchemaV2};
+    for (int64_t v = version; v < kSchemaVersion; ++v) {
+      RETURN_IF_ERROR(writer_->Exec("BEGIN IMMEDIATE"));
+      Status s = writer_->Exec(kSteps[v]);
+      if (s.ok()) s = writer_->Exec("PRAGMA user_version = " + std::to_string(v + 1));
+      if (s.ok()) s = writer_->Exec("COMMIT");
+      if (!s.ok()) {
+        (void)writer_->Exec("ROLLBACK");
+        return s;
+      }
     }
     return Status::Ok();
   }
@@ -783,6 +841,7 @@ class SqliteStoreImpl final : public Store {
     c.description = st.Text(4);
     c.alias = st.Text(5);
     c.default_marking = st.Text(6);
+    c.trust_group = st.Text(7);
     return c;
   }
   static Account ReadAccount(Stmt& st) {
