@@ -115,18 +115,19 @@ class Scanner {
   }
 
   // REQUIRES: p_ at the opening quote. Leaves p_ after the closing quote.
+  // `content` and `escaped` may be null when the caller does not need them.
   Status ScanString(std::string_view* content, bool* escaped) {
     if (p_ == end_ || *p_ != '"') return Error("expected a string");
     ++p_;
     const char* start = p_;
-    *escaped = false;
+    bool saw_escape = false;
     for (;;) {
       while (p_ != end_ && !kStringStop[static_cast<unsigned char>(*p_)]) ++p_;
       if (p_ == end_) return Error("unterminated string");
       char c = *p_;
       if (c == '"') break;
       if (c != '\\') return Error("control character in a string");
-      *escaped = true;
+      saw_escape = true;
       ++p_;
       if (p_ == end_) return Error("unterminated escape");
       switch (*p_) {
@@ -146,6 +147,7 @@ class Scanner {
       }
     }
     if (content) *content = std::string_view(start, static_cast<size_t>(p_ - start));
+    if (escaped) *escaped = saw_escape;
     ++p_;
     return Status::Ok();
   }

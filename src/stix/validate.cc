@@ -544,13 +544,28 @@ void CheckValue(Ctx& ctx, const PropSpec& prop, const json::value& v) {
         ctx.Error("format", "must be base64 (RFC 4648 section 4)");
       }
       return;
-    case Kind::kUrl:
+    case Kind::kUrl: {
       if (!v.is_string()) {
         ctx.Error("value-type", "must be a string");
-      } else if (!IsUrl(v.get_string())) {
+        return;
+      }
+      // Surrounding whitespace (seen in MITRE CAPEC) is tolerated with a
+      // warning; the URL itself must follow RFC 3986.
+      SV url = v.get_string();
+      SV trimmed = url;
+      while (!trimmed.empty() && (trimmed.front() == ' ' || trimmed.front() == '\t')) {
+        trimmed.remove_prefix(1);
+      }
+      while (!trimmed.empty() && (trimmed.back() == ' ' || trimmed.back() == '\t')) {
+        trimmed.remove_suffix(1);
+      }
+      if (!IsUrl(trimmed)) {
         ctx.Error("format", "must be a valid URL (RFC 3986)");
+      } else if (trimmed.size() != url.size() && ctx.wants_warnings()) {
+        ctx.Warn("url-whitespace", "the URL should not have surrounding whitespace");
       }
       return;
+    }
     case Kind::kEnum:
       CheckVocabValue(ctx, prop, v, true);
       return;
