@@ -223,21 +223,20 @@ std::optional<std::string> DeterministicScoId(const boost::json::object& object)
   SV type = tv->get_string();
   const internal::TypeSpec* ts = internal::FindType21(type);
   if (!ts || ts->category != internal::Category::kSco) return std::nullopt;
-  // The contributing properties present, in canonical (sorted) name order.
-  const internal::PropSpec* props[8];
+  // The contributing properties, in canonical (sorted) name order.
+  SV names[8];
   size_t n = 0;
   for (const internal::PropSpec& p : ts->body->props) {
-    if ((p.flags & internal::kIdContributing) && n < 8) props[n++] = &p;
+    if ((p.flags & internal::kIdContributing) && n < 8) names[n++] = p.name;
   }
-  std::sort(props, props + n, [](const internal::PropSpec* a, const internal::PropSpec* b) {
-    return a->name < b->name;
-  });
+  if (ts->extensions_contribute && n < 8) names[n++] = "extensions";
+  std::sort(names, names + n);
   std::string name;
   name.reserve(128);
   name.push_back('{');
   bool any = false;
   for (size_t i = 0; i < n; ++i) {
-    SV key = props[i]->name;
+    SV key = names[i];
     const json::value* v = object.if_contains(key);
     if (!v) continue;
     if (key == "hashes") {

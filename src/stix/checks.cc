@@ -300,9 +300,6 @@ void CheckGranularMarking21(Ctx& ctx, const json::object& o) {
   } else if (!ref && !lang) {
     ctx.Error("at-least-one", "a granular marking needs marking_ref or lang", "marking_ref");
   }
-  if (const json::string* l = StringAt(o, "lang"); l && !IsLanguageTag(*l)) {
-    ctx.Error("format", "lang must be an RFC 5646 language tag", "lang");
-  }
 }
 
 // ---------------------------------------------------------------------------

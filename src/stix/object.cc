@@ -275,7 +275,7 @@ void CheckIdRules21(Ctx& ctx, const json::object& o, const internal::TypeSpec* t
   // Section 2.9: an SCO whose ID contributing properties are all absent (or
   // that has none, as process) MUST use a UUIDv4; otherwise it SHOULD use
   // the deterministic UUIDv5.
-  bool any = false;
+  bool any = ts->extensions_contribute && o.contains("extensions");
   for (const internal::PropSpec& p : ts->body->props) {
     if ((p.flags & internal::kIdContributing) && o.contains(p.name)) any = true;
   }

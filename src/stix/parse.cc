@@ -3,6 +3,7 @@
 
 #include <boost/json.hpp>
 #include <boost/json/basic_parser_impl.hpp>
+#include <charconv>
 #include <string>
 
 #include "stix/bundle.h"
@@ -78,7 +79,13 @@ struct CountingHandler {
     st.push_uint64(u);
     return true;
   }
-  bool on_double(double d, json::string_view, json::error_code&) {
+  bool on_double(double d, json::string_view text, json::error_code&) {
+    // Boost.JSON 1.81 may round long mantissas 1 ulp off; re-read the text
+    // with the correctly rounded std::from_chars (RFC 8785 canonical forms
+    // depend on the exact double).
+    double exact;
+    auto r = std::from_chars(text.data(), text.data() + text.size(), exact);
+    if (r.ec == std::errc() && r.ptr == text.data() + text.size()) d = exact;
     st.push_double(d);
     return true;
   }

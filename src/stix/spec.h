@@ -59,6 +59,7 @@ inline constexpr uint16_t kTsSecondsOnly = 1 << 3;   // timestamp without a frac
 inline constexpr uint16_t kLowerKeys = 1 << 4;       // hashes/dictionary keys SHOULD be lowercase
 inline constexpr uint16_t kNoKeyCheck = 1 << 5;      // dictionary keys unrestricted
 inline constexpr uint16_t kIdContributing = 1 << 6;  // SCO ID contributing property
+inline constexpr uint16_t kLanguageTag = 1 << 7;     // string holding an RFC 5646 tag
 
 // Reference target categories.
 inline constexpr uint8_t kRefSdo = 1 << 0;
@@ -195,6 +196,7 @@ struct TypeSpec {
   const ObjectSpec* body;
   std::span<const ExtensionSpec> extensions;  // predefined extensions (SCOs)
   const ObjectSpec* common = nullptr;         // common properties; nullptr: the category's
+  bool extensions_contribute = false;         // "extensions" is an ID contributing property
 };
 
 // The type tables. FindType returns nullptr for a type the version does not

@@ -72,7 +72,8 @@ constexpr PropSpec kExternalReferenceProps[] = {
 
 
 constexpr PropSpec kGranularMarkingProps[] = {
-    Req(P("selectors", Kind::kStringList)), Str("lang"), Ref("marking_ref", kToMarking)};
+    Req(P("selectors", Kind::kStringList)), Str("lang", kLanguageTag),
+    Ref("marking_ref", kToMarking)};
 
 
 constexpr PropSpec kCommonSdoProps[] = {
@@ -85,7 +86,7 @@ constexpr PropSpec kCommonSdoProps[] = {
     Bool("revoked"),
     Strs("labels"),
     Int("confidence", 0, 100),
-    Str("lang"),
+    Str("lang", kLanguageTag),
     Objs("external_references", kExternalReference21),
     Refs("object_marking_refs", kToMarking),
     Objs("granular_markings", kGranularMarking21),
@@ -697,12 +698,13 @@ constexpr TypeSpec kTypes21[] = {
     {"domain-name", Category::kSco, &kDomainNameSpec, {}},
     {"email-addr", Category::kSco, &kEmailAddrSpec, {}},
     {"email-message", Category::kSco, &kEmailMessageSpec, {}},
-    {"file", Category::kSco, &kFileSpec, kFileExtensions},
+    {"file", Category::kSco, &kFileSpec, kFileExtensions, nullptr, true},
     {"ipv4-addr", Category::kSco, &kIpv4AddrSpec, {}},
     {"ipv6-addr", Category::kSco, &kIpv6AddrSpec, {}},
     {"mac-addr", Category::kSco, &kMacAddrSpec, {}},
     {"mutex", Category::kSco, &kMutexSpec, {}},
-    {"network-traffic", Category::kSco, &kNetworkTrafficSpec, kNetworkTrafficExtensions},
+    {"network-traffic", Category::kSco, &kNetworkTrafficSpec, kNetworkTrafficExtensions, nullptr,
+     true},
     {"process", Category::kSco, &kProcessSpec, kProcessExtensions},
     {"software", Category::kSco, &kSoftwareSpec, {}},
     {"url", Category::kSco, &kUrlSpec, {}},

@@ -478,7 +478,12 @@ void CheckValue(Ctx& ctx, const PropSpec& prop, const json::value& v) {
     case Kind::kAny:
       return;
     case Kind::kString:
-      if (!v.is_string()) ctx.Error("value-type", "must be a string");
+      if (!v.is_string()) {
+        ctx.Error("value-type", "must be a string");
+      } else if ((prop.flags & kLanguageTag) && !IsLanguageTag(v.get_string())) {
+        // Section 3.2 lang: an RFC 5646 language code.
+        ctx.Error("format", "must be an RFC 5646 language tag");
+      }
       return;
     case Kind::kBoolean:
       if (!v.is_bool()) ctx.Error("value-type", "must be a boolean");
