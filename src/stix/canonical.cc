@@ -230,7 +230,10 @@ std::optional<std::string> DeterministicScoId(const boost::json::object& object)
     if ((p.flags & internal::kIdContributing) && n < 8) names[n++] = p.name;
   }
   if (ts->extensions_contribute && n < 8) names[n++] = "extensions";
-  std::sort(names, names + n);
+  // Insertion sort: at most a handful of names.
+  for (size_t i = 1; i < n; ++i) {
+    for (size_t j = i; j > 0 && names[j] < names[j - 1]; --j) std::swap(names[j], names[j - 1]);
+  }
   std::string name;
   name.reserve(128);
   name.push_back('{');

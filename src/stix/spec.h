@@ -262,7 +262,27 @@ class Ctx {
   }
   std::string PathString(std::string_view child = {}) const;
 
+  // Timestamps parsed while checking values, so that order checks and the
+  // extracted metadata do not parse them again.
+  void RememberTimestamp(const boost::json::value* v, const Timestamp& t) {
+    if (ts_count_ < kTsCache) ts_cache_[ts_count_++] = TsEntry{v, t};
+  }
+  const Timestamp* RememberedTimestamp(const boost::json::value* v) const {
+    for (size_t i = 0; i < ts_count_; ++i) {
+      if (ts_cache_[i].value == v) return &ts_cache_[i].ts;
+    }
+    return nullptr;
+  }
+
  private:
+  struct TsEntry {
+    const boost::json::value* value;
+    Timestamp ts;
+  };
+  static constexpr size_t kTsCache = 12;
+  TsEntry ts_cache_[kTsCache];
+  size_t ts_count_ = 0;
+
   void Push(PathSegment s) {
     if (depth_ < kMaxPath) path_[depth_] = s;
     ++depth_;
@@ -337,8 +357,11 @@ bool IsMimeType(std::string_view s);         // type/subtype with a registered t
 // Timestamp check: valid RFC 3339 UTC; sets *out. `what` for messages.
 bool CheckTimestampValue(Ctx& ctx, const boost::json::value& v, Timestamp* out,
                          uint16_t flags);
-// The parsed value of a timestamp property, or nullopt.
+// The parsed value of a timestamp property, or nullopt. The Ctx overload
+// reuses what CheckTimestampValue parsed.
 std::optional<Timestamp> TimestampOf(const boost::json::object& o, std::string_view key);
+std::optional<Timestamp> TimestampOf(const Ctx& ctx, const boost::json::object& o,
+                                     std::string_view key);
 // Checks later >= earlier (or > when strict) for two timestamp properties.
 void CheckTimestampOrder(Ctx& ctx, const boost::json::object& o, std::string_view earlier,
                          std::string_view later, bool strict);

@@ -435,7 +435,16 @@ bool CheckTimestampValue(Ctx& ctx, const json::value& v, Timestamp* out, uint16_
     return false;
   }
   if (out) *out = *t;
+  ctx.RememberTimestamp(&v, *t);
   return true;
+}
+
+std::optional<Timestamp> TimestampOf(const Ctx& ctx, const json::object& o,
+                                     std::string_view key) {
+  const json::value* v = o.if_contains(key);
+  if (!v) return std::nullopt;
+  if (const Timestamp* t = ctx.RememberedTimestamp(v)) return *t;
+  return TimestampOf(o, key);
 }
 
 std::optional<Timestamp> TimestampOf(const json::object& o, std::string_view key) {
@@ -460,8 +469,8 @@ std::optional<Timestamp> TimestampOf(const json::object& o, std::string_view key
 
 void CheckTimestampOrder(Ctx& ctx, const json::object& o, std::string_view earlier,
                          std::string_view later, bool strict) {
-  std::optional<Timestamp> a = TimestampOf(o, earlier);
-  std::optional<Timestamp> b = TimestampOf(o, later);
+  std::optional<Timestamp> a = TimestampOf(ctx, o, earlier);
+  std::optional<Timestamp> b = TimestampOf(ctx, o, later);
   if (!a || !b) return;
   if (strict ? !(*b > *a) : *b < *a) {
     ctx.Error("timestamp-order",
