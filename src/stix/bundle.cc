@@ -134,14 +134,23 @@ class Scanner {
         case '"': case '\\': case '/': case 'b': case 'f': case 'n': case 'r': case 't':
           ++p_;
           break;
-        case 'u':
+        case 'u': {
           ++p_;
-          for (int i = 0; i < 4; ++i, ++p_) {
-            if (p_ == end_ || !IsHex(static_cast<unsigned char>(*p_))) {
-              return Error("bad \\u escape");
+          unsigned unit;
+          RETURN_IF_ERROR(ScanHex4(&unit));
+          // I-JSON (RFC 7493 section 2.1), which STIX 2.1 section 1.2.10
+          // uses: no unpaired surrogates.
+          if (unit >= 0xDC00 && unit <= 0xDFFF) return Error("unpaired surrogate escape");
+          if (unit >= 0xD800 && unit <= 0xDBFF) {
+            if (end_ - p_ < 2 || p_[0] != '\\' || p_[1] != 'u') {
+              return Error("unpaired surrogate escape");
             }
+            p_ += 2;
+            RETURN_IF_ERROR(ScanHex4(&unit));
+            if (unit < 0xDC00 || unit > 0xDFFF) return Error("unpaired surrogate escape");
           }
           break;
+        }
         default:
           return Error("bad escape");
       }
@@ -149,6 +158,19 @@ class Scanner {
     if (content) *content = std::string_view(start, static_cast<size_t>(p_ - start));
     if (escaped) *escaped = saw_escape;
     ++p_;
+    return Status::Ok();
+  }
+
+  // Four hex digits of a \u escape; p_ after them.
+  Status ScanHex4(unsigned* unit) {
+    unsigned v = 0;
+    for (int i = 0; i < 4; ++i, ++p_) {
+      if (p_ == end_ || !IsHex(static_cast<unsigned char>(*p_))) return Error("bad \\u escape");
+      char h = *p_;
+      v = v * 16 + static_cast<unsigned>(IsDigit(static_cast<unsigned char>(h)) ? h - '0'
+                                                                                 : (h | 0x20) - 'a' + 10);
+    }
+    *unit = v;
     return Status::Ok();
   }
 
