@@ -136,7 +136,7 @@ class Scanner {
           break;
         case 'u': {
           ++p_;
-          unsigned unit;
+          unsigned unit = 0;
           RETURN_IF_ERROR(ScanHex4(&unit));
           // I-JSON (RFC 7493 section 2.1), which STIX 2.1 section 1.2.10
           // uses: no unpaired surrogates.
