@@ -5,6 +5,8 @@
 
 #include "stix/bundle.h"
 
+#include "core/uuid.h"
+
 #include <simdjson.h>
 
 #include <cstdint>
@@ -333,5 +335,29 @@ Result<std::vector<RawObject>> SplitObjects(std::string_view json) {
   }
   return Scanner(json).Split();
 }
+
+std::string WriteBundle(std::string_view bundle_id, std::span<const std::string_view> objects) {
+  size_t n = 48 + bundle_id.size();
+  for (std::string_view o : objects) n += o.size() + 1;
+  std::string out;
+  out.reserve(n);
+  out += R"({"type":"bundle","id":")";
+  out.append(bundle_id);
+  if (objects.empty()) {
+    out += "\"}";  // section 2.12: no empty lists; "objects" is optional
+    return out;
+  }
+  out += R"(","objects":[)";
+  bool first = true;
+  for (std::string_view o : objects) {
+    if (!first) out += ',';
+    first = false;
+    out.append(o);
+  }
+  out += "]}";
+  return out;
+}
+
+std::string NewBundleId() { return "bundle--" + NewUuidV4(); }
 
 }  // namespace kizuna::stix

@@ -2,9 +2,13 @@
 
 #include "stix/bundle.h"
 
+#include <boost/json.hpp>
+
 #include <gtest/gtest.h>
 
 #include <string>
+
+#include "stix/object.h"
 
 namespace kizuna::stix {
 namespace {
@@ -72,6 +76,27 @@ TEST(SplitObjectsTest, SkipsOtherMembersOfAnyShape) {
           "objects": [{"type": "x"}], "after": "y"})");
   ASSERT_TRUE(r.ok()) << r.error().message();
   EXPECT_EQ(r->size(), 1u);
+}
+
+TEST(WriteBundleTest, RoundTripsThroughSplitObjectsAndValidates) {
+  std::string_view objs[] = {
+      R"({"type":"ipv4-addr","spec_version":"2.1","id":"ipv4-addr--28bb3599-77cd-5a82-a950-b5bc3caf07c4","value":"198.51.100.3"})",
+      R"({ "type" : "mutex", "id": "mutex--f93fe911-e545-5239-b9b0-597840d0c871", "name": "__CLEANSWEEP__" })"};
+  std::string id = NewBundleId();
+  EXPECT_EQ(id.rfind("bundle--", 0), 0u);
+  EXPECT_NE(id, NewBundleId());
+  std::string bundle = WriteBundle(id, objs);
+  Result<std::vector<RawObject>> split = SplitObjects(bundle);
+  ASSERT_TRUE(split.ok()) << split.error().message();
+  ASSERT_EQ(split->size(), 2u);
+  EXPECT_EQ((*split)[0].bytes, objs[0]);
+  EXPECT_EQ((*split)[1].bytes, objs[1]);  // verbatim, spaces included
+  Result<boost::json::value> doc = ParseJson(bundle);
+  ASSERT_TRUE(doc.ok());
+  EXPECT_TRUE(ValidateBundle(doc->as_object(), ValidateOptions(), nullptr).ok());
+  std::string empty = WriteBundle(id, {});
+  EXPECT_EQ(empty, R"({"type":"bundle","id":")" + id + R"("})");
+  EXPECT_TRUE(ValidateBundle(ParseJson(empty)->as_object(), ValidateOptions(), nullptr).ok());
 }
 
 }  // namespace
