@@ -5,12 +5,12 @@
 
 #include "stix/bundle.h"
 
-#include "core/uuid.h"
-
 #include <simdjson.h>
 
 #include <cstdint>
 #include <string>
+
+#include "core/uuid.h"
 
 namespace kizuna::stix {
 namespace {
@@ -133,7 +133,14 @@ class Scanner {
       ++p_;
       if (p_ == end_) return Error("unterminated escape");
       switch (*p_) {
-        case '"': case '\\': case '/': case 'b': case 'f': case 'n': case 'r': case 't':
+        case '"':
+        case '\\':
+        case '/':
+        case 'b':
+        case 'f':
+        case 'n':
+        case 'r':
+        case 't':
           ++p_;
           break;
         case 'u': {
@@ -169,8 +176,8 @@ class Scanner {
     for (int i = 0; i < 4; ++i, ++p_) {
       if (p_ == end_ || !IsHex(static_cast<unsigned char>(*p_))) return Error("bad \\u escape");
       char h = *p_;
-      v = v * 16 + static_cast<unsigned>(IsDigit(static_cast<unsigned char>(h)) ? h - '0'
-                                                                                 : (h | 0x20) - 'a' + 10);
+      v = v * 16 + static_cast<unsigned>(
+                       IsDigit(static_cast<unsigned char>(h)) ? h - '0' : (h | 0x20) - 'a' + 10);
     }
     *unit = v;
     return Status::Ok();
@@ -199,8 +206,7 @@ class Scanner {
   }
 
   Status ScanLiteral(std::string_view word) {
-    if (static_cast<size_t>(end_ - p_) < word.size() ||
-        std::string_view(p_, word.size()) != word) {
+    if (static_cast<size_t>(end_ - p_) < word.size() || std::string_view(p_, word.size()) != word) {
       return Error("unexpected character");
     }
     p_ += word.size();

@@ -14,11 +14,11 @@ namespace {
 
 namespace json = boost::json;
 using SV = std::string_view;
+using internal::Cat;
 using internal::Category;
 using internal::Ctx;
 using internal::PathScope;
 using internal::Version;
-using internal::Cat;
 
 const json::string* StringAt(const json::object& o, SV key) {
   const json::value* v = o.if_contains(key);
@@ -259,8 +259,8 @@ void CheckSelectors(Ctx& ctx, const json::object& o, const json::value* gm) {
       if (!SelectorSyntaxOk(str)) {
         ctx.Error("selector", Cat({"'", str.substr(0, 80), "' is not a valid selector"}));
       } else if (!SelectorResolves(o, str)) {
-        ctx.Error("selector",
-                  Cat({"selector '", str.substr(0, 80), "' does not select anything in the object"}));
+        ctx.Error("selector", Cat({"selector '", str.substr(0, 80),
+                                   "' does not select anything in the object"}));
       }
     }
   }
@@ -307,11 +307,16 @@ void CheckCreatedModified(Ctx& ctx, const CommonMembers& c, bool precision) {
 // Dictionaries whose keys are defined elsewhere (hash names, header names,
 // registry keys...) are exempt.
 void WarnObservableKeys(Ctx& ctx, const json::object& o, int depth) {
-  static constexpr SV kExempt[] = {"hashes",         "file_header_hashes",
-                                   "request_header", "additional_header_fields",
-                                   "document_info_dict", "exif_tags",
-                                   "ipfix",          "options",
-                                   "environment_variables", "key",
+  static constexpr SV kExempt[] = {"hashes",
+                                   "file_header_hashes",
+                                   "request_header",
+                                   "additional_header_fields",
+                                   "document_info_dict",
+                                   "exif_tags",
+                                   "ipfix",
+                                   "options",
+                                   "environment_variables",
+                                   "key",
                                    "startup_info"};
   if (depth > 16) return;
   for (const auto& kv : o) {
@@ -434,9 +439,10 @@ void CheckExtensions(Ctx& ctx, const TypeSpec* ts, std::string_view type,
       continue;
     }
     if (ctx.version == Version::k21 && !IsExtensionName(key)) {
-      ctx.Error("format",
-                Cat({"'", key,
-                     "' is neither an extension-definition id nor an extension name ending in -ext"}));
+      ctx.Error(
+          "format",
+          Cat({"'", key,
+               "' is neither an extension-definition id nor an extension name ending in -ext"}));
       continue;
     }
     if (ext.empty()) {
@@ -474,8 +480,7 @@ void CheckContainedObservable(Ctx& ctx, const json::object& o) {
     return;
   }
   SV t = *type;
-  const TypeSpec* ts =
-      ctx.version == Version::k21 ? FindType21(t) : FindObservable20(t);
+  const TypeSpec* ts = ctx.version == Version::k21 ? FindType21(t) : FindObservable20(t);
   bool saved_in_observable = ctx.in_observable;
   ctx.in_observable = true;
   struct Restore {
@@ -604,9 +609,9 @@ Result<ObjectInfo> ValidateObject(const boost::json::object& o, const ValidateOp
   }
   const internal::TypeSpec* ts = type.empty() ? nullptr : internal::FindType(version, type);
   bool custom = ts == nullptr && !type.empty() && type != "bundle";
-  bool is_sco = ts ? ts->category == Category::kSco
-                   : version == Version::k21 && !has_created && !has_modified &&
-                         type != "marking-definition";
+  bool is_sco =
+      ts ? ts->category == Category::kSco
+         : version == Version::k21 && !has_created && !has_modified && type != "marking-definition";
 
   if (!type.empty() && !ts) {
     if (IsReservedType(version, type)) {
@@ -755,7 +760,8 @@ Result<ObjectInfo> ValidateObject(const boost::json::object& o, const ValidateOp
   if (const json::string* cb = AsString(c.created_by_ref)) info.created_by_ref = *cb;
   if (const json::value* m = c.object_marking_refs; m && m->is_array()) {
     info.object_marking_refs.reserve(m->get_array().size());
-    for (const json::value& e : m->get_array()) info.object_marking_refs.emplace_back(e.get_string());
+    for (const json::value& e : m->get_array())
+      info.object_marking_refs.emplace_back(e.get_string());
   }
   if (const json::value* g = c.granular_markings; g && g->is_array()) {
     info.has_granular_markings = !g->get_array().empty();

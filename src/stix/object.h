@@ -62,18 +62,18 @@ struct ValidateOptions {
 struct ObjectInfo {
   std::string id;
   std::string type;
-  std::string spec_version;     // "2.1" or "2.0"
+  std::string spec_version;  // "2.1" or "2.0"
   std::optional<Timestamp> created;
   std::optional<Timestamp> modified;
   bool revoked = false;
-  std::string created_by_ref;   // "" if absent
+  std::string created_by_ref;  // "" if absent
   std::vector<std::string> object_marking_refs;
   bool has_granular_markings = false;
   bool is_sco = false;
   bool is_sdo = false;
   bool is_sro = false;
-  bool is_meta = false;         // marking-definition, language-content, extension-definition
-  bool is_custom = false;       // a custom object type (x-...)
+  bool is_meta = false;    // marking-definition, language-content, extension-definition
+  bool is_custom = false;  // a custom object type (x-...)
 };
 
 // Validates one STIX object against the STIX 2.1 (or 2.0) rules: common

@@ -71,8 +71,8 @@ inline constexpr uint8_t kRefAny = 0xff;
 
 struct RefTarget {
   std::span<const std::string_view> types;  // explicit types allowed
-  uint8_t categories = 0;                    // plus whole categories
-  std::string_view description;              // "an identity", "an SDO or SCO"
+  uint8_t categories = 0;                   // plus whole categories
+  std::string_view description;             // "an identity", "an SDO or SCO"
 };
 
 struct ObjectSpec;
@@ -180,8 +180,8 @@ using CheckFn = void (*)(Ctx& ctx, const boost::json::object& object);
 struct ObjectSpec {
   std::string_view name;
   std::span<const PropSpec> props;
-  CheckFn check = nullptr;  // cross-property rules, run after the properties
-  bool closed = false;      // unknown properties are errors (else: custom properties)
+  CheckFn check = nullptr;    // cross-property rules, run after the properties
+  bool closed = false;        // unknown properties are errors (else: custom properties)
   bool at_least_one = false;  // at least one of `props` must be present
 };
 
@@ -333,8 +333,7 @@ void CheckExtensions(Ctx& ctx, const TypeSpec* type_spec, std::string_view type,
 // in an observed-data "objects" dictionary.
 void CheckContainedObservable(Ctx& ctx, const boost::json::object& observable);
 // Name checks for a custom property (STIX 2.1 section 11.1; 2.0 Part 1 7.1).
-void CheckCustomPropertyName(Ctx& ctx, std::string_view name, bool toplevel_extension,
-                             bool in_sco);
+void CheckCustomPropertyName(Ctx& ctx, std::string_view name, bool toplevel_extension, bool in_sco);
 
 // Syntax helpers (true when valid).
 bool IsTypeName(Version v, std::string_view type);
@@ -355,8 +354,7 @@ bool IsCpe23(std::string_view s);            // CPE 2.3 formatted string
 bool IsCharsetName(std::string_view s);      // IANA character set name syntax
 bool IsMimeType(std::string_view s);         // type/subtype with a registered top-level type
 // Timestamp check: valid RFC 3339 UTC; sets *out. `what` for messages.
-bool CheckTimestampValue(Ctx& ctx, const boost::json::value& v, Timestamp* out,
-                         uint16_t flags);
+bool CheckTimestampValue(Ctx& ctx, const boost::json::value& v, Timestamp* out, uint16_t flags);
 // The parsed value of a timestamp property, or nullopt. The Ctx overload
 // reuses what CheckTimestampValue parsed.
 std::optional<Timestamp> TimestampOf(const boost::json::object& o, std::string_view key);

@@ -141,9 +141,7 @@ bool IsLanguageTag(std::string_view tag) {
     }
   }
   size_t i = 0;
-  auto lower = [](SV s) {
-    return s.size() == 1 ? static_cast<char>(s[0] | 0x20) : 0;
-  };
+  auto lower = [](SV s) { return s.size() == 1 ? static_cast<char>(s[0] | 0x20) : 0; };
   if (lower(subtags[0]) == 'x') {  // privateuse
     if (n < 2) return false;
     return true;
@@ -161,8 +159,8 @@ bool IsLanguageTag(std::string_view tag) {
                 (subtags[i].size() == 3 && AllOf(subtags[i], IsDigit)))) {
     ++i;  // region
   }
-  while (i < n && ((subtags[i].size() >= 5) ||
-                   (subtags[i].size() == 4 && IsDigit(subtags[i][0])))) {
+  while (i < n &&
+         ((subtags[i].size() >= 5) || (subtags[i].size() == 4 && IsDigit(subtags[i][0])))) {
     ++i;  // variant
   }
   while (i < n && subtags[i].size() == 1 && lower(subtags[i]) != 'x') {
@@ -201,9 +199,28 @@ bool IsUrl(std::string_view url) {
     }
     if (IsAlnum(c)) continue;
     switch (c) {
-      case '-': case '.': case '_': case '~': case ':': case '/': case '?': case '#':
-      case '[': case ']': case '@': case '!': case '$': case '&': case '\'': case '(':
-      case ')': case '*': case '+': case ',': case ';': case '=':
+      case '-':
+      case '.':
+      case '_':
+      case '~':
+      case ':':
+      case '/':
+      case '?':
+      case '#':
+      case '[':
+      case ']':
+      case '@':
+      case '!':
+      case '$':
+      case '&':
+      case '\'':
+      case '(':
+      case ')':
+      case '*':
+      case '+':
+      case ',':
+      case ';':
+      case '=':
         continue;
       default:
         return false;
@@ -371,7 +388,7 @@ bool IsMimeType(std::string_view s) {
   size_t slash = s.find('/');
   if (slash == SV::npos) return false;
   SV top = s.substr(0, slash);
-  static constexpr SV kTop[] = {"application", "audio", "font",  "image", "message",
+  static constexpr SV kTop[] = {"application", "audio",     "font", "image", "message",
                                 "model",       "multipart", "text", "video"};
   bool known = false;
   for (SV t : kTop) known = known || t == top;

@@ -42,8 +42,14 @@ constexpr int64_t kMaxSafeInteger = (int64_t{1} << 53) - 1;
 
 const char* KindNoun(Kind k) {
   switch (k) {
-    case Kind::kString: case Kind::kTimestamp: case Kind::kRef: case Kind::kHex:
-    case Kind::kBinary: case Kind::kUrl: case Kind::kEnum: case Kind::kOpenVocab:
+    case Kind::kString:
+    case Kind::kTimestamp:
+    case Kind::kRef:
+    case Kind::kHex:
+    case Kind::kBinary:
+    case Kind::kUrl:
+    case Kind::kEnum:
+    case Kind::kOpenVocab:
       return "a string";
     case Kind::kBoolean:
       return "a boolean";
@@ -51,10 +57,16 @@ const char* KindNoun(Kind k) {
       return "an integer";
     case Kind::kNumber:
       return "a number";
-    case Kind::kRefList: case Kind::kStringList: case Kind::kEnumList:
-    case Kind::kOpenVocabList: case Kind::kKillChainPhases: case Kind::kObjectList:
+    case Kind::kRefList:
+    case Kind::kStringList:
+    case Kind::kEnumList:
+    case Kind::kOpenVocabList:
+    case Kind::kKillChainPhases:
+    case Kind::kObjectList:
       return "a list";
-    case Kind::kHashes: case Kind::kDictionary: case Kind::kObject:
+    case Kind::kHashes:
+    case Kind::kDictionary:
+    case Kind::kObject:
       return "an object";
     case Kind::kAny:
       break;
@@ -144,8 +156,8 @@ bool HashValueOk(SV algo, SV value, Version v) {
 bool DictKeyOk(SV key, Version v, size_t min_len) {
   if (key.size() < min_len || key.size() > (v == Version::k21 ? 250u : 256u)) return false;
   for (char c : key) {
-    if (!((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
-          c == '_' || c == '-')) {
+    if (!((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '_' ||
+          c == '-')) {
       return false;
     }
   }
@@ -439,8 +451,7 @@ bool CheckTimestampValue(Ctx& ctx, const json::value& v, Timestamp* out, uint16_
   return true;
 }
 
-std::optional<Timestamp> TimestampOf(const Ctx& ctx, const json::object& o,
-                                     std::string_view key) {
+std::optional<Timestamp> TimestampOf(const Ctx& ctx, const json::object& o, std::string_view key) {
   const json::value* v = o.if_contains(key);
   if (!v) return std::nullopt;
   if (const Timestamp* t = ctx.RememberedTimestamp(v)) return *t;
@@ -658,10 +669,11 @@ void CheckCustomPropertyName(Ctx& ctx, std::string_view name, bool toplevel_exte
   }
   bool valid = ctx.version == Version::k21 ? IsPropertyName21(name) : IsPropertyName20(name);
   if (!valid) {
-    std::string msg = Cat({"custom property name '", name,
-                           ctx.version == Version::k21
-                               ? "' must be 3-250 characters of a-z, 0-9 and _, starting with a letter"
-                               : "' must be 3-250 characters of a-z, 0-9 and _"});
+    std::string msg =
+        Cat({"custom property name '", name,
+             ctx.version == Version::k21
+                 ? "' must be 3-250 characters of a-z, 0-9 and _, starting with a letter"
+                 : "' must be 3-250 characters of a-z, 0-9 and _"});
     if (ctx.options().strict_custom_names) {
       ctx.Error("custom-name", std::move(msg), name);
     } else {

@@ -2,10 +2,9 @@
 
 #include "stix/bundle.h"
 
-#include <boost/json.hpp>
-
 #include <gtest/gtest.h>
 
+#include <boost/json.hpp>
 #include <string>
 
 #include "stix/object.h"
@@ -36,9 +35,9 @@ TEST(SplitObjectsTest, EnvelopesAndEscapedKeys) {
 }
 
 TEST(SplitObjectsTest, RejectsBadContainers) {
-  EXPECT_FALSE(SplitObjects(R"({"type": "bundle"})").ok());            // no objects
-  EXPECT_FALSE(SplitObjects(R"({"objects": {}})").ok());              // not an array
-  EXPECT_FALSE(SplitObjects(R"({"objects": [1]})").ok());             // not objects
+  EXPECT_FALSE(SplitObjects(R"({"type": "bundle"})").ok());  // no objects
+  EXPECT_FALSE(SplitObjects(R"({"objects": {}})").ok());     // not an array
+  EXPECT_FALSE(SplitObjects(R"({"objects": [1]})").ok());    // not objects
   EXPECT_FALSE(SplitObjects(R"({"objects": [], "objects": []})").ok());
   EXPECT_FALSE(SplitObjects(R"([{"objects": []}])").ok());
   EXPECT_FALSE(SplitObjects(R"({"objects": [{}]} x)").ok());

@@ -123,8 +123,7 @@ TEST(CorpusTest, OasisExamplesGetTheReferenceVerdict) {
 
 // Validates every object of a bundle file; counts objects and errors per
 // message.
-void ValidateBundleFile(const std::string& path, int* objects,
-                        std::map<std::string, int>* errors) {
+void ValidateBundleFile(const std::string& path, int* objects, std::map<std::string, int>* errors) {
   std::string text = ReadFile(path);
   Result<std::vector<RawObject>> raw = SplitObjects(text);
   ASSERT_TRUE(raw.ok()) << path << ": " << raw.error().message();
@@ -189,8 +188,8 @@ TEST(CorpusTest, AttackIcsAndMobileValidate) {
 TEST(CorpusTest, AttackEnterpriseStix20Validates) {
   int objects = 0;
   std::map<std::string, int> errors;
-  ValidateJsonLinesGz(kStixData + "/attack/enterprise-attack-v18-stix20-objects.jsonl.gz",
-                      &objects, &errors);
+  ValidateJsonLinesGz(kStixData + "/attack/enterprise-attack-v18-stix20-objects.jsonl.gz", &objects,
+                      &errors);
   EXPECT_GT(objects, 20000);
   EXPECT_TRUE(errors.empty()) << Summary(errors);
 }

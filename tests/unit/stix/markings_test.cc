@@ -53,8 +53,7 @@ TEST(MarkingsTest, Tlp1IdsMapToTheirTlp2Meaning) {
             Tlp::kGreen);
   EXPECT_EQ(TlpOfMarkingRef("marking-definition--f88d31f6-486f-44da-b317-01333bde0b82"),
             Tlp::kAmber);
-  EXPECT_EQ(TlpOfMarkingRef("marking-definition--5e57c739-391a-4eb3-b6be-7d15ca92d5ed"),
-            Tlp::kRed);
+  EXPECT_EQ(TlpOfMarkingRef("marking-definition--5e57c739-391a-4eb3-b6be-7d15ca92d5ed"), Tlp::kRed);
   EXPECT_TRUE(IsTlp1MarkingId(kTlp1WhiteId));
   EXPECT_FALSE(IsTlp1MarkingId(kTlpClearId));
   EXPECT_TRUE(IsTlp2MarkingId(kTlpAmberStrictId));
@@ -72,9 +71,9 @@ TEST(MarkingsTest, OtherRefsAreNotTlp) {
 }
 
 TEST(MarkingsTest, StrictestWins) {
-  std::vector<std::string> refs = {
-      std::string(kTlpGreenId), "marking-definition--11111111-1111-4111-8111-111111111111",
-      std::string(kTlp1AmberId)};
+  std::vector<std::string> refs = {std::string(kTlpGreenId),
+                                   "marking-definition--11111111-1111-4111-8111-111111111111",
+                                   std::string(kTlp1AmberId)};
   EXPECT_EQ(StrictestTlp(refs), Tlp::kAmber);
   refs.push_back(std::string(kTlpAmberStrictId));
   EXPECT_EQ(StrictestTlp(refs), Tlp::kAmberStrict);
@@ -95,7 +94,8 @@ TEST(MarkingsTest, ObjectHelpers) {
                             "marking-definition--e828b379-4e03-4974-9ac4-e53a884c97c1", 7],
     "granular_markings": [{"selectors": ["description"],
                            "marking_ref": "marking-definition--613f2e26-407d-48c7-9eca-b8e91df99dc9"}]
-  })").as_object();
+  })")
+                       .as_object();
   std::vector<std::string> refs = ObjectMarkingRefs(o);
   ASSERT_EQ(refs.size(), 2u);
   EXPECT_EQ(refs[1], kTlpRedId);
@@ -126,7 +126,8 @@ TEST(MarkingsTest, TlpIdsMustCarryThePublishedContent) {
     "type": "marking-definition", "spec_version": "2.1",
     "id": "marking-definition--613f2e26-407d-48c7-9eca-b8e91df99dc9",
     "created": "2017-01-20T00:00:00.000Z", "definition_type": "tlp", "name": "TLP:WHITE",
-    "definition": {"tlp": "white"}})").as_object();
+    "definition": {"tlp": "white"}})")
+                           .as_object();
   EXPECT_TRUE(CheckTlpMarkingDefinition(white).ok());
   EXPECT_TRUE(ValidateObject(white, ValidateOptions(), nullptr).ok());
   json::object wrong = white;

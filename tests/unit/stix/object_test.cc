@@ -139,8 +139,9 @@ TEST(ValidateObjectTest, CommonPropertyRules) {
   EXPECT_ERROR(Validate(Indicator("id", "indicator--8e2e2d2b-17d4-4cbf-038f-98ee46b3cd3f")), "id",
                "id");
   EXPECT_ERROR(Validate(Indicator("spec_version", "2.2")), "spec_version", "enum");
-  EXPECT_ERROR(Validate(Indicator("created_by_ref", "malware--f431f809-377b-45e0-aa1c-6a4751cae5ff")),
-               "created_by_ref", "reference");
+  EXPECT_ERROR(
+      Validate(Indicator("created_by_ref", "malware--f431f809-377b-45e0-aa1c-6a4751cae5ff")),
+      "created_by_ref", "reference");
   EXPECT_ERROR(Validate(Indicator("confidence", 101)), "confidence", "range");
   EXPECT_ERROR(Validate(Indicator("confidence", -1)), "confidence", "range");
   EXPECT_VALID(Validate(Indicator("confidence", 100)));
@@ -211,7 +212,8 @@ TEST(ValidateObjectTest, GranularMarkings) {
   };
   constexpr const char* kGreen = "marking-definition--34098fce-860f-48ae-8e50-ebd3cc5e41da";
   EXPECT_VALID(with(std::string(R"([{"selectors": ["description", "indicator_types.[0]"],
-                                     "marking_ref": ")") + kGreen + "\"}]"));
+                                     "marking_ref": ")") +
+                    kGreen + "\"}]"));
   EXPECT_VALID(with(R"([{"selectors": ["name"], "lang": "ja"}])"));
   EXPECT_ERROR(with(std::string(R"([{"selectors": ["name"], "lang": "ja", "marking_ref": ")") +
                     kGreen + "\"}]"),
@@ -275,8 +277,9 @@ TEST(ValidateObjectTest, CustomPropertiesAndObjects) {
   ValidateOptions no_objects;
   no_objects.allow_custom_objects = false;
   EXPECT_ERROR(Validate(kCustomObject, no_objects), "type", "custom-object");
-  EXPECT_ERROR(Validate(R"({"type": "x--bad", "id": "x--bad--4527e5de-8572-446a-a57a-706f15467461"})"),
-               "type", "format");
+  EXPECT_ERROR(
+      Validate(R"({"type": "x--bad", "id": "x--bad--4527e5de-8572-446a-a57a-706f15467461"})"),
+      "type", "format");
   EXPECT_ERROR(Validate(R"({"type": "action", "spec_version": "2.1",
       "id": "action--4527e5de-8572-446a-a57a-706f15467461",
       "created": "2016-08-01T00:00:00.000Z", "modified": "2016-08-01T00:00:00.000Z"})"),
@@ -286,8 +289,8 @@ TEST(ValidateObjectTest, CustomPropertiesAndObjects) {
 TEST(ValidateObjectTest, Extensions) {
   constexpr const char* kExt = "extension-definition--d83fce45-ef58-4c6c-a3f4-1fbc32e98c6e";
   json::object ok = Indicator("x_score", 3);
-  ok["extensions"] = json::object{{kExt, json::object{{"extension_type",
-                                                       "toplevel-property-extension"}}}};
+  ok["extensions"] =
+      json::object{{kExt, json::object{{"extension_type", "toplevel-property-extension"}}}};
   Outcome r = Validate(ok);
   EXPECT_VALID(r);
   EXPECT_FALSE(r.HasWarning("extension-use")) << r.Dump();
@@ -528,11 +531,12 @@ TEST(ValidateObjectTest, StixPatternCheckerHook) {
 }
 
 TEST(ValidateObjectTest, NonObjectValuesNeverCrash) {
-  for (const char* text : {"{}", R"({"type": 7})", R"({"type": "indicator", "id": 7})",
-                           R"({"type": "bundle", "id": "bundle--44af6c39-c09b-49c5-9de2-394224b04982"})",
-                           R"({"type": "file", "id": "file--5a27d487-c542-5f97-a131-a8866b477b46",
+  for (const char* text :
+       {"{}", R"({"type": 7})", R"({"type": "indicator", "id": 7})",
+        R"({"type": "bundle", "id": "bundle--44af6c39-c09b-49c5-9de2-394224b04982"})",
+        R"({"type": "file", "id": "file--5a27d487-c542-5f97-a131-a8866b477b46",
                                "hashes": [], "extensions": [1], "name": {}})",
-                           R"({"type": "observed-data", "objects": {"0": 5, "1": {"type": 3}}})"}) {
+        R"({"type": "observed-data", "objects": {"0": 5, "1": {"type": 3}}})"}) {
     Outcome r = Validate(text);
     EXPECT_FALSE(r.ok) << text;
     EXPECT_GT(r.Errors(), 0) << text;
@@ -581,18 +585,21 @@ TEST(ValidateBundleTest, BundlesAndTheirObjects) {
   for (const Diagnostic& d : diags) dup = dup || d.rule == "duplicate-id";
   EXPECT_TRUE(dup);
   EXPECT_FALSE(ValidateBundle(json::parse(R"({"type": "bundle",
-      "id": "bundle--44af6c39-c09b-49c5-9de2-394224b04982", "objects": []})").as_object(),
+      "id": "bundle--44af6c39-c09b-49c5-9de2-394224b04982", "objects": []})")
+                                  .as_object(),
                               ValidateOptions(), nullptr)
                    .ok());
   EXPECT_FALSE(ValidateBundle(json::parse(R"({"type": "bundle", "id": "x",
-      "objects": [{"type": "indicator"}]})").as_object(),
+      "objects": [{"type": "indicator"}]})")
+                                  .as_object(),
                               ValidateOptions(), nullptr)
                    .ok());
   // A 2.0 bundle needs spec_version "2.0".
   ValidateOptions v20;
   v20.default_spec_version = "2.0";
   EXPECT_FALSE(ValidateBundle(json::parse(R"({"type": "bundle",
-      "id": "bundle--44af6c39-c09b-49c5-9de2-394224b04982"})").as_object(),
+      "id": "bundle--44af6c39-c09b-49c5-9de2-394224b04982"})")
+                                  .as_object(),
                               v20, nullptr)
                    .ok());
 }
