@@ -87,9 +87,9 @@ Result<ObjectInfo> ValidateObject(const boost::json::object& object, const Valid
                                   std::vector<Diagnostic>* diagnostics);
 
 // Parses `json` (one object's bytes, e.g. a RawObject from SplitObjects) and
-// validates it. The DOM lives in a stack buffer while this runs: typical
-// objects cost no heap allocation for parsing. InvalidArgument for malformed
-// JSON (see ParseJson) or an invalid object.
+// validates it. The DOM lives in a stack buffer while this runs (about 20 KB
+// of stack in all): typical objects cost no heap allocation for parsing.
+// InvalidArgument for malformed JSON (see ParseJson) or an invalid object.
 Result<ObjectInfo> ValidateObjectJson(std::string_view json, const ValidateOptions& options,
                                       std::vector<Diagnostic>* diagnostics);
 

@@ -316,7 +316,8 @@ void CheckRef(Ctx& ctx, const RefTarget& target, const json::value& v) {
     return;
   }
   if (!RefTypeAllowed(target, type)) {
-    ctx.Error("reference", Cat({"must refer to ", target.description, ", not a ", type}));
+    ctx.Error("reference",
+              Cat({"must refer to ", target.description, ", not to a '", type, "' object"}));
   }
 }
 
