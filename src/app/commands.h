@@ -11,6 +11,7 @@ namespace kizuna::app {
 
 void AddServeCommand(CLI::App& root, int* exit_code);
 void AddAdminCommands(CLI::App& root, int* exit_code);
+void AddSectorsCommand(CLI::App& root, int* exit_code);
 void AddImportCommand(CLI::App& root, int* exit_code);
 void AddExportCommand(CLI::App& root, int* exit_code);
 void AddDemoCommand(CLI::App& root, int* exit_code);

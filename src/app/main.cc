@@ -10,6 +10,7 @@ int main(int argc, char** argv) {
   int exit_code = 0;
   kizuna::app::AddServeCommand(root, &exit_code);
   kizuna::app::AddAdminCommands(root, &exit_code);
+  kizuna::app::AddSectorsCommand(root, &exit_code);
   kizuna::app::AddImportCommand(root, &exit_code);
   kizuna::app::AddExportCommand(root, &exit_code);
   kizuna::app::AddDemoCommand(root, &exit_code);
