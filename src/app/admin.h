@@ -17,7 +17,10 @@
 
 namespace kizuna::app {
 
-inline const std::vector<std::string> kRoles = {"reader", "contributor", "coordinator", "admin"};
+// "peer": the account a partner hub uses here; its username is the hub's name
+// and it receives objects on behalf of the organizations homed on that hub.
+inline const std::vector<std::string> kRoles = {"reader", "contributor", "coordinator", "admin",
+                                                "peer"};
 inline const std::vector<std::string> kOrgKinds = {"government", "isac", "operator", "vendor",
                                                    "academia"};
 

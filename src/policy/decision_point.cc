@@ -31,14 +31,14 @@ Result<std::shared_ptr<const TrustModel>> LoadTrustModel(store::Store* store) {
 DecisionPoint::DecisionPoint(store::Store* store, store::AuditLog* audit, const Clock* clock)
     : store_(store), audit_(audit), clock_(clock) {}
 
-Result<std::shared_ptr<const TrustModel>> DecisionPoint::Model() {
+Result<std::shared_ptr<const TrustModel>> DecisionPoint::Model(bool force) {
   int64_t now = clock_->NowMicros();
-  {
+  if (!force) {
     std::shared_lock lock(mu_);
     if (model_ && now - checked_us_ < 200'000) return model_;
   }
   std::unique_lock lock(mu_);
-  if (model_ && now - checked_us_ < 200'000) return model_;
+  if (!force && model_ && now - checked_us_ < 200'000) return model_;
   ASSIGN_OR_RETURN(int64_t gen, store_->DirectoryGeneration());
   checked_us_ = now;
   if (model_ && gen == generation_) return model_;
@@ -51,9 +51,17 @@ Result<std::shared_ptr<const TrustModel>> DecisionPoint::Model() {
 Result<ReleaseScope> DecisionPoint::Begin(const auth::Principal& principal, int64_t collection_key,
                                           std::string collection_id, Path path, std::string remote) {
   ASSIGN_OR_RETURN(auto model, Model());
-  Reader reader = principal.kind == auth::Principal::Kind::kAccount
-                      ? MakeAccountReader(*model, principal.username, principal.organization)
-                      : MakeAnonymousReader();
+  // A collection created since the last check: look again now (until then
+  // the model has no policy for it and would deny everything in it).
+  if (model->FindCollection(collection_key) == nullptr) {
+    ASSIGN_OR_RETURN(model, Model(/*force=*/true));
+  }
+  // A peer hub's account (role "peer", named after the hub) receives on
+  // behalf of the principals homed on that hub.
+  Reader reader = principal.kind != auth::Principal::Kind::kAccount ? MakeAnonymousReader()
+                  : principal.HasRole("peer")
+                      ? MakePeerReader(*model, principal.username)
+                      : MakeAccountReader(*model, principal.username, principal.organization);
   return ReleaseScope(this, std::move(model), std::move(reader), collection_key,
                       std::move(collection_id), path, std::move(remote));
 }
@@ -62,6 +70,9 @@ Result<ReleaseScope> DecisionPoint::BeginAs(Reader reader, int64_t collection_ke
                                             std::string collection_id, Path path,
                                             std::string remote) {
   ASSIGN_OR_RETURN(auto model, Model());
+  if (model->FindCollection(collection_key) == nullptr) {
+    ASSIGN_OR_RETURN(model, Model(/*force=*/true));
+  }
   return ReleaseScope(this, std::move(model), std::move(reader), collection_key,
                       std::move(collection_id), path, std::move(remote));
 }

@@ -84,8 +84,9 @@ class DecisionPoint {
   // `store`, `audit` (may be null: no audit) and `clock` must outlive it.
   DecisionPoint(store::Store* store, store::AuditLog* audit, const Clock* clock = &SystemClock::Get());
 
-  // The current model (reloading it when the directory changed).
-  Result<std::shared_ptr<const TrustModel>> Model();
+  // The current model (reloading it when the directory changed). `force`
+  // checks the directory generation now instead of at most every 200 ms.
+  Result<std::shared_ptr<const TrustModel>> Model(bool force = false);
 
   Result<ReleaseScope> Begin(const auth::Principal& principal, int64_t collection_key,
                              std::string collection_id, Path path, std::string remote);

@@ -863,6 +863,7 @@ void Service::AddObjects(const Route& route, const store::Collection& c, http::R
   status.status = "complete";
 
   auto model = policy_->Model();
+  if (model.ok() && (*model)->FindCollection(c.key) == nullptr) model = policy_->Model(true);
   if (!model.ok()) {
     respond(ErrorFor(model.error()));
     return;
