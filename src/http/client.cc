@@ -6,9 +6,19 @@
 #include <boost/asio/ssl.hpp>
 #include <boost/asio/write.hpp>
 #include <boost/beast/core/flat_buffer.hpp>
+// GCC 12 with sanitizers reports a false "may be used uninitialized" on a
+// boost::optional inside Beast's parser; the warning is silenced for Beast's
+// headers only.
+#if defined(__GNUC__) && !defined(__clang__)
+#pragma GCC diagnostic push
+#pragma GCC diagnostic ignored "-Wmaybe-uninitialized"
+#endif
 #include <boost/beast/http/basic_parser.hpp>
 #include <boost/beast/http/error.hpp>
 #include <boost/beast/http/read.hpp>
+#if defined(__GNUC__) && !defined(__clang__)
+#pragma GCC diagnostic pop
+#endif
 #include <boost/url/parse.hpp>
 #include <fmt/format.h>
 #include <openssl/ssl.h>

@@ -771,7 +771,7 @@ class SessionImpl final : public Session {
       if (limit >= 0) body_limit_ = static_cast<uint64_t>(limit);
     }
     parser_->set_request_body_limit(body_limit_);
-    if (auto length = parser_->content_length(); length && *length > body_limit_) {
+    if (uint64_t length = 0; parser_->DeclaredLength(&length) && length > body_limit_) {
       SendServerError(413, BodyLimitMessage());
       return false;
     }
@@ -904,7 +904,7 @@ class SessionImpl final : public Session {
     RecordRequest();
     if (body_.capacity() > 0) std::string().swap(body_);
     if (ec) return Close();
-    if (close_after_) return LingerClose();
+    if (close_after_ || draining_) return LingerClose();
     first_request_ = false;
     StartRequest();
   }
