@@ -98,6 +98,7 @@ constexpr size_t kBodyReadSize = 64 * 1024;
 constexpr size_t kKeptBufferBytes = 16 * 1024;
 constexpr size_t kMergeBodyForTls = 16 * 1024;
 constexpr size_t kMaxLingerBytes = 1024 * 1024;
+constexpr size_t kLogBatchBytes = 32 * 1024;
 constexpr auto kMaxLinger = std::chrono::milliseconds(2000);
 constexpr SteadyClock::time_point kNever = SteadyClock::time_point::max();
 
@@ -469,6 +470,15 @@ class Worker {
 
   const ServerMetrics& metrics() const { return metrics_; }
 
+  // Access-log lines of this thread not yet handed to the log.
+  std::string& log_batch() { return log_batch_; }
+  void FlushLog(AccessLog* log) {
+    if (log_batch_.empty()) return;
+    log_batch_.pop_back();  // the sink ends the batch with its own newline
+    log->WriteLines(log_batch_);
+    log_batch_.clear();
+  }
+
   std::unique_ptr<asio::io_context> ioc_ = std::make_unique<asio::io_context>(1);
   std::unique_ptr<asio::steady_timer> sweep_ = std::make_unique<asio::steady_timer>(*ioc_);
   std::optional<asio::executor_work_guard<Executor>> guard_{ioc_->get_executor()};
@@ -480,6 +490,7 @@ class Worker {
   std::string key_;
   std::unordered_map<std::string, metrics::Counter*, StringHash, std::equal_to<>> counters_;
   std::unordered_map<std::string, metrics::Histogram*, StringHash, std::equal_to<>> latency_;
+  std::string log_batch_;
 };
 
 // Everything the sessions share. Outlives every session (sessions die with
@@ -928,7 +939,10 @@ class SessionImpl final : public Session {
       rec.bytes_out = bytes_out_request_;
       rec.duration_us = micros;
       rec.principal = principal_;
-      core_.access_log->Record(rec);
+      std::string& batch = worker_.log_batch();
+      AccessLog::AppendLine(&batch, rec);
+      batch.push_back('\n');
+      if (batch.size() >= kLogBatchBytes) worker_.FlushLog(core_.access_log.get());
     }
     method_.clear();
   }
@@ -1275,6 +1289,7 @@ class Server::Impl {
       if (w->thread_.joinable()) w->thread_.join();
     // The threads are gone: close what is left from here.
     for (auto& w : workers_) w->ForEachSession([](Session& s) { s.Close(); });
+    for (auto& w : workers_) w->FlushLog(core_.access_log.get());
     core_.lifeline->Kill();
     acceptors_.clear();
     for (auto& w : workers_) {
@@ -1355,6 +1370,7 @@ class Server::Impl {
       worker->ForEachSession([now](Session& s) {
         if (s.deadline <= now) s.OnDeadline();
       });
+      worker->FlushLog(core_.access_log.get());
       ScheduleSweep(worker);
     });
   }
