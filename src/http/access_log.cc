@@ -60,11 +60,21 @@ void AppendJsonString(std::string* out, std::string_view s) {
       continue;
     }
     switch (c) {
-      case '"': out->append("\\\""); break;
-      case '\\': out->append("\\\\"); break;
-      case '\n': out->append("\\n"); break;
-      case '\r': out->append("\\r"); break;
-      case '\t': out->append("\\t"); break;
+      case '"':
+        out->append("\\\"");
+        break;
+      case '\\':
+        out->append("\\\\");
+        break;
+      case '\n':
+        out->append("\\n");
+        break;
+      case '\r':
+        out->append("\\r");
+        break;
+      case '\t':
+        out->append("\\t");
+        break;
       default:
         if (c < 0x20 || c == 0x7f) {
           out->append("\\u00");
@@ -110,9 +120,10 @@ void AccessLog::AppendLine(std::string* out, const AccessRecord& r) {
   AppendJsonString(out, r.query);
   out->append(",\"route\":");
   AppendJsonString(out, r.route);
-  fmt::format_to(std::back_inserter(*out),
-                 ",\"status\":{},\"bytes_in\":{},\"bytes_out\":{},\"duration_us\":{},\"principal\":",
-                 r.status, r.bytes_in, r.bytes_out, r.duration_us);
+  fmt::format_to(
+      std::back_inserter(*out),
+      ",\"status\":{},\"bytes_in\":{},\"bytes_out\":{},\"duration_us\":{},\"principal\":", r.status,
+      r.bytes_in, r.bytes_out, r.duration_us);
   AppendJsonString(out, r.principal);
   out->push_back('}');
 }

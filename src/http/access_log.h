@@ -50,8 +50,7 @@ class AccessLog {
   // `sink`: "off" (or empty) for no log, "stderr", or a file path opened for
   // appending (missing parent directories are created). Returns IoError if
   // the file cannot be opened.
-  static Result<std::unique_ptr<AccessLog>> Open(std::string_view sink,
-                                                 size_t queue_lines = 16384);
+  static Result<std::unique_ptr<AccessLog>> Open(std::string_view sink, size_t queue_lines = 16384);
   // Writes every queued line, then closes the sink.
   ~AccessLog();
 

@@ -1,5 +1,13 @@
 #include "http/server.h"
 
+#include <fmt/format.h>
+#include <malloc.h>
+#include <openssl/ssl.h>
+#include <spdlog/spdlog.h>
+
+#include <algorithm>
+#include <array>
+#include <atomic>
 #include <boost/asio/bind_executor.hpp>
 #include <boost/asio/executor_work_guard.hpp>
 #include <boost/asio/io_context.hpp>
@@ -12,13 +20,6 @@
 #include <boost/beast/core/flat_buffer.hpp>
 #include <boost/beast/core/stream_traits.hpp>
 #include <boost/beast/http/error.hpp>
-#include <fmt/format.h>
-#include <openssl/ssl.h>
-#include <spdlog/spdlog.h>
-
-#include <algorithm>
-#include <array>
-#include <atomic>
 #include <condition_variable>
 #include <ctime>
 #include <mutex>
@@ -46,48 +47,90 @@ using Executor = asio::io_context::executor_type;
 
 std::string_view ReasonPhrase(int status) {
   switch (status) {
-    case 100: return "Continue";
-    case 101: return "Switching Protocols";
-    case 200: return "OK";
-    case 201: return "Created";
-    case 202: return "Accepted";
-    case 204: return "No Content";
-    case 206: return "Partial Content";
-    case 301: return "Moved Permanently";
-    case 302: return "Found";
-    case 303: return "See Other";
-    case 304: return "Not Modified";
-    case 307: return "Temporary Redirect";
-    case 308: return "Permanent Redirect";
-    case 400: return "Bad Request";
-    case 401: return "Unauthorized";
-    case 403: return "Forbidden";
-    case 404: return "Not Found";
-    case 405: return "Method Not Allowed";
-    case 406: return "Not Acceptable";
-    case 408: return "Request Timeout";
-    case 409: return "Conflict";
-    case 410: return "Gone";
-    case 411: return "Length Required";
-    case 412: return "Precondition Failed";
-    case 413: return "Content Too Large";
-    case 414: return "URI Too Long";
-    case 415: return "Unsupported Media Type";
-    case 416: return "Range Not Satisfiable";
-    case 417: return "Expectation Failed";
-    case 422: return "Unprocessable Content";
-    case 425: return "Too Early";
-    case 426: return "Upgrade Required";
-    case 428: return "Precondition Required";
-    case 429: return "Too Many Requests";
-    case 431: return "Request Header Fields Too Large";
-    case 500: return "Internal Server Error";
-    case 501: return "Not Implemented";
-    case 502: return "Bad Gateway";
-    case 503: return "Service Unavailable";
-    case 504: return "Gateway Timeout";
-    case 505: return "HTTP Version Not Supported";
-    default: return "Unknown";
+    case 100:
+      return "Continue";
+    case 101:
+      return "Switching Protocols";
+    case 200:
+      return "OK";
+    case 201:
+      return "Created";
+    case 202:
+      return "Accepted";
+    case 204:
+      return "No Content";
+    case 206:
+      return "Partial Content";
+    case 301:
+      return "Moved Permanently";
+    case 302:
+      return "Found";
+    case 303:
+      return "See Other";
+    case 304:
+      return "Not Modified";
+    case 307:
+      return "Temporary Redirect";
+    case 308:
+      return "Permanent Redirect";
+    case 400:
+      return "Bad Request";
+    case 401:
+      return "Unauthorized";
+    case 403:
+      return "Forbidden";
+    case 404:
+      return "Not Found";
+    case 405:
+      return "Method Not Allowed";
+    case 406:
+      return "Not Acceptable";
+    case 408:
+      return "Request Timeout";
+    case 409:
+      return "Conflict";
+    case 410:
+      return "Gone";
+    case 411:
+      return "Length Required";
+    case 412:
+      return "Precondition Failed";
+    case 413:
+      return "Content Too Large";
+    case 414:
+      return "URI Too Long";
+    case 415:
+      return "Unsupported Media Type";
+    case 416:
+      return "Range Not Satisfiable";
+    case 417:
+      return "Expectation Failed";
+    case 422:
+      return "Unprocessable Content";
+    case 425:
+      return "Too Early";
+    case 426:
+      return "Upgrade Required";
+    case 428:
+      return "Precondition Required";
+    case 429:
+      return "Too Many Requests";
+    case 431:
+      return "Request Header Fields Too Large";
+    case 500:
+      return "Internal Server Error";
+    case 501:
+      return "Not Implemented";
+    case 502:
+      return "Bad Gateway";
+    case 503:
+      return "Service Unavailable";
+    case 504:
+      return "Gateway Timeout";
+    case 505:
+      return "HTTP Version Not Supported";
+    default:
+      return "Unknown";
   }
 }
 
@@ -117,9 +160,10 @@ std::string_view HttpDate() {
                                               "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"};
     std::tm tm{};
     gmtime_r(&now, &tm);
-    auto r = fmt::format_to_n(cache.text, sizeof(cache.text) - 1, "{}, {:02} {} {:04} {:02}:{:02}:{:02} GMT",
-                              kDays[tm.tm_wday], tm.tm_mday, kMonths[tm.tm_mon], tm.tm_year + 1900,
-                              tm.tm_hour, tm.tm_min, tm.tm_sec);
+    auto r =
+        fmt::format_to_n(cache.text, sizeof(cache.text) - 1,
+                         "{}, {:02} {} {:04} {:02}:{:02}:{:02} GMT", kDays[tm.tm_wday], tm.tm_mday,
+                         kMonths[tm.tm_mon], tm.tm_year + 1900, tm.tm_hour, tm.tm_min, tm.tm_sec);
     cache.size = r.size;
     cache.second = now;
   }
@@ -191,7 +235,8 @@ Result<tcp::endpoint> ParseListenAddress(std::string_view text) {
       !std::all_of(port.begin(), port.end(), [](char c) { return c >= '0' && c <= '9'; }))
     return InvalidArgument(fmt::format("listen address '{}': bad port", text));
   int port_number = std::stoi(std::string(port));
-  if (port_number > 65535) return InvalidArgument(fmt::format("listen address '{}': bad port", text));
+  if (port_number > 65535)
+    return InvalidArgument(fmt::format("listen address '{}': bad port", text));
   if (host == "localhost") host = "127.0.0.1";
   error_code ec;
   auto address = asio::ip::make_address(std::string(host), ec);
@@ -819,8 +864,8 @@ class SessionImpl final : public Session {
       query_.assign(request_.raw_query);
     }
     ++generation_;
-    auto responder = std::make_shared<Responder>(weak_from_this(), generation_,
-                                                 worker_.executor(), core_.lifeline);
+    auto responder = std::make_shared<Responder>(weak_from_this(), generation_, worker_.executor(),
+                                                 core_.lifeline);
     Respond respond = [responder = std::move(responder)](Response r) {
       responder->Call(std::move(r));
     };
@@ -922,7 +967,8 @@ class SessionImpl final : public Session {
 
   void RecordRequest() {
     auto end = SteadyClock::now();
-    auto micros = std::chrono::duration_cast<std::chrono::microseconds>(end - request_start_).count();
+    auto micros =
+        std::chrono::duration_cast<std::chrono::microseconds>(end - request_start_).count();
     std::string_view route = route_.empty() ? std::string_view("other") : std::string_view(route_);
     worker_.CountRequest(route, MethodLabel(method_), status_, static_cast<double>(micros) / 1e6);
     if (core_.access_log->enabled()) {
@@ -953,8 +999,8 @@ class SessionImpl final : public Session {
   // before the peer has read our response (RFC 9112 §9.6).
   void LingerClose() {
     phase_ = Phase::kLingering;
-    deadline = SteadyClock::now() + std::min<std::chrono::milliseconds>(
-                                        kMaxLinger, core_.options.idle_timeout);
+    deadline = SteadyClock::now() +
+               std::min<std::chrono::milliseconds>(kMaxLinger, core_.options.idle_timeout);
     error_code ignored;
     auto& socket = beast::get_lowest_layer(stream_);
     socket.shutdown(tcp::socket::shutdown_send, ignored);
@@ -980,8 +1026,8 @@ class SessionImpl final : public Session {
     bool allowed = !is_head_ && r.status >= 200 && r.status != 204 && r.status != 304;
     if (!allowed || !SerializeHead(r, /*close=*/true, /*streaming=*/true)) {
       spdlog::error("http: invalid streamed response; answering 500");
-      return WriteResponse(core_.MakeError(500, "internal error: invalid streamed response", request_),
-                           true);
+      return WriteResponse(
+          core_.MakeError(500, "internal error: invalid streamed response", request_), true);
     }
     chunked_ = version_ >= 11;
     if (!r.body.empty()) AppendChunk(&head_, r.body);
@@ -989,17 +1035,16 @@ class SessionImpl final : public Session {
     route_ = std::move(r.route);
     principal_ = std::move(r.principal);
     auto on_open = std::move(r.stream);
-    writer_ = std::make_shared<StreamWriterImpl>(weak_from_this(), worker_.executor(),
-                                                 core_.lifeline,
-                                                 core_.options.max_stream_pending_bytes);
+    writer_ =
+        std::make_shared<StreamWriterImpl>(weak_from_this(), worker_.executor(), core_.lifeline,
+                                           core_.options.max_stream_pending_bytes);
     core_.metrics.streams_open->Inc();
     phase_ = Phase::kStreaming;
     stream_writing_ = true;
     batch_bytes_ = 0;
     deadline = SteadyClock::now() + core_.options.write_timeout;
-    asio::async_write(stream_, asio::buffer(head_), [s = Self()](const error_code& ec, size_t n) {
-      s->OnStreamWritten(ec, n);
-    });
+    asio::async_write(stream_, asio::buffer(head_),
+                      [s = Self()](const error_code& ec, size_t n) { s->OnStreamWritten(ec, n); });
     buffer_.clear();
     StreamRead();
     try {
@@ -1044,10 +1089,9 @@ class SessionImpl final : public Session {
         final_chunk_ = true;
         batch_bytes_ = 0;
         deadline = SteadyClock::now() + core_.options.write_timeout;
-        asio::async_write(stream_, asio::buffer(kLastChunk.data(), kLastChunk.size()),
-                          [s = Self()](const error_code& ec, size_t n) {
-                            s->OnStreamWritten(ec, n);
-                          });
+        asio::async_write(
+            stream_, asio::buffer(kLastChunk.data(), kLastChunk.size()),
+            [s = Self()](const error_code& ec, size_t n) { s->OnStreamWritten(ec, n); });
       }
       return;
     }
@@ -1065,16 +1109,16 @@ class SessionImpl final : public Session {
     buffers_.clear();
     size_t start = 0;
     for (size_t i = 0; i < batch_.size(); ++i) {
-      if (chunked_) buffers_.push_back(asio::buffer(chunk_heads_.data() + start, head_ends[i] - start));
+      if (chunked_)
+        buffers_.push_back(asio::buffer(chunk_heads_.data() + start, head_ends[i] - start));
       buffers_.push_back(asio::buffer(batch_[i]));
       if (chunked_) buffers_.push_back(asio::buffer("\r\n", 2));
       start = head_ends[i];
     }
     stream_writing_ = true;
     deadline = SteadyClock::now() + core_.options.write_timeout;
-    asio::async_write(stream_, buffers_, [s = Self()](const error_code& ec, size_t n) {
-      s->OnStreamWritten(ec, n);
-    });
+    asio::async_write(stream_, buffers_,
+                      [s = Self()](const error_code& ec, size_t n) { s->OnStreamWritten(ec, n); });
   }
 
   void OnStreamWritten(const error_code& ec, size_t n) {
@@ -1197,6 +1241,10 @@ class Server::Impl {
       core_.access_log = std::move(log).value();
     }
     RegisterMetrics();
+    if (o.tune_allocator) {
+      mallopt(M_MMAP_THRESHOLD, 4 * 1024 * 1024);
+      mallopt(M_TRIM_THRESHOLD, 64 * 1024 * 1024);
+    }
 
     int threads = o.threads > 0 ? o.threads : static_cast<int>(std::thread::hardware_concurrency());
     if (threads <= 0) threads = 1;
@@ -1212,7 +1260,8 @@ class Server::Impl {
       if (!ec) acceptor->bind(ep, ec);
       if (!ec) acceptor->listen(asio::socket_base::max_listen_connections, ec);
       if (ec) {
-        Status st = IoError(fmt::format("cannot listen on {}: {}", FormatEndpoint(ep), ec.message()));
+        Status st =
+            IoError(fmt::format("cannot listen on {}: {}", FormatEndpoint(ep), ec.message()));
         acceptors_.clear();
         workers_.clear();
         core_.access_log.reset();
@@ -1223,11 +1272,10 @@ class Server::Impl {
       acceptors_.push_back(std::move(acceptor));
     }
 
-    auto min_timeout = std::min({o.read_header_timeout, o.read_body_timeout, o.idle_timeout,
-                                 o.write_timeout});
-    sweep_interval_ = std::clamp<std::chrono::milliseconds>(min_timeout / 4,
-                                                             std::chrono::milliseconds(5),
-                                                             std::chrono::milliseconds(250));
+    auto min_timeout =
+        std::min({o.read_header_timeout, o.read_body_timeout, o.idle_timeout, o.write_timeout});
+    sweep_interval_ = std::clamp<std::chrono::milliseconds>(
+        min_timeout / 4, std::chrono::milliseconds(5), std::chrono::milliseconds(250));
     core_.stopping = false;
     core_.lifeline = std::make_shared<Lifeline>();
     for (auto& w : workers_) {
@@ -1262,9 +1310,8 @@ class Server::Impl {
     });
     for (auto& w : workers_) {
       Worker* worker = w.get();
-      asio::post(worker->ioc(), [worker] {
-        worker->ForEachSession([](Session& s) { s.OnDrain(); });
-      });
+      asio::post(worker->ioc(),
+                 [worker] { worker->ForEachSession([](Session& s) { s.OnDrain(); }); });
     }
     auto all_closed = [this] { return core_.open.load() + core_.rejecting.load() == 0; };
     {
@@ -1274,9 +1321,8 @@ class Server::Impl {
     if (!all_closed()) {
       for (auto& w : workers_) {
         Worker* worker = w.get();
-        asio::post(worker->ioc(), [worker] {
-          worker->ForEachSession([](Session& s) { s.Close(); });
-        });
+        asio::post(worker->ioc(),
+                   [worker] { worker->ForEachSession([](Session& s) { s.Close(); }); });
       }
       std::unique_lock<std::mutex> lock(core_.stop_mu);
       core_.stop_cv.wait_for(lock, std::chrono::seconds(5), all_closed);
@@ -1318,8 +1364,8 @@ class Server::Impl {
     try {
       auto ctx = std::make_unique<ssl::context>(ssl::context::tls_server);
       ctx->set_options(ssl::context::default_workarounds | ssl::context::no_sslv2 |
-                       ssl::context::no_sslv3 | ssl::context::no_tlsv1 |
-                       ssl::context::no_tlsv1_1 | ssl::context::single_dh_use);
+                       ssl::context::no_sslv3 | ssl::context::no_tlsv1 | ssl::context::no_tlsv1_1 |
+                       ssl::context::single_dh_use);
       SSL_CTX* native = ctx->native_handle();
       SSL_CTX_set_min_proto_version(native, TLS1_2_VERSION);
       // TLS 1.2: forward-secret AEAD suites only (TLS 1.3 suites are all fine).
@@ -1334,8 +1380,8 @@ class Server::Impl {
         return IoError("TLS private key does not match the certificate");
       core_.ssl_ctx = std::move(ctx);
     } catch (const boost::system::system_error& e) {
-      return IoError(fmt::format("cannot load TLS certificate '{}' / key '{}': {}",
-                                 o.tls_cert_file, o.tls_key_file, e.what()));
+      return IoError(fmt::format("cannot load TLS certificate '{}' / key '{}': {}", o.tls_cert_file,
+                                 o.tls_key_file, e.what()));
     }
     return Status::Ok();
   }
@@ -1351,7 +1397,8 @@ class Server::Impl {
         "kizuna_http_request_duration_seconds",
         "Time from the first byte of a request to the last byte of its response, by route.",
         {"route"}, metrics::LatencyBuckets());
-    m.bytes_in = &r.AddCounter("kizuna_http_received_bytes_total", "Bytes read from clients.").Get();
+    m.bytes_in =
+        &r.AddCounter("kizuna_http_received_bytes_total", "Bytes read from clients.").Get();
     m.bytes_out = &r.AddCounter("kizuna_http_sent_bytes_total", "Bytes written to clients.").Get();
     m.connections_open = &r.AddGauge("kizuna_http_connections_open", "Open connections.").Get();
     m.connections_total =
@@ -1377,23 +1424,23 @@ class Server::Impl {
 
   void Accept(size_t i) {
     Worker* target = workers_[next_worker_++ % workers_.size()].get();
-    acceptors_[i]->async_accept(target->ioc(), [this, i, target](const error_code& ec,
-                                                                 tcp::socket socket) {
-      if (ec == asio::error::operation_aborted || core_.stopping || !acceptors_[i]->is_open())
-        return;
-      if (ec) {
-        // EMFILE and friends: back off instead of spinning.
-        spdlog::warn("http: accept failed: {}", ec.message());
-        auto timer = std::make_shared<asio::steady_timer>(workers_[0]->ioc(),
-                                                          std::chrono::milliseconds(50));
-        timer->async_wait([this, i, timer](const error_code& tec) {
-          if (!tec && !core_.stopping) Accept(i);
+    acceptors_[i]->async_accept(
+        target->ioc(), [this, i, target](const error_code& ec, tcp::socket socket) {
+          if (ec == asio::error::operation_aborted || core_.stopping || !acceptors_[i]->is_open())
+            return;
+          if (ec) {
+            // EMFILE and friends: back off instead of spinning.
+            spdlog::warn("http: accept failed: {}", ec.message());
+            auto timer = std::make_shared<asio::steady_timer>(workers_[0]->ioc(),
+                                                              std::chrono::milliseconds(50));
+            timer->async_wait([this, i, timer](const error_code& tec) {
+              if (!tec && !core_.stopping) Accept(i);
+            });
+            return;
+          }
+          OnAccepted(target, std::move(socket));
+          Accept(i);
         });
-        return;
-      }
-      OnAccepted(target, std::move(socket));
-      Accept(i);
-    });
   }
 
   void OnAccepted(Worker* worker, tcp::socket socket) {
@@ -1403,7 +1450,8 @@ class Server::Impl {
       core_.open.fetch_sub(1);
       core_.metrics.connections_rejected->Inc();
       // Answering 503 is itself bounded: past that, connections are just closed.
-      if (core_.rejecting.fetch_add(1) + 1 > std::max<size_t>(64, core_.options.max_connections / 8)) {
+      if (core_.rejecting.fetch_add(1) + 1 >
+          std::max<size_t>(64, core_.options.max_connections / 8)) {
         core_.rejecting.fetch_sub(1);
         error_code ignored;
         socket.close(ignored);

@@ -115,8 +115,8 @@ TEST(MetricsTest, CountersAndGaugesRender) {
 
 TEST(MetricsTest, HistogramBucketsAreCumulative) {
   Registry r;
-  auto& h = r.AddHistogram("test_latency_seconds", "Latency.", {"route"}, {0.1, 1, 10})
-                .WithLabels({"x"});
+  auto& h =
+      r.AddHistogram("test_latency_seconds", "Latency.", {"route"}, {0.1, 1, 10}).WithLabels({"x"});
   for (double v : {0.05, 0.1, 0.5, 2.0, 100.0}) h.Observe(v);
   EXPECT_EQ(r.RenderPrometheus(),
             "# HELP test_latency_seconds Latency.\n"

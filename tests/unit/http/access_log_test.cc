@@ -18,7 +18,8 @@ std::string Json(std::string_view s) {
 TEST(AccessLogTest, EscapesJsonStrings) {
   EXPECT_EQ(Json("plain"), "\"plain\"");
   EXPECT_EQ(Json("q\"b\\n\nt\tc\x01\x7f"), "\"q\\\"b\\\\n\\nt\\tc\\u0001\\u007f\"");
-  EXPECT_EQ(Json("caf\xC3\xA9 \xE6\x97\xA5 \xF0\x9F\x94\x91"), "\"caf\xC3\xA9 \xE6\x97\xA5 \xF0\x9F\x94\x91\"");
+  EXPECT_EQ(Json("caf\xC3\xA9 \xE6\x97\xA5 \xF0\x9F\x94\x91"),
+            "\"caf\xC3\xA9 \xE6\x97\xA5 \xF0\x9F\x94\x91\"");
   // Invalid UTF-8: lone continuation, truncated sequence, overlong, surrogate.
   EXPECT_EQ(Json("a\x80z"), "\"a\\ufffdz\"");
   EXPECT_EQ(Json("a\xE6\x97"), "\"a\\ufffd\\ufffd\"");
