@@ -892,7 +892,11 @@ class SessionImpl final : public Session {
   }
 
   // Serializes the status line and header fields into head_.
+  // Returns false for a response the server must not send: a status outside
+  // 200-599 (interim responses are the server's own business) or a header
+  // field that could split the response.
   bool SerializeHead(Response& r, bool close, bool streaming) {
+    if (r.status < 200 || r.status > 599) return false;
     for (const Header& h : r.headers)
       if (!IsValidHeader(h)) return false;
     head_.clear();
@@ -927,8 +931,8 @@ class SessionImpl final : public Session {
     for (const Header& h : r.headers)
       if (h.name == "connection" && EqualsIgnoreCase(h.value, "close")) close = true;
     if (!SerializeHead(r, close, /*streaming=*/false)) {
-      spdlog::error("http: handler produced an invalid header field; answering 500");
-      r = core_.MakeError(500, "internal error: invalid response header", request_);
+      spdlog::error("http: handler produced an invalid status or header field; answering 500");
+      r = core_.MakeError(500, "internal error: invalid response", request_);
       close = true;
       SerializeHead(r, close, false);
     }

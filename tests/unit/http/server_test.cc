@@ -478,6 +478,37 @@ TEST(ServerTest, ResponseHeaderInjectionIsRefused) {
   EXPECT_FALSE(r->Header("set-cookie").has_value());
 }
 
+TEST(ServerTest, InvalidStatusIsRefused) {
+  TestServer s({}, [](Request req, Respond respond) {
+    respond(Text(req.path == "/interim" ? 101 : 1000, "x"));
+  });
+  ASSERT_TRUE(s.status.ok());
+  for (const char* path : {"/interim", "/huge"}) {
+    RawConnection c(s.port());
+    ASSERT_TRUE(c.Send(std::string("GET ") + path + " HTTP/1.1\r\nHost: a\r\n\r\n"));
+    auto r = c.ReadResponse();
+    ASSERT_TRUE(r.has_value()) << path;
+    EXPECT_EQ(r->status, 500) << path;
+  }
+}
+
+TEST(ServerTest, ObsoleteLineFoldingNeverReachesHandlers) {
+  std::atomic<int> folded{0};
+  TestServer s({}, [&](Request req, Respond respond) {
+    const std::string* x = req.FindHeader("x");
+    if (x && x->find('\n') != std::string::npos) ++folded;
+    respond(Text(200, "ok"));
+  });
+  ASSERT_TRUE(s.status.ok());
+  RawConnection c(s.port());
+  ASSERT_TRUE(c.Send("GET / HTTP/1.1\r\nHost: a\r\nX: a\r\n b\r\n\r\n"));
+  auto r = c.ReadResponse();
+  ASSERT_TRUE(r.has_value());
+  // RFC 9112 §5.2: reject, or replace the fold with spaces; never pass CR LF on.
+  EXPECT_TRUE(r->status == 400 || r->status == 200) << r->status;
+  EXPECT_EQ(folded.load(), 0);
+}
+
 TEST(ServerTest, ErrorFormatterShapesServerErrors) {
   std::atomic<int> formatted{0};
   TestServer s({}, Echo, nullptr, [&](int status, std::string_view message, const Request& head) {
