@@ -92,6 +92,14 @@ struct ServerOptions {
   // Bytes a StreamWriter may hold unsent (see http/stream.h).
   size_t max_stream_pending_bytes = 1024 * 1024;
 
+  // Raise glibc's malloc trim and mmap thresholds (process-wide, at Start)
+  // so that freeing a response body does not hand its pages back to the
+  // kernel: without it, a 60 KB response per request costs page faults and
+  // zeroing on every request (3x the CPU per response here; see
+  // docs/BENCHMARKS.md). Memory freed stays in the process for reuse, up to
+  // 64 MiB per malloc arena.
+  bool tune_allocator = true;
+
   // Access log: "off", "stderr", or a file path (appended to).
   std::string access_log = "off";
   // Where the server's metrics go; nullptr means metrics::Registry::Default().
