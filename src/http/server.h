@@ -9,6 +9,12 @@
 // whole life, so it needs no locks. One acceptor per listen address hands
 // connections round-robin to the threads.
 //
+// Handlers: `respond` may be called on the handler's thread (the write
+// starts before it returns) or later from any thread (it is posted to the
+// connection's thread). A Respond dropped without a call answers 500, and so
+// does a handler that throws. A connection whose handler never responds stays
+// open (no handler timeout) until the client goes away or Stop().
+//
 // Per connection: at most one request in flight. A pipelined request is not
 // read before the previous response is written: it waits in the read buffer
 // and the kernel's socket buffer, so a pipelining client costs one request's
