@@ -654,7 +654,7 @@ class SessionImpl final : public Session {
 
   void OnStreamAbort() override {
     if (phase_ != Phase::kStreaming) return;
-    EndStream(/*graceful=*/false);
+    EndStream();
   }
 
   void OnDeadline() override {
@@ -669,7 +669,7 @@ class SessionImpl final : public Session {
         break;
       }
       case Phase::kStreaming:
-        EndStream(/*graceful=*/false);
+        EndStream();
         break;
       case Phase::kHandling:
         deadline = kNever;
@@ -1055,10 +1055,10 @@ class SessionImpl final : public Session {
       on_open(writer_);
     } catch (const std::exception& e) {
       spdlog::error("http: stream open callback threw: {}", e.what());
-      EndStream(false);
+      EndStream();
     } catch (...) {
       spdlog::error("http: stream open callback threw");
-      EndStream(false);
+      EndStream();
     }
   }
 
@@ -1074,7 +1074,7 @@ class SessionImpl final : public Session {
     stream_.async_read_some(buffer_.prepare(kHeaderReadSize),
                             [s = Self()](const error_code& ec, size_t n) {
                               if (s->phase_ != Phase::kStreaming) return;
-                              if (ec) return s->EndStream(false);
+                              if (ec) return s->EndStream();
                               s->core_.metrics.bytes_in->Inc(n);
                               s->buffer_.clear();
                               s->StreamRead();
@@ -1087,7 +1087,7 @@ class SessionImpl final : public Session {
     writer_->TakeQueued(&batch_, &close_requested);
     if (batch_.empty()) {
       if (close_requested) {
-        if (!chunked_) return EndStream(true);
+        if (!chunked_) return EndStream();
         static constexpr std::string_view kLastChunk = "0\r\n\r\n";
         stream_writing_ = true;
         final_chunk_ = true;
@@ -1134,8 +1134,8 @@ class SessionImpl final : public Session {
     writer_->Release(batch_bytes_);
     batch_bytes_ = 0;
     batch_.clear();
-    if (ec) return EndStream(false);
-    if (final_chunk_) return EndStream(true);
+    if (ec) return EndStream();
+    if (final_chunk_) return EndStream();
     StreamWriteNext();
   }
 
@@ -1143,7 +1143,7 @@ class SessionImpl final : public Session {
   // peer close or timeout. Close() records the request, ends the writer and
   // runs its closed-callback. A graceful end closes without lingering: the
   // stream read has been consuming the peer's bytes all along.
-  void EndStream(bool /*graceful*/) {
+  void EndStream() {
     if (phase_ != Phase::kStreaming) return;
     Close();
   }
