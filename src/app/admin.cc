@@ -32,9 +32,10 @@ std::string Join(const std::vector<std::string>& v) {
 Status CheckUsername(const std::string& u) {
   if (u.empty() || u.size() > 64) return InvalidArgument("username must be 1 to 64 characters");
   for (char c : u) {
-    if (!(IsNameChar(c) || c == '.' || c == '@' || (c >= 'A' && c <= 'Z'))) {
+    // No '@': "user@hub" names an account on a partner hub (audiences).
+    if (!(IsNameChar(c) || c == '.' || (c >= 'A' && c <= 'Z'))) {
       return InvalidArgument("username '" + u +
-                             "' may only contain letters, digits, '.', '@', '-' and '_'");
+                             "' may only contain letters, digits, '.', '-' and '_'");
     }
   }
   return Status::Ok();

@@ -140,7 +140,7 @@ std::string ConfigText(const std::string& listen) {
          "description = \"Demo hub with generated data; not real intelligence.\"\n"
          "default_api_root = \"kizuna\"\n"
          "\n[metrics]\n"
-         "public = true\n";
+         "public = false   # /metrics needs an admin account (hub-admin)\n";
 }
 
 // Creates the directory content of a new demo hub. Returns the accounts with

@@ -127,27 +127,14 @@ void Authenticator::MaybeRefreshGeneration() {
   }
 }
 
-bool Authenticator::RateLimited(std::string_view remote) {
-  std::lock_guard lock(fail_mu_);
-  auto it = failures_by_remote_.find(std::string(remote));
-  if (it == failures_by_remote_.end()) return false;
-  int64_t now = clock_->NowMicros();
-  if (now - it->second.start_us > options_.failure_window_us) {
-    failures_by_remote_.erase(it);
-    return false;
-  }
-  return it->second.count >= options_.max_failures;
-}
-
-void Authenticator::RecordFailure(std::string_view remote) {
-  failures_.fetch_add(1, std::memory_order_relaxed);
+bool Authenticator::StartAttempt(std::string_view remote) {
   std::lock_guard lock(fail_mu_);
   int64_t now = clock_->NowMicros();
   if (failures_by_remote_.size() > 100'000) {
-    // Bound memory under a distributed attack: forget expired windows.
+    // Bound memory under a distributed attack: forget idle expired windows.
     for (auto it = failures_by_remote_.begin(); it != failures_by_remote_.end();) {
-      it = now - it->second.start_us > options_.failure_window_us ? failures_by_remote_.erase(it)
-                                                                   : std::next(it);
+      bool idle = it->second.in_flight == 0 && now - it->second.start_us > options_.failure_window_us;
+      it = idle ? failures_by_remote_.erase(it) : std::next(it);
     }
   }
   auto& w = failures_by_remote_[std::string(remote)];
@@ -155,7 +142,17 @@ void Authenticator::RecordFailure(std::string_view remote) {
     w.start_us = now;
     w.count = 0;
   }
-  ++w.count;
+  if (w.count + w.in_flight >= options_.max_failures) return false;
+  ++w.in_flight;
+  return true;
+}
+
+void Authenticator::FinishAttempt(std::string_view remote, bool failed) {
+  if (failed) failures_.fetch_add(1, std::memory_order_relaxed);
+  std::lock_guard lock(fail_mu_);
+  auto& w = failures_by_remote_[std::string(remote)];
+  if (w.in_flight > 0) --w.in_flight;
+  if (failed) ++w.count;
 }
 
 Result<PrincipalPtr> Authenticator::BuildPrincipal(int64_t account_key, const std::string& scheme,
@@ -182,7 +179,11 @@ Result<PrincipalPtr> Authenticator::LoadPrincipal(int64_t account_key) {
 Result<PrincipalPtr> Authenticator::VerifySlow(const Credential& c, const std::string& key) {
   verifications_.fetch_add(1, std::memory_order_relaxed);
   CacheEntry entry;
-  entry.generation = generation_.load();
+  // The directory generation before and after the checks: if it moved (a
+  // token revoked, an account disabled, a grant removed meanwhile), the result
+  // is used once but not cached.
+  auto gen_before = store_->DirectoryGeneration();
+  entry.generation = gen_before.ok() ? *gen_before : -1;
   if (c.token) {
     ASSIGN_OR_RETURN(auto tok, store_->FindToken(c.user_or_token_id));
     if (!tok.has_value()) {
@@ -213,6 +214,8 @@ Result<PrincipalPtr> Authenticator::VerifySlow(const Credential& c, const std::s
     entry.secret_hash = account->password_hash;
   }
   PrincipalPtr principal = entry.principal;
+  auto gen_after = store_->DirectoryGeneration();
+  if (!gen_before.ok() || !gen_after.ok() || *gen_before != *gen_after) return principal;
   std::unique_lock lock(cache_mu_);
   if (cache_.size() >= options_.max_cached_credentials) cache_.clear();
   cache_[key] = std::move(entry);
@@ -246,16 +249,22 @@ void Authenticator::Authenticate(const std::string* authorization, std::string_v
       }
     }
   }
-  if (RateLimited(remote)) {
+  if (pending_.load() >= options_.max_pending_verifications) {
+    done(Unavailable("too many logins in progress; try again shortly"));
+    return;
+  }
+  if (!StartAttempt(remote)) {
     done(ResourceExhausted("too many failed authentication attempts; try again later"));
     return;
   }
+  ++pending_;
   std::string remote_copy(remote);
   pool_->Post([this, c = std::move(*cred), key = std::move(key), remote_copy,
                done = std::move(done)]() mutable {
     auto r = VerifySlow(c, key);
     OPENSSL_cleanse(c.secret.data(), c.secret.size());
-    if (!r.ok() && r.error().code() == StatusCode::kUnauthenticated) RecordFailure(remote_copy);
+    --pending_;
+    FinishAttempt(remote_copy, !r.ok() && r.error().code() == StatusCode::kUnauthenticated);
     done(std::move(r));
   });
 }

@@ -47,6 +47,7 @@ struct AuthenticatorOptions {
   int64_t failure_window_us = 60'000'000;
   size_t verify_threads = 1;
   size_t max_cached_credentials = 100'000;
+  size_t max_pending_verifications = 256;  // beyond: Unavailable (503), never an unbounded queue
 };
 
 using PrincipalPtr = std::shared_ptr<const Principal>;
@@ -98,8 +99,10 @@ class Authenticator {
   static Result<Credential> ParseAuthorization(std::string_view header);
   std::string CacheKey(const Credential& c) const;
   void MaybeRefreshGeneration();
-  bool RateLimited(std::string_view remote);
-  void RecordFailure(std::string_view remote);
+  // Counts a verification for `remote` (false: over the limit, counting the
+  // ones in flight, so concurrent guesses cannot outrun the limit).
+  bool StartAttempt(std::string_view remote);
+  void FinishAttempt(std::string_view remote, bool failed);
   // Verifies on the calling thread (a worker), then caches.
   Result<PrincipalPtr> VerifySlow(const Credential& c, const std::string& key);
   Result<PrincipalPtr> BuildPrincipal(int64_t account_key, const std::string& scheme,
@@ -120,10 +123,12 @@ class Authenticator {
   struct FailWindow {
     int64_t start_us = 0;
     int count = 0;
+    int in_flight = 0;  // verifications queued or running for this address
   };
   std::unordered_map<std::string, FailWindow> failures_by_remote_;  // GUARDED_BY(fail_mu_)
 
   std::atomic<int64_t> cache_hits_{0}, verifications_{0}, failures_{0};
+  std::atomic<size_t> pending_{0};
   std::unique_ptr<ThreadPool> pool_;  // last: joined first in the destructor
 };
 

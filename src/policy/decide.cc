@@ -17,6 +17,7 @@ std::string_view PathName(Path path) {
     case Path::kTaxiiVersions: return "taxii.versions";
     case Path::kTaxiiManifest: return "taxii.manifest";
     case Path::kTaxiiStatus: return "taxii.status";
+    case Path::kTaxiiDelete: return "taxii.delete";
     case Path::kExport: return "export";
     case Path::kFeed: return "feed";
     case Path::kStream: return "stream";
@@ -70,6 +71,7 @@ std::string EncodeAudience(const Audience& a) {
     s += v;
   };
   add('p', a.producer_account);
+  add('g', a.trust_group);
   for (const auto& o : a.organizations) add('o', o);
   for (const auto& x : a.accounts) add('a', x);
   return s;
@@ -109,6 +111,7 @@ Audience DecodeAudience(std::string_view tokens) {
   Audience a;
   ForEachToken(tokens, [&](char kind, std::string_view v) {
     if (kind == 'p') a.producer_account = v;
+    if (kind == 'g') a.trust_group = v;
     if (kind == 'o') a.organizations.emplace_back(v);
     if (kind == 'a') a.accounts.emplace_back(v);
     return false;
@@ -135,8 +138,17 @@ Decision DecideLevel(const TrustModel& model, const Reader& reader, const Object
   };
   if (tlp == Tlp::kClear) return allow();
   if (reader.kind == Reader::Kind::kAnonymous) return deny(Reason::kAnonymous);
+  // The trust group stamped on the object at ingest ("g:" token) decides, so
+  // that moving a collection to another group never widens who receives the
+  // objects already in it; objects stamped before groups existed fall back to
+  // the collection's current group.
   const CollectionPolicy* col = model.FindCollection(o.collection);
-  const std::string_view group = col ? std::string_view(col->trust_group) : std::string_view();
+  std::string_view group = col ? std::string_view(col->trust_group) : std::string_view();
+  ForEachToken(o.audience, [&](char k, std::string_view v) {
+    if (k != 'g') return false;
+    group = v == "-" ? std::string_view() : v;
+    return true;
+  });
 
   if (reader.kind == Reader::Kind::kPeer) {
     // A peer receives on behalf of the principals homed on it.

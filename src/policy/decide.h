@@ -44,6 +44,7 @@ enum class Path : uint8_t {
   kTaxiiVersions,
   kTaxiiManifest,
   kTaxiiStatus,
+  kTaxiiDelete,
   kExport,
   kFeed,
   kStream,
@@ -110,8 +111,10 @@ struct Audience {
   std::string producer_account;              // the account that posted it
   std::vector<std::string> organizations;    // identity--...
   std::vector<std::string> accounts;         // "user" (this hub) or "user@hub"
+  std::string trust_group;                   // the collection's group at ingest ("-" = none)
 };
-// "p:<account> o:<org> a:<account> ...": space-separated, order-independent.
+// "p:<account> g:<group> o:<org> a:<account> ...": space-separated,
+// order-independent.
 std::string EncodeAudience(const Audience& a);
 Audience DecodeAudience(std::string_view tokens);
 

@@ -39,12 +39,17 @@ Result<std::shared_ptr<const TrustModel>> DecisionPoint::Model(bool force) {
   }
   std::unique_lock lock(mu_);
   if (!force && model_ && now - checked_us_ < 200'000) return model_;
+  // Fail closed: a failed check or reload is an error for this request (the
+  // caller answers 5xx), never a silent extension of a stale model.
   ASSIGN_OR_RETURN(int64_t gen, store_->DirectoryGeneration());
-  checked_us_ = now;
-  if (model_ && gen == generation_) return model_;
+  if (model_ && gen == generation_) {
+    checked_us_ = now;
+    return model_;
+  }
   ASSIGN_OR_RETURN(auto m, LoadTrustModel(store_));
   model_ = std::move(m);
   generation_ = gen;
+  checked_us_ = now;
   return model_;
 }
 
@@ -127,11 +132,19 @@ Status ReleaseScope::Released(std::vector<store::ObjectRecord>* records) {
       // The scan's filter should have removed it; never release by mistake.
       return Internal("a record the policy denies reached the release step");
     }
+    std::string marking(stix::TlpName(d.tlp));
     if (d.redact && !r.raw.empty()) {
-      ASSIGN_OR_RETURN(r.raw, Redact(*model_, reader_, meta, r.raw));
+      ASSIGN_OR_RETURN(std::string redacted, Redact(*model_, reader_, meta, r.raw));
+      marking += redacted.size() != r.raw.size() || redacted != r.raw ? " +granular (redacted)"
+                                                                       : " +granular";
+      r.raw = std::move(redacted);
+    } else if (r.granular) {
+      marking += " +granular";
     }
-    if (d.tlp >= stix::Tlp::kAmber) {
-      allowed_.objects.push_back(store::AuditObject{r.id, r.version_us, std::string(stix::TlpName(d.tlp))});
+    // Every AMBER+ release, and every release of granular-marked content
+    // (whose parts may be stricter than the object), is audited.
+    if (d.tlp >= stix::Tlp::kAmber || r.granular || path_ == Path::kTaxiiDelete) {
+      allowed_.objects.push_back(store::AuditObject{r.id, r.version_us, std::move(marking)});
     }
   }
   return Status::Ok();

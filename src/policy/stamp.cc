@@ -18,6 +18,34 @@ Status Stamp(const TrustModel& model, int64_t collection, const Poster& poster,
   const stix::TlpMarkingDefinition* def = stix::Tlp2MarkingDefinition(tlp);
   out->marking = def ? std::string(def->id) : std::string();
   out->granular = stix::HasGranularMarkings(object);
+  if (poster.must_be_creator) {
+    if (const auto* by = object.if_contains("created_by_ref"); by && by->is_string() &&
+        by->get_string() != poster.organization) {
+      return InvalidArgument("created_by_ref is " + std::string(by->get_string()) +
+                             ", not the posting account's organization " + poster.organization +
+                             " (relaying others' objects needs the coordinator role)");
+    }
+  }
+  if (const auto* gm = object.if_contains("granular_markings"); gm && gm->is_array()) {
+    static const char* const kProtected[] = {"id", "type", "spec_version", "created", "modified",
+                                             "object_marking_refs", "granular_markings",
+                                             "extensions"};
+    for (const auto& m : gm->get_array()) {
+      const auto* sels = m.is_object() ? m.get_object().if_contains("selectors") : nullptr;
+      if (!sels || !sels->is_array()) continue;
+      for (const auto& sel : sels->get_array()) {
+        if (!sel.is_string()) continue;
+        std::string_view sv = sel.get_string();
+        std::string_view head = sv.substr(0, sv.find('.'));
+        for (const char* p : kProtected) {
+          if (head == p) {
+            return InvalidArgument("granular marking selector '" + std::string(sv) +
+                                   "' would remove a property that identifies or marks the object");
+          }
+        }
+      }
+    }
+  }
   ASSIGN_OR_RETURN(AudienceExtension ext, ReadAudience(object));
   if (tlp == stix::Tlp::kRed && ext.accounts.empty()) {
     return InvalidArgument(
@@ -27,6 +55,8 @@ Status Stamp(const TrustModel& model, int64_t collection, const Poster& poster,
   if (out->producer.empty()) out->producer = poster.organization;
   Audience a;
   a.producer_account = poster.account;
+  const CollectionPolicy* col = model.FindCollection(collection);
+  a.trust_group = col && !col->trust_group.empty() ? col->trust_group : "-";
   a.organizations = std::move(ext.organizations);
   a.accounts = std::move(ext.accounts);
   out->audience = EncodeAudience(a);

@@ -8,7 +8,11 @@
 // audience extension), and whether it has granular markings.
 //
 // Rejects (InvalidArgument, reported per object in the TAXII status) a
-// TLP:RED object without an audience of accounts, and a malformed audience.
+// TLP:RED object without an audience of accounts, a malformed audience, a
+// created_by_ref that is not the poster's organization (Poster::must_be_creator),
+// and granular markings on the properties that identify or mark the object
+// (id, type, spec_version, created, modified, object_marking_refs,
+// granular_markings, extensions): a redacted copy must keep them.
 //
 // Thread-safe: pure.
 
@@ -24,6 +28,10 @@ namespace kizuna::policy {
 struct Poster {
   std::string account;       // username ("" for imports without an account)
   std::string organization;  // identity--...
+  // When set, an object's created_by_ref must be the poster's organization:
+  // contributors post as themselves; relaying others' objects (keeping their
+  // creator) is for coordinators, admins, peers and offline imports.
+  bool must_be_creator = false;
 };
 
 Status Stamp(const TrustModel& model, int64_t collection, const Poster& poster,

@@ -87,11 +87,19 @@ std::string_view TlpName(Tlp level) {
 Tlp TlpOfMarkingRef(std::string_view ref) {
   // Every TLP id has the same length; most references are not TLP at all.
   if (ref.size() != kTlpClearId.size()) return Tlp::kNone;
+  // UUIDs compare case-insensitively (RFC 4122 §3): an upper-case spelling of
+  // a TLP id is that TLP marking, never an unknown (and so weaker) one.
+  char lower[64];
+  for (size_t i = 0; i < ref.size(); ++i) {
+    char c = ref[i];
+    lower[i] = (c >= 'A' && c <= 'Z') ? static_cast<char>(c + 32) : c;
+  }
+  SV r(lower, ref.size());
   for (const TlpMarkingDefinition& d : kTlp2) {
-    if (d.id == ref) return d.level;
+    if (d.id == r) return d.level;
   }
   for (const Tlp1& t : kTlp1) {
-    if (t.id == ref) return t.level;
+    if (t.id == r) return t.level;
   }
   return Tlp::kNone;
 }
@@ -188,10 +196,25 @@ Status CheckTlpMarkingDefinition(const boost::json::object& o) {
     if (!level || SV(*level) != want) return Mismatch(id, "tlp_2_0");
     return CheckOnly(o, id, {"type", "spec_version", "id", "created", "name", "extensions"});
   }
-  if (StringIs(o, "definition_type", "tlp")) {
+  // A marking definition that looks like TLP under another id (any case of
+  // definition_type "tlp", a "TLP:" name, the TLP 2.0 extension) would be read
+  // by people and tools as TLP while the hub cannot enforce it: refuse it.
+  auto lower = [](SV v) {
+    std::string out(v);
+    for (char& c : out) c = static_cast<char>(c >= 'A' && c <= 'Z' ? c + 32 : c);
+    return out;
+  };
+  const json::string* dt = StringAt(o, "definition_type");
+  const json::string* name = StringAt(o, "name");
+  const json::value* ext = o.if_contains("extensions");
+  const bool tlp_ext = ext && ext->is_object() && ext->get_object().contains(kTlp2ExtensionId);
+  if (TlpOfMarkingRef(id) != Tlp::kNone) {
+    return InvalidArgument(std::string(id) + ": TLP marking ids must be written in lower case");
+  }
+  if ((dt && lower(*dt) == "tlp") || (name && lower(*name).rfind("tlp:", 0) == 0) || tlp_ext) {
     return InvalidArgument(std::string(id) +
-                           ": definition_type tlp is reserved for the four predefined TLP "
-                           "marking definitions (STIX 2.1 section 7.2.1.4)");
+                           ": only the OASIS TLP marking definitions may define TLP markings "
+                           "(STIX 2.1 section 7.2.1.4; TLP 2.0 ids)");
   }
   return Status::Ok();
 }

@@ -824,9 +824,10 @@ http::Response Service::DeleteObject(const Route& route, const store::Collection
     versions = store::VersionFilter{};
     versions.all = true;
   }
-  // Only versions the principal may see can be deleted: select them through
-  // the decision point first, then delete exactly those.
-  auto scope = policy_->Begin(principal, c.key, c.id, policy::Path::kTaxiiObject,
+  // Only versions the principal may see, and (unless it coordinates) that its
+  // own organization produced, can be deleted: select them through the
+  // decision point first, then delete exactly those; the deletion is audited.
+  auto scope = policy_->Begin(principal, c.key, c.id, policy::Path::kTaxiiDelete,
                               RemoteHost(request));
   if (!scope.ok()) return ErrorFor(scope.error());
   store::ObjectQuery q;
@@ -836,10 +837,27 @@ http::Response Service::DeleteObject(const Route& route, const store::Collection
   q.versions = versions;
   q.limit = 100000;
   q.with_raw = false;
-  q.visible = scope->Filter();
+  const bool any_producer = principal.HasRole("coordinator") || principal.IsAdmin();
+  auto visible = scope->Filter();
+  bool others = false;
+  q.visible = [&](const store::ObjectRecord& r) {
+    if (!visible(r)) return false;
+    if (any_producer || r.producer == principal.organization) return true;
+    others = true;
+    return false;
+  };
   auto page = store_->Query(q, std::nullopt);
   if (!page.ok()) return ErrorFor(page.error());
-  if (page->records.empty()) return Error(404, "Not Found", "no such object in this collection");
+  if (page->records.empty()) {
+    if (others) {
+      return Error(403, "Forbidden",
+                   "these versions were produced by another organization (deleting them needs "
+                   "the coordinator role)");
+    }
+    return Error(404, "Not Found", "no such object in this collection");
+  }
+  Status released = scope->Released(&page->records);
+  if (!released.ok()) return ErrorFor(released);
   store::VersionFilter exact;
   for (const auto& r : page->records) exact.versions_us.push_back(r.version_us);
   auto n = store_->DeleteObject(c.key, route.object_id, exact);
@@ -868,7 +886,9 @@ void Service::AddObjects(const Route& route, const store::Collection& c, http::R
     respond(ErrorFor(model.error()));
     return;
   }
-  policy::Poster poster{principal.username, principal.organization};
+  policy::Poster poster{principal.username, principal.organization,
+                       !(principal.HasRole("coordinator") || principal.IsAdmin() ||
+                         principal.HasRole("peer"))};
   const int64_t coll_key = c.key;
   ingest::Stamper stamp = [&](const boost::json::object& obj, store::NewObject* o) {
     return policy::Stamp(**model, coll_key, poster, obj, o);

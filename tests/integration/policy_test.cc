@@ -426,6 +426,22 @@ TEST_F(PolicyTest, BadAdministrativeInputChangesNothing) {
   EXPECT_EQ(snapshot(), before);
 }
 
+TEST_F(PolicyTest, OnlyTheProducingOrganizationDeletesAndContributorsPostAsThemselves) {
+  // bob (Org B) can see the CLEAR object alice posted, but may not delete it.
+  const std::string id = "indicator--" + UuidFor(1);
+  HttpResponse del = HttpRequest(hub_->port(), "DELETE", Objects() + id + "/",
+                                 {{"Authorization", Auth("bob")}, {"Accept", kTaxii}});
+  EXPECT_EQ(del.status, 403) << del.body;
+  EXPECT_EQ(Get("bob", Objects() + id + "/").status, 200);
+  // Nor post a version of someone else's object in alice's name.
+  json::object o = json::parse(IndicatorJson("indicator--" + UuidFor(600), {kClear}, {}, {})).as_object();
+  o["created_by_ref"] = kOrgA;
+  HttpResponse r = Post("bob", Objects(), "{\"objects\":[" + json::serialize(o) + "]}");
+  ASSERT_EQ(r.status, 202);
+  EXPECT_NE(r.body.find("\"failure_count\":1"), std::string::npos) << r.body;
+  EXPECT_NE(r.body.find("created_by_ref"), std::string::npos) << r.body;
+}
+
 TEST_F(PolicyTest, EveryDenialIsAudited) {
   // Ask for every object by id as the outsider; each denial must be recorded.
   std::set<std::string> denied_ids;

@@ -167,6 +167,41 @@ TEST(StampTest, EffectiveMarkingAudienceAndRedRule) {
   EXPECT_FALSE(Stamp(*m, 1, Poster{"alice", "identity--a"}, red, &r).ok());
 }
 
+TEST(StampTest, ContributorsPostAsThemselves) {
+  auto m = Model();
+  auto obj = boost::json::parse(R"({"type":"indicator","created_by_ref":"identity--d"})").as_object();
+  store::NewObject o;
+  Status s = Stamp(*m, 1, Poster{"alice", "identity--a", true}, obj, &o);
+  EXPECT_EQ(s.code(), StatusCode::kInvalidArgument);
+  EXPECT_NE(s.message().find("created_by_ref"), std::string::npos);
+  EXPECT_TRUE(Stamp(*m, 1, Poster{"alice", "identity--a", false}, obj, &o).ok());  // a relay
+}
+
+TEST(StampTest, GranularMarkingsMayNotCoverIdentifyingProperties) {
+  auto m = Model();
+  for (const char* sel : {"id", "object_marking_refs", "granular_markings", "extensions.x"}) {
+    auto obj = boost::json::parse(std::string(R"({"type":"indicator","granular_markings":[{"marking_ref":")") +
+                                  std::string(stix::kTlpRedId) + R"(","selectors":[")" + sel + R"("]}]})")
+                   .as_object();
+    store::NewObject o;
+    EXPECT_FALSE(Stamp(*m, 1, Poster{"alice", "identity--a"}, obj, &o).ok()) << sel;
+  }
+}
+
+TEST(StampTest, TheTrustGroupIsStampedSoMovingTheCollectionNeverWidens) {
+  auto m = Model();
+  auto obj = boost::json::parse(std::string(R"({"type":"indicator","object_marking_refs":[")") +
+                                std::string(stix::kTlpGreenId) + R"("]})")
+                 .as_object();
+  store::NewObject o;
+  ASSERT_TRUE(Stamp(*m, 1, Poster{"alice", "identity--a"}, obj, &o).ok());
+  EXPECT_EQ(DecodeAudience(o.audience).trust_group, "g");
+  // Read back in collection 2 (no group: all readers) it still follows "g".
+  Reader outsider = MakeAccountReader(*m, "eve", "identity--e");
+  ObjectMeta meta{o.marking, o.producer, o.audience, 2, false};
+  EXPECT_FALSE(Decide(*m, outsider, meta, Path::kTaxiiObjects).allow);
+}
+
 TEST(SectorsTest, CrosswalkCoversBothNationsSectorLists) {
   for (auto us : UsCriticalInfrastructureSectors()) {
     bool found = false;

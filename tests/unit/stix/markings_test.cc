@@ -64,10 +64,26 @@ TEST(MarkingsTest, OtherRefsAreNotTlp) {
   EXPECT_EQ(TlpOfMarkingRef(""), Tlp::kNone);
   EXPECT_EQ(TlpOfMarkingRef("marking-definition--34098fce-860f-48ae-8e50-ebd3cc5e41db"),
             Tlp::kNone);
-  EXPECT_EQ(TlpOfMarkingRef("MARKING-DEFINITION--34098fce-860f-48ae-8e50-ebd3cc5e41da"),
-            Tlp::kNone);
+}
+
+TEST(MarkingsTest, TlpIdsInAnyCaseAreTheirTlpLevel) {
+  // UUIDs compare case-insensitively: an upper-case TLP:RED id is TLP:RED,
+  // never an unknown (and so weaker) marking.
+  EXPECT_EQ(TlpOfMarkingRef("marking-definition--E828B379-4E03-4974-9AC4-E53A884C97C1"), Tlp::kRed);
   EXPECT_EQ(TlpOfMarkingRef("marking-definition--34098FCE-860f-48ae-8e50-ebd3cc5e41da"),
-            Tlp::kNone);
+            Tlp::kGreen);
+}
+
+TEST(MarkingsTest, TlpLookalikeDefinitionsAreRejected) {
+  auto def = [](const char* json) { return boost::json::parse(json).as_object(); };
+  EXPECT_FALSE(CheckTlpMarkingDefinition(def(
+      R"({"type":"marking-definition","id":"marking-definition--00000000-0000-4000-8000-000000000001","definition_type":"TLP","definition":{"tlp":"red"}})")).ok());
+  EXPECT_FALSE(CheckTlpMarkingDefinition(def(
+      R"({"type":"marking-definition","id":"marking-definition--00000000-0000-4000-8000-000000000001","name":"TLP:RED","definition_type":"statement","definition":{"statement":"x"}})")).ok());
+  EXPECT_FALSE(CheckTlpMarkingDefinition(def(
+      R"({"type":"marking-definition","id":"marking-definition--E828B379-4E03-4974-9AC4-E53A884C97C1","definition_type":"statement","definition":{"statement":"x"}})")).ok());
+  EXPECT_TRUE(CheckTlpMarkingDefinition(def(
+      R"({"type":"marking-definition","id":"marking-definition--00000000-0000-4000-8000-000000000001","name":"Copyright","definition_type":"statement","definition":{"statement":"(c) 2026"}})")).ok());
 }
 
 TEST(MarkingsTest, StrictestWins) {
