@@ -662,7 +662,9 @@ http::Response Service::GetObjects(const Route& route, const store::Collection& 
   auto page = store_->Query(q, cursor);
   if (!page.ok()) return ErrorFor(page.error());
   // Objects the reader named explicitly and may not see are denied attempts.
-  if (!filters->ids.empty() && scope->withheld() > 0) {
+  // The scan runs whenever ids are named, whether or not any was withheld, so
+  // that response time does not tell a hidden object from a missing one.
+  if (!filters->ids.empty()) {
     store::ObjectQuery named = BaseQuery(c, *filters, 1000);
     named.with_raw = false;
     named.visible = [&](const store::ObjectRecord& r) {
