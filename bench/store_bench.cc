@@ -1,0 +1,329 @@
+// Store benchmarks on a store that already holds 1,000,000 objects.
+// bench-deps: store core
+//
+// The fixture is built on first use (about 15 s) and cached in
+// $KIZUNA_BENCH_DIR (default /tmp/kizuna-bench) as store-1m-v<schema>.db;
+// ingest runs on a fresh copy of it so every run starts from 1,000,000.
+// Run: build/release/store_bench --benchmark_min_time=2s
+//
+// Environment knobs for schema/tuning experiments (see docs/DECISIONS.md):
+//   KIZUNA_BENCH_MMAP_MIB, KIZUNA_BENCH_PAGE_SIZE, KIZUNA_BENCH_READER_CACHE_MIB.
+
+#include <benchmark/benchmark.h>
+
+#include <atomic>
+#include <cstdio>
+#include <cstdlib>
+#include <filesystem>
+#include <mutex>
+#include <random>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include "core/time.h"
+#include "core/uuid.h"
+#include "store/sqlite/sqlite_store.h"
+#include "store/store.h"
+
+namespace kizuna::store {
+namespace {
+
+constexpr int64_t kFixtureObjects = 1'000'000;
+constexpr int kBatch = 100;
+const char* const kTlpGreen = "marking-definition--34098fce-860f-48ae-8e50-ebd3cc5e41da";
+const char* const kProducer = "identity--7c0b5f52-0c36-4f5a-9d1c-0b8f3c4c1b11";
+
+int64_t EnvInt(const char* name, int64_t def) {
+  const char* v = std::getenv(name);
+  return v != nullptr ? std::atoll(v) : def;
+}
+
+std::string BenchDir() {
+  const char* d = std::getenv("KIZUNA_BENCH_DIR");
+  std::string dir = d != nullptr ? d : "/tmp/kizuna-bench";
+  std::filesystem::create_directories(dir);
+  return dir;
+}
+
+SqliteOptions Options(const std::string& path, bool durable) {
+  SqliteOptions o;
+  o.path = path;
+  o.durable = durable;
+  o.mmap_mib = EnvInt("KIZUNA_BENCH_MMAP_MIB", o.mmap_mib);
+  o.page_size = static_cast<int>(EnvInt("KIZUNA_BENCH_PAGE_SIZE", o.page_size));
+  o.reader_cache_mib = EnvInt("KIZUNA_BENCH_READER_CACHE_MIB", o.reader_cache_mib);
+  return o;
+}
+
+// A realistic ~600-byte indicator (or another type) with a random id.
+NewObject MakeObject(std::mt19937_64& rng, int64_t now_us, const char* type) {
+  NewObject o;
+  o.type = type;
+  o.spec_version = "2.1";
+  o.id = std::string(type) + "--" + NewUuidV4();
+  o.created_us = now_us - static_cast<int64_t>(rng() % 1'000'000'000);
+  o.modified_us = o.created_us;
+  o.marking = kTlpGreen;
+  o.producer = kProducer;
+  std::string ts = FormatTimestamp(*o.created_us, 3);
+  char ip[32];
+  std::snprintf(ip, sizeof ip, "%u.%u.%u.%u", static_cast<unsigned>(rng() % 223 + 1),
+                static_cast<unsigned>(rng() % 256), static_cast<unsigned>(rng() % 256),
+                static_cast<unsigned>(rng() % 256));
+  o.raw = "{\"type\":\"" + o.type + "\",\"spec_version\":\"2.1\",\"id\":\"" + o.id +
+          "\",\"created\":\"" + ts + "\",\"modified\":\"" + ts +
+          "\",\"created_by_ref\":\"" + kProducer +
+          "\",\"name\":\"Malicious IP " + ip +
+          "\",\"description\":\"Address observed distributing commodity malware and scanning "
+          "exposed remote-access services of energy-sector operators during the reporting "
+          "period.\",\"indicator_types\":[\"malicious-activity\"],\"pattern\":\"[ipv4-addr:value = '" +
+          ip + "']\",\"pattern_type\":\"stix\",\"valid_from\":\"" + ts +
+          "\",\"labels\":[\"scanner\",\"botnet\"],\"confidence\":70,\"object_marking_refs\":[\"" +
+          kTlpGreen + "\"]}";
+  return o;
+}
+
+const char* FixtureType(int64_t i) {
+  switch (i % 20) {
+    case 0:
+    case 1:
+      return "malware";
+    case 2:
+      return "relationship";
+    case 3:
+      return "sighting";
+    default:
+      return "indicator";
+  }
+}
+
+struct Fixture {
+  std::string path;
+  int64_t collection = 0;
+};
+
+// Builds (or reuses) the 1M-object store: one API root, one big collection.
+const Fixture& GetFixture() {
+  static Fixture fixture;
+  static std::once_flag once;
+  std::call_once(once, [] {
+    int page_size = static_cast<int>(EnvInt("KIZUNA_BENCH_PAGE_SIZE", 4096));
+    fixture.path = BenchDir() + "/store-1m-v" + std::to_string(SqliteSchemaVersion()) + "-p" +
+                   std::to_string(page_size) + ".db";
+    {
+      auto store = OpenSqliteStore(Options(fixture.path, false));
+      if (!store.ok()) {
+        std::fprintf(stderr, "fixture: %s\n", store.status().ToString().c_str());
+        std::abort();
+      }
+      auto existing = (*store)->FindCollection("bench", "big");
+      if (existing.ok() && existing->has_value() &&
+          *(*store)->CountObjects((*existing)->key) >= kFixtureObjects) {
+        fixture.collection = (*existing)->key;
+        return;
+      }
+    }
+    std::filesystem::remove(fixture.path);
+    std::filesystem::remove(fixture.path + "-wal");
+    std::filesystem::remove(fixture.path + "-shm");
+    auto store = std::move(OpenSqliteStore(Options(fixture.path, false)).value());
+    (void)store->PutApiRoot(ApiRoot{"bench", "Bench", "", 10 << 20});
+    Collection c;
+    c.id = NewUuidV4();
+    c.api_root = "bench";
+    c.alias = "big";
+    c.title = "Big";
+    fixture.collection = store->PutCollection(c)->key;
+    std::fprintf(stderr, "building the 1,000,000-object fixture in %s ...\n", fixture.path.c_str());
+    std::mt19937_64 rng(42);
+    int64_t now = SystemClock::Get().NowMicros();
+    for (int64_t i = 0; i < kFixtureObjects; i += 1000) {
+      WriteBatch b;
+      b.collection = fixture.collection;
+      for (int j = 0; j < 1000; ++j) b.objects.push_back(MakeObject(rng, now, FixtureType(i + j)));
+      auto r = store->WriteSync(std::move(b));
+      if (!r.ok()) {
+        std::fprintf(stderr, "fixture: %s\n", r.status().ToString().c_str());
+        std::abort();
+      }
+    }
+  });
+  return fixture;
+}
+
+// ---- ingest ----------------------------------------------------------------
+
+struct IngestTarget {
+  std::unique_ptr<Store> store;
+  int64_t collection = 0;
+};
+
+IngestTarget& GetIngestTarget() {
+  static IngestTarget target;
+  static std::once_flag once;
+  std::call_once(once, [] {
+    const Fixture& f = GetFixture();
+    std::string path = BenchDir() + "/ingest.db";
+    for (const char* suffix : {"", "-wal", "-shm"}) std::filesystem::remove(path + suffix);
+    std::filesystem::copy_file(f.path, path);
+    target.store = std::move(OpenSqliteStore(Options(path, true)).value());
+    target.collection = f.collection;
+  });
+  return target;
+}
+
+// Durable ingest: each iteration is one WriteSync of 100 new ~600-byte
+// indicators with random ids; run with 4 threads, as 4 concurrent clients.
+void BM_DurableIngest(benchmark::State& state) {
+  IngestTarget& t = GetIngestTarget();
+  std::mt19937_64 rng(std::random_device{}());
+  int64_t now = SystemClock::Get().NowMicros();
+  for (auto _ : state) {
+    WriteBatch b;
+    b.collection = t.collection;
+    b.objects.reserve(kBatch);
+    for (int j = 0; j < kBatch; ++j) b.objects.push_back(MakeObject(rng, now, "indicator"));
+    auto r = t.store->WriteSync(std::move(b));
+    if (!r.ok()) state.SkipWithError(r.status().ToString().c_str());
+  }
+  state.SetItemsProcessed(state.iterations() * kBatch);
+  if (state.thread_index() == 0) {
+    StoreStats s = t.store->Stats();
+    state.counters["batches_per_commit"] =
+        s.commits > 0 ? static_cast<double>(s.batches) / static_cast<double>(s.commits) : 0;
+  }
+}
+BENCHMARK(BM_DurableIngest)->Threads(1)->Threads(4)->UseRealTime();
+
+// ---- reads -----------------------------------------------------------------
+
+struct ReadTarget {
+  std::unique_ptr<Store> store;
+  int64_t collection = 0;
+  std::vector<int64_t> page_cursors;  // date_added before page n (0-based), every 100 objects
+  std::vector<std::string> sample_ids;
+};
+
+ReadTarget& GetReadTarget() {
+  static ReadTarget target;
+  static std::once_flag once;
+  std::call_once(once, [] {
+    const Fixture& f = GetFixture();
+    target.store = std::move(OpenSqliteStore(Options(f.path, true)).value());
+    target.collection = f.collection;
+    // Walk the collection once (manifest-style) to learn page boundaries.
+    ObjectQuery q;
+    q.collection = f.collection;
+    q.limit = 1000;
+    q.with_raw = false;
+    q.versions.all = true;
+    std::optional<int64_t> cursor;
+    int64_t n = 0;
+    std::mt19937_64 rng(7);
+    target.page_cursors.push_back(0);
+    for (;;) {
+      auto page = target.store->Query(q, cursor);
+      if (!page.ok() || page->records.empty()) break;
+      for (const ObjectRecord& r : page->records) {
+        ++n;
+        if (n % 100 == 0) target.page_cursors.push_back(r.date_added_us);
+        if (rng() % 100 == 0) target.sample_ids.push_back(r.id);
+      }
+      cursor = page->records.back().date_added_us;
+      if (!page->more) break;
+    }
+  });
+  return target;
+}
+
+// One TAXII page of 100 objects with raw bytes at page number state.range(0)
+// (0 = the first page, 9999 = the last page of 1,000,000 objects).
+void BM_PageQuery(benchmark::State& state) {
+  ReadTarget& t = GetReadTarget();
+  size_t page = static_cast<size_t>(state.range(0));
+  if (page >= t.page_cursors.size()) page = t.page_cursors.size() - 1;
+  ObjectQuery q;
+  q.collection = t.collection;
+  q.limit = 100;
+  std::optional<int64_t> cursor;
+  if (page > 0) cursor = t.page_cursors[page];
+  size_t bytes = 0;
+  for (auto _ : state) {
+    auto r = t.store->Query(q, cursor);
+    if (!r.ok() || r->records.size() != 100) {
+      state.SkipWithError("short page");
+      break;
+    }
+    for (const auto& rec : r->records) bytes += rec.raw.size();
+  }
+  state.SetItemsProcessed(state.iterations() * 100);
+  state.SetBytesProcessed(static_cast<int64_t>(bytes));
+}
+BENCHMARK(BM_PageQuery)->Arg(0)->Arg(1000)->Arg(9999);
+
+// The same page with a visibility predicate rejecting every other object.
+void BM_PageQueryHalfVisible(benchmark::State& state) {
+  ReadTarget& t = GetReadTarget();
+  ObjectQuery q;
+  q.collection = t.collection;
+  q.limit = 100;
+  q.visible = [](const ObjectRecord& r) { return (r.date_added_us & 1) == 0 || r.id.back() < '8'; };
+  std::optional<int64_t> cursor = t.page_cursors[std::min<size_t>(5000, t.page_cursors.size() - 1)];
+  for (auto _ : state) {
+    auto r = t.store->Query(q, cursor);
+    if (!r.ok()) state.SkipWithError("query failed");
+    benchmark::DoNotOptimize(r);
+  }
+  state.SetItemsProcessed(state.iterations() * 100);
+}
+BENCHMARK(BM_PageQueryHalfVisible);
+
+// match[type]=malware (10% of the collection), page of 100.
+void BM_PageQueryType(benchmark::State& state) {
+  ReadTarget& t = GetReadTarget();
+  ObjectQuery q;
+  q.collection = t.collection;
+  q.limit = 100;
+  q.types = {"malware"};
+  if (state.range(0) == 2) q.types.push_back("sighting");
+  std::optional<int64_t> cursor = t.page_cursors[std::min<size_t>(5000, t.page_cursors.size() - 1)];
+  for (auto _ : state) {
+    auto r = t.store->Query(q, cursor);
+    if (!r.ok() || r->records.size() != 100) state.SkipWithError("short page");
+  }
+  state.SetItemsProcessed(state.iterations() * 100);
+}
+BENCHMARK(BM_PageQueryType)->Arg(1)->Arg(2);
+
+// GET one object by id (match[id], latest version, with raw).
+void BM_GetById(benchmark::State& state) {
+  ReadTarget& t = GetReadTarget();
+  ObjectQuery q;
+  q.collection = t.collection;
+  q.limit = 100;
+  q.ids.resize(1);
+  size_t i = 0;
+  for (auto _ : state) {
+    q.ids[0] = t.sample_ids[i++ % t.sample_ids.size()];
+    auto r = t.store->Query(q, std::nullopt);
+    if (!r.ok() || r->records.size() != 1) state.SkipWithError("not found");
+  }
+  state.SetItemsProcessed(state.iterations());
+}
+BENCHMARK(BM_GetById);
+
+// Opening (and closing) the 1,000,000-object store, id index included.
+void BM_Open(benchmark::State& state) {
+  const Fixture& f = GetFixture();
+  for (auto _ : state) {
+    auto s = OpenSqliteStore(Options(f.path, true));
+    if (!s.ok()) state.SkipWithError(s.status().ToString().c_str());
+  }
+}
+BENCHMARK(BM_Open)->Unit(benchmark::kMillisecond)->Iterations(5);
+
+}  // namespace
+}  // namespace kizuna::store
+
+BENCHMARK_MAIN();

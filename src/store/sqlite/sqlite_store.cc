@@ -1,0 +1,1589 @@
+#include "store/sqlite/sqlite_store.h"
+
+#include <sqlite3.h>
+
+#include <algorithm>
+#include <atomic>
+#include <condition_variable>
+#include <deque>
+#include <future>
+#include <limits>
+#include <map>
+#include <mutex>
+#include <shared_mutex>
+#include <thread>
+#include <unordered_set>
+#include <variant>
+
+#include "store/sqlite/codec.h"
+#include "store/sqlite/id_index.h"
+#include "store/sqlite/schema.h"
+#include "store/sqlite/sqlite_db.h"
+
+namespace kizuna::store {
+namespace {
+
+using sqlite::Connection;
+using sqlite::IdIndex;
+using sqlite::StatementRef;
+using sqlite::Transaction;
+
+// The columns every object query reads, in this order; raw stays last.
+#define KIZUNA_OBJECT_COLUMNS \
+  "date_added, flags, version, type, spec_version, id, marking, producer, audience, origin, raw, coll"
+enum Col : int {
+  kColDateAdded = 0,
+  kColFlags,
+  kColVersion,
+  kColType,
+  kColSpecVersion,
+  kColId,
+  kColMarking,
+  kColProducer,
+  kColAudience,
+  kColOrigin,
+  kColRaw,
+  kColColl,
+};
+
+constexpr const char* kSelectScan = "SELECT " KIZUNA_OBJECT_COLUMNS
+                                    " FROM objects WHERE coll=?1 AND date_added>?2"
+                                    " ORDER BY date_added";
+constexpr const char* kSelectType = "SELECT " KIZUNA_OBJECT_COLUMNS
+                                    " FROM objects WHERE coll=?1 AND type=?2 AND date_added>?3"
+                                    " ORDER BY date_added";
+constexpr const char* kSelectOne =
+    "SELECT " KIZUNA_OBJECT_COLUMNS " FROM objects WHERE date_added=?1";
+constexpr const char* kSelectState =
+    "SELECT last_date_added, objects_gen, objects_del_gen, directory_gen FROM state WHERE one=1";
+
+// More types than this in one match[type] are served by a filtered scan
+// rather than a merge of one index range per type.
+constexpr size_t kMaxMergedTypes = 32;
+
+int HistogramBucket(int64_t batches) {
+  int b = 0;
+  while (b < 6 && (int64_t{2} << b) <= batches) ++b;
+  return b;
+}
+
+bool VersionSelected(const VersionFilter& f, int flags, int64_t version) {
+  if (f.IsDefault()) return (flags & sqlite::kFlagLast) != 0;
+  if (f.all) return true;
+  if (f.first && (flags & sqlite::kFlagFirst) != 0) return true;
+  if (f.last && (flags & sqlite::kFlagLast) != 0) return true;
+  return std::find(f.versions_us.begin(), f.versions_us.end(), version) != f.versions_us.end();
+}
+
+bool Contains(const std::vector<std::string>& list, std::string_view v) {
+  for (const std::string& s : list) {
+    if (s == v) return true;
+  }
+  return false;
+}
+
+std::string CollectionName(int64_t key) { return "collection " + std::to_string(key); }
+
+// Collects one page from rows offered in date_added order: applies the
+// per-row filters and the visibility predicate, fills at most `limit`
+// records, then looks for one more visible row to decide `more`.
+class PageBuilder {
+ public:
+  PageBuilder(const ObjectQuery& q, ObjectPage* page) : q_(q), page_(page) {
+    page_->records.reserve(static_cast<size_t>(std::min(q.limit, 1000)));
+  }
+
+  // Offers the row `st` is positioned on. Returns false when the page is
+  // complete (the caller stops scanning).
+  bool Offer(const sqlite::Statement& st) {
+    int flags = static_cast<int>(st.Int64(kColFlags));
+    if (!VersionSelected(q_.versions, flags, st.Int64(kColVersion))) return true;
+    if (!q_.spec_versions.empty() && !Contains(q_.spec_versions, st.Text(kColSpecVersion))) {
+      return true;
+    }
+    if (!q_.types.empty() && !Contains(q_.types, st.Text(kColType))) return true;
+    bool full = page_->records.size() >= static_cast<size_t>(q_.limit);
+    if (full && !q_.visible) {
+      page_->more = true;
+      return false;
+    }
+    ObjectRecord& rec = full ? probe_ : page_->records.emplace_back();
+    rec.id.assign(st.Text(kColId));
+    rec.type.assign(st.Text(kColType));
+    rec.spec_version.assign(st.Text(kColSpecVersion));
+    rec.version_us = st.Int64(kColVersion);
+    rec.date_added_us = st.Int64(kColDateAdded);
+    rec.marking.assign(st.Text(kColMarking));
+    rec.producer.assign(st.Text(kColProducer));
+    rec.audience.assign(st.Text(kColAudience));
+    rec.origin.assign(st.Text(kColOrigin));
+    rec.granular = (flags & sqlite::kFlagGranular) != 0;
+    rec.is_first = (flags & sqlite::kFlagFirst) != 0;
+    rec.is_last = (flags & sqlite::kFlagLast) != 0;
+    rec.raw.clear();
+    if (q_.visible && !q_.visible(rec)) {
+      if (!full) page_->records.pop_back();
+      return true;
+    }
+    if (full) {
+      page_->more = true;
+      return false;
+    }
+    if (q_.with_raw) rec.raw.assign(st.Blob(kColRaw));
+    return true;
+  }
+
+ private:
+  const ObjectQuery& q_;
+  ObjectPage* page_;
+  ObjectRecord probe_;
+};
+
+struct StateRow {
+  int64_t last_date_added = 0;
+  int64_t objects_gen = 0;
+  int64_t objects_del_gen = 0;
+  int64_t directory_gen = 0;
+  bool operator==(const StateRow&) const = default;
+};
+
+Result<StateRow> LoadState(Connection* conn) {
+  ASSIGN_OR_RETURN(auto st, conn->Prepare(kSelectState));
+  ASSIGN_OR_RETURN(bool row, st->Step());
+  if (!row) return IoError("store state row is missing");
+  return StateRow{st->Int64(0), st->Int64(1), st->Int64(2), st->Int64(3)};
+}
+
+void ConfigureSqliteOnce() {
+  static std::once_flag once;
+  std::call_once(once, [] {
+    // Memory statistics take a global mutex on every allocation; readers on
+    // several threads would contend on it. Fails harmlessly (SQLITE_MISUSE)
+    // when SQLite was already initialised by someone else.
+    sqlite3_config(SQLITE_CONFIG_MEMSTATUS, 0);
+  });
+}
+
+}  // namespace
+
+class SqliteStore final : public Store {
+ public:
+  explicit SqliteStore(const SqliteOptions& options) : options_(options) {}
+  ~SqliteStore() override;
+
+  Status Init();
+
+  void Write(WriteBatch batch, WriteCallback done) override;
+  Result<ObjectPage> Query(const ObjectQuery& query, std::optional<int64_t> after_cursor) override;
+  Result<int64_t> DeleteObject(int64_t collection, const std::string& id,
+                               const VersionFilter& versions) override;
+  Result<int64_t> CountObjects(std::optional<int64_t> collection) override;
+  void AddCommitListener(CommitListener listener) override;
+  Result<std::optional<std::string>> GetCursor(const std::string& name) override;
+  Status PutCursor(const CursorUpdate& cursor) override;
+  Result<std::optional<StatusRecord>> GetStatus(const std::string& api_root,
+                                                const std::string& id) override;
+
+  Status PutApiRoot(const ApiRoot& root) override;
+  Result<std::vector<ApiRoot>> ListApiRoots() override;
+  Result<Collection> PutCollection(const Collection& c) override;
+  Result<std::vector<Collection>> ListCollections(const std::string& api_root) override;
+  Status DeleteCollection(int64_t key) override;
+  Result<std::optional<Collection>> FindCollection(const std::string& api_root,
+                                                   const std::string& id_or_alias) override;
+  Status PutOrganization(const Organization& org) override;
+  Result<std::vector<Organization>> ListOrganizations() override;
+  Result<Account> PutAccount(const Account& account) override;
+  Result<std::optional<Account>> FindAccount(const std::string& username) override;
+  Result<std::optional<Account>> FindAccountByKey(int64_t key) override;
+  Result<std::vector<Account>> ListAccounts() override;
+  Status PutGrant(const Grant& grant) override;
+  Result<std::vector<Grant>> ListGrants(std::optional<int64_t> account) override;
+  Status PutToken(const Token& token) override;
+  Result<std::optional<Token>> FindToken(const std::string& id) override;
+  Status DeleteToken(const std::string& id) override;
+  Result<std::vector<Token>> ListTokens(std::optional<int64_t> account) override;
+  Result<int64_t> DirectoryGeneration() override;
+
+  StoreStats Stats() const override;
+  Status Ping() override;
+  Status CheckIntegrity() override;
+
+ private:
+  // ---- writer side ----
+  // State of one write transaction on the writer connection.
+  struct Txn {
+    StateRow state;   // updated in memory, written back before COMMIT
+    StateRow loaded;  // as read at BEGIN
+    bool objects_added = false;
+    bool objects_removed = false;
+    bool directory_changed = false;
+    std::vector<std::pair<uint64_t, int64_t>> adds;     // id-index entries to add after commit
+    std::vector<std::pair<uint64_t, int64_t>> removes;  // ... and to remove
+    IdIndex overlay;                                    // `adds`, for lookups before commit
+    std::map<int64_t, CommitNotice> notices;            // per collection
+    std::map<int64_t, int64_t> count_deltas;            // per collection
+    std::vector<int64_t> dropped_collections;           // their counts rows go
+    int64_t batches = 0;
+  };
+  struct WriteRequest {
+    WriteBatch batch;
+    WriteCallback done;
+  };
+  struct Task {
+    std::function<Status(Txn*)> fn;
+    std::promise<Status>* done;
+  };
+  using Item = std::variant<WriteRequest, Task>;
+
+  void WriterLoop();
+  void RunGroup(std::vector<WriteRequest>* group);
+  void RunTask(Task* task);
+  // BEGIN IMMEDIATE, state load, id-index sync.
+  Status BeginWrite(Transaction* txn, Txn* t);
+  // Writes the state row and counts, commits, then publishes id-index
+  // changes. On failure the transaction is rolled back.
+  Status CommitWrite(Transaction* txn, Txn* t);
+  Status ApplyBatch(Txn* t, const WriteBatch& batch, WriteResult* result);
+  Status AddObject(Txn* t, int64_t coll, const NewObject& obj, AddOutcome* outcome,
+                   int64_t* date_added);
+  // Runs `fn` in its own write transaction on the writer thread and waits.
+  Status RunWrite(std::function<Status(Txn*)> fn);
+  Status Enqueue(Item item);
+  // Candidate date_added values of (coll, id) as the writer sees them.
+  void FindVersions(Txn* t, uint64_t key, std::vector<int64_t>* out);
+  Status SetFlags(int64_t date_added, int flags);
+
+  // ---- id index ----
+  // Brings the id index up to the snapshot `conn` reads (inside a
+  // transaction) when another process changed objects. `snap` is the state
+  // row of that snapshot.
+  Status SyncIdIndex(Connection* conn, const StateRow& snap, bool from_writer);
+  // REQUIRES: map_mu_ held exclusively.
+  Status RebuildIdIndexLocked(Connection* conn, const StateRow& snap);
+
+  // ---- readers ----
+  class ReaderLease {
+   public:
+    ReaderLease(SqliteStore* store, std::unique_ptr<Connection> conn)
+        : store_(store), conn_(std::move(conn)) {}
+    ReaderLease(ReaderLease&&) = default;
+    ~ReaderLease() {
+      if (conn_) store_->ReturnReader(std::move(conn_));
+    }
+    Connection* get() const { return conn_.get(); }
+    Connection* operator->() const { return conn_.get(); }
+
+   private:
+    SqliteStore* store_;
+    std::unique_ptr<Connection> conn_;
+  };
+  Result<ReaderLease> AcquireReader();
+  void ReturnReader(std::unique_ptr<Connection> conn);
+  Status QueryScan(Connection* conn, const ObjectQuery& q, int64_t lower, PageBuilder* pb);
+  Status QueryTypes(Connection* conn, const ObjectQuery& q, int64_t lower, PageBuilder* pb);
+  Status QueryIds(Connection* conn, const ObjectQuery& q, int64_t lower, PageBuilder* pb);
+
+  // ---- checkpoints ----
+  static int WalHook(void* arg, sqlite3* db, const char* name, int pages);
+  void CheckpointLoop();
+
+  Result<Collection> ReadCollection(const sqlite::Statement& st) const;
+  Result<Account> ReadAccount(const sqlite::Statement& st) const;
+
+  const SqliteOptions options_;
+  std::unique_ptr<Connection> writer_;  // used by the writer thread only (and Init/close)
+  std::unique_ptr<Connection> checkpointer_;
+
+  std::mutex queue_mu_;
+  std::condition_variable queue_cv_;
+  std::deque<Item> queue_;  // GUARDED_BY(queue_mu_)
+  bool stopping_ = false;   // GUARDED_BY(queue_mu_)
+  std::thread writer_thread_;
+  std::vector<int64_t> scratch_;  // writer thread only
+
+  // The id index: its content reflects objects_gen `map_gen_` of the file.
+  mutable std::shared_mutex map_mu_;
+  std::condition_variable_any map_cv_;
+  IdIndex map_;                 // GUARDED_BY(map_mu_)
+  int64_t map_gen_ = -1;        // GUARDED_BY(map_mu_)
+  int64_t map_del_gen_ = -1;    // GUARDED_BY(map_mu_)
+  int64_t map_max_da_ = 0;      // GUARDED_BY(map_mu_)
+  int64_t inflight_gen_ = 0;    // GUARDED_BY(map_mu_): objects_gen our writer is committing
+
+  std::mutex readers_mu_;
+  std::vector<std::unique_ptr<Connection>> idle_readers_;  // GUARDED_BY(readers_mu_)
+
+  std::mutex listeners_mu_;
+  std::vector<CommitListener> listeners_;  // GUARDED_BY(listeners_mu_)
+
+  std::mutex ckpt_mu_;
+  std::condition_variable ckpt_cv_;
+  bool ckpt_wanted_ = false;  // GUARDED_BY(ckpt_mu_)
+  bool ckpt_stop_ = false;    // GUARDED_BY(ckpt_mu_)
+  std::thread ckpt_thread_;
+  int wal_checkpoint_pages_ = 0;
+
+  mutable std::mutex stats_mu_;
+  StoreStats stats_;  // GUARDED_BY(stats_mu_); objects is read from counts
+  std::atomic<int64_t> objects_{0};
+  bool initialized_ = false;
+};
+
+// ---------------------------------------------------------------------------
+// Open and close
+
+Status SqliteStore::Init() {
+  ConfigureSqliteOnce();
+  sqlite::ConnectionOptions co;
+  co.create = true;
+  co.cache_kib = options_.cache_mib * 1024;
+  co.mmap_bytes = options_.mmap_mib * 1024 * 1024;
+  ASSIGN_OR_RETURN(writer_, Connection::Open(options_.path, co));
+  // Refuse a foreign or newer file before changing anything in it.
+  RETURN_IF_ERROR(sqlite::CheckSchema(writer_.get()));
+  // page_size only takes effect on a new file, and must precede WAL mode.
+  RETURN_IF_ERROR(writer_->Exec("PRAGMA page_size=" + std::to_string(options_.page_size)));
+  {
+    ASSIGN_OR_RETURN(auto st, writer_->Prepare("PRAGMA journal_mode=WAL"));
+    ASSIGN_OR_RETURN(bool row, st->Step());
+    if (!row || st->Text(0) != "wal") {
+      return IoError("'" + options_.path + "': cannot switch to WAL mode");
+    }
+  }
+  RETURN_IF_ERROR(sqlite::Migrate(writer_.get()));
+  // FULL: every commit is fsynced before the writer calls back.
+  RETURN_IF_ERROR(writer_->Exec(std::string("PRAGMA synchronous=") +
+                                (options_.durable ? "FULL" : "NORMAL")));
+  ASSIGN_OR_RETURN(auto page_size, writer_->QueryInt("PRAGMA page_size"));
+  wal_checkpoint_pages_ = static_cast<int>(
+      std::max<int64_t>(64, options_.checkpoint_mib * 1024 * 1024 / page_size.value_or(4096)));
+  // Checkpoints run on their own thread; the writer only reports WAL growth.
+  RETURN_IF_ERROR(writer_->Exec("PRAGMA journal_size_limit=" +
+                                std::to_string(options_.checkpoint_mib * 2 * 1024 * 1024)));
+  sqlite3_wal_hook(writer_->db(), &SqliteStore::WalHook, this);
+
+  {
+    Transaction txn(writer_.get());
+    RETURN_IF_ERROR(txn.Begin(false));
+    ASSIGN_OR_RETURN(StateRow snap, LoadState(writer_.get()));
+    std::unique_lock lock(map_mu_);
+    RETURN_IF_ERROR(RebuildIdIndexLocked(writer_.get(), snap));
+    ASSIGN_OR_RETURN(auto total, writer_->QueryInt("SELECT sum(objects) FROM counts"));
+    objects_ = total.value_or(0);
+    RETURN_IF_ERROR(txn.Commit());
+  }
+
+  sqlite::ConnectionOptions cko;
+  cko.cache_kib = 2048;
+  ASSIGN_OR_RETURN(checkpointer_, Connection::Open(options_.path, cko));
+  RETURN_IF_ERROR(checkpointer_->Exec(std::string("PRAGMA synchronous=") +
+                                      (options_.durable ? "FULL" : "NORMAL")));
+  stats_.group_sizes_histogram.assign(7, 0);
+  writer_thread_ = std::thread([this] { WriterLoop(); });
+  ckpt_thread_ = std::thread([this] { CheckpointLoop(); });
+  initialized_ = true;
+  return Status::Ok();
+}
+
+SqliteStore::~SqliteStore() {
+  {
+    std::lock_guard lock(queue_mu_);
+    stopping_ = true;
+  }
+  queue_cv_.notify_all();
+  if (writer_thread_.joinable()) writer_thread_.join();
+  {
+    std::lock_guard lock(ckpt_mu_);
+    ckpt_stop_ = true;
+  }
+  ckpt_cv_.notify_all();
+  if (ckpt_thread_.joinable()) ckpt_thread_.join();
+  {
+    std::lock_guard lock(readers_mu_);
+    idle_readers_.clear();
+  }
+  checkpointer_.reset();
+  if (initialized_) {
+    sqlite3_wal_hook(writer_->db(), nullptr, nullptr);
+    // Leave a small WAL behind so the next open is quick; fails harmlessly
+    // (SQLITE_BUSY) while another process reads.
+    sqlite3_wal_checkpoint_v2(writer_->db(), nullptr, SQLITE_CHECKPOINT_TRUNCATE, nullptr, nullptr);
+  }
+}
+
+int SqliteStore::WalHook(void* arg, sqlite3* db, const char* name, int pages) {
+  auto* self = static_cast<SqliteStore*>(arg);
+  if (pages >= self->wal_checkpoint_pages_ * 4) {
+    // The background checkpointer is not keeping up (or readers pinned old
+    // snapshots): the writer helps, which also slows ingest down to what the
+    // disk sustains.
+    sqlite3_wal_checkpoint_v2(db, name, SQLITE_CHECKPOINT_PASSIVE, nullptr, nullptr);
+  } else if (pages >= self->wal_checkpoint_pages_) {
+    {
+      std::lock_guard lock(self->ckpt_mu_);
+      self->ckpt_wanted_ = true;
+    }
+    self->ckpt_cv_.notify_one();
+  }
+  return SQLITE_OK;
+}
+
+void SqliteStore::CheckpointLoop() {
+  std::unique_lock lock(ckpt_mu_);
+  for (;;) {
+    ckpt_cv_.wait(lock, [this] { return ckpt_wanted_ || ckpt_stop_; });
+    if (ckpt_stop_) return;
+    ckpt_wanted_ = false;
+    lock.unlock();
+    sqlite3_wal_checkpoint_v2(checkpointer_->db(), nullptr, SQLITE_CHECKPOINT_PASSIVE, nullptr,
+                              nullptr);
+    lock.lock();
+  }
+}
+
+// ---------------------------------------------------------------------------
+// Writer
+
+Status SqliteStore::Enqueue(Item item) {
+  {
+    std::lock_guard lock(queue_mu_);
+    if (stopping_) return Unavailable("store is closing");
+    queue_.push_back(std::move(item));
+  }
+  queue_cv_.notify_one();
+  return Status::Ok();
+}
+
+void SqliteStore::Write(WriteBatch batch, WriteCallback done) {
+  std::unique_lock lock(queue_mu_);
+  if (stopping_) {
+    lock.unlock();
+    done(Unavailable("store is closing"));
+    return;
+  }
+  queue_.push_back(WriteRequest{std::move(batch), std::move(done)});
+  lock.unlock();
+  queue_cv_.notify_one();
+}
+
+Status SqliteStore::RunWrite(std::function<Status(Txn*)> fn) {
+  std::promise<Status> promise;
+  auto future = promise.get_future();
+  RETURN_IF_ERROR(Enqueue(Task{std::move(fn), &promise}));
+  return future.get();
+}
+
+void SqliteStore::WriterLoop() {
+  std::vector<WriteRequest> group;
+  for (;;) {
+    std::optional<Task> task;
+    group.clear();
+    {
+      std::unique_lock lock(queue_mu_);
+      queue_cv_.wait(lock, [this] { return stopping_ || !queue_.empty(); });
+      if (queue_.empty()) return;  // stopping, and everything queued is done
+      if (auto* t = std::get_if<Task>(&queue_.front())) {
+        task = std::move(*t);
+        queue_.pop_front();
+      } else {
+        // Group commit: every object batch queued now shares one commit.
+        size_t objects = 0;
+        while (!queue_.empty()) {
+          auto* r = std::get_if<WriteRequest>(&queue_.front());
+          if (r == nullptr) break;
+          size_t n = r->batch.objects.size();
+          if (!group.empty() && objects + n > static_cast<size_t>(options_.max_batch_objects)) {
+            break;
+          }
+          objects += n;
+          group.push_back(std::move(*r));
+          queue_.pop_front();
+        }
+      }
+    }
+    if (task) {
+      RunTask(&*task);
+    } else {
+      RunGroup(&group);
+    }
+  }
+}
+
+Status SqliteStore::BeginWrite(Transaction* txn, Txn* t) {
+  RETURN_IF_ERROR(txn->Begin(true));
+  ASSIGN_OR_RETURN(t->loaded, LoadState(writer_.get()));
+  t->state = t->loaded;
+  return SyncIdIndex(writer_.get(), t->loaded, true);
+}
+
+Status SqliteStore::CommitWrite(Transaction* txn, Txn* t) {
+  if (t->objects_added || t->objects_removed) ++t->state.objects_gen;
+  if (t->objects_removed) ++t->state.objects_del_gen;
+  if (t->directory_changed) ++t->state.directory_gen;
+  if (!(t->state == t->loaded)) {
+    ASSIGN_OR_RETURN(auto st, writer_->Prepare(
+                                  "UPDATE state SET last_date_added=?1, objects_gen=?2,"
+                                  " objects_del_gen=?3, directory_gen=?4 WHERE one=1"));
+    st->Bind(1, t->state.last_date_added);
+    st->Bind(2, t->state.objects_gen);
+    st->Bind(3, t->state.objects_del_gen);
+    st->Bind(4, t->state.directory_gen);
+    RETURN_IF_ERROR(st->Run());
+  }
+  for (const auto& [coll, delta] : t->count_deltas) {
+    if (delta == 0) continue;
+    ASSIGN_OR_RETURN(auto st, writer_->Prepare(
+                                  "INSERT INTO counts(coll, objects) VALUES(?1, ?2) ON CONFLICT(coll)"
+                                  " DO UPDATE SET objects = objects + excluded.objects"));
+    st->Bind(1, coll);
+    st->Bind(2, delta);
+    RETURN_IF_ERROR(st->Run());
+  }
+  for (int64_t coll : t->dropped_collections) {
+    ASSIGN_OR_RETURN(auto st, writer_->Prepare("DELETE FROM counts WHERE coll=?1"));
+    st->Bind(1, coll);
+    RETURN_IF_ERROR(st->Run());
+  }
+  bool gen_changed = t->state.objects_gen != t->loaded.objects_gen;
+  if (gen_changed) {
+    std::lock_guard lock(map_mu_);
+    inflight_gen_ = t->state.objects_gen;
+  }
+  Status s = txn->Commit();
+  if (gen_changed) {
+    {
+      std::lock_guard lock(map_mu_);
+      inflight_gen_ = 0;
+      if (!s.ok()) {
+        // The outcome of a failed COMMIT is uncertain; resynchronise from
+        // the file at the next transaction.
+        map_gen_ = -1;
+      } else if (map_gen_ < t->state.objects_gen) {
+        // (A reader that saw a later generation has already resynchronised
+        // from a snapshot including this commit.)
+        for (const auto& [key, da] : t->adds) map_.Insert(key, da);
+        for (const auto& [key, da] : t->removes) map_.Erase(key, da);
+        map_gen_ = t->state.objects_gen;
+        map_del_gen_ = t->state.objects_del_gen;
+        map_max_da_ = std::max(map_max_da_, t->state.last_date_added);
+      }
+    }
+    map_cv_.notify_all();
+  }
+  if (s.ok()) {
+    int64_t delta = 0;
+    for (const auto& [coll, d] : t->count_deltas) delta += d;
+    objects_ += delta;
+  }
+  return s;
+}
+
+void SqliteStore::FindVersions(Txn* t, uint64_t key, std::vector<int64_t>* out) {
+  {
+    std::shared_lock lock(map_mu_);
+    map_.Find(key, out);
+  }
+  t->overlay.Find(key, out);
+  if (!t->removes.empty()) {
+    // Only tasks remove entries, and they look up before removing; keep the
+    // view exact anyway.
+    std::erase_if(*out, [&](int64_t da) {
+      return std::find(t->removes.begin(), t->removes.end(), std::make_pair(key, da)) !=
+             t->removes.end();
+    });
+  }
+}
+
+Status SqliteStore::SetFlags(int64_t date_added, int flags) {
+  ASSIGN_OR_RETURN(auto st, writer_->Prepare("UPDATE objects SET flags=?2 WHERE date_added=?1"));
+  st->Bind(1, date_added);
+  st->Bind(2, flags);
+  return st->Run();
+}
+
+Status SqliteStore::AddObject(Txn* t, int64_t coll, const NewObject& obj, AddOutcome* outcome,
+                              int64_t* date_added) {
+  if (obj.id.empty()) return InvalidArgument("object without an id");
+  if (obj.type.empty()) return InvalidArgument(obj.id + ": object without a type");
+  if (obj.raw.empty()) return InvalidArgument(obj.id + ": empty object text");
+  const int64_t id_hash = IdHash(obj.id);
+  const uint64_t key = IdIndex::Key(coll, id_hash);
+  const bool versionless = !obj.modified_us && !obj.created_us;
+  int64_t version = obj.modified_us ? *obj.modified_us : obj.created_us.value_or(0);
+
+  scratch_.clear();
+  FindVersions(t, key, &scratch_);
+  // The existing versions of (coll, id): the earliest and the latest, with
+  // their flags, so the new version can take over first/last.
+  bool any = false;
+  int64_t min_v = 0, max_v = 0, first_da = 0, last_da = 0;
+  int first_flags = 0, last_flags = 0;
+  for (int64_t da : scratch_) {
+    ASSIGN_OR_RETURN(auto st,
+                     writer_->Prepare("SELECT coll, id, version, flags FROM objects WHERE date_added=?1"));
+    st->Bind(1, da);
+    ASSIGN_OR_RETURN(bool row, st->Step());
+    if (!row || st->Int64(0) != coll || st->Text(1) != obj.id) continue;  // hash collision
+    int64_t v = st->Int64(2);
+    int flags = static_cast<int>(st->Int64(3));
+    if (!versionless && v == version) {
+      *outcome = AddOutcome::kDuplicate;
+      *date_added = da;
+      return Status::Ok();
+    }
+    if (!any || v < min_v) min_v = v, first_da = da, first_flags = flags;
+    if (!any || v > max_v) max_v = v, last_da = da, last_flags = flags;
+    any = true;
+  }
+  if (versionless && any) {
+    // Objects without modified or created (SCOs) are not versioned: any
+    // stored copy of the id is the same object.
+    *outcome = AddOutcome::kDuplicate;
+    *date_added = last_da;
+    return Status::Ok();
+  }
+
+  int flags = 0;
+  if (!any || version < min_v) flags |= sqlite::kFlagFirst;
+  if (!any || version > max_v) flags |= sqlite::kFlagLast;
+  if (any && (flags & sqlite::kFlagFirst)) {
+    RETURN_IF_ERROR(SetFlags(first_da, first_flags & ~sqlite::kFlagFirst));
+    if (first_da == last_da) last_flags &= ~sqlite::kFlagFirst;
+  }
+  if (any && (flags & sqlite::kFlagLast)) {
+    RETURN_IF_ERROR(SetFlags(last_da, last_flags & ~sqlite::kFlagLast));
+  }
+
+  // date_added: server time, strictly increasing, assigned inside the one
+  // write transaction so commit order and date_added order agree.
+  const int64_t da = std::max(options_.clock->NowMicros(), t->state.last_date_added + 1);
+  t->state.last_date_added = da;
+  if (versionless) {
+    version = da;
+    flags |= sqlite::kFlagVersionless;
+  }
+  if (obj.granular) flags |= sqlite::kFlagGranular;
+
+  ASSIGN_OR_RETURN(auto ins, writer_->Prepare(
+                                 "INSERT INTO objects(date_added, coll, id_hash, version, flags, type,"
+                                 " spec_version, id, marking, producer, audience, origin, raw)"
+                                 " VALUES(?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13)"));
+  ins->Bind(1, da);
+  ins->Bind(2, coll);
+  ins->Bind(3, id_hash);
+  ins->Bind(4, version);
+  ins->Bind(5, flags);
+  ins->BindStatic(6, obj.type);
+  ins->BindStatic(7, obj.spec_version);
+  ins->BindStatic(8, obj.id);
+  ins->BindStatic(9, obj.marking);
+  ins->BindStatic(10, obj.producer);
+  ins->BindStatic(11, obj.audience);
+  ins->BindStatic(12, obj.origin);
+  ins->BindBlobStatic(13, obj.raw);
+  RETURN_IF_ERROR(ins->Run());
+  t->overlay.Insert(key, da);
+  t->adds.emplace_back(key, da);
+  *outcome = AddOutcome::kAdded;
+  *date_added = da;
+  return Status::Ok();
+}
+
+Status SqliteStore::ApplyBatch(Txn* t, const WriteBatch& batch, WriteResult* result) {
+  if (!batch.objects.empty()) {
+    ASSIGN_OR_RETURN(auto st, writer_->Prepare("SELECT 1 FROM collections WHERE key=?1"));
+    st->Bind(1, batch.collection);
+    ASSIGN_OR_RETURN(bool found, st->Step());
+    if (!found) return NotFound(CollectionName(batch.collection) + " does not exist");
+  }
+  result->outcomes.resize(batch.objects.size());
+  result->date_added_us.resize(batch.objects.size());
+  int64_t added = 0, first = 0, last = 0;
+  for (size_t i = 0; i < batch.objects.size(); ++i) {
+    Status s = AddObject(t, batch.collection, batch.objects[i], &result->outcomes[i],
+                         &result->date_added_us[i]);
+    if (!s.ok()) return s.WithContext("object " + std::to_string(i));
+    if (result->outcomes[i] == AddOutcome::kAdded) {
+      if (added == 0) first = result->date_added_us[i];
+      last = result->date_added_us[i];
+      ++added;
+    }
+  }
+  if (batch.status) {
+    const StatusRecord& sr = *batch.status;
+    ASSIGN_OR_RETURN(auto st, writer_->Prepare(
+                                  "INSERT INTO statuses(api_root, id, request_timestamp, status,"
+                                  " details) VALUES(?1, ?2, ?3, ?4, ?5)"));
+    std::string details = sqlite::EncodeStatusDetails(sr);
+    st->BindStatic(1, sr.api_root);
+    st->BindStatic(2, sr.id);
+    st->Bind(3, sr.request_timestamp_us);
+    st->BindStatic(4, sr.status);
+    st->BindStatic(5, details);
+    RETURN_IF_ERROR(st->Run());
+  }
+  if (batch.cursor) {
+    ASSIGN_OR_RETURN(auto st, writer_->Prepare(
+                                  "INSERT INTO cursors(name, value) VALUES(?1, ?2)"
+                                  " ON CONFLICT(name) DO UPDATE SET value=excluded.value"));
+    st->BindStatic(1, batch.cursor->name);
+    st->BindStatic(2, batch.cursor->value);
+    RETURN_IF_ERROR(st->Run());
+  }
+  if (added > 0) {
+    t->objects_added = true;
+    t->count_deltas[batch.collection] += added;
+    CommitNotice& n = t->notices[batch.collection];
+    if (n.added == 0) n.first_date_added_us = first;
+    n.collection = batch.collection;
+    n.last_date_added_us = last;
+    n.added += added;
+  }
+  return Status::Ok();
+}
+
+void SqliteStore::RunGroup(std::vector<WriteRequest>* group) {
+  std::vector<Result<WriteResult>> results;
+  results.reserve(group->size());
+  Txn t;
+  Transaction txn(writer_.get());
+  Status s = BeginWrite(&txn, &t);
+  int64_t committed_batches = 0;
+  if (s.ok()) {
+    for (WriteRequest& req : *group) {
+      // A savepoint per batch: a failing batch is undone alone, the others
+      // in the group still commit.
+      s = writer_->Exec("SAVEPOINT batch");
+      if (!s.ok()) break;
+      size_t adds_mark = t.adds.size();
+      auto notices = t.notices;
+      auto deltas = t.count_deltas;
+      bool added_before = t.objects_added;
+      WriteResult wr;
+      Status bs = ApplyBatch(&t, req.batch, &wr);
+      if (bs.ok()) {
+        s = writer_->Exec("RELEASE batch");
+        if (!s.ok()) break;
+        results.emplace_back(std::move(wr));
+        ++committed_batches;
+        continue;
+      }
+      s = writer_->Exec("ROLLBACK TO batch; RELEASE batch");
+      if (!s.ok()) break;
+      for (size_t i = adds_mark; i < t.adds.size(); ++i) {
+        t.overlay.Erase(t.adds[i].first, t.adds[i].second);
+      }
+      t.adds.resize(adds_mark);
+      t.notices = std::move(notices);
+      t.count_deltas = std::move(deltas);
+      t.objects_added = added_before;
+      results.emplace_back(std::move(bs));
+    }
+  }
+  if (s.ok()) s = CommitWrite(&txn, &t);
+  if (!s.ok()) {
+    txn.Rollback();
+    for (size_t i = 0; i < group->size(); ++i) {
+      if (i >= results.size() || results[i].ok()) {
+        if (i >= results.size()) results.emplace_back(s);
+        else results[i] = s;
+      }
+    }
+    committed_batches = 0;
+    t.notices.clear();
+  }
+  {
+    std::lock_guard lock(stats_mu_);
+    if (committed_batches > 0 || s.ok()) {
+      ++stats_.commits;
+      stats_.batches += committed_batches;
+      stats_.last_commit_batches = committed_batches;
+      if (committed_batches > 0) ++stats_.group_sizes_histogram[HistogramBucket(committed_batches)];
+    }
+  }
+  if (!t.notices.empty()) {
+    std::lock_guard lock(listeners_mu_);
+    for (const auto& [coll, notice] : t.notices) {
+      for (const CommitListener& l : listeners_) l(notice);
+    }
+  }
+  for (size_t i = 0; i < group->size(); ++i) (*group)[i].done(std::move(results[i]));
+}
+
+void SqliteStore::RunTask(Task* task) {
+  Txn t;
+  Transaction txn(writer_.get());
+  Status s = BeginWrite(&txn, &t);
+  if (s.ok()) s = task->fn(&t);
+  if (s.ok()) s = CommitWrite(&txn, &t);
+  if (!s.ok()) txn.Rollback();
+  task->done->set_value(std::move(s));
+}
+
+// ---------------------------------------------------------------------------
+// Id index
+
+Status SqliteStore::RebuildIdIndexLocked(Connection* conn, const StateRow& snap) {
+  map_.Clear();
+  ASSIGN_OR_RETURN(auto total, conn->QueryInt("SELECT sum(objects) FROM counts"));
+  map_.Reserve(static_cast<size_t>(std::max<int64_t>(0, total.value_or(0))));
+  ASSIGN_OR_RETURN(auto st, conn->Prepare("SELECT coll, id_hash, date_added FROM objects"
+                                          " INDEXED BY objects_scan"));
+  int64_t max_da = 0;
+  for (;;) {
+    ASSIGN_OR_RETURN(bool row, st->Step());
+    if (!row) break;
+    int64_t da = st->Int64(2);
+    map_.Insert(IdIndex::Key(st->Int64(0), st->Int64(1)), da);
+    max_da = std::max(max_da, da);
+  }
+  map_gen_ = snap.objects_gen;
+  map_del_gen_ = snap.objects_del_gen;
+  map_max_da_ = max_da;
+  return Status::Ok();
+}
+
+Status SqliteStore::SyncIdIndex(Connection* conn, const StateRow& snap, bool from_writer) {
+  {
+    std::shared_lock lock(map_mu_);
+    if (map_gen_ >= snap.objects_gen) return Status::Ok();
+  }
+  std::unique_lock lock(map_mu_);
+  if (!from_writer) {
+    // Our own writer may have committed this generation and be about to
+    // publish it: wait for that rather than rescanning.
+    map_cv_.wait(lock, [&] {
+      return map_gen_ >= snap.objects_gen || inflight_gen_ < snap.objects_gen;
+    });
+  }
+  if (map_gen_ >= snap.objects_gen) return Status::Ok();
+  // Another process changed objects.
+  if (map_gen_ < 0 || snap.objects_del_gen != map_del_gen_) {
+    return RebuildIdIndexLocked(conn, snap);
+  }
+  ASSIGN_OR_RETURN(auto st, conn->Prepare("SELECT coll, id_hash, date_added FROM objects"
+                                          " WHERE date_added>?1"));
+  st->Bind(1, map_max_da_);
+  int64_t max_da = map_max_da_;
+  for (;;) {
+    ASSIGN_OR_RETURN(bool row, st->Step());
+    if (!row) break;
+    int64_t da = st->Int64(2);
+    map_.Insert(IdIndex::Key(st->Int64(0), st->Int64(1)), da);
+    max_da = std::max(max_da, da);
+  }
+  map_gen_ = snap.objects_gen;
+  map_max_da_ = max_da;
+  return Status::Ok();
+}
+
+// ---------------------------------------------------------------------------
+// Readers
+
+Result<SqliteStore::ReaderLease> SqliteStore::AcquireReader() {
+  {
+    std::lock_guard lock(readers_mu_);
+    if (!idle_readers_.empty()) {
+      auto conn = std::move(idle_readers_.back());
+      idle_readers_.pop_back();
+      return ReaderLease(this, std::move(conn));
+    }
+  }
+  sqlite::ConnectionOptions co;
+  co.read_only = true;
+  co.cache_kib = options_.reader_cache_mib * 1024;
+  co.mmap_bytes = options_.mmap_mib * 1024 * 1024;
+  ASSIGN_OR_RETURN(auto conn, Connection::Open(options_.path, co));
+  return ReaderLease(this, std::move(conn));
+}
+
+void SqliteStore::ReturnReader(std::unique_ptr<Connection> conn) {
+  if (conn->InTransaction()) return;  // never reuse a connection left mid-transaction
+  std::lock_guard lock(readers_mu_);
+  if (idle_readers_.size() < static_cast<size_t>(options_.max_idle_readers)) {
+    idle_readers_.push_back(std::move(conn));
+  }
+}
+
+Status SqliteStore::QueryScan(Connection* conn, const ObjectQuery& q, int64_t lower,
+                              PageBuilder* pb) {
+  ASSIGN_OR_RETURN(auto st, conn->Prepare(kSelectScan));
+  st->Bind(1, q.collection);
+  st->Bind(2, lower);
+  for (;;) {
+    ASSIGN_OR_RETURN(bool row, st->Step());
+    if (!row || !pb->Offer(*st)) return Status::Ok();
+  }
+}
+
+Status SqliteStore::QueryTypes(Connection* conn, const ObjectQuery& q, int64_t lower,
+                               PageBuilder* pb) {
+  std::vector<std::string> types = q.types;
+  std::sort(types.begin(), types.end());
+  types.erase(std::unique(types.begin(), types.end()), types.end());
+  if (types.size() > kMaxMergedTypes) return QueryScan(conn, q, lower, pb);
+  // One index range per type, merged by date_added.
+  std::vector<StatementRef> streams;
+  std::vector<bool> live;
+  streams.reserve(types.size());
+  for (size_t i = 0; i < types.size(); ++i) {
+    ASSIGN_OR_RETURN(auto st, conn->Prepare(kSelectType, static_cast<int>(i)));
+    st->Bind(1, q.collection);
+    st->BindStatic(2, types[i]);
+    st->Bind(3, lower);
+    ASSIGN_OR_RETURN(bool row, st->Step());
+    streams.push_back(std::move(st));
+    live.push_back(row);
+  }
+  for (;;) {
+    int best = -1;
+    for (size_t i = 0; i < streams.size(); ++i) {
+      if (live[i] && (best < 0 || streams[i]->Int64(kColDateAdded) <
+                                      streams[best]->Int64(kColDateAdded))) {
+        best = static_cast<int>(i);
+      }
+    }
+    if (best < 0) return Status::Ok();
+    if (!pb->Offer(*streams[best])) return Status::Ok();
+    ASSIGN_OR_RETURN(bool row, streams[best]->Step());
+    live[best] = row;
+  }
+}
+
+Status SqliteStore::QueryIds(Connection* conn, const ObjectQuery& q, int64_t lower,
+                             PageBuilder* pb) {
+  ASSIGN_OR_RETURN(StateRow snap, LoadState(conn));
+  RETURN_IF_ERROR(SyncIdIndex(conn, snap, false));
+  std::unordered_set<std::string_view> wanted(q.ids.begin(), q.ids.end());
+  std::vector<int64_t> candidates;
+  {
+    std::shared_lock lock(map_mu_);
+    for (std::string_view id : wanted) {
+      map_.Find(IdIndex::Key(q.collection, IdHash(id)), &candidates);
+    }
+  }
+  std::erase_if(candidates, [lower](int64_t da) { return da <= lower; });
+  std::sort(candidates.begin(), candidates.end());
+  candidates.erase(std::unique(candidates.begin(), candidates.end()), candidates.end());
+  for (int64_t da : candidates) {
+    ASSIGN_OR_RETURN(auto st, conn->Prepare(kSelectOne));
+    st->Bind(1, da);
+    ASSIGN_OR_RETURN(bool row, st->Step());
+    // Absent: added after this snapshot began, or deleted since.
+    if (!row) continue;
+    if (st->Int64(kColColl) != q.collection || !wanted.contains(st->Text(kColId))) continue;
+    if (!pb->Offer(*st)) return Status::Ok();
+  }
+  return Status::Ok();
+}
+
+Result<ObjectPage> SqliteStore::Query(const ObjectQuery& q, std::optional<int64_t> after_cursor) {
+  if (q.limit < 1) return InvalidArgument("query limit must be at least 1");
+  int64_t lower = std::numeric_limits<int64_t>::min();
+  if (q.added_after_us) lower = std::max(lower, *q.added_after_us);
+  if (after_cursor) lower = std::max(lower, *after_cursor);
+  ASSIGN_OR_RETURN(ReaderLease conn, AcquireReader());
+  Transaction txn(conn.get());
+  RETURN_IF_ERROR(txn.Begin(false));
+  ObjectPage page;
+  PageBuilder pb(q, &page);
+  if (!q.ids.empty()) {
+    RETURN_IF_ERROR(QueryIds(conn.get(), q, lower, &pb));
+  } else if (!q.types.empty()) {
+    RETURN_IF_ERROR(QueryTypes(conn.get(), q, lower, &pb));
+  } else {
+    RETURN_IF_ERROR(QueryScan(conn.get(), q, lower, &pb));
+  }
+  RETURN_IF_ERROR(txn.Commit());
+  return page;
+}
+
+Result<int64_t> SqliteStore::CountObjects(std::optional<int64_t> collection) {
+  ASSIGN_OR_RETURN(ReaderLease conn, AcquireReader());
+  if (!collection) {
+    ASSIGN_OR_RETURN(auto n, conn->QueryInt("SELECT sum(objects) FROM counts"));
+    return n.value_or(0);
+  }
+  ASSIGN_OR_RETURN(auto st, conn->Prepare("SELECT objects FROM counts WHERE coll=?1"));
+  st->Bind(1, *collection);
+  ASSIGN_OR_RETURN(bool row, st->Step());
+  return row ? st->Int64(0) : int64_t{0};
+}
+
+// ---------------------------------------------------------------------------
+// Deletes
+
+Result<int64_t> SqliteStore::DeleteObject(int64_t collection, const std::string& id,
+                                          const VersionFilter& versions) {
+  int64_t removed = 0;
+  Status s = RunWrite([&](Txn* t) -> Status {
+    const uint64_t key = IdIndex::Key(collection, IdHash(id));
+    std::vector<int64_t> das;
+    FindVersions(t, key, &das);
+    struct Row {
+      int64_t da, version;
+      int flags;
+    };
+    std::vector<Row> keep, drop;
+    for (int64_t da : das) {
+      ASSIGN_OR_RETURN(auto st, writer_->Prepare(
+                                    "SELECT coll, id, version, flags FROM objects WHERE date_added=?1"));
+      st->Bind(1, da);
+      ASSIGN_OR_RETURN(bool row, st->Step());
+      if (!row || st->Int64(0) != collection || st->Text(1) != id) continue;
+      Row r{da, st->Int64(2), static_cast<int>(st->Int64(3))};
+      // TAXII 2.1 delete: without match[version] every version goes.
+      bool selected = versions.IsDefault() || VersionSelected(versions, r.flags, r.version);
+      (selected ? drop : keep).push_back(r);
+    }
+    for (const Row& r : drop) {
+      ASSIGN_OR_RETURN(auto st, writer_->Prepare("DELETE FROM objects WHERE date_added=?1"));
+      st->Bind(1, r.da);
+      RETURN_IF_ERROR(st->Run());
+      t->removes.emplace_back(key, r.da);
+    }
+    // The survivors' first/last flags.
+    if (!drop.empty() && !keep.empty()) {
+      auto [lo, hi] = std::minmax_element(
+          keep.begin(), keep.end(), [](const Row& a, const Row& b) { return a.version < b.version; });
+      for (const Row& r : keep) {
+        int flags = r.flags & ~(sqlite::kFlagFirst | sqlite::kFlagLast);
+        if (&r == &*lo) flags |= sqlite::kFlagFirst;
+        if (&r == &*hi) flags |= sqlite::kFlagLast;
+        if (flags != r.flags) RETURN_IF_ERROR(SetFlags(r.da, flags));
+      }
+    }
+    removed = static_cast<int64_t>(drop.size());
+    if (removed > 0) {
+      t->objects_removed = true;
+      t->count_deltas[collection] -= removed;
+    }
+    return Status::Ok();
+  });
+  if (!s.ok()) return s;
+  return removed;
+}
+
+// ---------------------------------------------------------------------------
+// Listeners, cursors, statuses
+
+void SqliteStore::AddCommitListener(CommitListener listener) {
+  std::lock_guard lock(listeners_mu_);
+  listeners_.push_back(std::move(listener));
+}
+
+Result<std::optional<std::string>> SqliteStore::GetCursor(const std::string& name) {
+  ASSIGN_OR_RETURN(ReaderLease conn, AcquireReader());
+  ASSIGN_OR_RETURN(auto st, conn->Prepare("SELECT value FROM cursors WHERE name=?1"));
+  st->BindStatic(1, name);
+  ASSIGN_OR_RETURN(bool row, st->Step());
+  if (!row) return std::optional<std::string>();
+  return std::optional<std::string>(std::string(st->Text(0)));
+}
+
+Status SqliteStore::PutCursor(const CursorUpdate& cursor) {
+  return RunWrite([&](Txn*) -> Status {
+    ASSIGN_OR_RETURN(auto st, writer_->Prepare(
+                                  "INSERT INTO cursors(name, value) VALUES(?1, ?2)"
+                                  " ON CONFLICT(name) DO UPDATE SET value=excluded.value"));
+    st->BindStatic(1, cursor.name);
+    st->BindStatic(2, cursor.value);
+    return st->Run();
+  });
+}
+
+Result<std::optional<StatusRecord>> SqliteStore::GetStatus(const std::string& api_root,
+                                                           const std::string& id) {
+  ASSIGN_OR_RETURN(ReaderLease conn, AcquireReader());
+  ASSIGN_OR_RETURN(auto st, conn->Prepare("SELECT request_timestamp, status, details FROM statuses"
+                                          " WHERE id=?1 AND api_root=?2"));
+  st->BindStatic(1, id);
+  st->BindStatic(2, api_root);
+  ASSIGN_OR_RETURN(bool row, st->Step());
+  if (!row) return std::optional<StatusRecord>();
+  StatusRecord r;
+  r.id = id;
+  r.api_root = api_root;
+  r.request_timestamp_us = st->Int64(0);
+  r.status.assign(st->Text(1));
+  RETURN_IF_ERROR(sqlite::DecodeStatusDetails(st->Text(2), &r));
+  return std::optional<StatusRecord>(std::move(r));
+}
+
+// ---------------------------------------------------------------------------
+// Directory
+
+Status SqliteStore::PutApiRoot(const ApiRoot& root) {
+  if (root.name.empty()) return InvalidArgument("API root without a name");
+  return RunWrite([&](Txn* t) -> Status {
+    ASSIGN_OR_RETURN(auto st, writer_->Prepare(
+                                  "INSERT INTO api_roots(name, title, description, max_content_length)"
+                                  " VALUES(?1, ?2, ?3, ?4) ON CONFLICT(name) DO UPDATE SET"
+                                  " title=excluded.title, description=excluded.description,"
+                                  " max_content_length=excluded.max_content_length"));
+    st->BindStatic(1, root.name);
+    st->BindStatic(2, root.title);
+    st->BindStatic(3, root.description);
+    st->Bind(4, root.max_content_length);
+    RETURN_IF_ERROR(st->Run());
+    t->directory_changed = true;
+    return Status::Ok();
+  });
+}
+
+Result<std::vector<ApiRoot>> SqliteStore::ListApiRoots() {
+  ASSIGN_OR_RETURN(ReaderLease conn, AcquireReader());
+  ASSIGN_OR_RETURN(auto st, conn->Prepare("SELECT name, title, description, max_content_length"
+                                          " FROM api_roots ORDER BY name"));
+  std::vector<ApiRoot> out;
+  for (;;) {
+    ASSIGN_OR_RETURN(bool row, st->Step());
+    if (!row) break;
+    out.push_back(ApiRoot{std::string(st->Text(0)), std::string(st->Text(1)),
+                          std::string(st->Text(2)), st->Int64(3)});
+  }
+  return out;
+}
+
+#define KIZUNA_COLLECTION_COLUMNS "key, id, api_root, title, description, alias, default_marking"
+
+Result<Collection> SqliteStore::ReadCollection(const sqlite::Statement& st) const {
+  Collection c;
+  c.key = st.Int64(0);
+  c.id.assign(st.Text(1));
+  c.api_root.assign(st.Text(2));
+  c.title.assign(st.Text(3));
+  c.description.assign(st.Text(4));
+  c.alias.assign(st.Text(5));
+  c.default_marking.assign(st.Text(6));
+  return c;
+}
+
+Result<Collection> SqliteStore::PutCollection(const Collection& c) {
+  if (c.id.empty()) return InvalidArgument("collection without an id");
+  Collection stored = c;
+  Status s = RunWrite([&](Txn* t) -> Status {
+    {
+      ASSIGN_OR_RETURN(auto st, writer_->Prepare("SELECT 1 FROM api_roots WHERE name=?1"));
+      st->BindStatic(1, c.api_root);
+      ASSIGN_OR_RETURN(bool found, st->Step());
+      if (!found) return NotFound("API root '" + c.api_root + "' does not exist");
+    }
+    if (c.key == 0) {
+      ASSIGN_OR_RETURN(auto st, writer_->Prepare(
+                                    "INSERT INTO collections(id, api_root, title, description, alias,"
+                                    " default_marking) VALUES(?1, ?2, ?3, ?4, ?5, ?6)"));
+      st->BindStatic(1, c.id);
+      st->BindStatic(2, c.api_root);
+      st->BindStatic(3, c.title);
+      st->BindStatic(4, c.description);
+      st->BindStatic(5, c.alias);
+      st->BindStatic(6, c.default_marking);
+      Status r = st->Run();
+      if (r.code() == StatusCode::kAlreadyExists) {
+        return AlreadyExists("collection '" + c.id + "' or its alias already exists in '" +
+                             c.api_root + "'");
+      }
+      RETURN_IF_ERROR(r);
+      stored.key = sqlite3_last_insert_rowid(writer_->db());
+    } else {
+      ASSIGN_OR_RETURN(auto st, writer_->Prepare(
+                                    "UPDATE collections SET id=?2, api_root=?3, title=?4,"
+                                    " description=?5, alias=?6, default_marking=?7 WHERE key=?1"));
+      st->Bind(1, c.key);
+      st->BindStatic(2, c.id);
+      st->BindStatic(3, c.api_root);
+      st->BindStatic(4, c.title);
+      st->BindStatic(5, c.description);
+      st->BindStatic(6, c.alias);
+      st->BindStatic(7, c.default_marking);
+      Status r = st->Run();
+      if (r.code() == StatusCode::kAlreadyExists) {
+        return AlreadyExists("collection '" + c.id + "' or its alias already exists in '" +
+                             c.api_root + "'");
+      }
+      RETURN_IF_ERROR(r);
+      if (sqlite3_changes(writer_->db()) == 0) return NotFound(CollectionName(c.key) + " does not exist");
+    }
+    t->directory_changed = true;
+    return Status::Ok();
+  });
+  if (!s.ok()) return s;
+  return stored;
+}
+
+Result<std::vector<Collection>> SqliteStore::ListCollections(const std::string& api_root) {
+  ASSIGN_OR_RETURN(ReaderLease conn, AcquireReader());
+  ASSIGN_OR_RETURN(auto st, conn->Prepare("SELECT " KIZUNA_COLLECTION_COLUMNS
+                                          " FROM collections WHERE api_root=?1 ORDER BY key"));
+  st->BindStatic(1, api_root);
+  std::vector<Collection> out;
+  for (;;) {
+    ASSIGN_OR_RETURN(bool row, st->Step());
+    if (!row) break;
+    ASSIGN_OR_RETURN(Collection c, ReadCollection(*st));
+    out.push_back(std::move(c));
+  }
+  return out;
+}
+
+Status SqliteStore::DeleteCollection(int64_t key) {
+  return RunWrite([&](Txn* t) -> Status {
+    {
+      ASSIGN_OR_RETURN(auto st, writer_->Prepare("SELECT 1 FROM collections WHERE key=?1"));
+      st->Bind(1, key);
+      ASSIGN_OR_RETURN(bool found, st->Step());
+      if (!found) return NotFound(CollectionName(key) + " does not exist");
+    }
+    {
+      ASSIGN_OR_RETURN(auto st, writer_->Prepare("SELECT id_hash, date_added FROM objects"
+                                                 " WHERE coll=?1"));
+      st->Bind(1, key);
+      for (;;) {
+        ASSIGN_OR_RETURN(bool row, st->Step());
+        if (!row) break;
+        t->removes.emplace_back(IdIndex::Key(key, st->Int64(0)), st->Int64(1));
+      }
+    }
+    for (const char* sql : {"DELETE FROM objects WHERE coll=?1", "DELETE FROM grants WHERE collection=?1",
+                            "DELETE FROM collections WHERE key=?1"}) {
+      ASSIGN_OR_RETURN(auto st, writer_->Prepare(sql));
+      st->Bind(1, key);
+      RETURN_IF_ERROR(st->Run());
+    }
+    if (!t->removes.empty()) {
+      t->objects_removed = true;
+      t->count_deltas[key] -= static_cast<int64_t>(t->removes.size());
+    }
+    t->dropped_collections.push_back(key);
+    t->directory_changed = true;
+    return Status::Ok();
+  });
+}
+
+Result<std::optional<Collection>> SqliteStore::FindCollection(const std::string& api_root,
+                                                              const std::string& id_or_alias) {
+  ASSIGN_OR_RETURN(ReaderLease conn, AcquireReader());
+  // An id match wins over an alias match.
+  ASSIGN_OR_RETURN(auto st, conn->Prepare("SELECT " KIZUNA_COLLECTION_COLUMNS
+                                          " FROM collections WHERE api_root=?1 AND"
+                                          " (id=?2 OR (alias=?2 AND alias<>''))"
+                                          " ORDER BY id=?2 DESC LIMIT 1"));
+  st->BindStatic(1, api_root);
+  st->BindStatic(2, id_or_alias);
+  ASSIGN_OR_RETURN(bool row, st->Step());
+  if (!row) return std::optional<Collection>();
+  ASSIGN_OR_RETURN(Collection c, ReadCollection(*st));
+  return std::optional<Collection>(std::move(c));
+}
+
+Status SqliteStore::PutOrganization(const Organization& org) {
+  if (org.id.empty()) return InvalidArgument("organization without an id");
+  std::string sectors = sqlite::EncodeStringList(org.sectors);
+  return RunWrite([&](Txn* t) -> Status {
+    ASSIGN_OR_RETURN(auto st, writer_->Prepare(
+                                  "INSERT INTO organizations(id, name, nation, kind, sectors)"
+                                  " VALUES(?1, ?2, ?3, ?4, ?5) ON CONFLICT(id) DO UPDATE SET"
+                                  " name=excluded.name, nation=excluded.nation, kind=excluded.kind,"
+                                  " sectors=excluded.sectors"));
+    st->BindStatic(1, org.id);
+    st->BindStatic(2, org.name);
+    st->BindStatic(3, org.nation);
+    st->BindStatic(4, org.kind);
+    st->BindStatic(5, sectors);
+    RETURN_IF_ERROR(st->Run());
+    t->directory_changed = true;
+    return Status::Ok();
+  });
+}
+
+Result<std::vector<Organization>> SqliteStore::ListOrganizations() {
+  ASSIGN_OR_RETURN(ReaderLease conn, AcquireReader());
+  ASSIGN_OR_RETURN(auto st, conn->Prepare("SELECT id, name, nation, kind, sectors FROM organizations"
+                                          " ORDER BY id"));
+  std::vector<Organization> out;
+  for (;;) {
+    ASSIGN_OR_RETURN(bool row, st->Step());
+    if (!row) break;
+    Organization o;
+    o.id.assign(st->Text(0));
+    o.name.assign(st->Text(1));
+    o.nation.assign(st->Text(2));
+    o.kind.assign(st->Text(3));
+    ASSIGN_OR_RETURN(o.sectors, sqlite::DecodeStringList(st->Text(4)));
+    out.push_back(std::move(o));
+  }
+  return out;
+}
+
+#define KIZUNA_ACCOUNT_COLUMNS "key, username, organization, roles, password_hash, disabled"
+
+Result<Account> SqliteStore::ReadAccount(const sqlite::Statement& st) const {
+  Account a;
+  a.key = st.Int64(0);
+  a.username.assign(st.Text(1));
+  a.organization.assign(st.Text(2));
+  ASSIGN_OR_RETURN(a.roles, sqlite::DecodeStringList(st.Text(3)));
+  a.password_hash.assign(st.Text(4));
+  a.disabled = st.Int64(5) != 0;
+  return a;
+}
+
+Result<Account> SqliteStore::PutAccount(const Account& account) {
+  if (account.username.empty()) return InvalidArgument("account without a username");
+  Account stored = account;
+  std::string roles = sqlite::EncodeStringList(account.roles);
+  Status s = RunWrite([&](Txn* t) -> Status {
+    auto bind = [&](sqlite::Statement& st) {
+      st.BindStatic(2, account.username);
+      st.BindStatic(3, account.organization);
+      st.BindStatic(4, roles);
+      st.BindStatic(5, account.password_hash);
+      st.Bind(6, account.disabled ? 1 : 0);
+    };
+    Status r;
+    if (account.key == 0) {
+      ASSIGN_OR_RETURN(auto st, writer_->Prepare(
+                                    "INSERT INTO accounts(username, organization, roles,"
+                                    " password_hash, disabled) VALUES(?2, ?3, ?4, ?5, ?6)"));
+      bind(*st);
+      r = st->Run();
+    } else {
+      ASSIGN_OR_RETURN(auto st, writer_->Prepare(
+                                    "UPDATE accounts SET username=?2, organization=?3, roles=?4,"
+                                    " password_hash=?5, disabled=?6 WHERE key=?1"));
+      st->Bind(1, account.key);
+      bind(*st);
+      r = st->Run();
+    }
+    if (r.code() == StatusCode::kAlreadyExists) {
+      return AlreadyExists("username '" + account.username + "' is taken");
+    }
+    RETURN_IF_ERROR(r);
+    if (account.key == 0) {
+      stored.key = sqlite3_last_insert_rowid(writer_->db());
+    } else if (sqlite3_changes(writer_->db()) == 0) {
+      return NotFound("account " + std::to_string(account.key) + " does not exist");
+    }
+    t->directory_changed = true;
+    return Status::Ok();
+  });
+  if (!s.ok()) return s;
+  return stored;
+}
+
+Result<std::optional<Account>> SqliteStore::FindAccount(const std::string& username) {
+  ASSIGN_OR_RETURN(ReaderLease conn, AcquireReader());
+  ASSIGN_OR_RETURN(auto st, conn->Prepare("SELECT " KIZUNA_ACCOUNT_COLUMNS
+                                          " FROM accounts WHERE username=?1"));
+  st->BindStatic(1, username);
+  ASSIGN_OR_RETURN(bool row, st->Step());
+  if (!row) return std::optional<Account>();
+  ASSIGN_OR_RETURN(Account a, ReadAccount(*st));
+  return std::optional<Account>(std::move(a));
+}
+
+Result<std::optional<Account>> SqliteStore::FindAccountByKey(int64_t key) {
+  ASSIGN_OR_RETURN(ReaderLease conn, AcquireReader());
+  ASSIGN_OR_RETURN(auto st, conn->Prepare("SELECT " KIZUNA_ACCOUNT_COLUMNS
+                                          " FROM accounts WHERE key=?1"));
+  st->Bind(1, key);
+  ASSIGN_OR_RETURN(bool row, st->Step());
+  if (!row) return std::optional<Account>();
+  ASSIGN_OR_RETURN(Account a, ReadAccount(*st));
+  return std::optional<Account>(std::move(a));
+}
+
+Result<std::vector<Account>> SqliteStore::ListAccounts() {
+  ASSIGN_OR_RETURN(ReaderLease conn, AcquireReader());
+  ASSIGN_OR_RETURN(auto st,
+                   conn->Prepare("SELECT " KIZUNA_ACCOUNT_COLUMNS " FROM accounts ORDER BY key"));
+  std::vector<Account> out;
+  for (;;) {
+    ASSIGN_OR_RETURN(bool row, st->Step());
+    if (!row) break;
+    ASSIGN_OR_RETURN(Account a, ReadAccount(*st));
+    out.push_back(std::move(a));
+  }
+  return out;
+}
+
+Status SqliteStore::PutGrant(const Grant& grant) {
+  return RunWrite([&](Txn* t) -> Status {
+    if (!grant.can_read && !grant.can_write) {
+      ASSIGN_OR_RETURN(auto st, writer_->Prepare("DELETE FROM grants WHERE account=?1 AND collection=?2"));
+      st->Bind(1, grant.account);
+      st->Bind(2, grant.collection);
+      RETURN_IF_ERROR(st->Run());
+      t->directory_changed = true;
+      return Status::Ok();
+    }
+    {
+      ASSIGN_OR_RETURN(auto st, writer_->Prepare("SELECT 1 FROM accounts WHERE key=?1"));
+      st->Bind(1, grant.account);
+      ASSIGN_OR_RETURN(bool found, st->Step());
+      if (!found) return NotFound("account " + std::to_string(grant.account) + " does not exist");
+    }
+    {
+      ASSIGN_OR_RETURN(auto st, writer_->Prepare("SELECT 1 FROM collections WHERE key=?1"));
+      st->Bind(1, grant.collection);
+      ASSIGN_OR_RETURN(bool found, st->Step());
+      if (!found) return NotFound(CollectionName(grant.collection) + " does not exist");
+    }
+    ASSIGN_OR_RETURN(auto st, writer_->Prepare(
+                                  "INSERT INTO grants(account, collection, can_read, can_write)"
+                                  " VALUES(?1, ?2, ?3, ?4) ON CONFLICT(account, collection) DO UPDATE"
+                                  " SET can_read=excluded.can_read, can_write=excluded.can_write"));
+    st->Bind(1, grant.account);
+    st->Bind(2, grant.collection);
+    st->Bind(3, grant.can_read ? 1 : 0);
+    st->Bind(4, grant.can_write ? 1 : 0);
+    RETURN_IF_ERROR(st->Run());
+    t->directory_changed = true;
+    return Status::Ok();
+  });
+}
+
+Result<std::vector<Grant>> SqliteStore::ListGrants(std::optional<int64_t> account) {
+  ASSIGN_OR_RETURN(ReaderLease conn, AcquireReader());
+  ASSIGN_OR_RETURN(auto st, conn->Prepare("SELECT account, collection, can_read, can_write FROM grants"
+                                          " WHERE ?1 IS NULL OR account=?1"
+                                          " ORDER BY account, collection"));
+  if (account) st->Bind(1, *account);
+  std::vector<Grant> out;
+  for (;;) {
+    ASSIGN_OR_RETURN(bool row, st->Step());
+    if (!row) break;
+    out.push_back(Grant{st->Int64(0), st->Int64(1), st->Int64(2) != 0, st->Int64(3) != 0});
+  }
+  return out;
+}
+
+Status SqliteStore::PutToken(const Token& token) {
+  if (token.id.empty()) return InvalidArgument("token without an id");
+  return RunWrite([&](Txn* t) -> Status {
+    {
+      ASSIGN_OR_RETURN(auto st, writer_->Prepare("SELECT 1 FROM accounts WHERE key=?1"));
+      st->Bind(1, token.account);
+      ASSIGN_OR_RETURN(bool found, st->Step());
+      if (!found) return NotFound("account " + std::to_string(token.account) + " does not exist");
+    }
+    ASSIGN_OR_RETURN(auto st, writer_->Prepare(
+                                  "INSERT INTO tokens(id, account, secret_hash, label, created, expires)"
+                                  " VALUES(?1, ?2, ?3, ?4, ?5, ?6) ON CONFLICT(id) DO UPDATE SET"
+                                  " account=excluded.account, secret_hash=excluded.secret_hash,"
+                                  " label=excluded.label, created=excluded.created,"
+                                  " expires=excluded.expires"));
+    st->BindStatic(1, token.id);
+    st->Bind(2, token.account);
+    st->BindStatic(3, token.secret_hash);
+    st->BindStatic(4, token.label);
+    st->Bind(5, token.created_us);
+    if (token.expires_us) st->Bind(6, *token.expires_us);
+    RETURN_IF_ERROR(st->Run());
+    t->directory_changed = true;
+    return Status::Ok();
+  });
+}
+
+namespace {
+
+Token ReadToken(const sqlite::Statement& st) {
+  Token k;
+  k.id.assign(st.Text(0));
+  k.account = st.Int64(1);
+  k.secret_hash.assign(st.Text(2));
+  k.label.assign(st.Text(3));
+  k.created_us = st.Int64(4);
+  if (!st.IsNull(5)) k.expires_us = st.Int64(5);
+  return k;
+}
+
+}  // namespace
+
+Result<std::optional<Token>> SqliteStore::FindToken(const std::string& id) {
+  ASSIGN_OR_RETURN(ReaderLease conn, AcquireReader());
+  ASSIGN_OR_RETURN(auto st, conn->Prepare("SELECT id, account, secret_hash, label, created, expires"
+                                          " FROM tokens WHERE id=?1"));
+  st->BindStatic(1, id);
+  ASSIGN_OR_RETURN(bool row, st->Step());
+  if (!row) return std::optional<Token>();
+  return std::optional<Token>(ReadToken(*st));
+}
+
+Status SqliteStore::DeleteToken(const std::string& id) {
+  return RunWrite([&](Txn* t) -> Status {
+    ASSIGN_OR_RETURN(auto st, writer_->Prepare("DELETE FROM tokens WHERE id=?1"));
+    st->BindStatic(1, id);
+    RETURN_IF_ERROR(st->Run());
+    if (sqlite3_changes(writer_->db()) == 0) return NotFound("token does not exist");
+    t->directory_changed = true;
+    return Status::Ok();
+  });
+}
+
+Result<std::vector<Token>> SqliteStore::ListTokens(std::optional<int64_t> account) {
+  ASSIGN_OR_RETURN(ReaderLease conn, AcquireReader());
+  ASSIGN_OR_RETURN(auto st, conn->Prepare("SELECT id, account, secret_hash, label, created, expires"
+                                          " FROM tokens WHERE ?1 IS NULL OR account=?1 ORDER BY id"));
+  if (account) st->Bind(1, *account);
+  std::vector<Token> out;
+  for (;;) {
+    ASSIGN_OR_RETURN(bool row, st->Step());
+    if (!row) break;
+    out.push_back(ReadToken(*st));
+  }
+  return out;
+}
+
+Result<int64_t> SqliteStore::DirectoryGeneration() {
+  ASSIGN_OR_RETURN(ReaderLease conn, AcquireReader());
+  ASSIGN_OR_RETURN(StateRow s, LoadState(conn.get()));
+  return s.directory_gen;
+}
+
+// ---------------------------------------------------------------------------
+// Health
+
+StoreStats SqliteStore::Stats() const {
+  std::lock_guard lock(stats_mu_);
+  StoreStats s = stats_;
+  s.objects = objects_.load();
+  return s;
+}
+
+Status SqliteStore::Ping() {
+  ASSIGN_OR_RETURN(ReaderLease conn, AcquireReader());
+  return LoadState(conn.get()).status();
+}
+
+Status SqliteStore::CheckIntegrity() {
+  ASSIGN_OR_RETURN(ReaderLease conn, AcquireReader());
+  ASSIGN_OR_RETURN(auto st, conn->Prepare("PRAGMA integrity_check(20)"));
+  std::string problems;
+  for (;;) {
+    ASSIGN_OR_RETURN(bool row, st->Step());
+    if (!row) break;
+    if (st->Text(0) == "ok") continue;
+    if (!problems.empty()) problems += "; ";
+    problems.append(st->Text(0));
+  }
+  if (!problems.empty()) return IoError("integrity check failed: " + problems);
+  return Status::Ok();
+}
+
+// ---------------------------------------------------------------------------
+
+Result<std::unique_ptr<Store>> OpenSqliteStore(const SqliteOptions& options) {
+  if (options.path.empty()) return InvalidArgument("store path is empty");
+  if (options.clock == nullptr) return InvalidArgument("store clock is null");
+  auto store = std::make_unique<SqliteStore>(options);
+  Status s = store->Init();
+  if (!s.ok()) return s;
+  return std::unique_ptr<Store>(std::move(store));
+}
+
+int SqliteSchemaVersion() { return sqlite::kSchemaVersion; }
+
+}  // namespace kizuna::store
