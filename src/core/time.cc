@@ -106,7 +106,7 @@ std::string FormatTimestamp(int64_t micros, int frac_digits) {
                         static_cast<long long>(sod / 60 % 60), static_cast<long long>(sod % 60));
   std::string out(buf, static_cast<size_t>(n));
   if (frac_digits > 0) {
-    char fb[16];
+    char fb[24];
     std::snprintf(fb, sizeof fb, "%06lld", static_cast<long long>(frac));
     out += '.';
     for (int i = 0; i < frac_digits; ++i) out += i < 6 ? fb[i] : '0';

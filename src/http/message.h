@@ -15,6 +15,8 @@
 
 namespace kizuna::http {
 
+class StreamWriter;  // http/stream.h
+
 struct Header {
   std::string name;   // lower-case
   std::string value;
@@ -47,6 +49,14 @@ struct Response {
   std::string route;
   // Set by the handler for the access log: who made the request ("" = anonymous).
   std::string principal;
+  // Streaming (Server-Sent Events and other long-lived responses): when set,
+  // the server sends the status and headers with chunked transfer coding
+  // (connection-close framing for HTTP/1.0) and no Content-Length, then
+  // `body` as the first chunk if non-empty, then calls `stream` once on the
+  // connection's thread with the writer for later chunks (http/stream.h).
+  // The connection closes when the stream ends. Not allowed for HEAD, 1xx,
+  // 204 or 304 (the server answers 500 instead).
+  std::function<void(std::shared_ptr<StreamWriter>)> stream;
 
   void SetHeader(std::string_view lower_name, std::string value) {
     for (auto& h : headers)
@@ -73,9 +83,13 @@ using Handler = std::function<void(Request request, Respond respond)>;
 using BodyLimit = std::function<int64_t(const Request& head)>;
 
 // Builds the body of an error the server itself produces (400 for a
-// malformed request, 408 on a read timeout, 413 over the body limit, 429 over
-// the connection limit, 500), so that the layer above can answer in its own
-// format (TAXII error resources). `head` may be partially filled.
+// malformed request, 408 on a read timeout, 413 over the body limit, 431 for
+// an oversized header, 500 for a dropped Respond or a throwing handler, 501
+// for an unsupported transfer coding, 503 over the connection limit, 505 for
+// an HTTP version other than 1.0 and 1.1), so that the layer above can answer
+// in its own format (TAXII error resources). `head` may be partially filled
+// (empty when the request could not be read at all). Runs on a server
+// thread; must not block.
 using ErrorFormatter =
     std::function<Response(int status, std::string_view message, const Request& head)>;
 

@@ -119,14 +119,14 @@ class Scanner {
     if (p_ == end_ || *p_ != '"') return Error("expected a string");
     ++p_;
     const char* start = p_;
-    *escaped = false;
+    if (escaped) *escaped = false;
     for (;;) {
       while (p_ != end_ && !kStringStop[static_cast<unsigned char>(*p_)]) ++p_;
       if (p_ == end_) return Error("unterminated string");
       char c = *p_;
       if (c == '"') break;
       if (c != '\\') return Error("control character in a string");
-      *escaped = true;
+      if (escaped) *escaped = true;
       ++p_;
       if (p_ == end_) return Error("unterminated escape");
       switch (*p_) {

@@ -103,6 +103,7 @@ struct StatusDetail {
 struct StatusRecord {
   std::string id;        // UUIDv4
   std::string api_root;
+  int64_t owner_account = 0;  // the account that made the request (0 = none)
   int64_t request_timestamp_us = 0;
   std::string status;    // "complete" or "pending"
   std::vector<StatusDetail> successes, failures, pendings;

@@ -1,0 +1,286 @@
+// `kizuna import` and `kizuna export`: bulk STIX in and out of a collection,
+// offline on the hub's database (the hub may be running: SQLite WAL allows it).
+#include <unistd.h>
+#include <zlib.h>
+
+#include <CLI/CLI.hpp>
+#include <cstdio>
+#include <fstream>
+#include <iostream>
+#include <map>
+#include <sstream>
+
+#include "app/admin.h"
+#include "app/commands.h"
+#include "app/store_flags.h"
+#include "core/time.h"
+#include "core/uuid.h"
+#include "ingest/ingest.h"
+#include "stix/bundle.h"
+
+namespace kizuna::app {
+namespace {
+
+Result<std::string> ReadFileMaybeGzip(const std::string& path) {
+  std::ifstream in(path, std::ios::binary);
+  if (!in) return IoError("cannot read " + path);
+  std::stringstream ss;
+  ss << in.rdbuf();
+  std::string data = ss.str();
+  if (data.size() < 2 || static_cast<unsigned char>(data[0]) != 0x1f ||
+      static_cast<unsigned char>(data[1]) != 0x8b) {
+    return data;
+  }
+  z_stream zs{};
+  if (inflateInit2(&zs, 15 + 32) != Z_OK) return Internal("zlib init failed");
+  std::string out;
+  out.resize(data.size() * 4 + 1024);
+  zs.next_in = reinterpret_cast<Bytef*>(data.data());
+  zs.avail_in = static_cast<uInt>(data.size());
+  int rc = Z_OK;
+  while (rc != Z_STREAM_END) {
+    if (zs.total_out >= out.size()) out.resize(out.size() * 2);
+    zs.next_out = reinterpret_cast<Bytef*>(out.data() + zs.total_out);
+    zs.avail_out = static_cast<uInt>(out.size() - zs.total_out);
+    rc = inflate(&zs, Z_NO_FLUSH);
+    if (rc == Z_STREAM_END) break;
+    if (rc != Z_OK && rc != Z_BUF_ERROR) {
+      inflateEnd(&zs);
+      return InvalidArgument(path + ": corrupt gzip data");
+    }
+    if (rc == Z_BUF_ERROR && zs.avail_in == 0) {
+      inflateEnd(&zs);
+      return InvalidArgument(path + ": truncated gzip data");
+    }
+  }
+  out.resize(zs.total_out);
+  inflateEnd(&zs);
+  return out;
+}
+
+struct Source {
+  std::string where;  // "file" or "file:line"
+  std::string_view bytes;
+};
+
+// The objects of a file: a bundle / envelope, or JSON lines of objects or
+// bundles. Unparseable lines are reported as failures with their line.
+Status CollectObjects(const std::string& path, const std::string& data, std::vector<Source>* out,
+                      std::vector<std::string>* errors) {
+  auto whole = stix::SplitObjects(data);
+  if (whole.ok()) {
+    for (const auto& r : *whole) out->push_back({path, r.bytes});
+    return Status::Ok();
+  }
+  // JSON lines.
+  size_t start = 0, line = 0;
+  std::string_view d(data);
+  bool any = false;
+  while (start < d.size()) {
+    size_t nl = d.find('\n', start);
+    if (nl == std::string_view::npos) nl = d.size();
+    std::string_view l = d.substr(start, nl - start);
+    start = nl + 1;
+    ++line;
+    while (!l.empty() && (l.back() == '\r' || l.back() == ' ' || l.back() == '\t')) l.remove_suffix(1);
+    while (!l.empty() && (l.front() == ' ' || l.front() == '\t')) l.remove_prefix(1);
+    if (l.empty()) continue;
+    std::string where = path + ":" + std::to_string(line);
+    if (l.front() != '{') {
+      errors->push_back(where + ": not a JSON object");
+      continue;
+    }
+    any = true;
+    auto inner = stix::SplitObjects(l);
+    if (inner.ok() && l.find("\"objects\"") != std::string_view::npos &&
+        l.find("\"bundle\"") != std::string_view::npos) {
+      for (const auto& r : *inner) out->push_back({where, r.bytes});
+    } else {
+      out->push_back({where, l});
+    }
+  }
+  if (!any && errors->empty()) {
+    return InvalidArgument(path + ": " + whole.error().message());
+  }
+  return Status::Ok();
+}
+
+class Progress {
+ public:
+  explicit Progress(size_t total) : total_(total), tty_(isatty(2) != 0) {}
+  void Update(size_t done) {
+    if (!tty_ || total_ == 0) return;
+    int pct = static_cast<int>(done * 100 / total_);
+    if (pct == last_) return;
+    last_ = pct;
+    int width = 30, fill = pct * width / 100;
+    std::fprintf(stderr, "\r[%.*s%*s] %3d%% %zu/%zu objects",
+                 fill, "==============================", width - fill, "", pct, done, total_);
+    std::fflush(stderr);
+  }
+  void Done() {
+    if (tty_ && last_ >= 0) std::fprintf(stderr, "\n");
+  }
+
+ private:
+  size_t total_;
+  bool tty_;
+  int last_ = -1;
+};
+
+}  // namespace
+
+void AddImportCommand(CLI::App& root, int* exit_code) {
+  auto* cmd = root.add_subcommand(
+      "import", "import STIX bundles or JSON lines (optionally .gz) into a collection");
+  auto flags = std::make_shared<StoreFlags>();
+  flags->Register(cmd);
+  auto files = std::make_shared<std::vector<std::string>>();
+  auto collection = std::make_shared<std::string>();
+  auto api_root = std::make_shared<std::string>();
+  auto producer = std::make_shared<std::string>();
+  auto quiet = std::make_shared<bool>(false);
+  cmd->add_option("files", *files, "bundle (.json), JSON lines (.jsonl), optionally gzip")
+      ->required();
+  cmd->add_option("--collection", *collection, "collection id or alias")->required();
+  cmd->add_option("--api-root", *api_root, "API root name");
+  cmd->add_option("--producer", *producer, "producing organization (id or name)");
+  cmd->add_flag("--quiet", *quiet, "no per-object rejection lines");
+  cmd->callback([=] {
+    auto st = flags->Open();
+    if (!st.ok()) {
+      *exit_code = Fail(st.error());
+      return;
+    }
+    store::Store* store = st->get();
+    auto col = FindCollection(store, *api_root, *collection);
+    if (!col.ok()) {
+      *exit_code = Fail(col.error());
+      return;
+    }
+    ingest::Producer prod;
+    if (!producer->empty()) {
+      auto org = FindOrganization(store, *producer);
+      if (!org.ok()) {
+        *exit_code = Fail(org.error());
+        return;
+      }
+      prod.organization = org->id;
+    }
+    int64_t accepted = 0, duplicates = 0, rejected = 0;
+    std::map<std::string, int64_t> reasons;
+    std::vector<std::string> errors;
+    for (const auto& file : *files) {
+      auto data = ReadFileMaybeGzip(file);
+      if (!data.ok()) {
+        *exit_code = Fail(data.error());
+        return;
+      }
+      std::vector<Source> objects;
+      Status s = CollectObjects(file, *data, &objects, &errors);
+      if (!s.ok()) {
+        *exit_code = Fail(s);
+        return;
+      }
+      Progress progress(objects.size());
+      constexpr size_t kBatch = 1000;
+      for (size_t i = 0; i < objects.size(); i += kBatch) {
+        size_t end = std::min(objects.size(), i + kBatch);
+        std::vector<std::string_view> views;
+        for (size_t j = i; j < end; ++j) views.push_back(objects[j].bytes);
+        ingest::Prepared p = ingest::PrepareObjects(views, col->key, prod);
+        for (const auto& f : p.failures) {
+          ++rejected;
+          std::string rule = f.message;
+          if (size_t open = rule.rfind('('); open != std::string::npos) rule = rule.substr(open);
+          reasons[rule]++;
+          if (!*quiet) {
+            errors.push_back(file + ": " + (f.id.empty() ? "(no id)" : f.id) + ": " + f.message);
+          }
+        }
+        if (!p.batch.objects.empty()) {
+          auto w = store->WriteSync(std::move(p.batch));
+          if (!w.ok()) {
+            progress.Done();
+            *exit_code = Fail(w.error());
+            return;
+          }
+          for (auto o : w->outcomes) (o == store::AddOutcome::kAdded ? accepted : duplicates)++;
+        }
+        progress.Update(end);
+      }
+      progress.Done();
+    }
+    for (const auto& e : errors) std::fprintf(stderr, "rejected: %s\n", e.c_str());
+    std::printf("imported into %s: %lld accepted, %lld duplicates, %lld rejected\n",
+                col->id.c_str(), static_cast<long long>(accepted),
+                static_cast<long long>(duplicates), static_cast<long long>(rejected));
+    for (const auto& [rule, n] : reasons) {
+      std::printf("  %lld rejected %s\n", static_cast<long long>(n), rule.c_str());
+    }
+    if (rejected > 0 || !errors.empty()) *exit_code = 1;
+  });
+}
+
+void AddExportCommand(CLI::App& root, int* exit_code) {
+  auto* cmd = root.add_subcommand("export", "write a collection as a STIX bundle to stdout");
+  auto flags = std::make_shared<StoreFlags>();
+  flags->Register(cmd);
+  auto collection = std::make_shared<std::string>();
+  auto api_root = std::make_shared<std::string>();
+  auto types = std::make_shared<std::vector<std::string>>();
+  auto added_after = std::make_shared<std::string>();
+  auto all_versions = std::make_shared<bool>(false);
+  cmd->add_option("--collection", *collection, "collection id or alias")->required();
+  cmd->add_option("--api-root", *api_root, "API root name");
+  cmd->add_option("--type", *types, "only these STIX types (repeatable)");
+  cmd->add_option("--added-after", *added_after, "only objects added after this time");
+  cmd->add_flag("--all-versions", *all_versions, "every version, not only the latest");
+  cmd->callback([=] {
+    auto st = flags->Open();
+    if (!st.ok()) {
+      *exit_code = Fail(st.error());
+      return;
+    }
+    auto col = FindCollection(st->get(), *api_root, *collection);
+    if (!col.ok()) {
+      *exit_code = Fail(col.error());
+      return;
+    }
+    store::ObjectQuery q;
+    q.collection = col->key;
+    q.types = *types;
+    q.limit = 1000;
+    if (*all_versions) q.versions.all = true;
+    if (!added_after->empty()) {
+      auto t = ParseTimestamp(*added_after);
+      if (!t.ok()) {
+        *exit_code = Fail(InvalidArgument("--added-after: " + t.error().message()));
+        return;
+      }
+      q.added_after_us = t->micros;
+    }
+    std::string out = "{\"type\":\"bundle\",\"id\":\"bundle--" + NewUuidV4() + "\",\"objects\":[";
+    std::fwrite(out.data(), 1, out.size(), stdout);
+    std::optional<int64_t> cursor;
+    bool first = true;
+    for (;;) {
+      auto page = (*st)->Query(q, cursor);
+      if (!page.ok()) {
+        *exit_code = Fail(page.error());
+        return;
+      }
+      for (const auto& r : page->records) {
+        if (!first) std::fputc(',', stdout);
+        first = false;
+        std::fwrite(r.raw.data(), 1, r.raw.size(), stdout);
+      }
+      if (!page->more || page->records.empty()) break;
+      cursor = page->records.back().date_added_us;
+    }
+    std::fputs("]}\n", stdout);
+    std::fflush(stdout);
+  });
+}
+
+}  // namespace kizuna::app

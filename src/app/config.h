@@ -1,0 +1,63 @@
+#pragma once
+// Config: the hub's TOML configuration (`kizuna serve --config FILE`).
+// Every key is optional; see docs/configuration.md for the reference and
+// README.md for an example. Relative paths are relative to the directory of
+// the configuration file.
+
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include "core/result.h"
+
+namespace kizuna::app {
+
+struct Config {
+  std::string source_dir = ".";  // directory of the config file
+
+  // [server]
+  std::vector<std::string> listen = {"127.0.0.1:8080"};
+  int threads = 0;  // 0 = number of cores
+  std::string tls_cert, tls_key;
+  bool allow_plain_http = false;  // plain HTTP on a non-loopback address
+  int max_connections = 4096;
+  int64_t max_header_bytes = 16 * 1024;
+  int64_t header_timeout_ms = 10'000;
+  int64_t body_timeout_ms = 60'000;
+  int64_t idle_timeout_ms = 60'000;
+  std::string access_log = "stderr";  // "off", "stderr", or a file path
+  std::string log_level = "info";
+
+  // [store]
+  std::string store_path = "kizuna.db";
+  bool durable = true;
+  int64_t cache_mib = 256;
+
+  // [taxii]
+  std::string title = "Kizuna TAXII 2.1 hub";
+  std::string description;
+  std::string contact;
+  std::string default_api_root;
+  std::string public_base_url;
+  int64_t default_page = 100;
+  int64_t max_page = 1000;
+
+  // [auth]
+  int max_auth_failures = 20;
+  int64_t auth_failure_window_s = 60;
+
+  // [metrics]
+  bool metrics_public = false;  // /metrics without credentials (else admin role)
+
+  // Resolves a path from the config against source_dir.
+  std::string Resolve(const std::string& path) const;
+};
+
+// Parses a TOML file. InvalidArgument naming the file, line and key on a
+// syntax error, an unknown key or a value of the wrong type.
+Result<Config> LoadConfig(const std::string& path);
+// Parses TOML text (for tests); `source_dir` as Config::source_dir.
+Result<Config> ParseConfig(std::string_view toml_text, const std::string& source_name,
+                           const std::string& source_dir);
+
+}  // namespace kizuna::app

@@ -1,0 +1,219 @@
+#include "app/hub.h"
+
+#include <signal.h>
+#include <spdlog/spdlog.h>
+
+#include <boost/json.hpp>
+
+#include "auth/authenticator.h"
+#include "core/metrics.h"
+#include "http/server.h"
+#include "store/sqlite/sqlite_store.h"
+#include "store/store.h"
+#include "taxii/service.h"
+
+namespace kizuna::app {
+
+struct Hub::Impl {
+  Config config;
+  std::unique_ptr<store::Store> store;
+  std::unique_ptr<auth::Authenticator> auth;
+  std::unique_ptr<taxii::Service> taxii;
+  std::unique_ptr<http::Server> server;
+
+  void Handle(http::Request req, http::Respond respond);
+  void Health(http::Respond respond);
+  void Metrics(http::Request req, http::Respond respond);
+  std::string StoreMetrics();
+};
+
+void Hub::Impl::Health(http::Respond respond) {
+  http::Response r;
+  r.route = "healthz";
+  r.headers.push_back({"content-type", "application/json"});
+  r.headers.push_back({"cache-control", "no-store"});
+  Status s = store->Ping();
+  r.status = s.ok() ? 200 : 503;
+  boost::json::object o{{"status", s.ok() ? "ok" : "unavailable"},
+                        {"store", s.ok() ? "ok" : s.message()}};
+  r.body = boost::json::serialize(o);
+  respond(std::move(r));
+}
+
+std::string Hub::Impl::StoreMetrics() {
+  store::StoreStats st = store->Stats();
+  std::string out;
+  auto line = [&](const char* name, const char* type, const char* help, int64_t v) {
+    out += std::string("# HELP ") + name + " " + help + "\n# TYPE " + name + " " + type + "\n" +
+           name + " " + std::to_string(v) + "\n";
+  };
+  line("kizuna_store_objects", "gauge", "Object versions stored.", st.objects);
+  line("kizuna_store_commits_total", "counter", "Durable commits.", st.commits);
+  line("kizuna_store_batches_total", "counter", "Write batches committed.", st.batches);
+  // Group commit: how many write batches shared each commit.
+  out +=
+      "# HELP kizuna_store_group_commit_batches Write batches per durable commit.\n"
+      "# TYPE kizuna_store_group_commit_batches histogram\n";
+  static const char* kBounds[] = {"1", "2", "4", "8", "16", "32", "64"};
+  int64_t cumulative = 0;
+  for (size_t i = 0; i < st.group_sizes_histogram.size() && i < 7; ++i) {
+    cumulative += st.group_sizes_histogram[i];
+    if (i < 6) {
+      out += std::string("kizuna_store_group_commit_batches_bucket{le=\"") + kBounds[i] + "\"} " +
+             std::to_string(cumulative) + "\n";
+    }
+  }
+  out += "kizuna_store_group_commit_batches_bucket{le=\"+Inf\"} " + std::to_string(st.commits) + "\n";
+  out += "kizuna_store_group_commit_batches_sum " + std::to_string(st.batches) + "\n";
+  out += "kizuna_store_group_commit_batches_count " + std::to_string(st.commits) + "\n";
+  const auto& c = taxii->counters();
+  line("kizuna_taxii_objects_accepted_total", "counter", "Objects added by TAXII POSTs.",
+       c.objects_accepted.load());
+  line("kizuna_taxii_objects_duplicate_total", "counter",
+       "Objects re-posted with a version already stored.", c.objects_duplicate.load());
+  line("kizuna_taxii_objects_rejected_total", "counter", "Objects that failed validation.",
+       c.objects_rejected.load());
+  line("kizuna_taxii_objects_served_total", "counter", "Objects returned by TAXII GETs.",
+       c.objects_served.load());
+  line("kizuna_auth_cache_hits_total", "counter", "Credential checks answered from the cache.",
+       auth->cache_hits());
+  line("kizuna_auth_verifications_total", "counter", "argon2id verifications.",
+       auth->verifications());
+  line("kizuna_auth_failures_total", "counter", "Failed authentications.", auth->failures());
+  return out;
+}
+
+void Hub::Impl::Metrics(http::Request req, http::Respond respond) {
+  auto render = [this](http::Respond respond) {
+    http::Response r;
+    r.route = "metrics";
+    r.headers.push_back({"content-type", std::string(metrics::kPrometheusContentType)});
+    r.body = metrics::Registry::Default().RenderPrometheus() + StoreMetrics();
+    respond(std::move(r));
+  };
+  if (config.metrics_public) {
+    render(std::move(respond));
+    return;
+  }
+  std::string remote = req.remote_address;
+  if (size_t colon = remote.rfind(':'); colon != std::string::npos) remote.resize(colon);
+  auth->Authenticate(req.FindHeader("authorization"), remote,
+                     [render, respond](Result<auth::PrincipalPtr> p) mutable {
+                       if (!p.ok()) {
+                         http::Response r = taxii::Service::ErrorFor(p.error());
+                         r.route = "metrics";
+                         respond(std::move(r));
+                         return;
+                       }
+                       if (!(*p)->IsAdmin()) {
+                         http::Response r =
+                             taxii::Service::Error(403, "Forbidden", "metrics need the admin role");
+                         r.route = "metrics";
+                         r.principal = (*p)->username;
+                         respond(std::move(r));
+                         return;
+                       }
+                       render(std::move(respond));
+                     });
+}
+
+void Hub::Impl::Handle(http::Request req, http::Respond respond) {
+  if (req.path == "/healthz") {
+    Health(std::move(respond));
+    return;
+  }
+  if (req.path == "/metrics") {
+    Metrics(std::move(req), std::move(respond));
+    return;
+  }
+  taxii->Handle(std::move(req), std::move(respond));
+}
+
+Hub::Hub(std::unique_ptr<Impl> impl) : impl_(std::move(impl)) {}
+
+Hub::~Hub() { Stop(); }
+
+Result<std::unique_ptr<Hub>> Hub::Open(const Config& config) {
+  auto impl = std::make_unique<Impl>();
+  impl->config = config;
+  store::SqliteOptions so;
+  so.path = config.Resolve(config.store_path);
+  so.durable = config.durable;
+  so.cache_mib = config.cache_mib;
+  ASSIGN_OR_RETURN(impl->store, store::OpenSqliteStore(so));
+  auth::AuthenticatorOptions ao;
+  ao.max_failures = config.max_auth_failures;
+  ao.failure_window_us = config.auth_failure_window_s * 1'000'000;
+  impl->auth = std::make_unique<auth::Authenticator>(impl->store.get(), ao);
+  taxii::ServiceOptions to;
+  to.title = config.title;
+  to.description = config.description;
+  to.contact = config.contact;
+  to.default_api_root = config.default_api_root;
+  to.public_base_url = config.public_base_url;
+  to.default_page = config.default_page;
+  to.max_page = config.max_page;
+  impl->taxii = std::make_unique<taxii::Service>(impl->store.get(), impl->auth.get(), to);
+
+  http::ServerOptions ho;
+  ho.listen = config.listen;
+  ho.threads = config.threads;
+  ho.tls_cert_file = config.tls_cert.empty() ? "" : config.Resolve(config.tls_cert);
+  ho.tls_key_file = config.tls_key.empty() ? "" : config.Resolve(config.tls_key);
+  ho.allow_plain_http = config.allow_plain_http;
+  ho.max_connections = static_cast<size_t>(config.max_connections);
+  ho.max_header_bytes = static_cast<uint32_t>(config.max_header_bytes);
+  ho.read_header_timeout = std::chrono::milliseconds(config.header_timeout_ms);
+  ho.read_body_timeout = std::chrono::milliseconds(config.body_timeout_ms);
+  ho.idle_timeout = std::chrono::milliseconds(config.idle_timeout_ms);
+  ho.access_log = config.access_log == "off" || config.access_log == "stderr"
+                      ? config.access_log
+                      : config.Resolve(config.access_log);
+  Impl* raw = impl.get();
+  impl->server = std::make_unique<http::Server>(
+      ho, [raw](http::Request req, http::Respond respond) { raw->Handle(std::move(req), std::move(respond)); },
+      [raw](const http::Request& head) -> int64_t {
+        if (head.path == "/healthz" || head.path == "/metrics") return 0;
+        return raw->taxii->BodyLimit(head);
+      },
+      [](int status, std::string_view message, const http::Request&) {
+        return taxii::Service::Error(status, status == 413 ? "Payload Too Large" : "Error", message);
+      });
+  return std::unique_ptr<Hub>(new Hub(std::move(impl)));
+}
+
+Status Hub::Start() { return impl_->server->Start(); }
+
+void Hub::Stop() {
+  if (impl_ && impl_->server) impl_->server->Stop();
+}
+
+std::vector<std::string> Hub::Listening() const { return impl_->server->listening(); }
+
+std::string Hub::BaseUrl() const {
+  auto l = Listening();
+  std::string scheme = impl_->config.tls_cert.empty() ? "http://" : "https://";
+  return scheme + (l.empty() ? std::string("127.0.0.1") : l[0]);
+}
+
+store::Store* Hub::store() { return impl_->store.get(); }
+
+void BlockTerminationSignals() {
+  sigset_t set;
+  sigemptyset(&set);
+  sigaddset(&set, SIGINT);
+  sigaddset(&set, SIGTERM);
+  pthread_sigmask(SIG_BLOCK, &set, nullptr);
+  signal(SIGPIPE, SIG_IGN);
+}
+
+void WaitForTerminationSignal() {
+  sigset_t set;
+  sigemptyset(&set);
+  sigaddset(&set, SIGINT);
+  sigaddset(&set, SIGTERM);
+  int sig = 0;
+  sigwait(&set, &sig);
+}
+
+}  // namespace kizuna::app

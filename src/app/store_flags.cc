@@ -1,0 +1,37 @@
+#include "app/store_flags.h"
+
+#include <CLI/CLI.hpp>
+#include <cstdio>
+
+#include "app/config.h"
+#include "store/sqlite/sqlite_store.h"
+
+namespace kizuna::app {
+
+void StoreFlags::Register(CLI::App* app) {
+  auto* c = app->add_option("--config", config, "the hub's configuration file (TOML)");
+  auto* d = app->add_option("--db", db, "the hub's database file (instead of --config)");
+  c->excludes(d);
+}
+
+Result<std::unique_ptr<store::Store>> StoreFlags::Open() const {
+  store::SqliteOptions o;
+  if (!config.empty()) {
+    ASSIGN_OR_RETURN(Config cfg, LoadConfig(config));
+    o.path = cfg.Resolve(cfg.store_path);
+    o.durable = cfg.durable;
+  } else if (!db.empty()) {
+    o.path = db;
+  } else {
+    return InvalidArgument("give --config FILE or --db FILE");
+  }
+  o.cache_mib = 64;
+  return store::OpenSqliteStore(o);
+}
+
+int Fail(const Status& status) {
+  std::fprintf(stderr, "kizuna: %s\n", status.message().c_str());
+  return status.code() == StatusCode::kInvalidArgument ? 2 : 1;
+}
+
+}  // namespace kizuna::app

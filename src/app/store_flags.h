@@ -1,0 +1,29 @@
+#pragma once
+// The flags every offline command uses to find the hub's database:
+// `--config FILE` (the store path in the hub's config) or `--db FILE`.
+
+#include <memory>
+#include <string>
+
+#include "core/result.h"
+#include "store/store.h"
+
+namespace CLI {
+class App;
+}
+
+namespace kizuna::app {
+
+struct StoreFlags {
+  std::string config;
+  std::string db;
+  void Register(CLI::App* app);
+  // Opens (and migrates) the store. InvalidArgument without --config/--db.
+  Result<std::unique_ptr<store::Store>> Open() const;
+};
+
+// Prints "kizuna: <message>" to stderr and returns exit status 1 (or 2 for
+// usage errors, InvalidArgument). For command callbacks.
+int Fail(const Status& status);
+
+}  // namespace kizuna::app

@@ -1,0 +1,272 @@
+#include "auth/authenticator.h"
+
+#include <openssl/evp.h>
+#include <openssl/hmac.h>
+
+#include <future>
+
+#include "auth/secret.h"
+#include "auth/tokens.h"
+#include "core/encoding.h"
+#include "store/store.h"
+
+namespace kizuna::auth {
+namespace {
+
+std::string_view TrimSpaces(std::string_view s) {
+  while (!s.empty() && (s.front() == ' ' || s.front() == '\t')) s.remove_prefix(1);
+  while (!s.empty() && (s.back() == ' ' || s.back() == '\t')) s.remove_suffix(1);
+  return s;
+}
+
+bool IEqualsPrefix(std::string_view s, std::string_view prefix) {
+  if (s.size() < prefix.size()) return false;
+  for (size_t i = 0; i < prefix.size(); ++i) {
+    char a = s[i], b = prefix[i];
+    if (a >= 'A' && a <= 'Z') a = static_cast<char>(a - 'A' + 'a');
+    if (b >= 'A' && b <= 'Z') b = static_cast<char>(b - 'A' + 'a');
+    if (a != b) return false;
+  }
+  return true;
+}
+
+Status BadCredentials() { return Unauthenticated("invalid credentials"); }
+
+}  // namespace
+
+Authenticator::Authenticator(store::Store* store, AuthenticatorOptions options, const Clock* clock)
+    : store_(store),
+      options_(options),
+      clock_(clock),
+      hmac_key_(RandomSecret(32)),
+      pool_(std::make_unique<ThreadPool>(options.verify_threads < 1 ? 1 : options.verify_threads)) {}
+
+Authenticator::~Authenticator() { pool_.reset(); }
+
+Result<Authenticator::Credential> Authenticator::ParseAuthorization(std::string_view header) {
+  header = TrimSpaces(header);
+  Credential c;
+  if (IEqualsPrefix(header, "basic ")) {
+    auto decoded = Base64Decode(TrimSpaces(header.substr(6)));
+    if (!decoded) return Unauthenticated("malformed Basic credentials");
+    size_t colon = decoded->find(':');
+    if (colon == std::string::npos) return Unauthenticated("malformed Basic credentials");
+    c.user_or_token_id = decoded->substr(0, colon);
+    c.secret = decoded->substr(colon + 1);
+    if (c.user_or_token_id.empty() || c.user_or_token_id.size() > 256 || c.secret.size() > 1024) {
+      return Unauthenticated("malformed Basic credentials");
+    }
+    return c;
+  }
+  if (IEqualsPrefix(header, "bearer ")) {
+    auto parts = ParseToken(TrimSpaces(header.substr(7)));
+    if (!parts.ok()) return Unauthenticated(parts.error().message());
+    c.token = true;
+    c.user_or_token_id = std::move(parts->id);
+    c.secret = std::move(parts->secret);
+    return c;
+  }
+  return Unauthenticated("unsupported authorization scheme (use Basic or Bearer)");
+}
+
+std::string Authenticator::CacheKey(const Credential& c) const {
+  // HMAC over "b|user|secret" or "t|id|secret": the plaintext never stays in memory
+  // beyond the request, and the key is useless outside this process.
+  std::string msg;
+  msg.reserve(4 + c.user_or_token_id.size() + c.secret.size());
+  msg += c.token ? "t|" : "b|";
+  msg += c.user_or_token_id;
+  msg += '|';
+  msg += c.secret;
+  unsigned char out[EVP_MAX_MD_SIZE];
+  unsigned int len = 0;
+  HMAC(EVP_sha256(), hmac_key_.data(), static_cast<int>(hmac_key_.size()),
+       reinterpret_cast<const unsigned char*>(msg.data()), msg.size(), out, &len);
+  OPENSSL_cleanse(msg.data(), msg.size());
+  return std::string(reinterpret_cast<char*>(out), len);
+}
+
+void Authenticator::MaybeRefreshGeneration() {
+  int64_t now = clock_->NowMicros();
+  int64_t last = last_poll_us_.load(std::memory_order_relaxed);
+  if (now - last < options_.generation_poll_us && generation_.load() >= 0) return;
+  std::unique_lock poll_lock(poll_mu_, std::try_to_lock);
+  if (!poll_lock.owns_lock()) return;  // another thread is polling
+  last_poll_us_.store(now, std::memory_order_relaxed);
+  auto gen = store_->DirectoryGeneration();
+  if (!gen.ok()) return;  // keep serving from the cache; the next poll retries
+  int64_t old = generation_.exchange(*gen);
+  if (old == *gen) return;
+  // The directory changed: refresh every cached principal, dropping entries
+  // whose account or token changed underneath them.
+  std::unique_lock lock(cache_mu_);
+  for (auto it = cache_.begin(); it != cache_.end();) {
+    CacheEntry& e = it->second;
+    bool keep = false;
+    if (e.token_id.empty()) {
+      std::string hash;
+      auto p = BuildPrincipal(e.account_key, "basic", &hash);
+      if (p.ok() && hash == e.secret_hash) {
+        e.principal = *p;
+        keep = true;
+      }
+    } else {
+      auto tok = store_->FindToken(e.token_id);
+      if (tok.ok() && tok->has_value() && (*tok)->secret_hash == e.secret_hash &&
+          (*tok)->account == e.account_key) {
+        auto p = BuildPrincipal(e.account_key, "token", nullptr);
+        if (p.ok()) {
+          e.principal = *p;
+          e.expires_us = (*tok)->expires_us;
+          keep = true;
+        }
+      }
+    }
+    e.generation = *gen;
+    it = keep ? std::next(it) : cache_.erase(it);
+  }
+}
+
+bool Authenticator::RateLimited(std::string_view remote) {
+  std::lock_guard lock(fail_mu_);
+  auto it = failures_by_remote_.find(std::string(remote));
+  if (it == failures_by_remote_.end()) return false;
+  int64_t now = clock_->NowMicros();
+  if (now - it->second.start_us > options_.failure_window_us) {
+    failures_by_remote_.erase(it);
+    return false;
+  }
+  return it->second.count >= options_.max_failures;
+}
+
+void Authenticator::RecordFailure(std::string_view remote) {
+  failures_.fetch_add(1, std::memory_order_relaxed);
+  std::lock_guard lock(fail_mu_);
+  int64_t now = clock_->NowMicros();
+  if (failures_by_remote_.size() > 100'000) {
+    // Bound memory under a distributed attack: forget expired windows.
+    for (auto it = failures_by_remote_.begin(); it != failures_by_remote_.end();) {
+      it = now - it->second.start_us > options_.failure_window_us ? failures_by_remote_.erase(it)
+                                                                   : std::next(it);
+    }
+  }
+  auto& w = failures_by_remote_[std::string(remote)];
+  if (now - w.start_us > options_.failure_window_us) {
+    w.start_us = now;
+    w.count = 0;
+  }
+  ++w.count;
+}
+
+Result<PrincipalPtr> Authenticator::BuildPrincipal(int64_t account_key, const std::string& scheme,
+                                                   std::string* secret_hash_out) {
+  ASSIGN_OR_RETURN(auto account, store_->FindAccountByKey(account_key));
+  if (!account.has_value() || account->disabled) return BadCredentials();
+  ASSIGN_OR_RETURN(auto grants, store_->ListGrants(account_key));
+  auto p = std::make_shared<Principal>();
+  p->kind = Principal::Kind::kAccount;
+  p->account_key = account->key;
+  p->username = account->username;
+  p->organization = account->organization;
+  p->roles = account->roles;
+  p->scheme = scheme;
+  for (const auto& g : grants) p->grants[g.collection] = CollectionAccess{g.can_read, g.can_write};
+  if (secret_hash_out) *secret_hash_out = account->password_hash;
+  return PrincipalPtr(std::move(p));
+}
+
+Result<PrincipalPtr> Authenticator::LoadPrincipal(int64_t account_key) {
+  return BuildPrincipal(account_key, "", nullptr);
+}
+
+Result<PrincipalPtr> Authenticator::VerifySlow(const Credential& c, const std::string& key) {
+  verifications_.fetch_add(1, std::memory_order_relaxed);
+  CacheEntry entry;
+  entry.generation = generation_.load();
+  if (c.token) {
+    ASSIGN_OR_RETURN(auto tok, store_->FindToken(c.user_or_token_id));
+    if (!tok.has_value()) {
+      BurnVerification();
+      return BadCredentials();
+    }
+    if (!VerifySecret(tok->secret_hash, c.secret)) return BadCredentials();
+    if (tok->expires_us && *tok->expires_us <= clock_->NowMicros()) {
+      return Unauthenticated("API token expired");
+    }
+    ASSIGN_OR_RETURN(entry.principal, BuildPrincipal(tok->account, "token", nullptr));
+    entry.account_key = tok->account;
+    entry.secret_hash = tok->secret_hash;
+    entry.token_id = tok->id;
+    entry.expires_us = tok->expires_us;
+  } else {
+    ASSIGN_OR_RETURN(auto account, store_->FindAccount(c.user_or_token_id));
+    if (!account.has_value() || account->password_hash.empty()) {
+      BurnVerification();
+      return BadCredentials();
+    }
+    if (!VerifySecret(account->password_hash, c.secret)) return BadCredentials();
+    if (account->disabled) return BadCredentials();
+    std::string hash;
+    ASSIGN_OR_RETURN(entry.principal, BuildPrincipal(account->key, "basic", &hash));
+    if (hash != account->password_hash) return BadCredentials();  // changed meanwhile
+    entry.account_key = account->key;
+    entry.secret_hash = account->password_hash;
+  }
+  PrincipalPtr principal = entry.principal;
+  std::unique_lock lock(cache_mu_);
+  if (cache_.size() >= options_.max_cached_credentials) cache_.clear();
+  cache_[key] = std::move(entry);
+  return principal;
+}
+
+void Authenticator::Authenticate(const std::string* authorization, std::string_view remote,
+                                 Done done) {
+  if (authorization == nullptr || authorization->empty()) {
+    done(Unauthenticated("authentication required"));
+    return;
+  }
+  auto cred = ParseAuthorization(*authorization);
+  if (!cred.ok()) {
+    done(cred.error());
+    return;
+  }
+  MaybeRefreshGeneration();
+  std::string key = CacheKey(*cred);
+  {
+    std::shared_lock lock(cache_mu_);
+    auto it = cache_.find(key);
+    if (it != cache_.end()) {
+      const CacheEntry& e = it->second;
+      if (!e.expires_us || *e.expires_us > clock_->NowMicros()) {
+        cache_hits_.fetch_add(1, std::memory_order_relaxed);
+        PrincipalPtr p = e.principal;
+        lock.unlock();
+        done(std::move(p));
+        return;
+      }
+    }
+  }
+  if (RateLimited(remote)) {
+    done(ResourceExhausted("too many failed authentication attempts; try again later"));
+    return;
+  }
+  std::string remote_copy(remote);
+  pool_->Post([this, c = std::move(*cred), key = std::move(key), remote_copy,
+               done = std::move(done)]() mutable {
+    auto r = VerifySlow(c, key);
+    OPENSSL_cleanse(c.secret.data(), c.secret.size());
+    if (!r.ok() && r.error().code() == StatusCode::kUnauthenticated) RecordFailure(remote_copy);
+    done(std::move(r));
+  });
+}
+
+Result<PrincipalPtr> Authenticator::AuthenticateSync(const std::string* authorization,
+                                                     std::string_view remote) {
+  std::promise<Result<PrincipalPtr>> promise;
+  auto future = promise.get_future();
+  Authenticate(authorization, remote,
+               [&promise](Result<PrincipalPtr> r) { promise.set_value(std::move(r)); });
+  return future.get();
+}
+
+}  // namespace kizuna::auth

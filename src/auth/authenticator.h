@@ -1,0 +1,130 @@
+#pragma once
+// Authenticator: turns an Authorization header into a Principal.
+//
+// Schemes: HTTP Basic (TAXII 2.1 §1.6.9: the mandatory scheme) with an
+// account's username and password, and "Bearer <token>" with an API token
+// (kz1.<id>.<secret>, see tokens.h). Secrets are stored as argon2id hashes;
+// verification is deliberately slow (~50 ms), so:
+//  - a verified credential is cached in memory under an HMAC-SHA256 of the
+//    credential keyed by a per-process random key (the plaintext is never
+//    kept); a cache hit costs about a microsecond;
+//  - cache misses are verified on a small worker pool, never on the caller's
+//    (network) thread, and their results are delivered through a callback;
+//  - failures are rate-limited per remote address (too many -> ResourceExhausted,
+//    HTTP 429) and unknown usernames burn the same time as wrong passwords.
+// Directory changes (account disabled, password changed, grants changed,
+// token revoked) are noticed through Store::DirectoryGeneration(), polled at
+// most every `generation_poll_us`; cached principals are then refreshed and
+// credentials whose hash changed are dropped.
+//
+// Thread-safe.
+
+#include <atomic>
+#include <cstdint>
+#include <functional>
+#include <memory>
+#include <mutex>
+#include <optional>
+#include <shared_mutex>
+#include <string>
+#include <string_view>
+#include <unordered_map>
+
+#include "auth/principal.h"
+#include "core/result.h"
+#include "core/thread_pool.h"
+#include "core/time.h"
+
+namespace kizuna::store {
+class Store;
+}
+
+namespace kizuna::auth {
+
+struct AuthenticatorOptions {
+  int64_t generation_poll_us = 200'000;
+  int max_failures = 20;                  // per remote address and window
+  int64_t failure_window_us = 60'000'000;
+  size_t verify_threads = 1;
+  size_t max_cached_credentials = 100'000;
+};
+
+using PrincipalPtr = std::shared_ptr<const Principal>;
+
+class Authenticator {
+ public:
+  // `store` and `clock` must outlive the Authenticator.
+  Authenticator(store::Store* store, AuthenticatorOptions options,
+                const Clock* clock = &SystemClock::Get());
+  ~Authenticator();
+
+  using Done = std::function<void(Result<PrincipalPtr>)>;
+
+  // `authorization` is the Authorization header value, or nullptr when the
+  // request had none (-> Unauthenticated). `remote` is the client address
+  // used for rate limiting. Calls `done` exactly once: inline for cache hits
+  // and fast failures, else from a worker thread.
+  // Errors: Unauthenticated (missing, malformed or wrong credentials,
+  // disabled account, expired token), ResourceExhausted (too many failures
+  // from this address), IoError/Internal (store failure).
+  void Authenticate(const std::string* authorization, std::string_view remote, Done done);
+
+  // Blocking form for tools and tests.
+  Result<PrincipalPtr> AuthenticateSync(const std::string* authorization, std::string_view remote);
+
+  // Loads the principal of an account (no credential check): admin tools.
+  Result<PrincipalPtr> LoadPrincipal(int64_t account_key);
+
+  // Counters for /metrics.
+  int64_t cache_hits() const { return cache_hits_.load(std::memory_order_relaxed); }
+  int64_t verifications() const { return verifications_.load(std::memory_order_relaxed); }
+  int64_t failures() const { return failures_.load(std::memory_order_relaxed); }
+
+ private:
+  struct CacheEntry {
+    int64_t account_key = 0;
+    std::string secret_hash;  // the stored hash the credential was verified against
+    std::string token_id;     // "" for passwords
+    std::optional<int64_t> expires_us;
+    int64_t generation = 0;
+    PrincipalPtr principal;
+  };
+  struct Credential {
+    bool token = false;
+    std::string user_or_token_id;
+    std::string secret;
+  };
+
+  static Result<Credential> ParseAuthorization(std::string_view header);
+  std::string CacheKey(const Credential& c) const;
+  void MaybeRefreshGeneration();
+  bool RateLimited(std::string_view remote);
+  void RecordFailure(std::string_view remote);
+  // Verifies on the calling thread (a worker), then caches.
+  Result<PrincipalPtr> VerifySlow(const Credential& c, const std::string& key);
+  Result<PrincipalPtr> BuildPrincipal(int64_t account_key, const std::string& scheme,
+                                      std::string* secret_hash_out);
+
+  store::Store* store_;
+  AuthenticatorOptions options_;
+  const Clock* clock_;
+  std::string hmac_key_;
+
+  std::shared_mutex cache_mu_;
+  std::unordered_map<std::string, CacheEntry> cache_;  // GUARDED_BY(cache_mu_)
+  std::atomic<int64_t> generation_{-1};
+  std::atomic<int64_t> last_poll_us_{0};
+  std::mutex poll_mu_;
+
+  std::mutex fail_mu_;
+  struct FailWindow {
+    int64_t start_us = 0;
+    int count = 0;
+  };
+  std::unordered_map<std::string, FailWindow> failures_by_remote_;  // GUARDED_BY(fail_mu_)
+
+  std::atomic<int64_t> cache_hits_{0}, verifications_{0}, failures_{0};
+  std::unique_ptr<ThreadPool> pool_;  // last: joined first in the destructor
+};
+
+}  // namespace kizuna::auth

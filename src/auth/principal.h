@@ -1,0 +1,43 @@
+#pragma once
+// Principal: who is making a request, as the layers above auth see it (the
+// TAXII service for collection access, the policy decision point for object
+// release). An immutable snapshot taken when the credentials were checked;
+// shared between requests with shared_ptr<const Principal>.
+
+#include <cstdint>
+#include <string>
+#include <string_view>
+#include <unordered_map>
+#include <vector>
+
+namespace kizuna::auth {
+
+struct CollectionAccess {
+  bool can_read = false;
+  bool can_write = false;
+};
+
+struct Principal {
+  enum class Kind { kAnonymous, kAccount };
+  Kind kind = Kind::kAnonymous;
+  int64_t account_key = 0;
+  std::string username;
+  std::string organization;  // identity--... of the account's organization
+  std::vector<std::string> roles;  // reader, contributor, coordinator, admin
+  std::unordered_map<int64_t, CollectionAccess> grants;  // by collection key
+  // How the credentials were presented: "basic", "token", or "" (anonymous).
+  std::string scheme;
+
+  bool HasRole(std::string_view role) const {
+    for (const auto& r : roles)
+      if (r == role) return true;
+    return false;
+  }
+  bool IsAdmin() const { return HasRole("admin"); }
+  CollectionAccess Access(int64_t collection_key) const {
+    auto it = grants.find(collection_key);
+    return it == grants.end() ? CollectionAccess{} : it->second;
+  }
+};
+
+}  // namespace kizuna::auth

@@ -1,0 +1,142 @@
+#pragma once
+// Server: the HTTP/1.1 server (Boost.Beast parser, Boost.Asio sockets,
+// OpenSSL TLS) under every Kizuna endpoint. It reads requests, hands each to
+// the Handler as a plain Request (http/message.h) and writes the Response
+// the handler completes, possibly from another thread. It knows nothing of
+// TAXII.
+//
+// Model: one io_context per thread; a connection lives on one thread for its
+// whole life, so it needs no locks. One acceptor per listen address hands
+// connections round-robin to the threads.
+//
+// Per connection: at most one request in flight. A pipelined request is not
+// read before the previous response is written: it waits in the read buffer
+// and the kernel's socket buffer, so a pipelining client costs one request's
+// memory and is slowed by TCP flow control, never buffered without bound.
+//
+// Limits and timeouts (ServerOptions): header size (431), body size from
+// BodyLimit or the default (413, sent before any body byte is read; an
+// `Expect: 100-continue` client gets 100 Continue only when the body is
+// acceptable), connections (503 and close), read-header and read-body
+// timeouts (408 and close), idle keep-alive timeout (close), write timeout
+// (close). Every error the server itself produces goes through the
+// ErrorFormatter.
+//
+// Security: plain HTTP is refused on a non-loopback address unless
+// allow_plain_http is set; TLS is 1.2 or newer; request targets must be
+// origin-form without dot segments (http/target.h); ambiguous framing
+// (Transfer-Encoding beside Content-Length, or other than chunked) is
+// refused.
+//
+// Observability: per request, the Prometheus registry gets
+// kizuna_http_requests_total{route,method,code}, the latency histogram
+// kizuna_http_request_duration_seconds{route}, and bytes in/out; connection
+// gauges and counters; and the access log gets one JSON line
+// (http/access_log.h).
+//
+// Thread-safety: Start, Stop and the accessors may be called from any thread
+// but not concurrently with each other, and never from a handler or another
+// server thread (Stop joins them).
+
+#include <chrono>
+#include <cstddef>
+#include <cstdint>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "core/status.h"
+#include "http/message.h"
+
+namespace kizuna::metrics {
+class Registry;
+}
+
+namespace kizuna::http {
+
+struct ServerOptions {
+  // "host:port" with a numeric IPv4 address, "[v6]:port", or
+  // "localhost:port". Port 0 picks a free port (see Server::port()).
+  std::vector<std::string> listen = {"127.0.0.1:0"};
+  // Server threads; 0 means one per core.
+  int threads = 0;
+
+  // TLS on every listener when both are set (PEM files; the certificate file
+  // may hold the chain). TLS 1.2 and 1.3 only.
+  std::string tls_cert_file;
+  std::string tls_key_file;
+  // Plain HTTP on an address other than loopback is refused by Start()
+  // unless this is set (for deployments behind a TLS-terminating proxy).
+  bool allow_plain_http = false;
+
+  // Request line plus header fields, in bytes (431 beyond).
+  uint32_t max_header_bytes = 16 * 1024;
+  // Body limit when BodyLimit is absent or returns -1 (413 beyond).
+  uint64_t default_body_limit = 10 * 1024 * 1024;
+  // Open connections; beyond, a connection gets 503 and is closed.
+  size_t max_connections = 10000;
+
+  // From the first byte of a request (or from accept, for the first request
+  // and the TLS handshake) to the end of its header.
+  std::chrono::milliseconds read_header_timeout{10'000};
+  // From the end of the header to the end of the body.
+  std::chrono::milliseconds read_body_timeout{60'000};
+  // Between the end of a response and the first byte of the next request.
+  std::chrono::milliseconds idle_timeout{60'000};
+  // For each write to make progress (one response, one batch of stream
+  // chunks).
+  std::chrono::milliseconds write_timeout{30'000};
+  // How long Stop() lets in-flight requests finish before closing them.
+  std::chrono::milliseconds stop_timeout{10'000};
+
+  // Bytes a StreamWriter may hold unsent (see http/stream.h).
+  size_t max_stream_pending_bytes = 1024 * 1024;
+
+  // Access log: "off", "stderr", or a file path (appended to).
+  std::string access_log = "off";
+  // Where the server's metrics go; nullptr means metrics::Registry::Default().
+  // Must outlive the server.
+  metrics::Registry* metrics = nullptr;
+};
+
+class Server {
+ public:
+  // `handler` is required; `body_limit` and `error_formatter` may be empty
+  // (default limit; plain-text error bodies).
+  Server(ServerOptions options, Handler handler, BodyLimit body_limit = nullptr,
+         ErrorFormatter error_formatter = nullptr);
+  // Stops the server if it is running.
+  ~Server();
+  Server(const Server&) = delete;
+  Server& operator=(const Server&) = delete;
+
+  // Binds every listen address and starts the threads. Errors:
+  // InvalidArgument for a malformed address or options; FailedPrecondition
+  // for plain HTTP on a non-loopback address without allow_plain_http;
+  // IoError when an address cannot be bound or the TLS files cannot be
+  // loaded. On error nothing is left running. REQUIRES: not running.
+  Status Start();
+
+  // Graceful stop: stops accepting, closes idle connections, lets in-flight
+  // requests finish (their responses carry Connection: close) for up to
+  // stop_timeout, ends streams, then closes whatever is left and joins the
+  // threads. A Respond still held afterwards becomes a no-op. Idempotent.
+  void Stop();
+
+  bool running() const;
+  // The bound addresses in listen order, e.g. "127.0.0.1:40123" (after Start).
+  std::vector<std::string> listening() const;
+  // The bound port of listen address `i` (after Start).
+  uint16_t port(size_t i = 0) const;
+  // Connections open now (for tests and health checks).
+  size_t open_connections() const;
+
+ private:
+  class Impl;
+  std::unique_ptr<Impl> impl_;
+};
+
+// The reason phrase of a status code ("Not Found"), "Unknown" if unknown.
+std::string_view ReasonPhrase(int status);
+
+}  // namespace kizuna::http

@@ -1,0 +1,42 @@
+#pragma once
+// Ingest: turns received STIX objects (exact bytes) into a store WriteBatch
+// plus the per-object outcome a TAXII status resource reports. One path for
+// every producer: TAXII Add Objects, `kizuna import`, federation pulls.
+//
+// Each object is parsed once, validated (stix::ValidateObject) and indexed;
+// invalid objects become failures with the validator's message and are not
+// written. Nothing here writes: the caller submits the batch.
+//
+// Thread-safe: pure functions.
+
+#include <cstdint>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "core/result.h"
+#include "store/store.h"
+
+namespace kizuna::ingest {
+
+struct Producer {
+  std::string organization;  // identity--... of the producing organization ("" = unknown)
+  std::string origin;        // hub name when the object came from a peer ("" = this hub)
+};
+
+struct Prepared {
+  store::WriteBatch batch;                    // valid objects, in input order
+  std::vector<store::StatusDetail> successes;  // one per object in batch.objects
+  std::vector<store::StatusDetail> failures;   // invalid objects, with messages
+};
+
+// Validates and indexes `objects` (each one JSON object's exact bytes).
+Prepared PrepareObjects(const std::vector<std::string_view>& objects, int64_t collection_key,
+                        const Producer& producer);
+
+// Splits a container (STIX bundle, TAXII envelope) and prepares its objects.
+// InvalidArgument when the container itself is malformed (nothing prepared).
+Result<Prepared> PrepareEnvelope(std::string_view body, int64_t collection_key,
+                                 const Producer& producer);
+
+}  // namespace kizuna::ingest

@@ -1,0 +1,844 @@
+#include "taxii/service.h"
+
+#include <boost/json.hpp>
+
+#include <algorithm>
+#include <map>
+#include <shared_mutex>
+
+#include "core/uuid.h"
+#include "http/status_map.h"
+#include "ingest/ingest.h"
+#include "taxii/paging.h"
+#include "taxii/query.h"
+
+namespace kizuna::taxii {
+
+namespace json = boost::json;
+
+std::string FormatVersion(int64_t micros) {
+  return FormatTimestamp(micros, micros % 1000 == 0 ? 3 : 6);
+}
+
+namespace {
+
+constexpr int64_t kSmallBodyLimit = 64 * 1024;
+
+http::Response JsonResponse(int status, const json::value& v) {
+  http::Response r;
+  r.status = status;
+  r.headers.push_back({"content-type", kTaxiiMediaType});
+  r.body = json::serialize(v);
+  return r;
+}
+
+// Lower-cases ASCII and strips spaces and tabs.
+std::string Normalize(std::string_view s) {
+  std::string out;
+  out.reserve(s.size());
+  for (char c : s) {
+    if (c == ' ' || c == '\t') continue;
+    out += (c >= 'A' && c <= 'Z') ? static_cast<char>(c - 'A' + 'a') : c;
+  }
+  return out;
+}
+
+// TAXII 2.1 §1.6.8: the media type of every TAXII response is
+// application/taxii+json;version=2.1; a request whose Accept header names
+// neither it (with or without the version parameter) nor a wildcard gets 406.
+bool AcceptsTaxii(const http::Request& req) {
+  const std::string* accept = req.FindHeader("accept");
+  if (accept == nullptr || accept->empty()) return true;
+  std::string a = Normalize(*accept);
+  size_t start = 0;
+  while (start <= a.size()) {
+    size_t comma = a.find(',', start);
+    if (comma == std::string::npos) comma = a.size();
+    std::string_view item(a.data() + start, comma - start);
+    start = comma + 1;
+    // Split off parameters.
+    size_t semi = item.find(';');
+    std::string_view type = item.substr(0, semi);
+    std::string_view params = semi == std::string_view::npos ? "" : item.substr(semi);
+    if (type == "*/*" || type == "application/*") return true;
+    if (type == "application/taxii+json") {
+      if (params.empty()) return true;
+      // Accept q-values and version=2.1 in any order.
+      if (params.find("version=") == std::string_view::npos) return true;
+      if (params.find("version=2.1") != std::string_view::npos) return true;
+    }
+  }
+  return false;
+}
+
+// TAXII 2.1 §5.4: the body of Add Objects is application/taxii+json;version=2.1
+// (without a version parameter it means the current version, 2.1).
+bool IsTaxiiContentType(const http::Request& req) {
+  const std::string* ct = req.FindHeader("content-type");
+  if (ct == nullptr) return false;
+  std::string c = Normalize(*ct);
+  size_t semi = c.find(';');
+  if (c.substr(0, semi) != "application/taxii+json") return false;
+  if (semi == std::string::npos) return true;
+  std::string_view params(c.data() + semi, c.size() - semi);
+  if (params.find("version=") == std::string_view::npos) return true;
+  return params.find("version=2.1") != std::string_view::npos;
+}
+
+// The error resource's title: the HTTP reason phrase.
+std::string_view StatusTitle(int code) {
+  switch (code) {
+    case 400: return "Bad Request";
+    case 401: return "Unauthorized";
+    case 403: return "Forbidden";
+    case 404: return "Not Found";
+    case 406: return "Not Acceptable";
+    case 409: return "Conflict";
+    case 413: return "Payload Too Large";
+    case 415: return "Unsupported Media Type";
+    case 422: return "Unprocessable Entity";
+    case 429: return "Too Many Requests";
+    case 503: return "Service Unavailable";
+    default: return code >= 500 ? "Internal Server Error" : "Error";
+  }
+}
+
+std::string MethodNotAllowedList(std::initializer_list<const char*> methods) {
+  std::string s;
+  for (const char* m : methods) {
+    if (!s.empty()) s += ", ";
+    s += m;
+  }
+  return s;
+}
+
+void AppendJsonString(std::string* out, std::string_view s) {
+  out->push_back('"');
+  for (char c : s) {
+    switch (c) {
+      case '"': out->append("\\\""); break;
+      case '\\': out->append("\\\\"); break;
+      case '\n': out->append("\\n"); break;
+      case '\r': out->append("\\r"); break;
+      case '\t': out->append("\\t"); break;
+      default:
+        if (static_cast<unsigned char>(c) < 0x20) {
+          char buf[8];
+          std::snprintf(buf, sizeof buf, "\\u%04x", c);
+          out->append(buf);
+        } else {
+          out->push_back(c);
+        }
+    }
+  }
+  out->push_back('"');
+}
+
+json::object StatusToJson(const store::StatusRecord& s) {
+  json::object o;
+  o["id"] = s.id;
+  o["status"] = s.status;
+  o["request_timestamp"] = FormatTimestamp(s.request_timestamp_us, 6);
+  auto details = [](const std::vector<store::StatusDetail>& v, bool with_message) {
+    json::array a;
+    a.reserve(v.size());
+    for (const auto& d : v) {
+      json::object e;
+      e["id"] = d.id;
+      e["version"] = d.version;
+      if (with_message && !d.message.empty()) e["message"] = d.message;
+      a.push_back(std::move(e));
+    }
+    return a;
+  };
+  int64_t total = static_cast<int64_t>(s.successes.size() + s.failures.size() + s.pendings.size());
+  o["total_count"] = total;
+  o["success_count"] = static_cast<int64_t>(s.successes.size());
+  o["failure_count"] = static_cast<int64_t>(s.failures.size());
+  o["pending_count"] = static_cast<int64_t>(s.pendings.size());
+  if (!s.successes.empty()) o["successes"] = details(s.successes, false);
+  if (!s.failures.empty()) o["failures"] = details(s.failures, true);
+  if (!s.pendings.empty()) o["pendings"] = details(s.pendings, false);
+  return o;
+}
+
+}  // namespace
+
+// ---- routes -----------------------------------------------------------------
+
+struct Service::Route {
+  enum class Kind {
+    kDiscovery,
+    kApiRoot,
+    kStatus,
+    kCollections,
+    kCollection,
+    kObjects,
+    kObject,
+    kVersions,
+    kManifest,
+    kUnknown,
+  };
+  Kind kind = Kind::kUnknown;
+  std::string api_root, collection, object_id, status_id;
+
+  const char* Label() const {
+    switch (kind) {
+      case Kind::kDiscovery: return "taxii.discovery";
+      case Kind::kApiRoot: return "taxii.api_root";
+      case Kind::kStatus: return "taxii.status";
+      case Kind::kCollections: return "taxii.collections";
+      case Kind::kCollection: return "taxii.collection";
+      case Kind::kObjects: return "taxii.objects";
+      case Kind::kObject: return "taxii.object";
+      case Kind::kVersions: return "taxii.versions";
+      case Kind::kManifest: return "taxii.manifest";
+      case Kind::kUnknown: return "taxii.unknown";
+    }
+    return "taxii.unknown";
+  }
+
+  static Route Parse(std::string_view path) {
+    Route r;
+    std::vector<std::string_view> seg;
+    size_t start = 1;
+    if (path.empty() || path[0] != '/') return r;
+    while (start < path.size()) {
+      size_t slash = path.find('/', start);
+      if (slash == std::string_view::npos) slash = path.size();
+      std::string_view s = path.substr(start, slash - start);
+      if (s.empty()) return r;  // "//" is not a TAXII path
+      seg.push_back(s);
+      start = slash + 1;
+    }
+    if (seg.size() == 1 && seg[0] == "taxii2") {
+      r.kind = Kind::kDiscovery;
+      return r;
+    }
+    if (seg.empty()) return r;
+    r.api_root = std::string(seg[0]);
+    if (seg.size() == 1) {
+      r.kind = Kind::kApiRoot;
+    } else if (seg.size() == 3 && seg[1] == "status") {
+      r.kind = Kind::kStatus;
+      r.status_id = std::string(seg[2]);
+    } else if (seg[1] == "collections") {
+      if (seg.size() == 2) {
+        r.kind = Kind::kCollections;
+        return r;
+      }
+      r.collection = std::string(seg[2]);
+      if (seg.size() == 3) {
+        r.kind = Kind::kCollection;
+      } else if (seg.size() == 4 && seg[3] == "objects") {
+        r.kind = Kind::kObjects;
+      } else if (seg.size() == 4 && seg[3] == "manifest") {
+        r.kind = Kind::kManifest;
+      } else if (seg.size() >= 5 && seg[3] == "objects") {
+        r.object_id = std::string(seg[4]);
+        if (seg.size() == 5) {
+          r.kind = Kind::kObject;
+        } else if (seg.size() == 6 && seg[5] == "versions") {
+          r.kind = Kind::kVersions;
+        }
+      }
+    }
+    return r;
+  }
+};
+
+// ---- directory cache ----------------------------------------------------------
+
+// API roots and collections, reloaded when the store's directory generation
+// changes (checked at most every 200 ms), so a request does not pay for a
+// database round trip to resolve its path.
+class Service::Directory {
+ public:
+  struct Snapshot {
+    std::vector<store::ApiRoot> roots;
+    std::map<std::string, std::vector<store::Collection>> collections;  // by API root
+
+    const store::ApiRoot* FindRoot(std::string_view name) const {
+      for (const auto& r : roots)
+        if (r.name == name) return &r;
+      return nullptr;
+    }
+    const store::Collection* FindCollection(const std::string& root, std::string_view id) const {
+      auto it = collections.find(root);
+      if (it == collections.end()) return nullptr;
+      for (const auto& c : it->second)
+        if (c.id == id || (!c.alias.empty() && c.alias == id)) return &c;
+      return nullptr;
+    }
+  };
+
+  Directory(store::Store* store, const Clock* clock) : store_(store), clock_(clock) {}
+
+  Result<std::shared_ptr<const Snapshot>> Get() {
+    int64_t now = clock_->NowMicros();
+    {
+      std::shared_lock lock(mu_);
+      if (snapshot_ && now - checked_us_ < 200'000) return snapshot_;
+    }
+    std::unique_lock lock(mu_);
+    if (snapshot_ && now - checked_us_ < 200'000) return snapshot_;
+    ASSIGN_OR_RETURN(int64_t gen, store_->DirectoryGeneration());
+    checked_us_ = now;
+    if (snapshot_ && gen == generation_) return snapshot_;
+    auto snap = std::make_shared<Snapshot>();
+    ASSIGN_OR_RETURN(snap->roots, store_->ListApiRoots());
+    for (const auto& r : snap->roots) {
+      ASSIGN_OR_RETURN(snap->collections[r.name], store_->ListCollections(r.name));
+    }
+    snapshot_ = std::move(snap);
+    generation_ = gen;
+    return snapshot_;
+  }
+
+ private:
+  store::Store* store_;
+  const Clock* clock_;
+  std::shared_mutex mu_;
+  std::shared_ptr<const Snapshot> snapshot_;  // GUARDED_BY(mu_)
+  int64_t generation_ = -1;                   // GUARDED_BY(mu_)
+  int64_t checked_us_ = 0;                    // GUARDED_BY(mu_)
+};
+
+// ---- service ------------------------------------------------------------------
+
+Service::Service(store::Store* store, auth::Authenticator* authenticator, ServiceOptions options,
+                 const Clock* clock)
+    : store_(store),
+      auth_(authenticator),
+      options_(std::move(options)),
+      clock_(clock),
+      directory_(std::make_unique<Directory>(store, clock)) {}
+
+Service::~Service() = default;
+
+http::Response Service::Error(int http_status, std::string_view title,
+                              std::string_view description) {
+  json::object o;
+  o["title"] = title;
+  if (!description.empty()) o["description"] = description;
+  o["http_status"] = std::to_string(http_status);
+  http::Response r = JsonResponse(http_status, o);
+  if (http_status == 401) {
+    r.headers.push_back({"www-authenticate", "Basic realm=\"kizuna\", charset=\"UTF-8\""});
+  }
+  return r;
+}
+
+http::Response Service::ErrorFor(const Status& status) {
+  int code = http::HttpStatusFor(status.code());
+  std::string_view title = StatusTitle(code);
+  // Internal details stay in the server log, not in the response.
+  if (code >= 500) return Error(code, title, "the server could not complete the request");
+  return Error(code, title, status.message());
+}
+
+int64_t Service::BodyLimit(const http::Request& head) {
+  if (head.method != "POST") return kSmallBodyLimit;
+  Route route = Route::Parse(head.path);
+  if (route.kind != Route::Kind::kObjects) return kSmallBodyLimit;
+  auto dir = directory_->Get();
+  if (!dir.ok()) return options_.default_max_content_length;
+  const store::ApiRoot* root = (*dir)->FindRoot(route.api_root);
+  if (root == nullptr) return kSmallBodyLimit;
+  return root->max_content_length > 0 ? root->max_content_length
+                                      : options_.default_max_content_length;
+}
+
+void Service::Handle(http::Request request, http::Respond respond) {
+  Route route = Route::Parse(request.path);
+  const char* label = route.Label();
+  auto finish = [respond, label](http::Response r, const std::string& principal) {
+    r.route = label;
+    r.principal = principal;
+    respond(std::move(r));
+  };
+  if (route.kind == Route::Kind::kUnknown) {
+    finish(Error(404, "Not Found", "no TAXII resource at this path"), "");
+    return;
+  }
+  // Authenticate first: an anonymous client learns nothing, not even whether
+  // a path names an API root.
+  const std::string* authz = request.FindHeader("authorization");
+  std::string remote = request.remote_address;
+  if (size_t colon = remote.rfind(':'); colon != std::string::npos) remote.resize(colon);
+  auth_->Authenticate(
+      authz, remote,
+      [this, route = std::move(route), request = std::move(request), finish,
+       respond](Result<auth::PrincipalPtr> principal) mutable {
+        if (!principal.ok()) {
+          finish(ErrorFor(principal.error()), "");
+          return;
+        }
+        auth::PrincipalPtr p = std::move(principal).value();
+        std::string who = p->username;
+        const char* label = route.Label();
+        Dispatch(route, std::move(request), std::move(p),
+                 [respond, who, label](http::Response r) {
+                   r.route = label;
+                   r.principal = who;
+                   respond(std::move(r));
+                 });
+      });
+}
+
+void Service::Dispatch(const Route& route, http::Request request, auth::PrincipalPtr principal,
+                       http::Respond respond) {
+  const bool is_get = request.method == "GET" || request.method == "HEAD";
+  if (!AcceptsTaxii(request)) {
+    respond(Error(406, "Not Acceptable",
+                  std::string("this server produces ") + kTaxiiMediaType));
+    return;
+  }
+  auto not_allowed = [&](std::initializer_list<const char*> allowed) {
+    http::Response r = Error(405, "Method Not Allowed",
+                             "allowed methods: " + MethodNotAllowedList(allowed));
+    r.headers.push_back({"allow", MethodNotAllowedList(allowed)});
+    respond(std::move(r));
+  };
+
+  if (route.kind == Route::Kind::kDiscovery) {
+    if (!is_get) return not_allowed({"GET"});
+    if (!request.raw_query.empty()) {
+      auto q = ParseQuery(request.raw_query, Endpoint::kNoFilters);
+      if (!q.ok()) return respond(ErrorFor(q.error()));
+    }
+    respond(Discovery(request, *principal));
+    return;
+  }
+
+  auto dir = directory_->Get();
+  if (!dir.ok()) {
+    respond(ErrorFor(dir.error()));
+    return;
+  }
+  const store::ApiRoot* root = (*dir)->FindRoot(route.api_root);
+  if (root == nullptr) {
+    respond(Error(404, "Not Found", "no such API root"));
+    return;
+  }
+
+  // Endpoints without filters reject any query parameter.
+  auto no_query = [&]() -> bool {
+    if (request.raw_query.empty()) return true;
+    auto q = ParseQuery(request.raw_query, Endpoint::kNoFilters);
+    if (q.ok()) return true;
+    respond(ErrorFor(q.error()));
+    return false;
+  };
+
+  switch (route.kind) {
+    case Route::Kind::kApiRoot:
+      if (!is_get) return not_allowed({"GET"});
+      if (!no_query()) return;
+      respond(ApiRootInfo(*root));
+      return;
+    case Route::Kind::kStatus:
+      if (!is_get) return not_allowed({"GET"});
+      if (!no_query()) return;
+      respond(GetStatus(route, *principal));
+      return;
+    case Route::Kind::kCollections:
+      if (!is_get) return not_allowed({"GET"});
+      if (!no_query()) return;
+      respond(ListCollections(route, *principal));
+      return;
+    default:
+      break;
+  }
+
+  // Collection-scoped endpoints. TAXII 2.1 §1.6.9 / issue rule: a collection
+  // the principal has no grant on is indistinguishable from a missing one.
+  const store::Collection* found = (*dir)->FindCollection(route.api_root, route.collection);
+  auth::CollectionAccess access =
+      found ? principal->Access(found->key) : auth::CollectionAccess{};
+  if (found == nullptr || (!access.can_read && !access.can_write)) {
+    respond(Error(404, "Not Found", "no such collection"));
+    return;
+  }
+  const store::Collection& c = *found;
+  auto need_read = [&]() {
+    if (access.can_read) return true;
+    respond(Error(403, "Forbidden", "this account may not read this collection"));
+    return false;
+  };
+
+  switch (route.kind) {
+    case Route::Kind::kCollection:
+      if (!is_get) return not_allowed({"GET"});
+      if (!no_query()) return;
+      respond(GetCollection(c, *principal));
+      return;
+    case Route::Kind::kObjects:
+      if (is_get) {
+        if (!need_read()) return;
+        respond(GetObjects(route, c, request, *principal, /*manifest=*/false));
+        return;
+      }
+      if (request.method == "POST") {
+        if (!IsTaxiiContentType(request)) {
+          respond(Error(415, "Unsupported Media Type",
+                        std::string("the body must be ") + kTaxiiMediaType));
+          return;
+        }
+        if (!access.can_write) {
+          respond(Error(403, "Forbidden", "this account may not write to this collection"));
+          return;
+        }
+        if (!no_query()) return;
+        AddObjects(route, c, std::move(request), *principal, std::move(respond));
+        return;
+      }
+      return not_allowed({"GET", "POST"});
+    case Route::Kind::kManifest:
+      if (!is_get) return not_allowed({"GET"});
+      if (!need_read()) return;
+      respond(GetObjects(route, c, request, *principal, /*manifest=*/true));
+      return;
+    case Route::Kind::kObject:
+      if (is_get) {
+        if (!need_read()) return;
+        respond(GetObject(route, c, request, *principal, /*versions_only=*/false));
+        return;
+      }
+      if (request.method == "DELETE") {
+        if (!access.can_write) {
+          respond(Error(403, "Forbidden", "this account may not delete from this collection"));
+          return;
+        }
+        if (!need_read()) return;
+        respond(DeleteObject(route, c, request));
+        return;
+      }
+      return not_allowed({"GET", "DELETE"});
+    case Route::Kind::kVersions:
+      if (!is_get) return not_allowed({"GET"});
+      if (!need_read()) return;
+      respond(GetObject(route, c, request, *principal, /*versions_only=*/true));
+      return;
+    default:
+      respond(Error(404, "Not Found", "no TAXII resource at this path"));
+      return;
+  }
+}
+
+http::Response Service::Discovery(const http::Request& request, const auth::Principal&) {
+  std::string base = options_.public_base_url;
+  if (base.empty()) {
+    const std::string* host = request.FindHeader("host");
+    base = std::string(request.tls ? "https://" : "http://") + (host ? *host : "localhost");
+  }
+  while (!base.empty() && base.back() == '/') base.pop_back();
+  json::object o;
+  o["title"] = options_.title;
+  if (!options_.description.empty()) o["description"] = options_.description;
+  if (!options_.contact.empty()) o["contact"] = options_.contact;
+  auto dir = directory_->Get();
+  if (!dir.ok()) return ErrorFor(dir.error());
+  json::array roots;
+  for (const auto& r : (*dir)->roots) roots.push_back(json::string(base + "/" + r.name + "/"));
+  if (!options_.default_api_root.empty() && (*dir)->FindRoot(options_.default_api_root)) {
+    o["default"] = base + "/" + options_.default_api_root + "/";
+  }
+  o["api_roots"] = std::move(roots);
+  return JsonResponse(200, o);
+}
+
+http::Response Service::ApiRootInfo(const store::ApiRoot& root) {
+  json::object o;
+  o["title"] = root.title.empty() ? root.name : root.title;
+  if (!root.description.empty()) o["description"] = root.description;
+  o["versions"] = json::array{kTaxiiMediaType};
+  o["max_content_length"] = root.max_content_length > 0 ? root.max_content_length
+                                                        : options_.default_max_content_length;
+  return JsonResponse(200, o);
+}
+
+http::Response Service::GetStatus(const Route& route, const auth::Principal& principal) {
+  auto s = store_->GetStatus(route.api_root, route.status_id);
+  if (!s.ok()) return ErrorFor(s.error());
+  // A status resource lists object ids: only the account that made the
+  // request (or an admin) may see it; others get the same 404 as for a
+  // status that does not exist.
+  if (!s->has_value() ||
+      ((*s)->owner_account != principal.account_key && !principal.IsAdmin())) {
+    return Error(404, "Not Found", "no such status resource");
+  }
+  return JsonResponse(200, StatusToJson(**s));
+}
+
+http::Response Service::ListCollections(const Route& route, const auth::Principal& principal) {
+  auto dir = directory_->Get();
+  if (!dir.ok()) return ErrorFor(dir.error());
+  json::array cols;
+  auto it = (*dir)->collections.find(route.api_root);
+  if (it != (*dir)->collections.end()) {
+    for (const auto& c : it->second) {
+      auth::CollectionAccess a = principal.Access(c.key);
+      if (!a.can_read && !a.can_write) continue;
+      http::Response one = GetCollection(c, principal);
+      cols.push_back(json::parse(one.body));
+    }
+  }
+  json::object o;
+  if (!cols.empty()) o["collections"] = std::move(cols);
+  return JsonResponse(200, o);
+}
+
+http::Response Service::GetCollection(const store::Collection& c,
+                                      const auth::Principal& principal) {
+  auth::CollectionAccess a = principal.Access(c.key);
+  json::object o;
+  o["id"] = c.id;
+  o["title"] = c.title;
+  if (!c.description.empty()) o["description"] = c.description;
+  if (!c.alias.empty()) o["alias"] = c.alias;
+  o["can_read"] = a.can_read;
+  o["can_write"] = a.can_write;
+  o["media_types"] = json::array{kStixMediaType21, kStixMediaType20};
+  return JsonResponse(200, o);
+}
+
+namespace {
+
+store::ObjectQuery BaseQuery(const store::Collection& c, const Filters& f, int64_t limit) {
+  store::ObjectQuery q;
+  q.collection = c.key;
+  q.added_after_us = f.added_after_us;
+  q.ids = f.ids;
+  q.types = f.types;
+  q.spec_versions = f.spec_versions;
+  q.versions = f.versions;
+  q.limit = static_cast<int>(limit);
+  return q;
+}
+
+void SetDateAddedHeaders(http::Response* r, const std::vector<store::ObjectRecord>& recs) {
+  if (recs.empty()) return;
+  r->headers.push_back({"x-taxii-date-added-first", FormatTimestamp(recs.front().date_added_us, 6)});
+  r->headers.push_back({"x-taxii-date-added-last", FormatTimestamp(recs.back().date_added_us, 6)});
+}
+
+}  // namespace
+
+http::Response Service::GetObjects(const Route& route, const store::Collection& c,
+                                   const http::Request& request, const auth::Principal&,
+                                   bool manifest) {
+  const Endpoint ep = manifest ? Endpoint::kManifest : Endpoint::kGetObjects;
+  auto filters = ParseQuery(request.raw_query, ep);
+  if (!filters.ok()) return ErrorFor(filters.error());
+  const uint64_t fp = QueryFingerprint(ep, c.key, "", *filters);
+  std::optional<int64_t> cursor;
+  if (filters->next) {
+    auto cur = DecodeNextToken(*filters->next, fp);
+    if (!cur.ok()) return ErrorFor(cur.error());
+    cursor = *cur;
+  }
+  int64_t limit = std::min(filters->limit.value_or(options_.default_page), options_.max_page);
+  store::ObjectQuery q = BaseQuery(c, *filters, limit);
+  q.with_raw = !manifest;
+  auto page = store_->Query(q, cursor);
+  if (!page.ok()) return ErrorFor(page.error());
+  (void)route;
+
+  std::string body;
+  if (manifest) {
+    body.reserve(64 + page->records.size() * 160);
+  } else {
+    size_t total = 64;
+    for (const auto& r : page->records) total += r.raw.size() + 1;
+    body.reserve(total);
+  }
+  body += "{\"more\":";
+  body += page->more ? "true" : "false";
+  if (page->more && !page->records.empty()) {
+    body += ",\"next\":\"";
+    body += EncodeNextToken(page->records.back().date_added_us, fp);
+    body += '"';
+  }
+  if (!page->records.empty()) {
+    body += ",\"objects\":[";
+    bool first = true;
+    for (const auto& r : page->records) {
+      if (!first) body += ',';
+      first = false;
+      if (manifest) {
+        body += "{\"id\":";
+        AppendJsonString(&body, r.id);
+        body += ",\"date_added\":\"";
+        body += FormatTimestamp(r.date_added_us, 6);
+        body += "\",\"version\":\"";
+        body += FormatVersion(r.version_us);
+        body += "\",\"media_type\":\"";
+        body += r.spec_version == "2.0" ? kStixMediaType20 : kStixMediaType21;
+        body += "\"}";
+      } else {
+        body += r.raw;
+      }
+    }
+    body += ']';
+  }
+  body += '}';
+  if (!manifest) {
+    counters_.objects_served.fetch_add(static_cast<int64_t>(page->records.size()),
+                                       std::memory_order_relaxed);
+  }
+  http::Response resp;
+  resp.status = 200;
+  resp.headers.push_back({"content-type", kTaxiiMediaType});
+  SetDateAddedHeaders(&resp, page->records);
+  resp.body = std::move(body);
+  return resp;
+}
+
+http::Response Service::GetObject(const Route& route, const store::Collection& c,
+                                  const http::Request& request, const auth::Principal&,
+                                  bool versions_only) {
+  const Endpoint ep = versions_only ? Endpoint::kVersions : Endpoint::kGetObject;
+  auto filters = ParseQuery(request.raw_query, ep);
+  if (!filters.ok()) return ErrorFor(filters.error());
+  const uint64_t fp = QueryFingerprint(ep, c.key, route.object_id, *filters);
+  std::optional<int64_t> cursor;
+  if (filters->next) {
+    auto cur = DecodeNextToken(*filters->next, fp);
+    if (!cur.ok()) return ErrorFor(cur.error());
+    cursor = *cur;
+  }
+  int64_t limit = std::min(filters->limit.value_or(options_.default_page), options_.max_page);
+  store::ObjectQuery q = BaseQuery(c, *filters, limit);
+  q.ids = {route.object_id};
+  if (versions_only) {
+    // TAXII 2.1 §5.8: every version, oldest date_added first.
+    q.versions = store::VersionFilter{};
+    q.versions.all = true;
+    q.with_raw = false;
+  }
+  auto page = store_->Query(q, cursor);
+  if (!page.ok()) return ErrorFor(page.error());
+  if (page->records.empty() && !cursor) {
+    // 404 when the object has no version this reader may see at all; an
+    // existing object whose versions the filters exclude is an empty 200.
+    store::ObjectQuery any;
+    any.collection = c.key;
+    any.ids = {route.object_id};
+    any.versions.all = true;
+    any.limit = 1;
+    any.with_raw = false;
+    auto exists = store_->Query(any, std::nullopt);
+    if (!exists.ok()) return ErrorFor(exists.error());
+    if (exists->records.empty()) return Error(404, "Not Found", "no such object in this collection");
+  }
+  std::string body = "{\"more\":";
+  body += page->more ? "true" : "false";
+  if (page->more && !page->records.empty()) {
+    body += ",\"next\":\"";
+    body += EncodeNextToken(page->records.back().date_added_us, fp);
+    body += '"';
+  }
+  if (!page->records.empty()) {
+    body += versions_only ? ",\"versions\":[" : ",\"objects\":[";
+    bool first = true;
+    for (const auto& r : page->records) {
+      if (!first) body += ',';
+      first = false;
+      if (versions_only) {
+        body += '"';
+        body += FormatVersion(r.version_us);
+        body += '"';
+      } else {
+        body += r.raw;
+      }
+    }
+    body += ']';
+  }
+  body += '}';
+  http::Response resp;
+  resp.status = 200;
+  resp.headers.push_back({"content-type", kTaxiiMediaType});
+  SetDateAddedHeaders(&resp, page->records);
+  resp.body = std::move(body);
+  return resp;
+}
+
+http::Response Service::DeleteObject(const Route& route, const store::Collection& c,
+                                     const http::Request& request) {
+  auto filters = ParseQuery(request.raw_query, Endpoint::kDeleteObject);
+  if (!filters.ok()) return ErrorFor(filters.error());
+  store::VersionFilter versions = filters->versions;
+  // TAXII 2.1 §5.7: without match[version], every version is deleted.
+  if (!filters->has_version_filter) {
+    versions = store::VersionFilter{};
+    versions.all = true;
+  }
+  if (!filters->spec_versions.empty()) {
+    // Delete only the versions of the requested spec_version(s): select them
+    // first, then delete exactly those versions.
+    store::ObjectQuery q;
+    q.collection = c.key;
+    q.ids = {route.object_id};
+    q.spec_versions = filters->spec_versions;
+    q.versions = versions;
+    q.limit = 100000;
+    q.with_raw = false;
+    auto page = store_->Query(q, std::nullopt);
+    if (!page.ok()) return ErrorFor(page.error());
+    if (page->records.empty()) return Error(404, "Not Found", "no such object in this collection");
+    store::VersionFilter exact;
+    for (const auto& r : page->records) exact.versions_us.push_back(r.version_us);
+    versions = exact;
+  }
+  auto n = store_->DeleteObject(c.key, route.object_id, versions);
+  if (!n.ok()) return ErrorFor(n.error());
+  if (*n == 0) return Error(404, "Not Found", "no such object in this collection");
+  http::Response r;
+  r.status = 200;
+  r.headers.push_back({"content-type", kTaxiiMediaType});
+  return r;
+}
+
+void Service::AddObjects(const Route& route, const store::Collection& c, http::Request request,
+                         const auth::Principal& principal, http::Respond respond) {
+  const int64_t request_time = clock_->NowMicros();
+  store::WriteBatch batch;
+  store::StatusRecord status;
+  status.id = NewUuidV4();
+  status.api_root = route.api_root;
+  status.owner_account = principal.account_key;
+  status.request_timestamp_us = request_time;
+  status.status = "complete";
+
+  auto prepared = ingest::PrepareEnvelope(request.body, c.key,
+                                         ingest::Producer{principal.organization, ""});
+  if (!prepared.ok()) {
+    respond(ErrorFor(prepared.error()));
+    return;
+  }
+  batch = std::move(prepared->batch);
+  status.successes = std::move(prepared->successes);
+  status.failures = std::move(prepared->failures);
+  counters_.objects_rejected.fetch_add(static_cast<int64_t>(status.failures.size()),
+                                       std::memory_order_relaxed);
+  json::object status_json = StatusToJson(status);
+  batch.status = std::move(status);
+  // Respond only after the commit is durable: a "success" in the status
+  // resource means the object survives a crash.
+  store_->Write(std::move(batch), [this, respond = std::move(respond),
+                                   status_json = std::move(status_json)](
+                                      Result<store::WriteResult> r) mutable {
+    if (!r.ok()) {
+      respond(ErrorFor(r.error()));
+      return;
+    }
+    int64_t added = 0, dup = 0;
+    for (auto o : r->outcomes) (o == store::AddOutcome::kAdded ? added : dup)++;
+    counters_.objects_accepted.fetch_add(added, std::memory_order_relaxed);
+    counters_.objects_duplicate.fetch_add(dup, std::memory_order_relaxed);
+    respond(JsonResponse(202, status_json));
+  });
+}
+
+}  // namespace kizuna::taxii

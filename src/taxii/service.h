@@ -1,0 +1,114 @@
+#pragma once
+// Service: the TAXII 2.1 API (OASIS TAXII Version 2.1, §4-5) over the store:
+// server discovery, API roots, status, collections, objects (get, add, get
+// one, delete, versions) and manifests, with every filter and `next` paging.
+//
+// Transport-free: it consumes http::Request values and produces
+// http::Response values (no Beast), so it is tested without sockets as well
+// as through the real server.
+//
+// Access (issue 2 scope): every endpoint but /healthz needs credentials
+// (401 otherwise); a collection is visible only to accounts with a grant on
+// it, and one you cannot see answers 404 exactly like one that does not exist
+// (no existence leaks); reading needs can_read and writing can_write (403).
+//
+// Thread-safe: Handle() may be called concurrently from any thread.
+
+#include <atomic>
+#include <cstdint>
+#include <memory>
+#include <mutex>
+#include <string>
+#include <vector>
+
+#include "auth/authenticator.h"
+#include "core/time.h"
+#include "http/message.h"
+#include "store/store.h"
+
+namespace kizuna::taxii {
+
+inline constexpr const char* kTaxiiMediaType = "application/taxii+json;version=2.1";
+inline constexpr const char* kStixMediaType21 = "application/stix+json;version=2.1";
+inline constexpr const char* kStixMediaType20 = "application/stix+json;version=2.0";
+
+struct ServiceOptions {
+  std::string title = "Kizuna TAXII 2.1 hub";
+  std::string description;
+  std::string contact;
+  std::string default_api_root;  // API root name; "" = no default
+  // Base of the absolute URLs in discovery ("https://hub.example.org"); ""
+  // derives it from the request's scheme and Host header.
+  std::string public_base_url;
+  int64_t default_page = 100;
+  int64_t max_page = 1000;
+  // The largest envelope accepted when an API root does not say otherwise.
+  int64_t default_max_content_length = 10 * 1024 * 1024;
+};
+
+// Metrics the service keeps (read by /metrics).
+struct ServiceCounters {
+  std::atomic<int64_t> objects_accepted{0};
+  std::atomic<int64_t> objects_rejected{0};
+  std::atomic<int64_t> objects_duplicate{0};
+  std::atomic<int64_t> objects_served{0};
+};
+
+class Service {
+ public:
+  // `store`, `authenticator` and `clock` must outlive the service.
+  Service(store::Store* store, auth::Authenticator* authenticator, ServiceOptions options,
+          const Clock* clock = &SystemClock::Get());
+  ~Service();
+
+  // The http::Handler for every TAXII path.
+  void Handle(http::Request request, http::Respond respond);
+
+  // The http::BodyLimit: the API root's max_content_length for POSTs to its
+  // objects endpoint, a small limit for everything else.
+  int64_t BodyLimit(const http::Request& head);
+
+  // A TAXII error resource (§3.6.1) with the given HTTP status.
+  static http::Response Error(int http_status, std::string_view title,
+                              std::string_view description);
+  // The error resource for a non-OK Status (HTTP status from http::HttpStatusFor).
+  static http::Response ErrorFor(const Status& status);
+
+  const ServiceCounters& counters() const { return counters_; }
+
+ private:
+  struct Route;
+  class Directory;
+
+  void Dispatch(const Route& route, http::Request request, auth::PrincipalPtr principal,
+                http::Respond respond);
+
+  http::Response Discovery(const http::Request& request, const auth::Principal& principal);
+  http::Response ApiRootInfo(const store::ApiRoot& root);
+  http::Response GetStatus(const Route& route, const auth::Principal& principal);
+  http::Response ListCollections(const Route& route, const auth::Principal& principal);
+  http::Response GetCollection(const store::Collection& c, const auth::Principal& principal);
+  http::Response GetObjects(const Route& route, const store::Collection& c,
+                            const http::Request& request, const auth::Principal& principal,
+                            bool manifest);
+  http::Response GetObject(const Route& route, const store::Collection& c,
+                           const http::Request& request, const auth::Principal& principal,
+                           bool versions_only);
+  http::Response DeleteObject(const Route& route, const store::Collection& c,
+                              const http::Request& request);
+  void AddObjects(const Route& route, const store::Collection& c, http::Request request,
+                  const auth::Principal& principal, http::Respond respond);
+
+  store::Store* store_;
+  auth::Authenticator* auth_;
+  ServiceOptions options_;
+  const Clock* clock_;
+  std::unique_ptr<Directory> directory_;
+  ServiceCounters counters_;
+};
+
+// Formats a version or date_added timestamp: milliseconds when the value has
+// no finer digits, else microseconds ("2016-05-12T08:17:27.123Z").
+std::string FormatVersion(int64_t micros);
+
+}  // namespace kizuna::taxii

@@ -1,0 +1,187 @@
+#include "auth/authenticator.h"
+
+#include <gtest/gtest.h>
+
+#include <filesystem>
+
+#include "auth/secret.h"
+#include "auth/tokens.h"
+#include "core/encoding.h"
+#include "store/sqlite/sqlite_store.h"
+
+namespace kizuna::auth {
+namespace {
+
+class ManualClock final : public Clock {
+ public:
+  int64_t NowMicros() const override { return now; }
+  int64_t now = 1'700'000'000'000'000;
+};
+
+class AuthenticatorTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    dir_ = std::filesystem::temp_directory_path() /
+           ("kizuna-auth-" + std::to_string(::getpid()) + "-" +
+            ::testing::UnitTest::GetInstance()->current_test_info()->name());
+    std::filesystem::remove_all(dir_);
+    std::filesystem::create_directories(dir_);
+    store::SqliteOptions o;
+    o.path = (dir_ / "k.db").string();
+    o.durable = false;
+    auto s = store::OpenSqliteStore(o);
+    ASSERT_TRUE(s.ok()) << s.status().ToString();
+    store_ = std::move(*s);
+    store::Organization org{"identity--11111111-1111-4111-8111-111111111111", "Org", "JP",
+                            "operator", {}};
+    ASSERT_TRUE(store_->PutOrganization(org).ok());
+    store::Account a;
+    a.username = "alice";
+    a.organization = org.id;
+    a.roles = {"reader"};
+    a.password_hash = *HashSecret("correct horse battery", HashCost::kTest);
+    auto put = store_->PutAccount(a);
+    ASSERT_TRUE(put.ok());
+    alice_ = *put;
+    AuthenticatorOptions ao;
+    ao.max_failures = 3;
+    ao.generation_poll_us = 0;  // notice directory changes immediately
+    auth_ = std::make_unique<Authenticator>(store_.get(), ao, &clock_);
+  }
+  void TearDown() override {
+    auth_.reset();
+    store_.reset();
+    std::filesystem::remove_all(dir_);
+  }
+  Result<PrincipalPtr> Basic(const std::string& user, const std::string& pw,
+                             const std::string& remote = "10.0.0.1") {
+    std::string h = "Basic " + Base64Encode(user + ":" + pw);
+    return auth_->AuthenticateSync(&h, remote);
+  }
+
+  std::filesystem::path dir_;
+  ManualClock clock_;
+  std::unique_ptr<store::Store> store_;
+  store::Account alice_;
+  std::unique_ptr<Authenticator> auth_;
+};
+
+TEST_F(AuthenticatorTest, BasicWithTheRightPasswordGivesThePrincipal) {
+  auto p = Basic("alice", "correct horse battery");
+  ASSERT_TRUE(p.ok()) << p.status().ToString();
+  EXPECT_EQ((*p)->username, "alice");
+  EXPECT_EQ((*p)->organization, "identity--11111111-1111-4111-8111-111111111111");
+  EXPECT_TRUE((*p)->HasRole("reader"));
+  EXPECT_FALSE((*p)->IsAdmin());
+  EXPECT_EQ(auth_->verifications(), 1);
+  // The second time comes from the cache.
+  ASSERT_TRUE(Basic("alice", "correct horse battery").ok());
+  EXPECT_EQ(auth_->verifications(), 1);
+  EXPECT_EQ(auth_->cache_hits(), 1);
+}
+
+TEST_F(AuthenticatorTest, WrongMissingOrMalformedCredentialsAreUnauthenticated) {
+  EXPECT_EQ(Basic("alice", "wrong").error().code(), StatusCode::kUnauthenticated);
+  EXPECT_EQ(Basic("mallory", "whatever").error().code(), StatusCode::kUnauthenticated);
+  EXPECT_EQ(auth_->AuthenticateSync(nullptr, "x").error().code(), StatusCode::kUnauthenticated);
+  std::string bad = "Basic ###";
+  EXPECT_EQ(auth_->AuthenticateSync(&bad, "x").error().code(), StatusCode::kUnauthenticated);
+  std::string nocolon = "Basic " + Base64Encode("alice");
+  EXPECT_EQ(auth_->AuthenticateSync(&nocolon, "x").error().code(), StatusCode::kUnauthenticated);
+  std::string other = "Negotiate abc";
+  EXPECT_EQ(auth_->AuthenticateSync(&other, "x").error().code(), StatusCode::kUnauthenticated);
+}
+
+TEST_F(AuthenticatorTest, RepeatedFailuresFromOneAddressAreRateLimited) {
+  for (int i = 0; i < 3; ++i) {
+    EXPECT_EQ(Basic("alice", "bad" + std::to_string(i), "10.9.9.9").error().code(),
+              StatusCode::kUnauthenticated);
+  }
+  EXPECT_EQ(Basic("alice", "correct horse battery", "10.9.9.9").error().code(),
+            StatusCode::kResourceExhausted);
+  // Another address is unaffected, and the window expires.
+  EXPECT_TRUE(Basic("alice", "correct horse battery", "10.1.1.1").ok());
+  clock_.now += 61'000'000;
+  EXPECT_TRUE(Basic("alice", "correct horse battery", "10.9.9.9").ok());
+}
+
+TEST_F(AuthenticatorTest, DisablingAnAccountOrChangingItsPasswordTakesEffect) {
+  ASSERT_TRUE(Basic("alice", "correct horse battery").ok());
+  store::Account a = alice_;
+  a.password_hash = *HashSecret("a new long password", HashCost::kTest);
+  ASSERT_TRUE(store_->PutAccount(a).ok());
+  EXPECT_FALSE(Basic("alice", "correct horse battery").ok());
+  EXPECT_TRUE(Basic("alice", "a new long password").ok());
+  a.disabled = true;
+  ASSERT_TRUE(store_->PutAccount(a).ok());
+  EXPECT_FALSE(Basic("alice", "a new long password").ok());
+}
+
+TEST_F(AuthenticatorTest, GrantChangesRefreshCachedPrincipals) {
+  ASSERT_TRUE(store_->PutApiRoot(store::ApiRoot{"api1", "t", "", 1 << 20}).ok());
+  store::Collection c;
+  c.id = "22222222-2222-4222-8222-222222222222";
+  c.api_root = "api1";
+  c.title = "c";
+  auto col = store_->PutCollection(c);
+  ASSERT_TRUE(col.ok());
+  auto before = Basic("alice", "correct horse battery");
+  ASSERT_TRUE(before.ok());
+  EXPECT_FALSE((*before)->Access(col->key).can_read);
+  ASSERT_TRUE(store_->PutGrant(store::Grant{alice_.key, col->key, true, false}).ok());
+  auto after = Basic("alice", "correct horse battery");
+  ASSERT_TRUE(after.ok());
+  EXPECT_TRUE((*after)->Access(col->key).can_read);
+  EXPECT_FALSE((*after)->Access(col->key).can_write);
+  EXPECT_EQ(auth_->verifications(), 1);  // refreshed without re-verifying
+}
+
+TEST_F(AuthenticatorTest, TokensWorkUntilRevokedOrExpired) {
+  auto t = IssueToken(store_.get(), alice_.key, "ci", clock_.now + 1'000'000, clock_.now,
+                      HashCost::kTest);
+  ASSERT_TRUE(t.ok()) << t.status().ToString();
+  std::string h = "Bearer " + t->token;
+  auto p = auth_->AuthenticateSync(&h, "x");
+  ASSERT_TRUE(p.ok()) << p.status().ToString();
+  EXPECT_EQ((*p)->username, "alice");
+  EXPECT_EQ((*p)->scheme, "token");
+  std::string wrong = h + "x";
+  EXPECT_FALSE(auth_->AuthenticateSync(&wrong, "x").ok());
+  clock_.now += 2'000'000;  // expired, also when cached
+  EXPECT_FALSE(auth_->AuthenticateSync(&h, "x").ok());
+
+  auto t2 = IssueToken(store_.get(), alice_.key, "ci2", std::nullopt, clock_.now, HashCost::kTest);
+  ASSERT_TRUE(t2.ok());
+  std::string h2 = "Bearer " + t2->token;
+  ASSERT_TRUE(auth_->AuthenticateSync(&h2, "x").ok());
+  ASSERT_TRUE(store_->DeleteToken(t2->id).ok());
+  EXPECT_FALSE(auth_->AuthenticateSync(&h2, "x").ok());
+}
+
+TEST(SecretTest, HashesAreArgon2idAndVerify) {
+  auto h = HashSecret("s3cret-value", HashCost::kTest);
+  ASSERT_TRUE(h.ok());
+  EXPECT_EQ(h->rfind("$argon2id$", 0), 0u);
+  EXPECT_TRUE(VerifySecret(*h, "s3cret-value"));
+  EXPECT_FALSE(VerifySecret(*h, "s3cret-valuf"));
+  EXPECT_FALSE(VerifySecret("plaintext", "plaintext"));
+  EXPECT_NE(*h, *HashSecret("s3cret-value", HashCost::kTest));  // salted
+}
+
+TEST(SecretTest, ConstantTimeEqualsComparesContent) {
+  EXPECT_TRUE(ConstantTimeEquals("abc", "abc"));
+  EXPECT_FALSE(ConstantTimeEquals("abc", "abd"));
+  EXPECT_FALSE(ConstantTimeEquals("abc", "ab"));
+  EXPECT_TRUE(ConstantTimeEquals("", ""));
+}
+
+TEST(TokenTest, ParsesOnlyKizunaTokens) {
+  EXPECT_TRUE(ParseToken("kz1.abc.def").ok());
+  EXPECT_FALSE(ParseToken("kz2.abc.def").ok());
+  EXPECT_FALSE(ParseToken("kz1.abcdef").ok());
+  EXPECT_FALSE(ParseToken("kz1..def").ok());
+  EXPECT_FALSE(ParseToken("kz1.abc.").ok());
+}
+
+}  // namespace
+}  // namespace kizuna::auth

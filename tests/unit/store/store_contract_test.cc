@@ -1,0 +1,493 @@
+// The Store contract, run against every backend (TEST_P over a factory):
+// today SQLite on real files; a PostgreSQL backend joins the same suite.
+#include <gtest/gtest.h>
+
+#include <atomic>
+#include <filesystem>
+#include <functional>
+#include <random>
+#include <set>
+#include <thread>
+
+#include <sqlite3.h>
+
+#include "store/sqlite/sqlite_store.h"
+#include "store/store.h"
+
+namespace kizuna::store {
+namespace {
+
+namespace fs = std::filesystem;
+
+class ManualClock final : public Clock {
+ public:
+  int64_t NowMicros() const override { return now.load(); }
+  mutable std::atomic<int64_t> now{1'700'000'000'000'000};
+};
+
+struct Backend {
+  std::string name;
+  // Opens (or reopens) the backend's store at `dir`.
+  std::function<Result<std::unique_ptr<Store>>(const fs::path& dir, const Clock* clock)> open;
+};
+
+std::vector<Backend> Backends() {
+  return {{"sqlite", [](const fs::path& dir, const Clock* clock) {
+             SqliteOptions o;
+             o.path = (dir / "store.db").string();
+             o.durable = true;
+             o.cache_mib = 16;
+             o.clock = clock;
+             return OpenSqliteStore(o);
+           }}};
+}
+
+std::string Id(int n) {
+  char buf[64];
+  std::snprintf(buf, sizeof buf, "indicator--00000000-0000-4000-8000-%012d", n);
+  return buf;
+}
+
+NewObject Obj(const std::string& id, int64_t modified, const std::string& type = "indicator") {
+  NewObject o;
+  o.id = id;
+  o.type = type;
+  o.spec_version = "2.1";
+  o.modified_us = modified;
+  o.created_us = 1'000;
+  o.raw = "{\"id\":\"" + id + "\",\"modified\":" + std::to_string(modified) + "}";
+  o.marking = "marking-definition--55d920b0-5e8b-4f79-9ee9-91f868d9b421";
+  o.producer = "identity--p";
+  return o;
+}
+
+class StoreContractTest : public ::testing::TestWithParam<Backend> {
+ protected:
+  void SetUp() override {
+    dir_ = fs::temp_directory_path() /
+           ("kizuna-store-" + std::to_string(::getpid()) + "-" +
+            ::testing::UnitTest::GetInstance()->current_test_info()->name());
+    fs::remove_all(dir_);
+    fs::create_directories(dir_);
+    Reopen();
+    ASSERT_TRUE(store_->PutApiRoot(ApiRoot{"api1", "API", "", 1 << 20}).ok());
+    Collection c;
+    c.id = "11111111-1111-4111-8111-111111111111";
+    c.api_root = "api1";
+    c.title = "one";
+    auto put = store_->PutCollection(c);
+    ASSERT_TRUE(put.ok()) << put.status().ToString();
+    coll_ = put->key;
+  }
+  void TearDown() override {
+    store_.reset();
+    fs::remove_all(dir_);
+  }
+  void Reopen() {
+    store_.reset();
+    auto s = GetParam().open(dir_, &clock_);
+    ASSERT_TRUE(s.ok()) << s.status().ToString();
+    store_ = std::move(*s);
+  }
+  WriteResult Write(std::vector<NewObject> objs, int64_t coll = 0) {
+    WriteBatch b;
+    b.collection = coll ? coll : coll_;
+    b.objects = std::move(objs);
+    auto r = store_->WriteSync(std::move(b));
+    EXPECT_TRUE(r.ok()) << r.status().ToString();
+    return r.ok() ? *r : WriteResult{};
+  }
+  ObjectPage Query(ObjectQuery q, std::optional<int64_t> cursor = std::nullopt) {
+    if (q.collection == 0) q.collection = coll_;
+    auto r = store_->Query(q, cursor);
+    EXPECT_TRUE(r.ok()) << r.status().ToString();
+    return r.ok() ? *r : ObjectPage{};
+  }
+  // Every record matching q, following the cursor page by page.
+  std::vector<ObjectRecord> All(ObjectQuery q, int* pages = nullptr) {
+    std::vector<ObjectRecord> out;
+    std::optional<int64_t> cursor;
+    int n = 0;
+    for (;;) {
+      ObjectPage p = Query(q, cursor);
+      ++n;
+      if (p.more) {
+        EXPECT_FALSE(p.records.empty()) << "more=true on an empty page";
+      }
+      EXPECT_LE(static_cast<int>(p.records.size()), q.limit);
+      out.insert(out.end(), p.records.begin(), p.records.end());
+      if (!p.more || p.records.empty()) break;
+      cursor = p.records.back().date_added_us;
+    }
+    if (pages) *pages = n;
+    return out;
+  }
+
+  fs::path dir_;
+  ManualClock clock_;
+  std::unique_ptr<Store> store_;
+  int64_t coll_ = 0;
+};
+
+TEST_P(StoreContractTest, StoresBytesExactlyAndIndexesMetadata) {
+  NewObject o = Obj(Id(1), 5'000);
+  o.raw = "{ \"weird\" :  \"spacing\\u0041\" }";
+  o.audience = "identity--a identity--b";
+  o.origin = "jp-hub";
+  o.granular = true;
+  Write({o});
+  ObjectQuery q;
+  auto page = Query(q);
+  ASSERT_EQ(page.records.size(), 1u);
+  const ObjectRecord& r = page.records[0];
+  EXPECT_EQ(r.raw, o.raw);
+  EXPECT_EQ(r.id, Id(1));
+  EXPECT_EQ(r.type, "indicator");
+  EXPECT_EQ(r.spec_version, "2.1");
+  EXPECT_EQ(r.version_us, 5'000);
+  EXPECT_EQ(r.marking, o.marking);
+  EXPECT_EQ(r.producer, "identity--p");
+  EXPECT_EQ(r.audience, "identity--a identity--b");
+  EXPECT_EQ(r.origin, "jp-hub");
+  EXPECT_TRUE(r.granular);
+  EXPECT_TRUE(r.is_first);
+  EXPECT_TRUE(r.is_last);
+  q.with_raw = false;
+  EXPECT_TRUE(Query(q).records[0].raw.empty());
+}
+
+TEST_P(StoreContractTest, SameVersionIsIdempotent) {
+  auto a = Write({Obj(Id(1), 10), Obj(Id(1), 10)});
+  ASSERT_EQ(a.outcomes.size(), 2u);
+  EXPECT_EQ(a.outcomes[0], AddOutcome::kAdded);
+  EXPECT_EQ(a.outcomes[1], AddOutcome::kDuplicate);
+  EXPECT_EQ(a.date_added_us[0], a.date_added_us[1]);
+  auto b = Write({Obj(Id(1), 10)});
+  EXPECT_EQ(b.outcomes[0], AddOutcome::kDuplicate);
+  EXPECT_EQ(b.date_added_us[0], a.date_added_us[0]);
+  EXPECT_EQ(*store_->CountObjects(coll_), 1);
+  EXPECT_EQ(*store_->CountObjects(std::nullopt), 1);
+}
+
+TEST_P(StoreContractTest, UnversionedObjectsAreDuplicatesWhenTheBytesMatch) {
+  NewObject sco;
+  sco.id = "ipv4-addr--11111111-1111-5111-8111-111111111111";
+  sco.type = "ipv4-addr";
+  sco.spec_version = "2.1";
+  sco.raw = R"({"type":"ipv4-addr","value":"203.0.113.1"})";
+  EXPECT_EQ(Write({sco}).outcomes[0], AddOutcome::kAdded);
+  EXPECT_EQ(Write({sco}).outcomes[0], AddOutcome::kDuplicate);
+  sco.raw = R"({"type":"ipv4-addr","value":"203.0.113.1","x_note":"changed"})";
+  EXPECT_EQ(Write({sco}).outcomes[0], AddOutcome::kAdded);
+  ObjectQuery q;
+  q.versions.all = true;
+  EXPECT_EQ(Query(q).records.size(), 2u);
+}
+
+TEST_P(StoreContractTest, VersionFilters) {
+  Write({Obj(Id(1), 200), Obj(Id(1), 100), Obj(Id(1), 300), Obj(Id(2), 50)});
+  auto versions = [&](VersionFilter v, std::vector<std::string> ids = {}) {
+    ObjectQuery q;
+    q.versions = v;
+    q.ids = ids;
+    std::multiset<int64_t> out;
+    for (const auto& r : All(q)) out.insert(r.version_us);
+    return out;
+  };
+  EXPECT_EQ(versions({}), (std::multiset<int64_t>{300, 50}));
+  EXPECT_EQ(versions({.last = true}), (std::multiset<int64_t>{300, 50}));
+  EXPECT_EQ(versions({.first = true}), (std::multiset<int64_t>{100, 50}));
+  EXPECT_EQ(versions({.all = true}), (std::multiset<int64_t>{100, 200, 300, 50}));
+  EXPECT_EQ(versions({.first = true, .last = true}, {Id(1)}), (std::multiset<int64_t>{100, 300}));
+  EXPECT_EQ(versions({.versions_us = {200}}), (std::multiset<int64_t>{200}));
+  EXPECT_EQ(versions({.first = true, .versions_us = {200}}, {Id(1)}),
+            (std::multiset<int64_t>{100, 200}));
+  EXPECT_TRUE(versions({.versions_us = {999}}).empty());
+}
+
+TEST_P(StoreContractTest, IdTypeAndSpecVersionFilters) {
+  std::vector<NewObject> objs = {Obj(Id(1), 1), Obj(Id(2), 1, "malware"), Obj(Id(3), 1, "malware")};
+  objs[2].spec_version = "2.0";
+  Write(objs);
+  ObjectQuery q;
+  q.ids = {Id(2), Id(3), Id(99)};
+  EXPECT_EQ(All(q).size(), 2u);
+  ObjectQuery t;
+  t.types = {"malware"};
+  EXPECT_EQ(All(t).size(), 2u);
+  t.types = {"malware", "indicator"};
+  EXPECT_EQ(All(t).size(), 3u);
+  t.spec_versions = {"2.0"};
+  auto r = All(t);
+  ASSERT_EQ(r.size(), 1u);
+  EXPECT_EQ(r[0].id, Id(3));
+  ObjectQuery none;
+  none.types = {"tool"};
+  EXPECT_TRUE(All(none).empty());
+}
+
+TEST_P(StoreContractTest, DateAddedIsStrictlyIncreasingEvenWhenTheClockStandsStill) {
+  std::vector<NewObject> objs;
+  for (int i = 0; i < 50; ++i) objs.push_back(Obj(Id(i), 1));
+  auto r = Write(objs);
+  for (size_t i = 1; i < r.date_added_us.size(); ++i) {
+    EXPECT_LT(r.date_added_us[i - 1], r.date_added_us[i]);
+  }
+  clock_.now -= 10'000'000;  // the clock goes backwards
+  auto r2 = Write({Obj(Id(100), 1)});
+  EXPECT_GT(r2.date_added_us[0], r.date_added_us.back());
+  Reopen();  // and after a restart
+  auto r3 = Write({Obj(Id(101), 1)});
+  EXPECT_GT(r3.date_added_us[0], r2.date_added_us[0]);
+}
+
+TEST_P(StoreContractTest, AddedAfterAndCursorPagingNeverSkipOrRepeat) {
+  std::vector<NewObject> objs;
+  for (int i = 0; i < 237; ++i) objs.push_back(Obj(Id(i), 1));
+  auto w = Write(objs);
+  ObjectQuery q;
+  q.limit = 10;
+  int pages = 0;
+  auto all = All(q, &pages);
+  ASSERT_EQ(all.size(), 237u);
+  EXPECT_EQ(pages, 24);
+  for (size_t i = 0; i < all.size(); ++i) EXPECT_EQ(all[i].id, Id(static_cast<int>(i)));
+  q.added_after_us = w.date_added_us[99];
+  auto after = All(q);
+  ASSERT_EQ(after.size(), 137u);
+  EXPECT_EQ(after[0].id, Id(100));
+}
+
+TEST_P(StoreContractTest, VisibilityPredicateFillsPagesAtEveryRatio) {
+  std::vector<NewObject> objs;
+  for (int i = 0; i < 1000; ++i) objs.push_back(Obj(Id(i), 1));
+  Write(objs);
+  for (int unreadable_pct : {1, 50, 99}) {
+    std::mt19937 rng(unreadable_pct);
+    std::set<std::string> hidden;
+    for (int i = 0; i < 1000; ++i)
+      if (static_cast<int>(rng() % 100) < unreadable_pct) hidden.insert(Id(i));
+    std::atomic<int> calls{0};
+    ObjectQuery q;
+    q.limit = 7;
+    q.visible = [&](const ObjectRecord& r) {
+      ++calls;
+      EXPECT_TRUE(r.raw.empty()) << "the predicate must see metadata only";
+      return !hidden.count(r.id);
+    };
+    std::vector<ObjectRecord> got;
+    std::optional<int64_t> cursor;
+    for (;;) {
+      ObjectPage p = Query(q, cursor);
+      if (p.more) {
+        // A page followed by more is always full: no short pages.
+        EXPECT_EQ(p.records.size(), 7u) << unreadable_pct << "%";
+      }
+      for (const auto& r : p.records) EXPECT_FALSE(r.raw.empty());
+      got.insert(got.end(), p.records.begin(), p.records.end());
+      if (!p.more) break;
+      cursor = p.records.back().date_added_us;
+    }
+    ASSERT_EQ(got.size(), 1000u - hidden.size()) << unreadable_pct << "%";
+    std::set<std::string> ids;
+    for (const auto& r : got) {
+      EXPECT_FALSE(hidden.count(r.id));
+      EXPECT_TRUE(ids.insert(r.id).second) << "repeated " << r.id;
+    }
+  }
+}
+
+TEST_P(StoreContractTest, DeleteKeepsFirstAndLastRight) {
+  Write({Obj(Id(1), 100), Obj(Id(1), 200), Obj(Id(1), 300)});
+  VersionFilter first;
+  first.first = true;
+  EXPECT_EQ(*store_->DeleteObject(coll_, Id(1), first), 1);
+  ObjectQuery q;
+  q.versions.first = true;
+  auto f = All(q);
+  ASSERT_EQ(f.size(), 1u);
+  EXPECT_EQ(f[0].version_us, 200);
+  VersionFilter last;
+  last.last = true;
+  EXPECT_EQ(*store_->DeleteObject(coll_, Id(1), last), 1);
+  auto l = All(ObjectQuery{});
+  ASSERT_EQ(l.size(), 1u);
+  EXPECT_EQ(l[0].version_us, 200);
+  EXPECT_TRUE(l[0].is_first && l[0].is_last);
+  VersionFilter all;
+  all.all = true;
+  EXPECT_EQ(*store_->DeleteObject(coll_, Id(1), all), 1);
+  EXPECT_EQ(*store_->DeleteObject(coll_, Id(1), all), 0);
+  EXPECT_EQ(*store_->CountObjects(std::nullopt), 0);
+  // A deleted object can come back.
+  EXPECT_EQ(Write({Obj(Id(1), 100)}).outcomes[0], AddOutcome::kAdded);
+}
+
+TEST_P(StoreContractTest, ConcurrentWritersShareCommits) {
+  constexpr int kThreads = 8, kBatches = 25;
+  std::vector<std::thread> threads;
+  std::atomic<int> failures{0};
+  for (int t = 0; t < kThreads; ++t) {
+    threads.emplace_back([&, t] {
+      for (int b = 0; b < kBatches; ++b) {
+        WriteBatch wb;
+        wb.collection = coll_;
+        for (int k = 0; k < 10; ++k) wb.objects.push_back(Obj(Id(t * 100000 + b * 100 + k), 1));
+        if (!store_->WriteSync(std::move(wb)).ok()) ++failures;
+      }
+    });
+  }
+  for (auto& th : threads) th.join();
+  EXPECT_EQ(failures.load(), 0);
+  StoreStats s = store_->Stats();
+  EXPECT_EQ(s.batches, kThreads * kBatches);
+  EXPECT_LT(s.commits, s.batches) << "concurrent writes were never grouped";
+  EXPECT_EQ(s.objects, kThreads * kBatches * 10);
+  ObjectQuery q;
+  q.limit = 1000;
+  auto all = All(q);
+  ASSERT_EQ(all.size(), static_cast<size_t>(kThreads * kBatches * 10));
+  for (size_t i = 1; i < all.size(); ++i) EXPECT_LT(all[i - 1].date_added_us, all[i].date_added_us);
+}
+
+TEST_P(StoreContractTest, StatusAndCursorCommitWithTheObjects) {
+  WriteBatch b;
+  b.collection = coll_;
+  b.objects = {Obj(Id(1), 1)};
+  b.status = StatusRecord{"22222222-2222-4222-8222-222222222222", "api1", 7, 123, "complete",
+                          {{Id(1), "v", ""}}, {{"x--y", "", "bad"}}, {}};
+  b.cursor = CursorUpdate{"peer/jp/coll", "cursor-1"};
+  ASSERT_TRUE(store_->WriteSync(std::move(b)).ok());
+  Reopen();
+  auto s = store_->GetStatus("api1", "22222222-2222-4222-8222-222222222222");
+  ASSERT_TRUE(s.ok() && s->has_value());
+  EXPECT_EQ((*s)->owner_account, 7);
+  EXPECT_EQ((*s)->successes.size(), 1u);
+  ASSERT_EQ((*s)->failures.size(), 1u);
+  EXPECT_EQ((*s)->failures[0].message, "bad");
+  EXPECT_FALSE(store_->GetStatus("other-root", "22222222-2222-4222-8222-222222222222")->has_value());
+  EXPECT_EQ(*store_->GetCursor("peer/jp/coll"), std::optional<std::string>("cursor-1"));
+  EXPECT_FALSE(store_->GetCursor("nope")->has_value());
+  ASSERT_TRUE(store_->PutCursor(CursorUpdate{"peer/jp/coll", "cursor-2"}).ok());
+  EXPECT_EQ(*store_->GetCursor("peer/jp/coll"), std::optional<std::string>("cursor-2"));
+}
+
+TEST_P(StoreContractTest, CommitListenersHearEveryCommit) {
+  std::mutex mu;
+  std::vector<CommitNotice> notices;
+  store_->AddCommitListener([&](const CommitNotice& n) {
+    std::lock_guard lock(mu);
+    notices.push_back(n);
+  });
+  auto w = Write({Obj(Id(1), 1), Obj(Id(2), 1)});
+  Write({Obj(Id(1), 1)});  // duplicate only: nothing to announce
+  std::lock_guard lock(mu);
+  ASSERT_EQ(notices.size(), 1u);
+  EXPECT_EQ(notices[0].collection, coll_);
+  EXPECT_EQ(notices[0].added, 2);
+  EXPECT_EQ(notices[0].first_date_added_us, w.date_added_us[0]);
+  EXPECT_EQ(notices[0].last_date_added_us, w.date_added_us[1]);
+}
+
+TEST_P(StoreContractTest, EverythingSurvivesReopen) {
+  Write({Obj(Id(1), 1), Obj(Id(2), 2)});
+  Reopen();
+  EXPECT_EQ(*store_->CountObjects(std::nullopt), 2);
+  EXPECT_EQ(store_->Stats().objects, 2);
+  EXPECT_EQ(All(ObjectQuery{}).size(), 2u);
+  EXPECT_EQ(store_->ListApiRoots()->size(), 1u);
+  EXPECT_TRUE(store_->CheckIntegrity().ok());
+  EXPECT_TRUE(store_->Ping().ok());
+}
+
+TEST_P(StoreContractTest, DirectoryOperationsBumpTheGeneration) {
+  int64_t g0 = *store_->DirectoryGeneration();
+  Organization org{"identity--o", "Org", "JP", "operator", {"energy", "transportation"}};
+  ASSERT_TRUE(store_->PutOrganization(org).ok());
+  auto orgs = store_->ListOrganizations();
+  ASSERT_EQ(orgs->size(), 1u);
+  EXPECT_EQ((*orgs)[0].sectors, org.sectors);
+  int64_t g1 = *store_->DirectoryGeneration();
+  EXPECT_GT(g1, g0);
+  Account a;
+  a.username = "alice";
+  a.organization = "identity--o";
+  a.roles = {"reader", "admin"};
+  a.password_hash = "$argon2id$x";
+  auto put = store_->PutAccount(a);
+  ASSERT_TRUE(put.ok());
+  EXPECT_GT(put->key, 0);
+  EXPECT_EQ(store_->PutAccount(a).status().code(), StatusCode::kAlreadyExists);
+  auto found = store_->FindAccount("alice");
+  ASSERT_TRUE(found.ok() && found->has_value());
+  EXPECT_EQ((*found)->roles, a.roles);
+  EXPECT_EQ((*store_->FindAccountByKey(put->key))->username, "alice");
+  ASSERT_TRUE(store_->PutGrant(Grant{put->key, coll_, true, false}).ok());
+  EXPECT_EQ(store_->ListGrants(put->key)->size(), 1u);
+  ASSERT_TRUE(store_->PutGrant(Grant{put->key, coll_, false, false}).ok());
+  EXPECT_TRUE(store_->ListGrants(put->key)->empty());
+  Token t{"tok1", put->key, "$argon2id$y", "ci", 5, std::nullopt};
+  ASSERT_TRUE(store_->PutToken(t).ok());
+  EXPECT_EQ((*store_->FindToken("tok1"))->label, "ci");
+  EXPECT_EQ(store_->ListTokens(put->key)->size(), 1u);
+  ASSERT_TRUE(store_->DeleteToken("tok1").ok());
+  EXPECT_FALSE(store_->FindToken("tok1")->has_value());
+  auto c = store_->FindCollection("api1", "11111111-1111-4111-8111-111111111111");
+  ASSERT_TRUE(c.ok() && c->has_value());
+  EXPECT_GT(*store_->DirectoryGeneration(), g1);
+}
+
+TEST_P(StoreContractTest, DeleteCollectionRemovesItsObjectsAndGrants) {
+  Write({Obj(Id(1), 1)});
+  ASSERT_TRUE(store_->DeleteCollection(coll_).ok());
+  EXPECT_EQ(*store_->CountObjects(std::nullopt), 0);
+  EXPECT_TRUE(store_->ListCollections("api1")->empty());
+  EXPECT_EQ(store_->DeleteCollection(coll_).code(), StatusCode::kNotFound);
+}
+
+INSTANTIATE_TEST_SUITE_P(Backends, StoreContractTest, ::testing::ValuesIn(Backends()),
+                         [](const auto& info) { return info.param.name; });
+
+// SQLite-specific: schema versions.
+TEST(SqliteStoreTest, RefusesANewerSchema) {
+  fs::path dir = fs::temp_directory_path() / ("kizuna-schema-" + std::to_string(::getpid()));
+  fs::remove_all(dir);
+  fs::create_directories(dir);
+  SqliteOptions o;
+  o.path = (dir / "s.db").string();
+  {
+    auto s = OpenSqliteStore(o);
+    ASSERT_TRUE(s.ok());
+  }
+  {
+    sqlite3* db;
+    ASSERT_EQ(sqlite3_open(o.path.c_str(), &db), SQLITE_OK);
+    ASSERT_EQ(sqlite3_exec(db, "PRAGMA user_version = 99", nullptr, nullptr, nullptr), SQLITE_OK);
+    sqlite3_close(db);
+  }
+  auto s = OpenSqliteStore(o);
+  ASSERT_FALSE(s.ok());
+  EXPECT_EQ(s.error().code(), StatusCode::kIoError);
+  EXPECT_NE(s.error().message().find("newer"), std::string::npos);
+  fs::remove_all(dir);
+}
+
+TEST(SqliteStoreTest, RefusesAForeignDatabase) {
+  fs::path dir = fs::temp_directory_path() / ("kizuna-foreign-" + std::to_string(::getpid()));
+  fs::remove_all(dir);
+  fs::create_directories(dir);
+  std::string path = (dir / "f.db").string();
+  sqlite3* db;
+  ASSERT_EQ(sqlite3_open(path.c_str(), &db), SQLITE_OK);
+  ASSERT_EQ(sqlite3_exec(db, "CREATE TABLE t(x)", nullptr, nullptr, nullptr), SQLITE_OK);
+  sqlite3_close(db);
+  SqliteOptions o;
+  o.path = path;
+  auto s = OpenSqliteStore(o);
+  ASSERT_FALSE(s.ok());
+  EXPECT_NE(s.error().message().find("not a Kizuna database"), std::string::npos);
+  fs::remove_all(dir);
+}
+
+}  // namespace
+}  // namespace kizuna::store
