@@ -10,7 +10,13 @@
 //    the whole store (so strictly increasing per collection), assigned in
 //    commit order: a reader never sees a later date_added before an earlier one.
 //  - Re-adding an existing version is idempotent: it is reported as a
-//    duplicate and changes nothing.
+//    duplicate (with the stored copy's date_added) and changes nothing.
+//    Objects with neither modified nor created (SCOs, STIX 2.1 section 6)
+//    have no version of their own: re-adding the same bytes is a duplicate,
+//    other bytes under the same id are a new version whose version is its
+//    date_added. (Chosen over "same id = same version" so that a corrected
+//    observable is not silently dropped; deterministic SCO ids make the
+//    same observable from two hubs usually byte-identical anyway.)
 //  - Write() calls back only after the write is durably committed (or failed
 //    as a whole: nothing of a failed batch is visible). Concurrent writes are
 //    grouped into shared commits.
@@ -221,7 +227,9 @@ class Store {
                                        const VersionFilter& versions) = 0;
   virtual Result<int64_t> CountObjects(std::optional<int64_t> collection) = 0;
   // Called from the writer thread after every commit that added objects, one
-  // notice per collection touched; must not block. Add before serving.
+  // notice per collection touched, before the commit's Write callbacks run;
+  // must not block, and must not wait on another store write (it would wait
+  // for its own thread). Add before serving.
   virtual void AddCommitListener(CommitListener listener) = 0;
   // Cursors stored with WriteBatch::cursor (or PutCursor). nullopt if unset.
   virtual Result<std::optional<std::string>> GetCursor(const std::string& name) = 0;

@@ -55,6 +55,7 @@ CREATE TABLE statuses(
   seq INTEGER PRIMARY KEY,
   api_root TEXT NOT NULL,
   id TEXT NOT NULL,
+  owner INTEGER NOT NULL,
   request_timestamp INTEGER NOT NULL,
   status TEXT NOT NULL,
   details TEXT NOT NULL);
@@ -123,7 +124,7 @@ Result<int64_t> CheckedVersion(Connection* conn) {
   ASSIGN_OR_RETURN(auto tables, conn->QueryInt("SELECT count(*) FROM sqlite_schema"));
   int64_t v = version.value_or(0);
   if (app_id.value_or(0) != kApplicationId && (app_id.value_or(0) != 0 || tables.value_or(0) != 0)) {
-    return IoError("'" + conn->path() + "' is not a Kizuna store");
+    return IoError("'" + conn->path() + "' is not a Kizuna database");
   }
   if (v > kSchemaVersion) {
     return IoError("'" + conn->path() + "' has store schema version " + std::to_string(v) +

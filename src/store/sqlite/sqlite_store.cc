@@ -3,6 +3,8 @@
 #include <sqlite3.h>
 
 #include <algorithm>
+#include <array>
+#include <chrono>
 #include <atomic>
 #include <condition_variable>
 #include <deque>
@@ -301,6 +303,11 @@ class SqliteStore final : public Store {
   bool stopping_ = false;   // GUARDED_BY(queue_mu_)
   std::thread writer_thread_;
   std::vector<int64_t> scratch_;  // writer thread only
+  // Group-commit pacing, writer thread only: batches per recent commit and
+  // a moving average of a commit's duration.
+  std::array<size_t, 8> recent_group_sizes_{};
+  size_t recent_group_next_ = 0;
+  int64_t commit_us_ewma_ = 0;
 
   // The id index: its content reflects objects_gen `map_gen_` of the file.
   mutable std::shared_mutex map_mu_;
@@ -487,6 +494,15 @@ void SqliteStore::WriterLoop() {
         task = std::move(*t);
         queue_.pop_front();
       } else {
+        // The leader waits briefly for the writers seen in recent commits:
+        // those just called back are about to send their next batch, and a
+        // commit costs one fsync however many batches share it.
+        size_t expected = *std::max_element(recent_group_sizes_.begin(), recent_group_sizes_.end());
+        int64_t wait_us = std::min<int64_t>(options_.group_commit_wait_us, commit_us_ewma_ / 2);
+        if (expected > 1 && queue_.size() < expected && wait_us > 0) {
+          queue_cv_.wait_for(lock, std::chrono::microseconds(wait_us),
+                             [&] { return stopping_ || queue_.size() >= expected; });
+        }
         // Group commit: every object batch queued now shares one commit.
         size_t objects = 0;
         while (!queue_.empty()) {
@@ -505,7 +521,13 @@ void SqliteStore::WriterLoop() {
     if (task) {
       RunTask(&*task);
     } else {
+      auto start = std::chrono::steady_clock::now();
       RunGroup(&group);
+      int64_t us = std::chrono::duration_cast<std::chrono::microseconds>(
+                       std::chrono::steady_clock::now() - start)
+                       .count();
+      commit_us_ewma_ = (commit_us_ewma_ * 7 + us) / 8;
+      recent_group_sizes_[recent_group_next_++ % recent_group_sizes_.size()] = group.size();
     }
   }
 }
@@ -627,7 +649,20 @@ Status SqliteStore::AddObject(Txn* t, int64_t coll, const NewObject& obj, AddOut
     if (!row || st->Int64(0) != coll || st->Text(1) != obj.id) continue;  // hash collision
     int64_t v = st->Int64(2);
     int flags = static_cast<int>(st->Int64(3));
-    if (!versionless && v == version) {
+    const bool row_versionless = (flags & sqlite::kFlagVersionless) != 0;
+    if (versionless && row_versionless) {
+      // Objects without modified or created (SCOs) carry no version of
+      // their own: the same bytes again are the same object; other bytes
+      // are a new version (whose version is its date_added).
+      ASSIGN_OR_RETURN(auto raw, writer_->Prepare("SELECT raw FROM objects WHERE date_added=?1"));
+      raw->Bind(1, da);
+      ASSIGN_OR_RETURN(bool raw_row, raw->Step());
+      if (raw_row && raw->Blob(0) == obj.raw) {
+        *outcome = AddOutcome::kDuplicate;
+        *date_added = da;
+        return Status::Ok();
+      }
+    } else if (!versionless && !row_versionless && v == version) {
       *outcome = AddOutcome::kDuplicate;
       *date_added = da;
       return Status::Ok();
@@ -636,13 +671,9 @@ Status SqliteStore::AddObject(Txn* t, int64_t coll, const NewObject& obj, AddOut
     if (!any || v > max_v) max_v = v, last_da = da, last_flags = flags;
     any = true;
   }
-  if (versionless && any) {
-    // Objects without modified or created (SCOs) are not versioned: any
-    // stored copy of the id is the same object.
-    *outcome = AddOutcome::kDuplicate;
-    *date_added = last_da;
-    return Status::Ok();
-  }
+  // A versionless object's version is the date_added it is about to get;
+  // it takes part in first/last like any other version.
+  if (versionless) version = std::max(options_.clock->NowMicros(), t->state.last_date_added + 1);
 
   int flags = 0;
   if (!any || version < min_v) flags |= sqlite::kFlagFirst;
@@ -657,12 +688,10 @@ Status SqliteStore::AddObject(Txn* t, int64_t coll, const NewObject& obj, AddOut
 
   // date_added: server time, strictly increasing, assigned inside the one
   // write transaction so commit order and date_added order agree.
-  const int64_t da = std::max(options_.clock->NowMicros(), t->state.last_date_added + 1);
+  const int64_t da =
+      versionless ? version : std::max(options_.clock->NowMicros(), t->state.last_date_added + 1);
   t->state.last_date_added = da;
-  if (versionless) {
-    version = da;
-    flags |= sqlite::kFlagVersionless;
-  }
+  if (versionless) flags |= sqlite::kFlagVersionless;
   if (obj.granular) flags |= sqlite::kFlagGranular;
 
   ASSIGN_OR_RETURN(auto ins, writer_->Prepare(
@@ -713,14 +742,15 @@ Status SqliteStore::ApplyBatch(Txn* t, const WriteBatch& batch, WriteResult* res
   if (batch.status) {
     const StatusRecord& sr = *batch.status;
     ASSIGN_OR_RETURN(auto st, writer_->Prepare(
-                                  "INSERT INTO statuses(api_root, id, request_timestamp, status,"
-                                  " details) VALUES(?1, ?2, ?3, ?4, ?5)"));
+                                  "INSERT INTO statuses(api_root, id, owner, request_timestamp, status,"
+                                  " details) VALUES(?1, ?2, ?3, ?4, ?5, ?6)"));
     std::string details = sqlite::EncodeStatusDetails(sr);
     st->BindStatic(1, sr.api_root);
     st->BindStatic(2, sr.id);
-    st->Bind(3, sr.request_timestamp_us);
-    st->BindStatic(4, sr.status);
-    st->BindStatic(5, details);
+    st->Bind(3, sr.owner_account);
+    st->Bind(4, sr.request_timestamp_us);
+    st->BindStatic(5, sr.status);
+    st->BindStatic(6, details);
     RETURN_IF_ERROR(st->Run());
   }
   if (batch.cursor) {
@@ -1096,8 +1126,8 @@ Status SqliteStore::PutCursor(const CursorUpdate& cursor) {
 Result<std::optional<StatusRecord>> SqliteStore::GetStatus(const std::string& api_root,
                                                            const std::string& id) {
   ASSIGN_OR_RETURN(ReaderLease conn, AcquireReader());
-  ASSIGN_OR_RETURN(auto st, conn->Prepare("SELECT request_timestamp, status, details FROM statuses"
-                                          " WHERE id=?1 AND api_root=?2"));
+  ASSIGN_OR_RETURN(auto st, conn->Prepare("SELECT owner, request_timestamp, status, details"
+                                          " FROM statuses WHERE id=?1 AND api_root=?2"));
   st->BindStatic(1, id);
   st->BindStatic(2, api_root);
   ASSIGN_OR_RETURN(bool row, st->Step());
@@ -1105,9 +1135,10 @@ Result<std::optional<StatusRecord>> SqliteStore::GetStatus(const std::string& ap
   StatusRecord r;
   r.id = id;
   r.api_root = api_root;
-  r.request_timestamp_us = st->Int64(0);
-  r.status.assign(st->Text(1));
-  RETURN_IF_ERROR(sqlite::DecodeStatusDetails(st->Text(2), &r));
+  r.owner_account = st->Int64(0);
+  r.request_timestamp_us = st->Int64(1);
+  r.status.assign(st->Text(2));
+  RETURN_IF_ERROR(sqlite::DecodeStatusDetails(st->Text(3), &r));
   return std::optional<StatusRecord>(std::move(r));
 }
 
@@ -1301,7 +1332,7 @@ Status SqliteStore::PutOrganization(const Organization& org) {
 Result<std::vector<Organization>> SqliteStore::ListOrganizations() {
   ASSIGN_OR_RETURN(ReaderLease conn, AcquireReader());
   ASSIGN_OR_RETURN(auto st, conn->Prepare("SELECT id, name, nation, kind, sectors FROM organizations"
-                                          " ORDER BY id"));
+                                          " ORDER BY name, id"));
   std::vector<Organization> out;
   for (;;) {
     ASSIGN_OR_RETURN(bool row, st->Step());
@@ -1398,7 +1429,7 @@ Result<std::optional<Account>> SqliteStore::FindAccountByKey(int64_t key) {
 Result<std::vector<Account>> SqliteStore::ListAccounts() {
   ASSIGN_OR_RETURN(ReaderLease conn, AcquireReader());
   ASSIGN_OR_RETURN(auto st,
-                   conn->Prepare("SELECT " KIZUNA_ACCOUNT_COLUMNS " FROM accounts ORDER BY key"));
+                   conn->Prepare("SELECT " KIZUNA_ACCOUNT_COLUMNS " FROM accounts ORDER BY username"));
   std::vector<Account> out;
   for (;;) {
     ASSIGN_OR_RETURN(bool row, st->Step());
@@ -1526,7 +1557,8 @@ Status SqliteStore::DeleteToken(const std::string& id) {
 Result<std::vector<Token>> SqliteStore::ListTokens(std::optional<int64_t> account) {
   ASSIGN_OR_RETURN(ReaderLease conn, AcquireReader());
   ASSIGN_OR_RETURN(auto st, conn->Prepare("SELECT id, account, secret_hash, label, created, expires"
-                                          " FROM tokens WHERE ?1 IS NULL OR account=?1 ORDER BY id"));
+                                          " FROM tokens WHERE ?1 IS NULL OR account=?1"
+                                          " ORDER BY created, id"));
   if (account) st->Bind(1, *account);
   std::vector<Token> out;
   for (;;) {
