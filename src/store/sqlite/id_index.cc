@@ -14,7 +14,8 @@ IdIndex::IdIndex() { Rehash(kMinCapacity); }
 uint64_t IdIndex::Key(int64_t collection, int64_t id_hash) {
   // Collection keys are small integers; spread them before mixing so that
   // the same id in two collections lands in unrelated slots.
-  uint64_t k = static_cast<uint64_t>(id_hash) ^ (static_cast<uint64_t>(collection) * 0xC2B2AE3D27D4EB4FULL);
+  uint64_t k =
+      static_cast<uint64_t>(id_hash) ^ (static_cast<uint64_t>(collection) * 0xC2B2AE3D27D4EB4FULL);
   k ^= k >> 29;
   return k;
 }

@@ -26,28 +26,8 @@ CREATE TABLE state(
   directory_gen INTEGER NOT NULL);
 INSERT INTO state VALUES (1, 0, 0, 0, 0);
 
--- One row per object version; the rowid IS date_added (microseconds,
--- strictly increasing across the store), so inserts append to the table.
--- raw is last: reading metadata never touches its overflow pages.
-CREATE TABLE objects(
-  date_added INTEGER PRIMARY KEY,
-  coll INTEGER NOT NULL,
-  id_hash INTEGER NOT NULL,
-  version INTEGER NOT NULL,
-  flags INTEGER NOT NULL,
-  type TEXT NOT NULL,
-  spec_version TEXT NOT NULL,
-  id TEXT NOT NULL,
-  marking TEXT NOT NULL,
-  producer TEXT NOT NULL,
-  audience TEXT NOT NULL,
-  origin TEXT NOT NULL,
-  raw BLOB NOT NULL);
--- Paging (coll, date_added > cursor) and the id-index rebuild at open; it
--- grows at the end of each collection's range.
-CREATE INDEX objects_scan ON objects(coll, date_added, id_hash);
--- match[type]: one range per (coll, type), in date_added order.
-CREATE INDEX objects_type ON objects(coll, type);
+-- Objects live in one table per collection, objects_<collection key>
+-- (CollectionTablesDdl): see schema.h.
 
 CREATE TABLE counts(coll INTEGER PRIMARY KEY, objects INTEGER NOT NULL);
 
@@ -123,7 +103,8 @@ Result<int64_t> CheckedVersion(Connection* conn) {
   ASSIGN_OR_RETURN(auto version, conn->QueryInt("PRAGMA user_version"));
   ASSIGN_OR_RETURN(auto tables, conn->QueryInt("SELECT count(*) FROM sqlite_schema"));
   int64_t v = version.value_or(0);
-  if (app_id.value_or(0) != kApplicationId && (app_id.value_or(0) != 0 || tables.value_or(0) != 0)) {
+  if (app_id.value_or(0) != kApplicationId &&
+      (app_id.value_or(0) != 0 || tables.value_or(0) != 0)) {
     return IoError("'" + conn->path() + "' is not a Kizuna database");
   }
   if (v > kSchemaVersion) {
@@ -135,6 +116,35 @@ Result<int64_t> CheckedVersion(Connection* conn) {
 }
 
 }  // namespace
+
+std::string ObjectsTable(int64_t collection) { return "objects_" + std::to_string(collection); }
+
+std::string CollectionTablesDdl(int64_t collection) {
+  const std::string t = ObjectsTable(collection);
+  // The rowid IS date_added (microseconds, strictly increasing across the
+  // store), so inserts append and added_after paging is a rowid range scan
+  // of this collection alone. raw is last: reading metadata never touches
+  // its overflow pages. The one index serves match[type] (one date_added
+  // ordered range per type) and, covering (date_added, id_hash), the
+  // rebuild of the in-memory id index at open; it grows at the end of each
+  // type's range.
+  return "CREATE TABLE " + t +
+         "(\n"
+         "  date_added INTEGER PRIMARY KEY,\n"
+         "  id_hash INTEGER NOT NULL,\n"
+         "  version INTEGER NOT NULL,\n"
+         "  flags INTEGER NOT NULL,\n"
+         "  type TEXT NOT NULL,\n"
+         "  spec_version TEXT NOT NULL,\n"
+         "  id TEXT NOT NULL,\n"
+         "  marking TEXT NOT NULL,\n"
+         "  producer TEXT NOT NULL,\n"
+         "  audience TEXT NOT NULL,\n"
+         "  origin TEXT NOT NULL,\n"
+         "  raw BLOB NOT NULL);\n"
+         "CREATE INDEX " +
+         t + "_type ON " + t + "(type, date_added, id_hash);\n";
+}
 
 Status CheckSchema(Connection* conn) { return CheckedVersion(conn).status(); }
 

@@ -103,9 +103,33 @@ Status Connection::Exec(std::string_view sql) {
 }
 
 Result<StatementRef> Connection::Prepare(std::string_view sql, int slot) {
-  Key key{std::string(sql), slot};
+  return Lookup(Key{std::string(sql), nullptr, 0, slot}, sql);
+}
+
+Result<StatementRef> Connection::PrepareFor(std::string_view tmpl, int64_t table, Expander expand,
+                                            int slot) {
+  Key key{std::string(), tmpl.data(), table, slot};
+  auto it = cache_.find(key);
+  if (it != cache_.end()) return StatementRef(it->second.get());
+  std::string sql = expand(tmpl, table);
+  return Lookup(std::move(key), sql);
+}
+
+Result<StatementRef> Connection::Lookup(Key key, std::string_view sql) {
   auto it = cache_.find(key);
   if (it == cache_.end()) {
+    if (cache_.size() >= kMaxCachedStatements) {
+      // Evict about half of the idle statements; borrowed ones stay.
+      size_t drop = cache_.size() / 2;
+      for (auto e = cache_.begin(); e != cache_.end() && drop > 0;) {
+        if (e->second->borrowed_ == 0) {
+          e = cache_.erase(e);
+          --drop;
+        } else {
+          ++e;
+        }
+      }
+    }
     sqlite3_stmt* stmt = nullptr;
     int rc = sqlite3_prepare_v3(db_, sql.data(), static_cast<int>(sql.size()),
                                 SQLITE_PREPARE_PERSISTENT, &stmt, nullptr);
@@ -158,13 +182,20 @@ bool Connection::InTransaction() const { return sqlite3_get_autocommit(db_) == 0
 Transaction::~Transaction() { Rollback(); }
 
 Status Transaction::Begin(bool immediate) {
-  RETURN_IF_ERROR(conn_->Exec(immediate ? "BEGIN IMMEDIATE" : "BEGIN"));
+  // Cached statements: BEGIN/COMMIT run for every query, and sqlite3_exec
+  // would parse them each time.
+  ASSIGN_OR_RETURN(auto st, conn_->Prepare(immediate ? "BEGIN IMMEDIATE" : "BEGIN"));
+  RETURN_IF_ERROR(st->Run());
   open_ = true;
   return Status::Ok();
 }
 
 Status Transaction::Commit() {
-  Status s = conn_->Exec("COMMIT");
+  Status s;
+  {
+    auto st = conn_->Prepare("COMMIT");
+    s = st.ok() ? (*st)->Run() : st.status();
+  }
   if (s.ok()) {
     open_ = false;
     return s;
@@ -178,8 +209,11 @@ void Transaction::Rollback() {
   open_ = false;
   // A failed COMMIT may already have rolled back; only roll back what is open.
   if (conn_->InTransaction()) {
-    Status ignored = conn_->Exec("ROLLBACK");
-    (void)ignored;
+    auto st = conn_->Prepare("ROLLBACK");
+    if (st.ok()) {
+      Status ignored = (*st)->Run();
+      (void)ignored;
+    }
   }
 }
 

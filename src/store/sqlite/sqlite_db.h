@@ -36,7 +36,7 @@ class Statement {
 
   // Parameters are 1-based, as in SQLite.
   void Bind(int i, int64_t v);
-  void Bind(int i, std::string_view text);  // copied (SQLITE_TRANSIENT)
+  void Bind(int i, std::string_view text);        // copied (SQLITE_TRANSIENT)
   void BindStatic(int i, std::string_view text);  // REQUIRES: text outlives the step
   void BindBlob(int i, std::string_view bytes);   // copied
   void BindBlobStatic(int i, std::string_view bytes);
@@ -57,15 +57,21 @@ class Statement {
   sqlite3_stmt* raw() const { return stmt_; }
 
  private:
+  friend class StatementRef;
+  friend class Connection;
   Connection* conn_;
   sqlite3_stmt* stmt_;
+  int borrowed_ = 0;  // live StatementRefs; a borrowed statement is never evicted
 };
 
 class StatementRef {
  public:
-  explicit StatementRef(Statement* s) : s_(s) {}
+  explicit StatementRef(Statement* s) : s_(s) { ++s_->borrowed_; }
   ~StatementRef() {
-    if (s_ != nullptr) s_->Reset();
+    if (s_ != nullptr) {
+      s_->Reset();
+      --s_->borrowed_;
+    }
   }
   StatementRef(StatementRef&& o) noexcept : s_(o.s_) { o.s_ = nullptr; }
   StatementRef(const StatementRef&) = delete;
@@ -78,8 +84,8 @@ class StatementRef {
 };
 
 struct ConnectionOptions {
-  bool read_only = false;    // PRAGMA query_only; the handle itself is read-write (WAL needs -shm)
-  bool create = false;       // create the file if absent
+  bool read_only = false;  // PRAGMA query_only; the handle itself is read-write (WAL needs -shm)
+  bool create = false;     // create the file if absent
   int busy_timeout_ms = 10000;
   int64_t cache_kib = 64 * 1024;
   int64_t mmap_bytes = 0;
@@ -99,7 +105,16 @@ class Connection {
   Status Exec(std::string_view sql);
   // A cached prepared statement for `sql` (prepared on first use). `slot`
   // distinguishes several simultaneously active copies of the same SQL.
+  // The cache holds at most kMaxCachedStatements statements that are not
+  // borrowed (statements are per collection table).
   Result<StatementRef> Prepare(std::string_view sql, int slot = 0);
+  // The same for SQL made from a template and a table number (a statement
+  // per table): cached under (tmpl's address, table, slot), so a cache hit
+  // builds no string. REQUIRES: tmpl has static storage (a literal);
+  // expand(tmpl, table) returns the SQL text.
+  using Expander = std::string (*)(std::string_view tmpl, int64_t table);
+  Result<StatementRef> PrepareFor(std::string_view tmpl, int64_t table, Expander expand,
+                                  int slot = 0);
   // Runs `sql` and returns the first column of its first row (nullopt when
   // there is no row).
   Result<std::optional<int64_t>> QueryInt(std::string_view sql);
@@ -118,16 +133,27 @@ class Connection {
 
   sqlite3* db_;
   std::string path_;
+  // Plain SQL is keyed by its text (tmpl == nullptr), templated SQL by the
+  // template's address and the table.
   struct Key {
     std::string sql;
+    const char* tmpl;
+    int64_t table;
     int slot;
-    bool operator==(const Key& o) const { return slot == o.slot && sql == o.sql; }
+    bool operator==(const Key& o) const {
+      return slot == o.slot && tmpl == o.tmpl && table == o.table && sql == o.sql;
+    }
   };
   struct KeyHash {
     size_t operator()(const Key& k) const {
-      return std::hash<std::string>()(k.sql) ^ static_cast<size_t>(k.slot) * 0x9e3779b97f4a7c15ULL;
+      size_t h = k.tmpl != nullptr ? std::hash<const void*>()(k.tmpl) ^
+                                         static_cast<size_t>(k.table) * 0xc2b2ae3d27d4eb4fULL
+                                   : std::hash<std::string>()(k.sql);
+      return h ^ static_cast<size_t>(k.slot) * 0x9e3779b97f4a7c15ULL;
     }
   };
+  Result<StatementRef> Lookup(Key key, std::string_view sql);
+  static constexpr size_t kMaxCachedStatements = 512;
   std::unordered_map<Key, std::unique_ptr<Statement>, KeyHash> cache_;
 };
 

@@ -1,11 +1,12 @@
 #include "store/sqlite/sqlite_store.h"
 
+#include <pthread.h>
 #include <sqlite3.h>
 
 #include <algorithm>
 #include <array>
-#include <chrono>
 #include <atomic>
+#include <chrono>
 #include <condition_variable>
 #include <deque>
 #include <future>
@@ -32,7 +33,7 @@ using sqlite::Transaction;
 
 // The columns every object query reads, in this order; raw stays last.
 #define KIZUNA_OBJECT_COLUMNS \
-  "date_added, flags, version, type, spec_version, id, marking, producer, audience, origin, raw, coll"
+  "date_added, flags, version, type, spec_version, id, marking, producer, audience, origin, raw"
 enum Col : int {
   kColDateAdded = 0,
   kColFlags,
@@ -45,17 +46,30 @@ enum Col : int {
   kColAudience,
   kColOrigin,
   kColRaw,
-  kColColl,
 };
 
-constexpr const char* kSelectScan = "SELECT " KIZUNA_OBJECT_COLUMNS
-                                    " FROM objects WHERE coll=?1 AND date_added>?2"
-                                    " ORDER BY date_added";
-constexpr const char* kSelectType = "SELECT " KIZUNA_OBJECT_COLUMNS
-                                    " FROM objects WHERE coll=?1 AND type=?2 AND date_added>?3"
-                                    " ORDER BY date_added";
-constexpr const char* kSelectOne =
-    "SELECT " KIZUNA_OBJECT_COLUMNS " FROM objects WHERE date_added=?1";
+// Statements on a collection's objects table name it "{T}" (see Sql()).
+constexpr std::string_view kSelectScan = "SELECT " KIZUNA_OBJECT_COLUMNS
+                                         " FROM {T} NOT INDEXED WHERE date_added>?1"
+                                         " ORDER BY date_added";
+constexpr std::string_view kSelectType = "SELECT " KIZUNA_OBJECT_COLUMNS
+                                         " FROM {T} INDEXED BY {T}_type"
+                                         " WHERE type=?1 AND date_added>?2 ORDER BY date_added";
+constexpr std::string_view kSelectOne =
+    "SELECT " KIZUNA_OBJECT_COLUMNS " FROM {T} WHERE date_added=?1";
+constexpr std::string_view kSelectIdHashes =
+    "SELECT id_hash, date_added FROM {T} INDEXED BY {T}_type";
+constexpr std::string_view kUpdateFlags = "UPDATE {T} SET flags=?2 WHERE date_added=?1";
+constexpr std::string_view kSelectVersion =
+    "SELECT id, version, flags FROM {T} WHERE date_added=?1";
+constexpr std::string_view kSelectRaw = "SELECT raw FROM {T} WHERE date_added=?1";
+constexpr std::string_view kSelectIdHashesAfter =
+    "SELECT id_hash, date_added FROM {T} WHERE date_added>?1";
+constexpr std::string_view kDeleteOne = "DELETE FROM {T} WHERE date_added=?1";
+constexpr std::string_view kInsertObject =
+    "INSERT INTO {T}(date_added, id_hash, version, flags, type,"
+    " spec_version, id, marking, producer, audience, origin, raw)"
+    " VALUES(?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12)";
 constexpr const char* kSelectState =
     "SELECT last_date_added, objects_gen, objects_del_gen, directory_gen FROM state WHERE one=1";
 
@@ -85,6 +99,33 @@ bool Contains(const std::vector<std::string>& list, std::string_view v) {
 }
 
 std::string CollectionName(int64_t key) { return "collection " + std::to_string(key); }
+
+// `tmpl` with every "{T}" replaced by collection `coll`'s objects table.
+std::string Sql(std::string_view tmpl, int64_t coll) {
+  const std::string table = sqlite::ObjectsTable(coll);
+  std::string out;
+  out.reserve(tmpl.size() + 16);
+  for (size_t i = 0; i < tmpl.size();) {
+    if (tmpl.compare(i, 3, "{T}") == 0) {
+      out += table;
+      i += 3;
+    } else {
+      out += tmpl[i++];
+    }
+  }
+  return out;
+}
+
+Result<std::vector<int64_t>> CollectionKeys(Connection* conn) {
+  ASSIGN_OR_RETURN(auto st, conn->Prepare("SELECT key FROM collections ORDER BY key"));
+  std::vector<int64_t> keys;
+  for (;;) {
+    ASSIGN_OR_RETURN(bool row, st->Step());
+    if (!row) break;
+    keys.push_back(st->Int64(0));
+  }
+  return keys;
+}
 
 // Collects one page from rows offered in date_added order: applies the
 // per-row filters and the visibility predicate, fills at most `limit`
@@ -254,7 +295,7 @@ class SqliteStore final : public Store {
   Status Enqueue(Item item);
   // Candidate date_added values of (coll, id) as the writer sees them.
   void FindVersions(Txn* t, uint64_t key, std::vector<int64_t>* out);
-  Status SetFlags(int64_t date_added, int flags);
+  Status SetFlags(int64_t coll, int64_t date_added, int flags);
 
   // ---- id index ----
   // Brings the id index up to the snapshot `conn` reads (inside a
@@ -312,11 +353,11 @@ class SqliteStore final : public Store {
   // The id index: its content reflects objects_gen `map_gen_` of the file.
   mutable std::shared_mutex map_mu_;
   std::condition_variable_any map_cv_;
-  IdIndex map_;                 // GUARDED_BY(map_mu_)
-  int64_t map_gen_ = -1;        // GUARDED_BY(map_mu_)
-  int64_t map_del_gen_ = -1;    // GUARDED_BY(map_mu_)
-  int64_t map_max_da_ = 0;      // GUARDED_BY(map_mu_)
-  int64_t inflight_gen_ = 0;    // GUARDED_BY(map_mu_): objects_gen our writer is committing
+  IdIndex map_;               // GUARDED_BY(map_mu_)
+  int64_t map_gen_ = -1;      // GUARDED_BY(map_mu_)
+  int64_t map_del_gen_ = -1;  // GUARDED_BY(map_mu_)
+  int64_t map_max_da_ = 0;    // GUARDED_BY(map_mu_)
+  int64_t inflight_gen_ = 0;  // GUARDED_BY(map_mu_): objects_gen our writer is committing
 
   std::mutex readers_mu_;
   std::vector<std::unique_ptr<Connection>> idle_readers_;  // GUARDED_BY(readers_mu_)
@@ -360,8 +401,8 @@ Status SqliteStore::Init() {
   }
   RETURN_IF_ERROR(sqlite::Migrate(writer_.get()));
   // FULL: every commit is fsynced before the writer calls back.
-  RETURN_IF_ERROR(writer_->Exec(std::string("PRAGMA synchronous=") +
-                                (options_.durable ? "FULL" : "NORMAL")));
+  RETURN_IF_ERROR(
+      writer_->Exec(std::string("PRAGMA synchronous=") + (options_.durable ? "FULL" : "NORMAL")));
   ASSIGN_OR_RETURN(auto page_size, writer_->QueryInt("PRAGMA page_size"));
   wal_checkpoint_pages_ = static_cast<int>(
       std::max<int64_t>(64, options_.checkpoint_mib * 1024 * 1024 / page_size.value_or(4096)));
@@ -389,6 +430,9 @@ Status SqliteStore::Init() {
   stats_.group_sizes_histogram.assign(7, 0);
   writer_thread_ = std::thread([this] { WriterLoop(); });
   ckpt_thread_ = std::thread([this] { CheckpointLoop(); });
+  // Names show in top, perf and gdb.
+  pthread_setname_np(writer_thread_.native_handle(), "kizuna-writer");
+  pthread_setname_np(ckpt_thread_.native_handle(), "kizuna-ckpt");
   initialized_ = true;
   return Status::Ok();
 }
@@ -544,9 +588,9 @@ Status SqliteStore::CommitWrite(Transaction* txn, Txn* t) {
   if (t->objects_removed) ++t->state.objects_del_gen;
   if (t->directory_changed) ++t->state.directory_gen;
   if (!(t->state == t->loaded)) {
-    ASSIGN_OR_RETURN(auto st, writer_->Prepare(
-                                  "UPDATE state SET last_date_added=?1, objects_gen=?2,"
-                                  " objects_del_gen=?3, directory_gen=?4 WHERE one=1"));
+    ASSIGN_OR_RETURN(auto st,
+                     writer_->Prepare("UPDATE state SET last_date_added=?1, objects_gen=?2,"
+                                      " objects_del_gen=?3, directory_gen=?4 WHERE one=1"));
     st->Bind(1, t->state.last_date_added);
     st->Bind(2, t->state.objects_gen);
     st->Bind(3, t->state.objects_del_gen);
@@ -555,9 +599,10 @@ Status SqliteStore::CommitWrite(Transaction* txn, Txn* t) {
   }
   for (const auto& [coll, delta] : t->count_deltas) {
     if (delta == 0) continue;
-    ASSIGN_OR_RETURN(auto st, writer_->Prepare(
-                                  "INSERT INTO counts(coll, objects) VALUES(?1, ?2) ON CONFLICT(coll)"
-                                  " DO UPDATE SET objects = objects + excluded.objects"));
+    ASSIGN_OR_RETURN(
+        auto st,
+        writer_->Prepare("INSERT INTO counts(coll, objects) VALUES(?1, ?2) ON CONFLICT(coll)"
+                         " DO UPDATE SET objects = objects + excluded.objects"));
     st->Bind(1, coll);
     st->Bind(2, delta);
     RETURN_IF_ERROR(st->Run());
@@ -617,8 +662,8 @@ void SqliteStore::FindVersions(Txn* t, uint64_t key, std::vector<int64_t>* out) 
   }
 }
 
-Status SqliteStore::SetFlags(int64_t date_added, int flags) {
-  ASSIGN_OR_RETURN(auto st, writer_->Prepare("UPDATE objects SET flags=?2 WHERE date_added=?1"));
+Status SqliteStore::SetFlags(int64_t coll, int64_t date_added, int flags) {
+  ASSIGN_OR_RETURN(auto st, writer_->PrepareFor(kUpdateFlags, coll, &Sql));
   st->Bind(1, date_added);
   st->Bind(2, flags);
   return st->Run();
@@ -642,19 +687,18 @@ Status SqliteStore::AddObject(Txn* t, int64_t coll, const NewObject& obj, AddOut
   int64_t min_v = 0, max_v = 0, first_da = 0, last_da = 0;
   int first_flags = 0, last_flags = 0;
   for (int64_t da : scratch_) {
-    ASSIGN_OR_RETURN(auto st,
-                     writer_->Prepare("SELECT coll, id, version, flags FROM objects WHERE date_added=?1"));
+    ASSIGN_OR_RETURN(auto st, writer_->PrepareFor(kSelectVersion, coll, &Sql));
     st->Bind(1, da);
     ASSIGN_OR_RETURN(bool row, st->Step());
-    if (!row || st->Int64(0) != coll || st->Text(1) != obj.id) continue;  // hash collision
-    int64_t v = st->Int64(2);
-    int flags = static_cast<int>(st->Int64(3));
+    if (!row || st->Text(0) != obj.id) continue;  // hash collision
+    int64_t v = st->Int64(1);
+    int flags = static_cast<int>(st->Int64(2));
     const bool row_versionless = (flags & sqlite::kFlagVersionless) != 0;
     if (versionless && row_versionless) {
       // Objects without modified or created (SCOs) carry no version of
       // their own: the same bytes again are the same object; other bytes
       // are a new version (whose version is its date_added).
-      ASSIGN_OR_RETURN(auto raw, writer_->Prepare("SELECT raw FROM objects WHERE date_added=?1"));
+      ASSIGN_OR_RETURN(auto raw, writer_->PrepareFor(kSelectRaw, coll, &Sql));
       raw->Bind(1, da);
       ASSIGN_OR_RETURN(bool raw_row, raw->Step());
       if (raw_row && raw->Blob(0) == obj.raw) {
@@ -679,11 +723,11 @@ Status SqliteStore::AddObject(Txn* t, int64_t coll, const NewObject& obj, AddOut
   if (!any || version < min_v) flags |= sqlite::kFlagFirst;
   if (!any || version > max_v) flags |= sqlite::kFlagLast;
   if (any && (flags & sqlite::kFlagFirst)) {
-    RETURN_IF_ERROR(SetFlags(first_da, first_flags & ~sqlite::kFlagFirst));
+    RETURN_IF_ERROR(SetFlags(coll, first_da, first_flags & ~sqlite::kFlagFirst));
     if (first_da == last_da) last_flags &= ~sqlite::kFlagFirst;
   }
   if (any && (flags & sqlite::kFlagLast)) {
-    RETURN_IF_ERROR(SetFlags(last_da, last_flags & ~sqlite::kFlagLast));
+    RETURN_IF_ERROR(SetFlags(coll, last_da, last_flags & ~sqlite::kFlagLast));
   }
 
   // date_added: server time, strictly increasing, assigned inside the one
@@ -694,23 +738,19 @@ Status SqliteStore::AddObject(Txn* t, int64_t coll, const NewObject& obj, AddOut
   if (versionless) flags |= sqlite::kFlagVersionless;
   if (obj.granular) flags |= sqlite::kFlagGranular;
 
-  ASSIGN_OR_RETURN(auto ins, writer_->Prepare(
-                                 "INSERT INTO objects(date_added, coll, id_hash, version, flags, type,"
-                                 " spec_version, id, marking, producer, audience, origin, raw)"
-                                 " VALUES(?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13)"));
+  ASSIGN_OR_RETURN(auto ins, writer_->PrepareFor(kInsertObject, coll, &Sql));
   ins->Bind(1, da);
-  ins->Bind(2, coll);
-  ins->Bind(3, id_hash);
-  ins->Bind(4, version);
-  ins->Bind(5, flags);
-  ins->BindStatic(6, obj.type);
-  ins->BindStatic(7, obj.spec_version);
-  ins->BindStatic(8, obj.id);
-  ins->BindStatic(9, obj.marking);
-  ins->BindStatic(10, obj.producer);
-  ins->BindStatic(11, obj.audience);
-  ins->BindStatic(12, obj.origin);
-  ins->BindBlobStatic(13, obj.raw);
+  ins->Bind(2, id_hash);
+  ins->Bind(3, version);
+  ins->Bind(4, flags);
+  ins->BindStatic(5, obj.type);
+  ins->BindStatic(6, obj.spec_version);
+  ins->BindStatic(7, obj.id);
+  ins->BindStatic(8, obj.marking);
+  ins->BindStatic(9, obj.producer);
+  ins->BindStatic(10, obj.audience);
+  ins->BindStatic(11, obj.origin);
+  ins->BindBlobStatic(12, obj.raw);
   RETURN_IF_ERROR(ins->Run());
   t->overlay.Insert(key, da);
   t->adds.emplace_back(key, da);
@@ -741,9 +781,10 @@ Status SqliteStore::ApplyBatch(Txn* t, const WriteBatch& batch, WriteResult* res
   }
   if (batch.status) {
     const StatusRecord& sr = *batch.status;
-    ASSIGN_OR_RETURN(auto st, writer_->Prepare(
-                                  "INSERT INTO statuses(api_root, id, owner, request_timestamp, status,"
-                                  " details) VALUES(?1, ?2, ?3, ?4, ?5, ?6)"));
+    ASSIGN_OR_RETURN(
+        auto st,
+        writer_->Prepare("INSERT INTO statuses(api_root, id, owner, request_timestamp, status,"
+                         " details) VALUES(?1, ?2, ?3, ?4, ?5, ?6)"));
     std::string details = sqlite::EncodeStatusDetails(sr);
     st->BindStatic(1, sr.api_root);
     st->BindStatic(2, sr.id);
@@ -754,9 +795,9 @@ Status SqliteStore::ApplyBatch(Txn* t, const WriteBatch& batch, WriteResult* res
     RETURN_IF_ERROR(st->Run());
   }
   if (batch.cursor) {
-    ASSIGN_OR_RETURN(auto st, writer_->Prepare(
-                                  "INSERT INTO cursors(name, value) VALUES(?1, ?2)"
-                                  " ON CONFLICT(name) DO UPDATE SET value=excluded.value"));
+    ASSIGN_OR_RETURN(auto st,
+                     writer_->Prepare("INSERT INTO cursors(name, value) VALUES(?1, ?2)"
+                                      " ON CONFLICT(name) DO UPDATE SET value=excluded.value"));
     st->BindStatic(1, batch.cursor->name);
     st->BindStatic(2, batch.cursor->value);
     RETURN_IF_ERROR(st->Run());
@@ -816,8 +857,10 @@ void SqliteStore::RunGroup(std::vector<WriteRequest>* group) {
     txn.Rollback();
     for (size_t i = 0; i < group->size(); ++i) {
       if (i >= results.size() || results[i].ok()) {
-        if (i >= results.size()) results.emplace_back(s);
-        else results[i] = s;
+        if (i >= results.size())
+          results.emplace_back(s);
+        else
+          results[i] = s;
       }
     }
     committed_batches = 0;
@@ -858,15 +901,18 @@ Status SqliteStore::RebuildIdIndexLocked(Connection* conn, const StateRow& snap)
   map_.Clear();
   ASSIGN_OR_RETURN(auto total, conn->QueryInt("SELECT sum(objects) FROM counts"));
   map_.Reserve(static_cast<size_t>(std::max<int64_t>(0, total.value_or(0))));
-  ASSIGN_OR_RETURN(auto st, conn->Prepare("SELECT coll, id_hash, date_added FROM objects"
-                                          " INDEXED BY objects_scan"));
+  ASSIGN_OR_RETURN(std::vector<int64_t> colls, CollectionKeys(conn));
   int64_t max_da = 0;
-  for (;;) {
-    ASSIGN_OR_RETURN(bool row, st->Step());
-    if (!row) break;
-    int64_t da = st->Int64(2);
-    map_.Insert(IdIndex::Key(st->Int64(0), st->Int64(1)), da);
-    max_da = std::max(max_da, da);
+  for (int64_t coll : colls) {
+    // The covering type index: a sequential read of (id_hash, date_added).
+    ASSIGN_OR_RETURN(auto st, conn->PrepareFor(kSelectIdHashes, coll, &Sql));
+    for (;;) {
+      ASSIGN_OR_RETURN(bool row, st->Step());
+      if (!row) break;
+      int64_t da = st->Int64(1);
+      map_.Insert(IdIndex::Key(coll, st->Int64(0)), da);
+      max_da = std::max(max_da, da);
+    }
   }
   map_gen_ = snap.objects_gen;
   map_del_gen_ = snap.objects_del_gen;
@@ -883,25 +929,26 @@ Status SqliteStore::SyncIdIndex(Connection* conn, const StateRow& snap, bool fro
   if (!from_writer) {
     // Our own writer may have committed this generation and be about to
     // publish it: wait for that rather than rescanning.
-    map_cv_.wait(lock, [&] {
-      return map_gen_ >= snap.objects_gen || inflight_gen_ < snap.objects_gen;
-    });
+    map_cv_.wait(lock,
+                 [&] { return map_gen_ >= snap.objects_gen || inflight_gen_ < snap.objects_gen; });
   }
   if (map_gen_ >= snap.objects_gen) return Status::Ok();
   // Another process changed objects.
   if (map_gen_ < 0 || snap.objects_del_gen != map_del_gen_) {
     return RebuildIdIndexLocked(conn, snap);
   }
-  ASSIGN_OR_RETURN(auto st, conn->Prepare("SELECT coll, id_hash, date_added FROM objects"
-                                          " WHERE date_added>?1"));
-  st->Bind(1, map_max_da_);
+  ASSIGN_OR_RETURN(std::vector<int64_t> colls, CollectionKeys(conn));
   int64_t max_da = map_max_da_;
-  for (;;) {
-    ASSIGN_OR_RETURN(bool row, st->Step());
-    if (!row) break;
-    int64_t da = st->Int64(2);
-    map_.Insert(IdIndex::Key(st->Int64(0), st->Int64(1)), da);
-    max_da = std::max(max_da, da);
+  for (int64_t coll : colls) {
+    ASSIGN_OR_RETURN(auto st, conn->PrepareFor(kSelectIdHashesAfter, coll, &Sql));
+    st->Bind(1, map_max_da_);
+    for (;;) {
+      ASSIGN_OR_RETURN(bool row, st->Step());
+      if (!row) break;
+      int64_t da = st->Int64(1);
+      map_.Insert(IdIndex::Key(coll, st->Int64(0)), da);
+      max_da = std::max(max_da, da);
+    }
   }
   map_gen_ = snap.objects_gen;
   map_max_da_ = max_da;
@@ -938,9 +985,8 @@ void SqliteStore::ReturnReader(std::unique_ptr<Connection> conn) {
 
 Status SqliteStore::QueryScan(Connection* conn, const ObjectQuery& q, int64_t lower,
                               PageBuilder* pb) {
-  ASSIGN_OR_RETURN(auto st, conn->Prepare(kSelectScan));
-  st->Bind(1, q.collection);
-  st->Bind(2, lower);
+  ASSIGN_OR_RETURN(auto st, conn->PrepareFor(kSelectScan, q.collection, &Sql));
+  st->Bind(1, lower);
   for (;;) {
     ASSIGN_OR_RETURN(bool row, st->Step());
     if (!row || !pb->Offer(*st)) return Status::Ok();
@@ -958,10 +1004,10 @@ Status SqliteStore::QueryTypes(Connection* conn, const ObjectQuery& q, int64_t l
   std::vector<bool> live;
   streams.reserve(types.size());
   for (size_t i = 0; i < types.size(); ++i) {
-    ASSIGN_OR_RETURN(auto st, conn->Prepare(kSelectType, static_cast<int>(i)));
-    st->Bind(1, q.collection);
-    st->BindStatic(2, types[i]);
-    st->Bind(3, lower);
+    ASSIGN_OR_RETURN(auto st,
+                     conn->PrepareFor(kSelectType, q.collection, &Sql, static_cast<int>(i)));
+    st->BindStatic(1, types[i]);
+    st->Bind(2, lower);
     ASSIGN_OR_RETURN(bool row, st->Step());
     streams.push_back(std::move(st));
     live.push_back(row);
@@ -969,8 +1015,8 @@ Status SqliteStore::QueryTypes(Connection* conn, const ObjectQuery& q, int64_t l
   for (;;) {
     int best = -1;
     for (size_t i = 0; i < streams.size(); ++i) {
-      if (live[i] && (best < 0 || streams[i]->Int64(kColDateAdded) <
-                                      streams[best]->Int64(kColDateAdded))) {
+      if (live[i] &&
+          (best < 0 || streams[i]->Int64(kColDateAdded) < streams[best]->Int64(kColDateAdded))) {
         best = static_cast<int>(i);
       }
     }
@@ -997,12 +1043,12 @@ Status SqliteStore::QueryIds(Connection* conn, const ObjectQuery& q, int64_t low
   std::sort(candidates.begin(), candidates.end());
   candidates.erase(std::unique(candidates.begin(), candidates.end()), candidates.end());
   for (int64_t da : candidates) {
-    ASSIGN_OR_RETURN(auto st, conn->Prepare(kSelectOne));
+    ASSIGN_OR_RETURN(auto st, conn->PrepareFor(kSelectOne, q.collection, &Sql));
     st->Bind(1, da);
     ASSIGN_OR_RETURN(bool row, st->Step());
     // Absent: added after this snapshot began, or deleted since.
     if (!row) continue;
-    if (st->Int64(kColColl) != q.collection || !wanted.contains(st->Text(kColId))) continue;
+    if (!wanted.contains(st->Text(kColId))) continue;  // hash collision
     if (!pb->Offer(*st)) return Status::Ok();
   }
   return Status::Ok();
@@ -1018,12 +1064,21 @@ Result<ObjectPage> SqliteStore::Query(const ObjectQuery& q, std::optional<int64_
   RETURN_IF_ERROR(txn.Begin(false));
   ObjectPage page;
   PageBuilder pb(q, &page);
+  Status s;
   if (!q.ids.empty()) {
-    RETURN_IF_ERROR(QueryIds(conn.get(), q, lower, &pb));
+    s = QueryIds(conn.get(), q, lower, &pb);
   } else if (!q.types.empty()) {
-    RETURN_IF_ERROR(QueryTypes(conn.get(), q, lower, &pb));
+    s = QueryTypes(conn.get(), q, lower, &pb);
   } else {
-    RETURN_IF_ERROR(QueryScan(conn.get(), q, lower, &pb));
+    s = QueryScan(conn.get(), q, lower, &pb);
+  }
+  if (!s.ok()) {
+    // A collection that does not exist (any more) has no table: no objects.
+    ASSIGN_OR_RETURN(auto st, conn->Prepare("SELECT 1 FROM collections WHERE key=?1"));
+    st->Bind(1, q.collection);
+    ASSIGN_OR_RETURN(bool exists, st->Step());
+    if (exists) return s;
+    return ObjectPage{};
   }
   RETURN_IF_ERROR(txn.Commit());
   return page;
@@ -1048,6 +1103,12 @@ Result<int64_t> SqliteStore::DeleteObject(int64_t collection, const std::string&
                                           const VersionFilter& versions) {
   int64_t removed = 0;
   Status s = RunWrite([&](Txn* t) -> Status {
+    {
+      ASSIGN_OR_RETURN(auto st, writer_->Prepare("SELECT 1 FROM collections WHERE key=?1"));
+      st->Bind(1, collection);
+      ASSIGN_OR_RETURN(bool exists, st->Step());
+      if (!exists) return Status::Ok();
+    }
     const uint64_t key = IdIndex::Key(collection, IdHash(id));
     std::vector<int64_t> das;
     FindVersions(t, key, &das);
@@ -1057,31 +1118,31 @@ Result<int64_t> SqliteStore::DeleteObject(int64_t collection, const std::string&
     };
     std::vector<Row> keep, drop;
     for (int64_t da : das) {
-      ASSIGN_OR_RETURN(auto st, writer_->Prepare(
-                                    "SELECT coll, id, version, flags FROM objects WHERE date_added=?1"));
+      ASSIGN_OR_RETURN(auto st, writer_->PrepareFor(kSelectVersion, collection, &Sql));
       st->Bind(1, da);
       ASSIGN_OR_RETURN(bool row, st->Step());
-      if (!row || st->Int64(0) != collection || st->Text(1) != id) continue;
-      Row r{da, st->Int64(2), static_cast<int>(st->Int64(3))};
+      if (!row || st->Text(0) != id) continue;
+      Row r{da, st->Int64(1), static_cast<int>(st->Int64(2))};
       // TAXII 2.1 delete: without match[version] every version goes.
       bool selected = versions.IsDefault() || VersionSelected(versions, r.flags, r.version);
       (selected ? drop : keep).push_back(r);
     }
     for (const Row& r : drop) {
-      ASSIGN_OR_RETURN(auto st, writer_->Prepare("DELETE FROM objects WHERE date_added=?1"));
+      ASSIGN_OR_RETURN(auto st, writer_->PrepareFor(kDeleteOne, collection, &Sql));
       st->Bind(1, r.da);
       RETURN_IF_ERROR(st->Run());
       t->removes.emplace_back(key, r.da);
     }
     // The survivors' first/last flags.
     if (!drop.empty() && !keep.empty()) {
-      auto [lo, hi] = std::minmax_element(
-          keep.begin(), keep.end(), [](const Row& a, const Row& b) { return a.version < b.version; });
+      auto [lo, hi] = std::minmax_element(keep.begin(), keep.end(), [](const Row& a, const Row& b) {
+        return a.version < b.version;
+      });
       for (const Row& r : keep) {
         int flags = r.flags & ~(sqlite::kFlagFirst | sqlite::kFlagLast);
         if (&r == &*lo) flags |= sqlite::kFlagFirst;
         if (&r == &*hi) flags |= sqlite::kFlagLast;
-        if (flags != r.flags) RETURN_IF_ERROR(SetFlags(r.da, flags));
+        if (flags != r.flags) RETURN_IF_ERROR(SetFlags(collection, r.da, flags));
       }
     }
     removed = static_cast<int64_t>(drop.size());
@@ -1114,9 +1175,9 @@ Result<std::optional<std::string>> SqliteStore::GetCursor(const std::string& nam
 
 Status SqliteStore::PutCursor(const CursorUpdate& cursor) {
   return RunWrite([&](Txn*) -> Status {
-    ASSIGN_OR_RETURN(auto st, writer_->Prepare(
-                                  "INSERT INTO cursors(name, value) VALUES(?1, ?2)"
-                                  " ON CONFLICT(name) DO UPDATE SET value=excluded.value"));
+    ASSIGN_OR_RETURN(auto st,
+                     writer_->Prepare("INSERT INTO cursors(name, value) VALUES(?1, ?2)"
+                                      " ON CONFLICT(name) DO UPDATE SET value=excluded.value"));
     st->BindStatic(1, cursor.name);
     st->BindStatic(2, cursor.value);
     return st->Run();
@@ -1148,11 +1209,12 @@ Result<std::optional<StatusRecord>> SqliteStore::GetStatus(const std::string& ap
 Status SqliteStore::PutApiRoot(const ApiRoot& root) {
   if (root.name.empty()) return InvalidArgument("API root without a name");
   return RunWrite([&](Txn* t) -> Status {
-    ASSIGN_OR_RETURN(auto st, writer_->Prepare(
-                                  "INSERT INTO api_roots(name, title, description, max_content_length)"
-                                  " VALUES(?1, ?2, ?3, ?4) ON CONFLICT(name) DO UPDATE SET"
-                                  " title=excluded.title, description=excluded.description,"
-                                  " max_content_length=excluded.max_content_length"));
+    ASSIGN_OR_RETURN(
+        auto st,
+        writer_->Prepare("INSERT INTO api_roots(name, title, description, max_content_length)"
+                         " VALUES(?1, ?2, ?3, ?4) ON CONFLICT(name) DO UPDATE SET"
+                         " title=excluded.title, description=excluded.description,"
+                         " max_content_length=excluded.max_content_length"));
     st->BindStatic(1, root.name);
     st->BindStatic(2, root.title);
     st->BindStatic(3, root.description);
@@ -1202,9 +1264,10 @@ Result<Collection> SqliteStore::PutCollection(const Collection& c) {
       if (!found) return NotFound("API root '" + c.api_root + "' does not exist");
     }
     if (c.key == 0) {
-      ASSIGN_OR_RETURN(auto st, writer_->Prepare(
-                                    "INSERT INTO collections(id, api_root, title, description, alias,"
-                                    " default_marking) VALUES(?1, ?2, ?3, ?4, ?5, ?6)"));
+      ASSIGN_OR_RETURN(
+          auto st,
+          writer_->Prepare("INSERT INTO collections(id, api_root, title, description, alias,"
+                           " default_marking) VALUES(?1, ?2, ?3, ?4, ?5, ?6)"));
       st->BindStatic(1, c.id);
       st->BindStatic(2, c.api_root);
       st->BindStatic(3, c.title);
@@ -1218,9 +1281,10 @@ Result<Collection> SqliteStore::PutCollection(const Collection& c) {
       }
       RETURN_IF_ERROR(r);
       stored.key = sqlite3_last_insert_rowid(writer_->db());
+      RETURN_IF_ERROR(writer_->Exec(sqlite::CollectionTablesDdl(stored.key)));
     } else {
-      ASSIGN_OR_RETURN(auto st, writer_->Prepare(
-                                    "UPDATE collections SET id=?2, api_root=?3, title=?4,"
+      ASSIGN_OR_RETURN(
+          auto st, writer_->Prepare("UPDATE collections SET id=?2, api_root=?3, title=?4,"
                                     " description=?5, alias=?6, default_marking=?7 WHERE key=?1"));
       st->Bind(1, c.key);
       st->BindStatic(2, c.id);
@@ -1235,7 +1299,8 @@ Result<Collection> SqliteStore::PutCollection(const Collection& c) {
                              c.api_root + "'");
       }
       RETURN_IF_ERROR(r);
-      if (sqlite3_changes(writer_->db()) == 0) return NotFound(CollectionName(c.key) + " does not exist");
+      if (sqlite3_changes(writer_->db()) == 0)
+        return NotFound(CollectionName(c.key) + " does not exist");
     }
     t->directory_changed = true;
     return Status::Ok();
@@ -1268,17 +1333,16 @@ Status SqliteStore::DeleteCollection(int64_t key) {
       if (!found) return NotFound(CollectionName(key) + " does not exist");
     }
     {
-      ASSIGN_OR_RETURN(auto st, writer_->Prepare("SELECT id_hash, date_added FROM objects"
-                                                 " WHERE coll=?1"));
-      st->Bind(1, key);
+      ASSIGN_OR_RETURN(auto st, writer_->PrepareFor(kSelectIdHashes, key, &Sql));
       for (;;) {
         ASSIGN_OR_RETURN(bool row, st->Step());
         if (!row) break;
         t->removes.emplace_back(IdIndex::Key(key, st->Int64(0)), st->Int64(1));
       }
     }
-    for (const char* sql : {"DELETE FROM objects WHERE coll=?1", "DELETE FROM grants WHERE collection=?1",
-                            "DELETE FROM collections WHERE key=?1"}) {
+    RETURN_IF_ERROR(writer_->Exec("DROP TABLE " + sqlite::ObjectsTable(key)));
+    for (const char* sql :
+         {"DELETE FROM grants WHERE collection=?1", "DELETE FROM collections WHERE key=?1"}) {
       ASSIGN_OR_RETURN(auto st, writer_->Prepare(sql));
       st->Bind(1, key);
       RETURN_IF_ERROR(st->Run());
@@ -1313,8 +1377,8 @@ Status SqliteStore::PutOrganization(const Organization& org) {
   if (org.id.empty()) return InvalidArgument("organization without an id");
   std::string sectors = sqlite::EncodeStringList(org.sectors);
   return RunWrite([&](Txn* t) -> Status {
-    ASSIGN_OR_RETURN(auto st, writer_->Prepare(
-                                  "INSERT INTO organizations(id, name, nation, kind, sectors)"
+    ASSIGN_OR_RETURN(
+        auto st, writer_->Prepare("INSERT INTO organizations(id, name, nation, kind, sectors)"
                                   " VALUES(?1, ?2, ?3, ?4, ?5) ON CONFLICT(id) DO UPDATE SET"
                                   " name=excluded.name, nation=excluded.nation, kind=excluded.kind,"
                                   " sectors=excluded.sectors"));
@@ -1331,8 +1395,9 @@ Status SqliteStore::PutOrganization(const Organization& org) {
 
 Result<std::vector<Organization>> SqliteStore::ListOrganizations() {
   ASSIGN_OR_RETURN(ReaderLease conn, AcquireReader());
-  ASSIGN_OR_RETURN(auto st, conn->Prepare("SELECT id, name, nation, kind, sectors FROM organizations"
-                                          " ORDER BY name, id"));
+  ASSIGN_OR_RETURN(auto st,
+                   conn->Prepare("SELECT id, name, nation, kind, sectors FROM organizations"
+                                 " ORDER BY name, id"));
   std::vector<Organization> out;
   for (;;) {
     ASSIGN_OR_RETURN(bool row, st->Step());
@@ -1375,14 +1440,14 @@ Result<Account> SqliteStore::PutAccount(const Account& account) {
     };
     Status r;
     if (account.key == 0) {
-      ASSIGN_OR_RETURN(auto st, writer_->Prepare(
-                                    "INSERT INTO accounts(username, organization, roles,"
-                                    " password_hash, disabled) VALUES(?2, ?3, ?4, ?5, ?6)"));
+      ASSIGN_OR_RETURN(auto st,
+                       writer_->Prepare("INSERT INTO accounts(username, organization, roles,"
+                                        " password_hash, disabled) VALUES(?2, ?3, ?4, ?5, ?6)"));
       bind(*st);
       r = st->Run();
     } else {
-      ASSIGN_OR_RETURN(auto st, writer_->Prepare(
-                                    "UPDATE accounts SET username=?2, organization=?3, roles=?4,"
+      ASSIGN_OR_RETURN(
+          auto st, writer_->Prepare("UPDATE accounts SET username=?2, organization=?3, roles=?4,"
                                     " password_hash=?5, disabled=?6 WHERE key=?1"));
       st->Bind(1, account.key);
       bind(*st);
@@ -1406,8 +1471,8 @@ Result<Account> SqliteStore::PutAccount(const Account& account) {
 
 Result<std::optional<Account>> SqliteStore::FindAccount(const std::string& username) {
   ASSIGN_OR_RETURN(ReaderLease conn, AcquireReader());
-  ASSIGN_OR_RETURN(auto st, conn->Prepare("SELECT " KIZUNA_ACCOUNT_COLUMNS
-                                          " FROM accounts WHERE username=?1"));
+  ASSIGN_OR_RETURN(
+      auto st, conn->Prepare("SELECT " KIZUNA_ACCOUNT_COLUMNS " FROM accounts WHERE username=?1"));
   st->BindStatic(1, username);
   ASSIGN_OR_RETURN(bool row, st->Step());
   if (!row) return std::optional<Account>();
@@ -1417,8 +1482,8 @@ Result<std::optional<Account>> SqliteStore::FindAccount(const std::string& usern
 
 Result<std::optional<Account>> SqliteStore::FindAccountByKey(int64_t key) {
   ASSIGN_OR_RETURN(ReaderLease conn, AcquireReader());
-  ASSIGN_OR_RETURN(auto st, conn->Prepare("SELECT " KIZUNA_ACCOUNT_COLUMNS
-                                          " FROM accounts WHERE key=?1"));
+  ASSIGN_OR_RETURN(auto st,
+                   conn->Prepare("SELECT " KIZUNA_ACCOUNT_COLUMNS " FROM accounts WHERE key=?1"));
   st->Bind(1, key);
   ASSIGN_OR_RETURN(bool row, st->Step());
   if (!row) return std::optional<Account>();
@@ -1428,8 +1493,8 @@ Result<std::optional<Account>> SqliteStore::FindAccountByKey(int64_t key) {
 
 Result<std::vector<Account>> SqliteStore::ListAccounts() {
   ASSIGN_OR_RETURN(ReaderLease conn, AcquireReader());
-  ASSIGN_OR_RETURN(auto st,
-                   conn->Prepare("SELECT " KIZUNA_ACCOUNT_COLUMNS " FROM accounts ORDER BY username"));
+  ASSIGN_OR_RETURN(
+      auto st, conn->Prepare("SELECT " KIZUNA_ACCOUNT_COLUMNS " FROM accounts ORDER BY username"));
   std::vector<Account> out;
   for (;;) {
     ASSIGN_OR_RETURN(bool row, st->Step());
@@ -1443,7 +1508,8 @@ Result<std::vector<Account>> SqliteStore::ListAccounts() {
 Status SqliteStore::PutGrant(const Grant& grant) {
   return RunWrite([&](Txn* t) -> Status {
     if (!grant.can_read && !grant.can_write) {
-      ASSIGN_OR_RETURN(auto st, writer_->Prepare("DELETE FROM grants WHERE account=?1 AND collection=?2"));
+      ASSIGN_OR_RETURN(auto st,
+                       writer_->Prepare("DELETE FROM grants WHERE account=?1 AND collection=?2"));
       st->Bind(1, grant.account);
       st->Bind(2, grant.collection);
       RETURN_IF_ERROR(st->Run());
@@ -1462,10 +1528,11 @@ Status SqliteStore::PutGrant(const Grant& grant) {
       ASSIGN_OR_RETURN(bool found, st->Step());
       if (!found) return NotFound(CollectionName(grant.collection) + " does not exist");
     }
-    ASSIGN_OR_RETURN(auto st, writer_->Prepare(
-                                  "INSERT INTO grants(account, collection, can_read, can_write)"
-                                  " VALUES(?1, ?2, ?3, ?4) ON CONFLICT(account, collection) DO UPDATE"
-                                  " SET can_read=excluded.can_read, can_write=excluded.can_write"));
+    ASSIGN_OR_RETURN(
+        auto st,
+        writer_->Prepare("INSERT INTO grants(account, collection, can_read, can_write)"
+                         " VALUES(?1, ?2, ?3, ?4) ON CONFLICT(account, collection) DO UPDATE"
+                         " SET can_read=excluded.can_read, can_write=excluded.can_write"));
     st->Bind(1, grant.account);
     st->Bind(2, grant.collection);
     st->Bind(3, grant.can_read ? 1 : 0);
@@ -1478,9 +1545,10 @@ Status SqliteStore::PutGrant(const Grant& grant) {
 
 Result<std::vector<Grant>> SqliteStore::ListGrants(std::optional<int64_t> account) {
   ASSIGN_OR_RETURN(ReaderLease conn, AcquireReader());
-  ASSIGN_OR_RETURN(auto st, conn->Prepare("SELECT account, collection, can_read, can_write FROM grants"
-                                          " WHERE ?1 IS NULL OR account=?1"
-                                          " ORDER BY account, collection"));
+  ASSIGN_OR_RETURN(auto st,
+                   conn->Prepare("SELECT account, collection, can_read, can_write FROM grants"
+                                 " WHERE ?1 IS NULL OR account=?1"
+                                 " ORDER BY account, collection"));
   if (account) st->Bind(1, *account);
   std::vector<Grant> out;
   for (;;) {
@@ -1500,12 +1568,13 @@ Status SqliteStore::PutToken(const Token& token) {
       ASSIGN_OR_RETURN(bool found, st->Step());
       if (!found) return NotFound("account " + std::to_string(token.account) + " does not exist");
     }
-    ASSIGN_OR_RETURN(auto st, writer_->Prepare(
-                                  "INSERT INTO tokens(id, account, secret_hash, label, created, expires)"
-                                  " VALUES(?1, ?2, ?3, ?4, ?5, ?6) ON CONFLICT(id) DO UPDATE SET"
-                                  " account=excluded.account, secret_hash=excluded.secret_hash,"
-                                  " label=excluded.label, created=excluded.created,"
-                                  " expires=excluded.expires"));
+    ASSIGN_OR_RETURN(
+        auto st,
+        writer_->Prepare("INSERT INTO tokens(id, account, secret_hash, label, created, expires)"
+                         " VALUES(?1, ?2, ?3, ?4, ?5, ?6) ON CONFLICT(id) DO UPDATE SET"
+                         " account=excluded.account, secret_hash=excluded.secret_hash,"
+                         " label=excluded.label, created=excluded.created,"
+                         " expires=excluded.expires"));
     st->BindStatic(1, token.id);
     st->Bind(2, token.account);
     st->BindStatic(3, token.secret_hash);

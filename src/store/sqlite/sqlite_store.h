@@ -19,17 +19,17 @@
 namespace kizuna::store {
 
 struct SqliteOptions {
-  std::string path;                     // database file; created if absent
-  bool durable = true;                  // synchronous=FULL (else NORMAL)
-  int64_t cache_mib = 256;              // page cache of the writer connection
-  int max_batch_objects = 20000;        // upper bound of objects per group commit
+  std::string path;               // database file; created if absent
+  bool durable = true;            // synchronous=FULL (else NORMAL)
+  int64_t cache_mib = 256;        // page cache of the writer connection
+  int max_batch_objects = 20000;  // upper bound of objects per group commit
   const Clock* clock = &SystemClock::Get();
   // Added with the implementation (defaults measured in docs/BENCHMARKS.md):
-  int64_t reader_cache_mib = 16;        // page cache per read connection
-  int64_t mmap_mib = 0;                 // memory-mapped reads per connection (0 = off)
-  int64_t checkpoint_mib = 64;          // WAL size that starts a background checkpoint
-  int max_idle_readers = 16;            // read connections kept open between queries
-  int page_size = 4096;                 // for a new file only
+  int64_t reader_cache_mib = 16;  // page cache per read connection
+  int64_t mmap_mib = 0;           // memory-mapped reads per connection (0 = off)
+  int64_t checkpoint_mib = 64;    // WAL size that starts a background checkpoint
+  int max_idle_readers = 16;      // read connections kept open between queries
+  int page_size = 4096;           // for a new file only
   // Longest wait of the group-commit leader for the writers seen in recent
   // commits (bounded also by half the recent commit time).
   int group_commit_wait_us = 2000;

@@ -170,14 +170,16 @@ TEST_F(SqliteFileTest, ReopenRebuildsTheIdIndex) {
 }
 
 TEST_F(SqliteFileTest, IntegrityCheckFindsACorruptPage) {
+  int64_t coll = 0;
   {
     auto s = Open();
-    int64_t coll = MakeCollection(s.get());
+    coll = MakeCollection(s.get());
     for (int b = 0; b < 10; ++b) ASSERT_TRUE(s->WriteSync(Batch(coll, b * 100, 100)).ok());
     ASSERT_TRUE(s->CheckIntegrity().ok());
   }
   std::string page = Pragma(
-      "SELECT pageno FROM dbstat WHERE name='objects' AND pagetype='leaf' LIMIT 1 OFFSET 5");
+      "SELECT pageno FROM dbstat WHERE name='objects_" + std::to_string(coll) +
+      "' AND pagetype='leaf' LIMIT 1 OFFSET 5");
   ASSERT_FALSE(page.empty());
   std::string size = Pragma("PRAGMA page_size");
   {
@@ -193,6 +195,52 @@ TEST_F(SqliteFileTest, IntegrityCheckFindsACorruptPage) {
   Status st = (*s)->CheckIntegrity();
   ASSERT_FALSE(st.ok());
   EXPECT_EQ(st.code(), StatusCode::kIoError);
+}
+
+// Objects live in one table per collection: many collections mean many
+// prepared statements, which the per-connection cache evicts.
+TEST_F(SqliteFileTest, ManyCollections) {
+  SqliteOptions o;
+  o.path = path_;
+  o.durable = false;
+  auto s = std::move(OpenSqliteStore(o).value());
+  ASSERT_TRUE(s->PutApiRoot(ApiRoot{"api", "API", "", 1 << 20}).ok());
+  std::vector<int64_t> keys;
+  for (int i = 0; i < 300; ++i) {
+    Collection c;
+    char id[40];
+    std::snprintf(id, sizeof id, "00000000-0000-4000-8000-%012d", i);
+    c.id = id;
+    c.api_root = "api";
+    auto put = s->PutCollection(c);
+    ASSERT_TRUE(put.ok()) << put.status().ToString();
+    keys.push_back(put->key);
+    ASSERT_TRUE(s->WriteSync(Batch(put->key, i, 2)).ok());
+  }
+  for (int round = 0; round < 2; ++round) {
+    for (size_t i = 0; i < keys.size(); ++i) {
+      ObjectQuery q;
+      q.collection = keys[i];
+      auto all = s->Query(q, std::nullopt);
+      ASSERT_TRUE(all.ok()) << all.status().ToString();
+      ASSERT_EQ(all->records.size(), 2u);
+      q.ids = {Obj(static_cast<int>(i), 1).id};
+      ASSERT_EQ(s->Query(q, std::nullopt)->records.size(), 1u);
+      q.ids.clear();
+      q.types = {"indicator"};
+      ASSERT_EQ(s->Query(q, std::nullopt)->records.size(), 2u);
+    }
+  }
+  // A deleted collection reads as empty, and deletes in it remove nothing.
+  ASSERT_TRUE(s->DeleteCollection(keys[7]).ok());
+  ObjectQuery q;
+  q.collection = keys[7];
+  auto gone = s->Query(q, std::nullopt);
+  ASSERT_TRUE(gone.ok()) << gone.status().ToString();
+  EXPECT_TRUE(gone->records.empty());
+  EXPECT_EQ(*s->DeleteObject(keys[7], Obj(7, 1).id, VersionFilter{}), 0);
+  EXPECT_EQ(*s->CountObjects(std::nullopt), 598);
+  EXPECT_TRUE(s->CheckIntegrity().ok());
 }
 
 TEST_F(SqliteFileTest, GroupSizesAreCounted) {
