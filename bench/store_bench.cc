@@ -10,6 +10,7 @@
 //   KIZUNA_BENCH_MMAP_MIB, KIZUNA_BENCH_PAGE_SIZE, KIZUNA_BENCH_READER_CACHE_MIB.
 
 #include <benchmark/benchmark.h>
+#include <unistd.h>
 
 #include <atomic>
 #include <cstdio>
@@ -19,7 +20,6 @@
 #include <random>
 #include <string>
 #include <thread>
-#include <unistd.h>
 #include <vector>
 
 #include "core/time.h"
@@ -72,16 +72,16 @@ NewObject MakeObject(std::mt19937_64& rng, int64_t now_us, const char* type) {
   std::snprintf(ip, sizeof ip, "%u.%u.%u.%u", static_cast<unsigned>(rng() % 223 + 1),
                 static_cast<unsigned>(rng() % 256), static_cast<unsigned>(rng() % 256),
                 static_cast<unsigned>(rng() % 256));
-  o.raw = "{\"type\":\"" + o.type + "\",\"spec_version\":\"2.1\",\"id\":\"" + o.id +
-          "\",\"created\":\"" + ts + "\",\"modified\":\"" + ts +
-          "\",\"created_by_ref\":\"" + kProducer +
-          "\",\"name\":\"Malicious IP " + ip +
-          "\",\"description\":\"Address observed distributing commodity malware and scanning "
-          "exposed remote-access services of energy-sector operators during the reporting "
-          "period.\",\"indicator_types\":[\"malicious-activity\"],\"pattern\":\"[ipv4-addr:value = '" +
-          ip + "']\",\"pattern_type\":\"stix\",\"valid_from\":\"" + ts +
-          "\",\"labels\":[\"scanner\",\"botnet\"],\"confidence\":70,\"object_marking_refs\":[\"" +
-          kTlpGreen + "\"]}";
+  o.raw =
+      "{\"type\":\"" + o.type + "\",\"spec_version\":\"2.1\",\"id\":\"" + o.id +
+      "\",\"created\":\"" + ts + "\",\"modified\":\"" + ts + "\",\"created_by_ref\":\"" +
+      kProducer + "\",\"name\":\"Malicious IP " + ip +
+      "\",\"description\":\"Address observed distributing commodity malware and scanning "
+      "exposed remote-access services of energy-sector operators during the reporting "
+      "period.\",\"indicator_types\":[\"malicious-activity\"],\"pattern\":\"[ipv4-addr:value = '" +
+      ip + "']\",\"pattern_type\":\"stix\",\"valid_from\":\"" + ts +
+      "\",\"labels\":[\"scanner\",\"botnet\"],\"confidence\":70,\"object_marking_refs\":[\"" +
+      kTlpGreen + "\"]}";
   return o;
 }
 
@@ -109,7 +109,7 @@ const Fixture& GetFixture() {
   static Fixture fixture;
   static std::once_flag once;
   std::call_once(once, [] {
-    int page_size = static_cast<int>(EnvInt("KIZUNA_BENCH_PAGE_SIZE", 4096));
+    int page_size = static_cast<int>(EnvInt("KIZUNA_BENCH_PAGE_SIZE", SqliteOptions().page_size));
     fixture.path = BenchDir() + "/store-1m-v" + std::to_string(SqliteSchemaVersion()) + "-p" +
                    std::to_string(page_size) + ".db";
     {

@@ -52,6 +52,16 @@ void IdIndex::Insert(uint64_t key, int64_t date_added) {
   ++size_;
 }
 
+void IdIndex::InsertMany(const Entry* entries, size_t n) {
+  Reserve(size_ + n);
+  // The slots are spread over tens of megabytes: fetch a few entries ahead.
+  constexpr size_t kAhead = 8;
+  for (size_t i = 0; i < n; ++i) {
+    if (i + kAhead < n) __builtin_prefetch(&slots_[Home(entries[i + kAhead].key)], 1);
+    Insert(entries[i].key, entries[i].date_added);
+  }
+}
+
 void IdIndex::Find(uint64_t key, std::vector<int64_t>* out) const {
   for (size_t i = Home(key); slots_[i].date_added != 0; i = (i + 1) & mask_) {
     if (slots_[i].key == key) out->push_back(slots_[i].date_added);

@@ -36,6 +36,20 @@ class IdIndex {
   void Find(uint64_t key, std::vector<int64_t>* out) const;
   bool Contains(uint64_t key, int64_t date_added) const;
 
+  struct Entry {
+    uint64_t key;
+    int64_t date_added;
+  };
+  // Inserts many entries, prefetching their slots (rebuilds at open).
+  void InsertMany(const Entry* entries, size_t n);
+  // Calls f(key, date_added) for every entry, in no particular order.
+  template <typename F>
+  void ForEach(F&& f) const {
+    for (const Slot& s : slots_) {
+      if (s.date_added != 0) f(s.key, s.date_added);
+    }
+  }
+
   void Clear();
   // Prepares for `n` entries without rehashing.
   void Reserve(size_t n);

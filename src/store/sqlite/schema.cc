@@ -26,6 +26,18 @@ CREATE TABLE state(
   directory_gen INTEGER NOT NULL);
 INSERT INTO state VALUES (1, 0, 0, 0, 0);
 
+-- A copy of the in-memory id index written at clean close: (key, date_added)
+-- pairs, 16 bytes each, little-endian, in parts. The next open reads it
+-- sequentially instead of rebuilding the index from every collection's
+-- type index, when no object was deleted since (objects_del_gen).
+CREATE TABLE id_snapshot_meta(
+  one INTEGER PRIMARY KEY CHECK (one = 1),
+  objects_gen INTEGER NOT NULL,
+  objects_del_gen INTEGER NOT NULL,
+  max_date_added INTEGER NOT NULL,
+  entries INTEGER NOT NULL);
+CREATE TABLE id_snapshot(part INTEGER PRIMARY KEY, entries BLOB NOT NULL);
+
 -- Objects live in one table per collection, objects_<collection key>
 -- (CollectionTablesDdl): see schema.h.
 

@@ -29,7 +29,7 @@ struct SqliteOptions {
   int64_t mmap_mib = 0;           // memory-mapped reads per connection (0 = off)
   int64_t checkpoint_mib = 64;    // WAL size that starts a background checkpoint
   int max_idle_readers = 16;      // read connections kept open between queries
-  int page_size = 4096;           // for a new file only
+  int page_size = 16384;          // for a new file only (docs/DECISIONS.md, "Store schema")
   // Longest wait of the group-commit leader for the writers seen in recent
   // commits (bounded also by half the recent commit time).
   int group_commit_wait_us = 2000;

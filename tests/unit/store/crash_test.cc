@@ -130,7 +130,8 @@ TEST(StoreCrashTest, AcknowledgedWritesSurviveSigkill) {
     }
     close(fds[1]);
     // Most rounds die mid-ingest; a few die while opening (recovery).
-    int delay_ms = round % 5 == 4 ? static_cast<int>(rng() % 15) : 20 + static_cast<int>(rng() % 280);
+    int delay_ms =
+        round % 5 == 4 ? static_cast<int>(rng() % 15) : 20 + static_cast<int>(rng() % 280);
     std::vector<Ack> acks;
     auto deadline = std::chrono::steady_clock::now() + std::chrono::milliseconds(delay_ms);
     Ack a;
@@ -173,7 +174,7 @@ TEST(StoreCrashTest, AcknowledgedWritesSurviveSigkill) {
     q.with_raw = false;
     q.versions.all = true;
     std::map<std::string, int64_t> stored;  // this round's ids -> date_added
-    std::map<int, int> max_seq;              // per thread, highest batch present
+    std::map<int, int> max_seq;             // per thread, highest batch present
     std::optional<int64_t> cursor;
     const std::string prefix = ObjectId(round, 0, 0, 0).substr(0, 22);  // "indicator--crash-rNN-t"
     for (;;) {
@@ -183,7 +184,8 @@ TEST(StoreCrashTest, AcknowledgedWritesSurviveSigkill) {
         if (r.id.compare(0, prefix.size(), prefix) != 0) continue;
         EXPECT_TRUE(stored.emplace(r.id, r.date_added_us).second) << "stored twice: " << r.id;
         int t = 0, seq = 0, k = 0, rr = 0;
-        ASSERT_EQ(std::sscanf(r.id.c_str(), "indicator--crash-r%d-t%d-s%d-k%d", &rr, &t, &seq, &k), 4);
+        ASSERT_EQ(std::sscanf(r.id.c_str(), "indicator--crash-r%d-t%d-s%d-k%d", &rr, &t, &seq, &k),
+                  4);
         max_seq[t] = std::max(max_seq.count(t) ? max_seq[t] : -1, seq);
       }
       if (!page->more) break;

@@ -72,7 +72,8 @@ TEST(IdIndexTest, ReserveAndClear) {
   IdIndex idx;
   idx.Reserve(100000);
   size_t bytes = idx.MemoryBytes();
-  for (int64_t i = 1; i <= 100000; ++i) idx.Insert(static_cast<uint64_t>(i) * 0x9E3779B97F4A7C15ULL, i);
+  for (int64_t i = 1; i <= 100000; ++i)
+    idx.Insert(static_cast<uint64_t>(i) * 0x9E3779B97F4A7C15ULL, i);
   EXPECT_EQ(idx.MemoryBytes(), bytes) << "Reserve(n) must make room for n entries";
   idx.Clear();
   EXPECT_EQ(idx.size(), 0u);

@@ -169,6 +169,56 @@ TEST_F(SqliteFileTest, ReopenRebuildsTheIdIndex) {
   EXPECT_EQ(s->Stats().objects, 2000);
 }
 
+int Added(const Result<WriteResult>& r) {
+  int n = 0;
+  for (AddOutcome o : r->outcomes) n += o == AddOutcome::kAdded;
+  return n;
+}
+
+// The id index is saved at close and loaded at the next open; rows added
+// after the snapshot are caught up, and a snapshot made stale by a delete
+// or damaged is not used.
+TEST_F(SqliteFileTest, IdIndexSnapshotPaths) {
+  int64_t coll;
+  {
+    auto s = Open();
+    coll = MakeCollection(s.get());
+    ASSERT_TRUE(s->WriteSync(Batch(coll, 0, 100)).ok());
+  }  // snapshot written here
+  EXPECT_EQ(Pragma("SELECT entries FROM id_snapshot_meta"), "100");
+  {
+    auto writer = Open();  // loads the snapshot
+    ASSERT_TRUE(writer->WriteSync(Batch(coll, 100, 50)).ok());
+    auto other = Open();  // snapshot (100) + catch-up (50)
+    auto again = other->WriteSync(Batch(coll, 0, 150));
+    ASSERT_TRUE(again.ok());
+    EXPECT_EQ(Added(again), 0);
+    // A delete makes the saved snapshot stale: the next handle rebuilds.
+    ASSERT_EQ(*writer->DeleteObject(coll, Obj(3, 1).id, VersionFilter{}), 1);
+    auto third = Open();
+    auto after_delete = third->WriteSync(Batch(coll, 0, 150));
+    ASSERT_TRUE(after_delete.ok());
+    EXPECT_EQ(Added(after_delete), 1);  // only the deleted one
+  }
+  // Damage the snapshot: the next open must not trust it.
+  {
+    sqlite3* db = nullptr;
+    ASSERT_EQ(sqlite3_open(path_.c_str(), &db), SQLITE_OK);
+    ASSERT_EQ(sqlite3_exec(db, "UPDATE id_snapshot SET entries = substr(entries, 1, 40)", nullptr,
+                           nullptr, nullptr),
+              SQLITE_OK);
+    sqlite3_close(db);
+  }
+  auto s = Open();
+  auto all = s->WriteSync(Batch(coll, 0, 151));
+  ASSERT_TRUE(all.ok());
+  EXPECT_EQ(Added(all), 1);  // object 150 is new, the 150 others are known
+  ObjectQuery q;
+  q.collection = coll;
+  q.ids = {Obj(42, 1).id, Obj(120, 1).id};
+  EXPECT_EQ(s->Query(q, std::nullopt)->records.size(), 2u);
+}
+
 TEST_F(SqliteFileTest, IntegrityCheckFindsACorruptPage) {
   int64_t coll = 0;
   {
@@ -177,9 +227,8 @@ TEST_F(SqliteFileTest, IntegrityCheckFindsACorruptPage) {
     for (int b = 0; b < 10; ++b) ASSERT_TRUE(s->WriteSync(Batch(coll, b * 100, 100)).ok());
     ASSERT_TRUE(s->CheckIntegrity().ok());
   }
-  std::string page = Pragma(
-      "SELECT pageno FROM dbstat WHERE name='objects_" + std::to_string(coll) +
-      "' AND pagetype='leaf' LIMIT 1 OFFSET 5");
+  std::string page = Pragma("SELECT pageno FROM dbstat WHERE name='objects_" +
+                            std::to_string(coll) + "' AND pagetype='leaf' LIMIT 1 OFFSET 5");
   ASSERT_FALSE(page.empty());
   std::string size = Pragma("PRAGMA page_size");
   {

@@ -1,6 +1,7 @@
 // The Store contract, run against every backend (TEST_P over a factory):
 // today SQLite on real files; a PostgreSQL backend joins the same suite.
 #include <gtest/gtest.h>
+#include <sqlite3.h>
 
 #include <atomic>
 #include <filesystem>
@@ -11,8 +12,6 @@
 #include <random>
 #include <set>
 #include <thread>
-
-#include <sqlite3.h>
 
 #include "store/sqlite/sqlite_store.h"
 #include "store/store.h"
@@ -357,8 +356,14 @@ TEST_P(StoreContractTest, StatusAndCursorCommitWithTheObjects) {
   WriteBatch b;
   b.collection = coll_;
   b.objects = {Obj(Id(1), 1)};
-  b.status = StatusRecord{"22222222-2222-4222-8222-222222222222", "api1", 7, 123, "complete",
-                          {{Id(1), "v", ""}}, {{"x--y", "", "bad"}}, {}};
+  b.status = StatusRecord{"22222222-2222-4222-8222-222222222222",
+                          "api1",
+                          7,
+                          123,
+                          "complete",
+                          {{Id(1), "v", ""}},
+                          {{"x--y", "", "bad"}},
+                          {}};
   b.cursor = CursorUpdate{"peer/jp/coll", "cursor-1"};
   ASSERT_TRUE(store_->WriteSync(std::move(b)).ok());
   Reopen();
@@ -368,7 +373,8 @@ TEST_P(StoreContractTest, StatusAndCursorCommitWithTheObjects) {
   EXPECT_EQ((*s)->successes.size(), 1u);
   ASSERT_EQ((*s)->failures.size(), 1u);
   EXPECT_EQ((*s)->failures[0].message, "bad");
-  EXPECT_FALSE(store_->GetStatus("other-root", "22222222-2222-4222-8222-222222222222")->has_value());
+  EXPECT_FALSE(
+      store_->GetStatus("other-root", "22222222-2222-4222-8222-222222222222")->has_value());
   EXPECT_EQ(*store_->GetCursor("peer/jp/coll"), std::optional<std::string>("cursor-1"));
   EXPECT_FALSE(store_->GetCursor("nope")->has_value());
   ASSERT_TRUE(store_->PutCursor(CursorUpdate{"peer/jp/coll", "cursor-2"}).ok());
@@ -505,11 +511,12 @@ TEST_P(StoreContractTest, AFailedBatchLeavesNothingAndTheOthersCommit) {
     for (int k = 0; k < 3; ++k) wb.objects.push_back(Obj(Id(b * 10 + k), 1));
     if (b == 2) {
       wb.objects[2].id.clear();  // invalid: no id
-      wb.status = StatusRecord{"33333333-3333-4333-8333-333333333333", "api1", 1, 1, "complete",
-                               {}, {}, {}};
+      wb.status = StatusRecord{
+          "33333333-3333-4333-8333-333333333333", "api1", 1, 1, "complete", {}, {}, {}};
       wb.cursor = CursorUpdate{"bad-cursor", "x"};
     }
-    store_->Write(std::move(wb), [&done, b](Result<WriteResult> r) { done[b].set_value(std::move(r)); });
+    store_->Write(std::move(wb),
+                  [&done, b](Result<WriteResult> r) { done[b].set_value(std::move(r)); });
   }
   for (int b = 0; b < 5; ++b) {
     auto r = done[b].get_future().get();
