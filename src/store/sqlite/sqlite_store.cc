@@ -299,6 +299,7 @@ class SqliteStore final : public Store {
   struct Task {
     std::function<Status(Txn*)> fn;
     std::promise<Status>* done;
+    bool ids;  // looks objects up by id
   };
   using Item = std::variant<WriteRequest, Task>;
 
@@ -306,7 +307,8 @@ class SqliteStore final : public Store {
   void RunGroup(std::vector<WriteRequest>* group);
   void RunTask(Task* task);
   // BEGIN IMMEDIATE, state load, id-index sync.
-  Status BeginWrite(Transaction* txn, Txn* t);
+  // `ids`: the transaction looks objects up by id (loads the id index).
+  Status BeginWrite(Transaction* txn, Txn* t, bool ids);
   // Writes the state row and counts, commits, then publishes id-index
   // changes. On failure the transaction is rolled back.
   Status CommitWrite(Transaction* txn, Txn* t);
@@ -317,7 +319,7 @@ class SqliteStore final : public Store {
   Status AddObject(Txn* t, int64_t coll, const NewObject& obj, AddOutcome* outcome,
                    int64_t* date_added);
   // Runs `fn` in its own write transaction on the writer thread and waits.
-  Status RunWrite(std::function<Status(Txn*)> fn);
+  Status RunWrite(std::function<Status(Txn*)> fn, bool ids = false);
   Status Enqueue(Item item);
   // Candidate date_added values of (coll, id) as the writer sees them.
   void FindVersions(Txn* t, uint64_t key, std::vector<int64_t>* out);
@@ -327,7 +329,12 @@ class SqliteStore final : public Store {
   // Brings the id index up to the snapshot `conn` reads (inside a
   // transaction) when another process changed objects. `snap` is the state
   // row of that snapshot.
-  Status SyncIdIndex(Connection* conn, const StateRow& snap, bool from_writer);
+  // The index is loaded on first use (`load`): directory-only processes
+  // (kizuna admin) never pay for it; without `load` an unloaded index is
+  // left alone.
+  Status SyncIdIndex(Connection* conn, const StateRow& snap, bool from_writer, bool load);
+  // Loads the id index on a reader connection (SqliteOptions::warm_id_index).
+  void WarmIdIndex();
   // REQUIRES (all three): map_mu_ held exclusively, `conn` in a transaction.
   Status RebuildIdIndexLocked(Connection* conn, const StateRow& snap);
   // Loads the snapshot written by SaveIdIndexSnapshot() and catches up;
@@ -394,6 +401,7 @@ class SqliteStore final : public Store {
   mutable std::shared_mutex map_mu_;
   std::condition_variable_any map_cv_;
   IdIndex map_;               // GUARDED_BY(map_mu_)
+  bool map_loaded_ = false;   // GUARDED_BY(map_mu_)
   int64_t map_gen_ = -1;      // GUARDED_BY(map_mu_)
   int64_t map_del_gen_ = -1;  // GUARDED_BY(map_mu_)
   int64_t map_max_da_ = 0;    // GUARDED_BY(map_mu_)
@@ -416,6 +424,7 @@ class SqliteStore final : public Store {
   StoreStats stats_;  // GUARDED_BY(stats_mu_); objects is read from counts
   std::atomic<int64_t> objects_{0};
   bool initialized_ = false;
+  std::thread warm_thread_;
 };
 
 // ---------------------------------------------------------------------------
@@ -458,10 +467,7 @@ Status SqliteStore::Init() {
   {
     Transaction txn(writer_.get());
     RETURN_IF_ERROR(txn.Begin(false));
-    ASSIGN_OR_RETURN(StateRow snap, LoadState(writer_.get()));
-    std::unique_lock lock(map_mu_);
-    ASSIGN_OR_RETURN(bool loaded, LoadIdIndexSnapshotLocked(writer_.get(), snap));
-    if (!loaded) RETURN_IF_ERROR(RebuildIdIndexLocked(writer_.get(), snap));
+    RETURN_IF_ERROR(LoadState(writer_.get()).status());
     ASSIGN_OR_RETURN(auto total, writer_->QueryInt("SELECT sum(objects) FROM counts"));
     objects_ = total.value_or(0);
     RETURN_IF_ERROR(txn.Commit());
@@ -479,10 +485,12 @@ Status SqliteStore::Init() {
   pthread_setname_np(writer_thread_.native_handle(), "kizuna-writer");
   pthread_setname_np(ckpt_thread_.native_handle(), "kizuna-ckpt");
   initialized_ = true;
+  if (options_.warm_id_index) warm_thread_ = std::thread([this] { WarmIdIndex(); });
   return Status::Ok();
 }
 
 SqliteStore::~SqliteStore() {
+  if (warm_thread_.joinable()) warm_thread_.join();
   {
     std::lock_guard lock(queue_mu_);
     stopping_ = true;
@@ -566,10 +574,10 @@ void SqliteStore::Write(WriteBatch batch, WriteCallback done) {
   queue_cv_.notify_one();
 }
 
-Status SqliteStore::RunWrite(std::function<Status(Txn*)> fn) {
+Status SqliteStore::RunWrite(std::function<Status(Txn*)> fn, bool ids) {
   std::promise<Status> promise;
   auto future = promise.get_future();
-  RETURN_IF_ERROR(Enqueue(Task{std::move(fn), &promise}));
+  RETURN_IF_ERROR(Enqueue(Task{std::move(fn), &promise, ids}));
   return future.get();
 }
 
@@ -624,11 +632,13 @@ void SqliteStore::WriterLoop() {
   }
 }
 
-Status SqliteStore::BeginWrite(Transaction* txn, Txn* t) {
+Status SqliteStore::BeginWrite(Transaction* txn, Txn* t, bool ids) {
   RETURN_IF_ERROR(txn->Begin(true));
   ASSIGN_OR_RETURN(t->loaded, LoadState(writer_.get()));
   t->state = t->loaded;
-  return SyncIdIndex(writer_.get(), t->loaded, true);
+  // Also when `ids` is false, a loaded index must follow other processes'
+  // changes before this transaction publishes its own.
+  return SyncIdIndex(writer_.get(), t->loaded, true, ids);
 }
 
 Status SqliteStore::CommitWrite(Transaction* txn, Txn* t) {
@@ -670,7 +680,9 @@ Status SqliteStore::CommitWrite(Transaction* txn, Txn* t) {
     {
       std::lock_guard lock(map_mu_);
       inflight_gen_ = 0;
-      if (!s.ok()) {
+      if (!map_loaded_) {
+        // Nothing to maintain: the first use loads the index from the file.
+      } else if (!s.ok()) {
         // The outcome of a failed COMMIT is uncertain; resynchronise from
         // the file at the next transaction.
         map_gen_ = -1;
@@ -924,7 +936,7 @@ void SqliteStore::RunGroup(std::vector<WriteRequest>* group) {
   results.reserve(group->size());
   Txn t;
   Transaction txn(writer_.get());
-  Status s = BeginWrite(&txn, &t);
+  Status s = BeginWrite(&txn, &t, true);
   int64_t committed_batches = 0;
   if (s.ok()) {
     for (WriteRequest& req : *group) {
@@ -992,7 +1004,7 @@ void SqliteStore::RunGroup(std::vector<WriteRequest>* group) {
 void SqliteStore::RunTask(Task* task) {
   Txn t;
   Transaction txn(writer_.get());
-  Status s = BeginWrite(&txn, &t);
+  Status s = BeginWrite(&txn, &t, task->ids);
   if (s.ok()) s = task->fn(&t);
   if (s.ok()) s = CommitWrite(&txn, &t);
   if (!s.ok()) txn.Rollback();
@@ -1095,11 +1107,29 @@ Status SqliteStore::CatchUpLocked(Connection* conn) {
   return Status::Ok();
 }
 
+void SqliteStore::WarmIdIndex() {
+  // Best effort: on failure the first use loads the index instead.
+  auto conn = AcquireReader();
+  if (!conn.ok()) return;
+  Transaction txn(conn->get());
+  if (!txn.Begin(false).ok()) return;
+  auto snap = LoadState(conn->get());
+  if (!snap.ok()) return;
+  Status s = SyncIdIndex(conn->get(), *snap, false, true);
+  (void)s;
+  s = txn.Commit();
+  (void)s;
+}
+
 Status SqliteStore::SaveIdIndexSnapshot() {
   Transaction txn(writer_.get());
   RETURN_IF_ERROR(txn.Begin(true));
   ASSIGN_OR_RETURN(StateRow snap, LoadState(writer_.get()));
-  RETURN_IF_ERROR(SyncIdIndex(writer_.get(), snap, true));
+  {
+    std::shared_lock lock(map_mu_);
+    if (!map_loaded_) return txn.Commit();  // nothing to save
+  }
+  RETURN_IF_ERROR(SyncIdIndex(writer_.get(), snap, true, false));
   ASSIGN_OR_RETURN(auto saved, writer_->QueryInt("SELECT objects_gen FROM id_snapshot_meta"));
   if (saved && *saved == snap.objects_gen) return txn.Commit();  // still current
   RETURN_IF_ERROR(writer_->Exec("DELETE FROM id_snapshot; DELETE FROM id_snapshot_meta"));
@@ -1138,12 +1168,21 @@ Status SqliteStore::SaveIdIndexSnapshot() {
   return txn.Commit();
 }
 
-Status SqliteStore::SyncIdIndex(Connection* conn, const StateRow& snap, bool from_writer) {
+Status SqliteStore::SyncIdIndex(Connection* conn, const StateRow& snap, bool from_writer,
+                                bool load) {
   {
     std::shared_lock lock(map_mu_);
-    if (map_gen_ >= snap.objects_gen) return Status::Ok();
+    if (map_loaded_ ? map_gen_ >= snap.objects_gen : !load) return Status::Ok();
   }
   std::unique_lock lock(map_mu_);
+  if (!map_loaded_) {
+    if (!load) return Status::Ok();
+    // First use: the snapshot saved at the last clean close, else a rebuild.
+    ASSIGN_OR_RETURN(bool loaded, LoadIdIndexSnapshotLocked(conn, snap));
+    if (!loaded) RETURN_IF_ERROR(RebuildIdIndexLocked(conn, snap));
+    map_loaded_ = true;
+    return Status::Ok();
+  }
   if (!from_writer) {
     // Our own writer may have committed this generation and be about to
     // publish it: wait for that rather than rescanning.
@@ -1235,7 +1274,7 @@ Status SqliteStore::QueryTypes(Connection* conn, const ObjectQuery& q, int64_t l
 Status SqliteStore::QueryIds(Connection* conn, const ObjectQuery& q, int64_t lower,
                              PageBuilder* pb) {
   ASSIGN_OR_RETURN(StateRow snap, LoadState(conn));
-  RETURN_IF_ERROR(SyncIdIndex(conn, snap, false));
+  RETURN_IF_ERROR(SyncIdIndex(conn, snap, false, true));
   std::unordered_set<std::string_view> wanted(q.ids.begin(), q.ids.end());
   std::vector<int64_t> candidates;
   {

@@ -10,6 +10,7 @@
 #include <filesystem>
 #include <fstream>
 #include <string>
+#include <thread>
 
 #include "store/sqlite/schema.h"
 
@@ -217,6 +218,48 @@ TEST_F(SqliteFileTest, IdIndexSnapshotPaths) {
   q.collection = coll;
   q.ids = {Obj(42, 1).id, Obj(120, 1).id};
   EXPECT_EQ(s->Query(q, std::nullopt)->records.size(), 2u);
+}
+
+// Directory-only use (kizuna admin) never loads the id index, so it never
+// rewrites the snapshot; warm_id_index loads it in the background while
+// first requests may already run.
+TEST_F(SqliteFileTest, IdIndexIsLoadedOnFirstUseOrWarmedUp) {
+  int64_t coll;
+  {
+    auto s = Open();
+    coll = MakeCollection(s.get());
+    ASSERT_TRUE(s->WriteSync(Batch(coll, 0, 10)).ok());
+  }
+  ASSERT_EQ(Pragma("SELECT entries FROM id_snapshot_meta"), "10");
+  {
+    auto hub = Open();
+    ASSERT_TRUE(hub->WriteSync(Batch(coll, 10, 5)).ok());
+    {
+      auto admin = Open();
+      ASSERT_TRUE(admin->PutOrganization(Organization{"identity--a", "A", "US", "isac", {}}).ok());
+    }
+    EXPECT_EQ(Pragma("SELECT entries FROM id_snapshot_meta"), "10")
+        << "a directory-only handle wrote an id-index snapshot";
+  }
+  EXPECT_EQ(Pragma("SELECT entries FROM id_snapshot_meta"), "15");
+  for (int round = 0; round < 5; ++round) {
+    SqliteOptions o;
+    o.path = path_;
+    o.warm_id_index = true;
+    auto s = std::move(OpenSqliteStore(o).value());
+    std::thread reader([&] {
+      ObjectQuery q;
+      q.collection = coll;
+      q.ids = {Obj(3, 1).id, Obj(12, 1).id};
+      auto p = s->Query(q, std::nullopt);
+      ASSERT_TRUE(p.ok());
+      EXPECT_EQ(p->records.size(), 2u);
+    });
+    auto again = s->WriteSync(Batch(coll, 0, 15));
+    reader.join();
+    ASSERT_TRUE(again.ok());
+    EXPECT_EQ(Added(again), 0);
+  }
 }
 
 TEST_F(SqliteFileTest, IntegrityCheckFindsACorruptPage) {
