@@ -400,12 +400,13 @@ class SqliteStore final : public Store {
   // The id index: its content reflects objects_gen `map_gen_` of the file.
   mutable std::shared_mutex map_mu_;
   std::condition_variable_any map_cv_;
-  IdIndex map_;               // GUARDED_BY(map_mu_)
-  bool map_loaded_ = false;   // GUARDED_BY(map_mu_)
-  int64_t map_gen_ = -1;      // GUARDED_BY(map_mu_)
-  int64_t map_del_gen_ = -1;  // GUARDED_BY(map_mu_)
-  int64_t map_max_da_ = 0;    // GUARDED_BY(map_mu_)
-  int64_t inflight_gen_ = 0;  // GUARDED_BY(map_mu_): objects_gen our writer is committing
+  IdIndex map_;                 // GUARDED_BY(map_mu_)
+  bool map_loaded_ = false;     // GUARDED_BY(map_mu_)
+  bool snapshot_good_ = false;  // GUARDED_BY(map_mu_): the index was loaded from the saved snapshot
+  int64_t map_gen_ = -1;        // GUARDED_BY(map_mu_)
+  int64_t map_del_gen_ = -1;    // GUARDED_BY(map_mu_)
+  int64_t map_max_da_ = 0;      // GUARDED_BY(map_mu_)
+  int64_t inflight_gen_ = 0;    // GUARDED_BY(map_mu_): objects_gen our writer is committing
 
   std::mutex readers_mu_;
   std::vector<std::unique_ptr<Connection>> idle_readers_;  // GUARDED_BY(readers_mu_)
@@ -1080,6 +1081,7 @@ Result<bool> SqliteStore::LoadIdIndexSnapshotLocked(Connection* conn, const Stat
     loaded += static_cast<int64_t>(buf.size());
   }
   if (loaded != entries) return false;
+  snapshot_good_ = true;
   // Rows added after the snapshot (a crash since the last clean close, or
   // another process): a date_added range scan of each table.
   map_max_da_ = max_da;
@@ -1131,7 +1133,11 @@ Status SqliteStore::SaveIdIndexSnapshot() {
   }
   RETURN_IF_ERROR(SyncIdIndex(writer_.get(), snap, true, false));
   ASSIGN_OR_RETURN(auto saved, writer_->QueryInt("SELECT objects_gen FROM id_snapshot_meta"));
-  if (saved && *saved == snap.objects_gen) return txn.Commit();  // still current
+  {
+    std::shared_lock lock(map_mu_);
+    // Still current: the index came from this very snapshot, unchanged.
+    if (saved && *saved == snap.objects_gen && snapshot_good_) return txn.Commit();
+  }
   RETURN_IF_ERROR(writer_->Exec("DELETE FROM id_snapshot; DELETE FROM id_snapshot_meta"));
   std::shared_lock lock(map_mu_);
   constexpr size_t kPartEntries = 1 << 16;  // 1 MiB per part
