@@ -3,7 +3,12 @@
 #include <algorithm>
 
 #include "core/uuid.h"
+#include "ingest/ingest.h"
+#include "policy/extensions.h"
+#include "policy/model.h"
 #include "policy/nations.h"
+#include "policy/sectors.h"
+#include "stix/markings.h"
 
 namespace kizuna::app {
 namespace {
@@ -94,10 +99,21 @@ Result<store::Collection> AddCollection(store::Store* store, const NewCollection
   c.default_marking = in.default_marking.empty()
                           ? "marking-definition--55d920b0-5e8b-4f79-9ee9-91f868d9b421"
                           : in.default_marking;
-  if (c.default_marking.rfind("marking-definition--", 0) != 0 ||
-      !IsUuidSyntax(std::string_view(c.default_marking).substr(20))) {
+  // The default must be a TLP marking the decision point knows (TLP 2.0, or
+  // a TLP 1.0 id, stored as its TLP 2.0 equivalent).
+  stix::Tlp tlp = stix::TlpOfMarkingRef(c.default_marking);
+  if (tlp == stix::Tlp::kNone) {
     return InvalidArgument("default marking '" + c.default_marking +
-                           "' is not a marking-definition id");
+                           "' is not a TLP marking-definition id (TLP:CLEAR, GREEN, AMBER, "
+                           "AMBER+STRICT or RED; see `kizuna admin collection add --help`)");
+  }
+  if (tlp == stix::Tlp::kRed) {
+    return InvalidArgument("TLP:RED cannot be a collection default: RED needs named recipients");
+  }
+  c.default_marking = std::string(stix::Tlp2MarkingDefinition(tlp)->id);
+  if (!in.trust_group.empty()) {
+    ASSIGN_OR_RETURN(auto g, FindTrustGroup(store, in.trust_group));
+    c.trust_group = g.id;
   }
   ASSIGN_OR_RETURN(auto existing, store->ListCollections(in.api_root));
   for (const auto& e : existing) {
@@ -106,7 +122,9 @@ Result<store::Collection> AddCollection(store::Store* store, const NewCollection
       return AlreadyExists("a collection with alias '" + c.alias + "' already exists");
     }
   }
-  return store->PutCollection(c);
+  ASSIGN_OR_RETURN(store::Collection created, store->PutCollection(c));
+  RETURN_IF_ERROR(EnsureDefinitions(store, created));
+  return created;
 }
 
 Result<store::Collection> FindCollection(store::Store* store, const std::string& api_root,
@@ -141,6 +159,11 @@ Result<store::Organization> AddOrganization(store::Store* store, store::Organiza
     return InvalidArgument("organization kind '" + org.kind + "' is not one of " +
                            Join(kOrgKinds));
   }
+  for (const auto& s : org.sectors) {
+    if (policy::FindSector(s) == nullptr) {
+      return InvalidArgument("sector '" + s + "' is not a Kizuna sector code (see `kizuna sectors`)");
+    }
+  }
   if (org.id.empty()) org.id = "identity--" + NewUuidV4();
   if (org.id.rfind("identity--", 0) != 0 || !IsUuidSyntax(std::string_view(org.id).substr(10))) {
     return InvalidArgument("organization id '" + org.id + "' is not an identity--UUID");
@@ -152,8 +175,123 @@ Result<store::Organization> AddOrganization(store::Store* store, store::Organiza
       return AlreadyExists("an organization named '" + org.name + "' already exists");
     }
   }
+  // Client organizations must exist, and the relation must stay acyclic.
+  std::vector<std::string> clients;
+  for (const auto& c : org.clients) {
+    bool found = false;
+    for (const auto& o : orgs) {
+      if (o.id == c || o.name == c) {
+        clients.push_back(o.id);
+        found = true;
+      }
+    }
+    if (!found) return NotFound("no organization '" + c + "' (client of " + org.name + ")");
+  }
+  org.clients = clients;
+  std::vector<policy::Org> model;
+  for (const auto& o : orgs) model.push_back(policy::Org{o.id, o.name, o.nation, o.kind, o.sectors, o.clients, o.home_hub});
+  RETURN_IF_ERROR(policy::CheckNoClientCycle(model, org.id, org.clients));
   RETURN_IF_ERROR(store->PutOrganization(org));
   return org;
+}
+
+Status SetClients(store::Store* store, const std::string& org_ref,
+                  const std::vector<std::string>& client_refs) {
+  ASSIGN_OR_RETURN(auto org, FindOrganization(store, org_ref));
+  ASSIGN_OR_RETURN(auto orgs, store->ListOrganizations());
+  std::vector<std::string> clients;
+  for (const auto& c : client_refs) {
+    ASSIGN_OR_RETURN(auto co, FindOrganization(store, c));
+    clients.push_back(co.id);
+  }
+  std::vector<policy::Org> model;
+  for (const auto& o : orgs) model.push_back(policy::Org{o.id, o.name, o.nation, o.kind, o.sectors, o.clients, o.home_hub});
+  RETURN_IF_ERROR(policy::CheckNoClientCycle(model, org.id, clients));
+  org.clients = clients;
+  return store->PutOrganization(org);
+}
+
+Result<store::TrustGroup> AddTrustGroup(store::Store* store, store::TrustGroup g) {
+  if (g.id.empty() || g.id.size() > 64 || !std::all_of(g.id.begin(), g.id.end(), IsNameChar)) {
+    return InvalidArgument("trust group id '" + g.id +
+                           "' must be 1 to 64 characters of a-z, 0-9, '-' and '_'");
+  }
+  if (g.name.empty()) g.name = g.id;
+  ASSIGN_OR_RETURN(auto groups, store->ListTrustGroups());
+  for (const auto& e : groups) {
+    if (e.id == g.id) return AlreadyExists("trust group '" + g.id + "' already exists");
+  }
+  std::vector<std::string> members;
+  for (const auto& m : g.members) {
+    ASSIGN_OR_RETURN(auto o, FindOrganization(store, m));
+    if (std::find(members.begin(), members.end(), o.id) == members.end()) members.push_back(o.id);
+  }
+  g.members = members;
+  RETURN_IF_ERROR(store->PutTrustGroup(g));
+  return g;
+}
+
+Result<store::TrustGroup> FindTrustGroup(store::Store* store, const std::string& id) {
+  ASSIGN_OR_RETURN(auto groups, store->ListTrustGroups());
+  for (const auto& g : groups) {
+    if (g.id == id || g.name == id) return g;
+  }
+  return NotFound("no trust group '" + id + "'");
+}
+
+Status AddTrustGroupMember(store::Store* store, const std::string& group, const std::string& org) {
+  ASSIGN_OR_RETURN(auto g, FindTrustGroup(store, group));
+  ASSIGN_OR_RETURN(auto o, FindOrganization(store, org));
+  if (std::find(g.members.begin(), g.members.end(), o.id) != g.members.end()) {
+    return AlreadyExists(o.name + " is already a member of " + g.id);
+  }
+  g.members.push_back(o.id);
+  return store->PutTrustGroup(g);
+}
+
+Status RemoveTrustGroupMember(store::Store* store, const std::string& group, const std::string& org) {
+  ASSIGN_OR_RETURN(auto g, FindTrustGroup(store, group));
+  ASSIGN_OR_RETURN(auto o, FindOrganization(store, org));
+  auto it = std::find(g.members.begin(), g.members.end(), o.id);
+  if (it == g.members.end()) return NotFound(o.name + " is not a member of " + g.id);
+  g.members.erase(it);
+  return store->PutTrustGroup(g);
+}
+
+Status SetCollectionTrustGroup(store::Store* store, const std::string& api_root,
+                               const std::string& collection, const std::string& group) {
+  ASSIGN_OR_RETURN(auto c, FindCollection(store, api_root, collection));
+  if (group.empty()) {
+    c.trust_group.clear();
+  } else {
+    ASSIGN_OR_RETURN(auto g, FindTrustGroup(store, group));
+    c.trust_group = g.id;
+  }
+  return store->PutCollection(c).status();
+}
+
+Status EnsureDefinitions(store::Store* store, const store::Collection& c) {
+  std::vector<std::string> objects;
+  for (const auto& d : stix::Tlp2MarkingDefinitions()) objects.emplace_back(d.json);
+  for (const auto& d : policy::KizunaDefinitionObjects()) objects.push_back(d);
+  std::vector<std::string_view> views(objects.begin(), objects.end());
+  ingest::Prepared p = ingest::PrepareObjects(views, c.key, ingest::Producer{});
+  if (!p.failures.empty()) {
+    return Internal("built-in definition failed validation: " + p.failures[0].id + ": " +
+                    p.failures[0].message);
+  }
+  // Definitions are public: TLP:CLEAR whatever the collection's default.
+  for (auto& o : p.batch.objects) o.marking = std::string(stix::kTlpClearId);
+  return store->WriteSync(std::move(p.batch)).status();
+}
+
+Status EnsureDefinitions(store::Store* store) {
+  ASSIGN_OR_RETURN(auto roots, store->ListApiRoots());
+  for (const auto& r : roots) {
+    ASSIGN_OR_RETURN(auto cols, store->ListCollections(r.name));
+    for (const auto& c : cols) RETURN_IF_ERROR(EnsureDefinitions(store, c));
+  }
+  return Status::Ok();
 }
 
 Result<store::Organization> FindOrganization(store::Store* store, const std::string& id_or_name) {

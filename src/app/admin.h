@@ -17,7 +17,10 @@
 
 namespace kizuna::app {
 
-inline const std::vector<std::string> kRoles = {"reader", "contributor", "coordinator", "admin"};
+// "peer": the account a partner hub uses here; its username is the hub's name
+// and it receives objects on behalf of the organizations homed on that hub.
+inline const std::vector<std::string> kRoles = {"reader", "contributor", "coordinator", "admin",
+                                                "peer"};
 inline const std::vector<std::string> kOrgKinds = {"government", "isac", "operator", "vendor",
                                                    "academia"};
 
@@ -32,6 +35,7 @@ struct NewCollection {
   std::string alias;
   std::string description;
   std::string default_marking;  // marking-definition id; "" = TLP:AMBER
+  std::string trust_group;      // trust group id; "" = none
 };
 Result<store::Collection> AddCollection(store::Store* store, const NewCollection& c);
 // Finds by id or alias; in `api_root` if given, else in every API root
@@ -66,6 +70,22 @@ Result<std::string> SetPassword(store::Store* store, const std::string& username
 
 Status SetGrant(store::Store* store, const std::string& username, const std::string& api_root,
                 const std::string& collection, bool can_read, bool can_write);
+
+// Adds the objects every collection serves (the TLP 2.0 marking definitions,
+// Kizuna's extension definitions and the identity that defines them, all
+// TLP:CLEAR) to every collection that lacks them. Idempotent.
+Status EnsureDefinitions(store::Store* store);
+Status EnsureDefinitions(store::Store* store, const store::Collection& collection);
+
+// Trust groups.
+Result<store::TrustGroup> AddTrustGroup(store::Store* store, store::TrustGroup group);
+Result<store::TrustGroup> FindTrustGroup(store::Store* store, const std::string& id);
+Status AddTrustGroupMember(store::Store* store, const std::string& group, const std::string& org);
+Status RemoveTrustGroupMember(store::Store* store, const std::string& group, const std::string& org);
+Status SetCollectionTrustGroup(store::Store* store, const std::string& api_root,
+                               const std::string& collection, const std::string& group);
+// Client organizations of `org` (ids or names); rejects cycles and unknown ones.
+Status SetClients(store::Store* store, const std::string& org, const std::vector<std::string>& clients);
 
 // Username and password rules, shared by the CLI and the demo.
 Status CheckUsername(const std::string& username);

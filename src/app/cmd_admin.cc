@@ -6,12 +6,17 @@
 #include <boost/json.hpp>
 #include <cstdio>
 #include <iostream>
+#include <map>
 #include <memory>
 
 #include "app/admin.h"
 #include "app/commands.h"
 #include "app/store_flags.h"
 #include "auth/tokens.h"
+#include "policy/sectors.h"
+#include "store/audit_log.h"
+#include "store/sqlite/sqlite_store.h"
+#include "app/config.h"
 #include "core/time.h"
 
 namespace kizuna::app {
@@ -41,15 +46,27 @@ json::object ApiRootJson(const store::ApiRoot& r) {
 }
 
 json::object CollectionJson(const store::Collection& c) {
-  return {{"id", c.id},          {"api_root", c.api_root},       {"title", c.title},
-          {"alias", c.alias},    {"description", c.description}, {"default_marking", c.default_marking}};
+  return {{"id", c.id},
+          {"api_root", c.api_root},
+          {"title", c.title},
+          {"alias", c.alias},
+          {"description", c.description},
+          {"default_marking", c.default_marking},
+          {"trust_group", c.trust_group}};
+}
+
+json::array StringArray(const std::vector<std::string>& v) {
+  json::array a;
+  for (const auto& x : v) a.push_back(json::string(x));
+  return a;
 }
 
 json::object OrgJson(const store::Organization& o) {
-  json::array sectors;
+  json::array sectors, clients;
   for (const auto& s : o.sectors) sectors.push_back(json::string(s));
-  return {{"id", o.id}, {"name", o.name}, {"nation", o.nation}, {"kind", o.kind},
-          {"sectors", sectors}};
+  for (const auto& c : o.clients) clients.push_back(json::string(c));
+  return {{"id", o.id},         {"name", o.name},       {"nation", o.nation}, {"kind", o.kind},
+          {"sectors", sectors}, {"clients", clients}, {"home_hub", o.home_hub}};
 }
 
 json::object AccountJson(const store::Account& a) {
@@ -125,7 +142,8 @@ void AddCollectionCommands(CLI::App* admin, std::shared_ptr<AdminState> s) {
   add->add_option("--alias", nc->alias, "alias usable in URLs instead of the id");
   add->add_option("--description", nc->description, "description");
   add->add_option("--default-marking", nc->default_marking,
-                  "marking-definition id for unmarked objects (default TLP:AMBER)");
+                  "TLP marking-definition id for unmarked objects (default TLP:AMBER)");
+  add->add_option("--trust-group", nc->trust_group, "the trust group the collection belongs to");
   add->callback([=] {
     Run(s.get(), [&](store::Store* st) -> Status {
       ASSIGN_OR_RETURN(auto c, AddCollection(st, *nc));
@@ -157,6 +175,21 @@ void AddCollectionCommands(CLI::App* admin, std::shared_ptr<AdminState> s) {
       return Status::Ok();
     });
   });
+  auto* setg = cmd->add_subcommand("set-group", "put a collection in a trust group");
+  auto sg_col = std::make_shared<std::string>();
+  auto sg_group = std::make_shared<std::string>();
+  auto sg_root = std::make_shared<std::string>();
+  setg->add_option("collection", *sg_col, "collection id or alias")->required();
+  setg->add_option("group", *sg_group, "trust group id (\"\" for none)")->required();
+  setg->add_option("--api-root", *sg_root, "API root name");
+  setg->callback([=] {
+    Run(s.get(), [&](store::Store* st) -> Status {
+      RETURN_IF_ERROR(SetCollectionTrustGroup(st, *sg_root, *sg_col, *sg_group));
+      Print(*s, json::object{{"collection", *sg_col}, {"trust_group", *sg_group}},
+            "collection " + *sg_col + " is in trust group " + *sg_group + "\n");
+      return Status::Ok();
+    });
+  });
   auto* del = cmd->add_subcommand("delete", "delete a collection with its objects and grants");
   auto id = std::make_shared<std::string>();
   auto droot = std::make_shared<std::string>();
@@ -181,12 +214,27 @@ void AddOrgCommands(CLI::App* admin, std::shared_ptr<AdminState> s) {
   add->add_option("--nation", org->nation, "ISO 3166-1 alpha-2 code, e.g. US or JP")->required();
   add->add_option("--kind", org->kind, "government, isac, operator, vendor or academia")
       ->required();
-  add->add_option("--sector", org->sectors, "sector code (repeatable)");
+  add->add_option("--sector", org->sectors, "Kizuna sector code (repeatable; see `kizuna sectors`)");
+  add->add_option("--client", org->clients, "client organization, id or name (repeatable)");
+  add->add_option("--home-hub", org->home_hub, "the partner hub it is homed on (default: this hub)");
   add->add_option("--id", org->id, "identity--UUID (default: a new one)");
   add->callback([=] {
     Run(s.get(), [&](store::Store* st) -> Status {
       ASSIGN_OR_RETURN(auto o, AddOrganization(st, *org));
       Print(*s, OrgJson(o), "created organization " + o.id + " (" + o.name + ")\n");
+      return Status::Ok();
+    });
+  });
+  auto* clients = cmd->add_subcommand("set-clients", "set an organization's client organizations");
+  auto c_org = std::make_shared<std::string>();
+  auto c_list = std::make_shared<std::vector<std::string>>();
+  clients->add_option("org", *c_org, "organization id or name")->required();
+  clients->add_option("--client", *c_list, "client organization, id or name (repeatable; none clears)");
+  clients->callback([=] {
+    Run(s.get(), [&](store::Store* st) -> Status {
+      RETURN_IF_ERROR(SetClients(st, *c_org, *c_list));
+      ASSIGN_OR_RETURN(auto o, FindOrganization(st, *c_org));
+      Print(*s, OrgJson(o), "clients of " + o.name + " set\n");
       return Status::Ok();
     });
   });
@@ -362,6 +410,166 @@ void AddGrantCommands(CLI::App* admin, std::shared_ptr<AdminState> s) {
   });
 }
 
+json::object GroupJson(const store::TrustGroup& g) {
+  return {{"id", g.id}, {"name", g.name}, {"description", g.description},
+          {"members", StringArray(g.members)}};
+}
+
+void AddTrustGroupCommands(CLI::App* admin, std::shared_ptr<AdminState> s) {
+  auto* cmd = admin->add_subcommand("trust-group", "trust groups (communities of organizations)");
+  cmd->require_subcommand(1);
+  {
+    auto* add = cmd->add_subcommand("add", "create a trust group");
+    auto g = std::make_shared<store::TrustGroup>();
+    add->add_option("id", g->id, "short id, e.g. us-jp-energy")->required();
+    add->add_option("--name", g->name, "display name");
+    add->add_option("--description", g->description, "description");
+    add->add_option("--member", g->members, "member organization, id or name (repeatable)");
+    add->callback([=] {
+      Run(s.get(), [&](store::Store* st) -> Status {
+        ASSIGN_OR_RETURN(auto created, AddTrustGroup(st, *g));
+        Print(*s, GroupJson(created), "created trust group " + created.id + "\n");
+        return Status::Ok();
+      });
+    });
+  }
+  for (bool adding : {true, false}) {
+    auto* c = cmd->add_subcommand(adding ? "add-member" : "remove-member",
+                                  adding ? "add an organization to a trust group"
+                                         : "remove an organization from a trust group");
+    auto group = std::make_shared<std::string>();
+    auto org = std::make_shared<std::string>();
+    c->add_option("group", *group, "trust group id")->required();
+    c->add_option("org", *org, "organization id or name")->required();
+    c->callback([=] {
+      Run(s.get(), [&](store::Store* st) -> Status {
+        RETURN_IF_ERROR(adding ? AddTrustGroupMember(st, *group, *org)
+                               : RemoveTrustGroupMember(st, *group, *org));
+        ASSIGN_OR_RETURN(auto g, FindTrustGroup(st, *group));
+        Print(*s, GroupJson(g), std::string(adding ? "added " : "removed ") + *org + "\n");
+        return Status::Ok();
+      });
+    });
+  }
+  {
+    auto* list = cmd->add_subcommand("list", "list trust groups");
+    list->callback([=] {
+      Run(s.get(), [&](store::Store* st) -> Status {
+        ASSIGN_OR_RETURN(auto groups, st->ListTrustGroups());
+        ASSIGN_OR_RETURN(auto orgs, st->ListOrganizations());
+        std::map<std::string, std::string> names;
+        for (const auto& o : orgs) names[o.id] = o.name;
+        json::array a;
+        std::string text;
+        for (const auto& g : groups) {
+          a.push_back(GroupJson(g));
+          text += g.id + "\t" + g.name + "\n";
+          for (const auto& m : g.members) text += "  " + names[m] + " (" + m + ")\n";
+        }
+        Print(*s, a, text);
+        return Status::Ok();
+      });
+    });
+  }
+}
+
+std::string DbPathOf(const StoreFlags& flags) {
+  if (!flags.db.empty()) return flags.db;
+  auto cfg = LoadConfig(flags.config);
+  return cfg.ok() ? cfg->Resolve(cfg->store_path) : std::string();
+}
+
+void AddAuditCommands(CLI::App* admin, std::shared_ptr<AdminState> s) {
+  auto* cmd = admin->add_subcommand("audit", "query the audit log of releases and denials");
+  auto q = std::make_shared<store::AuditQuery>();
+  auto since = std::make_shared<std::string>();
+  auto until = std::make_shared<std::string>();
+  auto denied = std::make_shared<bool>(false);
+  auto jsonl = std::make_shared<bool>(false);
+  auto verify = std::make_shared<bool>(false);
+  cmd->add_option("--object", q->object_id, "events listing this object id");
+  cmd->add_option("--account", q->account, "events of this account (peer hubs: peer:<name>)");
+  cmd->add_option("--org", q->organization, "events of this organization id");
+  cmd->add_option("--since", *since, "from this time (RFC 3339)");
+  cmd->add_option("--until", *until, "up to this time (RFC 3339)");
+  cmd->add_option("--limit", q->limit, "at most this many events (default 1000)");
+  cmd->add_flag("--denied", *denied, "only denied attempts");
+  cmd->add_flag("--jsonl", *jsonl, "JSON lines (one event per line), for export");
+  cmd->add_flag("--verify", *verify, "verify the hash chain of the whole log");
+  cmd->callback([=] {
+    if (s->flags.config.empty() && s->flags.db.empty()) {
+      *s->exit_code = Fail(InvalidArgument("give --config FILE or --db FILE"));
+      return;
+    }
+    std::string db = DbPathOf(s->flags);
+    auto log = store::OpenSqliteAuditLog(store::AuditPathFor(db));
+    if (!log.ok()) {
+      *s->exit_code = Fail(log.error());
+      return;
+    }
+    if (*verify) {
+      Status v = (*log)->Verify();
+      if (!v.ok()) {
+        *s->exit_code = Fail(v);
+        return;
+      }
+      std::cout << "audit log verified\n";
+      return;
+    }
+    store::AuditQuery query = *q;
+    for (auto [text, out] : {std::pair{since.get(), &query.from_us}, std::pair{until.get(), &query.to_us}}) {
+      if (text->empty()) continue;
+      auto t = ParseTimestamp(*text);
+      if (!t.ok()) {
+        *s->exit_code = Fail(InvalidArgument(t.error().message()));
+        return;
+      }
+      *out = t->micros;
+    }
+    if (*denied) query.allowed = false;
+    auto events = (*log)->Query(query);
+    if (!events.ok()) {
+      *s->exit_code = Fail(events.error());
+      return;
+    }
+    json::array all;
+    for (const auto& e : *events) {
+      json::array objs;
+      for (const auto& o : e.objects) {
+        objs.push_back(json::object{{"id", o.id}, {"version", FormatTimestamp(o.version_us, 6)},
+                                    {"marking", o.marking}});
+      }
+      json::object j{{"seq", e.seq},
+                     {"time", FormatTimestamp(e.time_us, 6)},
+                     {"path", e.path},
+                     {"account", e.account},
+                     {"organization", e.organization},
+                     {"collection", e.collection},
+                     {"remote", e.remote},
+                     {"decision", e.allowed ? "released" : "denied"},
+                     {"objects", objs},
+                     {"withheld", e.withheld}};
+      if (!e.reason.empty()) j["reason"] = e.reason;
+      if (*jsonl) {
+        std::cout << json::serialize(j) << "\n";
+      } else if (s->as_json) {
+        all.push_back(std::move(j));
+      } else {
+        std::cout << FormatTimestamp(e.time_us, 3) << "  " << (e.allowed ? "released" : "DENIED  ")
+                  << "  " << e.path << "  " << (e.account.empty() ? "(anonymous)" : e.account)
+                  << "  " << e.objects.size() << " object(s)";
+        if (e.withheld) std::cout << ", " << e.withheld << " withheld";
+        if (!e.reason.empty()) std::cout << "  (" << e.reason << ")";
+        std::cout << "\n";
+        for (const auto& o : e.objects) {
+          std::cout << "    " << o.id << " " << FormatTimestamp(o.version_us, 3) << " " << o.marking << "\n";
+        }
+      }
+    }
+    if (s->as_json && !*jsonl) std::cout << json::serialize(all) << "\n";
+  });
+}
+
 void AddTokenCommands(CLI::App* admin, std::shared_ptr<AdminState> s) {
   auto* cmd = admin->add_subcommand("token", "API tokens (Authorization: Bearer ...)");
   cmd->require_subcommand(1);
@@ -437,6 +645,52 @@ void AddTokenCommands(CLI::App* admin, std::shared_ptr<AdminState> s) {
 
 }  // namespace
 
+void AddSectorsCommand(CLI::App& root, int* exit_code) {
+  auto* cmd = root.add_subcommand(
+      "sectors", "the sector codes, with the US, Japanese and STIX crosswalk (English and Japanese)");
+  auto as_json = std::make_shared<bool>(false);
+  cmd->add_flag("--json", *as_json, "machine-readable output");
+  cmd->callback([=] {
+    (void)exit_code;
+    json::array a;
+    std::string text =
+        "code              | sector (EN) / 分野 (JA)                              | US CI sector                           | Japan CI sector / 重要インフラ分野     | STIX industry-sector-ov\n";
+    for (const auto& sec : policy::Sectors()) {
+      json::array stix;
+      std::string stix_text;
+      for (auto v : sec.stix) {
+        stix.push_back(json::string(v));
+        stix_text += (stix_text.empty() ? "" : ", ") + std::string(v);
+      }
+      a.push_back(json::object{{"code", sec.code},
+                               {"name_en", sec.name_en},
+                               {"name_ja", sec.name_ja},
+                               {"us_sector", sec.us},
+                               {"jp_sector", sec.jp},
+                               {"jp_sector_ja", sec.jp_ja},
+                               {"stix", stix}});
+      auto pad = [](std::string_view v, size_t w) {
+        std::string out(v);
+        // Pad by display width: CJK characters take two columns.
+        size_t width = 0;
+        for (size_t i = 0; i < v.size();) {
+          unsigned char c = static_cast<unsigned char>(v[i]);
+          size_t len = c < 0x80 ? 1 : c < 0xe0 ? 2 : c < 0xf0 ? 3 : 4;
+          width += len >= 3 ? 2 : 1;
+          i += len;
+        }
+        if (width < w) out.append(w - width, ' ');
+        return out;
+      };
+      text += pad(sec.code, 17) + " | " + pad(std::string(sec.name_en) + " / " + std::string(sec.name_ja), 52) +
+              " | " + pad(sec.us.empty() ? "-" : sec.us, 38) + " | " +
+              pad(sec.jp.empty() ? "-" : std::string(sec.jp) + " / " + std::string(sec.jp_ja), 38) +
+              " | " + stix_text + "\n";
+    }
+    std::cout << (*as_json ? json::serialize(a) + "\n" : text);
+  });
+}
+
 void AddAdminCommands(CLI::App& root, int* exit_code) {
   auto* admin = root.add_subcommand("admin", "administer a hub's directory (offline, on its database)");
   admin->require_subcommand(1);
@@ -451,6 +705,8 @@ void AddAdminCommands(CLI::App& root, int* exit_code) {
   AddAccountCommands(admin, s);
   AddGrantCommands(admin, s);
   AddTokenCommands(admin, s);
+  AddTrustGroupCommands(admin, s);
+  AddAuditCommands(admin, s);
   auto* check = admin->add_subcommand("check", "verify the database (PRAGMA integrity_check)");
   check->callback([s] {
     Run(s.get(), [&](store::Store* st) -> Status {

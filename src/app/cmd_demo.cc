@@ -18,6 +18,8 @@
 #include "app/hub.h"
 #include "app/store_flags.h"
 #include "ingest/ingest.h"
+#include "policy/decision_point.h"
+#include "policy/stamp.h"
 #include "store/sqlite/sqlite_store.h"
 
 namespace kizuna::app {
@@ -32,17 +34,20 @@ struct DemoCollection {
   std::string alias;
   std::string title;
   std::string description;
+  std::string trust_group;
 };
 
 const std::vector<DemoCollection> kCollections = {
     {"energy", "7f4e6f4c-3b0e-4a8e-9d52-1c2a3b4c5d01", "us-jp-energy",
-     "US-JP Energy Sector Sharing", "Joint energy-sector threat intelligence (US-JP trust group)"},
+     "US-JP Energy Sector Sharing", "Joint energy-sector threat intelligence (US-JP energy trust group)",
+     "us-jp-energy"},
     {"rail", "7f4e6f4c-3b0e-4a8e-9d52-1c2a3b4c5d02", "jp-rail", "Japan Rail Sector",
-     "Railway operators and the Japanese national centre"},
+     "Railway operators and the national centres", "jp-rail"},
     {"alerts", "7f4e6f4c-3b0e-4a8e-9d52-1c2a3b4c5d03", "national-alerts",
-     "National Alerts (US and Japan)", "Alerts from both national centres for all sectors"},
+     "National Alerts (US and Japan)", "Alerts from both national centres for all sectors",
+     "us-jp-all"},
     {"sightings", "7f4e6f4c-3b0e-4a8e-9d52-1c2a3b4c5d04", "sightings",
-     "Frontline Sightings", "Sightings reported back by operators' sensors"},
+     "Frontline Sightings", "Sightings reported back by operators' sensors", "us-jp-all"},
 };
 
 struct DemoAccount {
@@ -53,42 +58,74 @@ struct DemoAccount {
   std::map<std::string, std::pair<bool, bool>> grants;
 };
 
+constexpr const char* kUsGov = "identity--5b1d7c7e-1a2b-4c3d-8e9f-0a1b2c3d4e01";
+constexpr const char* kJpGov = "identity--5b1d7c7e-1a2b-4c3d-8e9f-0a1b2c3d4e02";
+constexpr const char* kUsIsac = "identity--5b1d7c7e-1a2b-4c3d-8e9f-0a1b2c3d4e03";
+constexpr const char* kUsUtility = "identity--5b1d7c7e-1a2b-4c3d-8e9f-0a1b2c3d4e04";
+constexpr const char* kJpRail = "identity--5b1d7c7e-1a2b-4c3d-8e9f-0a1b2c3d4e05";
+constexpr const char* kJpUniversity = "identity--5b1d7c7e-1a2b-4c3d-8e9f-0a1b2c3d4e06";
+constexpr const char* kJpPower = "identity--5b1d7c7e-1a2b-4c3d-8e9f-0a1b2c3d4e07";
+
 std::vector<DemoOrg> DemoOrgs() {
   return {
-      {"identity--5b1d7c7e-1a2b-4c3d-8e9f-0a1b2c3d4e01", "US National Cyber Operations Center",
-       "米国国家サイバー運用センター", "US", "government", {"government"}},
-      {"identity--5b1d7c7e-1a2b-4c3d-8e9f-0a1b2c3d4e02", "Japan National Cyber Operations Center",
-       "日本国家サイバー運用センター", "JP", "government", {"government"}},
-      {"identity--5b1d7c7e-1a2b-4c3d-8e9f-0a1b2c3d4e03", "Energy ISAC (US)",
-       "エネルギーISAC（米国）", "US", "isac", {"energy"}},
-      {"identity--5b1d7c7e-1a2b-4c3d-8e9f-0a1b2c3d4e04", "Midwest Power Cooperative",
-       "ミッドウェスト電力協同組合", "US", "operator", {"energy", "utilities"}},
-      {"identity--5b1d7c7e-1a2b-4c3d-8e9f-0a1b2c3d4e05", "Kanto Railway Company",
-       "関東鉄道株式会社", "JP", "operator", {"transportation"}},
-      {"identity--5b1d7c7e-1a2b-4c3d-8e9f-0a1b2c3d4e06", "Tohoku Institute of Technology",
-       "東北工科大学", "JP", "academia", {"education"}},
+      {kUsGov, "US National Cyber Operations Center", "米国国家サイバー運用センター", "US",
+       "government", {"government"}},
+      {kJpGov, "Japan National Cyber Operations Center", "日本国家サイバー運用センター", "JP",
+       "government", {"government"}},
+      {kUsIsac, "Energy ISAC (US)", "エネルギーISAC（米国）", "US", "isac",
+       {"energy-electric", "energy-gas", "energy-oil"}},
+      {kUsUtility, "Midwest Power Cooperative", "ミッドウェスト電力協同組合", "US", "operator",
+       {"energy-electric"}},
+      {kJpRail, "Kanto Railway Company", "関東鉄道株式会社", "JP", "operator", {"rail"}},
+      {kJpUniversity, "Tohoku Institute of Technology", "東北工科大学", "JP", "academia",
+       {"education"}},
+      {kJpPower, "Chubu Power Grid", "中部送配電", "JP", "operator", {"energy-electric"}},
+  };
+}
+
+struct DemoGroup {
+  std::string id, name, description;
+  std::vector<std::string> members;
+};
+
+std::vector<DemoGroup> DemoGroups() {
+  return {
+      {"us-jp-energy", "US-JP energy", "The national centres, the US energy ISAC and Japanese power operators",
+       {kUsGov, kJpGov, kUsIsac, kJpPower}},
+      {"jp-rail", "Japan rail", "Japanese railway operators with both national centres",
+       {kUsGov, kJpGov, kJpRail}},
+      {"us-jp-all", "US-JP all sectors", "Every organization of the demo",
+       {kUsGov, kJpGov, kUsIsac, kUsUtility, kJpRail, kJpUniversity, kJpPower}},
   };
 }
 
 std::vector<DemoAccount> DemoAccounts() {
+  const std::map<std::string, std::pair<bool, bool>> all_rw = {
+      {"energy", {true, true}}, {"rail", {true, true}}, {"alerts", {true, true}}, {"sightings", {true, true}}};
   return {
-      {"us-analyst", "US National Cyber Operations Center", {"contributor", "coordinator"},
-       {{"energy", {true, true}}, {"rail", {true, false}}, {"alerts", {true, true}},
-        {"sightings", {true, true}}}},
-      {"jp-analyst", "Japan National Cyber Operations Center", {"contributor", "coordinator"},
-       {{"energy", {true, true}}, {"rail", {true, true}}, {"alerts", {true, true}},
-        {"sightings", {true, true}}}},
+      {"us-analyst", "US National Cyber Operations Center", {"contributor", "coordinator"}, all_rw},
+      {"jp-analyst", "Japan National Cyber Operations Center", {"contributor", "coordinator"}, all_rw},
       {"isac-analyst", "Energy ISAC (US)", {"contributor"},
-       {{"energy", {true, true}}, {"alerts", {true, false}}}},
+       {{"energy", {true, true}}, {"alerts", {true, false}}, {"sightings", {true, true}}}},
       {"utility-soc", "Midwest Power Cooperative", {"reader"},
        {{"energy", {true, false}}, {"alerts", {true, false}}, {"sightings", {false, true}}}},
+      {"jp-power-soc", "Chubu Power Grid", {"contributor"},
+       {{"energy", {true, true}}, {"alerts", {true, false}}, {"sightings", {true, true}}}},
       {"rail-soc", "Kanto Railway Company", {"contributor"},
        {{"rail", {true, true}}, {"alerts", {true, false}}, {"sightings", {true, true}}}},
       {"researcher", "Tohoku Institute of Technology", {"reader"}, {{"alerts", {true, false}}}},
-      {"hub-admin", "US National Cyber Operations Center", {"admin"},
-       {{"energy", {true, true}}, {"rail", {true, true}}, {"alerts", {true, true}},
-        {"sightings", {true, true}}}},
+      {"hub-admin", "US National Cyber Operations Center", {"admin"}, all_rw},
   };
+}
+
+// The account that posts an organization's demo objects.
+std::string PosterOf(const std::string& org) {
+  static const std::map<std::string, std::string> m = {
+      {kUsGov, "us-analyst"},     {kJpGov, "jp-analyst"},  {kUsIsac, "isac-analyst"},
+      {kUsUtility, "utility-soc"}, {kJpRail, "rail-soc"},   {kJpUniversity, "researcher"},
+      {kJpPower, "jp-power-soc"}};
+  auto it = m.find(org);
+  return it == m.end() ? std::string() : it->second;
 }
 
 std::string ConfigText(const std::string& listen) {
@@ -118,6 +155,11 @@ Result<json::array> Seed(store::Store* st) {
     org.sectors = o.sectors;
     RETURN_IF_ERROR(AddOrganization(st, org).status());
   }
+  // The energy ISAC's members are its client organizations.
+  RETURN_IF_ERROR(SetClients(st, kUsIsac, {kUsUtility}));
+  for (const auto& g : DemoGroups()) {
+    RETURN_IF_ERROR(AddTrustGroup(st, store::TrustGroup{g.id, g.name, g.description, g.members}).status());
+  }
   RETURN_IF_ERROR(AddApiRoot(st, "kizuna", "Kizuna demo API root",
                              "US-JP cooperation demo", 32 * 1024 * 1024)
                       .status());
@@ -129,6 +171,7 @@ Result<json::array> Seed(store::Store* st) {
     nc.alias = c.alias;
     nc.title = c.title;
     nc.description = c.description;
+    nc.trust_group = c.trust_group;
     ASSIGN_OR_RETURN(cols[c.key], AddCollection(st, nc));
   }
   json::array accounts;
@@ -149,27 +192,25 @@ Result<json::array> Seed(store::Store* st) {
                                     {"organization", a.org_name},
                                     {"collections", grants}});
   }
-  // Content: produced by the organizations named in created_by_ref.
+  // Content, posted as each object's creator would post it: the policy
+  // stamps markings, the producer and the audience exactly as on a TAXII POST.
+  ASSIGN_OR_RETURN(auto model, policy::LoadTrustModel(st));
   auto data = GenerateDemoData(DemoOrgs(), /*seed=*/20261126, SystemClock::Get().NowMicros());
   for (const auto& d : data) {
     store::Collection col;
     for (const auto& c : kCollections)
       if (c.key == d.key) col = cols[c.key];
     std::vector<std::string_view> views(d.objects.begin(), d.objects.end());
-    ingest::Prepared p = ingest::PrepareObjects(views, col.key, ingest::Producer{});
+    ingest::Stamper stamp = [&](const json::object& obj, store::NewObject* o) {
+      std::string by;
+      if (auto* v = obj.if_contains("created_by_ref"); v && v->is_string()) by = v->get_string();
+      o->producer = by;
+      return policy::Stamp(*model, col.key, policy::Poster{PosterOf(by), by}, obj, o);
+    };
+    ingest::Prepared p = ingest::PrepareObjects(views, col.key, ingest::Producer{}, stamp);
     if (!p.failures.empty()) {
       return Internal("demo data failed validation: " + p.failures[0].id + ": " +
                       p.failures[0].message);
-    }
-    // Each object's producer is the organization that created it.
-    for (auto& o : p.batch.objects) {
-      boost::system::error_code ec;
-      auto v = json::parse(o.raw, ec);
-      if (!ec && v.is_object()) {
-        if (auto* by = v.get_object().if_contains("created_by_ref"); by && by->is_string()) {
-          o.producer = std::string(by->get_string());
-        }
-      }
     }
     RETURN_IF_ERROR(st->WriteSync(std::move(p.batch)).status());
   }

@@ -4,6 +4,7 @@
 #include <zlib.h>
 
 #include <CLI/CLI.hpp>
+#include <boost/json.hpp>
 #include <cstdio>
 #include <fstream>
 #include <iostream>
@@ -11,11 +12,16 @@
 #include <sstream>
 
 #include "app/admin.h"
+#include "app/config.h"
 #include "app/commands.h"
 #include "app/store_flags.h"
 #include "core/time.h"
 #include "core/uuid.h"
+#include "auth/authenticator.h"
 #include "ingest/ingest.h"
+#include "policy/decision_point.h"
+#include "policy/stamp.h"
+#include "store/audit_log.h"
 #include "stix/bundle.h"
 
 namespace kizuna::app {
@@ -167,6 +173,16 @@ void AddImportCommand(CLI::App& root, int* exit_code) {
       }
       prod.organization = org->id;
     }
+    // Imported objects are stamped by the policy like posted ones.
+    auto model = policy::LoadTrustModel(store);
+    if (!model.ok()) {
+      *exit_code = Fail(model.error());
+      return;
+    }
+    const int64_t coll_key = col->key;
+    ingest::Stamper stamp = [&](const boost::json::object& obj, store::NewObject* o) {
+      return policy::Stamp(**model, coll_key, policy::Poster{"", prod.organization}, obj, o);
+    };
     int64_t accepted = 0, duplicates = 0, rejected = 0;
     std::map<std::string, int64_t> reasons;
     std::vector<std::string> errors;
@@ -188,7 +204,7 @@ void AddImportCommand(CLI::App& root, int* exit_code) {
         size_t end = std::min(objects.size(), i + kBatch);
         std::vector<std::string_view> views;
         for (size_t j = i; j < end; ++j) views.push_back(objects[j].bytes);
-        ingest::Prepared p = ingest::PrepareObjects(views, col->key, prod);
+        ingest::Prepared p = ingest::PrepareObjects(views, col->key, prod, stamp);
         for (const auto& f : p.failures) {
           ++rejected;
           std::string rule = f.message;
@@ -231,6 +247,10 @@ void AddExportCommand(CLI::App& root, int* exit_code) {
   auto types = std::make_shared<std::vector<std::string>>();
   auto added_after = std::make_shared<std::string>();
   auto all_versions = std::make_shared<bool>(false);
+  auto as_user = std::make_shared<std::string>();
+  cmd->add_option("--as", *as_user,
+                  "export what this account may see (the policy decides and audits every object)")
+      ->required();
   cmd->add_option("--collection", *collection, "collection id or alias")->required();
   cmd->add_option("--api-root", *api_root, "API root name");
   cmd->add_option("--type", *types, "only these STIX types (repeatable)");
@@ -247,6 +267,34 @@ void AddExportCommand(CLI::App& root, int* exit_code) {
       *exit_code = Fail(col.error());
       return;
     }
+    // Exports release objects like any other path: as an account, through the
+    // decision point, into the audit log.
+    auto account = FindAccount(st->get(), *as_user);
+    if (!account.ok()) {
+      *exit_code = Fail(account.error());
+      return;
+    }
+    auth::Authenticator authn(st->get(), auth::AuthenticatorOptions{});
+    auto principal = authn.LoadPrincipal(account->key);
+    if (!principal.ok()) {
+      *exit_code = Fail(principal.error());
+      return;
+    }
+    if (!(*principal)->Access(col->key).can_read) {
+      *exit_code = Fail(PermissionDenied(*as_user + " may not read collection " + col->id));
+      return;
+    }
+    std::string db_path = flags->db;
+    if (db_path.empty()) {
+      auto cfg = LoadConfig(flags->config);
+      if (cfg.ok()) db_path = cfg->Resolve(cfg->store_path);
+    }
+    auto audit = store::OpenSqliteAuditLog(store::AuditPathFor(db_path));
+    if (!audit.ok()) {
+      *exit_code = Fail(audit.error());
+      return;
+    }
+    policy::DecisionPoint dp(st->get(), audit->get());
     store::ObjectQuery q;
     q.collection = col->key;
     q.types = *types;
@@ -265,11 +313,23 @@ void AddExportCommand(CLI::App& root, int* exit_code) {
     std::optional<int64_t> cursor;
     bool first = true;
     for (;;) {
+      auto scope = dp.Begin(**principal, col->key, col->id, policy::Path::kExport, "cli");
+      if (!scope.ok()) {
+        *exit_code = Fail(scope.error());
+        return;
+      }
+      q.visible = scope->Filter();
       auto page = (*st)->Query(q, cursor);
       if (!page.ok()) {
         *exit_code = Fail(page.error());
         return;
       }
+      Status released = scope->Released(&page->records);
+      if (!released.ok()) {
+        *exit_code = Fail(released);
+        return;
+      }
+      scope->Finish();
       for (const auto& r : page->records) {
         if (!first) std::fputc(',', stdout);
         first = false;
@@ -280,6 +340,7 @@ void AddExportCommand(CLI::App& root, int* exit_code) {
     }
     std::fputs("]}\n", stdout);
     std::fflush(stdout);
+    (void)(*audit)->Flush();
   });
 }
 

@@ -11,9 +11,11 @@ namespace kizuna::app {
 
 void AddServeCommand(CLI::App& root, int* exit_code);
 void AddAdminCommands(CLI::App& root, int* exit_code);
+void AddSectorsCommand(CLI::App& root, int* exit_code);
 void AddImportCommand(CLI::App& root, int* exit_code);
 void AddExportCommand(CLI::App& root, int* exit_code);
 void AddDemoCommand(CLI::App& root, int* exit_code);
+void AddGenerateCommand(CLI::App& root, int* exit_code);
 void AddPatternCommands(CLI::App& root, int* exit_code);
 
 }  // namespace kizuna::app

@@ -8,6 +8,8 @@
 
 #include "core/time.h"
 #include "core/uuid.h"
+#include "policy/extensions.h"
+#include "policy/sectors.h"
 #include "stix/object.h"
 
 namespace kizuna::app {
@@ -19,6 +21,9 @@ constexpr const char* kTlpClear = "marking-definition--94868c89-83c2-464b-929b-a
 constexpr const char* kTlpGreen = "marking-definition--bab4a63c-aed9-4cf5-a766-dfca5abac2bb";
 constexpr const char* kTlpAmber = "marking-definition--55d920b0-5e8b-4f79-9ee9-91f868d9b421";
 constexpr const char* kTlpAmberStrict = "marking-definition--939a9414-2ddd-4d32-a0cd-375ea402b003";
+constexpr const char* kTlpRed = "marking-definition--e828b379-4e03-4974-9ac4-e53a884c97c1";
+// TLP 1.0 GREEN: accepted on input and handled as TLP 2.0 GREEN.
+constexpr const char* kTlp1Green = "marking-definition--34098fce-860f-48ae-8e50-ebd3cc5e41da";
 
 class Gen {
  public:
@@ -157,8 +162,18 @@ std::vector<DemoCollectionData> GenerateDemoData(const std::vector<DemoOrg>& org
     id["modified"] = Gen::Ts(t);
     id["name"] = org.name;
     id["identity_class"] = "organization";
+    // Kizuna sector codes become STIX industry-sector-ov values.
     json::array sectors;
-    for (const auto& s : org.sectors) sectors.push_back(json::string(s));
+    for (const auto& code : org.sectors) {
+      if (const policy::Sector* sec = policy::FindSector(code)) {
+        for (auto v : sec->stix) {
+          json::string js(v);
+          if (std::find(sectors.begin(), sectors.end(), json::value(js)) == sectors.end()) {
+            sectors.push_back(js);
+          }
+        }
+      }
+    }
     if (!sectors.empty()) id["sectors"] = sectors;
     id["x_kizuna_nation"] = org.nation;
     Mark(id, kTlpClear);
@@ -429,6 +444,68 @@ std::vector<DemoCollectionData> GenerateDemoData(const std::vector<DemoOrg>& org
     rail.objects.push_back(Ser(Relationship(g, "related-to", std::string(inc["id"].get_string()),
                                             campaign_ids[1], jp_gov, kTlpAmber)));
   }
+  // The policy showcase: one indicator at every TLP level, with and without
+  // audiences, so that each demo account sees a different part of it.
+  const std::string us_utility = org_by_kind("US", "operator");
+  auto audience = [](json::object& o, std::vector<std::string> orgs, std::vector<std::string> accounts) {
+    json::object ext{{"extension_type", "property-extension"}};
+    json::array a, b;
+    for (auto& x : orgs) a.push_back(json::string(x));
+    for (auto& x : accounts) b.push_back(json::string(x));
+    if (!a.empty()) ext["organizations"] = a;
+    if (!b.empty()) ext["accounts"] = b;
+    o["extensions"] = json::object{{policy::kAudienceExtensionId, ext}};
+  };
+  struct Showcase {
+    const char* name;
+    const char* marking;
+    std::vector<std::string> orgs;
+    std::vector<std::string> accounts;
+    std::string by;
+  };
+  const std::vector<Showcase> showcase = {
+      {"[TLP:CLEAR] Public scanner address", kTlpClear, {}, {}, us_gov},
+      {"[TLP:GREEN] Energy community indicator", kTlpGreen, {}, {}, us_gov},
+      {"[TLP:GREEN via TLP 1.0 id] Legacy feed indicator", kTlp1Green, {}, {}, us_isac},
+      {"[TLP:AMBER] For the US-JP energy trust group", kTlpAmber, {}, {}, jp_gov},
+      {"[TLP:AMBER, audience: Energy ISAC] Also for the ISAC's member utilities", kTlpAmber,
+       {us_isac}, {}, us_gov},
+      {"[TLP:AMBER+STRICT, audience: Energy ISAC] ISAC only, not its members", kTlpAmberStrict,
+       {us_isac}, {}, us_gov},
+      {"[TLP:RED, audience: isac-analyst, jp-analyst] Named analysts only", kTlpRed, {},
+       {"isac-analyst", "jp-analyst"}, us_gov},
+  };
+  int k = 0;
+  for (const auto& sc : showcase) {
+    json::object o = Base(g, "indicator", sc.by, 5);
+    o["name"] = sc.name;
+    std::string ip = "203.0.113." + std::to_string(200 + k++);
+    o["pattern"] = "[ipv4-addr:value = '" + ip + "']";
+    o["pattern_type"] = "stix";
+    o["valid_from"] = o["created"];
+    o["indicator_types"] = json::array{"malicious-activity"};
+    Mark(o, sc.marking);
+    if (!sc.orgs.empty() || !sc.accounts.empty()) audience(o, sc.orgs, sc.accounts);
+    energy.objects.push_back(Ser(o));
+  }
+  // Granular markings: a public alert whose analyst notes are for the two
+  // national centres only; other readers get it with the notes removed.
+  {
+    json::object o = Base(g, "indicator", jp_gov, 3);
+    o["name"] = "Exploitation of an HMI web interface";
+    o["description"] =
+        "Analyst notes (national centres only): the actor reused credentials from the 2026 "
+        "rail intrusion.";
+    o["pattern"] = "[url:value = 'http://hmi-update.example/login.cgi']";
+    o["pattern_type"] = "stix";
+    o["valid_from"] = o["created"];
+    Mark(o, kTlpClear);
+    o["granular_markings"] = json::array{
+        json::object{{"marking_ref", kTlpAmberStrict}, {"selectors", json::array{"description"}}}};
+    audience(o, {us_gov, jp_gov}, {});
+    alerts.objects.push_back(Ser(o));
+  }
+  (void)us_utility;
   return {energy, rail, alerts, sightings};
 }
 

@@ -1,5 +1,7 @@
 #include "app/hub.h"
 
+#include "app/admin.h"
+
 #include <signal.h>
 #include <spdlog/spdlog.h>
 
@@ -8,6 +10,8 @@
 #include "auth/authenticator.h"
 #include "core/metrics.h"
 #include "http/server.h"
+#include "policy/decision_point.h"
+#include "store/audit_log.h"
 #include "store/sqlite/sqlite_store.h"
 #include "store/store.h"
 #include "taxii/service.h"
@@ -17,7 +21,9 @@ namespace kizuna::app {
 struct Hub::Impl {
   Config config;
   std::unique_ptr<store::Store> store;
+  std::unique_ptr<store::AuditLog> audit;
   std::unique_ptr<auth::Authenticator> auth;
+  std::unique_ptr<policy::DecisionPoint> policy;
   std::unique_ptr<taxii::Service> taxii;
   std::unique_ptr<http::Server> server;
 
@@ -141,6 +147,9 @@ Result<std::unique_ptr<Hub>> Hub::Open(const Config& config) {
   so.durable = config.durable;
   so.cache_mib = config.cache_mib;
   ASSIGN_OR_RETURN(impl->store, store::OpenSqliteStore(so));
+  ASSIGN_OR_RETURN(impl->audit, store::OpenSqliteAuditLog(store::AuditPathFor(so.path)));
+  RETURN_IF_ERROR(EnsureDefinitions(impl->store.get()));
+  impl->policy = std::make_unique<policy::DecisionPoint>(impl->store.get(), impl->audit.get());
   auth::AuthenticatorOptions ao;
   ao.max_failures = config.max_auth_failures;
   ao.failure_window_us = config.auth_failure_window_s * 1'000'000;
@@ -153,7 +162,8 @@ Result<std::unique_ptr<Hub>> Hub::Open(const Config& config) {
   to.public_base_url = config.public_base_url;
   to.default_page = config.default_page;
   to.max_page = config.max_page;
-  impl->taxii = std::make_unique<taxii::Service>(impl->store.get(), impl->auth.get(), to);
+  impl->taxii = std::make_unique<taxii::Service>(impl->store.get(), impl->auth.get(),
+                                                 impl->policy.get(), to);
 
   http::ServerOptions ho;
   ho.listen = config.listen;
@@ -186,6 +196,7 @@ Status Hub::Start() { return impl_->server->Start(); }
 
 void Hub::Stop() {
   if (impl_ && impl_->server) impl_->server->Stop();
+  if (impl_ && impl_->audit) (void)impl_->audit->Flush();
 }
 
 std::vector<std::string> Hub::Listening() const { return impl_->server->listening(); }

@@ -7,13 +7,14 @@ int main(int argc, char** argv) {
   CLI::App root{"Kizuna: STIX 2.1 / TAXII 2.1 hub for cross-border cyber cooperation"};
   root.require_subcommand(1);
   root.set_version_flag("--version", "kizuna 0.1.0");
-  root.fallthrough();
   int exit_code = 0;
   kizuna::app::AddServeCommand(root, &exit_code);
   kizuna::app::AddAdminCommands(root, &exit_code);
+  kizuna::app::AddSectorsCommand(root, &exit_code);
   kizuna::app::AddImportCommand(root, &exit_code);
   kizuna::app::AddExportCommand(root, &exit_code);
   kizuna::app::AddDemoCommand(root, &exit_code);
+  kizuna::app::AddGenerateCommand(root, &exit_code);
   kizuna::app::AddPatternCommands(root, &exit_code);
   try {
     root.parse(argc, argv);

@@ -37,8 +37,8 @@ void Limits(HashCost cost, unsigned long long* ops, size_t* mem) {
 
 Result<std::string> HashSecret(std::string_view secret, HashCost cost) {
   InitSodium();
-  unsigned long long ops;
-  size_t mem;
+  unsigned long long ops = crypto_pwhash_OPSLIMIT_INTERACTIVE;
+  size_t mem = crypto_pwhash_MEMLIMIT_INTERACTIVE;
   Limits(cost, &ops, &mem);
   char out[crypto_pwhash_STRBYTES];
   if (crypto_pwhash_str_alg(out, secret.data(), secret.size(), ops, mem,

@@ -10,6 +10,8 @@
 #include <cstdint>
 #include <string>
 
+#include "core/uuid.h"
+
 namespace kizuna::stix {
 namespace {
 
@@ -115,38 +117,69 @@ class Scanner {
   }
 
   // REQUIRES: p_ at the opening quote. Leaves p_ after the closing quote.
+  // `content` and `escaped` may be null when the caller does not need them.
   Status ScanString(std::string_view* content, bool* escaped) {
     if (p_ == end_ || *p_ != '"') return Error("expected a string");
     ++p_;
     const char* start = p_;
-    if (escaped) *escaped = false;
+    bool saw_escape = false;
     for (;;) {
       while (p_ != end_ && !kStringStop[static_cast<unsigned char>(*p_)]) ++p_;
       if (p_ == end_) return Error("unterminated string");
       char c = *p_;
       if (c == '"') break;
       if (c != '\\') return Error("control character in a string");
-      if (escaped) *escaped = true;
+      saw_escape = true;
       ++p_;
       if (p_ == end_) return Error("unterminated escape");
       switch (*p_) {
-        case '"': case '\\': case '/': case 'b': case 'f': case 'n': case 'r': case 't':
+        case '"':
+        case '\\':
+        case '/':
+        case 'b':
+        case 'f':
+        case 'n':
+        case 'r':
+        case 't':
           ++p_;
           break;
-        case 'u':
+        case 'u': {
           ++p_;
-          for (int i = 0; i < 4; ++i, ++p_) {
-            if (p_ == end_ || !IsHex(static_cast<unsigned char>(*p_))) {
-              return Error("bad \\u escape");
+          unsigned unit = 0;
+          RETURN_IF_ERROR(ScanHex4(&unit));
+          // I-JSON (RFC 7493 section 2.1), which STIX 2.1 section 1.2.10
+          // uses: no unpaired surrogates.
+          if (unit >= 0xDC00 && unit <= 0xDFFF) return Error("unpaired surrogate escape");
+          if (unit >= 0xD800 && unit <= 0xDBFF) {
+            if (end_ - p_ < 2 || p_[0] != '\\' || p_[1] != 'u') {
+              return Error("unpaired surrogate escape");
             }
+            p_ += 2;
+            RETURN_IF_ERROR(ScanHex4(&unit));
+            if (unit < 0xDC00 || unit > 0xDFFF) return Error("unpaired surrogate escape");
           }
           break;
+        }
         default:
           return Error("bad escape");
       }
     }
     if (content) *content = std::string_view(start, static_cast<size_t>(p_ - start));
+    if (escaped) *escaped = saw_escape;
     ++p_;
+    return Status::Ok();
+  }
+
+  // Four hex digits of a \u escape; p_ after them.
+  Status ScanHex4(unsigned* unit) {
+    unsigned v = 0;
+    for (int i = 0; i < 4; ++i, ++p_) {
+      if (p_ == end_ || !IsHex(static_cast<unsigned char>(*p_))) return Error("bad \\u escape");
+      char h = *p_;
+      v = v * 16 + static_cast<unsigned>(
+                       IsDigit(static_cast<unsigned char>(h)) ? h - '0' : (h | 0x20) - 'a' + 10);
+    }
+    *unit = v;
     return Status::Ok();
   }
 
@@ -173,8 +206,7 @@ class Scanner {
   }
 
   Status ScanLiteral(std::string_view word) {
-    if (static_cast<size_t>(end_ - p_) < word.size() ||
-        std::string_view(p_, word.size()) != word) {
+    if (static_cast<size_t>(end_ - p_) < word.size() || std::string_view(p_, word.size()) != word) {
       return Error("unexpected character");
     }
     p_ += word.size();
@@ -309,5 +341,29 @@ Result<std::vector<RawObject>> SplitObjects(std::string_view json) {
   }
   return Scanner(json).Split();
 }
+
+std::string WriteBundle(std::string_view bundle_id, std::span<const std::string_view> objects) {
+  size_t n = 48 + bundle_id.size();
+  for (std::string_view o : objects) n += o.size() + 1;
+  std::string out;
+  out.reserve(n);
+  out += R"({"type":"bundle","id":")";
+  out.append(bundle_id);
+  if (objects.empty()) {
+    out += "\"}";  // section 2.12: no empty lists; "objects" is optional
+    return out;
+  }
+  out += R"(","objects":[)";
+  bool first = true;
+  for (std::string_view o : objects) {
+    if (!first) out += ',';
+    first = false;
+    out.append(o);
+  }
+  out += "]}";
+  return out;
+}
+
+std::string NewBundleId() { return "bundle--" + NewUuidV4(); }
 
 }  // namespace kizuna::stix

@@ -1,7 +1,9 @@
 #pragma once
-// Splitting a STIX bundle, a TAXII envelope or a JSON-lines stream into
-// objects, keeping each object's exact bytes.
+// Splitting a STIX bundle or a TAXII envelope into objects, keeping each
+// object's exact bytes, and writing a bundle around stored objects.
+// Thread-safe: pure functions.
 
+#include <span>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -23,5 +25,15 @@ struct RawObject {
 Result<std::vector<RawObject>> SplitObjects(std::string_view json);
 
 inline constexpr int kMaxDepth = 64;
+
+// Serializes a STIX 2.1 bundle (section 8) around objects kept verbatim:
+// {"type":"bundle","id":"<bundle_id>","objects":[<o1>,<o2>,...]}, without
+// "objects" when there are none (section 2.12 prohibits empty lists).
+// REQUIRES: bundle_id is "bundle--<UUID>" and every element is one complete
+// JSON object (bytes from SplitObjects or the store). Never fails.
+std::string WriteBundle(std::string_view bundle_id, std::span<const std::string_view> objects);
+
+// A new bundle id: "bundle--" + a random UUIDv4 (section 2.9).
+std::string NewBundleId();
 
 }  // namespace kizuna::stix

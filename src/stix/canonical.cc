@@ -1,8 +1,8 @@
 // RFC 8785 JSON canonicalization and STIX 2.1 deterministic SCO identifiers
 // (section 2.9).
 
-#include <boost/json.hpp>
 #include <algorithm>
+#include <boost/json.hpp>
 #include <charconv>
 #include <cmath>
 #include <cstring>
@@ -40,8 +40,7 @@ void AppendNumber(std::string* out, double d) {
   digits.push_back(sci[0]);
   if (e > 1) digits.append(sci.substr(2, e - 2));
   int exp10 = 0;
-  std::from_chars(sci.data() + e + 1 + (sci[e + 1] == '+' ? 1 : 0), sci.data() + sci.size(),
-                  exp10);
+  std::from_chars(sci.data() + e + 1 + (sci[e + 1] == '+' ? 1 : 0), sci.data() + sci.size(), exp10);
   // value = 0.digits * 10^n with k digits, n = exp10 + 1.
   int k = static_cast<int>(digits.size());
   int n = exp10 + 1;
@@ -77,13 +76,27 @@ void AppendString(std::string* out, SV s) {
   for (char c : s) {
     unsigned char u = static_cast<unsigned char>(c);
     switch (c) {
-      case '"': out->append("\\\""); break;
-      case '\\': out->append("\\\\"); break;
-      case '\b': out->append("\\b"); break;
-      case '\f': out->append("\\f"); break;
-      case '\n': out->append("\\n"); break;
-      case '\r': out->append("\\r"); break;
-      case '\t': out->append("\\t"); break;
+      case '"':
+        out->append("\\\"");
+        break;
+      case '\\':
+        out->append("\\\\");
+        break;
+      case '\b':
+        out->append("\\b");
+        break;
+      case '\f':
+        out->append("\\f");
+        break;
+      case '\n':
+        out->append("\\n");
+        break;
+      case '\r':
+        out->append("\\r");
+        break;
+      case '\t':
+        out->append("\\t");
+        break;
       default:
         if (u < 0x20) {
           out->append("\\u00");
@@ -176,9 +189,10 @@ void AppendCanonical(std::string* out, const json::value& v) {
       }
       size_t n = 0;
       for (const auto& kv : o) members[n++] = &kv;
-      std::sort(members, members + n, [](const json::key_value_pair* a, const json::key_value_pair* b) {
-        return Utf16Less(a->key(), b->key());
-      });
+      std::sort(members, members + n,
+                [](const json::key_value_pair* a, const json::key_value_pair* b) {
+                  return Utf16Less(a->key(), b->key());
+                });
       out->push_back('{');
       for (size_t i = 0; i < n; ++i) {
         if (i) out->push_back(',');
@@ -223,21 +237,23 @@ std::optional<std::string> DeterministicScoId(const boost::json::object& object)
   SV type = tv->get_string();
   const internal::TypeSpec* ts = internal::FindType21(type);
   if (!ts || ts->category != internal::Category::kSco) return std::nullopt;
-  // The contributing properties present, in canonical (sorted) name order.
-  const internal::PropSpec* props[8];
+  // The contributing properties, in canonical (sorted) name order.
+  SV names[8];
   size_t n = 0;
   for (const internal::PropSpec& p : ts->body->props) {
-    if ((p.flags & internal::kIdContributing) && n < 8) props[n++] = &p;
+    if ((p.flags & internal::kIdContributing) && n < 8) names[n++] = p.name;
   }
-  std::sort(props, props + n, [](const internal::PropSpec* a, const internal::PropSpec* b) {
-    return a->name < b->name;
-  });
+  if (ts->extensions_contribute && n < 8) names[n++] = "extensions";
+  // Insertion sort: at most a handful of names.
+  for (size_t i = 1; i < n; ++i) {
+    for (size_t j = i; j > 0 && names[j] < names[j - 1]; --j) std::swap(names[j], names[j - 1]);
+  }
   std::string name;
   name.reserve(128);
   name.push_back('{');
   bool any = false;
   for (size_t i = 0; i < n; ++i) {
-    SV key = props[i]->name;
+    SV key = names[i];
     const json::value* v = object.if_contains(key);
     if (!v) continue;
     if (key == "hashes") {

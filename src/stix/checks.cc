@@ -27,7 +27,9 @@ bool AllDigits(SV s) {
 }
 
 // ^CAPEC-\d+$
-bool IsCapecId(SV s) { return s.size() > 6 && s.substr(0, 6) == "CAPEC-" && AllDigits(s.substr(6)); }
+bool IsCapecId(SV s) {
+  return s.size() > 6 && s.substr(0, 6) == "CAPEC-" && AllDigits(s.substr(6));
+}
 
 // ^CVE-\d{4}-(0\d{3}|[1-9]\d{3,})$
 bool IsCveId(SV s) {
@@ -52,8 +54,8 @@ bool HasAnyPropertyBut(const json::object& o, std::span<const SV> common) {
   return false;
 }
 
-constexpr SV kScoCommon[] = {"type",           "id",                "spec_version",
-                             "object_marking_refs", "granular_markings", "defanged"};
+constexpr SV kScoCommon[] = {
+    "type", "id", "spec_version", "object_marking_refs", "granular_markings", "defanged"};
 
 // ---------------------------------------------------------------------------
 // Suggested relationships (STIX 2.1 Appendix B; STIX 2.0 Part 2 Appendix A).
@@ -64,11 +66,24 @@ struct SuggestedRelationship {
   SV targets[8];  // unused entries are empty
 };
 
-constexpr SV kAllScos[] = {
-    "artifact",     "autonomous-system", "directory", "domain-name",     "email-addr",
-    "email-message", "file",             "ipv4-addr", "ipv6-addr",       "mac-addr",
-    "mutex",        "network-traffic",   "process",   "software",        "url",
-    "user-account", "windows-registry-key", "x509-certificate"};
+constexpr SV kAllScos[] = {"artifact",
+                           "autonomous-system",
+                           "directory",
+                           "domain-name",
+                           "email-addr",
+                           "email-message",
+                           "file",
+                           "ipv4-addr",
+                           "ipv6-addr",
+                           "mac-addr",
+                           "mutex",
+                           "network-traffic",
+                           "process",
+                           "software",
+                           "url",
+                           "user-account",
+                           "windows-registry-key",
+                           "x509-certificate"};
 
 constexpr SuggestedRelationship kSuggested21[] = {
     {"attack-pattern", "delivers", {"malware"}},
@@ -80,15 +95,19 @@ constexpr SuggestedRelationship kSuggested21[] = {
     {"campaign", "targets", {"identity", "location", "vulnerability"}},
     {"campaign", "uses", {"attack-pattern", "infrastructure", "malware", "tool"}},
     {"course-of-action", "investigates", {"indicator"}},
-    {"course-of-action", "mitigates", {"attack-pattern", "indicator", "malware", "tool", "vulnerability"}},
+    {"course-of-action",
+     "mitigates",
+     {"attack-pattern", "indicator", "malware", "tool", "vulnerability"}},
     {"course-of-action", "remediates", {"malware", "vulnerability"}},
     {"domain-name", "resolves-to", {"domain-name", "ipv4-addr", "ipv6-addr"}},
     {"identity", "located-at", {"location"}},
     {"indicator", "based-on", {"observed-data"}},
-    {"indicator", "indicates",
+    {"indicator",
+     "indicates",
      {"attack-pattern", "campaign", "infrastructure", "intrusion-set", "malware", "threat-actor",
       "tool"}},
-    {"infrastructure", "communicates-with",
+    {"infrastructure",
+     "communicates-with",
      {"infrastructure", "ipv4-addr", "ipv6-addr", "domain-name", "url"}},
     {"infrastructure", "consists-of", {}},  // infrastructure, observed-data and any SCO
     {"infrastructure", "controls", {"infrastructure", "malware"}},
@@ -146,7 +165,8 @@ constexpr SuggestedRelationship kSuggested20[] = {
     {"campaign", "targets", {"identity", "vulnerability"}},
     {"campaign", "uses", {"attack-pattern", "malware", "tool"}},
     {"course-of-action", "mitigates", {"attack-pattern", "malware", "tool", "vulnerability"}},
-    {"indicator", "indicates",
+    {"indicator",
+     "indicates",
      {"attack-pattern", "campaign", "intrusion-set", "malware", "threat-actor", "tool"}},
     {"intrusion-set", "attributed-to", {"threat-actor"}},
     {"intrusion-set", "targets", {"identity", "vulnerability"}},
@@ -196,8 +216,7 @@ void WarnUnsuggestedRelationship(Ctx& ctx, SV rel_type, SV source, SV target) {
   if (!source_known) {
     msg = Cat({"'", source, "' is not a suggested source of a '", rel_type, "' relationship"});
   } else if (!type_known) {
-    msg = Cat({"'", rel_type, "' is not a suggested relationship type for '", source,
-               "' objects"});
+    msg = Cat({"'", rel_type, "' is not a suggested relationship type for '", source, "' objects"});
   } else {
     msg = Cat({"'", target, "' is not a suggested target of a '", rel_type, "' relationship from '",
                source, "'"});
@@ -280,8 +299,8 @@ void CheckExternalReference(Ctx& ctx, const json::object& o) {
     if (const json::value* h = o.if_contains("hashes"); h && h->is_object()) {
       for (const auto& kv : h->get_object()) {
         if (!kHashAlgorithmOv.Contains(kv.key())) {
-          ctx.Error("hash-algorithm",
-                    Cat({"'", kv.key(), "' is not a hash-algorithm-ov value"}), "hashes");
+          ctx.Error("hash-algorithm", Cat({"'", kv.key(), "' is not a hash-algorithm-ov value"}),
+                    "hashes");
         }
       }
     }
@@ -299,9 +318,6 @@ void CheckGranularMarking21(Ctx& ctx, const json::object& o) {
     ctx.Error("exclusive", "a granular marking must not have both marking_ref and lang", "lang");
   } else if (!ref && !lang) {
     ctx.Error("at-least-one", "a granular marking needs marking_ref or lang", "marking_ref");
-  }
-  if (const json::string* l = StringAt(o, "lang"); l && !IsLanguageTag(*l)) {
-    ctx.Error("format", "lang must be an RFC 5646 language tag", "lang");
   }
 }
 
@@ -461,8 +477,7 @@ void CheckLanguageContent(Ctx& ctx, const json::object& o) {
     }
     for (const auto& inner : kv.value().get_object()) {
       if (!IsPropertyName21(inner.key())) {
-        ctx.Error("format", Cat({"'", inner.key(), "' is not a valid property name"}),
-                  inner.key());
+        ctx.Error("format", Cat({"'", inner.key(), "' is not a valid property name"}), inner.key());
       }
     }
   }
@@ -532,7 +547,8 @@ void CheckMarkingDefinition(Ctx& ctx, const json::object& o) {
   }
   if (def_type && def) {
     if (*def_type == "statement") {
-      const json::string* st = def->is_object() ? StringAt(def->get_object(), "statement") : nullptr;
+      const json::string* st =
+          def->is_object() ? StringAt(def->get_object(), "statement") : nullptr;
       if (!st) {
         ctx.Error("required", "a statement marking needs definition.statement (a string)",
                   "definition");
@@ -637,7 +653,8 @@ void CheckEmailMessage(Ctx& ctx, const json::object& o) {
         ok = !v.get_array().empty();
         for (const json::value& e : v.get_array()) ok = ok && e.is_string();
       }
-      if (!ok) ctx.Error("value-type", "a header value must be a string or a list of strings", kv.key());
+      if (!ok)
+        ctx.Error("value-type", "a header value must be a string or a list of strings", kv.key());
     }
   }
 }
@@ -756,7 +773,8 @@ void CheckSocketExt(Ctx& ctx, const json::object& o) {
         if (k.size() > p.size() && k.substr(0, p.size()) == p) prefix = true;
       }
       bool upper = true;
-      for (char c : k) upper = upper && ((c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '_');
+      for (char c : k)
+        upper = upper && ((c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '_');
       if (!prefix || !upper) {
         ctx.Warn("socket-option", Cat({"'", k, "' is not a socket option name"}), k);
       }
@@ -799,8 +817,7 @@ void CheckNetworkTraffic(Ctx& ctx, const json::object& o) {
       bool ok = !s.empty() && s.size() <= 15;
       for (char c : s) ok = ok && ((c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '-');
       if (!ok) {
-        ctx.Warn("protocol",
-                 Cat({"'", s, "' should be a lowercase IANA service or protocol name"}),
+        ctx.Warn("protocol", Cat({"'", s, "' should be a lowercase IANA service or protocol name"}),
                  "protocols");
       }
     }
@@ -845,8 +862,8 @@ void CheckSoftware(Ctx& ctx, const json::object& o) {
         SV s = e.get_string();
         bool ok = ctx.version == Version::k21
                       ? IsLanguageTag(s)
-                      : s.size() == 3 && s[0] >= 'a' && s[0] <= 'z' && s[1] >= 'a' &&
-                            s[1] <= 'z' && s[2] >= 'a' && s[2] <= 'z';
+                      : s.size() == 3 && s[0] >= 'a' && s[0] <= 'z' && s[1] >= 'a' && s[1] <= 'z' &&
+                            s[2] >= 'a' && s[2] <= 'z';
         if (!ok) {
           PathScope idx(ctx, i);
           ctx.Error("format", ctx.version == Version::k21

@@ -165,9 +165,8 @@ Status CheckTlpMarkingDefinition(const boost::json::object& o) {
         !StringIs(def->get_object(), "tlp", t.color)) {
       return Mismatch(id, "definition");
     }
-    return CheckOnly(o, id,
-                     {"type", "spec_version", "id", "created", "definition_type", "name",
-                      "definition"});
+    return CheckOnly(
+        o, id, {"type", "spec_version", "id", "created", "definition_type", "name", "definition"});
   }
   for (const TlpMarkingDefinition& d : kTlp2) {
     if (d.id != id) continue;

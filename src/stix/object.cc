@@ -14,11 +14,11 @@ namespace {
 
 namespace json = boost::json;
 using SV = std::string_view;
+using internal::Cat;
 using internal::Category;
 using internal::Ctx;
 using internal::PathScope;
 using internal::Version;
-using internal::Cat;
 
 const json::string* StringAt(const json::object& o, SV key) {
   const json::value* v = o.if_contains(key);
@@ -27,13 +27,76 @@ const json::string* StringAt(const json::object& o, SV key) {
 
 const internal::PropSpec* FindProp(std::span<const internal::PropSpec> props, SV key,
                                    size_t* index) {
+  // Tables hold at most a few dozen names: compare length and first byte
+  // before the bytes.
   for (size_t i = 0; i < props.size(); ++i) {
-    if (props[i].name == key) {
+    SV name = props[i].name;
+    if (name.size() == key.size() && !key.empty() && name[0] == key[0] && name == key) {
       *index = i;
       return &props[i];
     }
   }
   return nullptr;
+}
+
+// The common properties of an object, found in one pass over its members
+// (looking each up with if_contains would scan the member list every time).
+struct CommonMembers {
+  const json::value* type = nullptr;
+  const json::value* id = nullptr;
+  const json::value* spec_version = nullptr;
+  const json::value* created = nullptr;
+  const json::value* modified = nullptr;
+  const json::value* created_by_ref = nullptr;
+  const json::value* revoked = nullptr;
+  const json::value* object_marking_refs = nullptr;
+  const json::value* granular_markings = nullptr;
+  const json::value* extensions = nullptr;
+};
+
+CommonMembers ScanCommon(const json::object& o) {
+  CommonMembers c;
+  for (const auto& kv : o) {
+    SV k = kv.key();
+    const json::value* v = &kv.value();
+    switch (k.size()) {
+      case 2:
+        if (k == "id") c.id = v;
+        break;
+      case 4:
+        if (k == "type") c.type = v;
+        break;
+      case 7:
+        if (k == "created") c.created = v;
+        if (k == "revoked") c.revoked = v;
+        break;
+      case 8:
+        if (k == "modified") c.modified = v;
+        break;
+      case 10:
+        if (k == "extensions") c.extensions = v;
+        break;
+      case 12:
+        if (k == "spec_version") c.spec_version = v;
+        break;
+      case 14:
+        if (k == "created_by_ref") c.created_by_ref = v;
+        break;
+      case 17:
+        if (k == "granular_markings") c.granular_markings = v;
+        break;
+      case 19:
+        if (k == "object_marking_refs") c.object_marking_refs = v;
+        break;
+      default:
+        break;
+    }
+  }
+  return c;
+}
+
+const json::string* AsString(const json::value* v) {
+  return v && v->is_string() ? &v->get_string() : nullptr;
 }
 
 bool IsExtensionDefinitionId(SV key) {
@@ -110,9 +173,8 @@ struct ExtensionFacts {
   bool new_object = false;  // a new-sdo / new-sco / new-sro extension is used
 };
 
-ExtensionFacts ScanExtensions(const json::object& o) {
+ExtensionFacts ScanExtensions(const json::value* e) {
   ExtensionFacts f;
-  const json::value* e = o.if_contains("extensions");
   if (!e || !e->is_object()) return f;
   for (const auto& kv : e->get_object()) {
     if (!kv.value().is_object()) continue;
@@ -179,8 +241,7 @@ bool SelectorResolves(const json::object& root, SV s) {
   return true;
 }
 
-void CheckSelectors(Ctx& ctx, const json::object& o) {
-  const json::value* gm = o.if_contains("granular_markings");
+void CheckSelectors(Ctx& ctx, const json::object& o, const json::value* gm) {
   if (!gm || !gm->is_array()) return;
   PathScope gm_scope(ctx, "granular_markings");
   size_t i = 0;
@@ -198,34 +259,47 @@ void CheckSelectors(Ctx& ctx, const json::object& o) {
       if (!SelectorSyntaxOk(str)) {
         ctx.Error("selector", Cat({"'", str.substr(0, 80), "' is not a valid selector"}));
       } else if (!SelectorResolves(o, str)) {
-        ctx.Error("selector",
-                  Cat({"selector '", str.substr(0, 80), "' does not select anything in the object"}));
+        ctx.Error("selector", Cat({"selector '", str.substr(0, 80),
+                                   "' does not select anything in the object"}));
       }
     }
   }
 }
 
-void CheckCreatedModified(Ctx& ctx, const json::object& o, bool precision) {
+std::optional<Timestamp> TimestampAt(const Ctx& ctx, const json::value* v) {
+  if (!v || !v->is_string()) return std::nullopt;
+  if (const Timestamp* t = ctx.RememberedTimestamp(v)) return *t;
+  Result<Timestamp> t = ParseTimestamp(v->get_string());
+  if (!t.ok()) return std::nullopt;
+  return *t;
+}
+
+void CheckCreatedModified(Ctx& ctx, const CommonMembers& c, bool precision) {
   // STIX 2.1 section 3.2: created and modified are at least millisecond
   // precise and modified >= created. STIX 2.0 Part 1 section 3.1: exactly
   // millisecond precision.
+  std::optional<Timestamp> created = TimestampAt(ctx, c.created);
+  std::optional<Timestamp> modified = TimestampAt(ctx, c.modified);
   if (precision) {
-    for (SV key : {SV("created"), SV("modified")}) {
-      const json::string* s = StringAt(o, key);
+    for (const json::value* v : {c.created, c.modified}) {
+      const json::string* s = AsString(v);
       if (!s || s->size() < 20) continue;
+      if (!(v == c.created ? created : modified)) continue;  // reported as malformed
       SV t = *s;
       size_t digits = t.size() > 21 && t[19] == '.' ? t.size() - 21 : 0;
       bool ok = ctx.version == Version::k21 ? digits >= 3 : digits == 3;
-      if (!ok && internal::TimestampOf(o, key)) {
+      if (!ok) {
         ctx.Error("timestamp-precision",
                   ctx.version == Version::k21
                       ? "must have at least millisecond precision (three fractional digits)"
                       : "must have exactly millisecond precision (three fractional digits)",
-                  key);
+                  v == c.created ? "created" : "modified");
       }
     }
   }
-  internal::CheckTimestampOrder(ctx, o, "created", "modified", false);
+  if (created && modified && *modified < *created) {
+    ctx.Error("timestamp-order", "must be later than or equal to created", "modified");
+  }
 }
 
 // Dictionary keys in cyber observables SHOULD be lowercase (STIX 2.1 section
@@ -233,11 +307,16 @@ void CheckCreatedModified(Ctx& ctx, const json::object& o, bool precision) {
 // Dictionaries whose keys are defined elsewhere (hash names, header names,
 // registry keys...) are exempt.
 void WarnObservableKeys(Ctx& ctx, const json::object& o, int depth) {
-  static constexpr SV kExempt[] = {"hashes",         "file_header_hashes",
-                                   "request_header", "additional_header_fields",
-                                   "document_info_dict", "exif_tags",
-                                   "ipfix",          "options",
-                                   "environment_variables", "key",
+  static constexpr SV kExempt[] = {"hashes",
+                                   "file_header_hashes",
+                                   "request_header",
+                                   "additional_header_fields",
+                                   "document_info_dict",
+                                   "exif_tags",
+                                   "ipfix",
+                                   "options",
+                                   "environment_variables",
+                                   "key",
                                    "startup_info"};
   if (depth > 16) return;
   for (const auto& kv : o) {
@@ -275,7 +354,7 @@ void CheckIdRules21(Ctx& ctx, const json::object& o, const internal::TypeSpec* t
   // Section 2.9: an SCO whose ID contributing properties are all absent (or
   // that has none, as process) MUST use a UUIDv4; otherwise it SHOULD use
   // the deterministic UUIDv5.
-  bool any = false;
+  bool any = ts->extensions_contribute && o.contains("extensions");
   for (const internal::PropSpec& p : ts->body->props) {
     if ((p.flags & internal::kIdContributing) && o.contains(p.name)) any = true;
   }
@@ -360,9 +439,10 @@ void CheckExtensions(Ctx& ctx, const TypeSpec* ts, std::string_view type,
       continue;
     }
     if (ctx.version == Version::k21 && !IsExtensionName(key)) {
-      ctx.Error("format",
-                Cat({"'", key,
-                     "' is neither an extension-definition id nor an extension name ending in -ext"}));
+      ctx.Error(
+          "format",
+          Cat({"'", key,
+               "' is neither an extension-definition id nor an extension name ending in -ext"}));
       continue;
     }
     if (ext.empty()) {
@@ -400,8 +480,7 @@ void CheckContainedObservable(Ctx& ctx, const json::object& o) {
     return;
   }
   SV t = *type;
-  const TypeSpec* ts =
-      ctx.version == Version::k21 ? FindType21(t) : FindObservable20(t);
+  const TypeSpec* ts = ctx.version == Version::k21 ? FindType21(t) : FindObservable20(t);
   bool saved_in_observable = ctx.in_observable;
   ctx.in_observable = true;
   struct Restore {
@@ -489,12 +568,13 @@ Result<ObjectInfo> ValidateObject(const boost::json::object& o, const ValidateOp
   using internal::PropSpec;
   Ctx ctx(options, diagnostics);
   ObjectInfo info;
+  const CommonMembers c = ScanCommon(o);
 
-  const json::string* id = StringAt(o, "id");
+  const json::string* id = AsString(c.id);
   if (id) ctx.object_id = *id;
 
   SV type;
-  if (const json::value* tv = o.if_contains("type")) {
+  if (const json::value* tv = c.type) {
     if (tv->is_string()) {
       type = tv->get_string();
     } else {
@@ -506,8 +586,8 @@ Result<ObjectInfo> ValidateObject(const boost::json::object& o, const ValidateOp
 
   // The version: an explicit spec_version, else the caller's default, else
   // the STIX 2.1 rule (section 3.2): 2.0 except for SCOs.
-  bool has_created = o.contains("created"), has_modified = o.contains("modified");
-  const json::value* sv = o.if_contains("spec_version");
+  bool has_created = c.created != nullptr, has_modified = c.modified != nullptr;
+  const json::value* sv = c.spec_version;
   Version version = Version::k21;
   if (sv && sv->is_string() && sv->get_string() == "2.0") {
     version = Version::k20;
@@ -529,9 +609,9 @@ Result<ObjectInfo> ValidateObject(const boost::json::object& o, const ValidateOp
   }
   const internal::TypeSpec* ts = type.empty() ? nullptr : internal::FindType(version, type);
   bool custom = ts == nullptr && !type.empty() && type != "bundle";
-  bool is_sco = ts ? ts->category == Category::kSco
-                   : version == Version::k21 && !has_created && !has_modified &&
-                         type != "marking-definition";
+  bool is_sco =
+      ts ? ts->category == Category::kSco
+         : version == Version::k21 && !has_created && !has_modified && type != "marking-definition";
 
   if (!type.empty() && !ts) {
     if (IsReservedType(version, type)) {
@@ -564,7 +644,8 @@ Result<ObjectInfo> ValidateObject(const boost::json::object& o, const ValidateOp
   }
 
   // id (section 2.9).
-  if (!o.contains("id")) {
+  bool id_ok = false;
+  if (!c.id) {
     ctx.Error("required", "id is required", "id");
   } else if (!id) {
     ctx.Error("value-type", "id must be a string", "id");
@@ -577,6 +658,8 @@ Result<ObjectInfo> ValidateObject(const boost::json::object& o, const ValidateOp
                 "id");
     } else if (!type.empty() && id_type != type) {
       ctx.Error("id", Cat({"id must begin with '", type, "--'"}), "id");
+    } else {
+      id_ok = true;
     }
   }
 
@@ -591,7 +674,7 @@ Result<ObjectInfo> ValidateObject(const boost::json::object& o, const ValidateOp
   std::span<const PropSpec> body = ts ? ts->body->props : std::span<const PropSpec>();
   ctx.in_observable = is_sco;
   if (is_sco && ctx.wants_warnings()) WarnObservableKeys(ctx, o, 0);
-  ExtensionFacts facts = version == Version::k21 ? ScanExtensions(o) : ExtensionFacts{};
+  ExtensionFacts facts = version == Version::k21 ? ScanExtensions(c.extensions) : ExtensionFacts{};
 
   uint64_t seen_body = 0, seen_common = 0;
   for (const auto& kv : o) {
@@ -661,29 +744,26 @@ Result<ObjectInfo> ValidateObject(const boost::json::object& o, const ValidateOp
   }
 
   bool sdo_like = !is_sco && type != "marking-definition";
-  CheckCreatedModified(ctx, o, sdo_like);
-  CheckSelectors(ctx, o);
+  CheckCreatedModified(ctx, c, sdo_like);
+  CheckSelectors(ctx, o, c.granular_markings);
   if (ts && ts->body->check) ts->body->check(ctx, o);
-  if (version == Version::k21 && id && internal::IsIdentifier(version, *id, nullptr)) {
-    CheckIdRules21(ctx, o, ts, is_sco, *id);
-  }
+  if (version == Version::k21 && id_ok) CheckIdRules21(ctx, o, ts, is_sco, *id);
 
   if (ctx.error_count() > 0) return InvalidArgument(ctx.first_error().ToString());
 
   info.id = std::string(*id);
   info.type = std::string(type);
   info.spec_version = version == Version::k21 ? "2.1" : "2.0";
-  info.created = internal::TimestampOf(o, "created");
-  info.modified = internal::TimestampOf(o, "modified");
-  if (const json::value* r = o.if_contains("revoked"); r && r->is_bool()) {
-    info.revoked = r->get_bool();
-  }
-  if (const json::string* c = StringAt(o, "created_by_ref")) info.created_by_ref = *c;
-  if (const json::value* m = o.if_contains("object_marking_refs"); m && m->is_array()) {
+  info.created = TimestampAt(ctx, c.created);
+  info.modified = TimestampAt(ctx, c.modified);
+  if (c.revoked && c.revoked->is_bool()) info.revoked = c.revoked->get_bool();
+  if (const json::string* cb = AsString(c.created_by_ref)) info.created_by_ref = *cb;
+  if (const json::value* m = c.object_marking_refs; m && m->is_array()) {
     info.object_marking_refs.reserve(m->get_array().size());
-    for (const json::value& e : m->get_array()) info.object_marking_refs.emplace_back(e.get_string());
+    for (const json::value& e : m->get_array())
+      info.object_marking_refs.emplace_back(e.get_string());
   }
-  if (const json::value* g = o.if_contains("granular_markings"); g && g->is_array()) {
+  if (const json::value* g = c.granular_markings; g && g->is_array()) {
     info.has_granular_markings = !g->get_array().empty();
   }
   Category cat = ts ? ts->category : Category::kCustom;

@@ -62,18 +62,18 @@ struct ValidateOptions {
 struct ObjectInfo {
   std::string id;
   std::string type;
-  std::string spec_version;     // "2.1" or "2.0"
+  std::string spec_version;  // "2.1" or "2.0"
   std::optional<Timestamp> created;
   std::optional<Timestamp> modified;
   bool revoked = false;
-  std::string created_by_ref;   // "" if absent
+  std::string created_by_ref;  // "" if absent
   std::vector<std::string> object_marking_refs;
   bool has_granular_markings = false;
   bool is_sco = false;
   bool is_sdo = false;
   bool is_sro = false;
-  bool is_meta = false;         // marking-definition, language-content, extension-definition
-  bool is_custom = false;       // a custom object type (x-...)
+  bool is_meta = false;    // marking-definition, language-content, extension-definition
+  bool is_custom = false;  // a custom object type (x-...)
 };
 
 // Validates one STIX object against the STIX 2.1 (or 2.0) rules: common
@@ -87,9 +87,9 @@ Result<ObjectInfo> ValidateObject(const boost::json::object& object, const Valid
                                   std::vector<Diagnostic>* diagnostics);
 
 // Parses `json` (one object's bytes, e.g. a RawObject from SplitObjects) and
-// validates it. The DOM lives in a stack buffer while this runs: typical
-// objects cost no heap allocation for parsing. InvalidArgument for malformed
-// JSON (see ParseJson) or an invalid object.
+// validates it. The DOM lives in a stack buffer while this runs (about 20 KB
+// of stack in all): typical objects cost no heap allocation for parsing.
+// InvalidArgument for malformed JSON (see ParseJson) or an invalid object.
 Result<ObjectInfo> ValidateObjectJson(std::string_view json, const ValidateOptions& options,
                                       std::vector<Diagnostic>* diagnostics);
 

@@ -3,6 +3,7 @@
 
 #include <boost/json.hpp>
 #include <boost/json/basic_parser_impl.hpp>
+#include <charconv>
 #include <string>
 
 #include "stix/bundle.h"
@@ -27,7 +28,9 @@ struct CountingHandler {
   std::vector<uint32_t> more_counts;
   size_t objects = 0;
 
-  CountingHandler() = default;
+  // The value stack works in `temp` and overflows into `sp`.
+  CountingHandler(json::storage_ptr sp, unsigned char* temp, size_t temp_size)
+      : st(std::move(sp), temp, temp_size) {}
 
   void Record(std::size_t n) {
     uint32_t c = static_cast<uint32_t>(n);
@@ -78,7 +81,13 @@ struct CountingHandler {
     st.push_uint64(u);
     return true;
   }
-  bool on_double(double d, json::string_view, json::error_code&) {
+  bool on_double(double d, json::string_view text, json::error_code&) {
+    // Boost.JSON 1.81 may round long mantissas 1 ulp off; re-read the text
+    // with the correctly rounded std::from_chars (RFC 8785 canonical forms
+    // depend on the exact double).
+    double exact;
+    auto r = std::from_chars(text.data(), text.data() + text.size(), exact);
+    if (r.ec == std::errc() && r.ptr == text.data() + text.size()) d = exact;
     st.push_double(d);
     return true;
   }
@@ -117,7 +126,9 @@ bool NoDuplicates(const json::value& v, const CountingHandler& h, size_t* next, 
 Result<boost::json::value> ParseJson(std::string_view text, boost::json::storage_ptr sp) {
   json::parse_options opt;
   opt.max_depth = kMaxDepth;
-  json::basic_parser<CountingHandler> p(opt);
+  // The parser's working stack lives here, not on the heap.
+  alignas(16) unsigned char temp[4096];
+  json::basic_parser<CountingHandler> p(opt, sp, temp, sizeof temp);
   p.handler().st.reset(std::move(sp));
   json::error_code ec;
   size_t n = p.write_some(false, text.data(), text.size(), ec);

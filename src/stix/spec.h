@@ -59,6 +59,7 @@ inline constexpr uint16_t kTsSecondsOnly = 1 << 3;   // timestamp without a frac
 inline constexpr uint16_t kLowerKeys = 1 << 4;       // hashes/dictionary keys SHOULD be lowercase
 inline constexpr uint16_t kNoKeyCheck = 1 << 5;      // dictionary keys unrestricted
 inline constexpr uint16_t kIdContributing = 1 << 6;  // SCO ID contributing property
+inline constexpr uint16_t kLanguageTag = 1 << 7;     // string holding an RFC 5646 tag
 
 // Reference target categories.
 inline constexpr uint8_t kRefSdo = 1 << 0;
@@ -70,8 +71,8 @@ inline constexpr uint8_t kRefAny = 0xff;
 
 struct RefTarget {
   std::span<const std::string_view> types;  // explicit types allowed
-  uint8_t categories = 0;                    // plus whole categories
-  std::string_view description;              // "an identity", "an SDO or SCO"
+  uint8_t categories = 0;                   // plus whole categories
+  std::string_view description;             // "an identity", "an SDO or SCO"
 };
 
 struct ObjectSpec;
@@ -179,8 +180,8 @@ using CheckFn = void (*)(Ctx& ctx, const boost::json::object& object);
 struct ObjectSpec {
   std::string_view name;
   std::span<const PropSpec> props;
-  CheckFn check = nullptr;  // cross-property rules, run after the properties
-  bool closed = false;      // unknown properties are errors (else: custom properties)
+  CheckFn check = nullptr;    // cross-property rules, run after the properties
+  bool closed = false;        // unknown properties are errors (else: custom properties)
   bool at_least_one = false;  // at least one of `props` must be present
 };
 
@@ -195,6 +196,7 @@ struct TypeSpec {
   const ObjectSpec* body;
   std::span<const ExtensionSpec> extensions;  // predefined extensions (SCOs)
   const ObjectSpec* common = nullptr;         // common properties; nullptr: the category's
+  bool extensions_contribute = false;         // "extensions" is an ID contributing property
 };
 
 // The type tables. FindType returns nullptr for a type the version does not
@@ -260,7 +262,27 @@ class Ctx {
   }
   std::string PathString(std::string_view child = {}) const;
 
+  // Timestamps parsed while checking values, so that order checks and the
+  // extracted metadata do not parse them again.
+  void RememberTimestamp(const boost::json::value* v, const Timestamp& t) {
+    if (ts_count_ < kTsCache) ts_cache_[ts_count_++] = TsEntry{v, t};
+  }
+  const Timestamp* RememberedTimestamp(const boost::json::value* v) const {
+    for (size_t i = 0; i < ts_count_; ++i) {
+      if (ts_cache_[i].value == v) return &ts_cache_[i].ts;
+    }
+    return nullptr;
+  }
+
  private:
+  struct TsEntry {
+    const boost::json::value* value;
+    Timestamp ts;
+  };
+  static constexpr size_t kTsCache = 12;
+  TsEntry ts_cache_[kTsCache];
+  size_t ts_count_ = 0;
+
   void Push(PathSegment s) {
     if (depth_ < kMaxPath) path_[depth_] = s;
     ++depth_;
@@ -311,8 +333,7 @@ void CheckExtensions(Ctx& ctx, const TypeSpec* type_spec, std::string_view type,
 // in an observed-data "objects" dictionary.
 void CheckContainedObservable(Ctx& ctx, const boost::json::object& observable);
 // Name checks for a custom property (STIX 2.1 section 11.1; 2.0 Part 1 7.1).
-void CheckCustomPropertyName(Ctx& ctx, std::string_view name, bool toplevel_extension,
-                             bool in_sco);
+void CheckCustomPropertyName(Ctx& ctx, std::string_view name, bool toplevel_extension, bool in_sco);
 
 // Syntax helpers (true when valid).
 bool IsTypeName(Version v, std::string_view type);
@@ -333,10 +354,12 @@ bool IsCpe23(std::string_view s);            // CPE 2.3 formatted string
 bool IsCharsetName(std::string_view s);      // IANA character set name syntax
 bool IsMimeType(std::string_view s);         // type/subtype with a registered top-level type
 // Timestamp check: valid RFC 3339 UTC; sets *out. `what` for messages.
-bool CheckTimestampValue(Ctx& ctx, const boost::json::value& v, Timestamp* out,
-                         uint16_t flags);
-// The parsed value of a timestamp property, or nullopt.
+bool CheckTimestampValue(Ctx& ctx, const boost::json::value& v, Timestamp* out, uint16_t flags);
+// The parsed value of a timestamp property, or nullopt. The Ctx overload
+// reuses what CheckTimestampValue parsed.
 std::optional<Timestamp> TimestampOf(const boost::json::object& o, std::string_view key);
+std::optional<Timestamp> TimestampOf(const Ctx& ctx, const boost::json::object& o,
+                                     std::string_view key);
 // Checks later >= earlier (or > when strict) for two timestamp properties.
 void CheckTimestampOrder(Ctx& ctx, const boost::json::object& o, std::string_view earlier,
                          std::string_view later, bool strict);

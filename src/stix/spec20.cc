@@ -59,9 +59,8 @@ constexpr RefTarget kToObservable{{}, kRefSco | kRefCustom, "a cyber observable"
 
 // Part 1 section 2.5 (external reference), 4.3 (granular marking), 3.1
 // (common properties).
-constexpr PropSpec kExternalReferenceProps[] = {
-    Req(Str("source_name")), Str("description"), Url("url"), Hashes20("hashes"),
-    Str("external_id")};
+constexpr PropSpec kExternalReferenceProps[] = {Req(Str("source_name")), Str("description"),
+                                                Url("url"), Hashes20("hashes"), Str("external_id")};
 constexpr PropSpec kGranularMarkingProps[] = {Req(P("selectors", Kind::kStringList)),
                                               Req(Ref("marking_ref", kToMarking))};
 
@@ -82,18 +81,14 @@ constexpr PropSpec kCommonSdoProps[] = {
 constexpr PropSpec kAttackPattern[] = {Req(Str("name")), Str("description"),
                                        Kcp("kill_chain_phases")};
 constexpr PropSpec kCampaign[] = {Req(Str("name")), Str("description"), Strs("aliases"),
-                                  Ts("first_seen"), Ts("last_seen"), Str("objective")};
+                                  Ts("first_seen"), Ts("last_seen"),    Str("objective")};
 constexpr PropSpec kCourseOfAction[] = {Req(Str("name")), Str("description")};
 constexpr PropSpec kIdentity[] = {Req(Str("name")), Str("description"),
                                   Req(Ov("identity_class", kIdentityClassOv20)),
                                   Ovs("sectors", kIndustrySectorOv20), Str("contact_information")};
-constexpr PropSpec kIndicator[] = {Labels(kIndicatorLabelOv20),
-                                   Str("name"),
-                                   Str("description"),
-                                   Req(Str("pattern")),
-                                   Req(Ts("valid_from")),
-                                   Ts("valid_until"),
-                                   Kcp("kill_chain_phases")};
+constexpr PropSpec kIndicator[] = {
+    Labels(kIndicatorLabelOv20), Str("name"),       Str("description"),      Req(Str("pattern")),
+    Req(Ts("valid_from")),       Ts("valid_until"), Kcp("kill_chain_phases")};
 constexpr PropSpec kIntrusionSet[] = {Req(Str("name")),
                                       Str("description"),
                                       Strs("aliases"),
@@ -154,15 +149,14 @@ constexpr PropSpec kMarkingDefinition[] = {Str("definition_type"), P("definition
 constexpr PropSpec kArtifact[] = {Str("mime_type"), P("payload_bin", Kind::kBinary), Url("url"),
                                   Hashes20("hashes")};
 constexpr PropSpec kAutonomousSystem[] = {Req(Int("number")), Str("name"), Str("rir")};
-constexpr PropSpec kDirectory[] = {Req(Str("path")), Str("path_enc"), Ts("created"),
-                                   Ts("modified"),   Ts("accessed"),
-                                   Refs("contains_refs", kToFileOrDirectory)};
-constexpr PropSpec kDomainName[] = {Req(Str("value")),
-                                    Refs("resolves_to_refs", kToResolvable)};
+constexpr PropSpec kDirectory[] = {Req(Str("path")), Str("path_enc"),
+                                   Ts("created"),    Ts("modified"),
+                                   Ts("accessed"),   Refs("contains_refs", kToFileOrDirectory)};
+constexpr PropSpec kDomainName[] = {Req(Str("value")), Refs("resolves_to_refs", kToResolvable)};
 constexpr PropSpec kEmailAddr[] = {Req(Str("value")), Str("display_name"),
                                    Ref("belongs_to_ref", kToUserAccount)};
-constexpr PropSpec kMimePart[] = {Str("body"), Ref("body_raw_ref", kToBodyRaw),
-                                  Str("content_type"), Str("content_disposition")};
+constexpr PropSpec kMimePart[] = {Str("body"), Ref("body_raw_ref", kToBodyRaw), Str("content_type"),
+                                  Str("content_disposition")};
 constexpr ObjectSpec kMimePartSpec{"mime-part-type", kMimePart, CheckMimePart};
 constexpr PropSpec kEmailMessage[] = {Req(Bool("is_multipart")),
                                       Ts("date"),
@@ -183,8 +177,7 @@ constexpr PropSpec kEmailMessage[] = {Req(Bool("is_multipart")),
 constexpr PropSpec kArchiveExt[] = {Req(Refs("contains_refs", kToFile)), Str("version"),
                                     Str("comment")};
 constexpr ObjectSpec kArchiveExtSpec{"archive-ext", kArchiveExt};
-constexpr PropSpec kAlternateDataStream[] = {Req(Str("name")), Hashes20("hashes"),
-                                             Int("size", 0)};
+constexpr PropSpec kAlternateDataStream[] = {Req(Str("name")), Hashes20("hashes"), Int("size", 0)};
 constexpr ObjectSpec kAlternateDataStreamSpec{"alternate-data-stream-type", kAlternateDataStream};
 constexpr PropSpec kNtfsExt[] = {Str("sid"),
                                  Objs("alternate_data_streams", kAlternateDataStreamSpec)};
@@ -194,8 +187,7 @@ constexpr PropSpec kPdfExt[] = {Str("version"), Bool("is_optimized"),
                                 Str("pdfid1")};
 constexpr ObjectSpec kPdfExtSpec{"pdf-ext", kPdfExt, CheckPdfExt, false, true};
 constexpr PropSpec kRasterImageExt[] = {Int("image_height"), Int("image_width"),
-                                        Int("bits_per_pixel"),
-                                        Str("image_compression_algorithm"),
+                                        Int("bits_per_pixel"), Str("image_compression_algorithm"),
                                         Dict("exif_tags", kNoKeyCheck)};
 constexpr ObjectSpec kRasterImageExtSpec{"raster-image-ext", kRasterImageExt, CheckRasterImageExt,
                                          false, true};
@@ -275,12 +267,10 @@ constexpr PropSpec kIpv6Addr[] = {Req(Str("value")), Refs("resolves_to_refs", kT
 constexpr PropSpec kMacAddr[] = {Req(Str("value"))};
 constexpr PropSpec kMutex[] = {Req(Str("name"))};
 
-constexpr PropSpec kHttpRequestExt[] = {Req(Str("request_method")),
-                                        Req(Str("request_value")),
-                                        Str("request_version"),
-                                        Dict("request_header", kNoKeyCheck),
-                                        Int("message_body_length"),
-                                        Ref("message_body_data_ref", kToArtifact)};
+constexpr PropSpec kHttpRequestExt[] = {
+    Req(Str("request_method")), Req(Str("request_value")),
+    Str("request_version"),     Dict("request_header", kNoKeyCheck),
+    Int("message_body_length"), Ref("message_body_data_ref", kToArtifact)};
 constexpr ObjectSpec kHttpRequestExtSpec{"http-request-ext", kHttpRequestExt,
                                          CheckHttpRequestExt20};
 constexpr PropSpec kIcmpExt[] = {Req(Hex("icmp_type_hex")), Req(Hex("icmp_code_hex"))};
@@ -318,12 +308,9 @@ constexpr PropSpec kNetworkTraffic[] = {Ts("start"),
                                         Refs("encapsulates_refs", kToNetworkTraffic),
                                         Ref("encapsulated_by_ref", kToNetworkTraffic)};
 
-constexpr PropSpec kWindowsProcessExt[] = {Bool("aslr_enabled"),
-                                           Bool("dep_enabled"),
-                                           Str("priority"),
-                                           Str("owner_sid"),
-                                           Str("window_title"),
-                                           Dict("startup_info", kNoKeyCheck)};
+constexpr PropSpec kWindowsProcessExt[] = {Bool("aslr_enabled"), Bool("dep_enabled"),
+                                           Str("priority"),      Str("owner_sid"),
+                                           Str("window_title"),  Dict("startup_info", kNoKeyCheck)};
 constexpr ObjectSpec kWindowsProcessExtSpec{"windows-process-ext", kWindowsProcessExt,
                                             CheckWindowsProcessExt, false, true};
 constexpr PropSpec kWindowsServiceExt[] = {Str("service_name"),
@@ -351,34 +338,23 @@ constexpr PropSpec kProcess[] = {Bool("is_hidden"),
                                  Ref("binary_ref", kToFile),
                                  Ref("parent_ref", kToProcess),
                                  Refs("child_refs", kToProcess)};
-constexpr PropSpec kSoftware[] = {Req(Str("name")), Str("cpe"), Strs("languages"),
-                                  Str("vendor"), Str("version")};
+constexpr PropSpec kSoftware[] = {Req(Str("name")), Str("cpe"), Strs("languages"), Str("vendor"),
+                                  Str("version")};
 constexpr PropSpec kUrlObj[] = {Req(Url("value"))};
-constexpr PropSpec kUnixAccountExt[] = {Int("gid"), Strs("groups"), Str("home_dir"),
-                                        Str("shell")};
-constexpr ObjectSpec kUnixAccountExtSpec{"unix-account-ext", kUnixAccountExt, nullptr, false,
-                                         true};
+constexpr PropSpec kUnixAccountExt[] = {Int("gid"), Strs("groups"), Str("home_dir"), Str("shell")};
+constexpr ObjectSpec kUnixAccountExtSpec{"unix-account-ext", kUnixAccountExt, nullptr, false, true};
 constexpr ExtensionSpec kUserAccountExtensions[] = {{"unix-account-ext", &kUnixAccountExtSpec}};
-constexpr PropSpec kUserAccount[] = {Req(Str("user_id")),
-                                     Str("account_login"),
-                                     Ov("account_type", kAccountTypeOv20),
-                                     Str("display_name"),
-                                     Bool("is_service_account"),
-                                     Bool("is_privileged"),
-                                     Bool("can_escalate_privs"),
-                                     Bool("is_disabled"),
-                                     Ts("account_created"),
-                                     Ts("account_expires"),
-                                     Ts("password_last_changed"),
-                                     Ts("account_first_login"),
-                                     Ts("account_last_login")};
+constexpr PropSpec kUserAccount[] = {
+    Req(Str("user_id")),        Str("account_login"),        Ov("account_type", kAccountTypeOv20),
+    Str("display_name"),        Bool("is_service_account"),  Bool("is_privileged"),
+    Bool("can_escalate_privs"), Bool("is_disabled"),         Ts("account_created"),
+    Ts("account_expires"),      Ts("password_last_changed"), Ts("account_first_login"),
+    Ts("account_last_login")};
 constexpr PropSpec kRegistryValue[] = {Req(Str("name")), Str("data"),
                                        En("data_type", kWindowsRegistryDatatypeEnum20)};
 constexpr ObjectSpec kRegistryValueSpec{"windows-registry-value-type", kRegistryValue};
-constexpr PropSpec kWindowsRegistryKey[] = {Req(Str("key")),
-                                            Objs("values", kRegistryValueSpec),
-                                            Ts("modified"),
-                                            Ref("creator_user_ref", kToUserAccount),
+constexpr PropSpec kWindowsRegistryKey[] = {Req(Str("key")), Objs("values", kRegistryValueSpec),
+                                            Ts("modified"), Ref("creator_user_ref", kToUserAccount),
                                             Int("number_of_subkeys", 0)};
 constexpr PropSpec kX509V3Extensions[] = {Str("basic_constraints"),
                                           Str("name_constraints"),
@@ -475,7 +451,10 @@ constexpr TypeSpec kTypes20[] = {
     {"vulnerability", Category::kSdo, &kVulnerabilitySpec, {}},
     {"relationship", Category::kSro, &kRelationshipSpec, {}},
     {"sighting", Category::kSro, &kSightingSpec, {}},
-    {"marking-definition", Category::kMeta, &kMarkingDefinitionSpec, {},
+    {"marking-definition",
+     Category::kMeta,
+     &kMarkingDefinitionSpec,
+     {},
      &kMarkingDefinitionCommonSpec},
 };
 

@@ -60,20 +60,18 @@ constexpr RefTarget kToSdoOrSco{{}, kRefSdo | kRefSco | kRefCustom, "an SDO or S
 constexpr RefTarget kToSighted{{}, kRefSdo | kRefCustom, "an SDO"};
 constexpr RefTarget kToSco{{}, kRefSco | kRefCustom, "an SCO"};
 constexpr RefTarget kToScoOrSro{{}, kRefSco | kRefSro | kRefCustom, "an SCO or SRO"};
-constexpr RefTarget kToNotMetaOrBundle{{}, kRefSdo | kRefSro | kRefSco | kRefCustom,
-                                       "an SDO, SRO or SCO"};
+constexpr RefTarget kToNotMetaOrBundle{
+    {}, kRefSdo | kRefSro | kRefSco | kRefCustom, "an SDO, SRO or SCO"};
 
 // ---------------------------------------------------------------------------
 // Common properties (section 3.2) and common types (section 2).
 
-constexpr PropSpec kExternalReferenceProps[] = {
-    Req(Str("source_name")), Str("description"), Url("url"), Hashes("hashes"),
-    Str("external_id")};
+constexpr PropSpec kExternalReferenceProps[] = {Req(Str("source_name")), Str("description"),
+                                                Url("url"), Hashes("hashes"), Str("external_id")};
 
-
-constexpr PropSpec kGranularMarkingProps[] = {
-    Req(P("selectors", Kind::kStringList)), Str("lang"), Ref("marking_ref", kToMarking)};
-
+constexpr PropSpec kGranularMarkingProps[] = {Req(P("selectors", Kind::kStringList)),
+                                              Str("lang", kLanguageTag),
+                                              Ref("marking_ref", kToMarking)};
 
 constexpr PropSpec kCommonSdoProps[] = {
     Req(Str("type")),
@@ -85,7 +83,7 @@ constexpr PropSpec kCommonSdoProps[] = {
     Bool("revoked"),
     Strs("labels"),
     Int("confidence", 0, 100),
-    Str("lang"),
+    Str("lang", kLanguageTag),
     Objs("external_references", kExternalReference21),
     Refs("object_marking_refs", kToMarking),
     Objs("granular_markings", kGranularMarking21),
@@ -108,9 +106,8 @@ constexpr PropSpec kCommonScoProps[] = {
 constexpr PropSpec kAttackPattern[] = {Req(Str("name")), Str("description"), Strs("aliases"),
                                        Kcp("kill_chain_phases")};
 
-
 constexpr PropSpec kCampaign[] = {Req(Str("name")), Str("description"), Strs("aliases"),
-                                  Ts("first_seen"), Ts("last_seen"), Str("objective")};
+                                  Ts("first_seen"), Ts("last_seen"),    Str("objective")};
 
 constexpr PropSpec kCourseOfAction[] = {Req(Str("name")), Str("description")};
 
@@ -125,8 +122,7 @@ constexpr PropSpec kIdentity[] = {Req(Str("name")),
                                   Ovs("sectors", kIndustrySectorOv),
                                   Str("contact_information")};
 
-constexpr PropSpec kIncident[] = {Req(Str("name")), Str("description"),
-                                  Kcp("kill_chain_phases")};
+constexpr PropSpec kIncident[] = {Req(Str("name")), Str("description"), Kcp("kill_chain_phases")};
 
 constexpr PropSpec kIndicator[] = {Str("name"),
                                    Str("description"),
@@ -138,13 +134,10 @@ constexpr PropSpec kIndicator[] = {Str("name"),
                                    Ts("valid_until"),
                                    Kcp("kill_chain_phases")};
 
-constexpr PropSpec kInfrastructure[] = {Req(Str("name")),
-                                        Str("description"),
-                                        Ovs("infrastructure_types", kInfrastructureTypeOv),
-                                        Strs("aliases"),
-                                        Kcp("kill_chain_phases"),
-                                        Ts("first_seen"),
-                                        Ts("last_seen")};
+constexpr PropSpec kInfrastructure[] = {
+    Req(Str("name")), Str("description"),       Ovs("infrastructure_types", kInfrastructureTypeOv),
+    Strs("aliases"),  Kcp("kill_chain_phases"), Ts("first_seen"),
+    Ts("last_seen")};
 
 constexpr PropSpec kIntrusionSet[] = {Req(Str("name")),
                                       Str("description"),
@@ -168,7 +161,6 @@ constexpr PropSpec kLocation[] = {Str("name"),
                                   Str("street_address"),
                                   Str("postal_code")};
 
-
 constexpr PropSpec kMalware[] = {Str("name"),
                                  Str("description"),
                                  Ovs("malware_types", kMalwareTypeOv),
@@ -182,7 +174,6 @@ constexpr PropSpec kMalware[] = {Str("name"),
                                  Ovs("implementation_languages", kImplementationLanguageOv),
                                  Ovs("capabilities", kMalwareCapabilitiesOv),
                                  Refs("sample_refs", kToFileOrArtifact)};
-
 
 constexpr PropSpec kMalwareAnalysis[] = {Req(Str("product")),
                                          Str("version"),
@@ -201,16 +192,12 @@ constexpr PropSpec kMalwareAnalysis[] = {Req(Str("product")),
                                          Refs("analysis_sco_refs", kToSco),
                                          Ref("sample_ref", kToSample)};
 
-
 constexpr PropSpec kNote[] = {Str("abstract"), Req(Str("content")), Strs("authors"),
                               Req(Refs("object_refs", kToAny))};
 
-constexpr PropSpec kObservedData[] = {Req(Ts("first_observed")),
-                                      Req(Ts("last_observed")),
-                                      Req(Int("number_observed", 1, 999999999)),
-                                      P("objects", Kind::kAny, kDeprecated),
-                                      Refs("object_refs", kToScoOrSro)};
-
+constexpr PropSpec kObservedData[] = {
+    Req(Ts("first_observed")), Req(Ts("last_observed")), Req(Int("number_observed", 1, 999999999)),
+    P("objects", Kind::kAny, kDeprecated), Refs("object_refs", kToScoOrSro)};
 
 constexpr PropSpec kOpinion[] = {Str("explanation"), Strs("authors"),
                                  Req(En("opinion", kOpinionEnum)),
@@ -234,19 +221,18 @@ constexpr PropSpec kThreatActor[] = {Req(Str("name")),
                                      Ovs("secondary_motivations", kAttackMotivationOv),
                                      Ovs("personal_motivations", kAttackMotivationOv)};
 
-constexpr PropSpec kTool[] = {Req(Str("name")),  Str("description"),      Ovs("tool_types", kToolTypeOv),
-                              Strs("aliases"),   Kcp("kill_chain_phases"), Str("tool_version")};
+constexpr PropSpec kTool[] = {
+    Req(Str("name")), Str("description"),       Ovs("tool_types", kToolTypeOv),
+    Strs("aliases"),  Kcp("kill_chain_phases"), Str("tool_version")};
 
 constexpr PropSpec kVulnerability[] = {Req(Str("name")), Str("description")};
 
 // ---------------------------------------------------------------------------
 // SROs (section 5).
 
-constexpr PropSpec kRelationship[] = {Req(Str("relationship_type")), Str("description"),
-                                      Req(Ref("source_ref", kToSdoOrSco)),
-                                      Req(Ref("target_ref", kToSdoOrSco)), Ts("start_time"),
-                                      Ts("stop_time")};
-
+constexpr PropSpec kRelationship[] = {
+    Req(Str("relationship_type")),       Str("description"), Req(Ref("source_ref", kToSdoOrSco)),
+    Req(Ref("target_ref", kToSdoOrSco)), Ts("start_time"),   Ts("stop_time")};
 
 constexpr PropSpec kSighting[] = {Str("description"),
                                   Ts("first_seen"),
@@ -278,7 +264,6 @@ constexpr PropSpec kLanguageContentCommon[] = {
 constexpr PropSpec kLanguageContent[] = {Req(Ref("object_ref", kToNotMetaOrBundle)),
                                          Ts("object_modified"), Req(P("contents", Kind::kAny))};
 
-
 constexpr PropSpec kMarkingDefinitionCommon[] = {
     Req(Str("type")),
     Req(Str("spec_version")),
@@ -306,11 +291,12 @@ constexpr PropSpec kExtensionDefinitionCommon[] = {
     Refs("object_marking_refs", kToMarking),
     Objs("granular_markings", kGranularMarking21),
 };
-constexpr PropSpec kExtensionDefinition[] = {
-    Req(Str("name")),    Str("description"),
-    Req(Str("schema")),  Req(Str("version")),
-    Req(Ens("extension_types", kExtensionTypeEnum)), Strs("extension_properties")};
-
+constexpr PropSpec kExtensionDefinition[] = {Req(Str("name")),
+                                             Str("description"),
+                                             Req(Str("schema")),
+                                             Req(Str("version")),
+                                             Req(Ens("extension_types", kExtensionTypeEnum)),
+                                             Strs("extension_properties")};
 
 // ---------------------------------------------------------------------------
 // SCOs (section 6) and their predefined extensions.
@@ -322,12 +308,11 @@ constexpr PropSpec kArtifact[] = {Str("mime_type"),
                                   En("encryption_algorithm", kEncryptionAlgorithmEnum),
                                   Str("decryption_key")};
 
-
 constexpr PropSpec kAutonomousSystem[] = {Idc(Req(Int("number"))), Str("name"), Str("rir")};
 
-constexpr PropSpec kDirectory[] = {Idc(Req(Str("path"))), Str("path_enc"), Ts("ctime"),
-                                   Ts("mtime"),           Ts("atime"),
-                                   Refs("contains_refs", kToFileOrDirectory)};
+constexpr PropSpec kDirectory[] = {
+    Idc(Req(Str("path"))), Str("path_enc"), Ts("ctime"),
+    Ts("mtime"),           Ts("atime"),     Refs("contains_refs", kToFileOrDirectory)};
 
 constexpr PropSpec kDomainName[] = {Idc(Req(Str("value"))),
                                     Refs("resolves_to_refs", kToResolvable)};
@@ -355,14 +340,11 @@ constexpr PropSpec kEmailMessage[] = {Req(Bool("is_multipart")),
                                       Objs("body_multipart", kMimePartSpec),
                                       Ref("raw_email_ref", kToArtifact)};
 
-
 // File extensions (section 6.7.2).
-constexpr PropSpec kArchiveExt[] = {Req(Refs("contains_refs", kToFileOrDirectory)),
-                                    Str("comment")};
+constexpr PropSpec kArchiveExt[] = {Req(Refs("contains_refs", kToFileOrDirectory)), Str("comment")};
 constexpr ObjectSpec kArchiveExtSpec{"archive-ext", kArchiveExt};
 
-constexpr PropSpec kAlternateDataStream[] = {Req(Str("name")), Hashes("hashes"),
-                                             Int("size", 0)};
+constexpr PropSpec kAlternateDataStream[] = {Req(Str("name")), Hashes("hashes"), Int("size", 0)};
 constexpr ObjectSpec kAlternateDataStreamSpec{"alternate-data-stream-type", kAlternateDataStream};
 constexpr PropSpec kNtfsExt[] = {Str("sid"),
                                  Objs("alternate_data_streams", kAlternateDataStreamSpec)};
@@ -447,7 +429,6 @@ constexpr PropSpec kFile[] = {Idc(Hashes("hashes")),
                               Refs("contains_refs", kToSco),
                               Ref("content_ref", kToArtifact)};
 
-
 constexpr PropSpec kIpv4Addr[] = {Idc(Req(Str("value"))), Refs("resolves_to_refs", kToMacAddr),
                                   Refs("belongs_to_refs", kToAs)};
 constexpr PropSpec kIpv6Addr[] = {Idc(Req(Str("value"))), Refs("resolves_to_refs", kToMacAddr),
@@ -456,12 +437,10 @@ constexpr PropSpec kMacAddr[] = {Idc(Req(Str("value")))};
 constexpr PropSpec kMutex[] = {Idc(Req(Str("name")))};
 
 // Network traffic extensions (section 6.12.2).
-constexpr PropSpec kHttpRequestExt[] = {Req(Str("request_method")),
-                                        Req(Str("request_value")),
-                                        Str("request_version"),
-                                        Dict("request_header", kNoKeyCheck),
-                                        Int("message_body_length"),
-                                        Ref("message_body_data_ref", kToArtifact)};
+constexpr PropSpec kHttpRequestExt[] = {
+    Req(Str("request_method")), Req(Str("request_value")),
+    Str("request_version"),     Dict("request_header", kNoKeyCheck),
+    Int("message_body_length"), Ref("message_body_data_ref", kToArtifact)};
 constexpr ObjectSpec kHttpRequestExtSpec{"http-request-ext", kHttpRequestExt, CheckHttpRequestExt};
 constexpr PropSpec kIcmpExt[] = {Req(Hex("icmp_type_hex")), Req(Hex("icmp_code_hex"))};
 constexpr ObjectSpec kIcmpExtSpec{"icmp-ext", kIcmpExt};
@@ -499,7 +478,6 @@ constexpr PropSpec kNetworkTraffic[] = {Idc(Ts("start")),
                                         Refs("encapsulates_refs", kToNetworkTraffic),
                                         Ref("encapsulated_by_ref", kToNetworkTraffic)};
 
-
 // Process extensions (section 6.13.2).
 constexpr PropSpec kWindowsProcessExt[] = {Bool("aslr_enabled"),
                                            Bool("dep_enabled"),
@@ -535,45 +513,31 @@ constexpr PropSpec kProcess[] = {Bool("is_hidden"),
                                  Ref("parent_ref", kToProcess),
                                  Refs("child_refs", kToProcess)};
 
-
-constexpr PropSpec kSoftware[] = {Idc(Req(Str("name"))), Idc(Str("cpe")),     Idc(Str("swid")),
+constexpr PropSpec kSoftware[] = {Idc(Req(Str("name"))), Idc(Str("cpe")),    Idc(Str("swid")),
                                   Strs("languages"),     Idc(Str("vendor")), Idc(Str("version"))};
-
 
 constexpr PropSpec kUrlObj[] = {Idc(Req(Url("value")))};
 
-constexpr PropSpec kUnixAccountExt[] = {Int("gid"), Strs("groups"), Str("home_dir"),
-                                        Str("shell")};
-constexpr ObjectSpec kUnixAccountExtSpec{"unix-account-ext", kUnixAccountExt, nullptr, false,
-                                         true};
+constexpr PropSpec kUnixAccountExt[] = {Int("gid"), Strs("groups"), Str("home_dir"), Str("shell")};
+constexpr ObjectSpec kUnixAccountExtSpec{"unix-account-ext", kUnixAccountExt, nullptr, false, true};
 constexpr ExtensionSpec kUserAccountExtensions[] = {{"unix-account-ext", &kUnixAccountExtSpec}};
 
-constexpr PropSpec kUserAccount[] = {Idc(Str("user_id")),
-                                     Str("credential"),
-                                     Idc(Str("account_login")),
-                                     Idc(Ov("account_type", kAccountTypeOv)),
-                                     Str("display_name"),
-                                     Bool("is_service_account"),
-                                     Bool("is_privileged"),
-                                     Bool("can_escalate_privs"),
-                                     Bool("is_disabled"),
-                                     Ts("account_created"),
-                                     Ts("account_expires"),
-                                     Ts("credential_last_changed"),
-                                     Ts("account_first_login"),
-                                     Ts("account_last_login")};
+constexpr PropSpec kUserAccount[] = {
+    Idc(Str("user_id")),       Str("credential"),
+    Idc(Str("account_login")), Idc(Ov("account_type", kAccountTypeOv)),
+    Str("display_name"),       Bool("is_service_account"),
+    Bool("is_privileged"),     Bool("can_escalate_privs"),
+    Bool("is_disabled"),       Ts("account_created"),
+    Ts("account_expires"),     Ts("credential_last_changed"),
+    Ts("account_first_login"), Ts("account_last_login")};
 
 constexpr PropSpec kRegistryValue[] = {Str("name"), Str("data"),
                                        En("data_type", kWindowsRegistryDatatypeEnum)};
 constexpr ObjectSpec kRegistryValueSpec{"windows-registry-value-type", kRegistryValue, nullptr,
                                         false, true};
 constexpr PropSpec kWindowsRegistryKey[] = {
-    Idc(Str("key")),
-    Idc(Objs("values", kRegistryValueSpec)),
-    Ts("modified_time"),
-    Ref("creator_user_ref", kToUserAccount),
-    Int("number_of_subkeys", 0)};
-
+    Idc(Str("key")), Idc(Objs("values", kRegistryValueSpec)), Ts("modified_time"),
+    Ref("creator_user_ref", kToUserAccount), Int("number_of_subkeys", 0)};
 
 constexpr PropSpec kX509V3Extensions[] = {Str("basic_constraints"),
                                           Str("name_constraints"),
@@ -606,7 +570,6 @@ constexpr PropSpec kX509Certificate[] = {Bool("is_self_signed"),
                                          Str("subject_public_key_modulus"),
                                          Int("subject_public_key_exponent"),
                                          Obj("x509_v3_extensions", kX509V3ExtensionsSpec)};
-
 
 // ---------------------------------------------------------------------------
 // Object specs.
@@ -657,8 +620,7 @@ constexpr ObjectSpec kUrlSpec{"url", kUrlObj};
 constexpr ObjectSpec kUserAccountSpec{"user-account", kUserAccount, CheckNonEmptySco};
 constexpr ObjectSpec kWindowsRegistryKeySpec{"windows-registry-key", kWindowsRegistryKey,
                                              CheckWindowsRegistryKey};
-constexpr ObjectSpec kX509CertificateSpec{"x509-certificate", kX509Certificate,
-                                          CheckNonEmptySco};
+constexpr ObjectSpec kX509CertificateSpec{"x509-certificate", kX509Certificate, CheckNonEmptySco};
 
 constexpr ObjectSpec kLanguageContentCommonSpec{"common", kLanguageContentCommon};
 constexpr ObjectSpec kMarkingDefinitionCommonSpec{"common", kMarkingDefinitionCommon};
@@ -687,9 +649,15 @@ constexpr TypeSpec kTypes21[] = {
     {"relationship", Category::kSro, &kRelationshipSpec, {}},
     {"sighting", Category::kSro, &kSightingSpec, {}},
     {"language-content", Category::kMeta, &kLanguageContentSpec, {}, &kLanguageContentCommonSpec},
-    {"marking-definition", Category::kMeta, &kMarkingDefinitionSpec, {},
+    {"marking-definition",
+     Category::kMeta,
+     &kMarkingDefinitionSpec,
+     {},
      &kMarkingDefinitionCommonSpec},
-    {"extension-definition", Category::kMeta, &kExtensionDefinitionSpec, {},
+    {"extension-definition",
+     Category::kMeta,
+     &kExtensionDefinitionSpec,
+     {},
      &kExtensionDefinitionCommonSpec},
     {"artifact", Category::kSco, &kArtifactSpec, {}},
     {"autonomous-system", Category::kSco, &kAutonomousSystemSpec, {}},
@@ -697,12 +665,13 @@ constexpr TypeSpec kTypes21[] = {
     {"domain-name", Category::kSco, &kDomainNameSpec, {}},
     {"email-addr", Category::kSco, &kEmailAddrSpec, {}},
     {"email-message", Category::kSco, &kEmailMessageSpec, {}},
-    {"file", Category::kSco, &kFileSpec, kFileExtensions},
+    {"file", Category::kSco, &kFileSpec, kFileExtensions, nullptr, true},
     {"ipv4-addr", Category::kSco, &kIpv4AddrSpec, {}},
     {"ipv6-addr", Category::kSco, &kIpv6AddrSpec, {}},
     {"mac-addr", Category::kSco, &kMacAddrSpec, {}},
     {"mutex", Category::kSco, &kMutexSpec, {}},
-    {"network-traffic", Category::kSco, &kNetworkTrafficSpec, kNetworkTrafficExtensions},
+    {"network-traffic", Category::kSco, &kNetworkTrafficSpec, kNetworkTrafficExtensions, nullptr,
+     true},
     {"process", Category::kSco, &kProcessSpec, kProcessExtensions},
     {"software", Category::kSco, &kSoftwareSpec, {}},
     {"url", Category::kSco, &kUrlSpec, {}},

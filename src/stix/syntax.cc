@@ -4,7 +4,6 @@
 
 #include <string_view>
 
-#include "core/uuid.h"
 #include "stix/spec.h"
 
 namespace kizuna::stix::internal {
@@ -33,6 +32,28 @@ bool SmallDecimal(SV s, int max) {
   int v = 0;
   for (char c : s) v = v * 10 + (c - '0');
   return v <= max;
+}
+
+// RFC 4122 text form: 8-4-4-4-12 hexadecimal digits, either case.
+constexpr bool kHexTable[256] = {
+    // 0x30-0x39, 0x41-0x46, 0x61-0x66
+    0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
+    0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 0, 0, 0, 0, 0, 0,
+    0, 1, 1, 1, 1, 1, 1, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
+    0, 1, 1, 1, 1, 1, 1, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
+};
+
+bool IsUuidText(SV s) {
+  if (s.size() != 36) return false;
+  for (size_t i = 0; i < 36; ++i) {
+    unsigned char c = static_cast<unsigned char>(s[i]);
+    if (i == 8 || i == 13 || i == 18 || i == 23) {
+      if (c != '-') return false;
+    } else if (!kHexTable[c]) {
+      return false;
+    }
+  }
+  return true;
 }
 
 bool SplitPrefix(SV s, SV* addr, SV* prefix) {
@@ -74,9 +95,14 @@ bool IsIdentifier(Version v, std::string_view id, std::string_view* type_part) {
     if (!(IsLower(c) || IsDigit(c) || c == '-')) return false;
   }
   if (type.back() == '-') return false;
-  if (!IsUuidSyntax(uuid) || !IsRfc4122Variant(uuid)) return false;
-  int ver = UuidVersion(uuid);
-  return v == Version::k20 ? ver == 4 : ver >= 1 && ver <= 5;
+  if (!IsUuidText(uuid)) return false;
+  char variant = uuid[19];  // 10xx: 8, 9, a, b
+  if (!(variant == '8' || variant == '9' || variant == 'a' || variant == 'b' || variant == 'A' ||
+        variant == 'B')) {
+    return false;
+  }
+  char ver = uuid[14];
+  return v == Version::k20 ? ver == '4' : ver >= '1' && ver <= '5';
 }
 
 bool IsPropertyName21(std::string_view name) {
@@ -115,9 +141,7 @@ bool IsLanguageTag(std::string_view tag) {
     }
   }
   size_t i = 0;
-  auto lower = [](SV s) {
-    return s.size() == 1 ? static_cast<char>(s[0] | 0x20) : 0;
-  };
+  auto lower = [](SV s) { return s.size() == 1 ? static_cast<char>(s[0] | 0x20) : 0; };
   if (lower(subtags[0]) == 'x') {  // privateuse
     if (n < 2) return false;
     return true;
@@ -135,8 +159,8 @@ bool IsLanguageTag(std::string_view tag) {
                 (subtags[i].size() == 3 && AllOf(subtags[i], IsDigit)))) {
     ++i;  // region
   }
-  while (i < n && ((subtags[i].size() >= 5) ||
-                   (subtags[i].size() == 4 && IsDigit(subtags[i][0])))) {
+  while (i < n &&
+         ((subtags[i].size() >= 5) || (subtags[i].size() == 4 && IsDigit(subtags[i][0])))) {
     ++i;  // variant
   }
   while (i < n && subtags[i].size() == 1 && lower(subtags[i]) != 'x') {
@@ -175,9 +199,28 @@ bool IsUrl(std::string_view url) {
     }
     if (IsAlnum(c)) continue;
     switch (c) {
-      case '-': case '.': case '_': case '~': case ':': case '/': case '?': case '#':
-      case '[': case ']': case '@': case '!': case '$': case '&': case '\'': case '(':
-      case ')': case '*': case '+': case ',': case ';': case '=':
+      case '-':
+      case '.':
+      case '_':
+      case '~':
+      case ':':
+      case '/':
+      case '?':
+      case '#':
+      case '[':
+      case ']':
+      case '@':
+      case '!':
+      case '$':
+      case '&':
+      case '\'':
+      case '(':
+      case ')':
+      case '*':
+      case '+':
+      case ',':
+      case ';':
+      case '=':
         continue;
       default:
         return false;
@@ -345,7 +388,7 @@ bool IsMimeType(std::string_view s) {
   size_t slash = s.find('/');
   if (slash == SV::npos) return false;
   SV top = s.substr(0, slash);
-  static constexpr SV kTop[] = {"application", "audio", "font",  "image", "message",
+  static constexpr SV kTop[] = {"application", "audio",     "font", "image", "message",
                                 "model",       "multipart", "text", "video"};
   bool known = false;
   for (SV t : kTop) known = known || t == top;

@@ -42,8 +42,14 @@ constexpr int64_t kMaxSafeInteger = (int64_t{1} << 53) - 1;
 
 const char* KindNoun(Kind k) {
   switch (k) {
-    case Kind::kString: case Kind::kTimestamp: case Kind::kRef: case Kind::kHex:
-    case Kind::kBinary: case Kind::kUrl: case Kind::kEnum: case Kind::kOpenVocab:
+    case Kind::kString:
+    case Kind::kTimestamp:
+    case Kind::kRef:
+    case Kind::kHex:
+    case Kind::kBinary:
+    case Kind::kUrl:
+    case Kind::kEnum:
+    case Kind::kOpenVocab:
       return "a string";
     case Kind::kBoolean:
       return "a boolean";
@@ -51,10 +57,16 @@ const char* KindNoun(Kind k) {
       return "an integer";
     case Kind::kNumber:
       return "a number";
-    case Kind::kRefList: case Kind::kStringList: case Kind::kEnumList:
-    case Kind::kOpenVocabList: case Kind::kKillChainPhases: case Kind::kObjectList:
+    case Kind::kRefList:
+    case Kind::kStringList:
+    case Kind::kEnumList:
+    case Kind::kOpenVocabList:
+    case Kind::kKillChainPhases:
+    case Kind::kObjectList:
       return "a list";
-    case Kind::kHashes: case Kind::kDictionary: case Kind::kObject:
+    case Kind::kHashes:
+    case Kind::kDictionary:
+    case Kind::kObject:
       return "an object";
     case Kind::kAny:
       break;
@@ -144,8 +156,8 @@ bool HashValueOk(SV algo, SV value, Version v) {
 bool DictKeyOk(SV key, Version v, size_t min_len) {
   if (key.size() < min_len || key.size() > (v == Version::k21 ? 250u : 256u)) return false;
   for (char c : key) {
-    if (!((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
-          c == '_' || c == '-')) {
+    if (!((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '_' ||
+          c == '-')) {
       return false;
     }
   }
@@ -304,7 +316,8 @@ void CheckRef(Ctx& ctx, const RefTarget& target, const json::value& v) {
     return;
   }
   if (!RefTypeAllowed(target, type)) {
-    ctx.Error("reference", Cat({"must refer to ", target.description, ", not a ", type}));
+    ctx.Error("reference",
+              Cat({"must refer to ", target.description, ", not to a '", type, "' object"}));
   }
 }
 
@@ -435,7 +448,15 @@ bool CheckTimestampValue(Ctx& ctx, const json::value& v, Timestamp* out, uint16_
     return false;
   }
   if (out) *out = *t;
+  ctx.RememberTimestamp(&v, *t);
   return true;
+}
+
+std::optional<Timestamp> TimestampOf(const Ctx& ctx, const json::object& o, std::string_view key) {
+  const json::value* v = o.if_contains(key);
+  if (!v) return std::nullopt;
+  if (const Timestamp* t = ctx.RememberedTimestamp(v)) return *t;
+  return TimestampOf(o, key);
 }
 
 std::optional<Timestamp> TimestampOf(const json::object& o, std::string_view key) {
@@ -460,8 +481,8 @@ std::optional<Timestamp> TimestampOf(const json::object& o, std::string_view key
 
 void CheckTimestampOrder(Ctx& ctx, const json::object& o, std::string_view earlier,
                          std::string_view later, bool strict) {
-  std::optional<Timestamp> a = TimestampOf(o, earlier);
-  std::optional<Timestamp> b = TimestampOf(o, later);
+  std::optional<Timestamp> a = TimestampOf(ctx, o, earlier);
+  std::optional<Timestamp> b = TimestampOf(ctx, o, later);
   if (!a || !b) return;
   if (strict ? !(*b > *a) : *b < *a) {
     ctx.Error("timestamp-order",
@@ -478,7 +499,12 @@ void CheckValue(Ctx& ctx, const PropSpec& prop, const json::value& v) {
     case Kind::kAny:
       return;
     case Kind::kString:
-      if (!v.is_string()) ctx.Error("value-type", "must be a string");
+      if (!v.is_string()) {
+        ctx.Error("value-type", "must be a string");
+      } else if ((prop.flags & kLanguageTag) && !IsLanguageTag(v.get_string())) {
+        // Section 3.2 lang: an RFC 5646 language code.
+        ctx.Error("format", "must be an RFC 5646 language tag");
+      }
       return;
     case Kind::kBoolean:
       if (!v.is_bool()) ctx.Error("value-type", "must be a boolean");
@@ -544,13 +570,28 @@ void CheckValue(Ctx& ctx, const PropSpec& prop, const json::value& v) {
         ctx.Error("format", "must be base64 (RFC 4648 section 4)");
       }
       return;
-    case Kind::kUrl:
+    case Kind::kUrl: {
       if (!v.is_string()) {
         ctx.Error("value-type", "must be a string");
-      } else if (!IsUrl(v.get_string())) {
+        return;
+      }
+      // Surrounding whitespace (seen in MITRE CAPEC) is tolerated with a
+      // warning; the URL itself must follow RFC 3986.
+      SV url = v.get_string();
+      SV trimmed = url;
+      while (!trimmed.empty() && (trimmed.front() == ' ' || trimmed.front() == '\t')) {
+        trimmed.remove_prefix(1);
+      }
+      while (!trimmed.empty() && (trimmed.back() == ' ' || trimmed.back() == '\t')) {
+        trimmed.remove_suffix(1);
+      }
+      if (!IsUrl(trimmed)) {
         ctx.Error("format", "must be a valid URL (RFC 3986)");
+      } else if (trimmed.size() != url.size() && ctx.wants_warnings()) {
+        ctx.Warn("url-whitespace", "the URL should not have surrounding whitespace");
       }
       return;
+    }
     case Kind::kEnum:
       CheckVocabValue(ctx, prop, v, true);
       return;
@@ -629,10 +670,11 @@ void CheckCustomPropertyName(Ctx& ctx, std::string_view name, bool toplevel_exte
   }
   bool valid = ctx.version == Version::k21 ? IsPropertyName21(name) : IsPropertyName20(name);
   if (!valid) {
-    std::string msg = Cat({"custom property name '", name,
-                           ctx.version == Version::k21
-                               ? "' must be 3-250 characters of a-z, 0-9 and _, starting with a letter"
-                               : "' must be 3-250 characters of a-z, 0-9 and _"});
+    std::string msg =
+        Cat({"custom property name '", name,
+             ctx.version == Version::k21
+                 ? "' must be 3-250 characters of a-z, 0-9 and _, starting with a letter"
+                 : "' must be 3-250 characters of a-z, 0-9 and _"});
     if (ctx.options().strict_custom_names) {
       ctx.Error("custom-name", std::move(msg), name);
     } else {

@@ -70,8 +70,8 @@ extern const Vocab kWindowsServiceStatusEnum;
 extern const Vocab kWindowsServiceTypeEnum;
 
 // Reference lists used by SHOULD checks (warnings only).
-extern const Vocab kPdfDocumentInfoKeys;     // PDF 1.7 section 14.3.3 Table 317
-extern const Vocab kHttpRequestHeaders;      // common HTTP request header names
-extern const Vocab kIso3166Alpha2;           // ISO 3166-1 alpha-2 country codes
+extern const Vocab kPdfDocumentInfoKeys;  // PDF 1.7 section 14.3.3 Table 317
+extern const Vocab kHttpRequestHeaders;   // common HTTP request header names
+extern const Vocab kIso3166Alpha2;        // ISO 3166-1 alpha-2 country codes
 
 }  // namespace kizuna::stix

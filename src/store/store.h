@@ -132,6 +132,7 @@ struct Collection {
   std::string description;
   std::string alias;
   std::string default_marking;  // marking-definition id
+  std::string trust_group;      // TrustGroup::id; "" = none
 };
 
 struct Organization {
@@ -140,6 +141,17 @@ struct Organization {
   std::string nation;  // ISO 3166 alpha-2
   std::string kind;    // government, isac, operator, vendor, academia
   std::vector<std::string> sectors;
+  std::vector<std::string> clients;  // client organization ids (an ISAC's members, ...)
+  std::string home_hub;              // "" = this hub; else the partner hub it is homed on
+};
+
+// A named community of organizations (on any hub); each collection belongs
+// to one.
+struct TrustGroup {
+  std::string id;  // short name used in URLs and the CLI, e.g. "us-jp-energy"
+  std::string name;
+  std::string description;
+  std::vector<std::string> members;  // organization ids
 };
 
 struct Account {
@@ -249,6 +261,9 @@ class Store {
                                                            const std::string& id_or_alias) = 0;
   virtual Status PutOrganization(const Organization& org) = 0;  // insert or replace by id
   virtual Result<std::vector<Organization>> ListOrganizations() = 0;
+  virtual Status PutTrustGroup(const TrustGroup& group) = 0;  // insert or replace by id
+  virtual Result<std::vector<TrustGroup>> ListTrustGroups() = 0;
+  virtual Status DeleteTrustGroup(const std::string& id) = 0;  // NotFound if absent
   // Inserts (key == 0; AlreadyExists if the username is taken) or updates by
   // key. Returns the stored account with its key.
   virtual Result<Account> PutAccount(const Account& account) = 0;

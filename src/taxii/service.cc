@@ -9,6 +9,7 @@
 #include "core/uuid.h"
 #include "http/status_map.h"
 #include "ingest/ingest.h"
+#include "policy/stamp.h"
 #include "taxii/paging.h"
 #include "taxii/query.h"
 
@@ -306,10 +307,11 @@ class Service::Directory {
 
 // ---- service ------------------------------------------------------------------
 
-Service::Service(store::Store* store, auth::Authenticator* authenticator, ServiceOptions options,
-                 const Clock* clock)
+Service::Service(store::Store* store, auth::Authenticator* authenticator,
+                 policy::DecisionPoint* policy, ServiceOptions options, const Clock* clock)
     : store_(store),
       auth_(authenticator),
+      policy_(policy),
       options_(std::move(options)),
       clock_(clock),
       directory_(std::make_unique<Directory>(store, clock)) {}
@@ -511,7 +513,7 @@ void Service::Dispatch(const Route& route, http::Request request, auth::Principa
           return;
         }
         if (!need_read()) return;
-        respond(DeleteObject(route, c, request));
+        respond(DeleteObject(route, c, request, *principal));
         return;
       }
       return not_allowed({"GET", "DELETE"});
@@ -625,8 +627,18 @@ void SetDateAddedHeaders(http::Response* r, const std::vector<store::ObjectRecor
 
 }  // namespace
 
+namespace {
+
+std::string RemoteHost(const http::Request& r) {
+  std::string remote = r.remote_address;
+  if (size_t colon = remote.rfind(':'); colon != std::string::npos) remote.resize(colon);
+  return remote;
+}
+
+}  // namespace
+
 http::Response Service::GetObjects(const Route& route, const store::Collection& c,
-                                   const http::Request& request, const auth::Principal&,
+                                   const http::Request& request, const auth::Principal& principal,
                                    bool manifest) {
   const Endpoint ep = manifest ? Endpoint::kManifest : Endpoint::kGetObjects;
   auto filters = ParseQuery(request.raw_query, ep);
@@ -638,12 +650,30 @@ http::Response Service::GetObjects(const Route& route, const store::Collection& 
     if (!cur.ok()) return ErrorFor(cur.error());
     cursor = *cur;
   }
+  (void)route;
+  auto scope = policy_->Begin(principal, c.key, c.id,
+                              manifest ? policy::Path::kTaxiiManifest : policy::Path::kTaxiiObjects,
+                              RemoteHost(request));
+  if (!scope.ok()) return ErrorFor(scope.error());
   int64_t limit = std::min(filters->limit.value_or(options_.default_page), options_.max_page);
   store::ObjectQuery q = BaseQuery(c, *filters, limit);
   q.with_raw = !manifest;
+  q.visible = scope->Filter();
   auto page = store_->Query(q, cursor);
   if (!page.ok()) return ErrorFor(page.error());
-  (void)route;
+  // Objects the reader named explicitly and may not see are denied attempts.
+  if (!filters->ids.empty() && scope->withheld() > 0) {
+    store::ObjectQuery named = BaseQuery(c, *filters, 1000);
+    named.with_raw = false;
+    named.visible = [&](const store::ObjectRecord& r) {
+      policy::Decision d = scope->DecideOne(r);
+      if (!d.allow) scope->Denied(r, d.reason);
+      return false;
+    };
+    (void)store_->Query(named, cursor);
+  }
+  Status released = scope->Released(&page->records);
+  if (!released.ok()) return ErrorFor(released);
 
   std::string body;
   if (manifest) {
@@ -696,7 +726,7 @@ http::Response Service::GetObjects(const Route& route, const store::Collection& 
 }
 
 http::Response Service::GetObject(const Route& route, const store::Collection& c,
-                                  const http::Request& request, const auth::Principal&,
+                                  const http::Request& request, const auth::Principal& principal,
                                   bool versions_only) {
   const Endpoint ep = versions_only ? Endpoint::kVersions : Endpoint::kGetObject;
   auto filters = ParseQuery(request.raw_query, ep);
@@ -708,6 +738,10 @@ http::Response Service::GetObject(const Route& route, const store::Collection& c
     if (!cur.ok()) return ErrorFor(cur.error());
     cursor = *cur;
   }
+  auto scope = policy_->Begin(principal, c.key, c.id,
+                              versions_only ? policy::Path::kTaxiiVersions : policy::Path::kTaxiiObject,
+                              RemoteHost(request));
+  if (!scope.ok()) return ErrorFor(scope.error());
   int64_t limit = std::min(filters->limit.value_or(options_.default_page), options_.max_page);
   store::ObjectQuery q = BaseQuery(c, *filters, limit);
   q.ids = {route.object_id};
@@ -717,21 +751,36 @@ http::Response Service::GetObject(const Route& route, const store::Collection& c
     q.versions.all = true;
     q.with_raw = false;
   }
+  q.visible = scope->Filter();
   auto page = store_->Query(q, cursor);
   if (!page.ok()) return ErrorFor(page.error());
   if (page->records.empty() && !cursor) {
-    // 404 when the object has no version this reader may see at all; an
-    // existing object whose versions the filters exclude is an empty 200.
+    // 404 when the object has no version this reader may see at all (also
+    // when it exists but the policy hides it: no existence leak; that denial
+    // is audited); an object whose visible versions the filters exclude is
+    // an empty 200.
     store::ObjectQuery any;
     any.collection = c.key;
     any.ids = {route.object_id};
     any.versions.all = true;
     any.limit = 1;
     any.with_raw = false;
+    bool visible_any = false;
+    any.visible = [&](const store::ObjectRecord& r) {
+      policy::Decision d = scope->DecideOne(r);
+      if (d.allow) {
+        visible_any = true;
+      } else {
+        scope->Denied(r, d.reason);
+      }
+      return d.allow;
+    };
     auto exists = store_->Query(any, std::nullopt);
     if (!exists.ok()) return ErrorFor(exists.error());
-    if (exists->records.empty()) return Error(404, "Not Found", "no such object in this collection");
+    if (!visible_any) return Error(404, "Not Found", "no such object in this collection");
   }
+  Status released = scope->Released(&page->records);
+  if (!released.ok()) return ErrorFor(released);
   std::string body = "{\"more\":";
   body += page->more ? "true" : "false";
   if (page->more && !page->records.empty()) {
@@ -765,7 +814,8 @@ http::Response Service::GetObject(const Route& route, const store::Collection& c
 }
 
 http::Response Service::DeleteObject(const Route& route, const store::Collection& c,
-                                     const http::Request& request) {
+                                     const http::Request& request,
+                                     const auth::Principal& principal) {
   auto filters = ParseQuery(request.raw_query, Endpoint::kDeleteObject);
   if (!filters.ok()) return ErrorFor(filters.error());
   store::VersionFilter versions = filters->versions;
@@ -774,24 +824,25 @@ http::Response Service::DeleteObject(const Route& route, const store::Collection
     versions = store::VersionFilter{};
     versions.all = true;
   }
-  if (!filters->spec_versions.empty()) {
-    // Delete only the versions of the requested spec_version(s): select them
-    // first, then delete exactly those versions.
-    store::ObjectQuery q;
-    q.collection = c.key;
-    q.ids = {route.object_id};
-    q.spec_versions = filters->spec_versions;
-    q.versions = versions;
-    q.limit = 100000;
-    q.with_raw = false;
-    auto page = store_->Query(q, std::nullopt);
-    if (!page.ok()) return ErrorFor(page.error());
-    if (page->records.empty()) return Error(404, "Not Found", "no such object in this collection");
-    store::VersionFilter exact;
-    for (const auto& r : page->records) exact.versions_us.push_back(r.version_us);
-    versions = exact;
-  }
-  auto n = store_->DeleteObject(c.key, route.object_id, versions);
+  // Only versions the principal may see can be deleted: select them through
+  // the decision point first, then delete exactly those.
+  auto scope = policy_->Begin(principal, c.key, c.id, policy::Path::kTaxiiObject,
+                              RemoteHost(request));
+  if (!scope.ok()) return ErrorFor(scope.error());
+  store::ObjectQuery q;
+  q.collection = c.key;
+  q.ids = {route.object_id};
+  q.spec_versions = filters->spec_versions;
+  q.versions = versions;
+  q.limit = 100000;
+  q.with_raw = false;
+  q.visible = scope->Filter();
+  auto page = store_->Query(q, std::nullopt);
+  if (!page.ok()) return ErrorFor(page.error());
+  if (page->records.empty()) return Error(404, "Not Found", "no such object in this collection");
+  store::VersionFilter exact;
+  for (const auto& r : page->records) exact.versions_us.push_back(r.version_us);
+  auto n = store_->DeleteObject(c.key, route.object_id, exact);
   if (!n.ok()) return ErrorFor(n.error());
   if (*n == 0) return Error(404, "Not Found", "no such object in this collection");
   http::Response r;
@@ -811,8 +862,19 @@ void Service::AddObjects(const Route& route, const store::Collection& c, http::R
   status.request_timestamp_us = request_time;
   status.status = "complete";
 
+  auto model = policy_->Model();
+  if (model.ok() && (*model)->FindCollection(c.key) == nullptr) model = policy_->Model(true);
+  if (!model.ok()) {
+    respond(ErrorFor(model.error()));
+    return;
+  }
+  policy::Poster poster{principal.username, principal.organization};
+  const int64_t coll_key = c.key;
+  ingest::Stamper stamp = [&](const boost::json::object& obj, store::NewObject* o) {
+    return policy::Stamp(**model, coll_key, poster, obj, o);
+  };
   auto prepared = ingest::PrepareEnvelope(request.body, c.key,
-                                         ingest::Producer{principal.organization, ""});
+                                         ingest::Producer{principal.organization, ""}, stamp);
   if (!prepared.ok()) {
     respond(ErrorFor(prepared.error()));
     return;

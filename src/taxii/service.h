@@ -7,10 +7,13 @@
 // http::Response values (no Beast), so it is tested without sockets as well
 // as through the real server.
 //
-// Access (issue 2 scope): every endpoint but /healthz needs credentials
-// (401 otherwise); a collection is visible only to accounts with a grant on
-// it, and one you cannot see answers 404 exactly like one that does not exist
-// (no existence leaks); reading needs can_read and writing can_write (403).
+// Access: every endpoint needs credentials (401 otherwise); a collection is
+// visible only to accounts with a grant on it, and one you cannot see answers
+// 404 exactly like one that does not exist (no existence leaks); reading
+// needs can_read and writing can_write (403). Within a collection, every
+// object released (objects, object, versions, manifest) is decided by the
+// policy decision point, and an object the reader may not see is
+// indistinguishable from a missing one.
 //
 // Thread-safe: Handle() may be called concurrently from any thread.
 
@@ -24,6 +27,7 @@
 #include "auth/authenticator.h"
 #include "core/time.h"
 #include "http/message.h"
+#include "policy/decision_point.h"
 #include "store/store.h"
 
 namespace kizuna::taxii {
@@ -56,9 +60,9 @@ struct ServiceCounters {
 
 class Service {
  public:
-  // `store`, `authenticator` and `clock` must outlive the service.
-  Service(store::Store* store, auth::Authenticator* authenticator, ServiceOptions options,
-          const Clock* clock = &SystemClock::Get());
+  // `store`, `authenticator`, `policy` and `clock` must outlive the service.
+  Service(store::Store* store, auth::Authenticator* authenticator, policy::DecisionPoint* policy,
+          ServiceOptions options, const Clock* clock = &SystemClock::Get());
   ~Service();
 
   // The http::Handler for every TAXII path.
@@ -95,12 +99,13 @@ class Service {
                            const http::Request& request, const auth::Principal& principal,
                            bool versions_only);
   http::Response DeleteObject(const Route& route, const store::Collection& c,
-                              const http::Request& request);
+                              const http::Request& request, const auth::Principal& principal);
   void AddObjects(const Route& route, const store::Collection& c, http::Request request,
                   const auth::Principal& principal, http::Respond respond);
 
   store::Store* store_;
   auth::Authenticator* auth_;
+  policy::DecisionPoint* policy_;
   ServiceOptions options_;
   const Clock* clock_;
   std::unique_ptr<Directory> directory_;

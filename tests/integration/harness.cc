@@ -25,18 +25,6 @@
 namespace kizuna::testing {
 namespace {
 
-void WriteAll(int fd, const std::string& s) {
-  size_t off = 0;
-  while (off < s.size()) {
-    ssize_t n = write(fd, s.data() + off, s.size() - off);
-    if (n <= 0) {
-      if (n < 0 && errno == EINTR) continue;
-      return;
-    }
-    off += static_cast<size_t>(n);
-  }
-}
-
 pid_t Spawn(const std::vector<std::string>& argv, int* in_fd, int* out_fd, int* err_fd) {
   int in[2], out[2], err[2];
   if (pipe2(in, O_CLOEXEC) != 0 || pipe2(out, O_CLOEXEC) != 0 || pipe2(err, O_CLOEXEC) != 0) {
@@ -151,7 +139,7 @@ std::unique_ptr<KizunaProcess> KizunaProcess::Start(const std::vector<std::strin
   char buf[4096];
   bool err_open = true;
   while (std::chrono::steady_clock::now() < deadline) {
-    pollfd fds[2] = {{out_fd, POLLIN, 0}, {err_fd, err_open ? POLLIN : short(0), 0}};
+    pollfd fds[2] = {{out_fd, POLLIN, 0}, {err_fd, static_cast<short>(err_open ? POLLIN : 0), 0}};
     if (poll(fds, 2, 500) < 0) continue;
     if (fds[1].revents) {
       ssize_t k = read(err_fd, buf, sizeof buf);

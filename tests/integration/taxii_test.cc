@@ -78,7 +78,9 @@ class TaxiiTest : public ::testing::Test {
   }
 
   static void TearDownTestSuite() {
-    if (hub_) EXPECT_EQ(hub_->Stop(), 0);
+    if (hub_) {
+      EXPECT_EQ(hub_->Stop(), 0);
+    }
     delete hub_;
     delete dir_;
     hub_ = nullptr;
@@ -438,7 +440,7 @@ TEST_F(TaxiiTest, BadInputGetsTaxiiErrorsAndWritesNothing) {
   ExpectTaxiiError(Get(Objects() + "indicator--" + Uuid(70) + "/"), 404);
   for (const char* q : {"?limit=0", "?limit=x", "?added_after=notatime", "?match[version]=bogus",
                         "?match[spec_version]=9.9", "?match[unknown]=1", "?frobnicate=1",
-                        "?match[type]=BAD TYPE"}) {
+                        "?match[type]=BAD%20TYPE"}) {
     ExpectTaxiiError(Get(Objects() + q), 400);
   }
   ExpectTaxiiError(Get("/api1/collections/" + std::string(kCol) + "/objects/x/y/z/"), 404);

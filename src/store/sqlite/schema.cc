@@ -70,6 +70,7 @@ CREATE TABLE collections(
   description TEXT NOT NULL,
   alias TEXT NOT NULL,
   default_marking TEXT NOT NULL,
+  trust_group TEXT NOT NULL,
   UNIQUE (api_root, id));
 CREATE UNIQUE INDEX collections_alias ON collections(api_root, alias) WHERE alias <> '';
 
@@ -78,7 +79,16 @@ CREATE TABLE organizations(
   name TEXT NOT NULL,
   nation TEXT NOT NULL,
   kind TEXT NOT NULL,
-  sectors TEXT NOT NULL);
+  sectors TEXT NOT NULL,
+  clients TEXT NOT NULL,
+  home_hub TEXT NOT NULL);
+
+-- Trust groups: named communities of organizations; members as a JSON array.
+CREATE TABLE trust_groups(
+  id TEXT PRIMARY KEY,
+  name TEXT NOT NULL,
+  description TEXT NOT NULL,
+  members TEXT NOT NULL);
 
 CREATE TABLE accounts(
   key INTEGER PRIMARY KEY AUTOINCREMENT,

@@ -259,6 +259,9 @@ class SqliteStore final : public Store {
                                                    const std::string& id_or_alias) override;
   Status PutOrganization(const Organization& org) override;
   Result<std::vector<Organization>> ListOrganizations() override;
+  Status PutTrustGroup(const TrustGroup& group) override;
+  Result<std::vector<TrustGroup>> ListTrustGroups() override;
+  Status DeleteTrustGroup(const std::string& id) override;
   Result<Account> PutAccount(const Account& account) override;
   Result<std::optional<Account>> FindAccount(const std::string& username) override;
   Result<std::optional<Account>> FindAccountByKey(int64_t key) override;
@@ -1490,7 +1493,8 @@ Result<std::vector<ApiRoot>> SqliteStore::ListApiRoots() {
   return out;
 }
 
-#define KIZUNA_COLLECTION_COLUMNS "key, id, api_root, title, description, alias, default_marking"
+#define KIZUNA_COLLECTION_COLUMNS \
+  "key, id, api_root, title, description, alias, default_marking, trust_group"
 
 Result<Collection> SqliteStore::ReadCollection(const sqlite::Statement& st) const {
   Collection c;
@@ -1501,6 +1505,7 @@ Result<Collection> SqliteStore::ReadCollection(const sqlite::Statement& st) cons
   c.description.assign(st.Text(4));
   c.alias.assign(st.Text(5));
   c.default_marking.assign(st.Text(6));
+  c.trust_group.assign(st.Text(7));
   return c;
 }
 
@@ -1518,13 +1523,14 @@ Result<Collection> SqliteStore::PutCollection(const Collection& c) {
       ASSIGN_OR_RETURN(
           auto st,
           writer_->Prepare("INSERT INTO collections(id, api_root, title, description, alias,"
-                           " default_marking) VALUES(?1, ?2, ?3, ?4, ?5, ?6)"));
+                           " default_marking, trust_group) VALUES(?1, ?2, ?3, ?4, ?5, ?6, ?7)"));
       st->BindStatic(1, c.id);
       st->BindStatic(2, c.api_root);
       st->BindStatic(3, c.title);
       st->BindStatic(4, c.description);
       st->BindStatic(5, c.alias);
       st->BindStatic(6, c.default_marking);
+      st->BindStatic(7, c.trust_group);
       Status r = st->Run();
       if (r.code() == StatusCode::kAlreadyExists) {
         return AlreadyExists("collection '" + c.id + "' or its alias already exists in '" +
@@ -1534,9 +1540,10 @@ Result<Collection> SqliteStore::PutCollection(const Collection& c) {
       stored.key = sqlite3_last_insert_rowid(writer_->db());
       RETURN_IF_ERROR(writer_->Exec(sqlite::CollectionTablesDdl(stored.key)));
     } else {
-      ASSIGN_OR_RETURN(
-          auto st, writer_->Prepare("UPDATE collections SET id=?2, api_root=?3, title=?4,"
-                                    " description=?5, alias=?6, default_marking=?7 WHERE key=?1"));
+      ASSIGN_OR_RETURN(auto st,
+                       writer_->Prepare("UPDATE collections SET id=?2, api_root=?3, title=?4,"
+                                        " description=?5, alias=?6, default_marking=?7,"
+                                        " trust_group=?8 WHERE key=?1"));
       st->Bind(1, c.key);
       st->BindStatic(2, c.id);
       st->BindStatic(3, c.api_root);
@@ -1544,6 +1551,7 @@ Result<Collection> SqliteStore::PutCollection(const Collection& c) {
       st->BindStatic(5, c.description);
       st->BindStatic(6, c.alias);
       st->BindStatic(7, c.default_marking);
+      st->BindStatic(8, c.trust_group);
       Status r = st->Run();
       if (r.code() == StatusCode::kAlreadyExists) {
         return AlreadyExists("collection '" + c.id + "' or its alias already exists in '" +
@@ -1628,17 +1636,22 @@ Result<std::optional<Collection>> SqliteStore::FindCollection(const std::string&
 Status SqliteStore::PutOrganization(const Organization& org) {
   if (org.id.empty()) return InvalidArgument("organization without an id");
   std::string sectors = sqlite::EncodeStringList(org.sectors);
+  std::string clients = sqlite::EncodeStringList(org.clients);
   return RunWrite([&](Txn* t) -> Status {
     ASSIGN_OR_RETURN(
-        auto st, writer_->Prepare("INSERT INTO organizations(id, name, nation, kind, sectors)"
-                                  " VALUES(?1, ?2, ?3, ?4, ?5) ON CONFLICT(id) DO UPDATE SET"
-                                  " name=excluded.name, nation=excluded.nation, kind=excluded.kind,"
-                                  " sectors=excluded.sectors"));
+        auto st,
+        writer_->Prepare("INSERT INTO organizations(id, name, nation, kind, sectors, clients,"
+                         " home_hub) VALUES(?1, ?2, ?3, ?4, ?5, ?6, ?7) ON CONFLICT(id) DO UPDATE"
+                         " SET name=excluded.name, nation=excluded.nation, kind=excluded.kind,"
+                         " sectors=excluded.sectors, clients=excluded.clients,"
+                         " home_hub=excluded.home_hub"));
     st->BindStatic(1, org.id);
     st->BindStatic(2, org.name);
     st->BindStatic(3, org.nation);
     st->BindStatic(4, org.kind);
     st->BindStatic(5, sectors);
+    st->BindStatic(6, clients);
+    st->BindStatic(7, org.home_hub);
     RETURN_IF_ERROR(st->Run());
     t->directory_changed = true;
     return Status::Ok();
@@ -1648,8 +1661,8 @@ Status SqliteStore::PutOrganization(const Organization& org) {
 Result<std::vector<Organization>> SqliteStore::ListOrganizations() {
   ASSIGN_OR_RETURN(ReaderLease conn, AcquireReader());
   ASSIGN_OR_RETURN(auto st,
-                   conn->Prepare("SELECT id, name, nation, kind, sectors FROM organizations"
-                                 " ORDER BY name, id"));
+                   conn->Prepare("SELECT id, name, nation, kind, sectors, clients, home_hub"
+                                 " FROM organizations ORDER BY name, id"));
   std::vector<Organization> out;
   for (;;) {
     ASSIGN_OR_RETURN(bool row, st->Step());
@@ -1660,9 +1673,59 @@ Result<std::vector<Organization>> SqliteStore::ListOrganizations() {
     o.nation.assign(st->Text(2));
     o.kind.assign(st->Text(3));
     ASSIGN_OR_RETURN(o.sectors, sqlite::DecodeStringList(st->Text(4)));
+    ASSIGN_OR_RETURN(o.clients, sqlite::DecodeStringList(st->Text(5)));
+    o.home_hub.assign(st->Text(6));
     out.push_back(std::move(o));
   }
   return out;
+}
+
+Status SqliteStore::PutTrustGroup(const TrustGroup& group) {
+  if (group.id.empty()) return InvalidArgument("trust group without an id");
+  std::string members = sqlite::EncodeStringList(group.members);
+  return RunWrite([&](Txn* t) -> Status {
+    ASSIGN_OR_RETURN(auto st,
+                     writer_->Prepare("INSERT INTO trust_groups(id, name, description, members)"
+                                      " VALUES(?1, ?2, ?3, ?4) ON CONFLICT(id) DO UPDATE SET"
+                                      " name=excluded.name, description=excluded.description,"
+                                      " members=excluded.members"));
+    st->BindStatic(1, group.id);
+    st->BindStatic(2, group.name);
+    st->BindStatic(3, group.description);
+    st->BindStatic(4, members);
+    RETURN_IF_ERROR(st->Run());
+    t->directory_changed = true;
+    return Status::Ok();
+  });
+}
+
+Result<std::vector<TrustGroup>> SqliteStore::ListTrustGroups() {
+  ASSIGN_OR_RETURN(ReaderLease conn, AcquireReader());
+  ASSIGN_OR_RETURN(auto st, conn->Prepare("SELECT id, name, description, members FROM trust_groups"
+                                          " ORDER BY id"));
+  std::vector<TrustGroup> out;
+  for (;;) {
+    ASSIGN_OR_RETURN(bool row, st->Step());
+    if (!row) break;
+    TrustGroup g;
+    g.id.assign(st->Text(0));
+    g.name.assign(st->Text(1));
+    g.description.assign(st->Text(2));
+    ASSIGN_OR_RETURN(g.members, sqlite::DecodeStringList(st->Text(3)));
+    out.push_back(std::move(g));
+  }
+  return out;
+}
+
+Status SqliteStore::DeleteTrustGroup(const std::string& id) {
+  return RunWrite([&](Txn* t) -> Status {
+    ASSIGN_OR_RETURN(auto st, writer_->Prepare("DELETE FROM trust_groups WHERE id=?1"));
+    st->BindStatic(1, id);
+    RETURN_IF_ERROR(st->Run());
+    if (sqlite3_changes(writer_->db()) == 0) return NotFound("no trust group '" + id + "'");
+    t->directory_changed = true;
+    return Status::Ok();
+  });
 }
 
 #define KIZUNA_ACCOUNT_COLUMNS "key, username, organization, roles, password_hash, disabled"

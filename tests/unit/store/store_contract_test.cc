@@ -1,6 +1,7 @@
 // The Store contract, run against every backend (TEST_P over a factory):
 // today SQLite on real files; a PostgreSQL backend joins the same suite.
 #include <gtest/gtest.h>
+#include <sqlite3.h>
 
 #include <atomic>
 #include <filesystem>
@@ -11,8 +12,6 @@
 #include <random>
 #include <set>
 #include <thread>
-
-#include <sqlite3.h>
 
 #include "store/sqlite/sqlite_store.h"
 #include "store/store.h"
@@ -357,8 +356,14 @@ TEST_P(StoreContractTest, StatusAndCursorCommitWithTheObjects) {
   WriteBatch b;
   b.collection = coll_;
   b.objects = {Obj(Id(1), 1)};
-  b.status = StatusRecord{"22222222-2222-4222-8222-222222222222", "api1", 7, 123, "complete",
-                          {{Id(1), "v", ""}}, {{"x--y", "", "bad"}}, {}};
+  b.status = StatusRecord{"22222222-2222-4222-8222-222222222222",
+                          "api1",
+                          7,
+                          123,
+                          "complete",
+                          {{Id(1), "v", ""}},
+                          {{"x--y", "", "bad"}},
+                          {}};
   b.cursor = CursorUpdate{"peer/jp/coll", "cursor-1"};
   ASSERT_TRUE(store_->WriteSync(std::move(b)).ok());
   Reopen();
@@ -368,7 +373,8 @@ TEST_P(StoreContractTest, StatusAndCursorCommitWithTheObjects) {
   EXPECT_EQ((*s)->successes.size(), 1u);
   ASSERT_EQ((*s)->failures.size(), 1u);
   EXPECT_EQ((*s)->failures[0].message, "bad");
-  EXPECT_FALSE(store_->GetStatus("other-root", "22222222-2222-4222-8222-222222222222")->has_value());
+  EXPECT_FALSE(
+      store_->GetStatus("other-root", "22222222-2222-4222-8222-222222222222")->has_value());
   EXPECT_EQ(*store_->GetCursor("peer/jp/coll"), std::optional<std::string>("cursor-1"));
   EXPECT_FALSE(store_->GetCursor("nope")->has_value());
   ASSERT_TRUE(store_->PutCursor(CursorUpdate{"peer/jp/coll", "cursor-2"}).ok());
@@ -780,6 +786,44 @@ TEST_P(StoreContractTest, LimitsAreExactAndMoreIsTruthful) {
   p = Query(q);
   EXPECT_EQ(p.records.size(), 9u);
   EXPECT_FALSE(p.more);
+}
+
+TEST_P(StoreContractTest, TrustModelRoundTrips) {
+  int64_t g0 = *store_->DirectoryGeneration();
+  Organization isac{"identity--isac",
+                    "Energy ISAC",
+                    "US",
+                    "isac",
+                    {"energy"},
+                    {"identity--member1", "identity--member2"},
+                    ""};
+  Organization jp{"identity--jp", "JP CERT", "JP", "government", {}, {}, "jp-hub"};
+  ASSERT_TRUE(store_->PutOrganization(isac).ok());
+  ASSERT_TRUE(store_->PutOrganization(jp).ok());
+  auto orgs = store_->ListOrganizations();
+  ASSERT_TRUE(orgs.ok());
+  ASSERT_EQ(orgs->size(), 2u);
+  EXPECT_EQ((*orgs)[0].clients, isac.clients);
+  EXPECT_EQ((*orgs)[1].home_hub, "jp-hub");
+  TrustGroup g{
+      "us-jp-energy", "US-JP energy", "operators and CERTs", {"identity--isac", "identity--jp"}};
+  ASSERT_TRUE(store_->PutTrustGroup(g).ok());
+  g.members.push_back("identity--x");
+  ASSERT_TRUE(store_->PutTrustGroup(g).ok());  // replaced by id
+  auto groups = store_->ListTrustGroups();
+  ASSERT_EQ(groups->size(), 1u);
+  EXPECT_EQ((*groups)[0].members.size(), 3u);
+  EXPECT_EQ((*groups)[0].description, "operators and CERTs");
+  Collection c = *(*store_->FindCollection("api1", "11111111-1111-4111-8111-111111111111"));
+  c.trust_group = "us-jp-energy";
+  ASSERT_TRUE(store_->PutCollection(c).ok());
+  EXPECT_EQ((*store_->ListCollections("api1"))[0].trust_group, "us-jp-energy");
+  ASSERT_TRUE(store_->DeleteTrustGroup("us-jp-energy").ok());
+  EXPECT_EQ(store_->DeleteTrustGroup("us-jp-energy").code(), StatusCode::kNotFound);
+  EXPECT_TRUE(store_->ListTrustGroups()->empty());
+  EXPECT_GT(*store_->DirectoryGeneration(), g0);
+  Reopen();
+  EXPECT_EQ((*store_->ListOrganizations())[0].clients, isac.clients);
 }
 
 INSTANTIATE_TEST_SUITE_P(Backends, StoreContractTest, ::testing::ValuesIn(Backends()),

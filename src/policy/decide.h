@@ -1,0 +1,128 @@
+#pragma once
+// The one policy decision point: may this reader receive this object version
+// by this path? Every path that releases an object (TAXII get objects, get
+// object, versions, manifest, status, exports, feeds, channels, webhooks,
+// federation, dashboard) asks Decide(); nothing else filters.
+//
+// TLP 2.0, from the recipient's side (the strictest marking on an object
+// wins; an object without a TLP marking takes its collection's default):
+//  - CLEAR: anyone who may read the collection, and public feeds.
+//  - GREEN: members of the collection's trust group, on any hub; never
+//    anonymous readers.
+//  - AMBER: the producer's organization, the recipient organizations (the
+//    object's audience organizations if it names any, else the trust group)
+//    and their client organizations, and accounts named in the audience.
+//  - AMBER+STRICT: as AMBER, without client organizations.
+//  - RED: only the accounts named in the audience, and the producing account.
+// A peer hub receives an object when at least one principal homed on that
+// hub would (RED: a named account "user@hub"; AMBER: a recipient
+// organization homed there; GREEN: a trust-group member homed there).
+//
+// Decide() reads only the record's metadata (no JSON parsing): it runs once
+// per candidate row inside store scans. Objects with granular markings are
+// released through Redact(), which removes what the reader may not see.
+//
+// Thread-safe: pure functions over immutable inputs.
+
+#include <cstdint>
+#include <memory>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "core/result.h"
+#include "policy/model.h"
+#include "stix/markings.h"
+#include "store/store.h"
+
+namespace kizuna::policy {
+
+// Release paths, for decisions and the audit log.
+enum class Path : uint8_t {
+  kTaxiiObjects,
+  kTaxiiObject,
+  kTaxiiVersions,
+  kTaxiiManifest,
+  kTaxiiStatus,
+  kExport,
+  kFeed,
+  kStream,
+  kWebhook,
+  kFederation,
+  kDashboard,
+};
+std::string_view PathName(Path path);
+
+// Who is reading, with the relations Decide needs precomputed (MakeReader).
+struct Reader {
+  enum class Kind : uint8_t { kAnonymous, kAccount, kPeer };
+  Kind kind = Kind::kAnonymous;
+  std::string account;  // username (kAccount)
+  std::string org;      // the account's organization (kAccount)
+  std::string hub;      // the peer hub's name (kPeer)
+  std::vector<std::string> parents;  // organizations that count `org` as a client
+  std::vector<std::string> peer_orgs;  // organizations homed on the peer (kPeer)
+};
+
+Reader MakeAccountReader(const TrustModel& model, std::string account, std::string org);
+Reader MakePeerReader(const TrustModel& model, std::string hub);
+Reader MakeAnonymousReader();
+
+enum class Reason : uint8_t {
+  kAllowed,
+  kAnonymous,     // anonymous readers get CLEAR only
+  kNotInGroup,    // GREEN outside the trust group
+  kNotRecipient,  // AMBER / AMBER+STRICT outside the recipients
+  kNotNamed,      // RED without being named
+  kUnknownCollection,
+};
+std::string_view ReasonText(Reason r);
+
+struct Decision {
+  bool allow = false;
+  Reason reason = Reason::kAllowed;
+  stix::Tlp tlp = stix::Tlp::kNone;  // the effective level that was decided on
+  bool redact = false;  // allowed, but the object has granular markings: serve Redact()
+};
+
+// The object metadata a decision needs (a view over store::ObjectRecord).
+struct ObjectMeta {
+  std::string_view marking;   // effective marking-definition id ("" = collection default)
+  std::string_view producer;  // producing organization
+  std::string_view audience;  // policy tokens (see EncodeAudience)
+  int64_t collection = 0;
+  bool granular = false;
+};
+inline ObjectMeta MetaOf(const store::ObjectRecord& r, int64_t collection) {
+  return ObjectMeta{r.marking, r.producer, r.audience, collection, r.granular};
+}
+
+Decision Decide(const TrustModel& model, const Reader& reader, const ObjectMeta& object, Path path);
+
+// May `reader` see content marked at `tlp` in an object with this metadata?
+// (Decide on the object's own level; Redact on each granular marking.)
+Decision DecideLevel(const TrustModel& model, const Reader& reader, const ObjectMeta& object,
+                     stix::Tlp tlp);
+
+// ---- audience tokens (the store's `audience` column) -------------------------
+
+struct Audience {
+  std::string producer_account;              // the account that posted it
+  std::vector<std::string> organizations;    // identity--...
+  std::vector<std::string> accounts;         // "user" (this hub) or "user@hub"
+};
+// "p:<account> o:<org> a:<account> ...": space-separated, order-independent.
+std::string EncodeAudience(const Audience& a);
+Audience DecodeAudience(std::string_view tokens);
+
+// ---- granular markings ---------------------------------------------------------
+
+// The copy of `raw` (an object with granular_markings) that `reader` may
+// see: every property selected by a granular marking the reader may not see
+// is removed, and the removal is recorded in the Kizuna redaction extension
+// (kRedactionExtensionId: {"extension_type": "property-extension",
+// "redacted_paths": [...]}). Returns raw unchanged when nothing is removed.
+Result<std::string> Redact(const TrustModel& model, const Reader& reader, const ObjectMeta& object,
+                           std::string_view raw);
+
+}  // namespace kizuna::policy

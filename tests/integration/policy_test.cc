@@ -1,0 +1,472 @@
+// The policy matrix, through real HTTP against the real binary: every
+// principal kind x every marking x every release path, asserting exactly who
+// receives what (zero leaks), that every denial is audited, that paging stays
+// correct when most objects are unreadable, and that bad administrative input
+// changes nothing.
+#include <gtest/gtest.h>
+
+#include <boost/json.hpp>
+#include <map>
+#include <set>
+#include <thread>
+
+#include "harness.h"
+
+namespace kizuna::testing {
+namespace {
+
+namespace json = boost::json;
+
+constexpr const char* kCol = "a1a1a1a1-0000-4000-8000-000000000001";
+constexpr const char* kClear = "marking-definition--94868c89-83c2-464b-929b-a1a8aa3c8487";
+constexpr const char* kGreen = "marking-definition--bab4a63c-aed9-4cf5-a766-dfca5abac2bb";
+constexpr const char* kAmber = "marking-definition--55d920b0-5e8b-4f79-9ee9-91f868d9b421";
+constexpr const char* kAmberStrict = "marking-definition--939a9414-2ddd-4d32-a0cd-375ea402b003";
+constexpr const char* kRed = "marking-definition--e828b379-4e03-4974-9ac4-e53a884c97c1";
+constexpr const char* kTlp1White = "marking-definition--613f2e26-407d-48c7-9eca-b8e91df99dc9";
+constexpr const char* kTlp1Green = "marking-definition--34098fce-860f-48ae-8e50-ebd3cc5e41da";
+constexpr const char* kTlp1Amber = "marking-definition--f88d31f6-486f-44da-b317-01333bde0b82";
+constexpr const char* kAudienceExt = "extension-definition--7a79d0e5-a2c1-4b04-870f-c5d9a7fed356";
+constexpr const char* kRedactionExt = "extension-definition--f7de493e-8da0-42e6-a7de-0197917d4704";
+
+const char* kOrgA = "identity--aaaaaaaa-0000-4000-8000-000000000001";  // producer
+const char* kOrgB = "identity--aaaaaaaa-0000-4000-8000-000000000002";  // recipient, in the group
+const char* kOrgC = "identity--aaaaaaaa-0000-4000-8000-000000000003";  // client of B, not in the group
+const char* kOrgD = "identity--aaaaaaaa-0000-4000-8000-000000000004";  // group member
+const char* kOrgE = "identity--aaaaaaaa-0000-4000-8000-000000000005";  // outsider
+const char* kOrgF = "identity--aaaaaaaa-0000-4000-8000-000000000006";  // homed on the peer hub
+
+// The principals: P producer's account, S same organization, R recipient
+// organization, C client of a recipient, G trust-group member, O outsider,
+// H peer hub. (Anonymous readers are refused before any object: 401.)
+const std::vector<std::string> kPrincipals = {"P", "S", "R", "C", "G", "O", "H"};
+const std::map<std::string, std::string> kUser = {{"P", "alice"}, {"S", "alice2"}, {"R", "bob"},
+                                                  {"C", "carol"}, {"G", "dave"},   {"O", "eve"},
+                                                  {"H", "jp-hub"}};
+
+struct Case {
+  std::string key;
+  std::vector<std::string> markings;
+  std::vector<std::string> audience_orgs;
+  std::vector<std::string> audience_accounts;
+  std::string visible;  // which principals may receive it
+};
+
+// The expected matrix, written out by hand from the TLP 2.0 rules (not
+// computed by the code under test).
+const std::vector<Case> kCases = {
+    {"none", {}, {}, {}, "P S R C G H"},  // the collection default, AMBER
+    {"clear", {kClear}, {}, {}, "P S R C G O H"},
+    {"green", {kGreen}, {}, {}, "P S R G H"},
+    {"amber", {kAmber}, {}, {}, "P S R C G H"},
+    {"amber-aud-b", {kAmber}, {kOrgB}, {}, "P S R C"},
+    {"amberstrict-aud-b", {kAmberStrict}, {kOrgB}, {}, "P S R"},
+    {"amberstrict", {kAmberStrict}, {}, {}, "P S R G H"},
+    {"red-bob", {kRed}, {}, {"bob"}, "P R"},
+    {"red-dave-peer", {kRed}, {}, {"dave", "kenji@jp-hub"}, "P G H"},
+    {"tlp1-white", {kTlp1White}, {}, {}, "P S R C G O H"},
+    {"tlp1-green", {kTlp1Green}, {}, {}, "P S R G H"},
+    {"tlp1-amber", {kTlp1Amber}, {}, {}, "P S R C G H"},
+    {"mixed-green-amberstrict", {kGreen, kAmberStrict}, {}, {}, "P S R G H"},
+    {"mixed-clear-red", {kClear, kRed}, {}, {"carol"}, "P C"},
+};
+
+std::string UuidFor(int n) {
+  char buf[40];
+  std::snprintf(buf, sizeof buf, "bbbbbbbb-0000-4000-8000-%012d", n);
+  return buf;
+}
+
+std::string IndicatorJson(const std::string& id, const std::vector<std::string>& markings,
+                          const std::vector<std::string>& orgs,
+                          const std::vector<std::string>& accounts, const std::string& extra = "") {
+  json::object o{{"type", "indicator"},
+                 {"spec_version", "2.1"},
+                 {"id", id},
+                 {"created", "2025-01-01T00:00:00.000Z"},
+                 {"modified", "2025-01-01T00:00:00.000Z"},
+                 {"name", "policy matrix"},
+                 {"description", "secret notes"},
+                 {"pattern", "[ipv4-addr:value = '198.51.100.1']"},
+                 {"pattern_type", "stix"},
+                 {"valid_from", "2025-01-01T00:00:00Z"}};
+  if (!markings.empty()) {
+    json::array m;
+    for (const auto& x : markings) m.push_back(json::string(x));
+    o["object_marking_refs"] = m;
+  }
+  if (!orgs.empty() || !accounts.empty()) {
+    json::object ext{{"extension_type", "property-extension"}};
+    json::array a, b;
+    for (const auto& x : orgs) a.push_back(json::string(x));
+    for (const auto& x : accounts) b.push_back(json::string(x));
+    if (!a.empty()) ext["organizations"] = a;
+    if (!b.empty()) ext["accounts"] = b;
+    o["extensions"] = json::object{{kAudienceExt, ext}};
+  }
+  std::string s = json::serialize(o);
+  if (!extra.empty()) s = s.substr(0, s.size() - 1) + "," + extra + "}";
+  return s;
+}
+
+class PolicyTest : public ::testing::Test {
+ protected:
+  static void Admin(const std::vector<std::string>& args, const std::string& in = "") {
+    std::vector<std::string> a = {"admin", "--config", config_};
+    a.insert(a.end(), args.begin(), args.end());
+    ProcessResult r = RunKizuna(a, in);
+    ASSERT_EQ(r.exit_code, 0) << "kizuna admin failed: " << r.err << r.out;
+  }
+
+  static void SetUpTestSuite() {
+    dir_ = new TempDir();
+    config_ = WriteHubConfig(*dir_);
+    struct OrgDef {
+      const char* id;
+      const char* name;
+      const char* nation;
+      const char* kind;
+      const char* home;
+    };
+    for (const OrgDef& o : std::vector<OrgDef>{{kOrgA, "Org A", "US", "government", ""},
+                                               {kOrgB, "Org B", "US", "isac", ""},
+                                               {kOrgC, "Org C", "US", "operator", ""},
+                                               {kOrgD, "Org D", "JP", "government", ""},
+                                               {kOrgE, "Org E", "JP", "vendor", ""},
+                                               {kOrgF, "Org F", "JP", "operator", "jp-hub"}}) {
+      std::vector<std::string> args = {"org", "add", "--id", o.id, "--name", o.name, "--nation",
+                                       o.nation, "--kind", o.kind};
+      if (*o.home) {
+        args.push_back("--home-hub");
+        args.push_back(o.home);
+      }
+      Admin(args);
+    }
+    Admin({"org", "set-clients", "Org B", "--client", "Org C"});
+    Admin({"trust-group", "add", "g1", "--name", "Group one", "--member", "Org A", "--member",
+           "Org B", "--member", "Org D", "--member", "Org F"});
+    Admin({"api-root", "add", "api1"});
+    Admin({"collection", "add", "--api-root", "api1", "--title", "Matrix", "--id", kCol,
+           "--trust-group", "g1"});
+    const std::map<std::string, std::string> org_of = {
+        {"alice", "Org A"}, {"alice2", "Org A"}, {"bob", "Org B"},   {"carol", "Org C"},
+        {"dave", "Org D"},  {"eve", "Org E"},    {"jp-hub", "Org F"}};
+    for (const auto& [user, org] : org_of) {
+      std::vector<std::string> args = {"account", "add", user, "--org", org, "--password-stdin",
+                                       "--role", user == "jp-hub" ? "peer" : "contributor"};
+      Admin(args, user + "-password-123\n");
+      Admin({"grant", user, kCol, "--read", "--write"});
+    }
+    std::string error;
+    hub_ = KizunaProcess::Start({"serve", "--config", config_}, &error).release();
+    ASSERT_NE(hub_, nullptr) << error;
+
+    // alice posts one object per case.
+    std::vector<std::string> objects;
+    for (size_t i = 0; i < kCases.size(); ++i) {
+      const Case& c = kCases[i];
+      objects.push_back(IndicatorJson("indicator--" + UuidFor(static_cast<int>(i)), c.markings,
+                                      c.audience_orgs, c.audience_accounts));
+    }
+    // A public object whose description only bob (and alice) may read.
+    objects.push_back(IndicatorJson(
+        "indicator--" + UuidFor(99), {kClear}, {}, {"bob"},
+        std::string("\"granular_markings\":[{\"marking_ref\":\"") + kRed +
+            "\",\"selectors\":[\"description\"]}]"));
+    HttpResponse r = Post("alice", Objects(), "{\"objects\":[" + Join(objects) + "]}");
+    ASSERT_EQ(r.status, 202) << r.body;
+    ASSERT_NE(r.body.find("\"failure_count\":0"), std::string::npos) << r.body;
+    status_id_ = std::string(json::parse(r.body).as_object()["id"].as_string());
+  }
+
+  static void TearDownTestSuite() {
+    if (hub_) {
+      EXPECT_EQ(hub_->Stop(), 0);
+    }
+    delete hub_;
+    delete dir_;
+    hub_ = nullptr;
+    dir_ = nullptr;
+  }
+
+  static std::string Join(const std::vector<std::string>& v) {
+    std::string s;
+    for (size_t i = 0; i < v.size(); ++i) s += (i ? "," : "") + v[i];
+    return s;
+  }
+  static std::string Auth(const std::string& user) {
+    return BasicAuth(user, user + "-password-123");
+  }
+  static std::string Objects() { return std::string("/api1/collections/") + kCol + "/objects/"; }
+  static HttpResponse Get(const std::string& user, const std::string& target) {
+    return HttpRequest(hub_->port(), "GET", target,
+                       {{"Authorization", Auth(user)}, {"Accept", kTaxii}});
+  }
+  static HttpResponse Post(const std::string& user, const std::string& target,
+                           const std::string& body) {
+    return HttpRequest(hub_->port(), "POST", target,
+                       {{"Authorization", Auth(user)}, {"Accept", kTaxii}, {"Content-Type", kTaxii}},
+                       body);
+  }
+  static bool Visible(const Case& c, const std::string& principal) {
+    return (" " + c.visible + " ").find(" " + principal + " ") != std::string::npos;
+  }
+  // Every id the listing endpoint returns to `user`, following `next`.
+  static std::set<std::string> ListIds(const std::string& user, const std::string& endpoint,
+                                       const std::string& collection = kCol, int limit = 5) {
+    std::set<std::string> ids;
+    std::string next;
+    for (int guard = 0; guard < 10000; ++guard) {
+      std::string target = "/api1/collections/" + collection + "/" + endpoint +
+                           "/?match[type]=indicator&limit=" + std::to_string(limit);
+      if (!next.empty()) target += "&next=" + next;
+      HttpResponse r = Get(user, target);
+      EXPECT_EQ(r.status, 200) << r.body;
+      if (r.status != 200) break;
+      json::object o = json::parse(r.body).as_object();
+      if (o.contains("objects")) {
+        size_t n = o["objects"].as_array().size();
+        if (o["more"].as_bool()) {
+          EXPECT_EQ(n, static_cast<size_t>(limit)) << "a short page followed by more";
+        }
+        for (auto& v : o["objects"].as_array()) {
+          EXPECT_TRUE(ids.insert(std::string(v.as_object().at("id").as_string())).second)
+              << "an object repeated across pages";
+        }
+      } else {
+        EXPECT_FALSE(o["more"].as_bool()) << "an empty page with more=true";
+      }
+      if (!o["more"].as_bool()) break;
+      next = std::string(o["next"].as_string());
+    }
+    return ids;
+  }
+
+  static TempDir* dir_;
+  static std::string config_;
+  static KizunaProcess* hub_;
+  static std::string status_id_;
+};
+
+TempDir* PolicyTest::dir_ = nullptr;
+std::string PolicyTest::config_;
+KizunaProcess* PolicyTest::hub_ = nullptr;
+std::string PolicyTest::status_id_;
+
+TEST_F(PolicyTest, GetObjectsReleasesExactlyTheMatrix) {
+  for (const auto& p : kPrincipals) {
+    std::set<std::string> got = ListIds(kUser.at(p), "objects");
+    for (size_t i = 0; i < kCases.size(); ++i) {
+      std::string id = "indicator--" + UuidFor(static_cast<int>(i));
+      EXPECT_EQ(got.count(id) > 0, Visible(kCases[i], p))
+          << "principal " << p << " (" << kUser.at(p) << "), case " << kCases[i].key;
+    }
+  }
+}
+
+TEST_F(PolicyTest, ManifestRevealsOnlyReadableIds) {
+  for (const auto& p : kPrincipals) {
+    std::set<std::string> got = ListIds(kUser.at(p), "manifest");
+    for (size_t i = 0; i < kCases.size(); ++i) {
+      std::string id = "indicator--" + UuidFor(static_cast<int>(i));
+      EXPECT_EQ(got.count(id) > 0, Visible(kCases[i], p))
+          << "principal " << p << ", case " << kCases[i].key;
+    }
+  }
+}
+
+TEST_F(PolicyTest, GetObjectAndVersionsAre404WhenDenied) {
+  for (const auto& p : kPrincipals) {
+    for (size_t i = 0; i < kCases.size(); ++i) {
+      std::string id = "indicator--" + UuidFor(static_cast<int>(i));
+      HttpResponse one = Get(kUser.at(p), Objects() + id + "/");
+      HttpResponse versions = Get(kUser.at(p), Objects() + id + "/versions/");
+      HttpResponse by_filter = Get(kUser.at(p), Objects() + "?match[id]=" + id);
+      if (Visible(kCases[i], p)) {
+        EXPECT_EQ(one.status, 200) << p << " " << kCases[i].key;
+        EXPECT_NE(one.body.find(id), std::string::npos);
+        EXPECT_EQ(versions.status, 200) << p << " " << kCases[i].key;
+        EXPECT_NE(by_filter.body.find(id), std::string::npos) << p << " " << kCases[i].key;
+      } else {
+        // Indistinguishable from an object that does not exist.
+        HttpResponse missing = Get(kUser.at(p), Objects() + "indicator--" + UuidFor(12345) + "/");
+        EXPECT_EQ(one.status, 404) << p << " " << kCases[i].key << ": " << one.body;
+        EXPECT_EQ(one.body, missing.body);
+        EXPECT_EQ(versions.status, 404) << p << " " << kCases[i].key;
+        EXPECT_EQ(by_filter.status, 200);
+        EXPECT_EQ(by_filter.body.find(id), std::string::npos) << p << " " << kCases[i].key;
+        EXPECT_EQ(one.body.find("secret"), std::string::npos);
+      }
+    }
+  }
+}
+
+TEST_F(PolicyTest, StatusResourceOnlyForItsPoster) {
+  EXPECT_EQ(Get("alice", "/api1/status/" + status_id_ + "/").status, 200);
+  for (const auto& p : kPrincipals) {
+    if (p == "P") continue;
+    EXPECT_EQ(Get(kUser.at(p), "/api1/status/" + status_id_ + "/").status, 404) << p;
+  }
+}
+
+TEST_F(PolicyTest, ExportReleasesExactlyTheMatrix) {
+  for (const auto& p : kPrincipals) {
+    ProcessResult r = RunKizuna({"export", "--config", config_, "--collection", kCol, "--as",
+                                 kUser.at(p), "--type", "indicator"});
+    ASSERT_EQ(r.exit_code, 0) << r.err;
+    std::set<std::string> got;
+    json::value bundle = json::parse(r.out);
+    for (auto& v : bundle.as_object()["objects"].as_array()) {
+      got.insert(std::string(v.as_object().at("id").as_string()));
+    }
+    for (size_t i = 0; i < kCases.size(); ++i) {
+      std::string id = "indicator--" + UuidFor(static_cast<int>(i));
+      EXPECT_EQ(got.count(id) > 0, Visible(kCases[i], p)) << "export as " << p << ", " << kCases[i].key;
+    }
+  }
+}
+
+TEST_F(PolicyTest, GranularMarkingsAreRedactedVisibly) {
+  const std::string id = "indicator--" + UuidFor(99);
+  for (const auto& p : kPrincipals) {
+    HttpResponse r = Get(kUser.at(p), Objects() + id + "/");
+    ASSERT_EQ(r.status, 200) << p;
+    json::object o = json::parse(r.body).as_object()["objects"].as_array()[0].as_object();
+    bool may_read = p == "P" || p == "R";
+    EXPECT_EQ(o.contains("description"), may_read) << p;
+    bool marked = o.contains("extensions") &&
+                  o["extensions"].as_object().contains(kRedactionExt);
+    EXPECT_EQ(marked, !may_read) << p;
+    if (marked) {
+      auto paths = o["extensions"].as_object()[kRedactionExt].as_object()["redacted_paths"].as_array();
+      ASSERT_EQ(paths.size(), 1u);
+      EXPECT_EQ(paths[0], json::value("description"));
+    }
+  }
+}
+
+TEST_F(PolicyTest, UnauthenticatedReadersGetNothing) {
+  HttpResponse r = HttpRequest(hub_->port(), "GET", Objects(), {{"Accept", kTaxii}});
+  EXPECT_EQ(r.status, 401);
+  EXPECT_EQ(r.body.find("indicator--"), std::string::npos);
+}
+
+TEST_F(PolicyTest, RedWithoutAudienceIsRejected) {
+  HttpResponse r = Post("alice", Objects(),
+                        "{\"objects\":[" + IndicatorJson("indicator--" + UuidFor(500), {kRed}, {}, {}) + "]}");
+  ASSERT_EQ(r.status, 202);
+  json::object s = json::parse(r.body).as_object();
+  EXPECT_EQ(s["failure_count"], json::value(1));
+  std::string msg(s["failures"].as_array()[0].as_object().at("message").as_string());
+  EXPECT_NE(msg.find("TLP:RED"), std::string::npos) << msg;
+  EXPECT_NE(msg.find("audience"), std::string::npos) << msg;
+  EXPECT_EQ(Get("alice", Objects() + "indicator--" + UuidFor(500) + "/").status, 404);
+}
+
+TEST_F(PolicyTest, PagingStaysCorrectWhenMostObjectsAreUnreadable) {
+  // bob reads objects addressed to Org B; the rest go to Org D only.
+  int n = 0;
+  for (int unreadable_pct : {1, 50, 99}) {
+    std::string col = "c0c0c0c0-0000-4000-8000-00000000000" + std::to_string(unreadable_pct % 10);
+    Admin({"collection", "add", "--api-root", "api1", "--title", "ratio", "--id", col,
+           "--trust-group", "g1"});
+    Admin({"grant", "alice", col, "--read", "--write"});
+    Admin({"grant", "bob", col, "--read"});
+    std::set<std::string> readable;
+    std::vector<std::string> objects;
+    for (int i = 0; i < 200; ++i) {
+      std::string id = "indicator--" + UuidFor(100000 + n++);
+      bool hidden = (i * 100 / 200) < unreadable_pct;
+      if (!hidden) readable.insert(id);
+      objects.push_back(IndicatorJson(id, {kAmberStrict}, {hidden ? kOrgD : kOrgB}, {}));
+    }
+    // The hub notices the new collection and grants within 200 ms.
+    for (int wait = 0; wait < 100 && Get("alice", "/api1/collections/" + col + "/").status != 200; ++wait) {
+      std::this_thread::sleep_for(std::chrono::milliseconds(50));
+    }
+    HttpResponse r = Post("alice", "/api1/collections/" + col + "/objects/",
+                          "{\"objects\":[" + Join(objects) + "]}");
+    ASSERT_EQ(r.status, 202) << r.body;
+    std::set<std::string> got = ListIds("bob", "objects", col, 7);
+    EXPECT_EQ(got, readable) << unreadable_pct << "% unreadable";
+    EXPECT_EQ(ListIds("bob", "manifest", col, 7), readable) << unreadable_pct << "% unreadable";
+  }
+}
+
+TEST_F(PolicyTest, BadAdministrativeInputChangesNothing) {
+  auto fails = [&](std::vector<std::string> args, const std::string& expect_in_message) {
+    args.insert(args.begin(), {"admin", "--config", config_});
+    ProcessResult r = RunKizuna(args);
+    EXPECT_NE(r.exit_code, 0) << r.out;
+    EXPECT_NE(r.err.find(expect_in_message), std::string::npos) << r.err;
+  };
+  auto snapshot = [&]() {
+    std::string s;
+    for (auto what : {"org", "trust-group", "collection", "account"}) {
+      s += RunKizuna({"admin", "--config", config_, "--json", what, "list"}).out;
+    }
+    return s;
+  };
+  std::string before = snapshot();
+  fails({"account", "add", "zed", "--org", "No Such Org", "--password-stdin"}, "no organization");
+  fails({"org", "set-clients", "Org C", "--client", "Org B"}, "cycle");
+  fails({"org", "add", "--name", "Bad", "--nation", "XX", "--kind", "operator"}, "ISO 3166");
+  fails({"org", "add", "--name", "Bad", "--nation", "US", "--kind", "spy"}, "kind");
+  fails({"org", "add", "--name", "Bad", "--nation", "US", "--kind", "operator", "--sector", "moon"},
+        "sector");
+  fails({"org", "add", "--name", "Bad", "--nation", "US", "--kind", "operator", "--client", "Nobody"},
+        "no organization");
+  fails({"collection", "add", "--api-root", "api1", "--title", "x", "--default-marking",
+         "marking-definition--00000000-0000-4000-8000-000000000000"},
+        "not a TLP marking");
+  fails({"collection", "add", "--api-root", "api1", "--title", "x", "--trust-group", "nope"},
+        "no trust group");
+  fails({"trust-group", "add", "g2", "--member", "Nobody"}, "no organization");
+  fails({"trust-group", "add", "g1"}, "already exists");
+  EXPECT_EQ(snapshot(), before);
+}
+
+TEST_F(PolicyTest, EveryDenialIsAudited) {
+  // Ask for every object by id as the outsider; each denial must be recorded.
+  std::set<std::string> denied_ids;
+  for (size_t i = 0; i < kCases.size(); ++i) {
+    if (Visible(kCases[i], "O")) continue;
+    std::string id = "indicator--" + UuidFor(static_cast<int>(i));
+    ASSERT_EQ(Get("eve", Objects() + id + "/").status, 404);
+    denied_ids.insert(id);
+  }
+  // And alice's own read of the RED object is a recorded release.
+  ASSERT_EQ(Get("alice", Objects() + "indicator--" + UuidFor(7) + "/").status, 200);
+  // The audit log is written in the background; allow it a moment.
+  std::set<std::string> audited;
+  bool red_release = false;
+  for (int wait = 0; wait < 100; ++wait) {
+    ProcessResult r = RunKizuna({"admin", "--config", config_, "audit", "--account", "eve",
+                                 "--denied", "--jsonl", "--limit", "100000"});
+    ASSERT_EQ(r.exit_code, 0) << r.err;
+    audited.clear();
+    size_t start = 0;
+    while (start < r.out.size()) {
+      size_t nl = r.out.find('\n', start);
+      json::object e = json::parse(r.out.substr(start, nl - start)).as_object();
+      start = nl + 1;
+      EXPECT_EQ(e["decision"], json::value("denied"));
+      for (auto& o : e["objects"].as_array()) audited.insert(std::string(o.as_object().at("id").as_string()));
+    }
+    ProcessResult rel = RunKizuna({"admin", "--config", config_, "audit", "--object",
+                                   "indicator--" + UuidFor(7), "--account", "alice", "--jsonl"});
+    red_release = rel.out.find("\"TLP:RED\"") != std::string::npos &&
+                  rel.out.find("\"released\"") != std::string::npos;
+    bool all = true;
+    for (const auto& id : denied_ids) all = all && audited.count(id);
+    if (all && red_release) break;
+    std::this_thread::sleep_for(std::chrono::milliseconds(100));
+  }
+  for (const auto& id : denied_ids) EXPECT_TRUE(audited.count(id)) << "denial of " << id << " not audited";
+  EXPECT_TRUE(red_release);
+  ProcessResult v = RunKizuna({"admin", "--config", config_, "audit", "--verify"});
+  EXPECT_EQ(v.exit_code, 0) << v.err;
+}
+
+}  // namespace
+}  // namespace kizuna::testing
