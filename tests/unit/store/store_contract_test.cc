@@ -1,7 +1,6 @@
 // The Store contract, run against every backend (TEST_P over a factory):
 // today SQLite on real files; a PostgreSQL backend joins the same suite.
 #include <gtest/gtest.h>
-#include <sqlite3.h>
 
 #include <atomic>
 #include <filesystem>
@@ -12,6 +11,8 @@
 #include <random>
 #include <set>
 #include <thread>
+
+#include <sqlite3.h>
 
 #include "store/sqlite/sqlite_store.h"
 #include "store/store.h"
@@ -356,14 +357,8 @@ TEST_P(StoreContractTest, StatusAndCursorCommitWithTheObjects) {
   WriteBatch b;
   b.collection = coll_;
   b.objects = {Obj(Id(1), 1)};
-  b.status = StatusRecord{"22222222-2222-4222-8222-222222222222",
-                          "api1",
-                          7,
-                          123,
-                          "complete",
-                          {{Id(1), "v", ""}},
-                          {{"x--y", "", "bad"}},
-                          {}};
+  b.status = StatusRecord{"22222222-2222-4222-8222-222222222222", "api1", 7, 123, "complete",
+                          {{Id(1), "v", ""}}, {{"x--y", "", "bad"}}, {}};
   b.cursor = CursorUpdate{"peer/jp/coll", "cursor-1"};
   ASSERT_TRUE(store_->WriteSync(std::move(b)).ok());
   Reopen();
@@ -373,8 +368,7 @@ TEST_P(StoreContractTest, StatusAndCursorCommitWithTheObjects) {
   EXPECT_EQ((*s)->successes.size(), 1u);
   ASSERT_EQ((*s)->failures.size(), 1u);
   EXPECT_EQ((*s)->failures[0].message, "bad");
-  EXPECT_FALSE(
-      store_->GetStatus("other-root", "22222222-2222-4222-8222-222222222222")->has_value());
+  EXPECT_FALSE(store_->GetStatus("other-root", "22222222-2222-4222-8222-222222222222")->has_value());
   EXPECT_EQ(*store_->GetCursor("peer/jp/coll"), std::optional<std::string>("cursor-1"));
   EXPECT_FALSE(store_->GetCursor("nope")->has_value());
   ASSERT_TRUE(store_->PutCursor(CursorUpdate{"peer/jp/coll", "cursor-2"}).ok());
