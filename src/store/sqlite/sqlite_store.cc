@@ -1,12 +1,15 @@
 #include "store/sqlite/sqlite_store.h"
 
+#include <fcntl.h>
 #include <pthread.h>
 #include <sqlite3.h>
+#include <unistd.h>
 
 #include <algorithm>
 #include <array>
 #include <atomic>
 #include <bit>
+#include <cerrno>
 #include <chrono>
 #include <condition_variable>
 #include <cstring>
@@ -155,13 +158,19 @@ Result<std::vector<int64_t>> CollectionKeys(Connection* conn) {
 // records, then looks for one more visible row to decide `more`.
 class PageBuilder {
  public:
-  PageBuilder(const ObjectQuery& q, ObjectPage* page) : q_(q), page_(page) {
+  // `upper`: rows with a larger date_added are not durable yet and must
+  // not be seen; it is read at the first row, once the read snapshot
+  // exists (see SqliteStore::visible_upper_).
+  PageBuilder(const ObjectQuery& q, ObjectPage* page, const std::atomic<int64_t>* upper)
+      : q_(q), page_(page), upper_source_(upper) {
     page_->records.reserve(static_cast<size_t>(std::min(q.limit, 1000)));
   }
 
-  // Offers the row `st` is positioned on. Returns false when the page is
-  // complete (the caller stops scanning).
+  // Offers the row `st` is positioned on (rows come in date_added order).
+  // Returns false when the page is complete (the caller stops scanning).
   bool Offer(const sqlite::Statement& st) {
+    if (upper_ < 0) upper_ = upper_source_->load(std::memory_order_acquire);
+    if (st.Int64(kColDateAdded) > upper_) return false;  // nothing visible follows
     int flags = static_cast<int>(st.Int64(kColFlags));
     if (!VersionSelected(q_.versions, flags, st.Int64(kColVersion))) return true;
     if (!q_.spec_versions.empty() && !Contains(q_.spec_versions, st.Text(kColSpecVersion))) {
@@ -202,6 +211,8 @@ class PageBuilder {
  private:
   const ObjectQuery& q_;
   ObjectPage* page_;
+  const std::atomic<int64_t>* upper_source_;
+  int64_t upper_ = -1;  // -1: not read yet
   ObjectRecord probe_;
 };
 
@@ -424,6 +435,37 @@ class SqliteStore final : public Store {
   std::thread ckpt_thread_;
   int wal_checkpoint_pages_ = 0;
 
+  // ---- durability ----
+  // Durable commits are made with synchronous=NORMAL and flushed by the
+  // syncer thread (fdatasync of the WAL), which acknowledges them only
+  // then, so the writer prepares the next group while the disk flushes.
+  // Readers must not see a commit before its flush: before each commit
+  // the writer lowers visible_upper_ to the last flushed date_added, and
+  // the syncer raises it (to "everything") when no commit is unflushed.
+  struct Unflushed {
+    int64_t last_date_added = 0;
+    std::vector<std::pair<WriteCallback, Result<WriteResult>>> callbacks;
+    std::vector<CommitNotice> notices;
+    std::promise<Status>* task = nullptr;
+    Status task_status;
+  };
+  // Publishes a commit: at once (not durable, or nothing to wait for) or
+  // after its flush.
+  void Publish(Unflushed u, bool committed);
+  // Runs the listeners and callbacks of a commit whose flush returned `flush`.
+  void Acknowledge(Unflushed* u, const Status& flush);
+  void SyncLoop();
+  int wal_fd_ = -1;
+  std::mutex sync_mu_;
+  std::condition_variable sync_cv_;
+  std::deque<Unflushed> unflushed_;  // GUARDED_BY(sync_mu_)
+  int64_t pending_commits_ = 0;      // GUARDED_BY(sync_mu_): committed, not flushed
+  int64_t flushed_da_ = 0;           // GUARDED_BY(sync_mu_)
+  bool sync_stop_ = false;           // GUARDED_BY(sync_mu_)
+  Status sync_failed_;               // GUARDED_BY(sync_mu_)
+  std::thread sync_thread_;
+  std::atomic<int64_t> visible_upper_{std::numeric_limits<int64_t>::max()};
+
   mutable std::mutex stats_mu_;
   StoreStats stats_;  // GUARDED_BY(stats_mu_); objects is read from counts
   std::atomic<int64_t> objects_{0};
@@ -457,9 +499,15 @@ Status SqliteStore::Init() {
   // it back on (SecureDelete), so a deleted object's bytes do not linger
   // in free pages of the file.
   RETURN_IF_ERROR(writer_->Exec("PRAGMA secure_delete=OFF"));
-  // FULL: every commit is fsynced before the writer calls back.
-  RETURN_IF_ERROR(
-      writer_->Exec(std::string("PRAGMA synchronous=") + (options_.durable ? "FULL" : "NORMAL")));
+  // NORMAL: commits do not flush; when durable, the syncer thread flushes
+  // the WAL before any commit is acknowledged or shown (see Unflushed).
+  RETURN_IF_ERROR(writer_->Exec("PRAGMA synchronous=NORMAL"));
+  if (options_.durable) {
+    wal_fd_ = open((options_.path + "-wal").c_str(), O_RDWR | O_CLOEXEC);
+    if (wal_fd_ < 0 || fdatasync(wal_fd_) != 0) {
+      return IoError("'" + options_.path + "-wal': " + std::strerror(errno));
+    }
+  }
   ASSIGN_OR_RETURN(auto page_size, writer_->QueryInt("PRAGMA page_size"));
   wal_checkpoint_pages_ = static_cast<int>(
       std::max<int64_t>(64, options_.checkpoint_mib * 1024 * 1024 / page_size.value_or(4096)));
@@ -484,6 +532,10 @@ Status SqliteStore::Init() {
                                       (options_.durable ? "FULL" : "NORMAL")));
   stats_.group_sizes_histogram.assign(7, 0);
   writer_thread_ = std::thread([this] { WriterLoop(); });
+  if (wal_fd_ >= 0) {
+    sync_thread_ = std::thread([this] { SyncLoop(); });
+    pthread_setname_np(sync_thread_.native_handle(), "kizuna-sync");
+  }
   ckpt_thread_ = std::thread([this] { CheckpointLoop(); });
   // Names show in top, perf and gdb.
   pthread_setname_np(writer_thread_.native_handle(), "kizuna-writer");
@@ -501,6 +553,12 @@ SqliteStore::~SqliteStore() {
   }
   queue_cv_.notify_all();
   if (writer_thread_.joinable()) writer_thread_.join();
+  {
+    std::lock_guard lock(sync_mu_);
+    sync_stop_ = true;
+  }
+  sync_cv_.notify_all();
+  if (sync_thread_.joinable()) sync_thread_.join();
   {
     std::lock_guard lock(ckpt_mu_);
     ckpt_stop_ = true;
@@ -521,6 +579,7 @@ SqliteStore::~SqliteStore() {
     // (SQLITE_BUSY) while another process reads.
     sqlite3_wal_checkpoint_v2(writer_->db(), nullptr, SQLITE_CHECKPOINT_TRUNCATE, nullptr, nullptr);
   }
+  if (wal_fd_ >= 0) close(wal_fd_);
 }
 
 int SqliteStore::WalHook(void* arg, sqlite3* db, const char* name, int pages) {
@@ -637,6 +696,10 @@ void SqliteStore::WriterLoop() {
 }
 
 Status SqliteStore::BeginWrite(Transaction* txn, Txn* t, bool ids) {
+  {
+    std::lock_guard lock(sync_mu_);
+    if (!sync_failed_.ok()) return sync_failed_;
+  }
   RETURN_IF_ERROR(txn->Begin(true));
   ASSIGN_OR_RETURN(t->loaded, LoadState(writer_.get()));
   t->state = t->loaded;
@@ -679,7 +742,20 @@ Status SqliteStore::CommitWrite(Transaction* txn, Txn* t) {
     std::lock_guard lock(map_mu_);
     inflight_gen_ = t->state.objects_gen;
   }
+  if (wal_fd_ >= 0) {
+    // Hide this commit from readers until the syncer has flushed it.
+    std::lock_guard lock(sync_mu_);
+    if (pending_commits_ == 0) flushed_da_ = t->loaded.last_date_added;
+    ++pending_commits_;
+    visible_upper_.store(flushed_da_, std::memory_order_release);
+  }
   Status s = txn->Commit();
+  if (!s.ok() && wal_fd_ >= 0) {
+    std::lock_guard lock(sync_mu_);
+    if (--pending_commits_ == 0 && sync_failed_.ok()) {
+      visible_upper_.store(std::numeric_limits<int64_t>::max(), std::memory_order_release);
+    }
+  }
   if (gen_changed) {
     {
       std::lock_guard lock(map_mu_);
@@ -996,13 +1072,77 @@ void SqliteStore::RunGroup(std::vector<WriteRequest>* group) {
       if (committed_batches > 0) ++stats_.group_sizes_histogram[HistogramBucket(committed_batches)];
     }
   }
-  if (!t.notices.empty()) {
+  Unflushed u;
+  u.last_date_added = t.state.last_date_added;
+  for (auto& [coll, notice] : t.notices) u.notices.push_back(notice);
+  for (size_t i = 0; i < group->size(); ++i) {
+    u.callbacks.emplace_back(std::move((*group)[i].done), std::move(results[i]));
+  }
+  Publish(std::move(u), s.ok());
+}
+
+void SqliteStore::Publish(Unflushed u, bool committed) {
+  if (wal_fd_ < 0 || !committed) {
+    Acknowledge(&u, Status::Ok());
+    return;
+  }
+  {
+    std::lock_guard lock(sync_mu_);
+    unflushed_.push_back(std::move(u));
+  }
+  sync_cv_.notify_one();
+}
+
+void SqliteStore::Acknowledge(Unflushed* u, const Status& flush) {
+  if (flush.ok() && !u->notices.empty()) {
     std::lock_guard lock(listeners_mu_);
-    for (const auto& [coll, notice] : t.notices) {
-      for (const CommitListener& l : listeners_) l(notice);
+    for (const CommitNotice& n : u->notices) {
+      for (const CommitListener& l : listeners_) l(n);
     }
   }
-  for (size_t i = 0; i < group->size(); ++i) (*group)[i].done(std::move(results[i]));
+  for (auto& [done, result] : u->callbacks) {
+    if (!flush.ok() && result.ok()) {
+      done(flush);
+    } else {
+      done(std::move(result));
+    }
+  }
+  if (u->task != nullptr) u->task->set_value(flush.ok() ? u->task_status : flush);
+}
+
+void SqliteStore::SyncLoop() {
+  for (;;) {
+    std::deque<Unflushed> batch;
+    {
+      std::unique_lock lock(sync_mu_);
+      sync_cv_.wait(lock, [this] { return sync_stop_ || !unflushed_.empty(); });
+      if (unflushed_.empty()) return;  // stopping, everything flushed
+      batch.swap(unflushed_);
+    }
+    // One flush covers every commit written before it started: WAL frames
+    // reach the kernel during COMMIT, and fdatasync works on the file, not
+    // on a descriptor.
+    Status s;
+    if (options_.before_flush_for_test) options_.before_flush_for_test();
+    if (fdatasync(wal_fd_) != 0) {
+      s = IoError(std::string("flushing the write-ahead log failed: ") + std::strerror(errno) +
+                  "; the store refuses writes until it is reopened");
+    }
+    {
+      std::lock_guard lock(sync_mu_);
+      pending_commits_ -= static_cast<int64_t>(batch.size());
+      if (s.ok()) {
+        for (const Unflushed& u : batch) flushed_da_ = std::max(flushed_da_, u.last_date_added);
+      } else {
+        sync_failed_ = s;  // those commits stay hidden
+      }
+      visible_upper_.store(pending_commits_ == 0 && sync_failed_.ok()
+                               ? std::numeric_limits<int64_t>::max()
+                               : flushed_da_,
+                           std::memory_order_release);
+    }
+    for (Unflushed& u : batch) Acknowledge(&u, s);
+  }
 }
 
 void SqliteStore::RunTask(Task* task) {
@@ -1012,7 +1152,11 @@ void SqliteStore::RunTask(Task* task) {
   if (s.ok()) s = task->fn(&t);
   if (s.ok()) s = CommitWrite(&txn, &t);
   if (!s.ok()) txn.Rollback();
-  task->done->set_value(std::move(s));
+  Unflushed u;
+  u.last_date_added = t.state.last_date_added;
+  u.task = task->done;
+  u.task_status = s;
+  Publish(std::move(u), s.ok());
 }
 
 // ---------------------------------------------------------------------------
@@ -1316,7 +1460,7 @@ Result<ObjectPage> SqliteStore::Query(const ObjectQuery& q, std::optional<int64_
   Transaction txn(conn.get());
   RETURN_IF_ERROR(txn.Begin(false));
   ObjectPage page;
-  PageBuilder pb(q, &page);
+  PageBuilder pb(q, &page, &visible_upper_);
   Status s;
   if (!q.ids.empty()) {
     s = QueryIds(conn.get(), q, lower, &pb);

@@ -1,15 +1,25 @@
 #pragma once
 // SqliteStore: the embedded Store backend. One database file in WAL mode;
-// one writer thread that groups concurrent Write() calls into shared commits
-// (synchronous=FULL, so a callback's success means the commit is on disk);
-// a pool of read-only connections for queries.
+// one writer thread that groups concurrent Write() calls into shared commits;
+// a syncer thread that flushes the WAL (fdatasync) after commits and only
+// then calls back and notifies listeners, so a callback's success means the
+// commit is on disk, while the writer already prepares the next group;
+// a pool of read connections for queries. A reader in this process never
+// sees a commit before its flush (readers in other processes may, for the
+// few milliseconds of a flush).
 //
-// Schema (see kMigrations in sqlite_store.cc): objects are a rowid table
-// whose rowid IS date_added (microseconds, strictly increasing across the
-// store), so appends are sequential and `added_after` paging is a range scan
-// on (coll, rowid). `flags` marks the first and last version of each object
-// so match[version]=first|last needs no per-row probe.
+// Schema and measurements: schema.cc and docs/DECISIONS.md ("Store
+// schema"). Objects live in one table per collection whose rowid IS
+// date_added (microseconds, strictly increasing across the store), so
+// appends are sequential and added_after paging is a rowid range scan; ids
+// are found through an in-memory index (id_index.h); `flags` marks the
+// first and last version of each object so match[version]=first|last needs
+// no per-row probe.
+//
+// Thread-safe (see Store). Several processes may open the same file; each
+// follows the others' changes.
 
+#include <functional>
 #include <memory>
 #include <string>
 
@@ -20,7 +30,7 @@ namespace kizuna::store {
 
 struct SqliteOptions {
   std::string path;               // database file; created if absent
-  bool durable = true;            // synchronous=FULL (else NORMAL)
+  bool durable = true;            // flush before acknowledging (false: an OS crash may lose them)
   int64_t cache_mib = 256;        // page cache of the writer connection
   int max_batch_objects = 20000;  // upper bound of objects per group commit
   const Clock* clock = &SystemClock::Get();
@@ -38,6 +48,8 @@ struct SqliteOptions {
   // open, so a server's first request does not wait (about 40 ms for a
   // million objects after a clean close; a rebuild takes ~0.5 s).
   bool warm_id_index = false;
+  // Tests only: called by the syncer thread before each flush of the WAL.
+  std::function<void()> before_flush_for_test;
 };
 
 class SqliteStore;

@@ -6,9 +6,12 @@
 #include <sqlite3.h>
 #include <unistd.h>
 
+#include <condition_variable>
 #include <cstdio>
 #include <filesystem>
 #include <fstream>
+#include <future>
+#include <mutex>
 #include <string>
 #include <thread>
 
@@ -260,6 +263,57 @@ TEST_F(SqliteFileTest, IdIndexIsLoadedOnFirstUseOrWarmedUp) {
     ASSERT_TRUE(again.ok());
     EXPECT_EQ(Added(again), 0);
   }
+}
+
+// Durable commits are flushed by a separate thread; until then neither
+// readers nor listeners see them, and the writer is not called back.
+TEST_F(SqliteFileTest, NothingIsSeenBeforeItIsFlushed) {
+  std::mutex mu;
+  std::condition_variable cv;
+  bool hold = false, held = false;
+  SqliteOptions o;
+  o.path = path_;
+  o.before_flush_for_test = [&] {
+    std::unique_lock lock(mu);
+    held = hold;
+    cv.notify_all();
+    cv.wait(lock, [&] { return !hold; });
+  };
+  auto s = std::move(OpenSqliteStore(o).value());
+  int64_t coll = MakeCollection(s.get());
+  ASSERT_TRUE(s->WriteSync(Batch(coll, 0, 3)).ok());
+  std::atomic<int> notices{0};
+  s->AddCommitListener([&](const CommitNotice&) { ++notices; });
+  {
+    std::lock_guard lock(mu);
+    hold = true;
+  }
+  std::promise<Result<WriteResult>> done;
+  s->Write(Batch(coll, 100, 5), [&](Result<WriteResult> r) { done.set_value(std::move(r)); });
+  {
+    std::unique_lock lock(mu);
+    cv.wait(lock, [&] { return held; });  // committed, its flush is being held
+  }
+  auto future = done.get_future();
+  EXPECT_EQ(future.wait_for(std::chrono::milliseconds(50)), std::future_status::timeout);
+  EXPECT_EQ(notices.load(), 0);
+  ObjectQuery q;
+  q.collection = coll;
+  EXPECT_EQ(s->Query(q, std::nullopt)->records.size(), 3u) << "an unflushed commit is visible";
+  q.ids = {Obj(101, 1).id};
+  EXPECT_TRUE(s->Query(q, std::nullopt)->records.empty());
+  {
+    std::lock_guard lock(mu);
+    hold = false;
+    held = false;
+  }
+  cv.notify_all();
+  auto r = future.get();
+  ASSERT_TRUE(r.ok());
+  EXPECT_EQ(notices.load(), 1);
+  EXPECT_EQ(s->Query(q, std::nullopt)->records.size(), 1u);
+  q.ids.clear();
+  EXPECT_EQ(s->Query(q, std::nullopt)->records.size(), 8u);
 }
 
 TEST_F(SqliteFileTest, IntegrityCheckFindsACorruptPage) {
