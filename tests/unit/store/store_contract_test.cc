@@ -753,6 +753,18 @@ TEST_P(StoreContractTest, DirectoryRulesAndErrors) {
   // Deleting a collection takes its grants.
   ASSERT_TRUE(store_->DeleteCollection(first->key).ok());
   EXPECT_TRUE(store_->ListGrants(carol->key)->empty());
+  // References must exist.
+  EXPECT_EQ(store_->PutGrant(Grant{9999, coll_, true, false}).code(), StatusCode::kNotFound);
+  EXPECT_EQ(store_->PutGrant(Grant{bob->key, first->key, true, false}).code(),
+            StatusCode::kNotFound);
+  EXPECT_EQ(store_->PutToken(Token{"t9", 9999, "h", "", 1, std::nullopt}).code(),
+            StatusCode::kNotFound);
+  ASSERT_TRUE(store_->DeleteToken("t1").ok());
+  EXPECT_EQ(store_->DeleteToken("t1").code(), StatusCode::kNotFound);
+  // A token is replaced by id.
+  ASSERT_TRUE(store_->PutToken(Token{"t2", bob->key, "h2b", "renamed", 2, std::nullopt}).ok());
+  EXPECT_EQ((*store_->FindToken("t2"))->label, "renamed");
+  EXPECT_FALSE((*store_->FindToken("t2"))->expires_us.has_value());
 }
 
 TEST_P(StoreContractTest, RejectsABadLimit) {
