@@ -9,6 +9,9 @@
 #   PRELOAD      objects stored before measuring (default 1000000)
 #   DURATION     per wrk run (default 15s)
 #   KEEP_DIR     reuse this directory's preloaded store between runs (optional)
+#   POLICY=1     the policy benchmark: 1,000 organizations in 100 trust groups, and
+#                every object TLP:AMBER+STRICT addressed alternately to the reader's
+#                organization and to another one, so half are unreadable to the reader
 # Prints a Markdown table (and the raw wrk outputs under $OUT, default /tmp/kizuna-bench).
 set -euo pipefail
 
@@ -46,21 +49,51 @@ free_port() {
 }
 
 db="$dir/kizuna.db"
-if [[ ! -f "$dir/.preloaded-$PRELOAD" ]]; then
-  rm -f "$db" "$db-wal" "$db-shm"
+POLICY=${POLICY:-0}
+READER_ORG=identity--00000000-0000-4000-8000-0000000b0001
+OTHER_ORG=identity--00000000-0000-4000-8000-0000000b0002
+marker="$dir/.preloaded-$PRELOAD-policy$POLICY"
+if [[ ! -f "$marker" ]]; then
+  rm -f "$db" "$db-wal" "$db-shm" "$db.audit"*
   "$BIN" admin --db "$db" api-root add api1 --max-content-length 104857600 >/dev/null
-  "$BIN" admin --db "$db" collection add --api-root api1 --title bench --id $COL --alias bench >/dev/null
-  "$BIN" admin --db "$db" org add --name Bench --nation JP --kind operator >/dev/null
-  echo "$PASSWORD" | "$BIN" admin --db "$db" account add bench --org Bench --role contributor --password-stdin >/dev/null
+  if [[ $POLICY == 1 ]]; then
+    python3 - "$dir/orgs.jsonl" <<'PY'
+import json, sys
+with open(sys.argv[1], "w") as f:
+    for i in range(1000):
+        f.write(json.dumps({"id": "identity--00000000-0000-4000-8000-%012x" % (0xb0001 + i),
+                            "name": "Bench org %d" % i, "nation": "JP" if i % 2 else "US",
+                            "kind": "operator"}) + "\n")
+PY
+    "$BIN" admin --db "$db" org import "$dir/orgs.jsonl" >/dev/null
+    for g in $(seq 0 99); do
+      members=()
+      for k in $(seq 0 9); do members+=(--member "Bench org $((g * 10 + k))"); done
+      "$BIN" admin --db "$db" trust-group add "g$g" "${members[@]}" >/dev/null
+    done
+    "$BIN" admin --db "$db" collection add --api-root api1 --title bench --id $COL --alias bench --trust-group g0 >/dev/null
+    ORG_NAME="Bench org 0"
+    GEN_ARGS=(--audience-org "$READER_ORG" --audience-org "$OTHER_ORG")
+    IMPORT_ARGS=(--producer "Bench org 2")
+  else
+    "$BIN" admin --db "$db" collection add --api-root api1 --title bench --id $COL --alias bench >/dev/null
+    "$BIN" admin --db "$db" org add --name Bench --nation JP --kind operator >/dev/null
+    ORG_NAME="Bench"
+    GEN_ARGS=()
+    IMPORT_ARGS=()
+  fi
+  echo "$PASSWORD" | "$BIN" admin --db "$db" account add bench --org "$ORG_NAME" --role contributor --password-stdin >/dev/null
   "$BIN" admin --db "$db" grant bench bench --read --write >/dev/null
   echo "preloading $PRELOAD objects ..." >&2
-  "$BIN" generate indicators --count "$PRELOAD" --seed 7 > "$dir/preload.jsonl"
+  "$BIN" generate indicators --count "$PRELOAD" --seed 7 "${GEN_ARGS[@]}" > "$dir/preload.jsonl"
   start=$(date +%s.%N)
-  "$BIN" import --db "$db" --collection bench --quiet "$dir/preload.jsonl" >&2
+  # The producer is another organization than the reader's (a producer sees
+  # all its own AMBER objects).
+  "$BIN" import --db "$db" --collection bench "${IMPORT_ARGS[@]}" --quiet "$dir/preload.jsonl" >&2
   end=$(date +%s.%N)
   echo "import: $(python3 -c "print(round($PRELOAD/($end-$start)))") objects/s (kizuna import, one process)" >&2
   rm -f "$dir/preload.jsonl"
-  touch "$dir/.preloaded-$PRELOAD"
+  touch "$marker"
 fi
 
 port=$(free_port)
@@ -188,7 +221,7 @@ read -r nginx_rps nginx_p50 nginx_p99 < <(run_wrk nginx -t2 -c32 -d"$DURATION" "
 
 ratio=$(python3 -c "print(f'{$nginx_rps/$page_rps:.2f}')")
 cat <<EOF
-| measurement ($PRELOAD objects stored, 2 cores, wrk on the same machine) | result |
+| measurement ($PRELOAD objects stored, POLICY=$POLICY, 2 cores, wrk on the same machine) | result |
 |---|---|
 | start-up to listening | ${startup_ms} ms |
 | GET 100-object page, 32 connections ($page_bytes bytes) | $page_rps req/s (p50 $page_p50, p99 $page_p99) |

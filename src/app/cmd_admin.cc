@@ -5,6 +5,7 @@
 #include <CLI/CLI.hpp>
 #include <boost/json.hpp>
 #include <cstdio>
+#include <fstream>
 #include <iostream>
 #include <map>
 #include <memory>
@@ -222,6 +223,57 @@ void AddOrgCommands(CLI::App* admin, std::shared_ptr<AdminState> s) {
     Run(s.get(), [&](store::Store* st) -> Status {
       ASSIGN_OR_RETURN(auto o, AddOrganization(st, *org));
       Print(*s, OrgJson(o), "created organization " + o.id + " (" + o.name + ")\n");
+      return Status::Ok();
+    });
+  });
+  auto* imp = cmd->add_subcommand(
+      "import", "create organizations from JSON lines ({\"name\", \"nation\", \"kind\", \"sectors\", "
+                "\"id\", \"home_hub\"}); all or nothing");
+  auto imp_file = std::make_shared<std::string>();
+  imp->add_option("file", *imp_file, "JSON lines file ('-' for stdin)")->required();
+  imp->callback([=] {
+    Run(s.get(), [&](store::Store* st) -> Status {
+      std::ifstream file;
+      std::istream* in = &std::cin;
+      if (*imp_file != "-") {
+        file.open(*imp_file);
+        if (!file) return IoError("cannot read " + *imp_file);
+        in = &file;
+      }
+      // Validate every line first, so that a bad line changes nothing.
+      std::vector<store::Organization> orgs;
+      std::string line;
+      int n = 0;
+      while (std::getline(*in, line)) {
+        ++n;
+        if (line.find_first_not_of(" \t\r") == std::string::npos) continue;
+        boost::system::error_code ec;
+        json::value v = json::parse(line, ec);
+        if (ec || !v.is_object()) return InvalidArgument(*imp_file + ":" + std::to_string(n) + ": not a JSON object");
+        const json::object& o = v.get_object();
+        store::Organization org;
+        auto str = [&](const char* k) -> std::string {
+          const json::value* x = o.if_contains(k);
+          return x && x->is_string() ? std::string(x->get_string()) : std::string();
+        };
+        org.name = str("name");
+        org.nation = str("nation");
+        org.kind = str("kind");
+        org.id = str("id");
+        org.home_hub = str("home_hub");
+        if (const json::value* sec = o.if_contains("sectors"); sec && sec->is_array()) {
+          for (const auto& x : sec->get_array())
+            if (x.is_string()) org.sectors.emplace_back(x.get_string());
+        }
+        orgs.push_back(std::move(org));
+      }
+      int created = 0;
+      for (auto& org : orgs) {
+        auto r = AddOrganization(st, org);
+        if (!r.ok()) return r.error().WithContext("organization " + std::to_string(created + 1));
+        ++created;
+      }
+      Print(*s, json::object{{"created", created}}, "created " + std::to_string(created) + " organizations\n");
       return Status::Ok();
     });
   });

@@ -7,6 +7,9 @@
 #include "app/commands.h"
 #include "app/demo_data.h"
 #include "core/time.h"
+#include "policy/extensions.h"
+
+#include <boost/json.hpp>
 
 namespace kizuna::app {
 
@@ -20,6 +23,10 @@ void AddGenerateCommand(CLI::App& root, int* exit_code) {
   ind->add_option("--count", *count, "how many (default 1000)");
   ind->add_option("--seed", *seed, "random seed (same seed, same output)");
   ind->add_option("--created-by", *producer, "created_by_ref of every indicator");
+  auto audiences = std::make_shared<std::vector<std::string>>();
+  ind->add_option("--audience-org", *audiences,
+                  "mark every indicator TLP:AMBER+STRICT and address it to these organizations in "
+                  "turn (repeatable; for policy benchmarks)");
   ind->callback([=] {
     if (*count < 0) {
       *exit_code = 2;
@@ -31,6 +38,18 @@ void AddGenerateCommand(CLI::App& root, int* exit_code) {
     for (int64_t done = 0; done < *count; done += kChunk) {
       size_t n = static_cast<size_t>(std::min(kChunk, *count - done));
       auto objs = GenerateIndicators(n, *seed + static_cast<uint64_t>(done), now, *producer);
+      if (!audiences->empty()) {
+        for (size_t i = 0; i < objs.size(); ++i) {
+          auto v = boost::json::parse(objs[i]).as_object();
+          v["object_marking_refs"] = boost::json::array{"marking-definition--939a9414-2ddd-4d32-a0cd-375ea402b003"};
+          const std::string& org = (*audiences)[(static_cast<size_t>(done) + i) % audiences->size()];
+          v["extensions"] = boost::json::object{
+              {policy::kAudienceExtensionId,
+               boost::json::object{{"extension_type", "property-extension"},
+                                   {"organizations", boost::json::array{boost::json::string(org)}}}}};
+          objs[i] = boost::json::serialize(v);
+        }
+      }
       for (const auto& o : objs) {
         std::fwrite(o.data(), 1, o.size(), stdout);
         std::fputc('\n', stdout);

@@ -45,10 +45,17 @@ bool IsLabelName(std::string_view s) {
 void AppendLabelValue(std::string* out, std::string_view v) {
   for (char c : v) {
     switch (c) {
-      case '\\': out->append("\\\\"); break;
-      case '"': out->append("\\\""); break;
-      case '\n': out->append("\\n"); break;
-      default: out->push_back(c);
+      case '\\':
+        out->append("\\\\");
+        break;
+      case '"':
+        out->append("\\\"");
+        break;
+      case '\n':
+        out->append("\\n");
+        break;
+      default:
+        out->push_back(c);
     }
   }
 }
@@ -57,9 +64,14 @@ void AppendLabelValue(std::string* out, std::string_view v) {
 void AppendHelp(std::string* out, std::string_view v) {
   for (char c : v) {
     switch (c) {
-      case '\\': out->append("\\\\"); break;
-      case '\n': out->append("\\n"); break;
-      default: out->push_back(c);
+      case '\\':
+        out->append("\\\\");
+        break;
+      case '\n':
+        out->append("\\n");
+        break;
+      default:
+        out->push_back(c);
     }
   }
 }
@@ -136,14 +148,12 @@ Histogram::Histogram(std::span<const double> bounds) : bounds_(bounds.begin(), b
   for (size_t i = 0; i < n; ++i) new (&counts_[i]) std::atomic<uint64_t>(0);
 }
 
-Histogram::~Histogram() {
-  ::operator delete(static_cast<void*>(counts_), std::align_val_t(64));
-}
+Histogram::~Histogram() { ::operator delete(static_cast<void*>(counts_), std::align_val_t(64)); }
 
 void Histogram::Observe(double value) {
   // "le": the first bucket whose upper bound is >= value; NaN goes to +Inf.
-  size_t bucket = static_cast<size_t>(
-      std::lower_bound(bounds_.begin(), bounds_.end(), value) - bounds_.begin());
+  size_t bucket = static_cast<size_t>(std::lower_bound(bounds_.begin(), bounds_.end(), value) -
+                                      bounds_.begin());
   size_t shard = ThisThreadShard();
   counts_[shard * stride_ + bucket].fetch_add(1, std::memory_order_relaxed);
   sums_[shard].sum.fetch_add(value, std::memory_order_relaxed);
@@ -168,8 +178,8 @@ Histogram::Snapshot Histogram::Collect() const {
 }
 
 std::vector<double> LatencyBuckets() {
-  return {0.0001, 0.00025, 0.0005, 0.001, 0.0025, 0.005, 0.01,
-          0.025,  0.05,    0.1,    0.25,  0.5,    1,     2.5, 5, 10};
+  return {0.0001, 0.00025, 0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025,
+          0.05,   0.1,     0.25,   0.5,   1,      2.5,   5,    10};
 }
 
 namespace internal {
@@ -181,16 +191,14 @@ bool LabelsLess::operator()(const std::vector<std::string>& a,
 
 bool LabelsLess::operator()(const std::vector<std::string>& a,
                             std::span<const std::string_view> b) const {
-  return std::lexicographical_compare(
-      a.begin(), a.end(), b.begin(), b.end(),
-      [](std::string_view x, std::string_view y) { return x < y; });
+  return std::lexicographical_compare(a.begin(), a.end(), b.begin(), b.end(),
+                                      [](std::string_view x, std::string_view y) { return x < y; });
 }
 
 bool LabelsLess::operator()(std::span<const std::string_view> a,
                             const std::vector<std::string>& b) const {
-  return std::lexicographical_compare(
-      a.begin(), a.end(), b.begin(), b.end(),
-      [](std::string_view x, std::string_view y) { return x < y; });
+  return std::lexicographical_compare(a.begin(), a.end(), b.begin(), b.end(),
+                                      [](std::string_view x, std::string_view y) { return x < y; });
 }
 
 }  // namespace internal
@@ -282,8 +290,8 @@ CounterFamily& Registry::AddCounter(std::string_view name, std::string_view help
   bool created = false;
   Entry& e = Find(name, Type::kCounter, label_names, {}, &created);
   if (created)
-    e.counters.reset(new CounterFamily(std::string(name), std::string(help),
-                                       std::move(label_names), {}));
+    e.counters.reset(
+        new CounterFamily(std::string(name), std::string(help), std::move(label_names), {}));
   return *e.counters;
 }
 

@@ -206,6 +206,7 @@ class Registry {
 };
 
 // The content type of RenderPrometheus() output.
-inline constexpr std::string_view kPrometheusContentType = "text/plain; version=0.0.4; charset=utf-8";
+inline constexpr std::string_view kPrometheusContentType =
+    "text/plain; version=0.0.4; charset=utf-8";
 
 }  // namespace kizuna::metrics

@@ -10,6 +10,7 @@
 #include <spdlog/spdlog.h>
 
 #include <chrono>
+#include <climits>
 
 #include "core/time.h"
 
@@ -59,11 +60,21 @@ void AppendJsonString(std::string* out, std::string_view s) {
       continue;
     }
     switch (c) {
-      case '"': out->append("\\\""); break;
-      case '\\': out->append("\\\\"); break;
-      case '\n': out->append("\\n"); break;
-      case '\r': out->append("\\r"); break;
-      case '\t': out->append("\\t"); break;
+      case '"':
+        out->append("\\\"");
+        break;
+      case '\\':
+        out->append("\\\\");
+        break;
+      case '\n':
+        out->append("\\n");
+        break;
+      case '\r':
+        out->append("\\r");
+        break;
+      case '\t':
+        out->append("\\t");
+        break;
       default:
         if (c < 0x20 || c == 0x7f) {
           out->append("\\u00");
@@ -78,26 +89,49 @@ void AppendJsonString(std::string* out, std::string_view s) {
   out->push_back('"');
 }
 
+// RFC 3339 UTC with microseconds; the text up to the seconds is cached per
+// thread and second.
+void AppendTime(std::string* out, int64_t micros) {
+  struct Cache {
+    int64_t second = INT64_MIN;
+    std::string prefix;  // "2024-03-01T10:15:30."
+  };
+  thread_local Cache cache;
+  int64_t second = micros >= 0 ? micros / 1000000 : -((-micros + 999999) / 1000000);
+  if (second != cache.second) {
+    cache.prefix = FormatTimestamp(second * 1000000, 0);
+    cache.prefix.back() = '.';  // "...:30Z" -> "...:30."
+    cache.second = second;
+  }
+  out->append(cache.prefix);
+  fmt::format_to(std::back_inserter(*out), "{:06}Z", micros - second * 1000000);
+}
+
+void AccessLog::AppendLine(std::string* out, const AccessRecord& r) {
+  out->append("{\"time\":\"");
+  AppendTime(out, r.time_micros);
+  out->append("\",\"remote\":");
+  AppendJsonString(out, r.remote);
+  out->append(r.tls ? ",\"tls\":true,\"method\":" : ",\"tls\":false,\"method\":");
+  AppendJsonString(out, r.method);
+  out->append(",\"path\":");
+  AppendJsonString(out, r.path);
+  out->append(",\"query\":");
+  AppendJsonString(out, r.query);
+  out->append(",\"route\":");
+  AppendJsonString(out, r.route);
+  fmt::format_to(
+      std::back_inserter(*out),
+      ",\"status\":{},\"bytes_in\":{},\"bytes_out\":{},\"duration_us\":{},\"principal\":", r.status,
+      r.bytes_in, r.bytes_out, r.duration_us);
+  AppendJsonString(out, r.principal);
+  out->push_back('}');
+}
+
 std::string AccessLog::FormatLine(const AccessRecord& r) {
   std::string line;
   line.reserve(256 + r.path.size() + r.query.size());
-  line.append("{\"time\":\"");
-  line.append(FormatTimestamp(r.time_micros, 6));
-  line.append("\",\"remote\":");
-  AppendJsonString(&line, r.remote);
-  line.append(r.tls ? ",\"tls\":true,\"method\":" : ",\"tls\":false,\"method\":");
-  AppendJsonString(&line, r.method);
-  line.append(",\"path\":");
-  AppendJsonString(&line, r.path);
-  line.append(",\"query\":");
-  AppendJsonString(&line, r.query);
-  line.append(",\"route\":");
-  AppendJsonString(&line, r.route);
-  fmt::format_to(std::back_inserter(line),
-                 ",\"status\":{},\"bytes_in\":{},\"bytes_out\":{},\"duration_us\":{},\"principal\":",
-                 r.status, r.bytes_in, r.bytes_out, r.duration_us);
-  AppendJsonString(&line, r.principal);
-  line.push_back('}');
+  AppendLine(&line, r);
   return line;
 }
 
@@ -141,7 +175,12 @@ AccessLog::~AccessLog() {
 void AccessLog::Record(const AccessRecord& record) {
   if (!logger_) return;
   std::string line = FormatLine(record);
-  logger_->log(spdlog::level::info, std::string_view(line));
+  WriteLines(line);
+}
+
+void AccessLog::WriteLines(std::string_view lines) {
+  if (!logger_ || lines.empty()) return;
+  logger_->log(spdlog::level::info, spdlog::string_view_t(lines.data(), lines.size()));
 }
 
 }  // namespace kizuna::http

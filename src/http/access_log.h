@@ -1,7 +1,9 @@
 #pragma once
 // Structured access log: one JSON object per line and per request, written
-// by a background thread (spdlog async logger) so that the request path only
-// formats the line and queues it.
+// by a background thread (spdlog async logger). The request path only formats
+// its line into a per-thread batch; the server hands batches of lines to the
+// log (WriteLines) when they grow or at its next timeout sweep, so a request
+// costs no lock, queue push or thread wake-up.
 //
 // Line fields: time (RFC 3339 UTC, microseconds), remote, tls, method, path
 // (percent-decoded), query (raw), route, status, bytes_in, bytes_out,
@@ -46,17 +48,21 @@ struct AccessRecord {
 class AccessLog {
  public:
   // `sink`: "off" (or empty) for no log, "stderr", or a file path opened for
-  // appending. Returns IoError if the file cannot be opened.
-  static Result<std::unique_ptr<AccessLog>> Open(std::string_view sink,
-                                                 size_t queue_lines = 16384);
+  // appending (missing parent directories are created). Returns IoError if
+  // the file cannot be opened.
+  static Result<std::unique_ptr<AccessLog>> Open(std::string_view sink, size_t queue_lines = 16384);
   // Writes every queued line, then closes the sink.
   ~AccessLog();
 
   bool enabled() const { return logger_ != nullptr; }
   // Queues one line. Cheap no-op when disabled.
   void Record(const AccessRecord& record);
+  // Queues lines formatted by AppendLine, separated by '\n' (no trailing
+  // newline). No-op when disabled or empty.
+  void WriteLines(std::string_view lines);
 
-  // The JSON line (without a newline) for `record`.
+  // Appends the JSON line (without a newline) for `record` to *out.
+  static void AppendLine(std::string* out, const AccessRecord& record);
   static std::string FormatLine(const AccessRecord& record);
 
  private:

@@ -68,6 +68,13 @@ void RequestParser::on_field_impl(bhttp::field name, beast::string_view name_str
 
 void RequestParser::on_header_impl(beast::error_code&) {}
 
+bool RequestParser::DeclaredLength(uint64_t* length) const {
+  auto declared = content_length();
+  if (!declared) return false;
+  *length = *declared;
+  return true;
+}
+
 int RequestParser::FramingError(std::string_view* message) const {
   if (has_transfer_encoding_) {
     if (version_ < 11) {

@@ -1,5 +1,13 @@
 #include "http/server.h"
 
+#include <fmt/format.h>
+#include <malloc.h>
+#include <openssl/ssl.h>
+#include <spdlog/spdlog.h>
+
+#include <algorithm>
+#include <array>
+#include <atomic>
 #include <boost/asio/bind_executor.hpp>
 #include <boost/asio/executor_work_guard.hpp>
 #include <boost/asio/io_context.hpp>
@@ -12,13 +20,6 @@
 #include <boost/beast/core/flat_buffer.hpp>
 #include <boost/beast/core/stream_traits.hpp>
 #include <boost/beast/http/error.hpp>
-#include <fmt/format.h>
-#include <openssl/ssl.h>
-#include <spdlog/spdlog.h>
-
-#include <algorithm>
-#include <array>
-#include <atomic>
 #include <condition_variable>
 #include <ctime>
 #include <mutex>
@@ -46,48 +47,90 @@ using Executor = asio::io_context::executor_type;
 
 std::string_view ReasonPhrase(int status) {
   switch (status) {
-    case 100: return "Continue";
-    case 101: return "Switching Protocols";
-    case 200: return "OK";
-    case 201: return "Created";
-    case 202: return "Accepted";
-    case 204: return "No Content";
-    case 206: return "Partial Content";
-    case 301: return "Moved Permanently";
-    case 302: return "Found";
-    case 303: return "See Other";
-    case 304: return "Not Modified";
-    case 307: return "Temporary Redirect";
-    case 308: return "Permanent Redirect";
-    case 400: return "Bad Request";
-    case 401: return "Unauthorized";
-    case 403: return "Forbidden";
-    case 404: return "Not Found";
-    case 405: return "Method Not Allowed";
-    case 406: return "Not Acceptable";
-    case 408: return "Request Timeout";
-    case 409: return "Conflict";
-    case 410: return "Gone";
-    case 411: return "Length Required";
-    case 412: return "Precondition Failed";
-    case 413: return "Content Too Large";
-    case 414: return "URI Too Long";
-    case 415: return "Unsupported Media Type";
-    case 416: return "Range Not Satisfiable";
-    case 417: return "Expectation Failed";
-    case 422: return "Unprocessable Content";
-    case 425: return "Too Early";
-    case 426: return "Upgrade Required";
-    case 428: return "Precondition Required";
-    case 429: return "Too Many Requests";
-    case 431: return "Request Header Fields Too Large";
-    case 500: return "Internal Server Error";
-    case 501: return "Not Implemented";
-    case 502: return "Bad Gateway";
-    case 503: return "Service Unavailable";
-    case 504: return "Gateway Timeout";
-    case 505: return "HTTP Version Not Supported";
-    default: return "Unknown";
+    case 100:
+      return "Continue";
+    case 101:
+      return "Switching Protocols";
+    case 200:
+      return "OK";
+    case 201:
+      return "Created";
+    case 202:
+      return "Accepted";
+    case 204:
+      return "No Content";
+    case 206:
+      return "Partial Content";
+    case 301:
+      return "Moved Permanently";
+    case 302:
+      return "Found";
+    case 303:
+      return "See Other";
+    case 304:
+      return "Not Modified";
+    case 307:
+      return "Temporary Redirect";
+    case 308:
+      return "Permanent Redirect";
+    case 400:
+      return "Bad Request";
+    case 401:
+      return "Unauthorized";
+    case 403:
+      return "Forbidden";
+    case 404:
+      return "Not Found";
+    case 405:
+      return "Method Not Allowed";
+    case 406:
+      return "Not Acceptable";
+    case 408:
+      return "Request Timeout";
+    case 409:
+      return "Conflict";
+    case 410:
+      return "Gone";
+    case 411:
+      return "Length Required";
+    case 412:
+      return "Precondition Failed";
+    case 413:
+      return "Content Too Large";
+    case 414:
+      return "URI Too Long";
+    case 415:
+      return "Unsupported Media Type";
+    case 416:
+      return "Range Not Satisfiable";
+    case 417:
+      return "Expectation Failed";
+    case 422:
+      return "Unprocessable Content";
+    case 425:
+      return "Too Early";
+    case 426:
+      return "Upgrade Required";
+    case 428:
+      return "Precondition Required";
+    case 429:
+      return "Too Many Requests";
+    case 431:
+      return "Request Header Fields Too Large";
+    case 500:
+      return "Internal Server Error";
+    case 501:
+      return "Not Implemented";
+    case 502:
+      return "Bad Gateway";
+    case 503:
+      return "Service Unavailable";
+    case 504:
+      return "Gateway Timeout";
+    case 505:
+      return "HTTP Version Not Supported";
+    default:
+      return "Unknown";
   }
 }
 
@@ -98,6 +141,7 @@ constexpr size_t kBodyReadSize = 64 * 1024;
 constexpr size_t kKeptBufferBytes = 16 * 1024;
 constexpr size_t kMergeBodyForTls = 16 * 1024;
 constexpr size_t kMaxLingerBytes = 1024 * 1024;
+constexpr size_t kLogBatchBytes = 32 * 1024;
 constexpr auto kMaxLinger = std::chrono::milliseconds(2000);
 constexpr SteadyClock::time_point kNever = SteadyClock::time_point::max();
 
@@ -116,9 +160,10 @@ std::string_view HttpDate() {
                                               "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"};
     std::tm tm{};
     gmtime_r(&now, &tm);
-    auto r = fmt::format_to_n(cache.text, sizeof(cache.text) - 1, "{}, {:02} {} {:04} {:02}:{:02}:{:02} GMT",
-                              kDays[tm.tm_wday], tm.tm_mday, kMonths[tm.tm_mon], tm.tm_year + 1900,
-                              tm.tm_hour, tm.tm_min, tm.tm_sec);
+    auto r =
+        fmt::format_to_n(cache.text, sizeof(cache.text) - 1,
+                         "{}, {:02} {} {:04} {:02}:{:02}:{:02} GMT", kDays[tm.tm_wday], tm.tm_mday,
+                         kMonths[tm.tm_mon], tm.tm_year + 1900, tm.tm_hour, tm.tm_min, tm.tm_sec);
     cache.size = r.size;
     cache.second = now;
   }
@@ -190,7 +235,8 @@ Result<tcp::endpoint> ParseListenAddress(std::string_view text) {
       !std::all_of(port.begin(), port.end(), [](char c) { return c >= '0' && c <= '9'; }))
     return InvalidArgument(fmt::format("listen address '{}': bad port", text));
   int port_number = std::stoi(std::string(port));
-  if (port_number > 65535) return InvalidArgument(fmt::format("listen address '{}': bad port", text));
+  if (port_number > 65535)
+    return InvalidArgument(fmt::format("listen address '{}': bad port", text));
   if (host == "localhost") host = "127.0.0.1";
   error_code ec;
   auto address = asio::ip::make_address(std::string(host), ec);
@@ -469,6 +515,15 @@ class Worker {
 
   const ServerMetrics& metrics() const { return metrics_; }
 
+  // Access-log lines of this thread not yet handed to the log.
+  std::string& log_batch() { return log_batch_; }
+  void FlushLog(AccessLog* log) {
+    if (log_batch_.empty()) return;
+    log_batch_.pop_back();  // the sink ends the batch with its own newline
+    log->WriteLines(log_batch_);
+    log_batch_.clear();
+  }
+
   std::unique_ptr<asio::io_context> ioc_ = std::make_unique<asio::io_context>(1);
   std::unique_ptr<asio::steady_timer> sweep_ = std::make_unique<asio::steady_timer>(*ioc_);
   std::optional<asio::executor_work_guard<Executor>> guard_{ioc_->get_executor()};
@@ -480,6 +535,7 @@ class Worker {
   std::string key_;
   std::unordered_map<std::string, metrics::Counter*, StringHash, std::equal_to<>> counters_;
   std::unordered_map<std::string, metrics::Histogram*, StringHash, std::equal_to<>> latency_;
+  std::string log_batch_;
 };
 
 // Everything the sessions share. Outlives every session (sessions die with
@@ -598,7 +654,7 @@ class SessionImpl final : public Session {
 
   void OnStreamAbort() override {
     if (phase_ != Phase::kStreaming) return;
-    EndStream(/*graceful=*/false);
+    EndStream();
   }
 
   void OnDeadline() override {
@@ -613,7 +669,7 @@ class SessionImpl final : public Session {
         break;
       }
       case Phase::kStreaming:
-        EndStream(/*graceful=*/false);
+        EndStream();
         break;
       case Phase::kHandling:
         deadline = kNever;
@@ -771,7 +827,7 @@ class SessionImpl final : public Session {
       if (limit >= 0) body_limit_ = static_cast<uint64_t>(limit);
     }
     parser_->set_request_body_limit(body_limit_);
-    if (auto length = parser_->content_length(); length && *length > body_limit_) {
+    if (uint64_t length = 0; parser_->DeclaredLength(&length) && length > body_limit_) {
       SendServerError(413, BodyLimitMessage());
       return false;
     }
@@ -808,8 +864,8 @@ class SessionImpl final : public Session {
       query_.assign(request_.raw_query);
     }
     ++generation_;
-    auto responder = std::make_shared<Responder>(weak_from_this(), generation_,
-                                                 worker_.executor(), core_.lifeline);
+    auto responder = std::make_shared<Responder>(weak_from_this(), generation_, worker_.executor(),
+                                                 core_.lifeline);
     Respond respond = [responder = std::move(responder)](Response r) {
       responder->Call(std::move(r));
     };
@@ -836,7 +892,11 @@ class SessionImpl final : public Session {
   }
 
   // Serializes the status line and header fields into head_.
+  // Returns false for a response the server must not send: a status outside
+  // 200-599 (interim responses are the server's own business) or a header
+  // field that could split the response.
   bool SerializeHead(Response& r, bool close, bool streaming) {
+    if (r.status < 200 || r.status > 599) return false;
     for (const Header& h : r.headers)
       if (!IsValidHeader(h)) return false;
     head_.clear();
@@ -871,8 +931,8 @@ class SessionImpl final : public Session {
     for (const Header& h : r.headers)
       if (h.name == "connection" && EqualsIgnoreCase(h.value, "close")) close = true;
     if (!SerializeHead(r, close, /*streaming=*/false)) {
-      spdlog::error("http: handler produced an invalid header field; answering 500");
-      r = core_.MakeError(500, "internal error: invalid response header", request_);
+      spdlog::error("http: handler produced an invalid status or header field; answering 500");
+      r = core_.MakeError(500, "internal error: invalid response", request_);
       close = true;
       SerializeHead(r, close, false);
     }
@@ -904,14 +964,15 @@ class SessionImpl final : public Session {
     RecordRequest();
     if (body_.capacity() > 0) std::string().swap(body_);
     if (ec) return Close();
-    if (close_after_) return LingerClose();
+    if (close_after_ || draining_) return LingerClose();
     first_request_ = false;
     StartRequest();
   }
 
   void RecordRequest() {
     auto end = SteadyClock::now();
-    auto micros = std::chrono::duration_cast<std::chrono::microseconds>(end - request_start_).count();
+    auto micros =
+        std::chrono::duration_cast<std::chrono::microseconds>(end - request_start_).count();
     std::string_view route = route_.empty() ? std::string_view("other") : std::string_view(route_);
     worker_.CountRequest(route, MethodLabel(method_), status_, static_cast<double>(micros) / 1e6);
     if (core_.access_log->enabled()) {
@@ -928,7 +989,10 @@ class SessionImpl final : public Session {
       rec.bytes_out = bytes_out_request_;
       rec.duration_us = micros;
       rec.principal = principal_;
-      core_.access_log->Record(rec);
+      std::string& batch = worker_.log_batch();
+      AccessLog::AppendLine(&batch, rec);
+      batch.push_back('\n');
+      if (batch.size() >= kLogBatchBytes) worker_.FlushLog(core_.access_log.get());
     }
     method_.clear();
   }
@@ -939,8 +1003,8 @@ class SessionImpl final : public Session {
   // before the peer has read our response (RFC 9112 §9.6).
   void LingerClose() {
     phase_ = Phase::kLingering;
-    deadline = SteadyClock::now() + std::min<std::chrono::milliseconds>(
-                                        kMaxLinger, core_.options.idle_timeout);
+    deadline = SteadyClock::now() +
+               std::min<std::chrono::milliseconds>(kMaxLinger, core_.options.idle_timeout);
     error_code ignored;
     auto& socket = beast::get_lowest_layer(stream_);
     socket.shutdown(tcp::socket::shutdown_send, ignored);
@@ -966,8 +1030,8 @@ class SessionImpl final : public Session {
     bool allowed = !is_head_ && r.status >= 200 && r.status != 204 && r.status != 304;
     if (!allowed || !SerializeHead(r, /*close=*/true, /*streaming=*/true)) {
       spdlog::error("http: invalid streamed response; answering 500");
-      return WriteResponse(core_.MakeError(500, "internal error: invalid streamed response", request_),
-                           true);
+      return WriteResponse(
+          core_.MakeError(500, "internal error: invalid streamed response", request_), true);
     }
     chunked_ = version_ >= 11;
     if (!r.body.empty()) AppendChunk(&head_, r.body);
@@ -975,27 +1039,26 @@ class SessionImpl final : public Session {
     route_ = std::move(r.route);
     principal_ = std::move(r.principal);
     auto on_open = std::move(r.stream);
-    writer_ = std::make_shared<StreamWriterImpl>(weak_from_this(), worker_.executor(),
-                                                 core_.lifeline,
-                                                 core_.options.max_stream_pending_bytes);
+    writer_ =
+        std::make_shared<StreamWriterImpl>(weak_from_this(), worker_.executor(), core_.lifeline,
+                                           core_.options.max_stream_pending_bytes);
     core_.metrics.streams_open->Inc();
     phase_ = Phase::kStreaming;
     stream_writing_ = true;
     batch_bytes_ = 0;
     deadline = SteadyClock::now() + core_.options.write_timeout;
-    asio::async_write(stream_, asio::buffer(head_), [s = Self()](const error_code& ec, size_t n) {
-      s->OnStreamWritten(ec, n);
-    });
+    asio::async_write(stream_, asio::buffer(head_),
+                      [s = Self()](const error_code& ec, size_t n) { s->OnStreamWritten(ec, n); });
     buffer_.clear();
     StreamRead();
     try {
       on_open(writer_);
     } catch (const std::exception& e) {
       spdlog::error("http: stream open callback threw: {}", e.what());
-      EndStream(false);
+      EndStream();
     } catch (...) {
       spdlog::error("http: stream open callback threw");
-      EndStream(false);
+      EndStream();
     }
   }
 
@@ -1011,7 +1074,7 @@ class SessionImpl final : public Session {
     stream_.async_read_some(buffer_.prepare(kHeaderReadSize),
                             [s = Self()](const error_code& ec, size_t n) {
                               if (s->phase_ != Phase::kStreaming) return;
-                              if (ec) return s->EndStream(false);
+                              if (ec) return s->EndStream();
                               s->core_.metrics.bytes_in->Inc(n);
                               s->buffer_.clear();
                               s->StreamRead();
@@ -1024,16 +1087,15 @@ class SessionImpl final : public Session {
     writer_->TakeQueued(&batch_, &close_requested);
     if (batch_.empty()) {
       if (close_requested) {
-        if (!chunked_) return EndStream(true);
+        if (!chunked_) return EndStream();
         static constexpr std::string_view kLastChunk = "0\r\n\r\n";
         stream_writing_ = true;
         final_chunk_ = true;
         batch_bytes_ = 0;
         deadline = SteadyClock::now() + core_.options.write_timeout;
-        asio::async_write(stream_, asio::buffer(kLastChunk.data(), kLastChunk.size()),
-                          [s = Self()](const error_code& ec, size_t n) {
-                            s->OnStreamWritten(ec, n);
-                          });
+        asio::async_write(
+            stream_, asio::buffer(kLastChunk.data(), kLastChunk.size()),
+            [s = Self()](const error_code& ec, size_t n) { s->OnStreamWritten(ec, n); });
       }
       return;
     }
@@ -1051,16 +1113,16 @@ class SessionImpl final : public Session {
     buffers_.clear();
     size_t start = 0;
     for (size_t i = 0; i < batch_.size(); ++i) {
-      if (chunked_) buffers_.push_back(asio::buffer(chunk_heads_.data() + start, head_ends[i] - start));
+      if (chunked_)
+        buffers_.push_back(asio::buffer(chunk_heads_.data() + start, head_ends[i] - start));
       buffers_.push_back(asio::buffer(batch_[i]));
       if (chunked_) buffers_.push_back(asio::buffer("\r\n", 2));
       start = head_ends[i];
     }
     stream_writing_ = true;
     deadline = SteadyClock::now() + core_.options.write_timeout;
-    asio::async_write(stream_, buffers_, [s = Self()](const error_code& ec, size_t n) {
-      s->OnStreamWritten(ec, n);
-    });
+    asio::async_write(stream_, buffers_,
+                      [s = Self()](const error_code& ec, size_t n) { s->OnStreamWritten(ec, n); });
   }
 
   void OnStreamWritten(const error_code& ec, size_t n) {
@@ -1072,8 +1134,8 @@ class SessionImpl final : public Session {
     writer_->Release(batch_bytes_);
     batch_bytes_ = 0;
     batch_.clear();
-    if (ec) return EndStream(false);
-    if (final_chunk_) return EndStream(true);
+    if (ec) return EndStream();
+    if (final_chunk_) return EndStream();
     StreamWriteNext();
   }
 
@@ -1081,7 +1143,7 @@ class SessionImpl final : public Session {
   // peer close or timeout. Close() records the request, ends the writer and
   // runs its closed-callback. A graceful end closes without lingering: the
   // stream read has been consuming the peer's bytes all along.
-  void EndStream(bool /*graceful*/) {
+  void EndStream() {
     if (phase_ != Phase::kStreaming) return;
     Close();
   }
@@ -1183,6 +1245,10 @@ class Server::Impl {
       core_.access_log = std::move(log).value();
     }
     RegisterMetrics();
+    if (o.tune_allocator) {
+      mallopt(M_MMAP_THRESHOLD, 4 * 1024 * 1024);
+      mallopt(M_TRIM_THRESHOLD, 64 * 1024 * 1024);
+    }
 
     int threads = o.threads > 0 ? o.threads : static_cast<int>(std::thread::hardware_concurrency());
     if (threads <= 0) threads = 1;
@@ -1198,7 +1264,8 @@ class Server::Impl {
       if (!ec) acceptor->bind(ep, ec);
       if (!ec) acceptor->listen(asio::socket_base::max_listen_connections, ec);
       if (ec) {
-        Status st = IoError(fmt::format("cannot listen on {}: {}", FormatEndpoint(ep), ec.message()));
+        Status st =
+            IoError(fmt::format("cannot listen on {}: {}", FormatEndpoint(ep), ec.message()));
         acceptors_.clear();
         workers_.clear();
         core_.access_log.reset();
@@ -1209,11 +1276,10 @@ class Server::Impl {
       acceptors_.push_back(std::move(acceptor));
     }
 
-    auto min_timeout = std::min({o.read_header_timeout, o.read_body_timeout, o.idle_timeout,
-                                 o.write_timeout});
-    sweep_interval_ = std::clamp<std::chrono::milliseconds>(min_timeout / 4,
-                                                             std::chrono::milliseconds(5),
-                                                             std::chrono::milliseconds(250));
+    auto min_timeout =
+        std::min({o.read_header_timeout, o.read_body_timeout, o.idle_timeout, o.write_timeout});
+    sweep_interval_ = std::clamp<std::chrono::milliseconds>(
+        min_timeout / 4, std::chrono::milliseconds(5), std::chrono::milliseconds(250));
     core_.stopping = false;
     core_.lifeline = std::make_shared<Lifeline>();
     for (auto& w : workers_) {
@@ -1248,9 +1314,8 @@ class Server::Impl {
     });
     for (auto& w : workers_) {
       Worker* worker = w.get();
-      asio::post(worker->ioc(), [worker] {
-        worker->ForEachSession([](Session& s) { s.OnDrain(); });
-      });
+      asio::post(worker->ioc(),
+                 [worker] { worker->ForEachSession([](Session& s) { s.OnDrain(); }); });
     }
     auto all_closed = [this] { return core_.open.load() + core_.rejecting.load() == 0; };
     {
@@ -1260,9 +1325,8 @@ class Server::Impl {
     if (!all_closed()) {
       for (auto& w : workers_) {
         Worker* worker = w.get();
-        asio::post(worker->ioc(), [worker] {
-          worker->ForEachSession([](Session& s) { s.Close(); });
-        });
+        asio::post(worker->ioc(),
+                   [worker] { worker->ForEachSession([](Session& s) { s.Close(); }); });
       }
       std::unique_lock<std::mutex> lock(core_.stop_mu);
       core_.stop_cv.wait_for(lock, std::chrono::seconds(5), all_closed);
@@ -1275,6 +1339,7 @@ class Server::Impl {
       if (w->thread_.joinable()) w->thread_.join();
     // The threads are gone: close what is left from here.
     for (auto& w : workers_) w->ForEachSession([](Session& s) { s.Close(); });
+    for (auto& w : workers_) w->FlushLog(core_.access_log.get());
     core_.lifeline->Kill();
     acceptors_.clear();
     for (auto& w : workers_) {
@@ -1303,8 +1368,8 @@ class Server::Impl {
     try {
       auto ctx = std::make_unique<ssl::context>(ssl::context::tls_server);
       ctx->set_options(ssl::context::default_workarounds | ssl::context::no_sslv2 |
-                       ssl::context::no_sslv3 | ssl::context::no_tlsv1 |
-                       ssl::context::no_tlsv1_1 | ssl::context::single_dh_use);
+                       ssl::context::no_sslv3 | ssl::context::no_tlsv1 | ssl::context::no_tlsv1_1 |
+                       ssl::context::single_dh_use);
       SSL_CTX* native = ctx->native_handle();
       SSL_CTX_set_min_proto_version(native, TLS1_2_VERSION);
       // TLS 1.2: forward-secret AEAD suites only (TLS 1.3 suites are all fine).
@@ -1319,8 +1384,8 @@ class Server::Impl {
         return IoError("TLS private key does not match the certificate");
       core_.ssl_ctx = std::move(ctx);
     } catch (const boost::system::system_error& e) {
-      return IoError(fmt::format("cannot load TLS certificate '{}' / key '{}': {}",
-                                 o.tls_cert_file, o.tls_key_file, e.what()));
+      return IoError(fmt::format("cannot load TLS certificate '{}' / key '{}': {}", o.tls_cert_file,
+                                 o.tls_key_file, e.what()));
     }
     return Status::Ok();
   }
@@ -1336,7 +1401,8 @@ class Server::Impl {
         "kizuna_http_request_duration_seconds",
         "Time from the first byte of a request to the last byte of its response, by route.",
         {"route"}, metrics::LatencyBuckets());
-    m.bytes_in = &r.AddCounter("kizuna_http_received_bytes_total", "Bytes read from clients.").Get();
+    m.bytes_in =
+        &r.AddCounter("kizuna_http_received_bytes_total", "Bytes read from clients.").Get();
     m.bytes_out = &r.AddCounter("kizuna_http_sent_bytes_total", "Bytes written to clients.").Get();
     m.connections_open = &r.AddGauge("kizuna_http_connections_open", "Open connections.").Get();
     m.connections_total =
@@ -1355,29 +1421,30 @@ class Server::Impl {
       worker->ForEachSession([now](Session& s) {
         if (s.deadline <= now) s.OnDeadline();
       });
+      worker->FlushLog(core_.access_log.get());
       ScheduleSweep(worker);
     });
   }
 
   void Accept(size_t i) {
     Worker* target = workers_[next_worker_++ % workers_.size()].get();
-    acceptors_[i]->async_accept(target->ioc(), [this, i, target](const error_code& ec,
-                                                                 tcp::socket socket) {
-      if (ec == asio::error::operation_aborted || core_.stopping || !acceptors_[i]->is_open())
-        return;
-      if (ec) {
-        // EMFILE and friends: back off instead of spinning.
-        spdlog::warn("http: accept failed: {}", ec.message());
-        auto timer = std::make_shared<asio::steady_timer>(workers_[0]->ioc(),
-                                                          std::chrono::milliseconds(50));
-        timer->async_wait([this, i, timer](const error_code& tec) {
-          if (!tec && !core_.stopping) Accept(i);
+    acceptors_[i]->async_accept(
+        target->ioc(), [this, i, target](const error_code& ec, tcp::socket socket) {
+          if (ec == asio::error::operation_aborted || core_.stopping || !acceptors_[i]->is_open())
+            return;
+          if (ec) {
+            // EMFILE and friends: back off instead of spinning.
+            spdlog::warn("http: accept failed: {}", ec.message());
+            auto timer = std::make_shared<asio::steady_timer>(workers_[0]->ioc(),
+                                                              std::chrono::milliseconds(50));
+            timer->async_wait([this, i, timer](const error_code& tec) {
+              if (!tec && !core_.stopping) Accept(i);
+            });
+            return;
+          }
+          OnAccepted(target, std::move(socket));
+          Accept(i);
         });
-        return;
-      }
-      OnAccepted(target, std::move(socket));
-      Accept(i);
-    });
   }
 
   void OnAccepted(Worker* worker, tcp::socket socket) {
@@ -1387,7 +1454,8 @@ class Server::Impl {
       core_.open.fetch_sub(1);
       core_.metrics.connections_rejected->Inc();
       // Answering 503 is itself bounded: past that, connections are just closed.
-      if (core_.rejecting.fetch_add(1) + 1 > std::max<size_t>(64, core_.options.max_connections / 8)) {
+      if (core_.rejecting.fetch_add(1) + 1 >
+          std::max<size_t>(64, core_.options.max_connections / 8)) {
         core_.rejecting.fetch_sub(1);
         error_code ignored;
         socket.close(ignored);

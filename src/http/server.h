@@ -9,6 +9,13 @@
 // whole life, so it needs no locks. One acceptor per listen address hands
 // connections round-robin to the threads.
 //
+// Handlers: `respond` may be called on the handler's thread (the write
+// starts before it returns) or later from any thread (it is posted to the
+// connection's thread). A Respond dropped without a call answers 500, and so
+// does a handler that throws. There is no handler timeout: a handler that
+// keeps its Respond without calling it holds the connection until Stop()
+// (which closes it after stop_timeout).
+//
 // Per connection: at most one request in flight. A pipelined request is not
 // read before the previous response is written: it waits in the read buffer
 // and the kernel's socket buffer, so a pipelining client costs one request's
@@ -91,6 +98,14 @@ struct ServerOptions {
 
   // Bytes a StreamWriter may hold unsent (see http/stream.h).
   size_t max_stream_pending_bytes = 1024 * 1024;
+
+  // Raise glibc's malloc trim and mmap thresholds (process-wide, at Start)
+  // so that freeing a response body does not hand its pages back to the
+  // kernel: without it, a 60 KB response per request costs page faults and
+  // zeroing on every request (3x the CPU per response here; see
+  // docs/BENCHMARKS.md). Memory freed stays in the process for reuse, up to
+  // 64 MiB per malloc arena.
+  bool tune_allocator = true;
 
   // Access log: "off", "stderr", or a file path (appended to).
   std::string access_log = "off";

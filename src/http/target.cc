@@ -77,7 +77,8 @@ Status ParseTarget(std::string_view target, std::string* path, std::string* raw_
       int lo = HexValue(raw_path[i + 2]);
       if (hi < 0 || lo < 0) return InvalidArgument("malformed percent-escape in path");
       unsigned char d = static_cast<unsigned char>(hi * 16 + lo);
-      if (d < 0x20 || d == 0x7f) return InvalidArgument("path escape decodes to a control character");
+      if (d < 0x20 || d == 0x7f)
+        return InvalidArgument("path escape decodes to a control character");
       if (d == '/') return InvalidArgument("path must not contain an encoded '/'");
       path->push_back(static_cast<char>(d));
       i += 2;

@@ -43,11 +43,15 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   RequestParser parser(&request, 4096);
   parser.set_request_body_limit(1 << 16);
   bool header_checked = false;
+  // Like the server's read buffer: bytes the parser has not consumed are
+  // presented again, followed by the next piece.
+  std::string pending;
   for (std::string_view piece : {input.substr(0, split), input.substr(split)}) {
-    while (!piece.empty() && !parser.is_done()) {
+    pending.append(piece);
+    while (!pending.empty() && !parser.is_done()) {
       boost::beast::error_code ec;
-      size_t used = parser.put(boost::asio::buffer(piece.data(), piece.size()), ec);
-      piece.remove_prefix(used);
+      size_t used = parser.put(boost::asio::buffer(pending.data(), pending.size()), ec);
+      pending.erase(0, used);
       if (ec == boost::beast::http::error::need_more) break;
       if (ec) return 0;
       if (!header_checked && parser.is_header_done()) {

@@ -159,13 +159,14 @@ TEST(ClientTest, ConnectionRefused) {
 
 TEST(ClientTest, RejectsBadInput) {
   Client client;
-  for (const char* url : {"ftp://x/", "not a url", "http:///path", "http://user:pw@host/",
-                          "http://127.0.0.1:0/"}) {
+  for (const char* url :
+       {"ftp://x/", "not a url", "http:///path", "http://user:pw@host/", "http://127.0.0.1:0/"}) {
     auto r = client.Send("GET", url);
     ASSERT_FALSE(r.ok()) << url;
     EXPECT_EQ(r.status().code(), StatusCode::kInvalidArgument) << url;
   }
-  EXPECT_EQ(client.Send("G ET", "http://127.0.0.1:1/").status().code(), StatusCode::kInvalidArgument);
+  EXPECT_EQ(client.Send("G ET", "http://127.0.0.1:1/").status().code(),
+            StatusCode::kInvalidArgument);
   EXPECT_EQ(client.Send("GET", "http://127.0.0.1:1/", {{"x", "a\r\nInjected: 1"}}).status().code(),
             StatusCode::kInvalidArgument);
   EXPECT_EQ(client.connections_opened(), 0u);

@@ -28,8 +28,8 @@ struct TestServer {
                       ErrorFormatter formatter = nullptr) {
     options.metrics = &registry;
     if (options.threads == 0) options.threads = 2;
-    server = std::make_unique<Server>(std::move(options), std::move(handler),
-                                      std::move(body_limit), std::move(formatter));
+    server = std::make_unique<Server>(std::move(options), std::move(handler), std::move(body_limit),
+                                      std::move(formatter));
     status = server->Start();
   }
   uint16_t port() const { return server->port(); }
@@ -134,9 +134,9 @@ TEST(ServerTest, PipelinedRequestsAnsweredInOrderOneAtATime) {
   ASSERT_TRUE(s.status.ok());
   RawConnection c(s.port());
   ASSERT_TRUE(c.connected());
-  ASSERT_TRUE(c.Send(
-      "GET /one HTTP/1.1\r\nHost: a\r\n\r\nGET /two HTTP/1.1\r\nHost: a\r\n\r\n"
-      "GET /three HTTP/1.1\r\nHost: a\r\n\r\n"));
+  ASSERT_TRUE(
+      c.Send("GET /one HTTP/1.1\r\nHost: a\r\n\r\nGET /two HTTP/1.1\r\nHost: a\r\n\r\n"
+             "GET /three HTTP/1.1\r\nHost: a\r\n\r\n"));
   for (const char* expected : {"/one", "/two", "/three"}) {
     auto r = c.ReadResponse();
     ASSERT_TRUE(r.has_value()) << expected;
@@ -155,9 +155,9 @@ TEST(ServerTest, RejectsBadTargetsWith400) {
     Echo(std::move(req), std::move(respond));
   });
   ASSERT_TRUE(s.status.ok());
-  for (const char* target : {"/taxii2/../etc/passwd", "/a/%2e%2E/b", "/a/./b", "/a/..", "/a%zz",
-                             "/a%0", "/a%00b", "/a%2Fb", "http://example.com/", "*", "/a#frag",
-                             "/a\\b"}) {
+  for (const char* target :
+       {"/taxii2/../etc/passwd", "/a/%2e%2E/b", "/a/./b", "/a/..", "/a%zz", "/a%0", "/a%00b",
+        "/a%2Fb", "http://example.com/", "*", "/a#frag", "/a\\b"}) {
     RawConnection c(s.port());
     ASSERT_TRUE(c.Send(std::string("GET ") + target + " HTTP/1.1\r\nHost: a\r\n\r\n"));
     auto r = c.ReadResponse();
@@ -182,11 +182,12 @@ TEST(ServerTest, MalformedRequestsGetErrorsAndClose) {
   };
   std::vector<Case> cases = {
       {"GARBAGE\r\n\r\n", 400},
-      {"GET / HTTP/1.1\r\n\r\n", 400},                             // no Host
-      {"GET / HTTP/1.1\r\nHost: a\r\nHost: b\r\n\r\n", 400},       // two Hosts
+      {"GET / HTTP/1.1\r\n\r\n", 400},                        // no Host
+      {"GET / HTTP/1.1\r\nHost: a\r\nHost: b\r\n\r\n", 400},  // two Hosts
       {"GET / HTTP/2.0\r\nHost: a\r\n\r\n", 505},
       {"GET / HTTP/1.1\r\nHost: a\r\nBad Header: x\r\n\r\n", 400},
-      {"POST / HTTP/1.1\r\nHost: a\r\nContent-Length: 3\r\nTransfer-Encoding: chunked\r\n\r\n0\r\n\r\n",
+      {"POST / HTTP/1.1\r\nHost: a\r\nContent-Length: 3\r\nTransfer-Encoding: "
+       "chunked\r\n\r\n0\r\n\r\n",
        400},
       {"POST / HTTP/1.1\r\nHost: a\r\nTransfer-Encoding: gzip\r\n\r\nxyz", 501},
       {"POST / HTTP/1.0\r\nTransfer-Encoding: chunked\r\n\r\n0\r\n\r\n", 400},
@@ -229,13 +230,11 @@ TEST(ServerTest, BodyLimitHookChoosesPerRequest) {
   ServerOptions o;
   o.default_body_limit = 1000;
   std::atomic<int> hook_calls{0};
-  TestServer s(
-      o, Echo,
-      [&](const Request& head) -> int64_t {
-        ++hook_calls;
-        EXPECT_TRUE(head.body.empty());
-        return head.path == "/small" ? 10 : -1;
-      });
+  TestServer s(o, Echo, [&](const Request& head) -> int64_t {
+    ++hook_calls;
+    EXPECT_TRUE(head.body.empty());
+    return head.path == "/small" ? 10 : -1;
+  });
   ASSERT_TRUE(s.status.ok());
   Client client;
   auto small = client.Send("POST", s.Url("/small"), {}, std::string(11, 'x'));
@@ -258,8 +257,9 @@ TEST(ServerTest, ChunkedBodiesAreDecodedAndLimited) {
   ASSERT_TRUE(s.status.ok());
   {
     RawConnection c(s.port());
-    ASSERT_TRUE(c.Send(
-        "POST /c HTTP/1.1\r\nHost: a\r\nTransfer-Encoding: chunked\r\n\r\n3\r\nabc\r\n2\r\nde\r\n0\r\n\r\n"));
+    ASSERT_TRUE(
+        c.Send("POST /c HTTP/1.1\r\nHost: a\r\nTransfer-Encoding: "
+               "chunked\r\n\r\n3\r\nabc\r\n2\r\nde\r\n0\r\n\r\n"));
     auto r = c.ReadResponse();
     ASSERT_TRUE(r.has_value());
     EXPECT_EQ(r->status, 200);
@@ -267,8 +267,9 @@ TEST(ServerTest, ChunkedBodiesAreDecodedAndLimited) {
   }
   {
     RawConnection c(s.port());
-    ASSERT_TRUE(c.Send(
-        "POST /c HTTP/1.1\r\nHost: a\r\nTransfer-Encoding: chunked\r\n\r\n5\r\nabcde\r\n5\r\nfghij\r\n"));
+    ASSERT_TRUE(
+        c.Send("POST /c HTTP/1.1\r\nHost: a\r\nTransfer-Encoding: "
+               "chunked\r\n\r\n5\r\nabcde\r\n5\r\nfghij\r\n"));
     auto r = c.ReadResponse();
     ASSERT_TRUE(r.has_value());
     EXPECT_EQ(r->status, 413);
@@ -283,7 +284,8 @@ TEST(ServerTest, ExpectContinueOnlyForAcceptableBodies) {
   ASSERT_TRUE(s.status.ok());
   {
     RawConnection c(s.port());
-    ASSERT_TRUE(c.Send("PUT /e HTTP/1.1\r\nHost: a\r\nContent-Length: 5\r\nExpect: 100-continue\r\n\r\n"));
+    ASSERT_TRUE(
+        c.Send("PUT /e HTTP/1.1\r\nHost: a\r\nContent-Length: 5\r\nExpect: 100-continue\r\n\r\n"));
     auto interim = c.ReadResponse();
     ASSERT_TRUE(interim.has_value());
     EXPECT_EQ(interim->status, 100);
@@ -295,8 +297,8 @@ TEST(ServerTest, ExpectContinueOnlyForAcceptableBodies) {
   }
   {
     RawConnection c(s.port());
-    ASSERT_TRUE(
-        c.Send("PUT /e HTTP/1.1\r\nHost: a\r\nContent-Length: 500\r\nExpect: 100-continue\r\n\r\n"));
+    ASSERT_TRUE(c.Send(
+        "PUT /e HTTP/1.1\r\nHost: a\r\nContent-Length: 500\r\nExpect: 100-continue\r\n\r\n"));
     auto r = c.ReadResponse();
     ASSERT_TRUE(r.has_value());
     EXPECT_EQ(r->status, 413);
@@ -374,7 +376,8 @@ TEST(ServerTest, ConnectionsOverTheLimitGet503) {
   EXPECT_TRUE(third.WaitClosed());
   // The first two still work; closing one frees a slot.
   a.Close();
-  for (int i = 0; i < 200 && s.server->open_connections() > 1; ++i) std::this_thread::sleep_for(10ms);
+  for (int i = 0; i < 200 && s.server->open_connections() > 1; ++i)
+    std::this_thread::sleep_for(10ms);
   RawConnection fourth(s.port());
   ASSERT_TRUE(fourth.Send("GET / HTTP/1.1\r\nHost: a\r\n\r\n"));
   auto r4 = fourth.ReadResponse();
@@ -473,6 +476,37 @@ TEST(ServerTest, ResponseHeaderInjectionIsRefused) {
   ASSERT_TRUE(r.has_value());
   EXPECT_EQ(r->status, 500);
   EXPECT_FALSE(r->Header("set-cookie").has_value());
+}
+
+TEST(ServerTest, InvalidStatusIsRefused) {
+  TestServer s({}, [](Request req, Respond respond) {
+    respond(Text(req.path == "/interim" ? 101 : 1000, "x"));
+  });
+  ASSERT_TRUE(s.status.ok());
+  for (const char* path : {"/interim", "/huge"}) {
+    RawConnection c(s.port());
+    ASSERT_TRUE(c.Send(std::string("GET ") + path + " HTTP/1.1\r\nHost: a\r\n\r\n"));
+    auto r = c.ReadResponse();
+    ASSERT_TRUE(r.has_value()) << path;
+    EXPECT_EQ(r->status, 500) << path;
+  }
+}
+
+TEST(ServerTest, ObsoleteLineFoldingNeverReachesHandlers) {
+  std::atomic<int> folded{0};
+  TestServer s({}, [&](Request req, Respond respond) {
+    const std::string* x = req.FindHeader("x");
+    if (x && x->find('\n') != std::string::npos) ++folded;
+    respond(Text(200, "ok"));
+  });
+  ASSERT_TRUE(s.status.ok());
+  RawConnection c(s.port());
+  ASSERT_TRUE(c.Send("GET / HTTP/1.1\r\nHost: a\r\nX: a\r\n b\r\n\r\n"));
+  auto r = c.ReadResponse();
+  ASSERT_TRUE(r.has_value());
+  // RFC 9112 §5.2: reject, or replace the fold with spaces; never pass CR LF on.
+  EXPECT_TRUE(r->status == 400 || r->status == 200) << r->status;
+  EXPECT_EQ(folded.load(), 0);
 }
 
 TEST(ServerTest, ErrorFormatterShapesServerErrors) {
@@ -690,13 +724,16 @@ TEST(ServerTest, RecordsMetrics) {
   ASSERT_TRUE(bad.ReadResponse().has_value());
   ASSERT_TRUE(bad.WaitClosed());
   bad.Close();
-  for (int i = 0; i < 500 && s.server->open_connections() > 1; ++i) std::this_thread::sleep_for(10ms);
+  for (int i = 0; i < 500 && s.server->open_connections() > 1; ++i)
+    std::this_thread::sleep_for(10ms);
   std::string text = s.registry.RenderPrometheus();
-  EXPECT_NE(text.find("kizuna_http_requests_total{route=\"test.route\",method=\"GET\",code=\"200\"} 2"),
-            std::string::npos)
+  EXPECT_NE(
+      text.find("kizuna_http_requests_total{route=\"test.route\",method=\"GET\",code=\"200\"} 2"),
+      std::string::npos)
       << text;
-  EXPECT_NE(text.find("kizuna_http_requests_total{route=\"test.route\",method=\"GET\",code=\"404\"} 1"),
-            std::string::npos);
+  EXPECT_NE(
+      text.find("kizuna_http_requests_total{route=\"test.route\",method=\"GET\",code=\"404\"} 1"),
+      std::string::npos);
   EXPECT_NE(text.find("kizuna_http_requests_total{route=\"other\",method=\"GET\",code=\"400\"} 1"),
             std::string::npos);
   EXPECT_NE(text.find("kizuna_http_request_duration_seconds_count{route=\"test.route\"} 3"),
@@ -729,10 +766,10 @@ TEST(ServerTest, WritesOneJsonAccessLogLinePerRequest) {
   ASSERT_EQ(lines.size(), 2u);
   EXPECT_TRUE(lines[0].starts_with("{\"time\":\"")) << lines[0];
   EXPECT_TRUE(lines[0].ends_with("}")) << lines[0];
-  for (const char* field : {"\"method\":\"GET\"", "\"path\":\"/p\xC3\xA9\"", "\"query\":\"limit=1\"",
-                            "\"route\":\"demo.route\"", "\"status\":200", "\"principal\":\"alice\"",
-                            "\"bytes_out\":", "\"duration_us\":", "\"remote\":\"127.0.0.1:",
-                            "\"tls\":false"})
+  for (const char* field :
+       {"\"method\":\"GET\"", "\"path\":\"/p\xC3\xA9\"", "\"query\":\"limit=1\"",
+        "\"route\":\"demo.route\"", "\"status\":200", "\"principal\":\"alice\"",
+        "\"bytes_out\":", "\"duration_us\":", "\"remote\":\"127.0.0.1:", "\"tls\":false"})
     EXPECT_NE(lines[0].find(field), std::string::npos) << field << " in " << lines[0];
   EXPECT_NE(lines[1].find("\"method\":\"POST\""), std::string::npos);
 }

@@ -56,7 +56,9 @@ struct Streams {
   }
 };
 
-std::string Event(int i) { return "id: " + std::to_string(i) + "\ndata: event " + std::to_string(i) + "\n\n"; }
+std::string Event(int i) {
+  return "id: " + std::to_string(i) + "\ndata: event " + std::to_string(i) + "\n\n";
+}
 
 TEST(StreamTest, EventsArriveInOrderAndCloseEndsTheStream) {
   metrics::Registry registry;
@@ -76,16 +78,19 @@ TEST(StreamTest, EventsArriveInOrderAndCloseEndsTheStream) {
 
   Client client;
   std::string received;
-  auto r = client.SendStreaming("GET", "http://127.0.0.1:" + std::to_string(server.port()) + "/events",
-                                {{"accept", "text/event-stream"}}, "", [&](std::string_view data) {
-                                  received.append(data);
-                                  return true;
-                                });
+  auto r =
+      client.SendStreaming("GET", "http://127.0.0.1:" + std::to_string(server.port()) + "/events",
+                           {{"accept", "text/event-stream"}}, "", [&](std::string_view data) {
+                             received.append(data);
+                             return true;
+                           });
   producer.join();
   ASSERT_TRUE(r.ok()) << r.status().ToString();
   EXPECT_EQ(r->status, 200);
-  EXPECT_EQ(r->FindHeader("content-type") ? *r->FindHeader("content-type") : "", "text/event-stream");
-  EXPECT_EQ(r->FindHeader("transfer-encoding") ? *r->FindHeader("transfer-encoding") : "", "chunked");
+  EXPECT_EQ(r->FindHeader("content-type") ? *r->FindHeader("content-type") : "",
+            "text/event-stream");
+  EXPECT_EQ(r->FindHeader("transfer-encoding") ? *r->FindHeader("transfer-encoding") : "",
+            "chunked");
   EXPECT_EQ(r->FindHeader("content-length"), nullptr);
   std::string expected = ": hello\n\n";
   for (int i = 0; i < 200; ++i) expected += Event(i);

@@ -31,11 +31,40 @@ TEST(TargetTest, SplitsAndDecodesPath) {
 
 TEST(TargetTest, RejectsWhatMustNotReachHandlers) {
   std::string path, query;
-  for (const char* bad :
-       {"", "x", "*", "http://example.com/", "example.com:443", "/a/../b", "/..", "/a/..", "/a/.",
-        "/./a", "/%2e%2e/x", "/%2E./x", "/.%2e", "/a%2fb", "/a%2Fb", "/a%00", "/a%0a", "/a%7f", "/a%",
-        "/a%2", "/a%zz", "/a%g0", "/a#f", "/a?b#c", "/a b", "/a\\b", "/a\"b", "/a<b", "/a{b",
-        "/a\x7f", "/a\x80", "/?a b", "/?a\x01", "/?\xff"}) {
+  for (const char* bad : {"",
+                          "x",
+                          "*",
+                          "http://example.com/",
+                          "example.com:443",
+                          "/a/../b",
+                          "/..",
+                          "/a/..",
+                          "/a/.",
+                          "/./a",
+                          "/%2e%2e/x",
+                          "/%2E./x",
+                          "/.%2e",
+                          "/a%2fb",
+                          "/a%2Fb",
+                          "/a%00",
+                          "/a%0a",
+                          "/a%7f",
+                          "/a%",
+                          "/a%2",
+                          "/a%zz",
+                          "/a%g0",
+                          "/a#f",
+                          "/a?b#c",
+                          "/a b",
+                          "/a\\b",
+                          "/a\"b",
+                          "/a<b",
+                          "/a{b",
+                          "/a\x7f",
+                          "/a\x80",
+                          "/?a b",
+                          "/?a\x01",
+                          "/?\xff"}) {
     Status st = ParseTarget(bad, &path, &query);
     EXPECT_EQ(st.code(), StatusCode::kInvalidArgument) << "accepted: " << bad;
   }
@@ -71,7 +100,8 @@ TEST(RequestParserTest, FillsRequestWithLowerCaseNames) {
   Request req;
   RequestParser p(&req, 8192);
   p.eager(true);
-  std::string bytes = "PUT /x?y HTTP/1.1\r\nHost: h\r\nX-Mixed-Case:  v a l \r\nContent-Length: 3\r\n\r\nabc";
+  std::string bytes =
+      "PUT /x?y HTTP/1.1\r\nHost: h\r\nX-Mixed-Case:  v a l \r\nContent-Length: 3\r\n\r\nabc";
   boost::beast::error_code ec;
   p.put(boost::asio::buffer(bytes), ec);
   ASSERT_FALSE(ec) << ec.message();
@@ -89,7 +119,8 @@ TEST(RequestParserTest, FramingRules) {
   EXPECT_EQ(Frame("GET / HTTP/1.1\r\nHost: a\r\n\r\n", &r1), 0);
   EXPECT_EQ(Frame("GET / HTTP/1.0\r\n\r\n", &r2), 0);
   EXPECT_EQ(Frame("GET / HTTP/1.1\r\n\r\n", &r3), 400);
-  EXPECT_EQ(Frame("POST / HTTP/1.1\r\nHost: a\r\nTransfer-Encoding: gzip, chunked\r\n\r\n", &r4), 501);
+  EXPECT_EQ(Frame("POST / HTTP/1.1\r\nHost: a\r\nTransfer-Encoding: gzip, chunked\r\n\r\n", &r4),
+            501);
   // Refused either by Beast (-1) or by the framing rules: never accepted.
   EXPECT_NE(Frame("POST / HTTP/1.1\r\nHost: a\r\nTransfer-Encoding: chunked\r\n"
                   "Transfer-Encoding: chunked\r\n\r\n",

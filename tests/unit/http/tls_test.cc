@@ -1,8 +1,7 @@
 // TLS: real handshakes against a throwaway self-signed certificate.
+#include <gtest/gtest.h>
 #include <openssl/err.h>
 #include <openssl/ssl.h>
-
-#include <gtest/gtest.h>
 
 #include "core/metrics.h"
 #include "http/client.h"
@@ -28,14 +27,16 @@ class TlsTest : public ::testing::Test {
     o.tls_key_file = key_;
     server_ = std::make_unique<Server>(o, [](Request req, Respond respond) {
       Response r;
-      r.body = std::string(req.tls ? "tls " : "plain ") + req.path + " " + std::to_string(req.body.size());
+      r.body = std::string(req.tls ? "tls " : "plain ") + req.path + " " +
+               std::to_string(req.body.size());
       respond(std::move(r));
     });
     Status st = server_->Start();
     ASSERT_TRUE(st.ok()) << st.ToString();
   }
   std::string Url(std::string_view host, std::string_view path) const {
-    return "https://" + std::string(host) + ":" + std::to_string(server_->port()) + std::string(path);
+    return "https://" + std::string(host) + ":" + std::to_string(server_->port()) +
+           std::string(path);
   }
 
   TempDir dir_;
@@ -172,8 +173,8 @@ TEST_F(TlsTest, StreamsOverTls) {
   co.ca_file = cert_;
   Client client(co);
   std::string got;
-  auto r = client.SendStreaming("GET", "https://localhost:" + std::to_string(s.port()) + "/e", {}, "",
-                                [&](std::string_view d) {
+  auto r = client.SendStreaming("GET", "https://localhost:" + std::to_string(s.port()) + "/e", {},
+                                "", [&](std::string_view d) {
                                   got.append(d);
                                   return true;
                                 });
