@@ -5,6 +5,7 @@
 #include <sqlite3.h>
 
 #include <boost/json.hpp>
+
 #include <condition_variable>
 #include <deque>
 #include <mutex>
@@ -114,8 +115,7 @@ class SqliteAuditLog final : public AuditLog {
     ro.read_only = true;
     ro.cache_kib = 4096;
     ASSIGN_OR_RETURN(reader_, Connection::Open(path, ro));
-    ASSIGN_OR_RETURN(auto st,
-                     writer_->Prepare("SELECT seq, hash FROM events ORDER BY seq DESC LIMIT 1"));
+    ASSIGN_OR_RETURN(auto st, writer_->Prepare("SELECT seq, hash FROM events ORDER BY seq DESC LIMIT 1"));
     ASSIGN_OR_RETURN(bool row, st->Step());
     if (row) {
       last_seq_ = st->Int64(0);
@@ -188,9 +188,9 @@ class SqliteAuditLog final : public AuditLog {
 
   Status Verify() override {
     std::lock_guard lock(reader_mu_);
-    ASSIGN_OR_RETURN(auto st, reader_->Prepare("SELECT seq, time_us, path, account, organization, "
-                                               "collection, remote, allowed, reason, "
-                                               "objects, withheld, hash FROM events ORDER BY seq"));
+    ASSIGN_OR_RETURN(auto st, reader_->Prepare(
+        "SELECT seq, time_us, path, account, organization, collection, remote, allowed, reason, "
+        "objects, withheld, hash FROM events ORDER BY seq"));
     std::string prev;
     int64_t expect_seq = 1;
     for (;;) {
@@ -232,8 +232,7 @@ class SqliteAuditLog final : public AuditLog {
       std::deque<AuditEvent> batch;
       {
         std::unique_lock lock(mu_);
-        cv_.wait_for(lock, std::chrono::milliseconds(50),
-                     [&] { return stopping_ || !queue_.empty(); });
+        cv_.wait_for(lock, std::chrono::milliseconds(50), [&] { return stopping_ || !queue_.empty(); });
         if (queue_.empty()) {
           if (stopping_) return;
           continue;
@@ -259,8 +258,7 @@ class SqliteAuditLog final : public AuditLog {
       std::string h = ChainHash(hash, e, objects);
       auto st = writer_->Prepare(
           "INSERT INTO events(seq, time_us, path, account, organization, collection, remote, "
-          "allowed, reason, objects, withheld, hash) "
-          "VALUES(?1,?2,?3,?4,?5,?6,?7,?8,?9,?10,?11,?12)");
+          "allowed, reason, objects, withheld, hash) VALUES(?1,?2,?3,?4,?5,?6,?7,?8,?9,?10,?11,?12)");
       if (!st.ok()) {
         s = st.error();
         break;
