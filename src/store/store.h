@@ -10,7 +10,12 @@
 //    the whole store (so strictly increasing per collection), assigned in
 //    commit order: a reader never sees a later date_added before an earlier one.
 //  - Re-adding an existing version is idempotent: it is reported as a
-//    duplicate and changes nothing.
+//    duplicate (with the stored copy's date_added) and changes nothing.
+//    Objects with neither modified nor created (SCOs, STIX 2.1 section 6)
+//    have no version of their own: re-adding the same bytes is a duplicate,
+//    other bytes under the same id are a new version whose version is its
+//    date_added (rather than "same id = same version": a corrected copy of
+//    an observable is kept, not silently dropped).
 //  - Write() calls back only after the write is durably committed (or failed
 //    as a whole: nothing of a failed batch is visible). Concurrent writes are
 //    grouped into shared commits.
@@ -232,8 +237,10 @@ class Store {
   virtual Result<int64_t> DeleteObject(int64_t collection, const std::string& id,
                                        const VersionFilter& versions) = 0;
   virtual Result<int64_t> CountObjects(std::optional<int64_t> collection) = 0;
-  // Called from the writer thread after every commit that added objects, one
-  // notice per collection touched; must not block. Add before serving.
+  // Called from a store thread after every durable commit that added
+  // objects, one notice per collection touched, before the commit's Write
+  // callbacks run; must not block, and must not wait on another store write
+  // (it would wait for its own thread). Add before serving.
   virtual void AddCommitListener(CommitListener listener) = 0;
   // Cursors stored with WriteBatch::cursor (or PutCursor). nullopt if unset.
   virtual Result<std::optional<std::string>> GetCursor(const std::string& name) = 0;
@@ -243,9 +250,12 @@ class Store {
                                                         const std::string& id) = 0;
 
   // Directory.
-  virtual Status PutApiRoot(const ApiRoot& root) = 0;
+  virtual Status PutApiRoot(const ApiRoot& root) = 0;  // insert or replace by name
   virtual Result<std::vector<ApiRoot>> ListApiRoots() = 0;
-  virtual Result<Collection> PutCollection(const Collection& c) = 0;  // sets key
+  // Inserts (key == 0) or updates by key; returns the stored collection
+  // with its key. NotFound if the API root (or, on update, the key) does not
+  // exist; AlreadyExists if the id or alias is taken in the API root.
+  virtual Result<Collection> PutCollection(const Collection& c) = 0;
   virtual Result<std::vector<Collection>> ListCollections(const std::string& api_root) = 0;
   // Removes the collection, its objects and its grants. NotFound if absent.
   virtual Status DeleteCollection(int64_t key) = 0;
@@ -262,11 +272,13 @@ class Store {
   virtual Result<std::optional<Account>> FindAccount(const std::string& username) = 0;
   virtual Result<std::optional<Account>> FindAccountByKey(int64_t key) = 0;
   virtual Result<std::vector<Account>> ListAccounts() = 0;
-  virtual Status PutGrant(const Grant& grant) = 0;  // both false removes it
+  // Both false removes it. NotFound if the account or collection does not exist.
+  virtual Status PutGrant(const Grant& grant) = 0;
   virtual Result<std::vector<Grant>> ListGrants(std::optional<int64_t> account) = 0;
+  // Insert or replace by id. NotFound if the account does not exist.
   virtual Status PutToken(const Token& token) = 0;
   virtual Result<std::optional<Token>> FindToken(const std::string& id) = 0;
-  virtual Status DeleteToken(const std::string& id) = 0;
+  virtual Status DeleteToken(const std::string& id) = 0;  // NotFound if absent
   virtual Result<std::vector<Token>> ListTokens(std::optional<int64_t> account) = 0;
   // A counter that changes whenever the directory changes (any process), so
   // caches of accounts and grants can tell when to reload.

@@ -13,7 +13,7 @@
 
 #include "core/encoding.h"
 #include "store/audit_log.h"
-#include "store/sqlite/sqlite_util.h"
+#include "store/sqlite/sqlite_db.h"
 
 namespace kizuna::store {
 namespace {
@@ -104,18 +104,23 @@ class SqliteAuditLog final : public AuditLog {
   }
 
   Status Init(const std::string& path) {
-    ASSIGN_OR_RETURN(writer_, Connection::Open(path, false, 10'000));
+    sqlite::ConnectionOptions wo;
+    wo.create = true;
+    wo.cache_kib = 4096;
+    ASSIGN_OR_RETURN(writer_, Connection::Open(path, wo));
     RETURN_IF_ERROR(writer_->Exec("PRAGMA journal_mode = WAL"));
     RETURN_IF_ERROR(writer_->Exec("PRAGMA synchronous = NORMAL"));
     RETURN_IF_ERROR(writer_->Exec(kSchema));
-    ASSIGN_OR_RETURN(reader_, Connection::Open(path, true, 10'000));
+    sqlite::ConnectionOptions ro;
+    ro.read_only = true;
+    ro.cache_kib = 4096;
+    ASSIGN_OR_RETURN(reader_, Connection::Open(path, ro));
     ASSIGN_OR_RETURN(auto st, writer_->Prepare("SELECT seq, hash FROM events ORDER BY seq DESC LIMIT 1"));
-    ASSIGN_OR_RETURN(bool row, st.Step());
+    ASSIGN_OR_RETURN(bool row, st->Step());
     if (row) {
-      last_seq_ = st.Int(0);
-      last_hash_ = std::string(st.Text(1));
+      last_seq_ = st->Int64(0);
+      last_hash_ = std::string(st->Text(1));
     }
-    RETURN_IF_ERROR(st.Exec());
     thread_ = std::thread([this] { Run(); });
     return Status::Ok();
   }
@@ -151,31 +156,31 @@ class SqliteAuditLog final : public AuditLog {
     if (!q.object_id.empty()) sql += " AND instr(objects, ?7) > 0";
     sql += " ORDER BY seq LIMIT ?8";
     ASSIGN_OR_RETURN(auto st, reader_->Prepare(sql));
-    st.Bind(1, q.after_seq);
-    if (!q.account.empty()) st.Bind(2, q.account);
-    if (!q.organization.empty()) st.Bind(3, q.organization);
-    if (q.from_us) st.Bind(4, *q.from_us);
-    if (q.to_us) st.Bind(5, *q.to_us);
-    if (q.allowed) st.Bind(6, int64_t{*q.allowed});
+    st->Bind(1, q.after_seq);
+    if (!q.account.empty()) st->Bind(2, q.account);
+    if (!q.organization.empty()) st->Bind(3, q.organization);
+    if (q.from_us) st->Bind(4, *q.from_us);
+    if (q.to_us) st->Bind(5, *q.to_us);
+    if (q.allowed) st->Bind(6, int64_t{*q.allowed});
     std::string quoted = "\"" + q.object_id + "\"";
-    if (!q.object_id.empty()) st.Bind(7, quoted);
-    st.Bind(8, q.limit);
+    if (!q.object_id.empty()) st->Bind(7, quoted);
+    st->Bind(8, q.limit);
     std::vector<AuditEvent> out;
     for (;;) {
-      ASSIGN_OR_RETURN(bool row, st.Step());
+      ASSIGN_OR_RETURN(bool row, st->Step());
       if (!row) break;
       AuditEvent e;
-      e.seq = st.Int(0);
-      e.time_us = st.Int(1);
-      e.path = st.Text(2);
-      e.account = st.Text(3);
-      e.organization = st.Text(4);
-      e.collection = st.Text(5);
-      e.remote = st.Text(6);
-      e.allowed = st.Int(7) != 0;
-      e.reason = st.Text(8);
-      e.objects = ObjectsFromJson(st.Text(9));
-      e.withheld = st.Int(10);
+      e.seq = st->Int64(0);
+      e.time_us = st->Int64(1);
+      e.path = st->Text(2);
+      e.account = st->Text(3);
+      e.organization = st->Text(4);
+      e.collection = st->Text(5);
+      e.remote = st->Text(6);
+      e.allowed = st->Int64(7) != 0;
+      e.reason = st->Text(8);
+      e.objects = ObjectsFromJson(st->Text(9));
+      e.withheld = st->Int64(10);
       out.push_back(std::move(e));
     }
     return out;
@@ -189,25 +194,25 @@ class SqliteAuditLog final : public AuditLog {
     std::string prev;
     int64_t expect_seq = 1;
     for (;;) {
-      ASSIGN_OR_RETURN(bool row, st.Step());
+      ASSIGN_OR_RETURN(bool row, st->Step());
       if (!row) break;
       AuditEvent e;
-      e.seq = st.Int(0);
-      e.time_us = st.Int(1);
-      e.path = st.Text(2);
-      e.account = st.Text(3);
-      e.organization = st.Text(4);
-      e.collection = st.Text(5);
-      e.remote = st.Text(6);
-      e.allowed = st.Int(7) != 0;
-      e.reason = st.Text(8);
-      std::string objects(st.Text(9));
-      e.withheld = st.Int(10);
+      e.seq = st->Int64(0);
+      e.time_us = st->Int64(1);
+      e.path = st->Text(2);
+      e.account = st->Text(3);
+      e.organization = st->Text(4);
+      e.collection = st->Text(5);
+      e.remote = st->Text(6);
+      e.allowed = st->Int64(7) != 0;
+      e.reason = st->Text(8);
+      std::string objects(st->Text(9));
+      e.withheld = st->Int64(10);
       if (e.seq != expect_seq) {
         return IoError("audit log: event " + std::to_string(expect_seq) + " is missing");
       }
       std::string h = ChainHash(prev, e, objects);
-      if (h != st.Text(11)) {
+      if (h != st->Text(11)) {
         return IoError("audit log: event " + std::to_string(e.seq) + " was altered");
       }
       prev = h;
@@ -258,19 +263,20 @@ class SqliteAuditLog final : public AuditLog {
         s = st.error();
         break;
       }
-      st->Bind(1, e.seq);
-      st->Bind(2, e.time_us);
-      st->Bind(3, e.path);
-      st->Bind(4, e.account);
-      st->Bind(5, e.organization);
-      st->Bind(6, e.collection);
-      st->Bind(7, e.remote);
-      st->Bind(8, int64_t{e.allowed});
-      st->Bind(9, e.reason);
-      st->Bind(10, objects);
-      st->Bind(11, e.withheld);
-      st->Bind(12, h);
-      s = st->Exec();
+      sqlite::Statement& ins = **st;
+      ins.Bind(1, e.seq);
+      ins.Bind(2, e.time_us);
+      ins.Bind(3, e.path);
+      ins.Bind(4, e.account);
+      ins.Bind(5, e.organization);
+      ins.Bind(6, e.collection);
+      ins.Bind(7, e.remote);
+      ins.Bind(8, int64_t{e.allowed});
+      ins.Bind(9, e.reason);
+      ins.Bind(10, objects);
+      ins.Bind(11, e.withheld);
+      ins.Bind(12, h);
+      s = ins.Run();
       if (!s.ok()) break;
       hash = h;
     }

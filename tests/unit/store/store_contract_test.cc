@@ -5,6 +5,9 @@
 #include <atomic>
 #include <filesystem>
 #include <functional>
+#include <future>
+#include <map>
+#include <mutex>
 #include <random>
 #include <set>
 #include <thread>
@@ -443,6 +446,390 @@ TEST_P(StoreContractTest, DeleteCollectionRemovesItsObjectsAndGrants) {
   EXPECT_EQ(*store_->CountObjects(std::nullopt), 0);
   EXPECT_TRUE(store_->ListCollections("api1")->empty());
   EXPECT_EQ(store_->DeleteCollection(coll_).code(), StatusCode::kNotFound);
+}
+
+TEST_P(StoreContractTest, VersionsArrivingOutOfOrderKeepFirstAndLast) {
+  Write({Obj(Id(1), 200)});
+  Write({Obj(Id(1), 100)});  // an older version arrives later
+  Write({Obj(Id(1), 300)});
+  Write({Obj(Id(1), 250)});  // a middle one
+  ObjectQuery q;
+  q.versions.all = true;
+  auto all = All(q);
+  ASSERT_EQ(all.size(), 4u);
+  std::map<int64_t, std::pair<bool, bool>> flags;
+  for (const auto& r : all) flags[r.version_us] = {r.is_first, r.is_last};
+  EXPECT_EQ(flags[100], std::make_pair(true, false));
+  EXPECT_EQ(flags[200], std::make_pair(false, false));
+  EXPECT_EQ(flags[250], std::make_pair(false, false));
+  EXPECT_EQ(flags[300], std::make_pair(false, true));
+  // date_added order is arrival order, not version order.
+  EXPECT_EQ(all[0].version_us, 200);
+  EXPECT_EQ(all[1].version_us, 100);
+  ObjectQuery last;
+  auto l = All(last);
+  ASSERT_EQ(l.size(), 1u);
+  EXPECT_EQ(l[0].version_us, 300);
+}
+
+TEST_P(StoreContractTest, DeleteSelectedVersionsOnly) {
+  Write({Obj(Id(1), 100), Obj(Id(1), 200), Obj(Id(1), 300), Obj(Id(2), 100)});
+  VersionFilter exact;
+  exact.versions_us = {200, 999};
+  EXPECT_EQ(*store_->DeleteObject(coll_, Id(1), exact), 1);
+  VersionFilter first_and_last;
+  first_and_last.first = true;
+  first_and_last.last = true;
+  EXPECT_EQ(*store_->DeleteObject(coll_, Id(1), first_and_last), 2);
+  EXPECT_EQ(*store_->CountObjects(coll_), 1);
+  // The default filter deletes every version (TAXII 2.1 delete semantics).
+  Write({Obj(Id(3), 1), Obj(Id(3), 2), Obj(Id(3), 3)});
+  EXPECT_EQ(*store_->DeleteObject(coll_, Id(3), VersionFilter{}), 3);
+  EXPECT_EQ(*store_->DeleteObject(coll_, Id(404), VersionFilter{}), 0);
+  ObjectQuery q;
+  q.versions.all = true;
+  auto rest = All(q);
+  ASSERT_EQ(rest.size(), 1u);
+  EXPECT_EQ(rest[0].id, Id(2));
+  EXPECT_TRUE(rest[0].is_first && rest[0].is_last);
+  EXPECT_EQ(store_->Stats().objects, 1);
+}
+
+TEST_P(StoreContractTest, AFailedBatchLeavesNothingAndTheOthersCommit) {
+  // Queue several batches at once so that they can share a commit; the bad
+  // one fails on its third object, after two objects were already written.
+  std::vector<std::promise<Result<WriteResult>>> done(5);
+  for (int b = 0; b < 5; ++b) {
+    WriteBatch wb;
+    wb.collection = coll_;
+    for (int k = 0; k < 3; ++k) wb.objects.push_back(Obj(Id(b * 10 + k), 1));
+    if (b == 2) {
+      wb.objects[2].id.clear();  // invalid: no id
+      wb.status = StatusRecord{
+          "33333333-3333-4333-8333-333333333333", "api1", 1, 1, "complete", {}, {}, {}};
+      wb.cursor = CursorUpdate{"bad-cursor", "x"};
+    }
+    store_->Write(std::move(wb),
+                  [&done, b](Result<WriteResult> r) { done[b].set_value(std::move(r)); });
+  }
+  for (int b = 0; b < 5; ++b) {
+    auto r = done[b].get_future().get();
+    if (b == 2) {
+      ASSERT_FALSE(r.ok());
+      EXPECT_EQ(r.error().code(), StatusCode::kInvalidArgument) << r.error().ToString();
+    } else {
+      ASSERT_TRUE(r.ok()) << r.status().ToString();
+    }
+  }
+  ObjectQuery q;
+  std::set<std::string> ids;
+  for (const auto& r : All(q)) ids.insert(r.id);
+  EXPECT_EQ(ids.size(), 12u);
+  EXPECT_FALSE(ids.count(Id(20)));
+  EXPECT_FALSE(ids.count(Id(21)));
+  EXPECT_FALSE(store_->GetStatus("api1", "33333333-3333-4333-8333-333333333333")->has_value());
+  EXPECT_FALSE(store_->GetCursor("bad-cursor")->has_value());
+  EXPECT_EQ(*store_->CountObjects(coll_), 12);
+  // The failed batch's objects can be written afterwards.
+  EXPECT_EQ(Write({Obj(Id(20), 1)}).outcomes[0], AddOutcome::kAdded);
+}
+
+TEST_P(StoreContractTest, WritesToAMissingCollectionFail) {
+  WriteBatch b;
+  b.collection = coll_ + 1000;
+  b.objects = {Obj(Id(1), 1)};
+  auto r = store_->WriteSync(std::move(b));
+  ASSERT_FALSE(r.ok());
+  EXPECT_EQ(r.error().code(), StatusCode::kNotFound);
+  EXPECT_EQ(*store_->CountObjects(std::nullopt), 0);
+}
+
+TEST_P(StoreContractTest, SeveralTypesPageInDateAddedOrder) {
+  const char* types[] = {"indicator", "malware", "tool", "report"};
+  std::vector<NewObject> objs;
+  for (int i = 0; i < 120; ++i) objs.push_back(Obj(Id(i), 1, types[(i * 7) % 4]));
+  Write(objs);
+  ObjectQuery q;
+  q.types = {"tool", "malware", "tool"};
+  q.limit = 7;
+  auto got = All(q);
+  std::vector<std::string> want;
+  for (int i = 0; i < 120; ++i) {
+    std::string t = types[(i * 7) % 4];
+    if (t == "tool" || t == "malware") want.push_back(Id(i));
+  }
+  ASSERT_EQ(got.size(), want.size());
+  for (size_t i = 0; i < got.size(); ++i) {
+    EXPECT_EQ(got[i].id, want[i]);
+    if (i > 0) {
+      EXPECT_LT(got[i - 1].date_added_us, got[i].date_added_us);
+    }
+  }
+  // With a visibility predicate on top.
+  q.visible = [](const ObjectRecord& r) { return r.type == "tool"; };
+  for (const auto& r : All(q)) EXPECT_EQ(r.type, "tool");
+}
+
+TEST_P(StoreContractTest, IdQueriesPageThroughVersions) {
+  for (int v = 1; v <= 25; ++v) Write({Obj(Id(1), v), Obj(Id(2), v)});
+  ObjectQuery q;
+  q.ids = {Id(1)};
+  q.versions.all = true;
+  q.limit = 4;
+  int pages = 0;
+  auto got = All(q, &pages);
+  ASSERT_EQ(got.size(), 25u);
+  EXPECT_EQ(pages, 7);
+  for (size_t i = 0; i < got.size(); ++i) {
+    EXPECT_EQ(got[i].id, Id(1));
+    EXPECT_EQ(got[i].version_us, static_cast<int64_t>(i) + 1);
+  }
+  q.added_after_us = got[19].date_added_us;
+  EXPECT_EQ(All(q).size(), 5u);
+}
+
+TEST_P(StoreContractTest, CollectionsAreSeparate) {
+  Collection c;
+  c.id = "22222222-2222-4222-8222-222222222222";
+  c.api_root = "api1";
+  c.alias = "second";
+  auto second = store_->PutCollection(c);
+  ASSERT_TRUE(second.ok()) << second.status().ToString();
+  EXPECT_EQ(Write({Obj(Id(1), 1)}).outcomes[0], AddOutcome::kAdded);
+  // The same version in another collection is a different record.
+  EXPECT_EQ(Write({Obj(Id(1), 1)}, second->key).outcomes[0], AddOutcome::kAdded);
+  EXPECT_EQ(*store_->CountObjects(coll_), 1);
+  EXPECT_EQ(*store_->CountObjects(second->key), 1);
+  EXPECT_EQ(*store_->CountObjects(std::nullopt), 2);
+  EXPECT_EQ(*store_->DeleteObject(second->key, Id(1), VersionFilter{}), 1);
+  ObjectQuery q;
+  q.ids = {Id(1)};
+  EXPECT_EQ(All(q).size(), 1u);
+  q.collection = second->key;
+  EXPECT_TRUE(All(q).empty());
+  auto by_alias = store_->FindCollection("api1", "second");
+  ASSERT_TRUE(by_alias.ok() && by_alias->has_value());
+  EXPECT_EQ((*by_alias)->key, second->key);
+  EXPECT_FALSE(store_->FindCollection("other", "second")->has_value());
+  EXPECT_EQ(store_->ListCollections("api1")->size(), 2u);
+}
+
+TEST_P(StoreContractTest, AConcurrentReaderNeverSkipsAnObject) {
+  // A reader following added_after while writers commit must see every
+  // object: a later date_added never becomes visible before an earlier one.
+  constexpr int kThreads = 4, kBatches = 30, kPerBatch = 5;
+  std::atomic<bool> writing{true};
+  std::vector<std::string> seen;
+  std::thread reader([&] {
+    std::optional<int64_t> cursor;
+    ObjectQuery q;
+    q.collection = coll_;
+    q.limit = 13;
+    for (;;) {
+      bool last_round = !writing.load();
+      for (;;) {
+        auto p = store_->Query(q, cursor);
+        ASSERT_TRUE(p.ok());
+        for (const auto& r : p->records) seen.push_back(r.id);
+        if (!p->records.empty()) cursor = p->records.back().date_added_us;
+        if (!p->more) break;
+      }
+      if (last_round) break;
+    }
+  });
+  std::vector<std::thread> writers;
+  for (int t = 0; t < kThreads; ++t) {
+    writers.emplace_back([&, t] {
+      for (int b = 0; b < kBatches; ++b) {
+        WriteBatch wb;
+        wb.collection = coll_;
+        for (int k = 0; k < kPerBatch; ++k) {
+          wb.objects.push_back(Obj(Id(t * 100000 + b * 100 + k), 1));
+        }
+        EXPECT_TRUE(store_->WriteSync(std::move(wb)).ok());
+      }
+    });
+  }
+  for (auto& w : writers) w.join();
+  writing = false;
+  reader.join();
+  ObjectQuery q;
+  q.limit = 1000;
+  std::vector<std::string> all;
+  for (const auto& r : All(q)) all.push_back(r.id);
+  ASSERT_EQ(all.size(), static_cast<size_t>(kThreads * kBatches * kPerBatch));
+  EXPECT_EQ(seen, all);
+}
+
+TEST_P(StoreContractTest, EveryCollectionOfAGroupIsAnnounced) {
+  Collection c;
+  c.id = "22222222-2222-4222-8222-222222222222";
+  c.api_root = "api1";
+  int64_t second = store_->PutCollection(c)->key;
+  std::mutex mu;
+  std::map<int64_t, int64_t> added;
+  store_->AddCommitListener([&](const CommitNotice& n) {
+    std::lock_guard lock(mu);
+    EXPECT_LE(n.first_date_added_us, n.last_date_added_us);
+    added[n.collection] += n.added;
+  });
+  std::vector<std::promise<void>> done(6);
+  for (int b = 0; b < 6; ++b) {
+    WriteBatch wb;
+    wb.collection = b % 2 ? second : coll_;
+    wb.objects = {Obj(Id(b), 1), Obj(Id(100 + b), 1)};
+    store_->Write(std::move(wb), [&done, b](Result<WriteResult> r) {
+      EXPECT_TRUE(r.ok());
+      done[b].set_value();
+    });
+  }
+  for (auto& d : done) d.get_future().get();
+  std::lock_guard lock(mu);
+  EXPECT_EQ(added[coll_], 6);
+  EXPECT_EQ(added[second], 6);
+}
+
+TEST_P(StoreContractTest, DirectoryRulesAndErrors) {
+  Collection c;
+  c.id = "33333333-3333-4333-8333-333333333333";
+  c.api_root = "no-such-root";
+  EXPECT_EQ(store_->PutCollection(c).status().code(), StatusCode::kNotFound);
+  c.api_root = "api1";
+  c.alias = "dup";
+  auto first = store_->PutCollection(c);
+  ASSERT_TRUE(first.ok());
+  c.id = "44444444-4444-4444-8444-444444444444";
+  EXPECT_EQ(store_->PutCollection(c).status().code(), StatusCode::kAlreadyExists);
+  // Updating by key keeps the key.
+  Collection upd = *first;
+  upd.title = "renamed";
+  auto u = store_->PutCollection(upd);
+  ASSERT_TRUE(u.ok());
+  EXPECT_EQ(u->key, first->key);
+  EXPECT_EQ((*store_->FindCollection("api1", "dup"))->title, "renamed");
+  // API roots are replaced by name.
+  ASSERT_TRUE(store_->PutApiRoot(ApiRoot{"api1", "New title", "d", 2048}).ok());
+  auto roots = store_->ListApiRoots();
+  ASSERT_EQ(roots->size(), 1u);
+  EXPECT_EQ((*roots)[0].title, "New title");
+  EXPECT_EQ((*roots)[0].max_content_length, 2048);
+  // Accounts: update by key, unknown key, username clash.
+  Account a;
+  a.username = "bob";
+  auto bob = store_->PutAccount(a);
+  ASSERT_TRUE(bob.ok());
+  a.username = "carol";
+  auto carol = store_->PutAccount(a);
+  ASSERT_TRUE(carol.ok());
+  Account rename = *carol;
+  rename.username = "bob";
+  EXPECT_EQ(store_->PutAccount(rename).status().code(), StatusCode::kAlreadyExists);
+  rename.username = "carol2";
+  rename.disabled = true;
+  ASSERT_TRUE(store_->PutAccount(rename).ok());
+  EXPECT_TRUE((*store_->FindAccount("carol2"))->disabled);
+  EXPECT_FALSE(store_->FindAccount("carol")->has_value());
+  Account ghost;
+  ghost.key = 9999;
+  ghost.username = "ghost";
+  EXPECT_EQ(store_->PutAccount(ghost).status().code(), StatusCode::kNotFound);
+  EXPECT_EQ(store_->ListAccounts()->size(), 2u);
+  // Tokens with and without expiry, listed per account.
+  ASSERT_TRUE(store_->PutToken(Token{"t1", bob->key, "h1", "a", 1, std::nullopt}).ok());
+  ASSERT_TRUE(store_->PutToken(Token{"t2", bob->key, "h2", "b", 2, int64_t{99}}).ok());
+  ASSERT_TRUE(store_->PutToken(Token{"t3", carol->key, "h3", "c", 3, std::nullopt}).ok());
+  EXPECT_EQ(store_->ListTokens(bob->key)->size(), 2u);
+  EXPECT_EQ(store_->ListTokens(std::nullopt)->size(), 3u);
+  EXPECT_EQ((*store_->FindToken("t2"))->expires_us, std::optional<int64_t>(99));
+  EXPECT_FALSE((*store_->FindToken("t1"))->expires_us.has_value());
+  // Grants: update in place, per account listing.
+  ASSERT_TRUE(store_->PutGrant(Grant{bob->key, coll_, true, false}).ok());
+  ASSERT_TRUE(store_->PutGrant(Grant{bob->key, coll_, true, true}).ok());
+  ASSERT_TRUE(store_->PutGrant(Grant{carol->key, first->key, true, false}).ok());
+  auto g = store_->ListGrants(bob->key);
+  ASSERT_EQ(g->size(), 1u);
+  EXPECT_TRUE((*g)[0].can_write);
+  EXPECT_EQ(store_->ListGrants(std::nullopt)->size(), 2u);
+  // Deleting a collection takes its grants.
+  ASSERT_TRUE(store_->DeleteCollection(first->key).ok());
+  EXPECT_TRUE(store_->ListGrants(carol->key)->empty());
+  // References must exist.
+  EXPECT_EQ(store_->PutGrant(Grant{9999, coll_, true, false}).code(), StatusCode::kNotFound);
+  EXPECT_EQ(store_->PutGrant(Grant{bob->key, first->key, true, false}).code(),
+            StatusCode::kNotFound);
+  EXPECT_EQ(store_->PutToken(Token{"t9", 9999, "h", "", 1, std::nullopt}).code(),
+            StatusCode::kNotFound);
+  ASSERT_TRUE(store_->DeleteToken("t1").ok());
+  EXPECT_EQ(store_->DeleteToken("t1").code(), StatusCode::kNotFound);
+  // A token is replaced by id.
+  ASSERT_TRUE(store_->PutToken(Token{"t2", bob->key, "h2b", "renamed", 2, std::nullopt}).ok());
+  EXPECT_EQ((*store_->FindToken("t2"))->label, "renamed");
+  EXPECT_FALSE((*store_->FindToken("t2"))->expires_us.has_value());
+}
+
+TEST_P(StoreContractTest, RejectsABadLimit) {
+  ObjectQuery q;
+  q.collection = coll_;
+  q.limit = 0;
+  EXPECT_EQ(store_->Query(q, std::nullopt).status().code(), StatusCode::kInvalidArgument);
+}
+
+TEST_P(StoreContractTest, LimitsAreExactAndMoreIsTruthful) {
+  std::vector<NewObject> objs;
+  for (int i = 0; i < 10; ++i) objs.push_back(Obj(Id(i), 1));
+  Write(objs);
+  ObjectQuery q;
+  q.limit = 10;
+  auto p = Query(q);
+  EXPECT_EQ(p.records.size(), 10u);
+  EXPECT_FALSE(p.more) << "more=true with nothing after the page";
+  q.limit = 9;
+  p = Query(q);
+  EXPECT_EQ(p.records.size(), 9u);
+  EXPECT_TRUE(p.more);
+  // The only remaining object is invisible: no more.
+  q.visible = [](const ObjectRecord& r) { return r.id != Id(9); };
+  p = Query(q);
+  EXPECT_EQ(p.records.size(), 9u);
+  EXPECT_FALSE(p.more);
+}
+
+TEST_P(StoreContractTest, TrustModelRoundTrips) {
+  int64_t g0 = *store_->DirectoryGeneration();
+  Organization isac{"identity--isac",
+                    "Energy ISAC",
+                    "US",
+                    "isac",
+                    {"energy"},
+                    {"identity--member1", "identity--member2"},
+                    ""};
+  Organization jp{"identity--jp", "JP CERT", "JP", "government", {}, {}, "jp-hub"};
+  ASSERT_TRUE(store_->PutOrganization(isac).ok());
+  ASSERT_TRUE(store_->PutOrganization(jp).ok());
+  auto orgs = store_->ListOrganizations();
+  ASSERT_TRUE(orgs.ok());
+  ASSERT_EQ(orgs->size(), 2u);
+  EXPECT_EQ((*orgs)[0].clients, isac.clients);
+  EXPECT_EQ((*orgs)[1].home_hub, "jp-hub");
+  TrustGroup g{
+      "us-jp-energy", "US-JP energy", "operators and CERTs", {"identity--isac", "identity--jp"}};
+  ASSERT_TRUE(store_->PutTrustGroup(g).ok());
+  g.members.push_back("identity--x");
+  ASSERT_TRUE(store_->PutTrustGroup(g).ok());  // replaced by id
+  auto groups = store_->ListTrustGroups();
+  ASSERT_EQ(groups->size(), 1u);
+  EXPECT_EQ((*groups)[0].members.size(), 3u);
+  EXPECT_EQ((*groups)[0].description, "operators and CERTs");
+  Collection c = *(*store_->FindCollection("api1", "11111111-1111-4111-8111-111111111111"));
+  c.trust_group = "us-jp-energy";
+  ASSERT_TRUE(store_->PutCollection(c).ok());
+  EXPECT_EQ((*store_->ListCollections("api1"))[0].trust_group, "us-jp-energy");
+  ASSERT_TRUE(store_->DeleteTrustGroup("us-jp-energy").ok());
+  EXPECT_EQ(store_->DeleteTrustGroup("us-jp-energy").code(), StatusCode::kNotFound);
+  EXPECT_TRUE(store_->ListTrustGroups()->empty());
+  EXPECT_GT(*store_->DirectoryGeneration(), g0);
+  Reopen();
+  EXPECT_EQ((*store_->ListOrganizations())[0].clients, isac.clients);
 }
 
 INSTANTIATE_TEST_SUITE_P(Backends, StoreContractTest, ::testing::ValuesIn(Backends()),
