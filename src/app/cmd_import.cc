@@ -340,7 +340,8 @@ void AddExportCommand(CLI::App& root, int* exit_code) {
     }
     std::fputs("]}\n", stdout);
     std::fflush(stdout);
-    (void)(*audit)->Flush();
+    Status flushed = (*audit)->Flush();
+    if (!flushed.ok()) *exit_code = Fail(flushed.WithContext("audit log"));
   });
 }
 

@@ -42,9 +42,11 @@ void Hub::Impl::Health(http::Respond respond) {
   // go to the server log, not to the caller.
   Status s = store->Ping();
   if (!s.ok()) spdlog::error("health check: store: {}", s.message());
-  r.status = s.ok() ? 200 : 503;
-  boost::json::object o{{"status", s.ok() ? "ok" : "unavailable"},
-                        {"store", s.ok() ? "ok" : "unavailable"}};
+  const bool audit_ok = audit->Healthy();
+  r.status = s.ok() && audit_ok ? 200 : 503;
+  boost::json::object o{{"status", s.ok() && audit_ok ? "ok" : "unavailable"},
+                        {"store", s.ok() ? "ok" : "unavailable"},
+                        {"audit", audit_ok ? "ok" : "unavailable"}};
   r.body = boost::json::serialize(o);
   respond(std::move(r));
 }
@@ -149,6 +151,7 @@ Result<std::unique_ptr<Hub>> Hub::Open(const Config& config) {
   so.path = config.Resolve(config.store_path);
   so.durable = config.durable;
   so.cache_mib = config.cache_mib;
+  so.warm_id_index = true;  // load the id index in the background: the first request does not wait
   ASSIGN_OR_RETURN(impl->store, store::OpenSqliteStore(so));
   ASSIGN_OR_RETURN(impl->audit, store::OpenSqliteAuditLog(store::AuditPathFor(so.path)));
   RETURN_IF_ERROR(EnsureDefinitions(impl->store.get()));

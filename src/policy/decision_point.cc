@@ -125,6 +125,8 @@ Decision ReleaseScope::DecideOne(const store::ObjectRecord& r) {
 }
 
 Status ReleaseScope::Released(std::vector<store::ObjectRecord>* records) {
+  // Without a working audit log nothing that must be audited is released.
+  const bool audit_ok = dp_->audit_ == nullptr || dp_->audit_->Healthy();
   for (auto& r : *records) {
     ObjectMeta meta = MetaOf(r, collection_);
     Decision d = Decide(*model_, reader_, meta, path_);
@@ -144,6 +146,7 @@ Status ReleaseScope::Released(std::vector<store::ObjectRecord>* records) {
     // Every AMBER+ release, and every release of granular-marked content
     // (whose parts may be stricter than the object), is audited.
     if (d.tlp >= stix::Tlp::kAmber || r.granular || path_ == Path::kTaxiiDelete) {
+      if (!audit_ok) return Unavailable("the audit log cannot be written; releases that must be audited are withheld");
       allowed_.objects.push_back(store::AuditObject{r.id, r.version_us, std::move(marking)});
     }
   }

@@ -64,6 +64,8 @@ class AuditLog {
   // Recomputes the hash chain; IoError naming the first broken event.
   virtual Status Verify() = 0;
   virtual int64_t Appended() const = 0;  // events appended since open
+  // False while writes are failing (events are kept and retried).
+  virtual bool Healthy() const = 0;
 };
 
 // Opens (creating) the audit log at `path` (an SQLite file of its own, beside

@@ -66,12 +66,21 @@ struct ObjectRecord {
 
 // TAXII 2.1 match[version]: any combination of first, last, all and exact
 // version timestamps. Empty (no flag, no timestamp) means "last".
+// First and last are per lineage: the versions of an id that one producer
+// (organization) posted. Another organization posting the same id (the same
+// deterministic SCO id, or a copy of an object) starts a lineage of its own
+// and never shadows, replaces or duplicates-away the first one's versions.
 struct VersionFilter {
   bool first = false;
   bool last = false;
   bool all = false;
   std::vector<int64_t> versions_us;
-  bool IsDefault() const { return !first && !last && !all && versions_us.empty(); }
+  // Exact rows by date_added (DeleteObject: delete exactly what the caller
+  // selected and may see). When non-empty the other fields are ignored.
+  std::vector<int64_t> rows_us;
+  bool IsDefault() const {
+    return !first && !last && !all && versions_us.empty() && rows_us.empty();
+  }
 };
 
 struct ObjectQuery {

@@ -861,7 +861,7 @@ http::Response Service::DeleteObject(const Route& route, const store::Collection
   Status released = scope->Released(&page->records);
   if (!released.ok()) return ErrorFor(released);
   store::VersionFilter exact;
-  for (const auto& r : page->records) exact.versions_us.push_back(r.version_us);
+  for (const auto& r : page->records) exact.rows_us.push_back(r.date_added_us);
   auto n = store_->DeleteObject(c.key, route.object_id, exact);
   if (!n.ok()) return ErrorFor(n.error());
   if (*n == 0) return Error(404, "Not Found", "no such object in this collection");

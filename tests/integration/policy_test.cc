@@ -442,6 +442,49 @@ TEST_F(PolicyTest, OnlyTheProducingOrganizationDeletesAndContributorsPostAsThems
   EXPECT_NE(r.body.find("created_by_ref"), std::string::npos) << r.body;
 }
 
+TEST_F(PolicyTest, AnotherOrganizationsHiddenVersionsNeitherShadowNorLeak) {
+  // The same observable (a deterministic SCO id anyone can compute), posted
+  // RED by alice for bob only, then CLEAR by eve.
+  const std::string sco_id = "ipv4-addr--" + UuidFor(700);
+  auto sco = [&](const std::vector<std::string>& markings, const std::vector<std::string>& accounts) {
+    json::object o{{"type", "ipv4-addr"}, {"spec_version", "2.1"}, {"id", sco_id},
+                   {"value", "198.51.100.77"}};
+    json::array m;
+    for (const auto& x : markings) m.push_back(json::string(x));
+    o["object_marking_refs"] = m;
+    if (!accounts.empty()) {
+      json::array a;
+      for (const auto& x : accounts) a.push_back(json::string(x));
+      o["extensions"] = json::object{
+          {kAudienceExt, json::object{{"extension_type", "property-extension"}, {"accounts", a}}}};
+    }
+    return json::serialize(o);
+  };
+  ASSERT_EQ(Post("alice", Objects(), "{\"objects\":[" + sco({kRed}, {"bob"}) + "]}").status, 202);
+  HttpResponse mine = Post("eve", Objects(), "{\"objects\":[" + sco({kClear}, {}) + "]}");
+  ASSERT_EQ(mine.status, 202);
+  ASSERT_NE(mine.body.find("\"success_count\":1"), std::string::npos) << mine.body;
+  for (const char* q : {"", "?match[version]=first", "?match[version]=last", "?match[version]=all"}) {
+    HttpResponse r = Get("eve", Objects() + sco_id + "/" + q);
+    ASSERT_EQ(r.status, 200) << q << r.body;
+    json::object env = json::parse(r.body).as_object();
+    ASSERT_TRUE(env.contains("objects")) << q << ": eve's own version was shadowed: " << r.body;
+    ASSERT_EQ(env["objects"].as_array().size(), 1u) << q;
+    EXPECT_EQ(r.body.find(kRed), std::string::npos) << q;
+  }
+  // bob sees both lineages; carol (not named) only eve's CLEAR copy.
+  json::object bob = json::parse(Get("bob", Objects() + sco_id + "/").body).as_object();
+  EXPECT_EQ(bob["objects"].as_array().size(), 2u);
+  HttpResponse carol = Get("carol", Objects() + sco_id + "/?match[version]=all");
+  EXPECT_EQ(carol.body.find(kRed), std::string::npos);
+  // eve deleting "her" object removes only her lineage.
+  HttpResponse del = HttpRequest(hub_->port(), "DELETE", Objects() + sco_id + "/",
+                                 {{"Authorization", Auth("eve")}, {"Accept", kTaxii}});
+  EXPECT_EQ(del.status, 200) << del.body;
+  EXPECT_EQ(Get("bob", Objects() + sco_id + "/").status, 200);
+  EXPECT_EQ(Get("eve", Objects() + sco_id + "/").status, 404);
+}
+
 TEST_F(PolicyTest, EveryDenialIsAudited) {
   // Ask for every object by id as the outsider; each denial must be recorded.
   std::set<std::string> denied_ids;

@@ -221,6 +221,11 @@ class SqliteAuditLog final : public AuditLog {
     return Status::Ok();
   }
 
+  bool Healthy() const override {
+    std::lock_guard lock(mu_);
+    return healthy_;
+  }
+
   int64_t Appended() const override {
     std::lock_guard lock(mu_);
     return appended_;
@@ -239,9 +244,29 @@ class SqliteAuditLog final : public AuditLog {
         }
         batch.swap(queue_);
       }
+      // A failed batch is retried, never dropped: events stay queued (with
+      // their order) until they are written. While writes fail the log is
+      // unhealthy, and the decision point withholds AMBER and stricter
+      // releases rather than release them unaudited.
       Status s = WriteBatch(&batch);
+      for (int attempt = 1; !s.ok() && attempt < 5; ++attempt) {
+        std::this_thread::sleep_for(std::chrono::milliseconds(20 << attempt));
+        s = WriteBatch(&batch);
+      }
       std::lock_guard lock(mu_);
-      if (!s.ok()) last_error_ = s;
+      if (!s.ok()) {
+        last_error_ = s;
+        healthy_ = false;
+        for (auto it = batch.rbegin(); it != batch.rend(); ++it) queue_.push_front(std::move(*it));
+        if (stopping_) {
+          written_ += static_cast<int64_t>(queue_.size());
+          done_cv_.notify_all();
+          return;
+        }
+        continue;
+      }
+      healthy_ = true;
+      last_error_ = Status::Ok();
       written_ += static_cast<int64_t>(batch.size());
       done_cv_.notify_all();
     }
@@ -249,8 +274,26 @@ class SqliteAuditLog final : public AuditLog {
 
   Status WriteBatch(std::deque<AuditEvent>* batch) {
     RETURN_IF_ERROR(writer_->Exec("BEGIN IMMEDIATE"));
-    int64_t seq = last_seq_;
-    std::string hash = last_hash_;
+    // The chain continues from the last event in the file, read inside this
+    // write transaction: another process (kizuna export) may have appended.
+    int64_t seq = 0;
+    std::string hash;
+    {
+      auto last = writer_->Prepare("SELECT seq, hash FROM events ORDER BY seq DESC LIMIT 1");
+      if (!last.ok()) {
+        (void)writer_->Exec("ROLLBACK");
+        return last.error();
+      }
+      auto row = (*last)->Step();
+      if (!row.ok()) {
+        (void)writer_->Exec("ROLLBACK");
+        return row.error();
+      }
+      if (*row) {
+        seq = (*last)->Int64(0);
+        hash = std::string((*last)->Text(1));
+      }
+    }
     Status s;
     for (auto& e : *batch) {
       e.seq = ++seq;
@@ -300,6 +343,7 @@ class SqliteAuditLog final : public AuditLog {
   std::condition_variable cv_, done_cv_;
   std::deque<AuditEvent> queue_;  // GUARDED_BY(mu_)
   int64_t appended_ = 0, written_ = 0;
+  bool healthy_ = true;
   bool stopping_ = false;
   Status last_error_;
   std::thread thread_;

@@ -66,7 +66,7 @@ constexpr std::string_view kSelectIdHashes =
     "SELECT id_hash, date_added FROM {T} INDEXED BY {T}_type";
 constexpr std::string_view kUpdateFlags = "UPDATE {T} SET flags=?2 WHERE date_added=?1";
 constexpr std::string_view kSelectVersion =
-    "SELECT id, version, flags FROM {T} WHERE date_added=?1";
+    "SELECT id, version, flags, producer FROM {T} WHERE date_added=?1";
 constexpr std::string_view kSelectRaw = "SELECT raw FROM {T} WHERE date_added=?1";
 constexpr std::string_view kSelectIdHashesAfter =
     "SELECT id_hash, date_added FROM {T} WHERE date_added>?1";
@@ -833,6 +833,9 @@ Status SqliteStore::AddObject(Txn* t, int64_t coll, const NewObject& obj, AddOut
     st->Bind(1, da);
     ASSIGN_OR_RETURN(bool row, st->Step());
     if (!row || st->Text(0) != obj.id) continue;  // hash collision
+    // Another organization's lineage: never a duplicate of, and never
+    // first/last together with, this producer's versions.
+    if (st->Text(3) != obj.producer) continue;
     int64_t v = st->Int64(1);
     int flags = static_cast<int>(st->Int64(2));
     const bool row_versionless = (flags & sqlite::kFlagVersionless) != 0;
@@ -1513,6 +1516,7 @@ Result<int64_t> SqliteStore::DeleteObject(int64_t collection, const std::string&
     struct Row {
       int64_t da, version;
       int flags;
+      std::string producer;
     };
     std::vector<Row> keep, drop;
     for (int64_t da : das) {
@@ -1520,10 +1524,13 @@ Result<int64_t> SqliteStore::DeleteObject(int64_t collection, const std::string&
       st->Bind(1, da);
       ASSIGN_OR_RETURN(bool row, st->Step());
       if (!row || st->Text(0) != id) continue;
-      Row r{da, st->Int64(1), static_cast<int>(st->Int64(2))};
+      Row r{da, st->Int64(1), static_cast<int>(st->Int64(2)), std::string(st->Text(3))};
       // TAXII 2.1 delete: without match[version] every version goes.
-      bool selected = versions.IsDefault() || VersionSelected(versions, r.flags, r.version);
-      (selected ? drop : keep).push_back(r);
+      bool selected =
+          !versions.rows_us.empty()
+              ? std::find(versions.rows_us.begin(), versions.rows_us.end(), da) != versions.rows_us.end()
+              : versions.IsDefault() || VersionSelected(versions, r.flags, r.version);
+      (selected ? drop : keep).push_back(std::move(r));
     }
     for (const Row& r : drop) {
       ASSIGN_OR_RETURN(auto st, writer_->PrepareFor(kDeleteOne, collection, &Sql));
@@ -1531,15 +1538,20 @@ Result<int64_t> SqliteStore::DeleteObject(int64_t collection, const std::string&
       RETURN_IF_ERROR(st->Run());
       t->removes.emplace_back(key, r.da);
     }
-    // The survivors' first/last flags.
+    // The survivors' first/last flags, per lineage (producer).
     if (!drop.empty() && !keep.empty()) {
-      auto [lo, hi] = std::minmax_element(keep.begin(), keep.end(), [](const Row& a, const Row& b) {
-        return a.version < b.version;
-      });
+      std::map<std::string, std::pair<const Row*, const Row*>> ends;
       for (const Row& r : keep) {
+        auto [it, fresh] = ends.try_emplace(r.producer, &r, &r);
+        if (fresh) continue;
+        if (r.version < it->second.first->version) it->second.first = &r;
+        if (r.version > it->second.second->version) it->second.second = &r;
+      }
+      for (const Row& r : keep) {
+        const auto& [lo, hi] = ends[r.producer];
         int flags = r.flags & ~(sqlite::kFlagFirst | sqlite::kFlagLast);
-        if (&r == &*lo) flags |= sqlite::kFlagFirst;
-        if (&r == &*hi) flags |= sqlite::kFlagLast;
+        if (&r == lo) flags |= sqlite::kFlagFirst;
+        if (&r == hi) flags |= sqlite::kFlagLast;
         if (flags != r.flags) RETURN_IF_ERROR(SetFlags(collection, r.da, flags));
       }
     }
