@@ -31,7 +31,7 @@ struct Config {
   // [store]
   std::string store_path = "kizuna.db";
   bool durable = true;
-  int64_t cache_mib = 256;
+  int64_t cache_mib = 64;  // the writer's page cache (readers have their own, smaller)
 
   // [taxii]
   std::string title = "Kizuna TAXII 2.1 hub";

@@ -249,6 +249,14 @@ void Authenticator::Authenticate(const std::string* authorization, std::string_v
       }
     }
   }
+  {
+    std::lock_guard lock(inflight_mu_);
+    auto it = inflight_.find(key);
+    if (it != inflight_.end()) {
+      it->second.push_back(std::move(done));
+      return;
+    }
+  }
   if (pending_.load() >= options_.max_pending_verifications) {
     done(Unavailable("too many logins in progress; try again shortly"));
     return;
@@ -258,14 +266,26 @@ void Authenticator::Authenticate(const std::string* authorization, std::string_v
     return;
   }
   ++pending_;
+  {
+    std::lock_guard lock(inflight_mu_);
+    inflight_[key].push_back(std::move(done));
+  }
   std::string remote_copy(remote);
-  pool_->Post([this, c = std::move(*cred), key = std::move(key), remote_copy,
-               done = std::move(done)]() mutable {
+  pool_->Post([this, c = std::move(*cred), key = std::move(key), remote_copy]() mutable {
     auto r = VerifySlow(c, key);
     OPENSSL_cleanse(c.secret.data(), c.secret.size());
     --pending_;
     FinishAttempt(remote_copy, !r.ok() && r.error().code() == StatusCode::kUnauthenticated);
-    done(std::move(r));
+    std::vector<Done> waiters;
+    {
+      std::lock_guard lock(inflight_mu_);
+      auto it = inflight_.find(key);
+      if (it != inflight_.end()) {
+        waiters = std::move(it->second);
+        inflight_.erase(it);
+      }
+    }
+    for (auto& w : waiters) w(r);
   });
 }
 

@@ -29,6 +29,7 @@
 #include <string>
 #include <string_view>
 #include <unordered_map>
+#include <vector>
 
 #include "auth/principal.h"
 #include "core/result.h"
@@ -126,6 +127,11 @@ class Authenticator {
     int in_flight = 0;  // verifications queued or running for this address
   };
   std::unordered_map<std::string, FailWindow> failures_by_remote_;  // GUARDED_BY(fail_mu_)
+
+  // Single flight: concurrent requests with the same credential wait for the
+  // one verification in progress instead of each starting their own.
+  std::mutex inflight_mu_;
+  std::unordered_map<std::string, std::vector<Done>> inflight_;  // GUARDED_BY(inflight_mu_)
 
   std::atomic<int64_t> cache_hits_{0}, verifications_{0}, failures_{0};
   std::atomic<size_t> pending_{0};

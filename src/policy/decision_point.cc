@@ -1,6 +1,7 @@
 #include "policy/decision_point.h"
 
 #include "stix/markings.h"
+#include "store/store.h"
 
 namespace kizuna::policy {
 
@@ -82,6 +83,54 @@ Result<ReleaseScope> DecisionPoint::BeginAs(Reader reader, int64_t collection_ke
                       std::move(collection_id), path, std::move(remote));
 }
 
+namespace {
+
+uint64_t Mix(uint64_t h) {
+  h ^= h >> 33;
+  h *= 0xff51afd7ed558ccdULL;
+  h ^= h >> 33;
+  h *= 0xc4ceb9fe1a85ec53ULL;
+  h ^= h >> 33;
+  return h;
+}
+
+}  // namespace
+
+bool DecisionPoint::ShouldRecord(const std::string& reader_key, int64_t collection,
+                                 int64_t date_added, int64_t now) {
+  const uint64_t h = Mix(static_cast<uint64_t>(store::IdHash(reader_key)) ^
+                         Mix(static_cast<uint64_t>(collection) * 0x9e3779b97f4a7c15ULL ^
+                             static_cast<uint64_t>(date_added)));
+  const size_t shard = h % kShards;
+  std::lock_guard lock(remembered_mu_[shard]);
+  Remembered& r = remembered_[shard];
+  const size_t cap = audit_options_.max_remembered / kShards + 1;
+  if (r.current.size() >= cap || now - r.rotated_us > audit_options_.rerecord_us) {
+    r.previous.swap(r.current);
+    r.current.clear();
+    r.rotated_us = now;
+  }
+  for (auto* m : {&r.current, &r.previous}) {
+    auto it = m->find(h);
+    if (it != m->end() && now - it->second < audit_options_.rerecord_us) return false;
+  }
+  r.current[h] = now;
+  return true;
+}
+
+int64_t DecisionPoint::AddWithheld(const std::string& key, int64_t withheld, int64_t now) {
+  std::lock_guard lock(withheld_mu_);
+  if (withheld_.size() > 100'000) withheld_.clear();  // bounded; the counts so far are lost only as summaries
+  WithheldSummary& w = withheld_[key];
+  if (w.count == 0) w.since_us = now;
+  w.count += withheld;
+  if (now - w.since_us < audit_options_.withheld_summary_us && w.count != withheld) return 0;
+  int64_t out = w.count;
+  w.count = 0;
+  w.since_us = now;
+  return out;
+}
+
 ReleaseScope::ReleaseScope(DecisionPoint* dp, std::shared_ptr<const TrustModel> model,
                            Reader reader, int64_t collection, std::string collection_id, Path path,
                            std::string remote)
@@ -102,6 +151,7 @@ ReleaseScope::ReleaseScope(ReleaseScope&& o) noexcept
       path_(o.path_),
       remote_(std::move(o.remote_)),
       withheld_(o.withheld_),
+      repeats_(o.repeats_),
       allowed_(std::move(o.allowed_)),
       denied_(std::move(o.denied_)),
       finished_(o.finished_) {
@@ -118,6 +168,10 @@ std::function<bool(const store::ObjectRecord&)> ReleaseScope::Filter() {
     if (!ok) ++withheld_;
     return ok;
   };
+}
+
+std::string ReleaseScope::ReaderKey() const {
+  return reader_.kind == Reader::Kind::kPeer ? "peer:" + reader_.hub : reader_.account;
 }
 
 Decision ReleaseScope::DecideOne(const store::ObjectRecord& r) {
@@ -144,10 +198,19 @@ Status ReleaseScope::Released(std::vector<store::ObjectRecord>* records) {
       marking += " +granular";
     }
     // Every AMBER+ release, and every release of granular-marked content
-    // (whose parts may be stricter than the object), is audited.
+    // (whose parts may be stricter than the object), is audited: listed the
+    // first time this reader receives the version, and again after the
+    // re-record interval. Deletions are always listed.
     if (d.tlp >= stix::Tlp::kAmber || r.granular || path_ == Path::kTaxiiDelete) {
-      if (!audit_ok) return Unavailable("the audit log cannot be written; releases that must be audited are withheld");
-      allowed_.objects.push_back(store::AuditObject{r.id, r.version_us, std::move(marking)});
+      if (!audit_ok) {
+        return Unavailable("the audit log cannot be written; releases that must be audited are withheld");
+      }
+      if (path_ == Path::kTaxiiDelete ||
+          dp_->ShouldRecord(ReaderKey(), collection_, r.date_added_us, dp_->clock_->NowMicros())) {
+        allowed_.objects.push_back(store::AuditObject{r.id, r.version_us, std::move(marking)});
+      } else {
+        ++repeats_;
+      }
     }
   }
   return Status::Ok();
@@ -174,9 +237,15 @@ void ReleaseScope::Finish() {
     e.remote = remote_;
     e.allowed = allowed;
   };
-  if (!allowed_.objects.empty() || withheld_ > 0) {
+  // Withheld counts are summarized per reader, collection and path.
+  const int64_t withheld =
+      withheld_ > 0 ? dp_->AddWithheld(ReaderKey() + "|" + collection_id_ + "|" +
+                                           std::string(PathName(path_)),
+                                       withheld_, now)
+                    : 0;
+  if (!allowed_.objects.empty() || withheld > 0) {
     fill(allowed_, true);
-    allowed_.withheld = withheld_;
+    allowed_.withheld = withheld;
     log->Append(std::move(allowed_));
   }
   if (!denied_.objects.empty()) {

@@ -13,7 +13,9 @@
 //
 // Thread-safe. A ReleaseScope belongs to one request (one thread at a time).
 
+#include <array>
 #include <atomic>
+#include <unordered_map>
 #include <cstdint>
 #include <functional>
 #include <memory>
@@ -74,7 +76,10 @@ class ReleaseScope {
   std::string collection_id_;
   Path path_;
   std::string remote_;
+  std::string ReaderKey() const;
+
   int64_t withheld_ = 0;
+  int64_t repeats_ = 0;  // audited-level releases already recorded recently
   store::AuditEvent allowed_, denied_;
   bool finished_ = false;
 };
@@ -96,11 +101,47 @@ class DecisionPoint {
 
   store::AuditLog* audit() { return audit_; }
 
+  // Audit volume control (see docs/policy.md, "Audit"): a release of an
+  // object version to a reader is recorded the first time and again once
+  // `rerecord_us` has passed; repeats in between are not listed again.
+  // Scans that withheld objects are summarized per reader, collection and
+  // path at most once per `withheld_summary_us`. Denials of named objects and
+  // deletions are always recorded.
+  struct AuditOptions {
+    int64_t rerecord_us = 3600LL * 1'000'000;
+    int64_t withheld_summary_us = 60LL * 1'000'000;
+    size_t max_remembered = 4'000'000;  // releases remembered (bounded memory)
+  };
+  void SetAuditOptions(AuditOptions o) { audit_options_ = o; }
+
  private:
   friend class ReleaseScope;
+  // True when this (reader, object version) release must be listed now.
+  bool ShouldRecord(const std::string& reader_key, int64_t collection, int64_t date_added,
+                    int64_t now);
+  // Adds `withheld` to the reader's summary; returns the count to record now
+  // (0 while the summary window is open).
+  int64_t AddWithheld(const std::string& key, int64_t withheld, int64_t now);
+
   store::Store* store_;
   store::AuditLog* audit_;
   const Clock* clock_;
+  AuditOptions audit_options_;
+  // Two generations of remembered releases (hash -> time recorded): the
+  // current one and the previous; rotated when the current is full or old.
+  struct Remembered {
+    std::unordered_map<uint64_t, int64_t> current, previous;
+    int64_t rotated_us = 0;
+  };
+  static constexpr size_t kShards = 16;
+  std::array<std::mutex, kShards> remembered_mu_;
+  std::array<Remembered, kShards> remembered_;  // GUARDED_BY(remembered_mu_[i])
+  std::mutex withheld_mu_;
+  struct WithheldSummary {
+    int64_t since_us = 0;
+    int64_t count = 0;
+  };
+  std::unordered_map<std::string, WithheldSummary> withheld_;  // GUARDED_BY(withheld_mu_)
   std::shared_mutex mu_;
   std::shared_ptr<const TrustModel> model_;  // GUARDED_BY(mu_)
   int64_t generation_ = -1;                  // GUARDED_BY(mu_)
