@@ -20,7 +20,7 @@ namespace json = boost::json;
 using sqlite::Connection;
 using sqlite::Stmt;
 
-constexpr int kSchemaVersion = 2;
+constexpr int kSchemaVersion = 3;
 constexpr int kBusyTimeoutMs = 10'000;
 
 // Row flags of `objects`.
@@ -88,6 +88,14 @@ ALTER TABLE collections ADD COLUMN trust_group TEXT NOT NULL DEFAULT '';
 CREATE TABLE trust_groups(
   id TEXT PRIMARY KEY, name TEXT NOT NULL, description TEXT NOT NULL,
   members TEXT NOT NULL) WITHOUT ROWID;
+)sql";
+
+// Schema version 3 (issue 5, federation and channels): configuration
+// records of peers and webhooks, one opaque value per (kind, name).
+constexpr const char* kSchemaV3 = R"sql(
+CREATE TABLE config_records(
+  kind TEXT NOT NULL, name TEXT NOT NULL, value TEXT NOT NULL,
+  PRIMARY KEY(kind, name)) WITHOUT ROWID;
 )sql";
 
 std::string JoinList(const std::vector<std::string>& v) {
@@ -717,6 +725,47 @@ class SqliteStoreImpl final : public Store {
     return row ? st.Int(0) : 0;
   }
 
+  // ---- federation and channels (issue 5) ----
+
+  Status PutConfigRecord(const ConfigRecord& r) override {
+    if (r.kind.empty() || r.name.empty()) return InvalidArgument("config record needs a kind and a name");
+    return DirWrite(true, [&](Connection* c) -> Status {
+      ASSIGN_OR_RETURN(auto st, c->Prepare(
+          "INSERT INTO config_records(kind, name, value) VALUES(?1,?2,?3) "
+          "ON CONFLICT(kind, name) DO UPDATE SET value=?3"));
+      st.Bind(1, r.kind);
+      st.Bind(2, r.name);
+      st.Bind(3, r.value);
+      return st.Exec();
+    });
+  }
+
+  Result<std::vector<ConfigRecord>> ListConfigRecords(const std::string& kind) override {
+    return DirRead<std::vector<ConfigRecord>>([&](Connection* c) -> Result<std::vector<ConfigRecord>> {
+      ASSIGN_OR_RETURN(auto st, c->Prepare(
+          "SELECT name, value FROM config_records WHERE kind = ?1 ORDER BY name"));
+      st.Bind(1, kind);
+      std::vector<ConfigRecord> out;
+      for (;;) {
+        ASSIGN_OR_RETURN(bool row, st.Step());
+        if (!row) break;
+        out.push_back(ConfigRecord{kind, std::string(st.Text(0)), std::string(st.Text(1))});
+      }
+      return out;
+    });
+  }
+
+  Status DeleteConfigRecord(const std::string& kind, const std::string& name) override {
+    return DirWrite(true, [&](Connection* c) -> Status {
+      ASSIGN_OR_RETURN(auto st, c->Prepare("DELETE FROM config_records WHERE kind = ?1 AND name = ?2"));
+      st.Bind(1, kind);
+      st.Bind(2, name);
+      RETURN_IF_ERROR(st.Exec());
+      if (sqlite3_changes(c->db()) == 0) return NotFound("no " + kind + " '" + name + "'");
+      return Status::Ok();
+    });
+  }
+
   StoreStats Stats() const override {
     StoreStats s;
     s.objects = objects_.load();
@@ -818,7 +867,7 @@ class SqliteStoreImpl final : public Store {
       }
     }
     // Each step runs in one transaction: a crash leaves the previous version.
-    static const char* const kSteps[] = {kSchemaV1, kSchemaV2};
+    static const char* const kSteps[] = {kSchemaV1, kSchemaV2, kSchemaV3};
     for (int64_t v = version; v < kSchemaVersion; ++v) {
       RETURN_IF_ERROR(writer_->Exec("BEGIN IMMEDIATE"));
       Status s = writer_->Exec(kSteps[v]);
