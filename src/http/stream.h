@@ -34,6 +34,11 @@ class StreamWriter {
   // then the connection closes). Idempotent.
   virtual void Close() = 0;
 
+  // Ends the stream now: queued chunks are dropped and the connection is
+  // closed without a terminating chunk (for a reader that makes no
+  // progress). Idempotent.
+  virtual void Abort() = 0;
+
   // Calls `callback` exactly once when the stream ends for any reason:
   // Close() completed, the peer went away, a write failed or timed out, the
   // bound was exceeded, or the server stopped. If the stream has already
