@@ -18,7 +18,6 @@ namespace {
 
 constexpr int64_t kCatchUpPageObjects = 1000;
 constexpr int64_t kRoundFetchLimit = 2000;
-constexpr size_t kOmitAbove = 64 * 1024;  // headroom for the event around one object
 
 std::string Ts(int64_t us) { return FormatTimestamp(std::max<int64_t>(us, 0), 6); }
 
@@ -478,9 +477,10 @@ bool ChannelService::Send(Subscriber& sub, const std::vector<RecordPtr>& records
     // (a single larger object goes alone).
     size_t j = i;
     size_t bytes = 0;
+    const size_t event_limit = std::min(options_.max_event_bytes, options_.max_pending_bytes / 2);
     while (j < sel.size() && static_cast<int>(j - i) < options_.max_event_objects) {
       size_t sz = sel[j]->raw.size();
-      if (j > i && bytes + sz > options_.max_event_bytes) break;
+      if (j > i && bytes + sz > event_limit) break;
       bytes += sz;
       ++j;
     }
@@ -524,7 +524,7 @@ bool ChannelService::Send(Subscriber& sub, const std::vector<RecordPtr>& records
     for (size_t k = i; k < j; ++k) {
       const store::ObjectRecord& r = *sel[k];
       const std::string& raw = rel_of[k - i] != SIZE_MAX && r.granular ? rel[rel_of[k - i]].raw : r.raw;
-      if (raw.size() + kOmitAbove > options_.max_pending_bytes) {
+      if (raw.size() > options_.max_pending_bytes / 2) {
         // Too large for this stream: named, to be fetched with TAXII GET.
         if (!omitted.empty()) omitted += ',';
         omitted += "{\"id\":";
