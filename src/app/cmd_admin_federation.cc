@@ -205,6 +205,8 @@ void AddWebhookCommands(CLI::App* admin, std::shared_ptr<FedState> s) {
     add->add_flag("--allow-plain-http", w->allow_plain_http, "allow an http URL that is not loopback");
     add->add_option("--ca-file", w->ca_file, "CA certificates (PEM) for the receiver");
     add->add_flag("--secret-stdin", *secret_stdin, "read the signing secret from stdin instead of generating one");
+    add->add_flag("--from-start", w->from_start,
+                  "also deliver the objects already in the collection (default: from now on)");
     add->callback([=] {
       auto paths = Paths(*s->flags);
       if (!paths.ok()) {

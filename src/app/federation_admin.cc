@@ -189,6 +189,7 @@ Result<AddedWebhook> AddWebhook(store::Store* store, const auth::SecretSealer& s
   w.ca_file = in.ca_file;
   w.insecure_skip_verify = in.insecure_skip_verify;
   w.created_us = SystemClock::Get().NowMicros();
+  w.from_start = in.from_start;
   RETURN_IF_ERROR(stream::ValidateWebhookConfig(w));
   RETURN_IF_ERROR(store->PutConfigRecord(
       store::ConfigRecord{stream::kWebhookRecordKind, w.id, stream::EncodeWebhookConfig(w)}));

@@ -78,6 +78,7 @@ struct NewWebhook {
   std::string ca_file;
   bool insecure_skip_verify = false;
   std::string secret;  // "" = generated
+  bool from_start = false;  // also the objects already in the collection
 };
 struct AddedWebhook {
   stream::WebhookConfig config;

@@ -95,7 +95,8 @@ std::string EncodeWebhookConfig(const WebhookConfig& w) {
                  {"insecure_skip_verify", w.insecure_skip_verify},
                  {"suspended", w.suspended},
                  {"last_error", w.last_error},
-                 {"created_us", w.created_us}};
+                 {"created_us", w.created_us},
+                 {"from_start", w.from_start}};
   return json::serialize(o);
 }
 
@@ -135,7 +136,7 @@ Result<WebhookConfig> DecodeWebhookConfig(std::string_view text) {
   static const char* kKeys[] = {"id", "account", "api_root", "collection", "url", "secret", "types",
                                 "markings", "max_attempts", "max_batch", "allow_plain_http",
                                 "ca_file", "insecure_skip_verify", "suspended", "last_error",
-                                "created_us"};
+                                "created_us", "from_start"};
   for (const auto& kv : o) {
     bool known = false;
     for (const char* k : kKeys) known = known || kv.key() == k;
@@ -197,6 +198,7 @@ Result<WebhookConfig> DecodeWebhookConfig(std::string_view text) {
   RETURN_IF_ERROR(boolean("allow_plain_http", &w.allow_plain_http));
   RETURN_IF_ERROR(boolean("insecure_skip_verify", &w.insecure_skip_verify));
   RETURN_IF_ERROR(boolean("suspended", &w.suspended));
+  RETURN_IF_ERROR(boolean("from_start", &w.from_start));
   RETURN_IF_ERROR(ValidateWebhookConfig(w));
   return w;
 }
@@ -260,7 +262,8 @@ class WebhookService::Worker {
 
   void Run() {
     auto c = svc_->store_->GetCursor(WebhookCursorName(config_.id));
-    int64_t cursor = 0;
+    // A new webhook starts at its registration unless asked for everything.
+    int64_t cursor = config_.from_start ? 0 : config_.created_us;
     if (c.ok() && c->has_value()) cursor = std::strtoll((*c)->c_str(), nullptr, 10);
     auto account = svc_->store_->FindAccount(config_.account);
     if (!account.ok() || !account->has_value()) {

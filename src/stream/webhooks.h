@@ -55,6 +55,9 @@ struct WebhookConfig {
   bool suspended = false;
   std::string last_error;
   int64_t created_us = 0;
+  // Deliver the collection's existing objects too (else only those committed
+  // after created_us).
+  bool from_start = false;
 };
 
 std::string EncodeWebhookConfig(const WebhookConfig& w);
