@@ -145,7 +145,7 @@ Result<Config> ParseConfig(std::string_view text, const std::string& source_name
         "max_page"}},
       {"auth", {"max_failures", "failure_window_s"}},
       {"metrics", {"public"}},
-      {"federation", {"hub_name", "secrets_key"}},
+      {"federation", {"hub_name", "secrets_key", "retry_max_ms"}},
       {"channels", {"heartbeat_ms", "max_subscribers", "max_pending_kib", "stall_timeout_ms"}},
   }));
   RETURN_IF_ERROR(r.StrList("server", "listen", &c.listen));
@@ -175,6 +175,7 @@ Result<Config> ParseConfig(std::string_view text, const std::string& source_name
   RETURN_IF_ERROR(r.Bool("metrics", "public", &c.metrics_public));
   RETURN_IF_ERROR(r.Str("federation", "hub_name", &c.hub_name));
   RETURN_IF_ERROR(r.Str("federation", "secrets_key", &c.secrets_key));
+  RETURN_IF_ERROR(r.Int("federation", "retry_max_ms", &c.federation_retry_max_ms, 100, 3'600'000));
   RETURN_IF_ERROR(r.Int("channels", "heartbeat_ms", &c.channel_heartbeat_ms, 1000, 300'000));
   RETURN_IF_ERROR(r.Int("channels", "max_subscribers", &c.channel_max_subscribers, 1, 1'000'000));
   RETURN_IF_ERROR(r.Int("channels", "max_pending_kib", &c.channel_max_pending_kib, 64, 1 << 20));

@@ -53,6 +53,7 @@ struct Config {
   // [federation]
   std::string hub_name;     // this hub's name among its peers ("" = no federation)
   std::string secrets_key;  // key file of sealed secrets ("" = "<store path>.key")
+  int64_t federation_retry_max_ms = 30'000;  // longest backoff of a failed peer link
   // [channels]
   int64_t channel_heartbeat_ms = 15'000;
   int64_t channel_max_subscribers = 10'000;

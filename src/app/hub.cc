@@ -241,6 +241,7 @@ Result<std::unique_ptr<Hub>> Hub::Open(const Config& config) {
       stream::WebhookOptions{});
   federation::FederationOptions fo;
   fo.self_hub = config.hub_name;
+  fo.link_max_backoff_ms = config.federation_retry_max_ms;
   impl->federation = std::make_unique<federation::FederationService>(
       impl->store.get(), impl->policy.get(), impl->sealer.get(), fo);
 

@@ -57,7 +57,7 @@ class FederationService::InboundLink {
         local_key_(local_key),
         cursor_name_(InboundCursorName(peer_.name, local_key_, flow_.remote_collection)),
         client_(ClientOptions(), std::move(authorization)),
-        backoff_(svc->options_.client.initial_backoff_ms, 30'000) {}
+        backoff_(svc->options_.client.initial_backoff_ms, svc->options_.link_max_backoff_ms) {}
 
   ~InboundLink() { Stop(); }
 
@@ -129,6 +129,7 @@ class FederationService::InboundLink {
       if (api_root.empty()) {
         auto r = client_.ResolveApiRoot(peer_.url);
         if (!r.ok()) {
+          if (stopping()) break;
           spdlog::warn("federation: {}: discovery failed: {}", peer_.name, r.error().message());
           Sleep(backoff_.NextMs());
           continue;
@@ -381,7 +382,7 @@ class FederationService::Pusher {
         peer_(std::move(peer)),
         flows_(std::move(flows)),
         client_(ClientOptions(), std::move(authorization)),
-        backoff_(svc->options_.client.initial_backoff_ms, 30'000) {}
+        backoff_(svc->options_.client.initial_backoff_ms, svc->options_.link_max_backoff_ms) {}
   ~Pusher() { Stop(); }
 
   void Start() { thread_ = std::thread([this] { Run(); }); }

@@ -54,6 +54,7 @@ struct FederationOptions {
   std::string self_hub;                // this hub's name (required for federation)
   TaxiiClientOptions client;
   int64_t reload_ms = 500;             // how often peer records are checked
+  int64_t link_max_backoff_ms = 30'000;  // longest wait before a failed link tries again
   size_t max_batch_objects = 5000;     // inbound: objects per write
   size_t max_queue_objects = 20000;    // inbound: validated objects waiting for the writer
   int64_t channel_heartbeat_ms = 5000; // asked of the peer's channel

@@ -120,7 +120,7 @@ class TestHub {
         << "[store]\npath = \"kizuna.db\"\n"
         << "[taxii]\ndefault_api_root = \"api1\"\n"
         << "[metrics]\npublic = true\n"
-        << "[federation]\nhub_name = \"" << name_ << "\"\n"
+        << "[federation]\nhub_name = \"" << name_ << "\"\nretry_max_ms = 2000\n"
         << extra_config;
   }
   ~TestHub() {
@@ -130,7 +130,7 @@ class TestHub {
   const std::string& name() const { return name_; }
   const std::string& config() const { return config_; }
   std::string db() const { return dir_.File("kizuna.db"); }
-  int port() const { return proc_ ? proc_->port() : 0; }
+  int port() const { return proc_ ? proc_->port() : fixed_port_; }
   bool running() const { return proc_ != nullptr; }
   std::string discovery() const { return "http://127.0.0.1:" + std::to_string(port()) + "/taxii2/"; }
 
@@ -185,10 +185,21 @@ class TestHub {
     }
   }
 
+  // The first start picks a free port; restarts keep it (peers know it).
   void Start() {
     std::string error;
-    proc_ = KizunaProcess::Start({"serve", "--config", config_}, &error);
+    std::vector<std::string> args = {"serve", "--config", config_};
+    if (fixed_port_ > 0) {
+      args.push_back("--listen");
+      args.push_back("127.0.0.1:" + std::to_string(fixed_port_));
+    }
+    for (int attempt = 0; attempt < 20 && proc_ == nullptr; ++attempt) {
+      proc_ = KizunaProcess::Start(args, &error);
+      // After SIGKILL the port can stay busy for a moment.
+      if (proc_ == nullptr) std::this_thread::sleep_for(std::chrono::milliseconds(250));
+    }
     ASSERT_NE(proc_, nullptr) << error;
+    fixed_port_ = proc_->port();
   }
   void Stop() {
     if (proc_) {
@@ -318,6 +329,7 @@ class TestHub {
   TempDir dir_;
   std::string config_;
   std::unique_ptr<KizunaProcess> proc_;
+  int fixed_port_ = 0;
 };
 
 // ---- channels: a stream reader of our own ------------------------------------------
