@@ -253,6 +253,23 @@ void Authenticator::Authenticate(const std::string* authorization, std::string_v
   std::string remote_copy(remote);
   pool_->Post([this, c = std::move(*cred), key = std::move(key), remote_copy,
                done = std::move(done)]() mutable {
+    // Many requests with the same credentials at once (a burst of channel
+    // subscribers, a peer reconnecting its links): the first verification
+    // fills the cache, the queued ones behind it are answered from there
+    // instead of paying argon2id again.
+    {
+      std::shared_lock lock(cache_mu_);
+      auto it = cache_.find(key);
+      if (it != cache_.end() &&
+          (!it->second.expires_us || *it->second.expires_us > clock_->NowMicros())) {
+        PrincipalPtr p = it->second.principal;
+        lock.unlock();
+        cache_hits_.fetch_add(1, std::memory_order_relaxed);
+        OPENSSL_cleanse(c.secret.data(), c.secret.size());
+        done(std::move(p));
+        return;
+      }
+    }
     auto r = VerifySlow(c, key);
     OPENSSL_cleanse(c.secret.data(), c.secret.size());
     if (!r.ok() && r.error().code() == StatusCode::kUnauthenticated) RecordFailure(remote_copy);

@@ -420,11 +420,15 @@ bool ChannelService::RenewScope(Subscriber& sub, int64_t now_us) {
   if (sub.scope && now_us - sub.scope_started_us < options_.audit_period_ms * 1000) return true;
   // A long-lived subscription sees directory changes: the account disabled,
   // the grant revoked, the policy changed.
+  // The directory generation, read at most every 200 ms for all subscribers.
   int64_t gen = directory_generation_.load();
-  auto fresh = store_->DirectoryGeneration();
-  if (fresh.ok()) {
-    gen = *fresh;
-    directory_generation_.store(gen);
+  if (now_us - generation_checked_us_.load() >= 200'000 || gen < 0) {
+    auto fresh = store_->DirectoryGeneration();
+    if (fresh.ok()) {
+      gen = *fresh;
+      directory_generation_.store(gen);
+      generation_checked_us_.store(now_us);
+    }
   }
   if (sub.generation != gen) {
     if (sub.generation >= 0) {

@@ -148,6 +148,7 @@ class ChannelService {
   std::atomic<int64_t> subscribers_{0};
   std::atomic<uint64_t> next_serial_{1};
   std::atomic<int64_t> directory_generation_{-1};
+  std::atomic<int64_t> generation_checked_us_{0};
   std::atomic<int64_t> events_{0}, objects_{0}, dropped_{0}, demoted_{0};
   std::thread dispatcher_, catchup_;
 };
