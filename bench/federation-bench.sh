@@ -13,8 +13,8 @@
 #   bench/federation-bench.sh [BUILD_DIR]        (default build/release)
 #
 # Environment: MODE (all|latency|subscribers|catchup; default all), RATE (1000),
-# SECONDS_RUN (20), SUBSCRIBERS (1000), CATCHUP (1000000), KEEP_DIR (reuse the
-# catch-up hubs' preloaded us-hub store between runs).
+# SECONDS_RUN (20), SUBSCRIBERS (1000), CATCHUP (1000000), WORK_DIR (keep the
+# hubs' directories there, for inspection).
 # Prints one JSON line per measurement (federation_loadgen) and a summary.
 set -euo pipefail
 
@@ -35,11 +35,11 @@ for f in "$BIN" "$GEN"; do
 done
 command -v python3 >/dev/null || { echo "federation-bench: python3 missing" >&2; exit 1; }
 
-work=$(mktemp -d)
+work=${WORK_DIR:-$(mktemp -d)}
 pids=()
 cleanup() {
   for p in "${pids[@]}"; do kill "$p" 2>/dev/null || true; wait "$p" 2>/dev/null || true; done
-  rm -rf "$work"
+  [[ -z "${WORK_DIR:-}" ]] && rm -rf "$work"
   return 0
 }
 trap cleanup EXIT
@@ -141,6 +141,7 @@ if [[ $MODE == all || $MODE == subscribers ]]; then
   start_hub "$work/solo"
   "$GEN" subscribers --hub "http://127.0.0.1:$port" --collection "$COL" --user bench \
     --password bench-password-0123 --subscribers "$SUBSCRIBERS" --rate "$RATE" --seconds "$SECONDS_RUN"
+  curl -s "http://127.0.0.1:$port/metrics" | grep -E '^kizuna_channel_(events|objects|demoted|dropped)' >&2 || true
   stop_hub "$work/solo"
   rm -rf "$work/solo"
 fi

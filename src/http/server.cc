@@ -355,16 +355,21 @@ class StreamWriterImpl final : public StreamWriter {
         max_pending_(max_pending) {}
 
   bool Write(std::string chunk) override {
+    if (chunk.empty()) return !closed();
+    return WriteShared(std::make_shared<const std::string>(std::move(chunk)));
+  }
+
+  bool WriteShared(std::shared_ptr<const std::string> chunk) override {
     std::unique_lock<std::mutex> lock(mu_);
     if (ended_ || aborting_ || close_requested_) return false;
-    if (chunk.empty()) return true;
-    if (chunk.size() > max_pending_ - pending_) {
+    if (!chunk || chunk->empty()) return true;
+    if (chunk->size() > max_pending_ - pending_) {
       aborting_ = true;
       lock.unlock();
       Post(&Session::OnStreamAbort);
       return false;
     }
-    pending_ += chunk.size();
+    pending_ += chunk->size();
     queue_.push_back(std::move(chunk));
     bool kick = !kick_posted_;
     kick_posted_ = true;
@@ -412,7 +417,7 @@ class StreamWriterImpl final : public StreamWriter {
   }
 
   // Session side (connection thread).
-  void TakeQueued(std::vector<std::string>* out, bool* close_requested) {
+  void TakeQueued(std::vector<std::shared_ptr<const std::string>>* out, bool* close_requested) {
     std::lock_guard<std::mutex> lock(mu_);
     kick_posted_ = false;
     out->swap(queue_);
@@ -454,7 +459,7 @@ class StreamWriterImpl final : public StreamWriter {
   const std::shared_ptr<Lifeline> lifeline_;
   const size_t max_pending_;
   mutable std::mutex mu_;
-  std::vector<std::string> queue_;  // guarded by mu_
+  std::vector<std::shared_ptr<const std::string>> queue_;  // guarded by mu_
   size_t pending_ = 0;              // queued + being written; guarded by mu_
   bool kick_posted_ = false;        // guarded by mu_
   bool close_requested_ = false;    // guarded by mu_
@@ -1184,17 +1189,17 @@ class SessionImpl final : public Session {
     std::vector<size_t> head_ends;
     head_ends.reserve(batch_.size());
     batch_bytes_ = 0;
-    for (const std::string& c : batch_) {
-      if (chunked_) fmt::format_to(std::back_inserter(chunk_heads_), "{:x}\r\n", c.size());
+    for (const auto& c : batch_) {
+      if (chunked_) fmt::format_to(std::back_inserter(chunk_heads_), "{:x}\r\n", c->size());
       head_ends.push_back(chunk_heads_.size());
-      batch_bytes_ += c.size();
+      batch_bytes_ += c->size();
     }
     buffers_.clear();
     size_t start = 0;
     for (size_t i = 0; i < batch_.size(); ++i) {
       if (chunked_)
         buffers_.push_back(asio::buffer(chunk_heads_.data() + start, head_ends[i] - start));
-      buffers_.push_back(asio::buffer(batch_[i]));
+      buffers_.push_back(asio::buffer(*batch_[i]));
       if (chunked_) buffers_.push_back(asio::buffer("\r\n", 2));
       start = head_ends[i];
     }
@@ -1219,10 +1224,10 @@ class SessionImpl final : public Session {
     head_ends.reserve(batch_.size());
     size_t control_end = chunk_heads_.size();
     batch_bytes_ = 0;
-    for (const std::string& c : batch_) {
-      ws::AppendFrameHeader(&chunk_heads_, ws::Opcode::kText, c.size());
+    for (const auto& c : batch_) {
+      ws::AppendFrameHeader(&chunk_heads_, ws::Opcode::kText, c->size());
       head_ends.push_back(chunk_heads_.size());
-      batch_bytes_ += c.size();
+      batch_bytes_ += c->size();
     }
     if (close_after_batch_) {
       ws_close_frame_.clear();
@@ -1233,7 +1238,7 @@ class SessionImpl final : public Session {
     size_t start = control_end;
     for (size_t i = 0; i < batch_.size(); ++i) {
       buffers_.push_back(asio::buffer(chunk_heads_.data() + start, head_ends[i] - start));
-      buffers_.push_back(asio::buffer(batch_[i]));
+      buffers_.push_back(asio::buffer(*batch_[i]));
       start = head_ends[i];
     }
     if (close_after_batch_) buffers_.push_back(asio::buffer(ws_close_frame_));
@@ -1311,7 +1316,7 @@ class SessionImpl final : public Session {
   bool chunked_ = true;
   bool stream_writing_ = false;
   bool final_chunk_ = false;
-  std::vector<std::string> batch_;
+  std::vector<std::shared_ptr<const std::string>> batch_;
   size_t batch_bytes_ = 0;
   std::string chunk_heads_;
   std::vector<asio::const_buffer> buffers_;

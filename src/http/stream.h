@@ -17,6 +17,7 @@
 
 #include <cstddef>
 #include <functional>
+#include <memory>
 #include <string>
 
 namespace kizuna::http {
@@ -29,6 +30,11 @@ class StreamWriter {
   // queueing, when the stream has ended, or when the pending bytes would
   // exceed the bound (the stream is then aborted).
   virtual bool Write(std::string chunk) = 0;
+
+  // As Write, for a chunk shared with other streams: it is not copied (the
+  // writer keeps a reference until it is sent). Counts against the bound
+  // like any chunk.
+  virtual bool WriteShared(std::shared_ptr<const std::string> chunk) = 0;
 
   // Ends the stream after the queued chunks are written (terminating chunk,
   // then the connection closes). Idempotent.

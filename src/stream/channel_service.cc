@@ -379,16 +379,29 @@ void ChannelService::OnCommit(const store::CommitNotice& n) {
 
 // ---- sending ------------------------------------------------------------------------------
 
-bool ChannelService::WriteEvent(Subscriber& sub, std::string_view event, int64_t id_us,
-                                std::string_view json) {
+std::string ChannelService::Frame(const Subscriber& sub, std::string_view event, int64_t id_us,
+                                  std::string_view json) {
   std::string chunk;
   if (sub.websocket) {
     chunk.assign(json);
   } else {
     AppendSseEvent(&chunk, Ts(id_us), event, json);
   }
-  if (sub.writer->pending_bytes() + chunk.size() > options_.max_pending_bytes) return false;
-  if (!sub.writer->Write(std::move(chunk))) {
+  return chunk;
+}
+
+bool ChannelService::WriteEvent(Subscriber& sub, std::string_view event, int64_t id_us,
+                                std::string_view json) {
+  return WriteChunk(sub, Frame(sub, event, id_us, json));
+}
+
+bool ChannelService::WriteChunk(Subscriber& sub, std::string chunk) {
+  return WriteChunk(sub, std::make_shared<const std::string>(std::move(chunk)));
+}
+
+bool ChannelService::WriteChunk(Subscriber& sub, std::shared_ptr<const std::string> chunk) {
+  if (sub.writer->pending_bytes() + chunk->size() > options_.max_pending_bytes) return false;
+  if (!sub.writer->WriteShared(std::move(chunk))) {
     sub.closed.store(true);
     return false;
   }
@@ -457,7 +470,7 @@ bool ChannelService::RenewScope(Subscriber& sub, int64_t now_us) {
 }
 
 bool ChannelService::Send(Subscriber& sub, const std::vector<RecordPtr>& records,
-                          int64_t scanned_upto) {
+                          int64_t scanned_upto, EventCache* cache) {
   const int64_t now = clock_->NowMicros();
   if (!RenewScope(sub, now)) return true;  // ended
   auto filter = sub.scope->Filter();
@@ -517,6 +530,27 @@ bool ChannelService::Send(Subscriber& sub, const std::vector<RecordPtr>& records
       }
     }
     const int64_t id = sel[j - 1]->date_added_us;
+    // Subscribers that receive the same objects the same way share the
+    // formatted event (redacted copies are per reader: never shared).
+    std::string key;
+    bool cacheable = cache != nullptr;
+    for (size_t k = i; k < j && cacheable; ++k) cacheable = !sel[k]->granular;
+    if (cacheable) {
+      key.push_back(sub.websocket ? 'w' : 's');
+      key.push_back(sub.federation ? 'f' : '-');
+      for (size_t k = i; k < j; ++k) {
+        const store::ObjectRecord* p = sel[k];
+        key.append(reinterpret_cast<const char*>(&p), sizeof p);
+      }
+      auto hit = cache->find(key);
+      if (hit != cache->end()) {
+        if (!WriteChunk(sub, hit->second)) return false;
+        objects_.fetch_add(static_cast<int64_t>(j - i), std::memory_order_relaxed);
+        sub.cursor = id;
+        i = j;
+        continue;
+      }
+    }
     std::string json;
     json.reserve(bytes + 128 + (sub.federation ? (j - i) * 200 : 0));
     json += "{\"event\":\"objects\",\"id\":\"";
@@ -550,7 +584,9 @@ bool ChannelService::Send(Subscriber& sub, const std::vector<RecordPtr>& records
       policy::AppendPeerMetaJson(&json, options_.self_hub, metas);
     }
     json += '}';
-    if (!WriteEvent(sub, "objects", id, json)) return false;
+    auto chunk = std::make_shared<const std::string>(Frame(sub, "objects", id, json));
+    if (cacheable) cache->emplace(std::move(key), chunk);
+    if (!WriteChunk(sub, std::move(chunk))) return false;
     objects_.fetch_add(static_cast<int64_t>(j - i), std::memory_order_relaxed);
     sub.cursor = id;
     i = j;
@@ -642,12 +678,13 @@ void ChannelService::Round(int64_t collection) {
     std::reverse(window.begin(), window.end());
     if (more) dirty_.insert(collection);
   }
+  EventCache cache;
   for (const auto& sub : live) {
     if (sub->closed.load() || sub->ended) {
       Remove(sub);
       continue;
     }
-    bool ok = sub->cursor >= floor && Send(*sub, window, tail);
+    bool ok = sub->cursor >= floor && Send(*sub, window, tail, &cache);
     if (sub->closed.load() || sub->ended) {
       Remove(sub);
       continue;
@@ -683,7 +720,7 @@ void ChannelService::DispatcherLoop() {
     // Many subscribers: batch a little (each round costs a write per subscriber).
     size_t live = 0;
     for (const auto& [k, cs] : collections_) live += cs->live.size();
-    int64_t delay = std::min<int64_t>(options_.max_coalesce_us, static_cast<int64_t>(live) * 20);
+    int64_t delay = std::min<int64_t>(options_.max_coalesce_us, static_cast<int64_t>(live) * 5);
     int64_t now = clock_->NowMicros();
     if (!dirty_.empty() && delay > 0 && now - last_round_us < delay) {
       lock.unlock();

@@ -43,6 +43,7 @@
 #include <string>
 #include <string_view>
 #include <thread>
+#include <unordered_map>
 #include <vector>
 
 #include "auth/authenticator.h"
@@ -62,7 +63,9 @@ struct ChannelOptions {
   int max_event_objects = 500;
   size_t max_subscribers = 10'000;
   int64_t audit_period_ms = 1'000;     // one audit event per subscriber and period
-  int64_t max_coalesce_us = 20'000;    // batching budget per delivery round under many subscribers
+  // Batching of live delivery: 40 us per live subscriber, at most this (one
+  // write per subscriber per round; fewer, larger writes under many).
+  int64_t max_coalesce_us = 40'000;
   int64_t stall_timeout_ms = 30'000;
   int64_t poll_ms = 1'000;             // also look for objects written by other processes
   size_t ring_records = 8192;          // per collection with live subscribers
@@ -122,9 +125,16 @@ class ChannelService {
   // Sends what `sub` may see of `records` (date_added order) after its
   // cursor. Returns false when an event did not fit (the cursor stays before
   // it).
-  bool Send(Subscriber& sub, const std::vector<RecordPtr>& records, int64_t scanned_upto);
+  // Formatted events of one delivery round, shared between subscribers.
+  using EventCache = std::unordered_map<std::string, std::shared_ptr<const std::string>>;
+  bool Send(Subscriber& sub, const std::vector<RecordPtr>& records, int64_t scanned_upto,
+            EventCache* cache = nullptr);
   bool RenewScope(Subscriber& sub, int64_t now_us);
+  static std::string Frame(const Subscriber& sub, std::string_view event, int64_t id_us,
+                           std::string_view json);
   bool WriteEvent(Subscriber& sub, std::string_view event, int64_t id_us, std::string_view json);
+  bool WriteChunk(Subscriber& sub, std::string chunk);
+  bool WriteChunk(Subscriber& sub, std::shared_ptr<const std::string> chunk);
   void Heartbeat(Subscriber& sub, int64_t now_us);
   void EndSubscriber(Subscriber& sub, std::string_view reason);
   void Remove(const std::shared_ptr<Subscriber>& sub);

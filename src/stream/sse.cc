@@ -1,6 +1,25 @@
 #include "stream/sse.h"
 
+#include <algorithm>
+#include <cstring>
+
 namespace kizuna::stream {
+namespace {
+
+// The first CR or LF at or after `from`, or npos: two SIMD memchr scans (a
+// find_first_of tests every byte against the set one by one, which costs
+// more than the rest of the channel together on large events).
+size_t FindLineBreak(std::string_view data, size_t from) {
+  if (from >= data.size()) return std::string_view::npos;
+  const char* base = data.data();
+  const size_t n = data.size() - from;
+  const char* lf = static_cast<const char*>(std::memchr(base + from, '\n', n));
+  const char* cr = static_cast<const char*>(std::memchr(base + from, '\r', lf ? static_cast<size_t>(lf - (base + from)) : n));
+  const char* first = cr ? cr : lf;
+  return first ? static_cast<size_t>(first - base) : std::string_view::npos;
+}
+
+}  // namespace
 
 void AppendSseEvent(std::string* out, std::string_view id, std::string_view event,
                     std::string_view data) {
@@ -17,7 +36,7 @@ void AppendSseEvent(std::string* out, std::string_view id, std::string_view even
   }
   size_t start = 0;
   for (;;) {
-    size_t brk = data.find_first_of("\r\n", start);
+    size_t brk = FindLineBreak(data, start);
     std::string_view line = data.substr(start, brk == std::string_view::npos ? data.size() - start : brk - start);
     out->append("data: ");
     out->append(line);
@@ -58,7 +77,7 @@ Status SseParser::Feed(std::string_view data, std::vector<SseEvent>* events) {
         continue;
       }
     }
-    size_t brk = data.find_first_of("\r\n", pos);
+    size_t brk = FindLineBreak(data, pos);
     if (brk == std::string_view::npos) {
       if (line_.size() + (data.size() - pos) > max_event_bytes_) {
         failed_ = InvalidArgument("event stream: a line is larger than the limit");
