@@ -28,6 +28,12 @@ run: build
 	@mkdir -p var/demo
 	build/release/kizuna demo --data-dir var/demo --listen 127.0.0.1:8080
 
+# Issue 5: two federated demo hubs (US on 8080, Japan on 8081), peered both
+# ways; Ctrl-C stops both.
+run-federation: build
+	@mkdir -p var/federation
+	build/release/kizuna demo-federation --data-dir var/federation --base-port 8080
+
 # Every test: unit, integration and fuzz-corpus replays on the release build,
 # then the same suite under AddressSanitizer + UBSan.
 test: build asan

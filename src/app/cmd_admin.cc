@@ -759,6 +759,7 @@ void AddAdminCommands(CLI::App& root, int* exit_code) {
   AddTokenCommands(admin, s);
   AddTrustGroupCommands(admin, s);
   AddAuditCommands(admin, s);
+  AddFederationAdminCommands(admin, &s->flags, &s->as_json, exit_code);
   auto* check = admin->add_subcommand("check", "verify the database (PRAGMA integrity_check)");
   check->callback([s] {
     Run(s.get(), [&](store::Store* st) -> Status {

@@ -15,10 +15,12 @@
 #include "app/admin.h"
 #include "app/commands.h"
 #include "app/demo_data.h"
+#include "app/demo_seed.h"
 #include "app/hub.h"
 #include "app/store_flags.h"
 #include "ingest/ingest.h"
 #include "policy/decision_point.h"
+#include "policy/extensions.h"
 #include "policy/stamp.h"
 #include "store/sqlite/sqlite_store.h"
 
@@ -143,9 +145,34 @@ std::string ConfigText(const std::string& listen) {
          "public = false   # /metrics needs an admin account (hub-admin)\n";
 }
 
+// Rewrites the audience accounts of a demo object for a federated hub:
+// accounts of organizations homed on the peer become "user@peer".
+std::string QualifyAudience(const std::string& raw, const DemoSeedOptions& o,
+                            const std::map<std::string, std::string>& nation_of_account) {
+  if (raw.find("\"accounts\"") == std::string::npos) return raw;
+  json::value v = json::parse(raw);
+  auto* exts = v.as_object().if_contains("extensions");
+  if (!exts || !exts->is_object()) return raw;
+  auto* ext = exts->as_object().if_contains(policy::kAudienceExtensionId);
+  if (!ext || !ext->is_object()) return raw;
+  auto* accounts = ext->as_object().if_contains("accounts");
+  if (!accounts || !accounts->is_array()) return raw;
+  for (auto& a : accounts->as_array()) {
+    auto it = nation_of_account.find(std::string(a.as_string()));
+    if (it != nation_of_account.end() && it->second != o.nation) {
+      a = json::string(std::string(a.as_string()) + "@" + o.peer_hub);
+    }
+  }
+  return json::serialize(v);
+}
+
+}  // namespace
+
 // Creates the directory content of a new demo hub. Returns the accounts with
 // their passwords as JSON (without URLs).
-Result<json::array> Seed(store::Store* st) {
+Result<json::array> SeedDemoHub(store::Store* st, const DemoSeedOptions& fed) {
+  const bool federated = !fed.nation.empty();
+  std::map<std::string, std::string> nation_of_org, nation_of_account;
   for (const auto& o : DemoOrgs()) {
     store::Organization org;
     org.id = o.id;
@@ -153,6 +180,7 @@ Result<json::array> Seed(store::Store* st) {
     org.nation = o.nation;
     org.kind = o.kind;
     org.sectors = o.sectors;
+    nation_of_org[o.id] = o.nation;
     RETURN_IF_ERROR(AddOrganization(st, org).status());
   }
   // The energy ISAC's members are its client organizations.
@@ -175,7 +203,20 @@ Result<json::array> Seed(store::Store* st) {
     ASSIGN_OR_RETURN(cols[c.key], AddCollection(st, nc));
   }
   json::array accounts;
-  for (const auto& a : DemoAccounts()) {
+  std::map<std::string, std::string> nation_of_org_name;
+  for (const auto& o : DemoOrgs()) nation_of_org_name[o.name] = o.nation;
+  for (auto a : DemoAccounts()) {
+    nation_of_account[a.username] = nation_of_org_name[a.org_name];
+    if (federated) {
+      // Each hub has the accounts of its own nation's organizations (and an
+      // administrator in its national centre).
+      if (a.username == "hub-admin") {
+        a.org_name = fed.nation == "US" ? "US National Cyber Operations Center"
+                                        : "Japan National Cyber Operations Center";
+      } else if (nation_of_org_name[a.org_name] != fed.nation) {
+        continue;
+      }
+    }
     NewAccount na;
     na.username = a.username;
     na.organization = a.org_name;
@@ -200,7 +241,20 @@ Result<json::array> Seed(store::Store* st) {
     store::Collection col;
     for (const auto& c : kCollections)
       if (c.key == d.key) col = cols[c.key];
-    std::vector<std::string_view> views(d.objects.begin(), d.objects.end());
+    // A federated hub publishes its own nation's objects (the peer brings
+    // the others), with audience accounts qualified by their home hub.
+    std::vector<std::string> mine;
+    for (const auto& raw : d.objects) {
+      if (!federated) {
+        mine.push_back(raw);
+        continue;
+      }
+      json::value v = json::parse(raw);
+      auto* by = v.as_object().if_contains("created_by_ref");
+      if (by && by->is_string() && nation_of_org[std::string(by->as_string())] != fed.nation) continue;
+      mine.push_back(QualifyAudience(raw, fed, nation_of_account));
+    }
+    std::vector<std::string_view> views(mine.begin(), mine.end());
     ingest::Stamper stamp = [&](const json::object& obj, store::NewObject* o) {
       std::string by;
       if (auto* v = obj.if_contains("created_by_ref"); v && v->is_string()) by = v->get_string();
@@ -216,6 +270,8 @@ Result<json::array> Seed(store::Store* st) {
   }
   return accounts;
 }
+
+namespace {
 
 Status WriteFileAtomically(const fs::path& path, const std::string& content) {
   fs::path tmp = path;
@@ -264,7 +320,7 @@ void AddDemoCommand(CLI::App& root, int* exit_code) {
         *exit_code = Fail(st.error());
         return;
       }
-      auto seeded = Seed(st->get());
+      auto seeded = SeedDemoHub(st->get(), DemoSeedOptions{});
       if (!seeded.ok()) {
         *exit_code = Fail(seeded.error());
         return;

@@ -9,6 +9,8 @@ class App;
 
 namespace kizuna::app {
 
+struct StoreFlags;
+
 void AddServeCommand(CLI::App& root, int* exit_code);
 void AddAdminCommands(CLI::App& root, int* exit_code);
 void AddSectorsCommand(CLI::App& root, int* exit_code);
@@ -17,5 +19,10 @@ void AddExportCommand(CLI::App& root, int* exit_code);
 void AddDemoCommand(CLI::App& root, int* exit_code);
 void AddGenerateCommand(CLI::App& root, int* exit_code);
 void AddPatternCommands(CLI::App& root, int* exit_code);
+// Issue 5: `kizuna admin peer|webhook ...` (called by AddAdminCommands with
+// its store flags) and `kizuna demo-federation`.
+void AddFederationAdminCommands(CLI::App* admin, const StoreFlags* flags, const bool* as_json,
+                                int* exit_code);
+void AddDemoFederationCommand(CLI::App& root, int* exit_code);
 
 }  // namespace kizuna::app

@@ -145,6 +145,8 @@ Result<Config> ParseConfig(std::string_view text, const std::string& source_name
         "max_page"}},
       {"auth", {"max_failures", "failure_window_s"}},
       {"metrics", {"public"}},
+      {"federation", {"hub_name", "secrets_key", "retry_max_ms"}},
+      {"channels", {"heartbeat_ms", "max_subscribers", "max_pending_kib", "stall_timeout_ms"}},
   }));
   RETURN_IF_ERROR(r.StrList("server", "listen", &c.listen));
   RETURN_IF_ERROR(r.Int("server", "threads", &c.threads, 0, 256));
@@ -171,6 +173,26 @@ Result<Config> ParseConfig(std::string_view text, const std::string& source_name
   RETURN_IF_ERROR(r.Int("auth", "max_failures", &c.max_auth_failures, 1, 1'000'000));
   RETURN_IF_ERROR(r.Int("auth", "failure_window_s", &c.auth_failure_window_s, 1, 86'400));
   RETURN_IF_ERROR(r.Bool("metrics", "public", &c.metrics_public));
+  RETURN_IF_ERROR(r.Str("federation", "hub_name", &c.hub_name));
+  RETURN_IF_ERROR(r.Str("federation", "secrets_key", &c.secrets_key));
+  RETURN_IF_ERROR(r.Int("federation", "retry_max_ms", &c.federation_retry_max_ms, 100, 3'600'000));
+  RETURN_IF_ERROR(r.Int("channels", "heartbeat_ms", &c.channel_heartbeat_ms, 1000, 300'000));
+  RETURN_IF_ERROR(r.Int("channels", "max_subscribers", &c.channel_max_subscribers, 1, 1'000'000));
+  RETURN_IF_ERROR(r.Int("channels", "max_pending_kib", &c.channel_max_pending_kib, 64, 1 << 20));
+  RETURN_IF_ERROR(r.Int("channels", "stall_timeout_ms", &c.channel_stall_timeout_ms, 100, 3'600'000));
+  if (!c.hub_name.empty()) {
+    bool ok = c.hub_name.size() <= 63;
+    for (size_t i = 0; i < c.hub_name.size(); ++i) {
+      char ch = c.hub_name[i];
+      bool alnum = (ch >= 'a' && ch <= 'z') || (ch >= '0' && ch <= '9');
+      ok = ok && (i == 0 ? alnum : (alnum || ch == '-' || ch == '.'));
+    }
+    if (!ok) {
+      return InvalidArgument(source_name +
+                             ": federation.hub_name must be 1-63 of a-z, 0-9, '-' and '.', starting "
+                             "with a letter or digit");
+    }
+  }
   if (c.tls_cert.empty() != c.tls_key.empty()) {
     return InvalidArgument(source_name + ": server.tls_cert and server.tls_key go together");
   }

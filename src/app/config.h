@@ -49,6 +49,17 @@ struct Config {
   // [metrics]
   bool metrics_public = false;  // /metrics without credentials (else admin role)
 
+  // ---- federation and channels (issue 5) ----
+  // [federation]
+  std::string hub_name;     // this hub's name among its peers ("" = no federation)
+  std::string secrets_key;  // key file of sealed secrets ("" = "<store path>.key")
+  int64_t federation_retry_max_ms = 30'000;  // longest backoff of a failed peer link
+  // [channels]
+  int64_t channel_heartbeat_ms = 15'000;
+  int64_t channel_max_subscribers = 10'000;
+  int64_t channel_max_pending_kib = 1024;  // unsent bytes per subscriber (KiB)
+  int64_t channel_stall_timeout_ms = 30'000;
+
   // Resolves a path from the config against source_dir.
   std::string Resolve(const std::string& path) const;
 };

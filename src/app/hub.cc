@@ -8,12 +8,17 @@
 #include <boost/json.hpp>
 
 #include "auth/authenticator.h"
+#include "auth/sealed.h"
 #include "core/metrics.h"
+#include "federation/federation.h"
+#include "federation/peer_ingest.h"
 #include "http/server.h"
 #include "policy/decision_point.h"
 #include "store/audit_log.h"
 #include "store/sqlite/sqlite_store.h"
 #include "store/store.h"
+#include "stream/channel_service.h"
+#include "stream/webhooks.h"
 #include "taxii/service.h"
 
 namespace kizuna::app {
@@ -25,6 +30,11 @@ struct Hub::Impl {
   std::unique_ptr<auth::Authenticator> auth;
   std::unique_ptr<policy::DecisionPoint> policy;
   std::unique_ptr<taxii::Service> taxii;
+  // Federation and channels (issue 5).
+  std::unique_ptr<auth::SecretSealer> sealer;  // null when the key file is unusable
+  std::unique_ptr<stream::ChannelService> channels;
+  std::unique_ptr<stream::WebhookService> webhooks;
+  std::unique_ptr<federation::FederationService> federation;
   std::unique_ptr<http::Server> server;
 
   void Handle(http::Request req, http::Respond respond);
@@ -91,6 +101,34 @@ std::string Hub::Impl::StoreMetrics() {
   line("kizuna_auth_verifications_total", "counter", "argon2id verifications.",
        auth->verifications());
   line("kizuna_auth_failures_total", "counter", "Failed authentications.", auth->failures());
+  // Federation and channels (issue 5).
+  stream::ChannelStats cs = channels->Stats();
+  line("kizuna_channel_subscribers", "gauge", "Open channel subscriptions.", cs.subscribers);
+  line("kizuna_channel_catching_up", "gauge", "Channel subscribers reading history.", cs.catching_up);
+  line("kizuna_channel_events_total", "counter", "Channel events sent.", cs.events);
+  line("kizuna_channel_objects_total", "counter", "Objects sent on channels.", cs.objects);
+  line("kizuna_channel_dropped_total", "counter", "Stalled channel subscribers dropped.", cs.dropped);
+  line("kizuna_channel_demoted_total", "counter",
+       "Live channel subscribers moved to catch-up (slow readers).", cs.demoted);
+  stream::WebhookStats ws = webhooks->Stats();
+  line("kizuna_webhooks_active", "gauge", "Webhooks delivering.", ws.active);
+  line("kizuna_webhook_deliveries_total", "counter", "Webhook batches delivered.", ws.deliveries);
+  line("kizuna_webhook_failures_total", "counter", "Failed webhook delivery attempts.", ws.failures);
+  line("kizuna_webhook_suspended_total", "counter", "Webhooks suspended after their attempts.",
+       ws.suspended);
+  federation::FederationStats fs = federation->Stats();
+  line("kizuna_federation_peers", "gauge", "Peers with running links.", fs.peers);
+  line("kizuna_federation_channels_open", "gauge", "Open channels to peers.", fs.channels_open);
+  line("kizuna_federation_objects_in_total", "counter", "Objects added from peers.", fs.objects_in);
+  line("kizuna_federation_objects_out_total", "counter", "Objects peers accepted from pushes.",
+       fs.objects_out);
+  line("kizuna_federation_polls_total", "counter", "TAXII pages polled from peers.", fs.polls);
+  line("kizuna_federation_channel_failures_total", "counter", "Failed channel subscriptions.",
+       fs.channel_failures);
+  line("kizuna_federation_push_failures_total", "counter", "Failed pushes.", fs.push_failures);
+  line("kizuna_federation_rejected_total", "counter", "Objects from peers refused.", fs.rejected_in);
+  line("kizuna_federation_looped_total", "counter",
+       "Objects from peers skipped because they had passed this hub.", fs.looped);
   return out;
 }
 
@@ -137,6 +175,10 @@ void Hub::Impl::Handle(http::Request req, http::Respond respond) {
     Metrics(std::move(req), std::move(respond));
     return;
   }
+  if (stream::ChannelService::IsChannelPath(req.path)) {
+    channels->Handle(std::move(req), std::move(respond));
+    return;
+  }
   taxii->Handle(std::move(req), std::move(respond));
 }
 
@@ -168,8 +210,46 @@ Result<std::unique_ptr<Hub>> Hub::Open(const Config& config) {
   to.public_base_url = config.public_base_url;
   to.default_page = config.default_page;
   to.max_page = config.max_page;
+  // Federation and channels (issue 5).
+  {
+    const std::string key_path = config.secrets_key.empty()
+                                     ? auth::SealerKeyPathFor(so.path)
+                                     : config.Resolve(config.secrets_key);
+    auto sealer = auth::SecretSealer::LoadOrCreate(key_path);
+    if (sealer.ok()) {
+      impl->sealer = std::make_unique<auth::SecretSealer>(std::move(*sealer));
+    } else {
+      spdlog::warn("sealed secrets unavailable ({}): peers and webhooks with sealed secrets will not run",
+                   sealer.error().message());
+    }
+  }
+  to.hub_name = config.hub_name;
+  if (!config.hub_name.empty()) {
+    to.peer_ingest = [hub = config.hub_name](std::string_view body, int64_t collection,
+                                             const policy::TrustModel& model,
+                                             const auth::Principal& peer) {
+      return federation::PreparePeerEnvelope(body, collection, model,
+                                             policy::PeerSender{hub, peer.username});
+    };
+  }
   impl->taxii = std::make_unique<taxii::Service>(impl->store.get(), impl->auth.get(),
                                                  impl->policy.get(), to);
+  stream::ChannelOptions co;
+  co.self_hub = config.hub_name;
+  co.heartbeat_ms = config.channel_heartbeat_ms;
+  co.max_subscribers = static_cast<size_t>(config.channel_max_subscribers);
+  co.max_pending_bytes = static_cast<size_t>(config.channel_max_pending_kib) * 1024;
+  co.stall_timeout_ms = config.channel_stall_timeout_ms;
+  impl->channels = std::make_unique<stream::ChannelService>(impl->store.get(), impl->auth.get(),
+                                                            impl->policy.get(), co);
+  impl->webhooks = std::make_unique<stream::WebhookService>(
+      impl->store.get(), impl->auth.get(), impl->policy.get(), impl->sealer.get(),
+      stream::WebhookOptions{});
+  federation::FederationOptions fo;
+  fo.self_hub = config.hub_name;
+  fo.link_max_backoff_ms = config.federation_retry_max_ms;
+  impl->federation = std::make_unique<federation::FederationService>(
+      impl->store.get(), impl->policy.get(), impl->sealer.get(), fo);
 
   http::ServerOptions ho;
   ho.listen = config.listen;
@@ -182,6 +262,7 @@ Result<std::unique_ptr<Hub>> Hub::Open(const Config& config) {
   ho.read_header_timeout = std::chrono::milliseconds(config.header_timeout_ms);
   ho.read_body_timeout = std::chrono::milliseconds(config.body_timeout_ms);
   ho.idle_timeout = std::chrono::milliseconds(config.idle_timeout_ms);
+  ho.max_stream_pending_bytes = static_cast<size_t>(config.channel_max_pending_kib) * 1024;
   ho.access_log = config.access_log == "off" || config.access_log == "stderr"
                       ? config.access_log
                       : config.Resolve(config.access_log);
@@ -190,6 +271,7 @@ Result<std::unique_ptr<Hub>> Hub::Open(const Config& config) {
       ho, [raw](http::Request req, http::Respond respond) { raw->Handle(std::move(req), std::move(respond)); },
       [raw](const http::Request& head) -> int64_t {
         if (head.path == "/healthz" || head.path == "/metrics") return 0;
+        if (stream::ChannelService::IsChannelPath(head.path)) return 0;
         return raw->taxii->BodyLimit(head);
       },
       [](int status, std::string_view message, const http::Request&) {
@@ -198,9 +280,20 @@ Result<std::unique_ptr<Hub>> Hub::Open(const Config& config) {
   return std::unique_ptr<Hub>(new Hub(std::move(impl)));
 }
 
-Status Hub::Start() { return impl_->server->Start(); }
+Status Hub::Start() {
+  // Commit listeners are registered before anything is served.
+  impl_->channels->Start();
+  impl_->webhooks->Start();
+  impl_->federation->Start();
+  return impl_->server->Start();
+}
 
 void Hub::Stop() {
+  // Clients of peers and webhook receivers first, then the streams (each
+  // gets a clean end), then the server.
+  if (impl_ && impl_->federation) impl_->federation->Stop();
+  if (impl_ && impl_->webhooks) impl_->webhooks->Stop();
+  if (impl_ && impl_->channels) impl_->channels->Stop();
   if (impl_ && impl_->server) impl_->server->Stop();
   if (impl_ && impl_->audit) (void)impl_->audit->Flush();
 }

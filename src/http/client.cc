@@ -23,6 +23,8 @@
 #include <openssl/ssl.h>
 
 #include <array>
+#include <atomic>
+#include <boost/asio/post.hpp>
 #include <boost/url/parse.hpp>
 #include <optional>
 
@@ -203,6 +205,7 @@ class Client::Impl {
   Result<ClientResponse> Exchange(std::string_view method, std::string_view url,
                                   const std::vector<Header>& headers, std::string_view body,
                                   const DataCallback* on_data) {
+    if (interrupted_.load()) return Unavailable("interrupted");
     if (!IsToken(method)) return InvalidArgument(fmt::format("bad method '{}'", method));
     ASSIGN_OR_RETURN(Target t, ParseUrl(url));
     if (t.tls && !tls_init_.ok()) return tls_init_;
@@ -271,6 +274,16 @@ class Client::Impl {
 
   uint64_t connections_opened() const { return connections_opened_; }
 
+  void Interrupt() {
+    interrupted_.store(true);
+    // Runs on the requesting thread inside its next run_for: closing the
+    // socket completes the pending operation with an error.
+    asio::post(ioc_, [this] {
+      error_code ignored;
+      if (tls_ || plain_) Socket().close(ignored);
+    });
+  }
+
  private:
   static Status IoFailure(std::string_view what, const error_code& ec) {
     if (ec == asio::error::timed_out) return Unavailable(fmt::format("timeout {}", what));
@@ -288,6 +301,7 @@ class Client::Impl {
     start([&result](const error_code& ec, auto&&...) { result = ec; });
     ioc_.restart();
     ioc_.run_for(timeout);
+    if (result && interrupted_.load()) return asio::error::operation_aborted;
     if (!result) {
       error_code ignored;
       if (tls_ || plain_) Socket().close(ignored);
@@ -413,6 +427,7 @@ class Client::Impl {
   beast::flat_buffer buffer_;
   uint64_t connections_opened_ = 0;
   bool last_read_closed_ = false;
+  std::atomic<bool> interrupted_{false};
 };
 
 Client::Client(ClientOptions options) : impl_(std::make_unique<Impl>(std::move(options))) {}
@@ -430,6 +445,7 @@ Result<ClientResponse> Client::SendStreaming(std::string_view method, std::strin
 }
 
 void Client::Disconnect() { impl_->Disconnect(); }
+void Client::Interrupt() { impl_->Interrupt(); }
 uint64_t Client::connections_opened() const { return impl_->connections_opened(); }
 
 }  // namespace kizuna::http

@@ -19,7 +19,7 @@
 // timeouts (the message says which); PayloadTooLarge for a response body
 // over max_response_body; Unavailable for a malformed response.
 //
-// Not thread-safe: use one Client per thread.
+// Not thread-safe: use one Client per thread (Interrupt() excepted).
 
 #include <chrono>
 #include <cstdint>
@@ -89,6 +89,11 @@ class Client {
 
   // Closes the kept-alive connection, if any.
   void Disconnect();
+
+  // The one thread-safe method: makes the request in progress (if any) fail
+  // soon with Unavailable("interrupted"), and every later request fail at
+  // once. For stopping a thread that is blocked in Send or SendStreaming.
+  void Interrupt();
 
   // Connections opened so far (to observe keep-alive reuse).
   uint64_t connections_opened() const;

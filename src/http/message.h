@@ -57,6 +57,14 @@ struct Response {
   // The connection closes when the stream ends. Not allowed for HEAD, 1xx,
   // 204 or 304 (the server answers 500 instead).
   std::function<void(std::shared_ptr<StreamWriter>)> stream;
+  // With `stream`, for a request that is a WebSocket upgrade
+  // (ws::IsUpgradeRequest, http/websocket.h): the server completes the
+  // RFC 6455 opening handshake (101 Switching Protocols; `status` is ignored,
+  // `headers` are added) and then sends each StreamWriter::Write as one text
+  // message, `body` (if any) first; Close() sends a close frame. The server
+  // answers pings and the client's close, and discards the client's data
+  // messages. On a request that is not an upgrade the server answers 500.
+  bool websocket = false;
 
   void SetHeader(std::string_view lower_name, std::string value) {
     for (auto& h : headers)

@@ -33,6 +33,7 @@
 #include "http/request_parser.h"
 #include "http/stream.h"
 #include "http/target.h"
+#include "http/websocket.h"
 
 namespace kizuna::http {
 
@@ -142,6 +143,9 @@ constexpr size_t kKeptBufferBytes = 16 * 1024;
 constexpr size_t kMergeBodyForTls = 16 * 1024;
 constexpr size_t kMaxLingerBytes = 1024 * 1024;
 constexpr size_t kLogBatchBytes = 32 * 1024;
+// Largest WebSocket message a client may send (the server only reads
+// control frames and discards data).
+constexpr size_t kMaxWebSocketInbound = 64 * 1024;
 constexpr auto kMaxLinger = std::chrono::milliseconds(2000);
 constexpr SteadyClock::time_point kNever = SteadyClock::time_point::max();
 
@@ -351,16 +355,21 @@ class StreamWriterImpl final : public StreamWriter {
         max_pending_(max_pending) {}
 
   bool Write(std::string chunk) override {
+    if (chunk.empty()) return !closed();
+    return WriteShared(std::make_shared<const std::string>(std::move(chunk)));
+  }
+
+  bool WriteShared(std::shared_ptr<const std::string> chunk) override {
     std::unique_lock<std::mutex> lock(mu_);
     if (ended_ || aborting_ || close_requested_) return false;
-    if (chunk.empty()) return true;
-    if (chunk.size() > max_pending_ - pending_) {
+    if (!chunk || chunk->empty()) return true;
+    if (chunk->size() > max_pending_ - pending_) {
       aborting_ = true;
       lock.unlock();
       Post(&Session::OnStreamAbort);
       return false;
     }
-    pending_ += chunk.size();
+    pending_ += chunk->size();
     queue_.push_back(std::move(chunk));
     bool kick = !kick_posted_;
     kick_posted_ = true;
@@ -377,6 +386,14 @@ class StreamWriterImpl final : public StreamWriter {
     kick_posted_ = true;
     lock.unlock();
     if (kick) Post(&Session::OnStreamKick);
+  }
+
+  void Abort() override {
+    std::unique_lock<std::mutex> lock(mu_);
+    if (ended_ || aborting_) return;
+    aborting_ = true;
+    lock.unlock();
+    Post(&Session::OnStreamAbort);
   }
 
   void SetClosedCallback(std::function<void()> callback) override {
@@ -400,7 +417,7 @@ class StreamWriterImpl final : public StreamWriter {
   }
 
   // Session side (connection thread).
-  void TakeQueued(std::vector<std::string>* out, bool* close_requested) {
+  void TakeQueued(std::vector<std::shared_ptr<const std::string>>* out, bool* close_requested) {
     std::lock_guard<std::mutex> lock(mu_);
     kick_posted_ = false;
     out->swap(queue_);
@@ -442,7 +459,7 @@ class StreamWriterImpl final : public StreamWriter {
   const std::shared_ptr<Lifeline> lifeline_;
   const size_t max_pending_;
   mutable std::mutex mu_;
-  std::vector<std::string> queue_;  // guarded by mu_
+  std::vector<std::shared_ptr<const std::string>> queue_;  // guarded by mu_
   size_t pending_ = 0;              // queued + being written; guarded by mu_
   bool kick_posted_ = false;        // guarded by mu_
   bool close_requested_ = false;    // guarded by mu_
@@ -863,6 +880,10 @@ class SessionImpl final : public Session {
       path_.assign(request_.path);
       query_.assign(request_.raw_query);
     }
+    ws_key_.clear();
+    if (version_ >= 11 && ws::IsUpgradeRequest(request_)) {
+      ws_key_ = *request_.FindHeader("sec-websocket-key");
+    }
     ++generation_;
     auto responder = std::make_shared<Responder>(weak_from_this(), generation_, worker_.executor(),
                                                  core_.lifeline);
@@ -1027,15 +1048,25 @@ class SessionImpl final : public Session {
   // --- Streaming ---
 
   void StartStream(Response r) {
-    bool allowed = !is_head_ && r.status >= 200 && r.status != 204 && r.status != 304;
-    if (!allowed || !SerializeHead(r, /*close=*/true, /*streaming=*/true)) {
+    websocket_ = r.websocket;
+    bool allowed = websocket_ ? !ws_key_.empty() && SerializeUpgradeHead(r)
+                              : !is_head_ && r.status >= 200 && r.status != 204 &&
+                                    r.status != 304 && SerializeHead(r, /*close=*/true, /*streaming=*/true);
+    if (!allowed) {
       spdlog::error("http: invalid streamed response; answering 500");
+      websocket_ = false;
       return WriteResponse(
           core_.MakeError(500, "internal error: invalid streamed response", request_), true);
     }
-    chunked_ = version_ >= 11;
-    if (!r.body.empty()) AppendChunk(&head_, r.body);
-    status_ = r.status;
+    chunked_ = !websocket_ && version_ >= 11;
+    if (websocket_) {
+      status_ = 101;
+      ws_decoder_.emplace(/*require_mask=*/true, kMaxWebSocketInbound);
+      if (!r.body.empty()) ws::AppendFrame(&head_, ws::Opcode::kText, r.body);
+    } else if (!r.body.empty()) {
+      AppendChunk(&head_, r.body);
+    }
+    if (!websocket_) status_ = r.status;
     route_ = std::move(r.route);
     principal_ = std::move(r.principal);
     auto on_open = std::move(r.stream);
@@ -1062,6 +1093,28 @@ class SessionImpl final : public Session {
     }
   }
 
+  // RFC 6455 §4.2.2: the server's opening handshake.
+  bool SerializeUpgradeHead(const Response& r) {
+    for (const Header& h : r.headers)
+      if (!IsValidHeader(h)) return false;
+    head_.clear();
+    head_.append(
+        "HTTP/1.1 101 Switching Protocols\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n"
+        "Sec-WebSocket-Accept: ");
+    head_.append(ws::AcceptKey(ws_key_));
+    head_.append("\r\n");
+    for (const Header& h : r.headers) {
+      if (IsManagedHeader(h.name) || h.name == "upgrade" || h.name == "sec-websocket-accept")
+        continue;
+      head_.append(h.name);
+      head_.append(": ");
+      head_.append(h.value);
+      head_.append("\r\n");
+    }
+    head_.append("\r\n");
+    return true;
+  }
+
   void AppendChunk(std::string* out, std::string_view data) {
     if (chunked_) fmt::format_to(std::back_inserter(*out), "{:x}\r\n", data.size());
     out->append(data);
@@ -1076,15 +1129,46 @@ class SessionImpl final : public Session {
                               if (s->phase_ != Phase::kStreaming) return;
                               if (ec) return s->EndStream();
                               s->core_.metrics.bytes_in->Inc(n);
+                              if (s->websocket_) {
+                                s->buffer_.commit(n);
+                                s->OnWebSocketBytes();
+                              }
                               s->buffer_.clear();
+                              if (s->phase_ != Phase::kStreaming) return;
                               s->StreamRead();
                             });
+  }
+
+  // Frames from a WebSocket client: pings get pongs, a close gets a close
+  // (then the stream ends), data messages are discarded, a protocol error
+  // gets close 1002.
+  void OnWebSocketBytes() {
+    if (ws_closing_) return;
+    std::vector<ws::Frame> frames;
+    auto data = buffer_.data();
+    Status st = ws_decoder_->Feed(
+        std::string_view(static_cast<const char*>(data.data()), data.size()), &frames);
+    for (const ws::Frame& f : frames) {
+      if (f.opcode == ws::Opcode::kPing) {
+        ws::AppendFrame(&ws_control_, ws::Opcode::kPong, f.payload);
+      } else if (f.opcode == ws::Opcode::kClose) {
+        ws::AppendFrame(&ws_control_, ws::Opcode::kClose, ws::ClosePayload(1000));
+        ws_closing_ = true;
+        break;
+      }
+    }
+    if (!st.ok() && !ws_closing_) {
+      ws::AppendFrame(&ws_control_, ws::Opcode::kClose, ws::ClosePayload(1002, "protocol error"));
+      ws_closing_ = true;
+    }
+    if (!ws_control_.empty() && !stream_writing_) StreamWriteNext();
   }
 
   void StreamWriteNext() {
     bool close_requested = false;
     batch_.clear();
     writer_->TakeQueued(&batch_, &close_requested);
+    if (websocket_) return WebSocketWriteNext(close_requested);
     if (batch_.empty()) {
       if (close_requested) {
         if (!chunked_) return EndStream();
@@ -1105,20 +1189,61 @@ class SessionImpl final : public Session {
     std::vector<size_t> head_ends;
     head_ends.reserve(batch_.size());
     batch_bytes_ = 0;
-    for (const std::string& c : batch_) {
-      if (chunked_) fmt::format_to(std::back_inserter(chunk_heads_), "{:x}\r\n", c.size());
+    for (const auto& c : batch_) {
+      if (chunked_) fmt::format_to(std::back_inserter(chunk_heads_), "{:x}\r\n", c->size());
       head_ends.push_back(chunk_heads_.size());
-      batch_bytes_ += c.size();
+      batch_bytes_ += c->size();
     }
     buffers_.clear();
     size_t start = 0;
     for (size_t i = 0; i < batch_.size(); ++i) {
       if (chunked_)
         buffers_.push_back(asio::buffer(chunk_heads_.data() + start, head_ends[i] - start));
-      buffers_.push_back(asio::buffer(batch_[i]));
+      buffers_.push_back(asio::buffer(*batch_[i]));
       if (chunked_) buffers_.push_back(asio::buffer("\r\n", 2));
       start = head_ends[i];
     }
+    stream_writing_ = true;
+    deadline = SteadyClock::now() + core_.options.write_timeout;
+    asio::async_write(stream_, buffers_,
+                      [s = Self()](const error_code& ec, size_t n) { s->OnStreamWritten(ec, n); });
+  }
+
+  // One write of pending control frames and queued messages. A close frame
+  // (ours or the answer to the client's) is the last thing written.
+  void WebSocketWriteNext(bool close_requested) {
+    if (ws_closing_) batch_.clear();  // nothing follows a close frame
+    if (close_requested && !ws_closing_) {
+      ws_closing_ = true;
+      close_after_batch_ = true;
+    }
+    if (batch_.empty() && ws_control_.empty() && !close_after_batch_) return;
+    chunk_heads_.clear();
+    chunk_heads_.swap(ws_control_);
+    std::vector<size_t> head_ends;
+    head_ends.reserve(batch_.size());
+    size_t control_end = chunk_heads_.size();
+    batch_bytes_ = 0;
+    for (const auto& c : batch_) {
+      ws::AppendFrameHeader(&chunk_heads_, ws::Opcode::kText, c->size());
+      head_ends.push_back(chunk_heads_.size());
+      batch_bytes_ += c->size();
+    }
+    if (close_after_batch_) {
+      ws_close_frame_.clear();
+      ws::AppendFrame(&ws_close_frame_, ws::Opcode::kClose, ws::ClosePayload(1000));
+    }
+    buffers_.clear();
+    if (control_end > 0) buffers_.push_back(asio::buffer(chunk_heads_.data(), control_end));
+    size_t start = control_end;
+    for (size_t i = 0; i < batch_.size(); ++i) {
+      buffers_.push_back(asio::buffer(chunk_heads_.data() + start, head_ends[i] - start));
+      buffers_.push_back(asio::buffer(*batch_[i]));
+      start = head_ends[i];
+    }
+    if (close_after_batch_) buffers_.push_back(asio::buffer(ws_close_frame_));
+    // A close frame ends the stream once it is written.
+    final_chunk_ = ws_closing_;
     stream_writing_ = true;
     deadline = SteadyClock::now() + core_.options.write_timeout;
     asio::async_write(stream_, buffers_,
@@ -1191,10 +1316,19 @@ class SessionImpl final : public Session {
   bool chunked_ = true;
   bool stream_writing_ = false;
   bool final_chunk_ = false;
-  std::vector<std::string> batch_;
+  std::vector<std::shared_ptr<const std::string>> batch_;
   size_t batch_bytes_ = 0;
   std::string chunk_heads_;
   std::vector<asio::const_buffer> buffers_;
+
+  // WebSocket (RFC 6455) after an upgrade.
+  std::string ws_key_;          // Sec-WebSocket-Key of the current request, if an upgrade
+  bool websocket_ = false;
+  std::optional<ws::FrameDecoder> ws_decoder_;
+  std::string ws_control_;      // control frames waiting to be written
+  std::string ws_close_frame_;
+  bool ws_closing_ = false;     // a close frame is queued or written: nothing more is sent
+  bool close_after_batch_ = false;
 };
 
 bool IsLoopback(const tcp::endpoint& ep) { return ep.address().is_loopback(); }

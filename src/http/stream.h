@@ -17,6 +17,7 @@
 
 #include <cstddef>
 #include <functional>
+#include <memory>
 #include <string>
 
 namespace kizuna::http {
@@ -30,9 +31,19 @@ class StreamWriter {
   // exceed the bound (the stream is then aborted).
   virtual bool Write(std::string chunk) = 0;
 
+  // As Write, for a chunk shared with other streams: it is not copied (the
+  // writer keeps a reference until it is sent). Counts against the bound
+  // like any chunk.
+  virtual bool WriteShared(std::shared_ptr<const std::string> chunk) = 0;
+
   // Ends the stream after the queued chunks are written (terminating chunk,
   // then the connection closes). Idempotent.
   virtual void Close() = 0;
+
+  // Ends the stream now: queued chunks are dropped and the connection is
+  // closed without a terminating chunk (for a reader that makes no
+  // progress). Idempotent.
+  virtual void Abort() = 0;
 
   // Calls `callback` exactly once when the stream ends for any reason:
   // Close() completed, the peer went away, a write failed or timed out, the

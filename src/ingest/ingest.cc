@@ -37,6 +37,15 @@ const stix::ValidateOptions& Options() {
 
 Prepared PrepareObjects(const std::vector<std::string_view>& objects, int64_t collection_key,
                         const Producer& producer, const Stamper& stamp) {
+  if (!stamp) return PrepareObjects(objects, collection_key, producer, IndexedStamper());
+  return PrepareObjects(objects, collection_key, producer,
+                        IndexedStamper([&stamp](size_t, const json::object& o, store::NewObject* out) {
+                          return stamp(o, out);
+                        }));
+}
+
+Prepared PrepareObjects(const std::vector<std::string_view>& objects, int64_t collection_key,
+                        const Producer& producer, const IndexedStamper& stamp) {
   Prepared out;
   out.batch.collection = collection_key;
   out.batch.objects.reserve(objects.size());
@@ -44,7 +53,8 @@ Prepared PrepareObjects(const std::vector<std::string_view>& objects, int64_t co
   // A fresh arena per object over a stack buffer: most objects parse without
   // touching the heap.
   alignas(16) unsigned char arena[16384];
-  for (std::string_view raw : objects) {
+  for (size_t index = 0; index < objects.size(); ++index) {
+    std::string_view raw = objects[index];
     json::monotonic_resource mr(arena, sizeof arena);
     store::StatusDetail detail;
     auto parsed = stix::ParseJson(raw, &mr);
@@ -76,7 +86,7 @@ Prepared PrepareObjects(const std::vector<std::string_view>& objects, int64_t co
     o.producer = producer.organization;
     o.origin = producer.origin;
     if (stamp) {
-      Status s = stamp(obj, &o);
+      Status s = stamp(index, obj, &o);
       if (!s.ok()) {
         detail.message = (info->id.empty() ? std::string() : info->id + ": ") + s.message();
         out.failures.push_back(std::move(detail));

@@ -44,6 +44,13 @@ struct Prepared {
 Prepared PrepareObjects(const std::vector<std::string_view>& objects, int64_t collection_key,
                         const Producer& producer, const Stamper& stamp = nullptr);
 
+// As above, with a stamper that also gets the object's index in `objects`
+// (federation: per-object metadata sent beside the objects).
+using IndexedStamper =
+    std::function<Status(size_t index, const boost::json::object& object, store::NewObject* out)>;
+Prepared PrepareObjects(const std::vector<std::string_view>& objects, int64_t collection_key,
+                        const Producer& producer, const IndexedStamper& stamp);
+
 // Splits a container (STIX bundle, TAXII envelope) and prepares its objects.
 // InvalidArgument when the container itself is malformed (nothing prepared).
 Result<Prepared> PrepareEnvelope(std::string_view body, int64_t collection_key,

@@ -3,6 +3,7 @@
 #include <boost/json.hpp>
 
 #include <algorithm>
+#include <optional>
 
 #include "policy/extensions.h"
 
@@ -308,6 +309,76 @@ bool RemoveFirst(const std::vector<Step>& a, const std::vector<Step>& b) {
   return a.size() > b.size();
 }
 
+bool SameStep(const Step& a, const Step& b) {
+  return a.index == b.index && (a.index ? a.i == b.i : a.name == b.name);
+}
+
+std::string FormatSelector(const std::vector<Step>& path) {
+  std::string s;
+  for (size_t k = 0; k < path.size(); ++k) {
+    if (k) s += '.';
+    s += path[k].index ? "[" + std::to_string(path[k].i) + "]" : path[k].name;
+  }
+  return s;
+}
+
+// The selector as it reads after `removed` (paths in the original indexes),
+// or nullopt when it selected something removed.
+std::optional<std::string> RewriteSelector(const std::vector<Step>& sel,
+                                           const std::vector<std::vector<Step>>& removed) {
+  for (const auto& r : removed) {
+    if (r.size() > sel.size()) continue;
+    bool prefix = true;
+    for (size_t k = 0; k < r.size() && prefix; ++k) prefix = SameStep(r[k], sel[k]);
+    if (prefix) return std::nullopt;
+  }
+  std::vector<Step> out = sel;
+  for (size_t k = 0; k < sel.size(); ++k) {
+    if (!sel[k].index) continue;
+    size_t shift = 0;
+    for (const auto& r : removed) {
+      if (r.size() != k + 1 || !r[k].index || r[k].i >= sel[k].i) continue;
+      bool prefix = true;
+      for (size_t j = 0; j < k && prefix; ++j) prefix = SameStep(r[j], sel[j]);
+      if (prefix) ++shift;
+    }
+    out[k].i -= shift;
+  }
+  return FormatSelector(out);
+}
+
+void RewriteGranularSelectors(json::object& obj, const std::vector<std::vector<Step>>& removed) {
+  json::value* gm = obj.if_contains("granular_markings");
+  if (!gm || !gm->is_array()) return;
+  json::array kept;
+  for (auto& m : gm->get_array()) {
+    if (!m.is_object()) continue;
+    json::value* sels = m.get_object().if_contains("selectors");
+    if (!sels || !sels->is_array()) {
+      kept.push_back(m);
+      continue;
+    }
+    json::array new_sels;
+    for (const auto& sv : sels->get_array()) {
+      if (!sv.is_string()) continue;
+      std::vector<Step> path;
+      if (!ParseSelector(sv.get_string(), &path)) {
+        new_sels.push_back(sv);
+        continue;
+      }
+      if (auto re = RewriteSelector(path, removed)) new_sels.emplace_back(json::string(*re));
+    }
+    if (new_sels.empty()) continue;
+    m.get_object()["selectors"] = std::move(new_sels);
+    kept.push_back(m);
+  }
+  if (kept.empty()) {
+    obj.erase("granular_markings");
+  } else {
+    *gm = std::move(kept);
+  }
+}
+
 }  // namespace
 
 Result<std::string> Redact(const TrustModel& model, const Reader& reader, const ObjectMeta& o,
@@ -337,11 +408,19 @@ Result<std::string> Redact(const TrustModel& model, const Reader& reader, const 
   std::sort(removals.begin(), removals.end(),
             [](const auto& a, const auto& b) { return RemoveFirst(a.first, b.first); });
   json::array removed;
+  std::vector<std::vector<Step>> removed_paths;
   for (const auto& [path, text] : removals) {
     // A selector inside an already removed property is covered by it.
-    if (RemovePath(v, path)) removed.emplace_back(json::string(text));
+    if (RemovePath(v, path)) {
+      removed.emplace_back(json::string(text));
+      removed_paths.push_back(path);
+    }
   }
   if (removed.empty()) return std::string(raw);
+  // The copy stays valid STIX (§7.2.3: every selector must select something):
+  // selectors of what was removed go, and list indexes after a removed
+  // element move down.
+  RewriteGranularSelectors(obj, removed_paths);
   json::value& ext = obj["extensions"];
   if (!ext.is_object()) ext = json::object();
   ext.get_object()[kRedactionExtensionId] =

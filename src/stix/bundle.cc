@@ -33,8 +33,13 @@ inline bool IsHex(unsigned char c) {
 
 class Scanner {
  public:
-  explicit Scanner(std::string_view json)
-      : begin_(json.data()), p_(json.data()), end_(json.data() + json.size()) {}
+  explicit Scanner(std::string_view json, std::string_view member = {},
+                   std::string_view* member_bytes = nullptr)
+      : begin_(json.data()),
+        p_(json.data()),
+        end_(json.data() + json.size()),
+        member_(member),
+        member_bytes_(member_bytes) {}
 
   Result<std::vector<RawObject>> Split() {
     std::vector<RawObject> out;
@@ -59,6 +64,12 @@ class Scanner {
           if (seen_objects) return Error("duplicate \"objects\" member");
           seen_objects = true;
           RETURN_IF_ERROR(ScanObjectsArray(&out));
+        } else if (member_bytes_ != nullptr && !member_.empty() && KeyIs(key, escaped, member_)) {
+          if (seen_member_) return Error("duplicate \"" + std::string(member_) + "\" member");
+          seen_member_ = true;
+          const char* start = p_;
+          RETURN_IF_ERROR(SkipValue(1));
+          *member_bytes_ = std::string_view(start, static_cast<size_t>(p_ - start));
         } else {
           RETURN_IF_ERROR(SkipValue(1));
         }
@@ -331,6 +342,9 @@ class Scanner {
   const char* begin_;
   const char* p_;
   const char* end_;
+  std::string_view member_;                // an extra top-level member to capture
+  std::string_view* member_bytes_ = nullptr;
+  bool seen_member_ = false;
 };
 
 }  // namespace
@@ -340,6 +354,15 @@ Result<std::vector<RawObject>> SplitObjects(std::string_view json) {
     return InvalidArgument("malformed JSON: invalid UTF-8");
   }
   return Scanner(json).Split();
+}
+
+Result<std::vector<RawObject>> SplitObjects(std::string_view json, std::string_view member,
+                                            std::string_view* member_bytes) {
+  if (member_bytes != nullptr) *member_bytes = {};
+  if (!simdjson::validate_utf8(json.data(), json.size())) {
+    return InvalidArgument("malformed JSON: invalid UTF-8");
+  }
+  return Scanner(json, member, member_bytes).Split();
 }
 
 std::string WriteBundle(std::string_view bundle_id, std::span<const std::string_view> objects) {

@@ -24,6 +24,13 @@ struct RawObject {
 // Nesting deeper than kMaxDepth is rejected, never recursed into.
 Result<std::vector<RawObject>> SplitObjects(std::string_view json);
 
+// As above, and also returns in *member_bytes the exact bytes of the value of
+// the top-level member named `member` (empty when absent), e.g. the Kizuna
+// federation metadata "x_kizuna_federation" beside "objects" in a TAXII
+// envelope. A repeated `member` is InvalidArgument.
+Result<std::vector<RawObject>> SplitObjects(std::string_view json, std::string_view member,
+                                            std::string_view* member_bytes);
+
 inline constexpr int kMaxDepth = 64;
 
 // Serializes a STIX 2.1 bundle (section 8) around objects kept verbatim:

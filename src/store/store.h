@@ -221,6 +221,17 @@ struct WriteResult {
 
 using WriteCallback = std::function<void(Result<WriteResult>)>;
 
+// ---- federation and channels (issue 5) ---------------------------------------
+// Named configuration records of the federation and channel subsystems (peer
+// hubs, webhooks): an opaque text value (JSON, encoded and validated by its
+// owner) under (kind, name). Kept apart from the directory tables so that a
+// backend ports them as one small key-value table.
+struct ConfigRecord {
+  std::string kind;   // "peer", "webhook"
+  std::string name;   // unique within the kind
+  std::string value;  // the owner's encoding
+};
+
 struct StoreStats {
   int64_t objects = 0;
   int64_t commits = 0;
@@ -292,6 +303,15 @@ class Store {
   // A counter that changes whenever the directory changes (any process), so
   // caches of accounts and grants can tell when to reload.
   virtual Result<int64_t> DirectoryGeneration() = 0;
+
+  // ---- federation and channels (issue 5) ----
+  // Inserts or replaces the record (kind, name). Moves the directory
+  // generation, so running hubs notice the change.
+  virtual Status PutConfigRecord(const ConfigRecord& record) = 0;
+  // Every record of `kind`, ordered by name.
+  virtual Result<std::vector<ConfigRecord>> ListConfigRecords(const std::string& kind) = 0;
+  // Removes the record; NotFound if absent. Moves the directory generation.
+  virtual Status DeleteConfigRecord(const std::string& kind, const std::string& name) = 0;
 
   virtual StoreStats Stats() const = 0;
   // Liveness of the backend: OK when a trivial read succeeds.

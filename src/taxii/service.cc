@@ -9,6 +9,7 @@
 #include "core/uuid.h"
 #include "http/status_map.h"
 #include "ingest/ingest.h"
+#include "policy/federation.h"
 #include "policy/stamp.h"
 #include "taxii/paging.h"
 #include "taxii/query.h"
@@ -629,6 +630,24 @@ void SetDateAddedHeaders(http::Response* r, const std::vector<store::ObjectRecor
 
 namespace {
 
+// Federation (issue 5): is this a peer hub asking for the metadata?
+bool WantsFederationMeta(const http::Request& r, const auth::Principal& p, const std::string& hub) {
+  if (hub.empty() || !p.HasRole("peer")) return false;
+  const std::string* h = r.FindHeader("x-kizuna-federation");
+  return h != nullptr && *h == "1";
+}
+
+void AppendFederationMeta(std::string* body, const std::vector<store::ObjectRecord>& records,
+                          const std::string& hub) {
+  std::vector<policy::PeerObjectMeta> metas;
+  metas.reserve(records.size());
+  for (const auto& r : records) metas.push_back(policy::MetaForPeer(r, hub));
+  *body += ",\"";
+  *body += policy::kFederationMember;
+  *body += "\":";
+  policy::AppendPeerMetaJson(body, hub, metas);
+}
+
 std::string RemoteHost(const http::Request& r) {
   std::string remote = r.remote_address;
   if (size_t colon = remote.rfind(':'); colon != std::string::npos) remote.resize(colon);
@@ -659,6 +678,12 @@ http::Response Service::GetObjects(const Route& route, const store::Collection& 
   store::ObjectQuery q = BaseQuery(c, *filters, limit);
   q.with_raw = !manifest;
   q.visible = scope->Filter();
+  if (principal.HasRole("peer")) {
+    // Never back to a hub the object has passed (loop prevention).
+    q.visible = [filter = std::move(q.visible), peer = principal.username](const store::ObjectRecord& r) {
+      return !policy::OriginPathContains(r.origin, peer) && filter(r);
+    };
+  }
   auto page = store_->Query(q, cursor);
   if (!page.ok()) return ErrorFor(page.error());
   // Objects the reader named explicitly and may not see are denied attempts.
@@ -713,6 +738,9 @@ http::Response Service::GetObjects(const Route& route, const store::Collection& 
       }
     }
     body += ']';
+  }
+  if (!manifest && WantsFederationMeta(request, principal, options_.hub_name)) {
+    AppendFederationMeta(&body, page->records, options_.hub_name);
   }
   body += '}';
   if (!manifest) {
@@ -806,6 +834,9 @@ http::Response Service::GetObject(const Route& route, const store::Collection& c
     }
     body += ']';
   }
+  if (!versions_only && WantsFederationMeta(request, principal, options_.hub_name)) {
+    AppendFederationMeta(&body, page->records, options_.hub_name);
+  }
   body += '}';
   http::Response resp;
   resp.status = 200;
@@ -895,8 +926,11 @@ void Service::AddObjects(const Route& route, const store::Collection& c, http::R
   ingest::Stamper stamp = [&](const boost::json::object& obj, store::NewObject* o) {
     return policy::Stamp(**model, coll_key, poster, obj, o);
   };
-  auto prepared = ingest::PrepareEnvelope(request.body, c.key,
-                                         ingest::Producer{principal.organization, ""}, stamp);
+  auto prepared =
+      principal.HasRole("peer") && options_.peer_ingest
+          ? options_.peer_ingest(request.body, c.key, **model, principal)
+          : ingest::PrepareEnvelope(request.body, c.key,
+                                    ingest::Producer{principal.organization, ""}, stamp);
   if (!prepared.ok()) {
     respond(ErrorFor(prepared.error()));
     return;

@@ -19,6 +19,7 @@
 
 #include <atomic>
 #include <cstdint>
+#include <functional>
 #include <memory>
 #include <mutex>
 #include <string>
@@ -27,6 +28,7 @@
 #include "auth/authenticator.h"
 #include "core/time.h"
 #include "http/message.h"
+#include "ingest/ingest.h"
 #include "policy/decision_point.h"
 #include "store/store.h"
 
@@ -48,6 +50,20 @@ struct ServiceOptions {
   int64_t max_page = 1000;
   // The largest envelope accepted when an API root does not say otherwise.
   int64_t default_max_content_length = 10 * 1024 * 1024;
+
+  // ---- federation (issue 5) ----
+  // This hub's name: a peer hub's account (role "peer") that sends
+  // "X-Kizuna-Federation: 1" gets the federation metadata
+  // (policy/federation.h) beside the objects of GET objects / get object.
+  // "" = federation off. A peer never gets objects whose origin path names it.
+  std::string hub_name;
+  // Prepares an Add Objects body posted by a peer hub's account (loop check,
+  // validation, stamping with the sender's metadata). Unset: peers' posts
+  // are stamped like any account's.
+  std::function<Result<ingest::Prepared>(std::string_view body, int64_t collection,
+                                         const policy::TrustModel& model,
+                                         const auth::Principal& peer)>
+      peer_ingest;
 };
 
 // Metrics the service keeps (read by /metrics).

@@ -115,6 +115,15 @@ CREATE TABLE tokens(
   expires INTEGER);
 CREATE INDEX tokens_account ON tokens(account);
 )sql",
+    // 1 -> 2: configuration records of federation and channels (peer hubs,
+    // webhooks), one opaque value per (kind, name).
+    R"sql(
+CREATE TABLE config_records(
+  kind TEXT NOT NULL,
+  name TEXT NOT NULL,
+  value TEXT NOT NULL,
+  PRIMARY KEY (kind, name)) WITHOUT ROWID;
+)sql",
 };
 
 static_assert(sizeof(kMigrations) / sizeof(kMigrations[0]) == kSchemaVersion,

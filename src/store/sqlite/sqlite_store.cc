@@ -273,6 +273,9 @@ class SqliteStore final : public Store {
   Status PutTrustGroup(const TrustGroup& group) override;
   Result<std::vector<TrustGroup>> ListTrustGroups() override;
   Status DeleteTrustGroup(const std::string& id) override;
+  Status PutConfigRecord(const ConfigRecord& record) override;
+  Result<std::vector<ConfigRecord>> ListConfigRecords(const std::string& kind) override;
+  Status DeleteConfigRecord(const std::string& kind, const std::string& name) override;
   Result<Account> PutAccount(const Account& account) override;
   Result<std::optional<Account>> FindAccount(const std::string& username) override;
   Result<std::optional<Account>> FindAccountByKey(int64_t key) override;
@@ -1879,6 +1882,48 @@ Status SqliteStore::DeleteTrustGroup(const std::string& id) {
     st->BindStatic(1, id);
     RETURN_IF_ERROR(st->Run());
     if (sqlite3_changes(writer_->db()) == 0) return NotFound("no trust group '" + id + "'");
+    t->directory_changed = true;
+    return Status::Ok();
+  });
+}
+
+Status SqliteStore::PutConfigRecord(const ConfigRecord& r) {
+  if (r.kind.empty() || r.name.empty()) return InvalidArgument("config record needs a kind and a name");
+  return RunWrite([&](Txn* t) -> Status {
+    ASSIGN_OR_RETURN(auto st,
+                     writer_->Prepare("INSERT INTO config_records(kind, name, value) VALUES(?1, ?2, ?3)"
+                                      " ON CONFLICT(kind, name) DO UPDATE SET value=excluded.value"));
+    st->BindStatic(1, r.kind);
+    st->BindStatic(2, r.name);
+    st->BindStatic(3, r.value);
+    RETURN_IF_ERROR(st->Run());
+    t->directory_changed = true;
+    return Status::Ok();
+  });
+}
+
+Result<std::vector<ConfigRecord>> SqliteStore::ListConfigRecords(const std::string& kind) {
+  ASSIGN_OR_RETURN(ReaderLease conn, AcquireReader());
+  ASSIGN_OR_RETURN(auto st, conn->Prepare("SELECT name, value FROM config_records WHERE kind=?1"
+                                          " ORDER BY name"));
+  st->BindStatic(1, kind);
+  std::vector<ConfigRecord> out;
+  for (;;) {
+    ASSIGN_OR_RETURN(bool row, st->Step());
+    if (!row) break;
+    out.push_back(ConfigRecord{kind, std::string(st->Text(0)), std::string(st->Text(1))});
+  }
+  return out;
+}
+
+Status SqliteStore::DeleteConfigRecord(const std::string& kind, const std::string& name) {
+  return RunWrite([&](Txn* t) -> Status {
+    ASSIGN_OR_RETURN(auto st,
+                     writer_->Prepare("DELETE FROM config_records WHERE kind=?1 AND name=?2"));
+    st->BindStatic(1, kind);
+    st->BindStatic(2, name);
+    RETURN_IF_ERROR(st->Run());
+    if (sqlite3_changes(writer_->db()) == 0) return NotFound("no " + kind + " '" + name + "'");
     t->directory_changed = true;
     return Status::Ok();
   });

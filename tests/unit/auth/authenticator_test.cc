@@ -2,7 +2,9 @@
 
 #include <gtest/gtest.h>
 
+#include <condition_variable>
 #include <filesystem>
+#include <mutex>
 
 #include "auth/secret.h"
 #include "auth/tokens.h"
@@ -78,6 +80,27 @@ TEST_F(AuthenticatorTest, BasicWithTheRightPasswordGivesThePrincipal) {
   ASSERT_TRUE(Basic("alice", "correct horse battery").ok());
   EXPECT_EQ(auth_->verifications(), 1);
   EXPECT_EQ(auth_->cache_hits(), 1);
+}
+
+TEST_F(AuthenticatorTest, ABurstOfTheSameCredentialsPaysOneVerification) {
+  // A reconnect storm: many requests with the same credentials before the
+  // first verification finished.
+  std::string h = "Basic " + Base64Encode(std::string("alice:correct horse battery"));
+  std::mutex mu;
+  std::condition_variable cv;
+  int done = 0, ok = 0;
+  for (int i = 0; i < 50; ++i) {
+    auth_->Authenticate(&h, "10.0.0.9", [&](Result<PrincipalPtr> r) {
+      std::lock_guard lock(mu);
+      ++done;
+      ok += r.ok();
+      cv.notify_all();
+    });
+  }
+  std::unique_lock lock(mu);
+  ASSERT_TRUE(cv.wait_for(lock, std::chrono::seconds(60), [&] { return done == 50; }));
+  EXPECT_EQ(ok, 50);
+  EXPECT_EQ(auth_->verifications(), 1);
 }
 
 TEST_F(AuthenticatorTest, WrongMissingOrMalformedCredentialsAreUnauthenticated) {

@@ -134,6 +134,31 @@ TEST(RedactTest, RemovesWhatTheReaderMayNotSeeAndSaysSo) {
   auto same = Redact(*m, member, o, raw);
   ASSERT_TRUE(same.ok());
   EXPECT_EQ(*same, raw);  // a group member sees GREEN: nothing removed
+  // The copy stays valid STIX: no selector names a removed property.
+  EXPECT_FALSE(v.contains("granular_markings"));
+}
+
+TEST(RedactTest, KeepsOtherMarkingsSelectorsValidAfterRemovals) {
+  auto m = Model();
+  Reader outsider = MakeAccountReader(*m, "eve", "identity--e");
+  std::string raw = std::string(R"({"type":"indicator","id":"indicator--1","name":"n","description":"notes",)") +
+                    R"("labels":["a","b","c"],"granular_markings":[)" +
+                    R"({"marking_ref":")" + std::string(stix::kTlpGreenId) +
+                    R"(","selectors":["description","labels.[0]"]},)" +
+                    R"({"marking_ref":")" + std::string(stix::kTlpClearId) +
+                    R"(","selectors":["name","labels.[2]"]}]})";
+  ObjectMeta o{stix::kTlpClearId, "identity--a", "", 1, true};
+  auto out = Redact(*m, outsider, o, raw);
+  ASSERT_TRUE(out.ok());
+  auto v = boost::json::parse(*out).as_object();
+  ASSERT_EQ(v["labels"].as_array().size(), 2u);
+  auto gm = v["granular_markings"].as_array();
+  ASSERT_EQ(gm.size(), 1u);  // the GREEN entry selected only removed content
+  auto sels = gm[0].as_object()["selectors"].as_array();
+  ASSERT_EQ(sels.size(), 2u);
+  EXPECT_EQ(sels[0], boost::json::value("name"));
+  EXPECT_EQ(sels[1], boost::json::value("labels.[1]"));  // "c" moved down
+  EXPECT_EQ(v["labels"].as_array()[1], boost::json::value("c"));
 }
 
 TEST(StampTest, EffectiveMarkingAudienceAndRedRule) {

@@ -34,6 +34,25 @@ TEST(SplitObjectsTest, EnvelopesAndEscapedKeys) {
   EXPECT_TRUE(empty->empty());
 }
 
+TEST(SplitObjectsTest, CapturesANamedMemberBesideObjects) {
+  std::string_view meta;
+  std::string text = R"({"x_meta": {"a": [1, "}"]} , "objects": [{"k": 1}], "more": false})";
+  auto r = SplitObjects(text, "x_meta", &meta);
+  ASSERT_TRUE(r.ok()) << r.error().message();
+  EXPECT_EQ(r->size(), 1u);
+  EXPECT_EQ(meta, R"({"a": [1, "}"]})");
+  // After "objects" too, and absent.
+  r = SplitObjects(R"({"objects": [], "x_meta": 7})", "x_meta", &meta);
+  ASSERT_TRUE(r.ok());
+  EXPECT_EQ(meta, "7");
+  r = SplitObjects(R"({"objects": []})", "x_meta", &meta);
+  ASSERT_TRUE(r.ok());
+  EXPECT_TRUE(meta.empty());
+  // Repeated: refused; malformed inside: refused.
+  EXPECT_FALSE(SplitObjects(R"({"objects": [], "x_meta": 1, "x_meta": 2})", "x_meta", &meta).ok());
+  EXPECT_FALSE(SplitObjects(R"({"objects": [], "x_meta": [1,})", "x_meta", &meta).ok());
+}
+
 TEST(SplitObjectsTest, RejectsBadContainers) {
   EXPECT_FALSE(SplitObjects(R"({"type": "bundle"})").ok());  // no objects
   EXPECT_FALSE(SplitObjects(R"({"objects": {}})").ok());     // not an array

@@ -832,6 +832,42 @@ TEST_P(StoreContractTest, TrustModelRoundTrips) {
   EXPECT_EQ((*store_->ListOrganizations())[0].clients, isac.clients);
 }
 
+// ---- federation and channels (issue 5) ----
+
+TEST_P(StoreContractTest, ConfigRecordsPutListDelete) {
+  auto gen0 = store_->DirectoryGeneration();
+  ASSERT_TRUE(gen0.ok());
+  ASSERT_TRUE(store_->PutConfigRecord({"peer", "jp-hub", "{\"v\":1}"}).ok());
+  ASSERT_TRUE(store_->PutConfigRecord({"peer", "au-hub", "{\"v\":2}"}).ok());
+  ASSERT_TRUE(store_->PutConfigRecord({"webhook", "w1", "x"}).ok());
+  EXPECT_GT(*store_->DirectoryGeneration(), *gen0);
+  auto peers = store_->ListConfigRecords("peer");
+  ASSERT_TRUE(peers.ok());
+  ASSERT_EQ(peers->size(), 2u);
+  EXPECT_EQ((*peers)[0].name, "au-hub");  // ordered by name
+  EXPECT_EQ((*peers)[1].value, "{\"v\":1}");
+  // Replace keeps one record.
+  ASSERT_TRUE(store_->PutConfigRecord({"peer", "jp-hub", "{\"v\":3}"}).ok());
+  peers = store_->ListConfigRecords("peer");
+  ASSERT_EQ(peers->size(), 2u);
+  EXPECT_EQ((*peers)[1].value, "{\"v\":3}");
+  EXPECT_EQ(store_->ListConfigRecords("webhook")->size(), 1u);
+  EXPECT_TRUE(store_->ListConfigRecords("other")->empty());
+  ASSERT_TRUE(store_->DeleteConfigRecord("peer", "jp-hub").ok());
+  EXPECT_EQ(store_->DeleteConfigRecord("peer", "jp-hub").code(), StatusCode::kNotFound);
+  EXPECT_EQ(store_->ListConfigRecords("peer")->size(), 1u);
+  EXPECT_FALSE(store_->PutConfigRecord({"", "x", "y"}).ok());
+}
+
+TEST_P(StoreContractTest, ConfigRecordsSurviveReopen) {
+  ASSERT_TRUE(store_->PutConfigRecord({"peer", "jp-hub", "value"}).ok());
+  Reopen();
+  auto peers = store_->ListConfigRecords("peer");
+  ASSERT_TRUE(peers.ok());
+  ASSERT_EQ(peers->size(), 1u);
+  EXPECT_EQ((*peers)[0].value, "value");
+}
+
 INSTANTIATE_TEST_SUITE_P(Backends, StoreContractTest, ::testing::ValuesIn(Backends()),
                          [](const auto& info) { return info.param.name; });
 
