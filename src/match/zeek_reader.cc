@@ -1,0 +1,469 @@
+// Zeek logs, TSV (ASCII writer) and JSON.
+#include <simdjson.h>
+
+#include <cstring>
+#include <unordered_map>
+
+#include "match/reader.h"
+
+namespace kizuna::match {
+
+namespace od = simdjson::ondemand;
+
+namespace {
+
+enum class ZKind : uint8_t {
+  kNone,
+  kTs,
+  kIp,
+  kHost,
+  kDomain,
+  kUrl,
+  kUri,  // http.log uri: joined with host
+  kEmail,
+  kFileHash,
+  kCertHash,
+  kGeneric,
+  kSubject,  // x509 subject (ssl) or email subject (smtp)
+  kName,     // software name or smb file name, by log path
+};
+
+struct ZSpec {
+  ZKind kind = ZKind::kNone;
+  Role role = Role::kNone;
+  const GenericPath* generic = nullptr;
+};
+
+const std::unordered_map<std::string_view, ZSpec>& SpecTable() {
+  static const auto* table = new std::unordered_map<std::string_view, ZSpec>{
+      {"ts", {ZKind::kTs}},
+      {"id.orig_h", {ZKind::kIp, Role::kSrc}},
+      {"id.resp_h", {ZKind::kIp, Role::kDst}},
+      {"src", {ZKind::kIp, Role::kSrc}},
+      {"dst", {ZKind::kIp, Role::kDst}},
+      {"tx_hosts", {ZKind::kIp}},
+      {"rx_hosts", {ZKind::kIp}},
+      {"x_originating_ip", {ZKind::kIp}},
+      {"path", {ZKind::kIp}},
+      {"san.ip", {ZKind::kIp}},
+      {"query", {ZKind::kDomain}},
+      {"server_name", {ZKind::kDomain}},
+      {"san.dns", {ZKind::kDomain}},
+      {"answers", {ZKind::kHost}},
+      {"host", {ZKind::kHost}},
+      {"uri", {ZKind::kUri}},
+      {"referrer", {ZKind::kUrl}},
+      {"san.uri", {ZKind::kUrl}},
+      {"mailfrom", {ZKind::kEmail}},
+      {"rcptto", {ZKind::kEmail}},
+      {"from", {ZKind::kEmail}},
+      {"to", {ZKind::kEmail}},
+      {"cc", {ZKind::kEmail}},
+      {"reply_to", {ZKind::kEmail}},
+      {"san.email", {ZKind::kEmail}},
+      {"md5", {ZKind::kFileHash}},
+      {"sha1", {ZKind::kFileHash}},
+      {"sha256", {ZKind::kFileHash}},
+      {"fingerprint", {ZKind::kCertHash}},
+      {"cert_chain_fps", {ZKind::kCertHash}},
+      {"client_cert_chain_fps", {ZKind::kCertHash}},
+      {"filename", {ZKind::kGeneric, Role::kNone, &PathFileName()}},
+      {"orig_filenames", {ZKind::kGeneric, Role::kNone, &PathFileName()}},
+      {"resp_filenames", {ZKind::kGeneric, Role::kNone, &PathFileName()}},
+      {"user_agent", {ZKind::kGeneric, Role::kNone, &PathUserAgent()}},
+      {"username", {ZKind::kGeneric, Role::kNone, &PathAccountLogin()}},
+      {"user", {ZKind::kGeneric, Role::kNone, &PathAccountLogin()}},
+      {"certificate.subject", {ZKind::kGeneric, Role::kNone, &PathX509Subject()}},
+      {"certificate.issuer", {ZKind::kGeneric, Role::kNone, &PathX509Issuer()}},
+      {"certificate.serial", {ZKind::kGeneric, Role::kNone, &PathX509Serial()}},
+      {"issuer", {ZKind::kGeneric, Role::kNone, &PathX509Issuer()}},
+      {"subject", {ZKind::kSubject}},
+      {"name", {ZKind::kName}},
+  };
+  return *table;
+}
+
+const ZSpec* FindSpec(std::string_view name) {
+  const auto& t = SpecTable();
+  auto it = t.find(name);
+  return it == t.end() ? nullptr : &it->second;
+}
+
+// Zeek's "ts": seconds since the epoch with a fraction ("1300475167.096535").
+bool ParseEpoch(std::string_view s, int64_t* us) {
+  int64_t sec = 0, frac = 0;
+  int digits = 0;
+  size_t i = 0;
+  if (s.empty()) return false;
+  for (; i < s.size() && s[i] >= '0' && s[i] <= '9'; ++i) {
+    sec = sec * 10 + (s[i] - '0');
+    if (sec > 99'999'999'999) return false;
+  }
+  if (i == 0) return false;
+  if (i < s.size() && s[i] == '.') {
+    for (++i; i < s.size() && s[i] >= '0' && s[i] <= '9'; ++i) {
+      if (digits < 6) {
+        frac = frac * 10 + (s[i] - '0');
+        ++digits;
+      }
+    }
+  }
+  if (i != s.size()) return false;
+  while (digits < 6) {
+    frac *= 10;
+    ++digits;
+  }
+  *us = sec * 1'000'000 + frac;
+  return true;
+}
+
+// Decodes Zeek's \xHH escapes (and "\\").
+std::string_view Unescape(std::string_view v, Event* ev) {
+  if (v.find('\\') == std::string_view::npos) return v;
+  std::string out;
+  out.reserve(v.size());
+  for (size_t i = 0; i < v.size(); ++i) {
+    if (v[i] == '\\' && i + 3 < v.size() && v[i + 1] == 'x') {
+      auto hex = [](char c) {
+        if (c >= '0' && c <= '9') return c - '0';
+        if (c >= 'a' && c <= 'f') return c - 'a' + 10;
+        if (c >= 'A' && c <= 'F') return c - 'A' + 10;
+        return -1;
+      };
+      int a = hex(v[i + 2]), b = hex(v[i + 3]);
+      if (a >= 0 && b >= 0) {
+        out += static_cast<char>(a * 16 + b);
+        i += 3;
+        continue;
+      }
+    }
+    if (v[i] == '\\' && i + 1 < v.size() && v[i + 1] == '\\') {
+      out += '\\';
+      ++i;
+      continue;
+    }
+    out += v[i];
+  }
+  return ev->Keep(out);
+}
+
+// Collects the fields of one record; the http URL needs host and uri.
+struct Collector {
+  Event* ev;
+  std::string_view host, uri;
+  std::string_view subject_name, name_value;
+
+  void Value(const ZSpec& spec, std::string_view key, std::string_view v) {
+    if (v.empty()) return;
+    switch (spec.kind) {
+      case ZKind::kNone:
+        return;
+      case ZKind::kTs: {
+        int64_t us;
+        if (ParseEpoch(v, &us)) ev->time_us = us;
+        return;
+      }
+      case ZKind::kIp:
+        ev->Add(FieldKind::kIp, key, v, spec.role);
+        return;
+      case ZKind::kHost:
+        if (key == "host") host = v;
+        ev->Add(FieldKind::kHost, key, v);
+        return;
+      case ZKind::kDomain:
+        ev->Add(FieldKind::kDomain, key, v);
+        return;
+      case ZKind::kUrl:
+        ev->Add(FieldKind::kUrl, key, v);
+        return;
+      case ZKind::kUri:
+        uri = v;
+        return;
+      case ZKind::kEmail:
+        ev->Add(FieldKind::kEmail, key, v);
+        return;
+      case ZKind::kFileHash:
+        ev->AddHash(key, v, HashGroup::kFile);
+        return;
+      case ZKind::kCertHash:
+        ev->AddHash(key, v, HashGroup::kCert);
+        return;
+      case ZKind::kGeneric:
+        ev->AddGeneric(*spec.generic, key, v);
+        return;
+      case ZKind::kSubject:
+        subject_name = v;
+        return;
+      case ZKind::kName:
+        name_value = v;
+        return;
+    }
+  }
+
+  void Finish() {
+    if (!uri.empty()) {
+      if (uri.find("://") != std::string_view::npos) {
+        ev->Add(FieldKind::kUrl, "uri", uri);
+      } else if (!host.empty()) {
+        std::string u = "http://";
+        u += host;
+        if (uri.front() != '/') u += '/';
+        u += uri;
+        ev->Add(FieldKind::kUrl, "host+uri", ev->Keep(u));
+      }
+    }
+    if (!subject_name.empty()) {
+      // smtp.log has an email subject; ssl.log an x509 subject.
+      bool smtp = ev->log_type == "smtp" ||
+                  (ev->log_type.empty() && subject_name.find("CN=") == std::string_view::npos &&
+                   subject_name.find("O=") == std::string_view::npos);
+      ev->AddGeneric(smtp ? PathEmailSubject() : PathX509Subject(), "subject", subject_name);
+    }
+    if (!name_value.empty()) {
+      if (ev->log_type == "software") ev->AddGeneric(PathSoftwareName(), "name", name_value);
+      if (ev->log_type == "smb_files") ev->AddGeneric(PathFileName(), "name", name_value);
+    }
+  }
+};
+
+// ---- TSV --------------------------------------------------------------------------
+
+class ZeekTsvReader final : public LogReader {
+ public:
+  ZeekTsvReader() = default;
+  explicit ZeekTsvReader(const ZeekHeader& h) { SetHeader(h); }
+
+  const ZeekHeader* header() const override { return &header_; }
+  void SetHeader(const ZeekHeader& h) override {
+    header_ = h;
+    specs_.clear();
+    container_.clear();
+    last_ = 0;
+    for (size_t i = 0; i < h.fields.size(); ++i) {
+      const ZSpec* s = FindSpec(h.fields[i]);
+      specs_.push_back(s ? *s : ZSpec{});
+      if (s) last_ = i + 1;
+      // Without #types, fields that hold values never containing the set
+      // separator are split; with them, exactly the set[...] and vector[...].
+      bool container;
+      if (i < h.types.size()) {
+        container = h.types[i].rfind("set[", 0) == 0 || h.types[i].rfind("vector[", 0) == 0;
+      } else {
+        container = s && (s->kind == ZKind::kIp || s->kind == ZKind::kHost ||
+                          s->kind == ZKind::kDomain || s->kind == ZKind::kEmail ||
+                          s->kind == ZKind::kFileHash || s->kind == ZKind::kCertHash);
+      }
+      container_.push_back(container);
+    }
+    path_ = header_.path;
+  }
+  std::unique_ptr<LogReader> Clone() const override {
+    return std::make_unique<ZeekTsvReader>(header_);
+  }
+
+  LineStatus Parse(std::string_view line, size_t, Event* ev, std::string* error) override {
+    if (!line.empty() && line.back() == '\r') line.remove_suffix(1);
+    if (line.empty()) return LineStatus::kSkip;
+    if (line.front() == '#') {
+      if (header_.Apply(line)) SetHeader(header_);
+      return LineStatus::kSkip;
+    }
+    if (header_.fields.empty()) {
+      *error = "data line before a #fields header";
+      return LineStatus::kMalformed;
+    }
+    ev->Clear();
+    ev->log_type = path_;
+    Collector c{ev, {}, {}, {}, {}};
+    const char sep = header_.separator;
+    size_t col = 0, pos = 0;
+    const size_t n = line.size();
+    while (col < last_) {
+      const char* p = static_cast<const char*>(std::memchr(line.data() + pos, sep, n - pos));
+      size_t end = p ? static_cast<size_t>(p - line.data()) : n;
+      const ZSpec& spec = specs_[col];
+      if (spec.kind != ZKind::kNone) {
+        std::string_view v = line.substr(pos, end - pos);
+        if (v != header_.unset_field && v != header_.empty_field) {
+          const std::string_view key = header_.fields[col];
+          // Sets and vectors: elements joined by the set separator.
+          if (container_[col] && v.find(header_.set_separator) != std::string_view::npos) {
+            size_t s = 0;
+            while (s <= v.size()) {
+              size_t e = v.find(header_.set_separator, s);
+              if (e == std::string_view::npos) e = v.size();
+              c.Value(spec, key, Unescape(v.substr(s, e - s), ev));
+              s = e + header_.set_separator.size();
+            }
+          } else {
+            c.Value(spec, key, Unescape(v, ev));
+          }
+        }
+      }
+      ++col;
+      if (p == nullptr) break;
+      pos = end + 1;
+    }
+    if (col < last_ && col + 1 < header_.fields.size()) {
+      // Fewer columns than #fields promises, before the ones we read.
+      *error = "expected " + std::to_string(header_.fields.size()) + " fields, found " +
+               std::to_string(col);
+      return LineStatus::kMalformed;
+    }
+    c.Finish();
+    return LineStatus::kEvent;
+  }
+
+ private:
+  ZeekHeader header_;
+  std::vector<ZSpec> specs_;
+  std::vector<bool> container_;
+  size_t last_ = 0;  // columns past this one are of no interest
+  std::string path_;
+};
+
+// ---- JSON -------------------------------------------------------------------------
+
+class ZeekJsonReader final : public LogReader {
+ public:
+  std::unique_ptr<LogReader> Clone() const override { return std::make_unique<ZeekJsonReader>(); }
+
+  LineStatus Parse(std::string_view line, size_t capacity, Event* ev,
+                   std::string* error) override {
+    while (!line.empty() && (line.back() == '\r' || line.back() == ' ')) line.remove_suffix(1);
+    if (line.empty()) return LineStatus::kSkip;
+    ev->Clear();
+    Collector c{ev, {}, {}, {}, {}};
+    try {
+      od::document doc = parser_.iterate(line.data(), line.size(), capacity);
+      od::object root;
+      if (doc.get_object().get(root) != simdjson::SUCCESS) {
+        *error = "not a JSON object";
+        return LineStatus::kMalformed;
+      }
+      if (!Walk(root, "", &c, 0, error)) return LineStatus::kMalformed;
+    } catch (const simdjson::simdjson_error& e) {
+      *error = std::string("malformed JSON: ") + e.what();
+      return LineStatus::kMalformed;
+    }
+    c.Finish();
+    return LineStatus::kEvent;
+  }
+
+ private:
+  bool Walk(od::object obj, std::string_view prefix, Collector* c, int depth,
+            std::string* error) {
+    for (auto field : obj) {
+      std::string_view key;
+      if (field.unescaped_key().get(key) != simdjson::SUCCESS) {
+        *error = "malformed key";
+        return false;
+      }
+      od::value v = field.value();
+      od::json_type t;
+      if (v.type().get(t) != simdjson::SUCCESS) {
+        *error = "malformed value";
+        return false;
+      }
+      std::string_view name = key;
+      if (!prefix.empty()) {
+        name = c->ev->Keep(std::string(prefix) + "." + std::string(key));
+      }
+      if (name == "_path") {
+        std::string_view p;
+        if (v.get_string().get(p) == simdjson::SUCCESS) c->ev->log_type = c->ev->Keep(p);
+        continue;
+      }
+      if (t == od::json_type::object) {
+        if (depth >= 3) continue;
+        od::object inner;
+        if (v.get_object().get(inner) != simdjson::SUCCESS) return false;
+        if (depth == 0 && prefix.empty() && name != "id" && FindSpec(name) == nullptr) {
+          // A wrapper: {"dns": {...}} names the log.
+          if (c->ev->log_type.empty()) c->ev->log_type = c->ev->Keep(name);
+          if (!Walk(inner, "", c, depth + 1, error)) return false;
+        } else if (!Walk(inner, name, c, depth + 1, error)) {
+          return false;
+        }
+        continue;
+      }
+      const ZSpec* spec = FindSpec(name);
+      if (spec == nullptr) continue;
+      if (t == od::json_type::string) {
+        std::string_view s;
+        if (v.get_string().get(s) != simdjson::SUCCESS) {
+          *error = "malformed string";
+          return false;
+        }
+        if (spec->kind == ZKind::kTs) {
+          // JSON::TS_ISO8601 writes ts as text.
+          int64_t us;
+          if (ParseEpoch(s, &us)) c->ev->time_us = us;
+          continue;
+        }
+        c->Value(*spec, name, s);
+      } else if (t == od::json_type::number && spec->kind == ZKind::kTs) {
+        double d;
+        if (v.get_double().get(d) == simdjson::SUCCESS && d > 0 && d < 1e11) {
+          c->ev->time_us = static_cast<int64_t>(d * 1e6);
+        }
+      } else if (t == od::json_type::array) {
+        od::array arr;
+        if (v.get_array().get(arr) != simdjson::SUCCESS) return false;
+        for (auto el : arr) {
+          std::string_view s;
+          if (el.get_string().get(s) == simdjson::SUCCESS) c->Value(*spec, name, s);
+        }
+      }
+    }
+    return true;
+  }
+
+  od::parser parser_;
+};
+
+}  // namespace
+
+bool ZeekHeader::Apply(std::string_view line) {
+  if (line.empty() || line.front() != '#') return false;
+  // "#separator \x09" uses a space before the value; the others the separator.
+  if (line.rfind("#separator", 0) == 0) {
+    std::string_view v = line.substr(10);
+    while (!v.empty() && (v.front() == ' ' || v.front() == '\t')) v.remove_prefix(1);
+    if (v.size() == 4 && v[0] == '\\' && v[1] == 'x') {
+      separator = static_cast<char>(std::stoi(std::string(v.substr(2)), nullptr, 16));
+    } else if (v.size() == 1) {
+      separator = v[0];
+    }
+    return true;
+  }
+  size_t cut = line.find(separator);
+  if (cut == std::string_view::npos) return true;  // #close and other comments
+  std::string_view name = line.substr(0, cut), rest = line.substr(cut + 1);
+  if (name == "#set_separator") {
+    set_separator = std::string(rest);
+  } else if (name == "#empty_field") {
+    empty_field = std::string(rest);
+  } else if (name == "#unset_field") {
+    unset_field = std::string(rest);
+  } else if (name == "#path") {
+    path = std::string(rest);
+  } else if (name == "#fields" || name == "#types") {
+    std::vector<std::string>& out = name == "#fields" ? fields : types;
+    out.clear();
+    size_t s = 0;
+    while (s <= rest.size()) {
+      size_t e = rest.find(separator, s);
+      if (e == std::string_view::npos) e = rest.size();
+      out.emplace_back(rest.substr(s, e - s));
+      s = e + 1;
+    }
+    if (name == "#fields") types.clear();
+  }
+  return true;
+}
+
+std::unique_ptr<LogReader> MakeZeekTsvReader() { return std::make_unique<ZeekTsvReader>(); }
+std::unique_ptr<LogReader> MakeZeekJsonReader() { return std::make_unique<ZeekJsonReader>(); }
+
+}  // namespace kizuna::match
