@@ -264,6 +264,8 @@ struct Scanner::Impl {
         m.how = h.needs_eval ? How::kPattern : h.how;
         m.value.assign(f.value);
         m.field.assign(f.name);
+        m.kind = f.kind;
+        m.generic = f.generic;
         m.log_type.assign(w->event.log_type);
         m.time_us = w->event.time_us;
         r.matches.push_back(std::move(m));

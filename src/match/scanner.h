@@ -49,6 +49,8 @@ struct MatchRecord {
   std::string field;     // the log field it came from
   std::string log_type;  // "dns", "http", ... ("" when unknown)
   int64_t time_us = 0;   // the event time; 0 when the log has none
+  FieldKind kind = FieldKind::kGeneric;  // of the field that hit
+  const GenericPath* generic = nullptr;  // kGeneric
 };
 
 class MatchSink {
