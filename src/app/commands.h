@@ -17,5 +17,6 @@ void AddExportCommand(CLI::App& root, int* exit_code);
 void AddDemoCommand(CLI::App& root, int* exit_code);
 void AddGenerateCommand(CLI::App& root, int* exit_code);
 void AddPatternCommands(CLI::App& root, int* exit_code);
+void AddMatchCommand(CLI::App& root, int* exit_code);  // cmd_match.cc (frontline matcher)
 
 }  // namespace kizuna::app

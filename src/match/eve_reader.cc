@@ -10,64 +10,6 @@ namespace od = simdjson::ondemand;
 
 namespace {
 
-int Digits(std::string_view s, size_t at, size_t n) {
-  int v = 0;
-  for (size_t i = at; i < at + n; ++i) {
-    if (i >= s.size() || s[i] < '0' || s[i] > '9') return -1;
-    v = v * 10 + (s[i] - '0');
-  }
-  return v;
-}
-
-// "2017-03-24T13:44:41.573609+0000" (Suricata), also "+00:00" and "Z".
-bool ParseEveTime(std::string_view s, int64_t* us) {
-  if (s.size() < 19 || s[4] != '-' || s[7] != '-' || (s[10] != 'T' && s[10] != ' ') ||
-      s[13] != ':' || s[16] != ':') {
-    return false;
-  }
-  int y = Digits(s, 0, 4), mo = Digits(s, 5, 2), d = Digits(s, 8, 2), h = Digits(s, 11, 2),
-      mi = Digits(s, 14, 2), se = Digits(s, 17, 2);
-  if (y < 0 || mo < 1 || mo > 12 || d < 1 || d > 31 || h < 0 || h > 23 || mi < 0 || mi > 59 ||
-      se < 0 || se > 60) {
-    return false;
-  }
-  size_t i = 19;
-  int64_t frac = 0;
-  int digits = 0;
-  if (i < s.size() && s[i] == '.') {
-    for (++i; i < s.size() && s[i] >= '0' && s[i] <= '9'; ++i) {
-      if (digits < 6) {
-        frac = frac * 10 + (s[i] - '0');
-        ++digits;
-      }
-    }
-  }
-  while (digits < 6) {
-    frac *= 10;
-    ++digits;
-  }
-  int64_t offset_s = 0;
-  if (i < s.size()) {
-    if (s[i] == 'Z') {
-      ++i;
-    } else if (s[i] == '+' || s[i] == '-') {
-      int sign = s[i] == '-' ? -1 : 1;
-      int oh = Digits(s, i + 1, 2);
-      size_t m = i + 3;
-      if (m < s.size() && s[m] == ':') ++m;
-      int om = Digits(s, m, 2);
-      if (oh < 0 || om < 0) return false;
-      offset_s = sign * (oh * 3600 + om * 60);
-      i = m + 2;
-    }
-  }
-  if (i != s.size()) return false;
-  int64_t days = DaysFromCivil(y, static_cast<unsigned>(mo), static_cast<unsigned>(d));
-  int64_t secs = days * 86400 + h * 3600 + mi * 60 + se - offset_s;
-  *us = secs * 1'000'000 + frac;
-  return true;
-}
-
 bool Str(od::value v, std::string_view* out) {
   return v.get_string().get(*out) == simdjson::SUCCESS;
 }
@@ -97,7 +39,7 @@ class EveReader final : public LogReader {
         od::value v = field.value();
         std::string_view s;
         if (key == "timestamp") {
-          if (Str(v, &s)) ParseEveTime(s, &ev->time_us);
+          if (Str(v, &s)) ParseLogTime(s, &ev->time_us);
         } else if (key == "event_type") {
           if (Str(v, &s)) ev->log_type = s;
         } else if (key == "src_ip") {

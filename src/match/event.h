@@ -112,4 +112,8 @@ struct Event {
 // ignoring ':' separators); false for other lengths.
 bool DigestAlgoByLength(std::string_view hex, HashAlgo* algo);
 
+// Log timestamps: "2017-03-24T13:44:41.573609+0000" (Suricata), with
+// "+00:00" or "Z" (Zeek JSON::TS_ISO8601). False when it is none of these.
+bool ParseLogTime(std::string_view s, int64_t* us);
+
 }  // namespace kizuna::match

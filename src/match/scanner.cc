@@ -12,6 +12,7 @@
 #include <map>
 #include <mutex>
 #include <thread>
+#include <tuple>
 
 #include "core/time.h"
 #include "match/engine.h"
@@ -164,7 +165,75 @@ struct Chunk {
   const LogReader* proto = nullptr;
   std::shared_ptr<const ZeekHeader> header;
   bool last = false;  // the input's last chunk
+  // Document mode (a JSON array or pretty-printed objects): the records,
+  // as (offset, length, 1-based line of their first byte).
+  std::vector<std::tuple<size_t, size_t, int64_t>> records;
+  int64_t total_lines = 0;
 };
+
+// Splits JSON text into its top-level objects (inside an outer array or
+// one after another), tracking strings and escapes. Stray bytes between
+// objects are reported as (offset, length, line) with length 0... never:
+// they are skipped; an unterminated object runs to the end of the text.
+std::vector<std::tuple<size_t, size_t, int64_t>> SplitJsonObjects(std::string_view d,
+                                                                   int64_t* lines) {
+  std::vector<std::tuple<size_t, size_t, int64_t>> out;
+  int64_t line = 1;
+  int depth = 0;
+  bool in_string = false, escape = false;
+  size_t start = 0;
+  int64_t start_line = 0;
+  // Objects are at depth 0 (concatenated) or 1 (inside one array).
+  int base = -1;
+  for (size_t i = 0; i < d.size(); ++i) {
+    char c = d[i];
+    if (c == '\n') ++line;
+    if (in_string) {
+      if (escape) {
+        escape = false;
+      } else if (c == '\\') {
+        escape = true;
+      } else if (c == '"') {
+        in_string = false;
+      }
+      continue;
+    }
+    if (c == '"') {
+      in_string = true;
+    } else if (c == '{' || c == '[') {
+      if (c == '{' && (base < 0 ? (depth <= 1) : depth == base)) {
+        if (base < 0) base = depth;
+        if (depth == base) {
+          start = i;
+          start_line = line;
+        }
+      }
+      ++depth;
+    } else if (c == '}' || c == ']') {
+      --depth;
+      if (c == '}' && depth == base) out.emplace_back(start, i + 1 - start, start_line);
+      if (depth < 0) depth = 0;
+    }
+  }
+  if (base >= 0 && depth > base) out.emplace_back(start, d.size() - start, start_line);
+  *lines = line - (d.empty() || d.back() == '\n' ? 1 : 0);
+  return out;
+}
+
+// True when `sample` (the start of a JSON input) is not JSON lines: an
+// array, or an object whose first line does not close it.
+bool IsJsonDocument(std::string_view sample) {
+  size_t i = sample.find_first_not_of(" \t\r\n");
+  if (i == std::string_view::npos) return false;
+  if (sample[i] == '[') return true;
+  if (sample[i] != '{') return false;
+  size_t nl = sample.find('\n', i);
+  std::string_view first = sample.substr(i, nl == std::string_view::npos ? sample.size() - i : nl - i);
+  while (!first.empty() && (first.back() == '\r' || first.back() == ' ' || first.back() == '\t')) {
+    first.remove_suffix(1);
+  }
+  return first.size() <= 1 || first.back() != '}';
+}
 
 struct Malformed {
   int64_t line;
@@ -238,13 +307,24 @@ struct Scanner::Impl {
     const size_t end = c.size;
     size_t pos = 0;
     int64_t line = 0;
-    while (pos < end) {
-      const char* nl = static_cast<const char*>(std::memchr(base + pos, '\n', end - pos));
-      size_t stop = nl ? static_cast<size_t>(nl - base) : end;
-      ++line;
-      std::string_view text(base + pos, stop - pos);
-      size_t capacity = c.data.size() - pos;
-      pos = stop + 1;
+    size_t record = 0;
+    const bool doc = !c.records.empty() || c.total_lines > 0;
+    while (doc ? record < c.records.size() : pos < end) {
+      std::string_view text;
+      size_t capacity;
+      if (doc) {
+        auto [off, len, at] = c.records[record++];
+        line = at;
+        text = std::string_view(base + off, len);
+        capacity = c.data.size() - off;
+      } else {
+        const char* nl = static_cast<const char*>(std::memchr(base + pos, '\n', end - pos));
+        size_t stop = nl ? static_cast<size_t>(nl - base) : end;
+        ++line;
+        text = std::string_view(base + pos, stop - pos);
+        capacity = c.data.size() - pos;
+        pos = stop + 1;
+      }
       w->error.clear();
       LineStatus st = w->reader->Parse(text, capacity, &w->event, &w->error);
       if (st == LineStatus::kSkip) continue;
@@ -284,7 +364,7 @@ struct Scanner::Impl {
         r.matches.push_back(std::move(m));
       }
     }
-    r.lines = line;
+    r.lines = doc ? c.total_lines : line;
     return r;
   }
 
@@ -463,11 +543,33 @@ Result<ScanStats> Scanner::Scan(const std::vector<std::string>& inputs, MatchSin
       c.data.resize(cut + kReadPadding);
       std::memset(c.data.data() + cut, 0, kReadPadding);
       if (proto == nullptr) {
-        protos.push_back(MakeReader(options_.format,
-                                    std::string_view(c.data.data(), std::min<size_t>(cut, 4096)),
-                                    options_.reader));
+        std::string_view sample(c.data.data(), std::min<size_t>(cut, 4096));
+        protos.push_back(MakeReader(options_.format, sample, options_.reader));
         proto = protos.back().get();
         tsv = proto->header() != nullptr;
+        if (!tsv && options_.format != LogFormat::kLines && IsJsonDocument(sample)) {
+          // Not JSON lines: read the whole input and split it into objects.
+          std::string all(c.data.data(), cut);
+          all += carry;
+          carry.clear();
+          while (!eof) {
+            char buf[1 << 16];
+            auto n = in->Read(buf, sizeof buf);
+            if (!n.ok()) {
+              failure = n.error();
+              break;
+            }
+            if (*n == 0) break;
+            all.append(buf, *n);
+          }
+          if (!failure.ok()) break;
+          eof = true;
+          c.size = all.size();
+          all.append(kReadPadding, '\0');
+          c.data = std::move(all);
+          c.records = SplitJsonObjects(std::string_view(c.data.data(), c.size), &c.total_lines);
+          if (c.total_lines == 0) c.total_lines = 1;
+        }
       }
       c.proto = proto;
       if (tsv) {

@@ -398,7 +398,7 @@ class ZeekJsonReader final : public LogReader {
         if (spec->kind == ZKind::kTs) {
           // JSON::TS_ISO8601 writes ts as text.
           int64_t us;
-          if (ParseEpoch(s, &us)) c->ev->time_us = us;
+          if (ParseEpoch(s, &us) || ParseLogTime(s, &us)) c->ev->time_us = us;
           continue;
         }
         c->Value(*spec, name, s);
