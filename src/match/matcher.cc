@@ -134,6 +134,7 @@ uint32_t IndicatorTables::InternName(std::string_view name) {
     name_bytes_ += name.size();
     stored = std::string_view(at, name.size());
   }
+  if (names.full()) return 0;
   uint32_t id = static_cast<uint32_t>(names.Push(stored));
   // Past a million distinct names, stop deduplicating (bounded writer memory).
   if (name_ids_.size() < (1u << 20)) name_ids_.emplace(std::string(name), id);
@@ -145,7 +146,7 @@ uint16_t IndicatorTables::InternMarkings(const std::vector<std::string>& marking
   for (const auto& m : markings) key += m + ",";
   auto it = marking_ids_.find(key);
   if (it != marking_ids_.end()) return it->second;
-  if (marking_lists.size() >= 65535) return 0;
+  if (marking_lists.size() >= 65535 || marking_lists.full()) return 0;
   uint16_t id = static_cast<uint16_t>(marking_lists.Push(markings));
   marking_ids_.emplace(std::move(key), id);
   return id;
@@ -502,6 +503,11 @@ ApplyStats Matcher::Apply(std::vector<IndicatorRecord> records) {
     return ordinal;
   };
   for (IndicatorRecord& r : records) {
+    if (tables_->meta.full() || tables_->meta.size() >= kOrdinalMask) {
+      ++stats.invalid;
+      error(r.id, "the index is full");
+      continue;
+    }
     UuidBytes uuid;
     constexpr std::string_view kPrefix = "indicator--";
     if (r.id.compare(0, kPrefix.size(), kPrefix) != 0 ||

@@ -42,6 +42,7 @@
 // number of threads use snapshots. Snapshots are immutable.
 
 #include <array>
+#include <cstdlib>
 #include <atomic>
 #include <cstdint>
 #include <functional>
@@ -71,19 +72,23 @@ template <typename T, int kShift = 14>
 class AppendOnly {
  public:
   static constexpr size_t kSegment = size_t{1} << kShift;
-  static constexpr size_t kMaxSegments = 1 << 16;
+  static constexpr size_t kMaxSegments = 1 << 12;
+  static constexpr size_t kCapacity = kSegment * kMaxSegments;
   AppendOnly() : segments_(new std::unique_ptr<T[]>[kMaxSegments]) {}
   size_t size() const { return size_.load(std::memory_order_acquire); }
   const T& operator[](size_t i) const { return segments_[i >> kShift][i & (kSegment - 1)]; }
   T& Mutable(size_t i) { return segments_[i >> kShift][i & (kSegment - 1)]; }
-  // REQUIRES: one writer at a time. Returns the new element's index.
+  // REQUIRES: one writer at a time, size() < kCapacity. Returns the new
+  // element's index.
   size_t Push(T v) {
     size_t n = size_.load(std::memory_order_relaxed);
+    if (n >= kCapacity) std::abort();  // callers check full() first
     if ((n & (kSegment - 1)) == 0) segments_[n >> kShift].reset(new T[kSegment]);
     segments_[n >> kShift][n & (kSegment - 1)] = std::move(v);
     size_.store(n + 1, std::memory_order_release);
     return n;
   }
+  bool full() const { return size() >= kCapacity; }
   size_t MemoryBytes() const {
     size_t segs = (size() + kSegment - 1) / kSegment;
     return segs * kSegment * sizeof(T) + kMaxSegments * sizeof(void*);
