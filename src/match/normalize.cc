@@ -66,9 +66,11 @@ std::string_view NormalizeDomain(std::string_view s, std::string* buf) {
   char prev = 0;
   for (char c : s) {
     unsigned char u = static_cast<unsigned char>(c);
-    if (u <= 0x20 || u == 0x7f || c == '/' || c == '@' || c == ':' || c == '"' || c == '\\') {
-      return {};
-    }
+    // Letters, digits, '-', '_' (seen in real names) and non-ASCII bytes
+    // (IDNs written in UTF-8); anything else is no host name.
+    bool ok = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
+              c == '-' || c == '_' || c == '.' || u >= 0x80;
+    if (!ok) return {};
     if (c == '.' && prev == '.') return {};
     if (c >= 'A' && c <= 'Z') upper = true;
     prev = c;
