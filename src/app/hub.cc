@@ -9,6 +9,7 @@
 
 #include "auth/authenticator.h"
 #include "core/metrics.h"
+#include "export/feeds.h"  // frontline feeds (/feeds/...)
 #include "http/server.h"
 #include "policy/decision_point.h"
 #include "store/audit_log.h"
@@ -26,6 +27,9 @@ struct Hub::Impl {
   std::unique_ptr<policy::DecisionPoint> policy;
   std::unique_ptr<taxii::Service> taxii;
   std::unique_ptr<http::Server> server;
+  // /feeds/{api-root}/{collection}/{format}; after server: destroyed (and
+  // its workers joined) before the server.
+  std::unique_ptr<exports::FeedService> feeds;
 
   void Handle(http::Request req, http::Respond respond);
   void Health(http::Respond respond);
@@ -132,6 +136,11 @@ void Hub::Impl::Handle(http::Request req, http::Respond respond) {
     Metrics(std::move(req), std::move(respond));
     return;
   }
+  // Frontline feeds (rules and lists), released through the policy (Path::kFeed).
+  if (req.path.rfind(exports::kFeedPrefix, 0) == 0) {
+    feeds->Handle(std::move(req), std::move(respond));
+    return;
+  }
   taxii->Handle(std::move(req), std::move(respond));
 }
 
@@ -164,6 +173,8 @@ Result<std::unique_ptr<Hub>> Hub::Open(const Config& config) {
   to.max_page = config.max_page;
   impl->taxii = std::make_unique<taxii::Service>(impl->store.get(), impl->auth.get(),
                                                  impl->policy.get(), to);
+  impl->feeds = std::make_unique<exports::FeedService>(impl->store.get(), impl->auth.get(),
+                                                       impl->policy.get());
 
   http::ServerOptions ho;
   ho.listen = config.listen;
@@ -184,6 +195,7 @@ Result<std::unique_ptr<Hub>> Hub::Open(const Config& config) {
       ho, [raw](http::Request req, http::Respond respond) { raw->Handle(std::move(req), std::move(respond)); },
       [raw](const http::Request& head) -> int64_t {
         if (head.path == "/healthz" || head.path == "/metrics") return 0;
+        if (head.path.rfind(exports::kFeedPrefix, 0) == 0) return 0;
         return raw->taxii->BodyLimit(head);
       },
       [](int status, std::string_view message, const http::Request&) {
