@@ -390,7 +390,12 @@ std::vector<std::string> CheckZeekIntel(std::string_view text) {
     } else if (type == "Intel::SUBNET") {
       if (v.find('/') == std::string_view::npos || !pattern::ParseIpNetwork(v)) bad("not a subnet");
     } else if (type == "Intel::URL") {
-      if (v.find("://") != std::string_view::npos) bad("Intel::URL is written without the scheme");
+      size_t scheme = v.find("://");
+      bool has_scheme = scheme != std::string_view::npos && scheme > 0 &&
+                        std::all_of(v.begin(), v.begin() + static_cast<ptrdiff_t>(scheme), [](char c) {
+                          return std::isalnum(static_cast<unsigned char>(c)) || c == '+' || c == '-' || c == '.';
+                        });
+      if (has_scheme) bad("Intel::URL is written without the scheme");
     } else if (type == "Intel::FILE_HASH" || type == "Intel::CERT_HASH") {
       match::HashAlgo algo;
       uint8_t d[64];
