@@ -134,7 +134,7 @@ Result<PullResult> HubClient::Pull(std::string* cursor) {
   IndicatorParser parser;
   std::string next;
   for (int guard = 0; guard < 1'000'000; ++guard) {
-    std::string url = ObjectsUrl() + "?match[type]=indicator&limit=" +
+    std::string url = ObjectsUrl() + "?match%5Btype%5D=indicator&limit=" +
                       std::to_string(options_.page_limit);
     if (!cursor->empty()) url += "&added_after=" + QueryEscape(*cursor);
     if (!next.empty()) url += "&next=" + QueryEscape(next);
