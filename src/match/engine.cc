@@ -121,7 +121,7 @@ boost::json::array ToObservedData(const Event& event, uint64_t seq, int64_t now_
     }
     add(std::move(nt));
   }
-  std::string t = FormatTimestamp(event.time_us > 0 ? event.time_us : now_us, 6);
+  std::string t = FormatTimestamp(event.Time() > 0 ? event.Time() : now_us, 6);
   char id[64];
   std::snprintf(id, sizeof id, "observed-data--00000000-0000-4000-8000-%012llx",
                 static_cast<unsigned long long>(seq & 0xffffffffffffull));
@@ -207,7 +207,7 @@ bool PatternEngine::Evaluate(uint32_t ordinal, const Event& event, int64_t now_u
     auto r = pattern::Evaluate(*e->pattern, *set);
     return r.ok() && r->matched;
   }
-  int64_t t = event.time_us > 0 ? event.time_us : now_us;
+  int64_t t = event.Time() > 0 ? event.Time() : now_us;
   std::lock_guard lock(e->mu);
   e->window.push_back({t, std::move(od[0])});
   // Keep the window bounded in event time and in count.

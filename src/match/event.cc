@@ -111,6 +111,33 @@ bool ParseLogTime(std::string_view s, int64_t* us) {
   return true;
 }
 
+bool ParseEpochTime(std::string_view s, int64_t* us) {
+  int64_t sec = 0, frac = 0;
+  int digits = 0;
+  size_t i = 0;
+  if (s.empty()) return false;
+  for (; i < s.size() && s[i] >= '0' && s[i] <= '9'; ++i) {
+    sec = sec * 10 + (s[i] - '0');
+    if (sec > 99'999'999'999) return false;
+  }
+  if (i == 0) return false;
+  if (i < s.size() && s[i] == '.') {
+    for (++i; i < s.size() && s[i] >= '0' && s[i] <= '9'; ++i) {
+      if (digits < 6) {
+        frac = frac * 10 + (s[i] - '0');
+        ++digits;
+      }
+    }
+  }
+  if (i != s.size()) return false;
+  while (digits < 6) {
+    frac *= 10;
+    ++digits;
+  }
+  *us = sec * 1'000'000 + frac;
+  return true;
+}
+
 bool DigestAlgoByLength(std::string_view hex, HashAlgo* algo) {
   size_t n = 0;
   for (char c : hex) n += c != ':';

@@ -17,6 +17,10 @@
 
 namespace kizuna::match {
 
+// Seconds since the epoch with an optional fraction ("1300475167.096535",
+// Zeek's ts) to microseconds. False for anything else.
+bool ParseEpochTime(std::string_view s, int64_t* us);
+
 enum class FieldKind : uint8_t {
   kIp,       // an IPv4 or IPv6 address
   kHost,     // an address or a domain name (HTTP Host, DNS answers)
@@ -59,11 +63,20 @@ struct Field {
 
 struct Event {
   int64_t time_us = 0;       // event time (microseconds since the epoch); 0 = unknown
+  std::string_view epoch;    // or its text, "1300475167.096535", read by Time() when needed
   std::string_view log_type;  // "dns", "http", "conn", "alert", ... ("" = unknown)
   std::vector<Field> fields;
 
+  // The event time: time_us, else `epoch` read now; 0 when unknown.
+  int64_t Time() const {
+    int64_t us = 0;
+    if (time_us == 0 && !epoch.empty() && ParseEpochTime(epoch, &us)) return us;
+    return time_us;
+  }
+
   void Clear() {
     time_us = 0;
+    epoch = {};
     log_type = {};
     fields.clear();
     used_ = 0;

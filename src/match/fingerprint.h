@@ -89,13 +89,18 @@ struct Seeds {
   static Seeds Random();
 };
 
-// The key of `value` in namespace `tag` (see ValueKind in value_index.h).
+// The key of `value` in namespace `tag` (the ValueTag of matcher.cc). The
+// two halves can be computed apart: lookups compute `lo` only when the
+// prefilter lets `hi` through.
+inline uint64_t KeyHi(const Seeds& seeds, uint64_t tag, std::string_view value) {
+  uint64_t hi = Hash64(value, seeds.a ^ tag);
+  return hi == 0 ? 1 : hi;
+}
+inline uint32_t KeyLo(const Seeds& seeds, uint64_t tag, std::string_view value) {
+  return static_cast<uint32_t>(Hash64(value, seeds.b + tag * kMixC));
+}
 inline Key MakeKey(const Seeds& seeds, uint64_t tag, std::string_view value) {
-  Key k;
-  k.hi = Hash64(value, seeds.a ^ tag);
-  k.lo = static_cast<uint32_t>(Hash64(value, seeds.b + tag * kMixC));
-  if (k.hi == 0) k.hi = 1;
-  return k;
+  return Key{KeyHi(seeds, tag, value), KeyLo(seeds, tag, value)};
 }
 
 // The key of a binary digest (16 bytes or more) in namespace `tag`: its

@@ -7,6 +7,7 @@
 #include <cstring>
 
 #include "match/engine.h"
+#include "match/simple_pattern.h"
 #include "pattern/compiler.h"
 #include "pattern/ip.h"
 #include "pattern/parser.h"
@@ -118,8 +119,14 @@ void CollectObservations(const pattern::ObservationExpr& e,
 // ---- tables -------------------------------------------------------------------
 
 uint32_t IndicatorTables::InternName(std::string_view name) {
-  auto it = name_ids_.find(std::string(name));
-  if (it != name_ids_.end()) return it->second;
+  if (has_last_name_ && name == last_name_) return last_name_id_;
+  auto it = name_ids_.find(name);
+  if (it != name_ids_.end()) {
+    last_name_.assign(name);
+    last_name_id_ = it->second;
+    has_last_name_ = true;
+    return it->second;
+  }
   constexpr size_t kChunk = 1 << 20;
   std::string_view stored;
   if (!name.empty()) {
@@ -142,13 +149,21 @@ uint32_t IndicatorTables::InternName(std::string_view name) {
 }
 
 uint16_t IndicatorTables::InternMarkings(const std::vector<std::string>& markings) {
+  if (has_last_markings_ && markings == last_markings_) return last_markings_id_;
   std::string key;
   for (const auto& m : markings) key += m + ",";
   auto it = marking_ids_.find(key);
-  if (it != marking_ids_.end()) return it->second;
-  if (marking_lists.size() >= 65535 || marking_lists.full()) return 0;
-  uint16_t id = static_cast<uint16_t>(marking_lists.Push(markings));
-  marking_ids_.emplace(std::move(key), id);
+  uint16_t id;
+  if (it != marking_ids_.end()) {
+    id = it->second;
+  } else {
+    if (marking_lists.size() >= 65535 || marking_lists.full()) return 0;
+    id = static_cast<uint16_t>(marking_lists.Push(markings));
+    marking_ids_.emplace(std::move(key), id);
+  }
+  last_markings_ = markings;
+  last_markings_id_ = id;
+  has_last_markings_ = true;
   return id;
 }
 
@@ -184,29 +199,61 @@ void Snapshot::Emit(uint32_t payload, uint16_t field, How how, uint32_t now_s,
 void Snapshot::LookupKey(const Key& key, uint16_t field, How how, uint32_t now_s,
                          std::vector<Hit>* hits) const {
   auto emit = [&](uint32_t p) { Emit(p, field, how, now_s, hits); };
-  base_->values.Find(key, emit);
-  if (delta_) delta_->values.Find(key, emit);
+  if (base_->values.MayContain(key.hi)) base_->values.Find(key, emit);
+  if (delta_ && delta_->values.MayContain(key.hi)) delta_->values.Find(key, emit);
 }
 
-void Snapshot::LookupIp(std::string_view text, uint16_t field, uint32_t now_s,
+void Snapshot::LookupValue(uint64_t tag, std::string_view value, uint16_t field, How how,
+                           uint32_t now_s, std::vector<Hit>* hits) const {
+  uint64_t hi = KeyHi(seeds_, tag, value);
+  bool in_base = base_->values.MayContain(hi);
+  bool in_delta = delta_ && delta_->values.MayContain(hi);
+  if (!in_base && !in_delta) return;
+  Key key{hi, KeyLo(seeds_, tag, value)};
+  auto emit = [&](uint32_t p) { Emit(p, field, how, now_s, hits); };
+  if (in_base) base_->values.Find(key, emit);
+  if (in_delta) delta_->values.Find(key, emit);
+}
+
+void Snapshot::LookupIpv4(uint32_t v4, uint16_t field, uint32_t now_s,
+                          std::vector<Hit>* hits) const {
+  uint32_t kinds = base_->kinds | (delta_ ? delta_->kinds : 0);
+  if (kinds & kKindIpv4) {
+    char b[4];
+    std::memcpy(b, &v4, 4);
+    LookupValue(kTagIpv4, std::string_view(b, 4), field, How::kExact, now_s, hits);
+  }
+  auto emit = [&](uint32_t p, int) { Emit(p, field, How::kCidr, now_s, hits); };
+  base_->v4.Find(v4, emit);
+  if (delta_) delta_->v4.Find(v4, emit);
+}
+
+void Snapshot::LookupIpv6(Uint128 v6, uint16_t field, uint32_t now_s,
+                          std::vector<Hit>* hits) const {
+  uint32_t kinds = base_->kinds | (delta_ ? delta_->kinds : 0);
+  if (kinds & kKindIpv6) {
+    char b[16];
+    std::memcpy(b, &v6, 16);
+    LookupValue(kTagIpv6, std::string_view(b, 16), field, How::kExact, now_s, hits);
+  }
+  auto emit = [&](uint32_t p, int) { Emit(p, field, How::kCidr, now_s, hits); };
+  base_->v6.Find(v6, emit);
+  if (delta_) delta_->v6.Find(v6, emit);
+}
+
+bool Snapshot::LookupIp(std::string_view text, uint16_t field, uint32_t now_s,
                         std::vector<Hit>* hits) const {
   uint32_t v4;
   if (ParseIpv4(text, &v4)) {
-    uint32_t kinds = base_->kinds | (delta_ ? delta_->kinds : 0);
-    if (kinds & kKindIpv4) LookupKey(Ipv4Key(seeds_, v4), field, How::kExact, now_s, hits);
-    auto emit = [&](uint32_t p, int) { Emit(p, field, How::kCidr, now_s, hits); };
-    base_->v4.Find(v4, emit);
-    if (delta_) delta_->v4.Find(v4, emit);
-    return;
+    LookupIpv4(v4, field, now_s, hits);
+    return true;
   }
   Uint128 v6;
-  if (text.find(':') != std::string_view::npos && ParseIpv6(text, &v6)) {
-    uint32_t kinds = base_->kinds | (delta_ ? delta_->kinds : 0);
-    if (kinds & kKindIpv6) LookupKey(Ipv6Key(seeds_, v6), field, How::kExact, now_s, hits);
-    auto emit = [&](uint32_t p, int) { Emit(p, field, How::kCidr, now_s, hits); };
-    base_->v6.Find(v6, emit);
-    if (delta_) delta_->v6.Find(v6, emit);
+  if (ParseIpv6(text, &v6)) {
+    LookupIpv6(v6, field, now_s, hits);
+    return true;
   }
+  return false;
 }
 
 void Snapshot::LookupDomain(std::string_view text, uint16_t field, uint32_t now_s,
@@ -220,8 +267,8 @@ void Snapshot::LookupDomain(std::string_view text, uint16_t field, uint32_t now_
   size_t start = 0;
   for (int k = n; k >= 1; --k) {
     if (labels >> std::min(k, 63) & 1) {
-      LookupKey(MakeKey(seeds_, kTagDomain, d.substr(start)), field,
-                k == n ? How::kExact : How::kSubdomain, now_s, hits);
+      LookupValue(kTagDomain, d.substr(start), field, k == n ? How::kExact : How::kSubdomain,
+                  now_s, hits);
     }
     if (!subdomains_) break;
     size_t dot = d.find('.', start);
@@ -248,14 +295,8 @@ void Snapshot::Match(const Event& event, uint32_t now_s, std::vector<Hit>* hits)
         LookupIp(f.value, fi, now_s, hits);
         break;
       case FieldKind::kHost: {
-        char c0 = f.value.empty() ? 0 : f.value[0];
-        bool maybe_ip = (c0 >= '0' && c0 <= '9') || f.value.find(':') != std::string_view::npos;
-        uint32_t v4;
-        Uint128 v6;
-        if (maybe_ip && (ParseIpv4(f.value, &v4) ||
-                         (f.value.find(':') != std::string_view::npos && ParseIpv6(f.value, &v6)))) {
-          LookupIp(f.value, fi, now_s, hits);
-        } else if (kinds & kKindDomain) {
+        if (LookupIp(f.value, fi, now_s, hits)) break;
+        if (kinds & kKindDomain) {
           // An HTTP Host may carry a port.
           std::string_view host = f.value;
           if (size_t colon = host.rfind(':'); colon != std::string_view::npos &&
@@ -272,13 +313,13 @@ void Snapshot::Match(const Event& event, uint32_t now_s, std::vector<Hit>* hits)
       case FieldKind::kUrl:
         if (kinds & kKindUrl) {
           std::string u = NormalizeUrl(f.value);
-          if (!u.empty()) LookupKey(MakeKey(seeds_, kTagUrl, u), fi, How::kExact, now_s, hits);
+          if (!u.empty()) LookupValue(kTagUrl, u, fi, How::kExact, now_s, hits);
         }
         break;
       case FieldKind::kEmail:
         if (kinds & kKindEmail) {
           std::string_view e = NormalizeEmail(f.value, &buf);
-          if (!e.empty()) LookupKey(MakeKey(seeds_, kTagEmail, e), fi, How::kExact, now_s, hits);
+          if (!e.empty()) LookupValue(kTagEmail, e, fi, How::kExact, now_s, hits);
         }
         break;
       case FieldKind::kHash:
@@ -292,7 +333,7 @@ void Snapshot::Match(const Event& event, uint32_t now_s, std::vector<Hit>* hits)
         break;
       case FieldKind::kGeneric:
         if ((kinds & kKindGeneric) && HasGeneric(f.generic->tag)) {
-          LookupKey(MakeKey(seeds_, f.generic->tag, f.value), fi, How::kExact, now_s, hits);
+          LookupValue(f.generic->tag, f.value, fi, How::kExact, now_s, hits);
         }
         break;
     }
@@ -341,39 +382,48 @@ bool AddEntry(const Seeds& seeds, const pattern::IndexEntry& e, uint32_t payload
     }
     if (e.kind == pattern::IndexKind::kCidr) return false;
   }
+  // A value of a typed property that does not normalize (a "domain" with a
+  // space, a hash of the wrong length) can never equal what the readers
+  // extract; it falls through to the exact-string key of its path, so that
+  // it costs a table slot, not an evaluation per event.
   if (e.kind == pattern::IndexKind::kHash) {
     auto algo = HashAlgoOf(e.algorithm);
     if (algo) {
       uint8_t digest[64];
-      if (!ParseDigest(e.value, DigestBytes(*algo), digest)) return false;
+      bool ok = ParseDigest(e.value, DigestBytes(*algo), digest);
       HashGroup g = type == "x509-certificate" ? HashGroup::kCert : HashGroup::kFile;
-      sink.values->push_back({DigestKey(HashTag(*algo, g), digest), payload});
-      *kinds |= kKindHash;
-      return true;
+      if (ok) {
+        sink.values->push_back({DigestKey(HashTag(*algo, g), digest), payload});
+        *kinds |= kKindHash;
+        return true;
+      }
     }
   }
   std::string buf;
   if (type == "domain-name" && value_path) {
     std::string_view d = NormalizeDomain(e.value, &buf);
-    if (d.empty()) return false;
-    sink.values->push_back({MakeKey(seeds, kTagDomain, d), payload});
-    *labels |= uint64_t{1} << std::min(LabelCount(d), 63);
-    *kinds |= kKindDomain;
-    return true;
+    if (!d.empty()) {
+      sink.values->push_back({MakeKey(seeds, kTagDomain, d), payload});
+      *labels |= uint64_t{1} << std::min(LabelCount(d), 63);
+      *kinds |= kKindDomain;
+      return true;
+    }
   }
   if (type == "url" && value_path) {
     std::string u = NormalizeUrl(e.value);
-    if (u.empty()) return false;
-    sink.values->push_back({MakeKey(seeds, kTagUrl, u), payload});
-    *kinds |= kKindUrl;
-    return true;
+    if (!u.empty()) {
+      sink.values->push_back({MakeKey(seeds, kTagUrl, u), payload});
+      *kinds |= kKindUrl;
+      return true;
+    }
   }
   if ((type == "email-addr" && value_path) || (type == "email-message" && ref_value)) {
     std::string_view m = NormalizeEmail(e.value, &buf);
-    if (m.empty()) return false;
-    sink.values->push_back({MakeKey(seeds, kTagEmail, m), payload});
-    *kinds |= kKindEmail;
-    return true;
+    if (!m.empty()) {
+      sink.values->push_back({MakeKey(seeds, kTagEmail, m), payload});
+      *kinds |= kKindEmail;
+      return true;
+    }
   }
   // Any other property: its path, steps joined with dots.
   std::string p = type + ":";
@@ -425,39 +475,93 @@ Matcher::Matcher(MatcherOptions options)
 
 Matcher::~Matcher() = default;
 
+namespace {
+
+uint64_t UuidHash(const UuidBytes& id) {
+  uint64_t a, b;
+  std::memcpy(&a, id.data(), 8);
+  std::memcpy(&b, id.data() + 8, 8);
+  return Fold(a ^ kMixB, b ^ kMixA);
+}
+
+bool SameUuid(const UuidBytes& x, const UuidBytes& y) {
+  uint64_t a, b, c, d;
+  std::memcpy(&a, x.data(), 8);
+  std::memcpy(&b, x.data() + 8, 8);
+  std::memcpy(&c, y.data(), 8);
+  std::memcpy(&d, y.data() + 8, 8);
+  return a == c && b == d;
+}
+
+// "indicator--" + canonical UUID text (either case); false otherwise.
+bool ParseIndicatorId(std::string_view id, UuidBytes* out) {
+  constexpr std::string_view kPrefix = "indicator--";
+  if (id.size() != kPrefix.size() + 36 || id.compare(0, kPrefix.size(), kPrefix) != 0) return false;
+  const char* p = id.data() + kPrefix.size();
+  size_t n = 0;
+  for (int i = 0; i < 36; ++i) {
+    char c = p[i];
+    if (i == 8 || i == 13 || i == 18 || i == 23) {
+      if (c != '-') return false;
+      continue;
+    }
+    int v = (c >= '0' && c <= '9') ? c - '0'
+            : (c >= 'a' && c <= 'f') ? c - 'a' + 10
+            : (c >= 'A' && c <= 'F') ? c - 'A' + 10
+                                     : -1;
+    if (v < 0) return false;
+    if (n % 2 == 0) {
+      (*out)[n / 2] = static_cast<uint8_t>(v << 4);
+    } else {
+      (*out)[n / 2] |= static_cast<uint8_t>(v);
+    }
+    ++n;
+  }
+  return true;
+}
+
+}  // namespace
+
+// The id table: open addressing over 64-bit slots holding 32 bits of the
+// UUID's hash and the ordinal + 1 (0 = empty), so probes rarely touch the
+// metadata.
 uint32_t Matcher::FindOrdinal(const UuidBytes& id) const {
   if (id_slots_.empty()) return UINT32_MAX;
-  uint64_t h;
-  std::memcpy(&h, id.data() + 8, 8);
-  size_t mask = id_slots_.size() - 1;
-  for (size_t i = Fold(h, kMixA) & mask;; i = (i + 1) & mask) {
-    uint32_t s = id_slots_[i];
+  uint64_t h = UuidHash(id);
+  uint32_t tag = static_cast<uint32_t>(h >> 32);
+  const size_t cap = id_slots_.size();
+  for (size_t i = static_cast<size_t>((static_cast<Uint128>(h) * cap) >> 64);; i = i + 1 == cap ? 0 : i + 1) {
+    uint64_t s = id_slots_[i];
     if (s == 0) return UINT32_MAX;
-    if (tables_->meta[s - 1].id == id) return s - 1;
+    uint32_t o = static_cast<uint32_t>(s) - 1;
+    if (static_cast<uint32_t>(s >> 32) == tag && SameUuid(tables_->meta[o].id, id)) return o;
   }
 }
 
 void Matcher::SetOrdinal(const UuidBytes& id, uint32_t ordinal) {
-  if ((id_count_ + 1) * 10 > id_slots_.size() * 7) {
-    std::vector<uint32_t> old = std::move(id_slots_);
-    id_slots_.assign(std::max<size_t>(1024, old.size() * 2), 0);
+  // Load factor at most 0.75; growing by 1.5 keeps it above 0.5.
+  if ((id_count_ + 1) * 4 > id_slots_.size() * 3) {
+    std::vector<uint64_t> old = std::move(id_slots_);
+    id_slots_.assign(std::max<size_t>(1024, old.size() * 3 / 2), 0);
     id_count_ = 0;
-    for (uint32_t s : old) {
-      if (s != 0) SetOrdinal(tables_->meta[s - 1].id, s - 1);
+    for (uint64_t s : old) {
+      if (s != 0) SetOrdinal(tables_->meta[static_cast<uint32_t>(s) - 1].id, static_cast<uint32_t>(s) - 1);
     }
   }
-  uint64_t h;
-  std::memcpy(&h, id.data() + 8, 8);
-  size_t mask = id_slots_.size() - 1;
-  for (size_t i = Fold(h, kMixA) & mask;; i = (i + 1) & mask) {
-    uint32_t s = id_slots_[i];
+  uint64_t h = UuidHash(id);
+  uint32_t tag = static_cast<uint32_t>(h >> 32);
+  uint64_t slot = (uint64_t{tag} << 32) | (ordinal + 1);
+  const size_t cap = id_slots_.size();
+  for (size_t i = static_cast<size_t>((static_cast<Uint128>(h) * cap) >> 64);; i = i + 1 == cap ? 0 : i + 1) {
+    uint64_t s = id_slots_[i];
     if (s == 0) {
-      id_slots_[i] = ordinal + 1;
+      id_slots_[i] = slot;
       ++id_count_;
       return;
     }
-    if (tables_->meta[s - 1].id == id) {
-      id_slots_[i] = ordinal + 1;
+    if (static_cast<uint32_t>(s >> 32) == tag &&
+        SameUuid(tables_->meta[static_cast<uint32_t>(s) - 1].id, id)) {
+      id_slots_[i] = slot;
       return;
     }
   }
@@ -471,10 +575,14 @@ ApplyStats Matcher::Apply(std::vector<IndicatorRecord> records) {
   };
   // Within a batch, the newest version of each id wins: process in version
   // order so that older versions are stale by the time they come.
-  std::stable_sort(records.begin(), records.end(),
-                   [](const IndicatorRecord& a, const IndicatorRecord& b) {
-                     return a.modified_us < b.modified_us;
-                   });
+  std::vector<uint32_t> order(records.size());
+  for (uint32_t i = 0; i < order.size(); ++i) order[i] = i;
+  auto by_version = [&](uint32_t a, uint32_t b) {
+    return records[a].modified_us < records[b].modified_us;
+  };
+  if (!std::is_sorted(order.begin(), order.end(), by_version)) {
+    std::stable_sort(order.begin(), order.end(), by_version);
+  }
   const bool first_build = base_->values.keys() == 0 && base_->v4.empty() &&
                            base_->v6.empty() && tables_->meta.size() == 0;
   Pending pending;
@@ -502,16 +610,15 @@ ApplyStats Matcher::Apply(std::vector<IndicatorRecord> records) {
     modified_.push_back(0);
     return ordinal;
   };
-  for (IndicatorRecord& r : records) {
+  for (uint32_t index : order) {
+    IndicatorRecord& r = records[index];
     if (tables_->meta.full() || tables_->meta.size() >= kOrdinalMask) {
       ++stats.invalid;
       error(r.id, "the index is full");
       continue;
     }
     UuidBytes uuid;
-    constexpr std::string_view kPrefix = "indicator--";
-    if (r.id.compare(0, kPrefix.size(), kPrefix) != 0 ||
-        !ParseUuid(std::string_view(r.id).substr(kPrefix.size()), &uuid)) {
+    if (!ParseIndicatorId(r.id, &uuid)) {
       ++stats.invalid;
       error(r.id, "not an indicator id");
       continue;
@@ -536,6 +643,33 @@ ApplyStats Matcher::Apply(std::vector<IndicatorRecord> records) {
     }
     if (r.pattern_type != "stix") {
       retire(&stats.unsupported);
+      continue;
+    }
+    // The commonest pattern, one equality, skips the parser.
+    if (std::optional<pattern::IndexEntry> simple = FastSimpleEntry(r.pattern)) {
+      uint32_t ordinal = push_meta(r, uuid, 0);
+      modified_[ordinal] = r.modified_us;
+      KeySink sink{&pending.values, &pending.v4, &pending.v6};
+      if (!AddEntry(seeds_, *simple, ordinal, sink, &pending.labels, &pending.kinds,
+                    &pending.generic)) {
+        // Unreachable for valid simple patterns (AddEntry falls back to the
+        // path's string key); kept so that a change there cannot lose it.
+        auto pat = pattern::Parse(r.pattern);
+        if (pat.ok()) {
+          tables_->meta.Mutable(ordinal).flags |= kMetaComplex | kMetaScan;
+          engine_->Add(ordinal, std::make_shared<pattern::Pattern>(std::move(*pat)), false);
+          scan_list_.push_back(ordinal);
+          ++stats.complex;
+          ++stats.scan;
+        }
+      }
+      if (existing != UINT32_MAX) {
+        kill(existing);
+        ++stats.replaced;
+      } else {
+        ++stats.added;
+      }
+      SetOrdinal(uuid, ordinal);
       continue;
     }
     pattern::ParseOptions po;
@@ -611,7 +745,10 @@ ApplyStats Matcher::Apply(std::vector<IndicatorRecord> records) {
       engine_->Add(ordinal, pat, stateful);
       ++stats.complex;
     }
-    if (final_flags & kMetaScan) scan_list_.push_back(ordinal);
+    if (final_flags & kMetaScan) {
+      scan_list_.push_back(ordinal);
+      ++stats.scan;
+    }
     if (existing != UINT32_MAX) {
       kill(existing);
       ++stats.replaced;
@@ -723,7 +860,7 @@ int64_t Matcher::live() const {
 size_t Matcher::MemoryBytes() const {
   std::lock_guard lock(mu_);
   size_t n = tables_->MemoryBytes() + base_->MemoryBytes() + (delta_ ? delta_->MemoryBytes() : 0);
-  n += id_slots_.capacity() * 4 + modified_.capacity() * 8 + dead_->capacity() * 8;
+  n += id_slots_.capacity() * 8 + modified_.capacity() * 8 + dead_->capacity() * 8;
   n += (delta_values_.capacity() * sizeof(KeyedPayload)) + scan_list_.capacity() * 4;
   return n;
 }

@@ -138,8 +138,19 @@ class IndicatorTables {
   std::vector<std::unique_ptr<char[]>> name_chunks_;
   size_t chunk_used_ = 0;
   size_t name_bytes_ = 0;
-  std::unordered_map<std::string, uint32_t> name_ids_;  // writer only; small
+  struct StringHash {
+    using is_transparent = void;
+    size_t operator()(std::string_view s) const { return Hash64(s, 0x1234); }
+  };
+  std::unordered_map<std::string, uint32_t, StringHash, std::equal_to<>> name_ids_;  // writer only
   std::unordered_map<std::string, uint16_t> marking_ids_;
+  // The previous lookups (feeds repeat names and markings in runs).
+  std::string last_name_;
+  uint32_t last_name_id_ = 0;
+  bool has_last_name_ = false;
+  std::vector<std::string> last_markings_;
+  uint16_t last_markings_id_ = 0;
+  bool has_last_markings_ = false;
 };
 
 // The keys of one build: values plus CIDR blocks.
@@ -174,11 +185,18 @@ class Snapshot {
 
  private:
   friend class Matcher;
-  void LookupIp(std::string_view text, uint16_t field, uint32_t now_s, std::vector<Hit>* hits) const;
+  // False when `text` is no address.
+  bool LookupIp(std::string_view text, uint16_t field, uint32_t now_s, std::vector<Hit>* hits) const;
+  void LookupIpv4(uint32_t v4, uint16_t field, uint32_t now_s, std::vector<Hit>* hits) const;
+  void LookupIpv6(Uint128 v6, uint16_t field, uint32_t now_s, std::vector<Hit>* hits) const;
   void LookupDomain(std::string_view text, uint16_t field, uint32_t now_s,
                     std::vector<Hit>* hits) const;
   void LookupKey(const Key& key, uint16_t field, How how, uint32_t now_s,
                  std::vector<Hit>* hits) const;
+  // As LookupKey for MakeKey(seeds_, tag, value), computing the second half
+  // of the key only when a prefilter lets the first through.
+  void LookupValue(uint64_t tag, std::string_view value, uint16_t field, How how, uint32_t now_s,
+                   std::vector<Hit>* hits) const;
   void Emit(uint32_t payload, uint16_t field, How how, uint32_t now_s,
             std::vector<Hit>* hits) const;
   bool HasGeneric(uint64_t tag) const;
@@ -201,6 +219,7 @@ struct ApplyStats {
   int64_t unsupported = 0;  // pattern_type other than stix
   int64_t invalid = 0;      // patterns that do not parse or validate
   int64_t complex = 0;      // indicators that need the evaluator
+  int64_t scan = 0;         // of those, evaluated on every event (no index entry)
   std::vector<std::string> errors;  // at most 100: "indicator--...: message"
 };
 
@@ -254,7 +273,7 @@ class Matcher {
   std::vector<CidrIndex6::Block> delta_v6_;
   std::shared_ptr<std::vector<uint64_t>> dead_;
   std::vector<uint32_t> scan_list_;
-  std::vector<uint32_t> id_slots_;  // open addressing over ordinals (+1; 0 = empty)
+  std::vector<uint64_t> id_slots_;  // hash tag << 32 | ordinal + 1 (0 = empty)
   std::vector<int64_t> modified_;   // per ordinal: the version held (for stale checks)
   size_t id_count_ = 0;
   int64_t live_ = 0;

@@ -1,6 +1,7 @@
 #include "match/normalize.h"
 
 #include <cstdio>
+#include <cstring>
 
 #include "pattern/ip.h"
 
@@ -31,14 +32,70 @@ bool ParseIpv4(std::string_view s, uint32_t* out) {
 }
 
 bool ParseIpv6(std::string_view s, Uint128* out) {
-  if (s.find(':') == std::string_view::npos || s.size() > 64) return false;
+  if (s.size() < 2 || s.size() > 64) return false;
   if (size_t pct = s.find('%'); pct != std::string_view::npos) s = s.substr(0, pct);
-  if (s.find('/') != std::string_view::npos) return false;
-  auto net = pattern::ParseIpNetwork(s);
-  if (!net || !net->v6) return false;
-  Uint128 v = 0;
-  for (int i = 0; i < 16; ++i) v = (v << 8) | net->bytes[static_cast<size_t>(i)];
-  *out = v;
+  // RFC 4291 §2.2: up to eight groups of 1-4 hex digits, one "::", and an
+  // optional dotted-quad tail (which takes two groups).
+  uint16_t groups[8] = {};
+  int n = 0, gap = -1;
+  size_t i = 0;
+  if (s.size() >= 2 && s[0] == ':' && s[1] == ':') {
+    gap = 0;
+    i = 2;
+  } else if (!s.empty() && s[0] == ':') {
+    return false;
+  }
+  while (i < s.size()) {
+    if (n >= 8) return false;
+    size_t start = i;
+    uint32_t v = 0;
+    int digits = 0;
+    while (i < s.size() && digits <= 4) {
+      char c = s[i];
+      int d = (c >= '0' && c <= '9') ? c - '0'
+              : (c >= 'a' && c <= 'f') ? c - 'a' + 10
+              : (c >= 'A' && c <= 'F') ? c - 'A' + 10
+                                       : -1;
+      if (d < 0) break;
+      v = v * 16 + static_cast<uint32_t>(d);
+      ++digits;
+      ++i;
+    }
+    if (i < s.size() && s[i] == '.') {
+      // An IPv4 tail.
+      uint32_t v4;
+      if (n > 6 || !ParseIpv4(s.substr(start), &v4)) return false;
+      groups[n++] = static_cast<uint16_t>(v4 >> 16);
+      groups[n++] = static_cast<uint16_t>(v4 & 0xffff);
+      i = s.size();
+      break;
+    }
+    if (digits == 0 || digits > 4) return false;
+    groups[n++] = static_cast<uint16_t>(v);
+    if (i == s.size()) break;
+    if (s[i] != ':') return false;
+    ++i;
+    if (i < s.size() && s[i] == ':') {
+      if (gap >= 0) return false;
+      gap = n;
+      ++i;
+    } else if (i == s.size()) {
+      return false;  // a trailing single ':'
+    }
+  }
+  if (gap < 0 ? n != 8 : n > 7) return false;
+  Uint128 out_v = 0;
+  int fill = gap < 0 ? 0 : 8 - n;
+  for (int k = 0, src = 0; k < 8; ++k) {
+    uint16_t g;
+    if (gap >= 0 && k >= gap && k < gap + fill) {
+      g = 0;
+    } else {
+      g = groups[src++];
+    }
+    out_v = (out_v << 16) | g;
+  }
+  *out = out_v;
   return true;
 }
 
@@ -86,7 +143,12 @@ std::string_view NormalizeDomain(std::string_view s, std::string* buf) {
 int LabelCount(std::string_view domain) {
   if (domain.empty()) return 0;
   int n = 1;
-  for (char c : domain) n += c == '.';
+  const char* p = domain.data();
+  const char* end = p + domain.size();
+  while ((p = static_cast<const char*>(std::memchr(p, '.', static_cast<size_t>(end - p)))) != nullptr) {
+    ++n;
+    ++p;
+  }
   return n;
 }
 

@@ -347,7 +347,7 @@ struct Scanner::Impl {
         m.kind = f.kind;
         m.generic = f.generic;
         m.log_type.assign(w->event.log_type);
-        m.time_us = w->event.time_us;
+        m.time_us = w->event.Time();
         r.matches.push_back(std::move(m));
       }
       for (uint32_t o : scan) {
@@ -360,7 +360,7 @@ struct Scanner::Impl {
         m.ordinal = o;
         m.how = How::kPattern;
         m.log_type.assign(w->event.log_type);
-        m.time_us = w->event.time_us;
+        m.time_us = w->event.Time();
         r.matches.push_back(std::move(m));
       }
     }

@@ -42,6 +42,15 @@ ValueIndex ValueIndex::Build(std::vector<KeyedPayload>& entries) {
     i = j;
   }
   for (size_t b = 1; b < ix.dir_.size(); ++b) ix.dir_[b] += ix.dir_[b - 1];
+  // 12 bits per key, rounded up to whole 64-bit words.
+  ix.bloom_.assign(std::max<size_t>(1, (distinct * 12 + 63) / 64), 0);
+  for (const Slot& s : ix.slots_) {
+    uint64_t hi = s.hi;
+    uint64_t& w =
+        ix.bloom_[static_cast<uint64_t>((static_cast<Uint128>(hi >> 20) * ix.bloom_.size()) >> 44)];
+    w |= (uint64_t{1} << (hi & 63)) | (uint64_t{1} << ((hi >> 6) & 63)) |
+         (uint64_t{1} << ((hi >> 12) & 63));
+  }
   return ix;
 }
 

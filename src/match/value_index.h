@@ -8,6 +8,11 @@
 // starts. A lookup reads the directory entry and then one or two cache
 // lines of keys. 17.3 bytes per distinct key, no empty slots.
 //
+// Prefilter: a blocked Bloom filter (one 64-bit word per key, three bits,
+// 12 bits per key: 1.5 bytes) answers "surely absent" for most values a log
+// carries from memory that stays in the CPU's caches, before the directory
+// and the keys (main memory for large indexes) are touched.
+//
 // Payloads: bit 31 set means "several": the low 30 bits index `multi_`,
 // where a count is followed by that many payloads. Bit 30 (kNeedsEval) marks
 // an entry whose hit is only a candidate for the pattern evaluator. The low
@@ -43,6 +48,15 @@ class ValueIndex {
 
   // Calls f(payload) for every payload stored under `key` (ordinal with the
   // kNeedsEval flag; never kMultiBit).
+  // False when no key has this `hi` (Bloom filter); true when one may.
+  bool MayContain(uint64_t hi) const {
+    if (bloom_.empty()) return false;
+    uint64_t w = bloom_[static_cast<uint64_t>((static_cast<Uint128>(hi >> 20) * bloom_.size()) >> 44)];
+    uint64_t bits = (uint64_t{1} << (hi & 63)) | (uint64_t{1} << ((hi >> 6) & 63)) |
+                    (uint64_t{1} << ((hi >> 12) & 63));
+    return (w & bits) == bits;
+  }
+
   template <typename F>
   void Find(const Key& key, F&& f) const {
     if (slots_.empty()) return;
@@ -69,7 +83,8 @@ class ValueIndex {
 
   size_t keys() const { return slots_.size(); }
   size_t MemoryBytes() const {
-    return slots_.capacity() * sizeof(Slot) + dir_.capacity() * 4 + multi_.capacity() * 4;
+    return slots_.capacity() * sizeof(Slot) + dir_.capacity() * 4 + multi_.capacity() * 4 +
+           bloom_.capacity() * 8;
   }
   // Every (key, payload) pair, payloads expanded (for merging indexes).
   void ForEach(const std::function<void(const Key&, uint32_t)>& f) const;
@@ -88,6 +103,7 @@ class ValueIndex {
   std::vector<Slot> slots_;
   std::vector<uint32_t> dir_;    // buckets_ + 1 offsets
   std::vector<uint32_t> multi_;  // count, payloads...
+  std::vector<uint64_t> bloom_;
 };
 
 }  // namespace kizuna::match

@@ -4,6 +4,10 @@
 #include <cstring>
 #include <unordered_map>
 
+#if defined(__SSE2__)
+#include <emmintrin.h>
+#endif
+
 #include "match/reader.h"
 
 namespace kizuna::match {
@@ -32,6 +36,7 @@ struct ZSpec {
   ZKind kind = ZKind::kNone;
   Role role = Role::kNone;
   const GenericPath* generic = nullptr;
+  bool http_host = false;  // http.log's host (joined with uri)
 };
 
 const std::unordered_map<std::string_view, ZSpec>& SpecTable() {
@@ -50,7 +55,7 @@ const std::unordered_map<std::string_view, ZSpec>& SpecTable() {
       {"server_name", {ZKind::kDomain}},
       {"san.dns", {ZKind::kDomain}},
       {"answers", {ZKind::kHost}},
-      {"host", {ZKind::kHost}},
+      {"host", {ZKind::kHost, Role::kNone, nullptr, true}},
       {"uri", {ZKind::kUri}},
       {"referrer", {ZKind::kUrl}},
       {"san.uri", {ZKind::kUrl}},
@@ -89,37 +94,9 @@ const ZSpec* FindSpec(std::string_view name) {
   return it == t.end() ? nullptr : &it->second;
 }
 
-// Zeek's "ts": seconds since the epoch with a fraction ("1300475167.096535").
-bool ParseEpoch(std::string_view s, int64_t* us) {
-  int64_t sec = 0, frac = 0;
-  int digits = 0;
-  size_t i = 0;
-  if (s.empty()) return false;
-  for (; i < s.size() && s[i] >= '0' && s[i] <= '9'; ++i) {
-    sec = sec * 10 + (s[i] - '0');
-    if (sec > 99'999'999'999) return false;
-  }
-  if (i == 0) return false;
-  if (i < s.size() && s[i] == '.') {
-    for (++i; i < s.size() && s[i] >= '0' && s[i] <= '9'; ++i) {
-      if (digits < 6) {
-        frac = frac * 10 + (s[i] - '0');
-        ++digits;
-      }
-    }
-  }
-  if (i != s.size()) return false;
-  while (digits < 6) {
-    frac *= 10;
-    ++digits;
-  }
-  *us = sec * 1'000'000 + frac;
-  return true;
-}
-
 // Decodes Zeek's \xHH escapes (and "\\").
 std::string_view Unescape(std::string_view v, Event* ev) {
-  if (v.find('\\') == std::string_view::npos) return v;
+  if (std::memchr(v.data(), '\\', v.size()) == nullptr) return v;
   std::string out;
   out.reserve(v.size());
   for (size_t i = 0; i < v.size(); ++i) {
@@ -158,16 +135,14 @@ struct Collector {
     switch (spec.kind) {
       case ZKind::kNone:
         return;
-      case ZKind::kTs: {
-        int64_t us;
-        if (ParseEpoch(v, &us)) ev->time_us = us;
+      case ZKind::kTs:
+        ev->epoch = v;  // read only for events that match
         return;
-      }
       case ZKind::kIp:
         ev->Add(FieldKind::kIp, key, v, spec.role);
         return;
       case ZKind::kHost:
-        if (key == "host") host = v;
+        if (spec.http_host) host = v;
         ev->Add(FieldKind::kHost, key, v);
         return;
       case ZKind::kDomain:
@@ -228,6 +203,37 @@ struct Collector {
 
 // ---- TSV --------------------------------------------------------------------------
 
+// Positions of the first `max` occurrences of `sep` in p[0, n), written to
+// out; returns how many. With `padded` it reads up to 15 bytes past n (the
+// scanner guarantees kReadPadding readable bytes after a line).
+size_t FindSeparators(const char* p, size_t n, char sep, uint32_t* out, size_t max, bool padded) {
+  size_t found = 0;
+#if defined(__SSE2__)
+  if (!padded) {
+    for (size_t i = 0; i < n && found < max; ++i) {
+      if (p[i] == sep) out[found++] = static_cast<uint32_t>(i);
+    }
+    return found;
+  }
+  const __m128i needle = _mm_set1_epi8(sep);
+  for (size_t i = 0; i < n && found < max; i += 16) {
+    __m128i block = _mm_loadu_si128(reinterpret_cast<const __m128i*>(p + i));
+    uint32_t mask = static_cast<uint32_t>(_mm_movemask_epi8(_mm_cmpeq_epi8(block, needle)));
+    if (n - i < 16) mask &= (1u << (n - i)) - 1;
+    while (mask != 0 && found < max) {
+      out[found++] = static_cast<uint32_t>(i + static_cast<size_t>(__builtin_ctz(mask)));
+      mask &= mask - 1;
+    }
+  }
+#else
+  (void)padded;
+  for (size_t i = 0; i < n && found < max; ++i) {
+    if (p[i] == sep) out[found++] = static_cast<uint32_t>(i);
+  }
+#endif
+  return found;
+}
+
 class ZeekTsvReader final : public LogReader {
  public:
   ZeekTsvReader() = default;
@@ -261,7 +267,9 @@ class ZeekTsvReader final : public LogReader {
     return std::make_unique<ZeekTsvReader>(header_);
   }
 
-  LineStatus Parse(std::string_view line, size_t, Event* ev, std::string* error) override {
+  LineStatus Parse(std::string_view line, size_t capacity, Event* ev,
+                   std::string* error) override {
+    const bool padded = capacity >= line.size() + 16;
     if (!line.empty() && line.back() == '\r') line.remove_suffix(1);
     if (line.empty()) return LineStatus::kSkip;
     if (line.front() == '#') {
@@ -276,39 +284,46 @@ class ZeekTsvReader final : public LogReader {
     ev->log_type = path_;
     Collector c{ev, {}, {}, {}, {}};
     const char sep = header_.separator;
-    size_t col = 0, pos = 0;
-    const size_t n = line.size();
-    while (col < last_) {
-      const char* p = static_cast<const char*>(std::memchr(line.data() + pos, sep, n - pos));
-      size_t end = p ? static_cast<size_t>(p - line.data()) : n;
-      const ZSpec& spec = specs_[col];
-      if (spec.kind != ZKind::kNone) {
-        std::string_view v = line.substr(pos, end - pos);
-        if (v != header_.unset_field && v != header_.empty_field) {
-          const std::string_view key = header_.fields[col];
-          // Sets and vectors: elements joined by the set separator.
-          if (container_[col] && v.find(header_.set_separator) != std::string_view::npos) {
-            size_t s = 0;
-            while (s <= v.size()) {
-              size_t e = v.find(header_.set_separator, s);
-              if (e == std::string_view::npos) e = v.size();
-              c.Value(spec, key, Unescape(v.substr(s, e - s), ev));
-              s = e + header_.set_separator.size();
-            }
-          } else {
-            c.Value(spec, key, Unescape(v, ev));
-          }
-        }
-      }
-      ++col;
-      if (p == nullptr) break;
-      pos = end + 1;
+    // Column boundaries up to the last column of interest, in one pass.
+    if (seps_.size() < last_) seps_.resize(last_);
+    if (line.size() >= UINT32_MAX) {
+      *error = "line too long";
+      return LineStatus::kMalformed;
     }
-    if (col < last_ && col + 1 < header_.fields.size()) {
+    size_t nsep = FindSeparators(line.data(), line.size(), sep, seps_.data(), last_, padded);
+    const size_t columns = nsep + 1;  // columns present up to last_
+    if (columns < last_ && columns < header_.fields.size()) {
       // Fewer columns than #fields promises, before the ones we read.
       *error = "expected " + std::to_string(header_.fields.size()) + " fields, found " +
-               std::to_string(col);
+               std::to_string(columns);
       return LineStatus::kMalformed;
+    }
+    const std::string& unset = header_.unset_field;
+    const std::string& empty = header_.empty_field;
+    // Escapes are rare: look for a backslash once per line.
+    const bool escapes = std::memchr(line.data(), '\\', line.size()) != nullptr;
+    for (size_t col = 0; col < last_ && col < columns; ++col) {
+      const ZSpec& spec = specs_[col];
+      if (spec.kind == ZKind::kNone) continue;
+      size_t begin = col == 0 ? 0 : seps_[col - 1] + 1;
+      size_t end = col < nsep ? seps_[col] : line.size();
+      std::string_view v = line.substr(begin, end - begin);
+      if (v.size() == unset.size() && (v.size() == 1 ? v[0] == unset[0] : v == unset)) continue;
+      if (v.size() == empty.size() && v == empty) continue;
+      const std::string_view key = header_.fields[col];
+      // Sets and vectors: elements joined by the set separator.
+      if (container_[col] && v.find(header_.set_separator) != std::string_view::npos) {
+        size_t s0 = 0;
+        while (s0 <= v.size()) {
+          size_t e = v.find(header_.set_separator, s0);
+          if (e == std::string_view::npos) e = v.size();
+          std::string_view el = v.substr(s0, e - s0);
+          c.Value(spec, key, escapes ? Unescape(el, ev) : el);
+          s0 = e + header_.set_separator.size();
+        }
+      } else {
+        c.Value(spec, key, escapes ? Unescape(v, ev) : v);
+      }
     }
     c.Finish();
     return LineStatus::kEvent;
@@ -318,6 +333,7 @@ class ZeekTsvReader final : public LogReader {
   ZeekHeader header_;
   std::vector<ZSpec> specs_;
   std::vector<bool> container_;
+  std::vector<uint32_t> seps_;
   size_t last_ = 0;  // columns past this one are of no interest
   std::string path_;
 };
@@ -398,7 +414,7 @@ class ZeekJsonReader final : public LogReader {
         if (spec->kind == ZKind::kTs) {
           // JSON::TS_ISO8601 writes ts as text.
           int64_t us;
-          if (ParseEpoch(s, &us) || ParseLogTime(s, &us)) c->ev->time_us = us;
+          if (ParseEpochTime(s, &us) || ParseLogTime(s, &us)) c->ev->time_us = us;
           continue;
         }
         c->Value(*spec, name, s);

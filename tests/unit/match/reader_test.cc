@@ -20,7 +20,7 @@ Parsed ParseOne(LogReader& r, std::string line) {
   Parsed p;
   p.status = r.Parse(std::string_view(buf.data(), line.size()), buf.size(), &ev, &p.error);
   for (const auto& f : ev.fields) p.fields.emplace_back(std::string(f.name), std::string(f.value));
-  p.time_us = ev.time_us;
+  p.time_us = ev.Time();
   p.log_type = std::string(ev.log_type);
   return p;
 }
