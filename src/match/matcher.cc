@@ -261,9 +261,9 @@ void Snapshot::LookupDomain(std::string_view text, uint16_t field, uint32_t now_
   uint64_t labels = base_->domain_labels | (delta_ ? delta_->domain_labels : 0);
   if (labels == 0) return;
   std::string buf;
-  std::string_view d = NormalizeDomain(text, &buf);
+  int n = 0;
+  std::string_view d = NormalizeDomain(text, &buf, &n);
   if (d.empty()) return;
-  int n = LabelCount(d);
   size_t start = 0;
   for (int k = n; k >= 1; --k) {
     if (labels >> std::min(k, 63) & 1) {

@@ -33,6 +33,11 @@ bool ParseIpv4(std::string_view s, uint32_t* out) {
 
 bool ParseIpv6(std::string_view s, Uint128* out) {
   if (s.size() < 2 || s.size() > 64) return false;
+  // Quick rejection of names (most values tried here are domain names).
+  char c0 = s[0];
+  if (!(c0 == ':' || (c0 >= '0' && c0 <= '9') || (c0 >= 'a' && c0 <= 'f') || (c0 >= 'A' && c0 <= 'F'))) {
+    return false;
+  }
   if (size_t pct = s.find('%'); pct != std::string_view::npos) s = s.substr(0, pct);
   // RFC 4291 §2.2: up to eight groups of 1-4 hex digits, one "::", and an
   // optional dotted-quad tail (which takes two groups).
@@ -116,11 +121,12 @@ std::string FormatIpv6(Uint128 a) {
   return n.ToString();
 }
 
-std::string_view NormalizeDomain(std::string_view s, std::string* buf) {
+std::string_view NormalizeDomain(std::string_view s, std::string* buf, int* labels) {
   while (!s.empty() && s.back() == '.') s.remove_suffix(1);
   if (s.empty() || s.size() > 253 || s.front() == '.') return {};
   bool upper = false;
   char prev = 0;
+  int dots = 0;
   for (char c : s) {
     unsigned char u = static_cast<unsigned char>(c);
     // Letters, digits, '-', '_' (seen in real names) and non-ASCII bytes
@@ -128,10 +134,14 @@ std::string_view NormalizeDomain(std::string_view s, std::string* buf) {
     bool ok = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
               c == '-' || c == '_' || c == '.' || u >= 0x80;
     if (!ok) return {};
-    if (c == '.' && prev == '.') return {};
+    if (c == '.') {
+      if (prev == '.') return {};
+      ++dots;
+    }
     if (c >= 'A' && c <= 'Z') upper = true;
     prev = c;
   }
+  if (labels) *labels = dots + 1;
   if (!upper) return s;
   buf->assign(s);
   for (char& c : *buf) {

@@ -33,7 +33,8 @@ std::string FormatIpv6(Uint128 a);
 // Writes the normal form of a domain name into `buf` and returns a view of
 // it; empty when `s` is not plausibly a host name (empty, spaces, control
 // characters, "..", longer than 253 bytes).
-std::string_view NormalizeDomain(std::string_view s, std::string* buf);
+// `labels`, when given, receives the number of labels.
+std::string_view NormalizeDomain(std::string_view s, std::string* buf, int* labels = nullptr);
 // Number of labels of a normalized domain ("a.b.c" -> 3).
 int LabelCount(std::string_view domain);
 

@@ -1,6 +1,8 @@
 #include "match/scanner.h"
 
 #include <fcntl.h>
+#include <sys/mman.h>
+#include <sys/stat.h>
 #include <poll.h>
 #include <unistd.h>
 #include <zlib.h>
@@ -162,6 +164,13 @@ struct Chunk {
   size_t input = 0;
   std::string data;  // payload followed by kReadPadding zero bytes
   size_t size = 0;   // payload bytes
+  // Or a view into a mapped file, with `view_capacity` readable bytes
+  // (at least size + kReadPadding); `mapping` keeps the map alive.
+  const char* view = nullptr;
+  size_t view_capacity = 0;
+  std::shared_ptr<void> mapping;
+  const char* base() const { return view ? view : data.data(); }
+  size_t capacity() const { return view ? view_capacity : data.size(); }
   const LogReader* proto = nullptr;
   std::shared_ptr<const ZeekHeader> header;
   bool last = false;  // the input's last chunk
@@ -218,6 +227,30 @@ std::vector<std::tuple<size_t, size_t, int64_t>> SplitJsonObjects(std::string_vi
   if (base >= 0 && depth > base) out.emplace_back(start, d.size() - start, start_line);
   *lines = line - (d.empty() || d.back() == '\n' ? 1 : 0);
   return out;
+}
+
+// Applies the Zeek header lines (lines starting with '#') of `d` to
+// `tracker`; true when any changed it.
+bool TrackHeaders(std::string_view d, ZeekHeader* tracker) {
+  bool changed = false;
+  size_t at = 0;
+  const size_t n = d.size();
+  while (at < n) {
+    const char* h = static_cast<const char*>(std::memchr(d.data() + at, '#', n - at));
+    if (h == nullptr) break;
+    size_t i = static_cast<size_t>(h - d.data());
+    if (i == 0 || d[i - 1] == '\n') {
+      const char* e = static_cast<const char*>(std::memchr(d.data() + i, '\n', n - i));
+      size_t j = e ? static_cast<size_t>(e - d.data()) : n;
+      std::string_view hl = d.substr(i, j - i);
+      if (!hl.empty() && hl.back() == '\r') hl.remove_suffix(1);
+      changed |= tracker->Apply(hl);
+      at = j;
+    } else {
+      at = i + 1;
+    }
+  }
+  return changed;
 }
 
 // True when `sample` (the start of a JSON input) is not JSON lines: an
@@ -303,7 +336,7 @@ struct Scanner::Impl {
     const int64_t now_us = matcher->clock().NowMicros();
     const uint32_t now_s = static_cast<uint32_t>(std::max<int64_t>(0, now_us / 1'000'000));
     const std::vector<uint32_t>& scan = snap->scan();
-    const char* base = c.data.data();
+    const char* base = c.base();
     const size_t end = c.size;
     size_t pos = 0;
     int64_t line = 0;
@@ -316,13 +349,13 @@ struct Scanner::Impl {
         auto [off, len, at] = c.records[record++];
         line = at;
         text = std::string_view(base + off, len);
-        capacity = c.data.size() - off;
+        capacity = c.capacity() - off;
       } else {
         const char* nl = static_cast<const char*>(std::memchr(base + pos, '\n', end - pos));
         size_t stop = nl ? static_cast<size_t>(nl - base) : end;
         ++line;
         text = std::string_view(base + pos, stop - pos);
-        capacity = c.data.size() - pos;
+        capacity = c.capacity() - pos;
         pos = stop + 1;
       }
       w->error.clear();
@@ -465,6 +498,69 @@ Result<ScanStats> Scanner::Scan(const std::vector<std::string>& inputs, MatchSin
       break;
     }
     std::unique_ptr<InputStream> in = std::move(opened).value();
+    // An uncompressed regular file is mapped and handed out in views (no
+    // copy); the tail, which has no bytes after it to read ahead into, is
+    // copied into a padded buffer.
+    struct stat sb;
+    if (!options_.follow && inputs[input] != "-" && !in->compressed() && fstat(in->fd(), &sb) == 0 &&
+        S_ISREG(sb.st_mode) && sb.st_size > 0) {
+      size_t size = static_cast<size_t>(sb.st_size);
+      void* map = ::mmap(nullptr, size, PROT_READ, MAP_PRIVATE, in->fd(), 0);
+      if (map != MAP_FAILED) {
+        ::madvise(map, size, MADV_SEQUENTIAL);
+        std::shared_ptr<void> mapping(map, [size](void* p) { ::munmap(p, size); });
+        const char* d = static_cast<const char*>(map);
+        std::string_view sample(d, std::min<size_t>(size, 4096));
+        protos.push_back(MakeReader(options_.format, sample, options_.reader));
+        const LogReader* proto = protos.back().get();
+        const bool tsv = proto->header() != nullptr;
+        if (tsv || options_.format == LogFormat::kLines || !IsJsonDocument(sample)) {
+          ZeekHeader tracker;
+          std::shared_ptr<const ZeekHeader> snapshot;
+          bool changed = true;
+          size_t off = 0;
+          while (off < size) {
+            size_t end = std::min(size, off + chunk_bytes);
+            if (end < size) {
+              // Cut after the last newline; a longer line extends the chunk.
+              const char* nl = static_cast<const char*>(memrchr(d + off, '\n', end - off));
+              if (nl != nullptr) {
+                end = static_cast<size_t>(nl - d) + 1;
+              } else {
+                const char* fw = static_cast<const char*>(std::memchr(d + end, '\n', size - end));
+                end = fw ? static_cast<size_t>(fw - d) + 1 : size;
+              }
+            }
+            Chunk c;
+            c.input = input;
+            c.proto = proto;
+            c.size = end - off;
+            if (size - end >= kReadPadding) {
+              c.view = d + off;
+              c.view_capacity = size - off;
+              c.mapping = mapping;
+            } else {
+              c.data.assign(d + off, c.size);
+              c.data.append(kReadPadding, '\0');
+            }
+            if (tsv) {
+              if (changed) {
+                snapshot = std::make_shared<const ZeekHeader>(tracker);
+                changed = false;
+              }
+              c.header = snapshot;
+              changed |= TrackHeaders(std::string_view(d + off, c.size), &tracker);
+            }
+            c.last = end == size;
+            c.seq = seq++;
+            dispatch(std::move(c));
+            off = end;
+          }
+          continue;
+        }
+        protos.pop_back();  // a JSON document: read below
+      }
+    }
     std::string carry;  // bytes after the last newline of the previous read
     ZeekHeader tracker;
     std::shared_ptr<const ZeekHeader> header_snapshot;
@@ -579,23 +675,7 @@ Result<ScanStats> Scanner::Scan(const std::vector<std::string>& inputs, MatchSin
         }
         c.header = header_snapshot;
         // Header lines in this chunk change what follows it.
-        const char* d = c.data.data();
-        size_t at = 0;
-        while (at < cut) {
-          const char* h = static_cast<const char*>(std::memchr(d + at, '#', cut - at));
-          if (h == nullptr) break;
-          size_t i = static_cast<size_t>(h - d);
-          if (i == 0 || d[i - 1] == '\n') {
-            const char* e = static_cast<const char*>(std::memchr(d + i, '\n', cut - i));
-            size_t j = e ? static_cast<size_t>(e - d) : cut;
-            std::string_view hl(d + i, j - i);
-            if (!hl.empty() && hl.back() == '\r') hl.remove_suffix(1);
-            tracker_changed |= tracker.Apply(hl);
-            at = j;
-          } else {
-            at = i + 1;
-          }
-        }
+        tracker_changed |= TrackHeaders(std::string_view(c.data.data(), cut), &tracker);
       }
       c.last = eof;
       c.seq = seq++;

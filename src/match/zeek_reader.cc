@@ -206,31 +206,40 @@ struct Collector {
 // Positions of the first `max` occurrences of `sep` in p[0, n), written to
 // out; returns how many. With `padded` it reads up to 15 bytes past n (the
 // scanner guarantees kReadPadding readable bytes after a line).
-size_t FindSeparators(const char* p, size_t n, char sep, uint32_t* out, size_t max, bool padded) {
+// *backslash is set when a backslash occurs before the last separator found
+// (or anywhere, when fewer than `max` are found).
+size_t FindSeparators(const char* p, size_t n, char sep, uint32_t* out, size_t max, bool padded,
+                      bool* backslash) {
   size_t found = 0;
+  bool bs = false;
 #if defined(__SSE2__)
-  if (!padded) {
-    for (size_t i = 0; i < n && found < max; ++i) {
-      if (p[i] == sep) out[found++] = static_cast<uint32_t>(i);
+  if (padded) {
+    const __m128i needle = _mm_set1_epi8(sep);
+    const __m128i slash = _mm_set1_epi8('\\');
+    for (size_t i = 0; i < n && found < max; i += 16) {
+      __m128i block = _mm_loadu_si128(reinterpret_cast<const __m128i*>(p + i));
+      uint32_t mask = static_cast<uint32_t>(_mm_movemask_epi8(_mm_cmpeq_epi8(block, needle)));
+      uint32_t smask = static_cast<uint32_t>(_mm_movemask_epi8(_mm_cmpeq_epi8(block, slash)));
+      if (n - i < 16) {
+        mask &= (1u << (n - i)) - 1;
+        smask &= (1u << (n - i)) - 1;
+      }
+      bs |= smask != 0;
+      while (mask != 0 && found < max) {
+        out[found++] = static_cast<uint32_t>(i + static_cast<size_t>(__builtin_ctz(mask)));
+        mask &= mask - 1;
+      }
     }
+    *backslash = bs;
     return found;
   }
-  const __m128i needle = _mm_set1_epi8(sep);
-  for (size_t i = 0; i < n && found < max; i += 16) {
-    __m128i block = _mm_loadu_si128(reinterpret_cast<const __m128i*>(p + i));
-    uint32_t mask = static_cast<uint32_t>(_mm_movemask_epi8(_mm_cmpeq_epi8(block, needle)));
-    if (n - i < 16) mask &= (1u << (n - i)) - 1;
-    while (mask != 0 && found < max) {
-      out[found++] = static_cast<uint32_t>(i + static_cast<size_t>(__builtin_ctz(mask)));
-      mask &= mask - 1;
-    }
-  }
-#else
+#endif
   (void)padded;
   for (size_t i = 0; i < n && found < max; ++i) {
     if (p[i] == sep) out[found++] = static_cast<uint32_t>(i);
+    bs |= p[i] == '\\';
   }
-#endif
+  *backslash = bs;
   return found;
 }
 
@@ -290,7 +299,8 @@ class ZeekTsvReader final : public LogReader {
       *error = "line too long";
       return LineStatus::kMalformed;
     }
-    size_t nsep = FindSeparators(line.data(), line.size(), sep, seps_.data(), last_, padded);
+    bool escapes = false;  // escapes are rare: noticed while splitting
+    size_t nsep = FindSeparators(line.data(), line.size(), sep, seps_.data(), last_, padded, &escapes);
     const size_t columns = nsep + 1;  // columns present up to last_
     if (columns < last_ && columns < header_.fields.size()) {
       // Fewer columns than #fields promises, before the ones we read.
@@ -300,8 +310,6 @@ class ZeekTsvReader final : public LogReader {
     }
     const std::string& unset = header_.unset_field;
     const std::string& empty = header_.empty_field;
-    // Escapes are rare: look for a backslash once per line.
-    const bool escapes = std::memchr(line.data(), '\\', line.size()) != nullptr;
     for (size_t col = 0; col < last_ && col < columns; ++col) {
       const ZSpec& spec = specs_[col];
       if (spec.kind == ZKind::kNone) continue;
