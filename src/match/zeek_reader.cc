@@ -454,9 +454,17 @@ bool ZeekHeader::Apply(std::string_view line) {
   if (line.rfind("#separator", 0) == 0) {
     std::string_view v = line.substr(10);
     while (!v.empty() && (v.front() == ' ' || v.front() == '\t')) v.remove_prefix(1);
-    if (v.size() == 4 && v[0] == '\\' && v[1] == 'x') {
-      separator = static_cast<char>(std::stoi(std::string(v.substr(2)), nullptr, 16));
-    } else if (v.size() == 1) {
+    auto hex = [](char c) {
+      if (c >= '0' && c <= '9') return c - '0';
+      if (c >= 'a' && c <= 'f') return c - 'a' + 10;
+      if (c >= 'A' && c <= 'F') return c - 'A' + 10;
+      return -1;
+    };
+    // "\x09"; an invalid one leaves the separator as it was.
+    if (v.size() == 4 && v[0] == '\\' && v[1] == 'x' && hex(v[2]) >= 0 && hex(v[3]) >= 0) {
+      char sep = static_cast<char>(hex(v[2]) * 16 + hex(v[3]));
+      if (sep != '\n' && sep != '\r') separator = sep;
+    } else if (v.size() == 1 && v[0] != '\n' && v[0] != '\r') {
       separator = v[0];
     }
     return true;
