@@ -114,6 +114,12 @@ void PrintApply(const std::string& what, const match::ApplyStats& s, bool quiet)
                static_cast<long long>(s.revoked), static_cast<long long>(s.unsupported),
                static_cast<long long>(s.invalid), static_cast<long long>(s.complex));
   for (const auto& e : s.errors) std::fprintf(stderr, "kizuna match: skipped %s\n", e.c_str());
+  if (s.scan > 0) {
+    std::fprintf(stderr,
+                 "kizuna match: %s: %lld indicators have no value to index and are evaluated on "
+                 "every event (slow)\n",
+                 what.c_str(), static_cast<long long>(s.scan));
+  }
 }
 
 int Run(const MatchFlags& f) {

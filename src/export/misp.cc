@@ -218,7 +218,8 @@ class Converter {
       r["type"] = "report";
       r["id"] = "report--" + uuid;
       std::string pts = Str(e, "publish_timestamp");
-      r["published"] = (!pts.empty() && pts != "0" && pts.find_first_not_of("0123456789") == std::string::npos)
+      r["published"] = (!pts.empty() && pts != "0" && pts.size() < 12 &&
+                        pts.find_first_not_of("0123456789") == std::string::npos)
                            ? FormatTimestamp(std::stoll(pts) * 1000000, 3)
                            : modified;
     } else {
