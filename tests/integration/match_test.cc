@@ -231,7 +231,8 @@ class Child {
   int Stop() {
     kill(pid_, SIGTERM);
     int status = 0;
-    for (int i = 0; i < 300; ++i) {
+    // Generous: the process posts its last sightings before it exits.
+    for (int i = 0; i < 6000; ++i) {
       Read(10);
       if (waitpid(pid_, &status, WNOHANG) == pid_) {
         pid_ = -1;
