@@ -320,7 +320,8 @@ class ZeekTsvReader final : public LogReader {
       if (v.size() == empty.size() && v == empty) continue;
       const std::string_view key = header_.fields[col];
       // Sets and vectors: elements joined by the set separator.
-      if (container_[col] && v.find(header_.set_separator) != std::string_view::npos) {
+      if (container_[col] && !header_.set_separator.empty() &&
+          v.find(header_.set_separator) != std::string_view::npos) {
         size_t s0 = 0;
         while (s0 <= v.size()) {
           size_t e = v.find(header_.set_separator, s0);
@@ -473,7 +474,7 @@ bool ZeekHeader::Apply(std::string_view line) {
   if (cut == std::string_view::npos) return true;  // #close and other comments
   std::string_view name = line.substr(0, cut), rest = line.substr(cut + 1);
   if (name == "#set_separator") {
-    set_separator = std::string(rest);
+    if (!rest.empty()) set_separator = std::string(rest);  // an empty one would never advance
   } else if (name == "#empty_field") {
     empty_field = std::string(rest);
   } else if (name == "#unset_field") {
