@@ -18,6 +18,8 @@
 #include "core/time.h"
 #include "core/uuid.h"
 #include "auth/authenticator.h"
+#include "export/formats.h"  // frontline export formats
+#include "export/misp.h"     // MISP import
 #include "ingest/ingest.h"
 #include "policy/decision_point.h"
 #include "policy/stamp.h"
@@ -146,8 +148,12 @@ void AddImportCommand(CLI::App& root, int* exit_code) {
   auto api_root = std::make_shared<std::string>();
   auto producer = std::make_shared<std::string>();
   auto quiet = std::make_shared<bool>(false);
+  auto in_format = std::make_shared<std::string>("stix");
   cmd->add_option("files", *files, "bundle (.json), JSON lines (.jsonl), optionally gzip")
       ->required();
+  cmd->add_option("--format", *in_format,
+                  "stix (bundles or JSON lines, the default) or misp (MISP event JSON, "
+                  "converted to STIX 2.1)");
   cmd->add_option("--collection", *collection, "collection id or alias")->required();
   cmd->add_option("--api-root", *api_root, "API root name");
   cmd->add_option("--producer", *producer, "producing organization (id or name)");
@@ -193,10 +199,33 @@ void AddImportCommand(CLI::App& root, int* exit_code) {
         return;
       }
       std::vector<Source> objects;
-      Status s = CollectObjects(file, *data, &objects, &errors);
-      if (!s.ok()) {
-        *exit_code = Fail(s);
+      std::vector<std::string> converted;  // MISP: the STIX objects made from it
+      if (*in_format == "misp") {
+        exports::MispImportStats ms;
+        auto stix_objects = exports::MispToStix(*data, &ms);
+        if (!stix_objects.ok()) {
+          *exit_code = Fail(InvalidArgument(file + ": " + stix_objects.error().message()));
+          return;
+        }
+        converted = std::move(stix_objects).value();
+        for (const auto& o : converted) objects.push_back({file, o});
+        std::printf("%s: %lld MISP events, %lld attributes: %lld indicators, %lld observables\n",
+                    file.c_str(), static_cast<long long>(ms.events),
+                    static_cast<long long>(ms.attributes), static_cast<long long>(ms.indicators),
+                    static_cast<long long>(ms.observables));
+        for (const auto& [type, n] : ms.skipped) {
+          std::printf("  %lld attributes of type %s have no STIX form (skipped)\n",
+                      static_cast<long long>(n), type.c_str());
+        }
+      } else if (*in_format != "stix") {
+        *exit_code = Fail(InvalidArgument("--format must be stix or misp"));
         return;
+      } else {
+        Status s = CollectObjects(file, *data, &objects, &errors);
+        if (!s.ok()) {
+          *exit_code = Fail(s);
+          return;
+        }
       }
       Progress progress(objects.size());
       constexpr size_t kBatch = 1000;
@@ -248,15 +277,80 @@ void AddExportCommand(CLI::App& root, int* exit_code) {
   auto added_after = std::make_shared<std::string>();
   auto all_versions = std::make_shared<bool>(false);
   auto as_user = std::make_shared<std::string>();
+  auto format = std::make_shared<std::string>("stix");
+  auto kind = std::make_shared<std::string>();
+  auto indicator_files = std::make_shared<std::vector<std::string>>();
+  auto sid_base = std::make_shared<uint32_t>(9'100'000);
   cmd->add_option("--as", *as_user,
-                  "export what this account may see (the policy decides and audits every object)")
-      ->required();
-  cmd->add_option("--collection", *collection, "collection id or alias")->required();
+                  "export what this account may see (the policy decides and audits every object)");
+  cmd->add_option("--collection", *collection, "collection id or alias");
+  cmd->add_option("--format", *format,
+                  "stix (a bundle, the default), suricata, snort, zeek-intel, csv, misp, or plain "
+                  "(with --kind)");
+  cmd->add_option("--kind", *kind,
+                  "plain: ipv4, ipv6, domains, urls, emails, md5, sha1 or sha256");
+  cmd->add_option("--indicators", *indicator_files,
+                  "export these STIX files instead of a collection (offline; repeatable)");
+  cmd->add_option("--sid-base", *sid_base, "rules: first sid (default 9100000)");
   cmd->add_option("--api-root", *api_root, "API root name");
   cmd->add_option("--type", *types, "only these STIX types (repeatable)");
   cmd->add_option("--added-after", *added_after, "only objects added after this time");
   cmd->add_flag("--all-versions", *all_versions, "every version, not only the latest");
   cmd->callback([=] {
+    exports::ExportOptions eo;
+    eo.now_us = SystemClock::Get().NowMicros();
+    eo.sid_base = *sid_base;
+    if (!exports::ParseFormat(*format, &eo.format)) {
+      *exit_code = Fail(InvalidArgument("unknown --format " + *format));
+      return;
+    }
+    if (eo.format == exports::Format::kPlain && !exports::ParsePlainKind(*kind, &eo.plain)) {
+      *exit_code = Fail(InvalidArgument("--format plain needs --kind ipv4, ipv6, domains, urls, "
+                                        "emails, md5, sha1 or sha256"));
+      return;
+    }
+    if (!indicator_files->empty()) {
+      // Offline: no hub, no policy (the files are the operator's own).
+      exports::Exporter ex(eo);
+      for (const auto& file : *indicator_files) {
+        auto data = ReadFileMaybeGzip(file);
+        if (!data.ok()) {
+          *exit_code = Fail(data.error());
+          return;
+        }
+        std::vector<Source> objects;
+        std::vector<std::string> errors;
+        Status s = CollectObjects(file, *data, &objects, &errors);
+        for (const auto& e : errors) std::fprintf(stderr, "kizuna export: %s\n", e.c_str());
+        if (!s.ok()) {
+          *exit_code = Fail(s);
+          return;
+        }
+        for (const auto& o : objects) {
+          ex.Add(o.bytes);
+          std::string chunk = ex.TakeOutput();
+          std::fwrite(chunk.data(), 1, chunk.size(), stdout);
+        }
+      }
+      std::string rest = ex.Finish();
+      std::fwrite(rest.data(), 1, rest.size(), stdout);
+      std::fflush(stdout);
+      const auto& es = ex.stats();
+      std::fprintf(stderr,
+                   "kizuna export: %lld indicators, %lld exported as %lld %s values; %lld not "
+                   "expressible, %lld values of other kinds, %lld expired, %lld revoked, "
+                   "%lld invalid\n",
+                   static_cast<long long>(es.indicators), static_cast<long long>(es.exported),
+                   static_cast<long long>(es.values), format->c_str(),
+                   static_cast<long long>(es.not_expressible),
+                   static_cast<long long>(es.skipped_kind), static_cast<long long>(es.expired),
+                   static_cast<long long>(es.revoked), static_cast<long long>(es.invalid));
+      return;
+    }
+    if (as_user->empty() || collection->empty()) {
+      *exit_code = Fail(InvalidArgument("give --collection and --as (or --indicators FILE)"));
+      return;
+    }
     auto st = flags->Open();
     if (!st.ok()) {
       *exit_code = Fail(st.error());
@@ -308,8 +402,12 @@ void AddExportCommand(CLI::App& root, int* exit_code) {
       }
       q.added_after_us = t->micros;
     }
+    // Rules and lists: the same releases, written by the exporter.
+    const bool stix_bundle = eo.format == exports::Format::kStix;
+    exports::Exporter ex(eo);
+    if (!stix_bundle && types->empty()) q.types = {"indicator"};
     std::string out = "{\"type\":\"bundle\",\"id\":\"bundle--" + NewUuidV4() + "\",\"objects\":[";
-    std::fwrite(out.data(), 1, out.size(), stdout);
+    if (stix_bundle) std::fwrite(out.data(), 1, out.size(), stdout);
     std::optional<int64_t> cursor;
     bool first = true;
     for (;;) {
@@ -331,14 +429,27 @@ void AddExportCommand(CLI::App& root, int* exit_code) {
       }
       scope->Finish();
       for (const auto& r : page->records) {
+        if (!stix_bundle) {
+          ex.Add(r.raw);
+          continue;
+        }
         if (!first) std::fputc(',', stdout);
         first = false;
         std::fwrite(r.raw.data(), 1, r.raw.size(), stdout);
       }
+      if (!stix_bundle) {
+        std::string chunk = ex.TakeOutput();
+        std::fwrite(chunk.data(), 1, chunk.size(), stdout);
+      }
       if (!page->more || page->records.empty()) break;
       cursor = page->records.back().date_added_us;
     }
-    std::fputs("]}\n", stdout);
+    if (stix_bundle) {
+      std::fputs("]}\n", stdout);
+    } else {
+      std::string rest = ex.Finish();
+      std::fwrite(rest.data(), 1, rest.size(), stdout);
+    }
     std::fflush(stdout);
     Status flushed = (*audit)->Flush();
     if (!flushed.ok()) *exit_code = Fail(flushed.WithContext("audit log"));

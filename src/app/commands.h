@@ -24,5 +24,6 @@ void AddPatternCommands(CLI::App& root, int* exit_code);
 void AddFederationAdminCommands(CLI::App* admin, const StoreFlags* flags, const bool* as_json,
                                 int* exit_code);
 void AddDemoFederationCommand(CLI::App& root, int* exit_code);
+void AddMatchCommand(CLI::App& root, int* exit_code);  // cmd_match.cc (frontline matcher)
 
 }  // namespace kizuna::app

@@ -10,6 +10,7 @@
 #include "auth/authenticator.h"
 #include "auth/sealed.h"
 #include "core/metrics.h"
+#include "export/feeds.h"  // frontline feeds (/feeds/...)
 #include "federation/federation.h"
 #include "federation/peer_ingest.h"
 #include "http/server.h"
@@ -36,6 +37,9 @@ struct Hub::Impl {
   std::unique_ptr<stream::WebhookService> webhooks;
   std::unique_ptr<federation::FederationService> federation;
   std::unique_ptr<http::Server> server;
+  // /feeds/{api-root}/{collection}/{format}; after server: destroyed (and
+  // its workers joined) before the server.
+  std::unique_ptr<exports::FeedService> feeds;
 
   void Handle(http::Request req, http::Respond respond);
   void Health(http::Respond respond);
@@ -179,6 +183,11 @@ void Hub::Impl::Handle(http::Request req, http::Respond respond) {
     channels->Handle(std::move(req), std::move(respond));
     return;
   }
+  // Frontline feeds (rules and lists), released through the policy (Path::kFeed).
+  if (req.path.rfind(exports::kFeedPrefix, 0) == 0) {
+    feeds->Handle(std::move(req), std::move(respond));
+    return;
+  }
   taxii->Handle(std::move(req), std::move(respond));
 }
 
@@ -250,6 +259,8 @@ Result<std::unique_ptr<Hub>> Hub::Open(const Config& config) {
   fo.link_max_backoff_ms = config.federation_retry_max_ms;
   impl->federation = std::make_unique<federation::FederationService>(
       impl->store.get(), impl->policy.get(), impl->sealer.get(), fo);
+  impl->feeds = std::make_unique<exports::FeedService>(impl->store.get(), impl->auth.get(),
+                                                       impl->policy.get());
 
   http::ServerOptions ho;
   ho.listen = config.listen;
@@ -272,6 +283,7 @@ Result<std::unique_ptr<Hub>> Hub::Open(const Config& config) {
       [raw](const http::Request& head) -> int64_t {
         if (head.path == "/healthz" || head.path == "/metrics") return 0;
         if (stream::ChannelService::IsChannelPath(head.path)) return 0;
+        if (head.path.rfind(exports::kFeedPrefix, 0) == 0) return 0;
         return raw->taxii->BodyLimit(head);
       },
       [](int status, std::string_view message, const http::Request&) {
