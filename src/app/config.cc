@@ -142,7 +142,7 @@ Result<Config> ParseConfig(std::string_view text, const std::string& source_name
       {"store", {"path", "durable", "cache_mib"}},
       {"taxii",
        {"title", "description", "contact", "default_api_root", "public_base_url", "default_page",
-        "max_page"}},
+        "max_page", "response_cache_mib"}},
       {"auth", {"max_failures", "failure_window_s"}},
       {"metrics", {"public"}},
       {"federation", {"hub_name", "secrets_key", "retry_max_ms"}},
@@ -170,6 +170,7 @@ Result<Config> ParseConfig(std::string_view text, const std::string& source_name
   RETURN_IF_ERROR(r.Str("taxii", "public_base_url", &c.public_base_url));
   RETURN_IF_ERROR(r.Int("taxii", "default_page", &c.default_page, 1, 100'000));
   RETURN_IF_ERROR(r.Int("taxii", "max_page", &c.max_page, 1, 100'000));
+  RETURN_IF_ERROR(r.Int("taxii", "response_cache_mib", &c.response_cache_mib, 0, 1 << 20));
   RETURN_IF_ERROR(r.Int("auth", "max_failures", &c.max_auth_failures, 1, 1'000'000));
   RETURN_IF_ERROR(r.Int("auth", "failure_window_s", &c.auth_failure_window_s, 1, 86'400));
   RETURN_IF_ERROR(r.Bool("metrics", "public", &c.metrics_public));

@@ -41,6 +41,8 @@ struct Config {
   std::string public_base_url;
   int64_t default_page = 100;
   int64_t max_page = 1000;
+  // Cache of policy-filtered GET responses (0 = off); see docs/taxii.md.
+  int64_t response_cache_mib = 64;
 
   // [auth]
   int max_auth_failures = 20;

@@ -100,6 +100,10 @@ std::string Hub::Impl::StoreMetrics() {
        c.objects_rejected.load());
   line("kizuna_taxii_objects_served_total", "counter", "Objects returned by TAXII GETs.",
        c.objects_served.load());
+  line("kizuna_taxii_response_cache_hits_total", "counter",
+       "GET responses served from the response cache.", c.response_cache_hits.load());
+  line("kizuna_taxii_response_cache_misses_total", "counter",
+       "Cacheable GET responses built from the store.", c.response_cache_misses.load());
   line("kizuna_auth_cache_hits_total", "counter", "Credential checks answered from the cache.",
        auth->cache_hits());
   line("kizuna_auth_verifications_total", "counter", "argon2id verifications.",
@@ -219,6 +223,7 @@ Result<std::unique_ptr<Hub>> Hub::Open(const Config& config) {
   to.public_base_url = config.public_base_url;
   to.default_page = config.default_page;
   to.max_page = config.max_page;
+  to.response_cache_bytes = static_cast<size_t>(config.response_cache_mib) << 20;
   // Federation and channels (issue 5).
   {
     const std::string key_path = config.secrets_key.empty()

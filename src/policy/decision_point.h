@@ -63,6 +63,11 @@ class ReleaseScope {
 
   const Reader& reader() const { return reader_; }
   int64_t withheld() const { return withheld_; }
+  // The model this scope decides with (its serial keys caches of filtered
+  // results, with the reader).
+  const TrustModel& model() const { return *model_; }
+  // Counts objects a cached result withheld (as the filter would have).
+  void CountWithheld(int64_t n) { withheld_ += n; }
 
  private:
   friend class DecisionPoint;

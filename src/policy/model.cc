@@ -1,6 +1,7 @@
 #include "policy/model.h"
 
 #include <algorithm>
+#include <atomic>
 #include <functional>
 #include <map>
 #include <set>
@@ -47,6 +48,11 @@ Status CheckNoClientCycle(const std::vector<Org>& orgs, std::string_view org,
     }
   }
   return Status::Ok();
+}
+
+uint64_t TrustModel::NextSerial() {
+  static std::atomic<uint64_t> next{1};
+  return next.fetch_add(1, std::memory_order_relaxed);
 }
 
 Result<std::shared_ptr<const TrustModel>> TrustModel::Build(

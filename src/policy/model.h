@@ -60,7 +60,13 @@ class TrustModel {
   // Organizations homed on a peer hub.
   const std::vector<std::string>& OrgsHomedOn(std::string_view hub) const;
 
+  // Unique to this model object for the life of the process (never reused,
+  // unlike its address): caches of policy-filtered results key on it.
+  uint64_t serial() const { return serial_; }
+
  private:
+  uint64_t serial_ = NextSerial();
+  static uint64_t NextSerial();
   std::unordered_map<std::string, Org> orgs_;
   std::unordered_map<std::string, TrustGroup> groups_;
   std::unordered_map<std::string, std::unordered_set<std::string>> group_members_;

@@ -232,6 +232,13 @@ struct ConfigRecord {
   std::string value;  // the owner's encoding
 };
 
+// See Store::ObjectsVersion. Equal values: nothing a query returns changed.
+struct ObjectsVersionValue {
+  int64_t generation = 0;  // moves with every commit that adds or removes objects
+  int64_t visible = 0;     // the durability bound on what readers see
+  bool operator==(const ObjectsVersionValue&) const = default;
+};
+
 struct StoreStats {
   int64_t objects = 0;
   int64_t commits = 0;
@@ -303,6 +310,14 @@ class Store {
   // A counter that changes whenever the directory changes (any process), so
   // caches of accounts and grants can tell when to reload.
   virtual Result<int64_t> DirectoryGeneration() = 0;
+  // An opaque value that changes whenever what a query could return changes
+  // (objects added or removed by any process, or commits becoming durable
+  // and so visible), for caches of query results: a result computed after
+  // reading version V is at least as new as any state that still reads V.
+  // FailedPrecondition when the backend cannot tell (callers do not cache).
+  virtual Result<ObjectsVersionValue> ObjectsVersion() {
+    return FailedPrecondition("this store does not report an objects version");
+  }
 
   // ---- federation and channels (issue 5) ----
   // Inserts or replaces the record (kind, name). Moves the directory

@@ -13,6 +13,7 @@
 #include "policy/stamp.h"
 #include "taxii/paging.h"
 #include "taxii/query.h"
+#include "taxii/response_cache.h"
 
 namespace kizuna::taxii {
 
@@ -315,9 +316,89 @@ Service::Service(store::Store* store, auth::Authenticator* authenticator,
       policy_(policy),
       options_(std::move(options)),
       clock_(clock),
-      directory_(std::make_unique<Directory>(store, clock)) {}
+      directory_(std::make_unique<Directory>(store, clock)),
+      cache_(std::make_unique<ResponseCache>(options_.response_cache_bytes)) {}
 
 Service::~Service() = default;
+
+namespace {
+
+void AppendKeyPart(std::string* key, std::string_view part) {
+  const uint32_t n = static_cast<uint32_t>(part.size());
+  key->append(reinterpret_cast<const char*>(&n), sizeof n);
+  key->append(part);
+}
+
+}  // namespace
+
+std::string Service::CacheKey(const policy::ReleaseScope& scope, int64_t collection, char endpoint,
+                              std::string_view object_id, const http::Request& request,
+                              bool federation) {
+  if (!cache_->enabled()) return {};
+  auto version = store_->ObjectsVersion();
+  if (!version.ok()) return {};
+  // Everything the response depends on, length-prefixed (no ambiguity).
+  const policy::Reader& r = scope.reader();
+  const int64_t nums[] = {version->generation, version->visible, collection,
+                          static_cast<int64_t>(scope.model().serial())};
+  std::string key;
+  key.reserve(96 + r.account.size() + r.org.size() + object_id.size() + request.raw_query.size());
+  key.append(reinterpret_cast<const char*>(nums), sizeof nums);
+  key.push_back(endpoint);
+  key.push_back(static_cast<char>(r.kind));
+  key.push_back(federation ? 'f' : '-');
+  AppendKeyPart(&key, r.account);
+  AppendKeyPart(&key, r.org);
+  AppendKeyPart(&key, r.hub);
+  AppendKeyPart(&key, object_id);
+  AppendKeyPart(&key, request.raw_query);
+  return key;
+}
+
+std::optional<http::Response> Service::ServeCached(const std::string& key,
+                                                   policy::ReleaseScope* scope, bool count_served) {
+  if (key.empty()) return std::nullopt;
+  std::shared_ptr<const CachedResponse> hit = cache_->Find(key);
+  if (!hit) {
+    counters_.response_cache_misses.fetch_add(1, std::memory_order_relaxed);
+    return std::nullopt;
+  }
+  counters_.response_cache_hits.fetch_add(1, std::memory_order_relaxed);
+  // The release step runs on every hit: each release is decided and audited
+  // as if the page had just been read.
+  std::vector<store::ObjectRecord> released = hit->released;
+  Status st = scope->Released(&released);
+  if (!st.ok()) return ErrorFor(st);
+  scope->CountWithheld(hit->withheld);
+  if (count_served) {
+    counters_.objects_served.fetch_add(static_cast<int64_t>(released.size()),
+                                       std::memory_order_relaxed);
+  }
+  http::Response resp;
+  resp.status = 200;
+  resp.headers = hit->headers;
+  resp.body = hit->body;
+  return resp;
+}
+
+void Service::KeepCached(const std::string& key, const http::Response& response,
+                         std::vector<store::ObjectRecord>* records, int64_t withheld) {
+  if (key.empty() || response.status != 200) return;
+  // Redacted copies are per reader and per request: never cached.
+  for (const auto& r : *records) {
+    if (r.granular) return;
+  }
+  auto entry = std::make_shared<CachedResponse>();
+  entry->headers = response.headers;
+  entry->body = response.body;
+  for (auto& r : *records) {
+    r.raw.clear();
+    r.raw.shrink_to_fit();
+  }
+  entry->released = std::move(*records);
+  entry->withheld = withheld;
+  cache_->Put(key, std::move(entry));
+}
 
 http::Response Service::Error(int http_status, std::string_view title,
                               std::string_view description) {
@@ -674,6 +755,14 @@ http::Response Service::GetObjects(const Route& route, const store::Collection& 
                               manifest ? policy::Path::kTaxiiManifest : policy::Path::kTaxiiObjects,
                               RemoteHost(request));
   if (!scope.ok()) return ErrorFor(scope.error());
+  const bool federation = !manifest && WantsFederationMeta(request, principal, options_.hub_name);
+  // Pages that name ids also run the denial scan below: not cached.
+  const std::string cache_key =
+      filters->ids.empty()
+          ? CacheKey(*scope, c.key, manifest ? 'm' : 'o', "", request, federation)
+          : std::string();
+  if (auto cached = ServeCached(cache_key, &*scope, !manifest)) return std::move(*cached);
+  const int64_t withheld_before = scope->withheld();
   int64_t limit = std::min(filters->limit.value_or(options_.default_page), options_.max_page);
   store::ObjectQuery q = BaseQuery(c, *filters, limit);
   q.with_raw = !manifest;
@@ -739,9 +828,7 @@ http::Response Service::GetObjects(const Route& route, const store::Collection& 
     }
     body += ']';
   }
-  if (!manifest && WantsFederationMeta(request, principal, options_.hub_name)) {
-    AppendFederationMeta(&body, page->records, options_.hub_name);
-  }
+  if (federation) AppendFederationMeta(&body, page->records, options_.hub_name);
   body += '}';
   if (!manifest) {
     counters_.objects_served.fetch_add(static_cast<int64_t>(page->records.size()),
@@ -752,6 +839,7 @@ http::Response Service::GetObjects(const Route& route, const store::Collection& 
   resp.headers.push_back({"content-type", kTaxiiMediaType});
   SetDateAddedHeaders(&resp, page->records);
   resp.body = std::move(body);
+  KeepCached(cache_key, resp, &page->records, scope->withheld() - withheld_before);
   return resp;
 }
 
@@ -772,6 +860,12 @@ http::Response Service::GetObject(const Route& route, const store::Collection& c
                               versions_only ? policy::Path::kTaxiiVersions : policy::Path::kTaxiiObject,
                               RemoteHost(request));
   if (!scope.ok()) return ErrorFor(scope.error());
+  const bool federation =
+      !versions_only && WantsFederationMeta(request, principal, options_.hub_name);
+  const std::string cache_key = CacheKey(*scope, c.key, versions_only ? 'v' : 'g',
+                                         route.object_id, request, federation);
+  if (auto cached = ServeCached(cache_key, &*scope, false)) return std::move(*cached);
+  const int64_t withheld_before = scope->withheld();
   int64_t limit = std::min(filters->limit.value_or(options_.default_page), options_.max_page);
   store::ObjectQuery q = BaseQuery(c, *filters, limit);
   q.ids = {route.object_id};
@@ -834,15 +928,17 @@ http::Response Service::GetObject(const Route& route, const store::Collection& c
     }
     body += ']';
   }
-  if (!versions_only && WantsFederationMeta(request, principal, options_.hub_name)) {
-    AppendFederationMeta(&body, page->records, options_.hub_name);
-  }
+  if (federation) AppendFederationMeta(&body, page->records, options_.hub_name);
   body += '}';
   http::Response resp;
   resp.status = 200;
   resp.headers.push_back({"content-type", kTaxiiMediaType});
   SetDateAddedHeaders(&resp, page->records);
   resp.body = std::move(body);
+  // Only found objects are cached (the 404 path audits its denials).
+  if (!page->records.empty()) {
+    KeepCached(cache_key, resp, &page->records, scope->withheld() - withheld_before);
+  }
   return resp;
 }
 

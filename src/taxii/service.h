@@ -22,7 +22,9 @@
 #include <functional>
 #include <memory>
 #include <mutex>
+#include <optional>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "auth/authenticator.h"
@@ -50,6 +52,9 @@ struct ServiceOptions {
   int64_t max_page = 1000;
   // The largest envelope accepted when an API root does not say otherwise.
   int64_t default_max_content_length = 10 * 1024 * 1024;
+  // Bound of the cache of policy-filtered GET responses (taxii/response_cache.h);
+  // 0 turns it off.
+  size_t response_cache_bytes = 64u << 20;
 
   // ---- federation (issue 5) ----
   // This hub's name: a peer hub's account (role "peer") that sends
@@ -72,7 +77,11 @@ struct ServiceCounters {
   std::atomic<int64_t> objects_rejected{0};
   std::atomic<int64_t> objects_duplicate{0};
   std::atomic<int64_t> objects_served{0};
+  std::atomic<int64_t> response_cache_hits{0};
+  std::atomic<int64_t> response_cache_misses{0};
 };
+
+class ResponseCache;
 
 class Service {
  public:
@@ -119,6 +128,16 @@ class Service {
   void AddObjects(const Route& route, const store::Collection& c, http::Request request,
                   const auth::Principal& principal, http::Respond respond);
 
+  // The response cache: the key of this request's response ("" = not
+  // cacheable), a cached response after the release step (nullopt on a
+  // miss), and keeping a freshly built one (its records lose their raw).
+  std::string CacheKey(const policy::ReleaseScope& scope, int64_t collection, char endpoint,
+                       std::string_view object_id, const http::Request& request, bool federation);
+  std::optional<http::Response> ServeCached(const std::string& key, policy::ReleaseScope* scope,
+                                            bool count_served);
+  void KeepCached(const std::string& key, const http::Response& response,
+                  std::vector<store::ObjectRecord>* records, int64_t withheld);
+
   store::Store* store_;
   auth::Authenticator* auth_;
   policy::DecisionPoint* policy_;
@@ -126,6 +145,7 @@ class Service {
   const Clock* clock_;
   std::unique_ptr<Directory> directory_;
   ServiceCounters counters_;
+  std::unique_ptr<ResponseCache> cache_;
 };
 
 // Formats a version or date_added timestamp: milliseconds when the value has

@@ -287,6 +287,7 @@ class SqliteStore final : public Store {
   Status DeleteToken(const std::string& id) override;
   Result<std::vector<Token>> ListTokens(std::optional<int64_t> account) override;
   Result<int64_t> DirectoryGeneration() override;
+  Result<ObjectsVersionValue> ObjectsVersion() override;
 
   StoreStats Stats() const override;
   Status Ping() override;
@@ -2158,6 +2159,16 @@ Result<int64_t> SqliteStore::DirectoryGeneration() {
   ASSIGN_OR_RETURN(ReaderLease conn, AcquireReader());
   ASSIGN_OR_RETURN(StateRow s, LoadState(conn.get()));
   return s.directory_gen;
+}
+
+Result<ObjectsVersionValue> SqliteStore::ObjectsVersion() {
+  // The durability bound first: rows become visible when it rises, and a
+  // commit lowers it before objects_gen moves, so no state is missed between
+  // the two reads.
+  const int64_t upper = visible_upper_.load(std::memory_order_acquire);
+  ASSIGN_OR_RETURN(ReaderLease conn, AcquireReader());
+  ASSIGN_OR_RETURN(StateRow s, LoadState(conn.get()));
+  return ObjectsVersionValue{s.objects_gen, upper};
 }
 
 // ---------------------------------------------------------------------------
