@@ -19,7 +19,9 @@ kizuna="$root/$build/kizuna"
 mkdir -p "$work"
 cd "$work"
 
-if [[ ! -s domains-$domains.txt ]]; then
+if [[ ! -s domains-$domains.jsonl ]]; then
+  # head closes the pipe early: the writers' SIGPIPE is not a failure.
+  set +o pipefail
   { cat "$data"/indicators/maltrail/malware/*.txt "$data"/indicators/maltrail/suspicious/*.txt \
         "$data"/indicators/phishing-database/phishing-domains-ACTIVE2.txt 2>/dev/null |
       grep -Ev '^#|[/: ]' | grep -E '^[A-Za-z0-9_.-]+\.[A-Za-z]{2,}$' | tr 'A-Z' 'a-z' | sort -u
@@ -28,6 +30,7 @@ if [[ ! -s domains-$domains.txt ]]; then
         s = ""; l = 6 + int(rand() * 8); for (j = 0; j < l; j++) s = s substr("abcdefghijklmnopqrstuvwxyz0123456789", 1 + int(rand() * 36), 1);
         print s "." substr("comnetorgxyzinfotop", 1 + 3 * int(rand() * 6), 3) } }'
   } | awk '!seen[$0]++' | head -n "$domains" > domains-$domains.txt
+  set -o pipefail
   awk '{ printf "{\"type\":\"indicator\",\"spec_version\":\"2.1\",\"id\":\"indicator--%08x-0000-4000-8000-%012d\",\"created\":\"2024-01-01T00:00:00Z\",\"modified\":\"2024-01-01T00:00:00Z\",\"name\":\"domain list\",\"pattern\":\"[domain-name:value = '"'"'%s'"'"']\",\"pattern_type\":\"stix\",\"valid_from\":\"2024-01-01T00:00:00Z\"}\n", NR, NR, $0 }' \
     domains-$domains.txt > domains-$domains.jsonl
 fi
@@ -49,7 +52,7 @@ size=$(stat -c %s dns-$log_mb.log)
 run() {  # name command...
   local name=$1; shift
   /usr/bin/time -f "%e %M" -o time.txt "$@" > out-$name.txt 2> err-$name.txt || true
-  read -r secs kb < time.txt
+  read -r secs kb < <(tail -1 time.txt)  # GNU time adds a line before when the command fails
   local lines; lines=$(wc -l < out-$name.txt)
   printf '%-8s %8.2f s %8.0f MB RSS %8.1f MB/s %10d output lines\n' "$name" "$secs" "$((kb / 1024))" \
     "$(echo "$size / 1048576 / $secs" | bc -l)" "$lines"

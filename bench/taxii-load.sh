@@ -12,6 +12,8 @@
 #   POLICY=1     the policy benchmark: 1,000 organizations in 100 trust groups, and
 #                every object TLP:AMBER+STRICT addressed alternately to the reader's
 #                organization and to another one, so half are unreadable to the reader
+#   CACHE_MIB    [taxii] response_cache_mib of the hub (default 64; 0 measures
+#                every GET through the store and the policy filter)
 # Prints a Markdown table (and the raw wrk outputs under $OUT, default /tmp/kizuna-bench).
 set -euo pipefail
 
@@ -107,6 +109,7 @@ path = "kizuna.db"
 [taxii]
 default_api_root = "api1"
 max_page = 1000
+response_cache_mib = ${CACHE_MIB:-64}
 EOF
 
 t0=$(date +%s.%N)
@@ -221,7 +224,7 @@ read -r nginx_rps nginx_p50 nginx_p99 < <(run_wrk nginx -t2 -c32 -d"$DURATION" "
 
 ratio=$(python3 -c "print(f'{$nginx_rps/$page_rps:.2f}')")
 cat <<EOF
-| measurement ($PRELOAD objects stored, POLICY=$POLICY, 2 cores, wrk on the same machine) | result |
+| measurement ($PRELOAD objects stored, POLICY=$POLICY, CACHE_MIB=${CACHE_MIB:-64}, 2 cores, wrk on the same machine) | result |
 |---|---|
 | start-up to listening | ${startup_ms} ms |
 | GET 100-object page, 32 connections ($page_bytes bytes) | $page_rps req/s (p50 $page_p50, p99 $page_p99) |
