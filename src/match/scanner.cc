@@ -17,6 +17,7 @@
 #include <tuple>
 
 #include "core/time.h"
+#include "http/access_log.h"
 #include "match/engine.h"
 #include "stix/markings.h"
 
@@ -689,45 +690,7 @@ Result<ScanStats> Scanner::Scan(const std::vector<std::string>& inputs, MatchSin
 
 // ---- output ----------------------------------------------------------------------
 
-namespace {
-
-void AppendJsonString(std::string* out, std::string_view s) {
-  out->push_back('"');
-  size_t i = 0;
-  while (i < s.size()) {
-    unsigned char c = static_cast<unsigned char>(s[i]);
-    if (c == '"' || c == '\\') {
-      out->push_back('\\');
-      out->push_back(static_cast<char>(c));
-      ++i;
-    } else if (c < 0x20) {
-      char buf[8];
-      std::snprintf(buf, sizeof buf, "\\u%04x", c);
-      out->append(buf);
-      ++i;
-    } else if (c < 0x80) {
-      out->push_back(static_cast<char>(c));
-      ++i;
-    } else {
-      // Copy valid UTF-8 sequences; replace invalid bytes with U+FFFD.
-      int len = (c & 0xe0) == 0xc0 ? 2 : (c & 0xf0) == 0xe0 ? 3 : (c & 0xf8) == 0xf0 ? 4 : 0;
-      bool ok = len > 0 && i + static_cast<size_t>(len) <= s.size();
-      for (int k = 1; ok && k < len; ++k) {
-        ok = (static_cast<unsigned char>(s[i + static_cast<size_t>(k)]) & 0xc0) == 0x80;
-      }
-      if (ok) {
-        out->append(s.substr(i, static_cast<size_t>(len)));
-        i += static_cast<size_t>(len);
-      } else {
-        out->append("\\ufffd");
-        ++i;
-      }
-    }
-  }
-  out->push_back('"');
-}
-
-}  // namespace
+using http::AppendJsonString;  // http/access_log.h
 
 std::string MatchJson(const MatchRecord& m, const Matcher& matcher) {
   std::string o;

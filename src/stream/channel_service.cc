@@ -5,6 +5,7 @@
 #include <algorithm>
 #include <unordered_map>
 
+#include "http/access_log.h"
 #include "http/stream.h"
 #include "http/websocket.h"
 #include "policy/federation.h"
@@ -21,24 +22,7 @@ constexpr int64_t kRoundFetchLimit = 2000;
 
 std::string Ts(int64_t us) { return FormatTimestamp(std::max<int64_t>(us, 0), 6); }
 
-void AppendJsonString(std::string* out, std::string_view s) {
-  out->push_back('"');
-  for (char c : s) {
-    switch (c) {
-      case '"': out->append("\\\""); break;
-      case '\\': out->append("\\\\"); break;
-      default:
-        if (static_cast<unsigned char>(c) < 0x20) {
-          char buf[8];
-          std::snprintf(buf, sizeof buf, "\\u%04x", c);
-          out->append(buf);
-        } else {
-          out->push_back(c);
-        }
-    }
-  }
-  out->push_back('"');
-}
+using http::AppendJsonString;  // http/access_log.h
 
 Result<stix::Tlp> ParseMarking(std::string_view v) {
   std::string s;

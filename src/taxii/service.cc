@@ -7,6 +7,7 @@
 #include <shared_mutex>
 
 #include "core/uuid.h"
+#include "http/access_log.h"
 #include "http/status_map.h"
 #include "ingest/ingest.h"
 #include "policy/federation.h"
@@ -115,27 +116,7 @@ std::string MethodNotAllowedList(std::initializer_list<const char*> methods) {
   return s;
 }
 
-void AppendJsonString(std::string* out, std::string_view s) {
-  out->push_back('"');
-  for (char c : s) {
-    switch (c) {
-      case '"': out->append("\\\""); break;
-      case '\\': out->append("\\\\"); break;
-      case '\n': out->append("\\n"); break;
-      case '\r': out->append("\\r"); break;
-      case '\t': out->append("\\t"); break;
-      default:
-        if (static_cast<unsigned char>(c) < 0x20) {
-          char buf[8];
-          std::snprintf(buf, sizeof buf, "\\u%04x", c);
-          out->append(buf);
-        } else {
-          out->push_back(c);
-        }
-    }
-  }
-  out->push_back('"');
-}
+using http::AppendJsonString;  // http/access_log.h
 
 json::object StatusToJson(const store::StatusRecord& s) {
   json::object o;
