@@ -271,8 +271,6 @@ Result<json::array> SeedDemoHub(store::Store* st, const DemoSeedOptions& fed) {
   return accounts;
 }
 
-namespace {
-
 Status WriteFileAtomically(const fs::path& path, const std::string& content) {
   fs::path tmp = path;
   tmp += ".tmp";
@@ -287,8 +285,6 @@ Status WriteFileAtomically(const fs::path& path, const std::string& content) {
   if (ec) return IoError("cannot rename " + tmp.string() + ": " + ec.message());
   return Status::Ok();
 }
-
-}  // namespace
 
 void AddDemoCommand(CLI::App& root, int* exit_code) {
   auto* cmd = root.add_subcommand("demo", "create (the first time) and serve a demo hub");

@@ -4,6 +4,7 @@
 // nation's accounts and objects).
 
 #include <boost/json/fwd.hpp>
+#include <filesystem>
 #include <string>
 
 #include "core/result.h"
@@ -22,5 +23,9 @@ struct DemoSeedOptions {
 // Creates the directory and content of a new demo hub. Returns the accounts
 // with their passwords as JSON (without URLs).
 Result<boost::json::array> SeedDemoHub(store::Store* store, const DemoSeedOptions& options);
+
+// Writes `content` to `path` through a temporary file and a rename, so a
+// reader never sees a half-written demo file (credentials, configuration).
+Status WriteFileAtomically(const std::filesystem::path& path, const std::string& content);
 
 }  // namespace kizuna::app
