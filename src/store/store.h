@@ -19,6 +19,10 @@
 //  - Write() calls back only after the write is durably committed (or failed
 //    as a whole: nothing of a failed batch is visible). Concurrent writes are
 //    grouped into shared commits.
+//  - Readers see only durably committed versions, and first/last are taken
+//    among the versions they see: while a new version's commit is being
+//    flushed, the version it supersedes is still the last one (an object
+//    never vanishes from a default query in between).
 //  - Thread-safe: every method may be called from any thread.
 
 #include <cstdint>

@@ -196,8 +196,12 @@ TEST_F(FederationTest, TheReceivingHubRecordsOriginMarkingAndLocalizedAccounts) 
 TEST_F(FederationTest, GranularMarkedContentTheReceiverMayNotSeeNeverCrosses) {
   const std::string id = IndicatorId(1, 10);
   ASSERT_TRUE(WaitUntil([&] { return jp_->HeldIds(kColl).count(id) == 1; }));
-  HttpResponse r = jp_->Get("kenji", std::string("/api1/collections/") + kColl + "/objects/" + id + "/");
-  ASSERT_EQ(r.status, 200) << r.body;
+  HttpResponse r;
+  // Served once its commit is flushed.
+  ASSERT_TRUE(WaitUntil([&] {
+    r = jp_->Get("kenji", std::string("/api1/collections/") + kColl + "/objects/" + id + "/");
+    return r.status == 200;
+  })) << r.status << " " << r.body;
   EXPECT_EQ(r.body.find("\"description\":"), std::string::npos) << r.body;
   EXPECT_EQ(r.body.find("notes"), std::string::npos) << r.body;
   EXPECT_NE(r.body.find("redacted_paths"), std::string::npos) << r.body;
@@ -212,9 +216,17 @@ TEST_F(FederationTest, NewVersionsAndRevocationsPropagate) {
   v2.extra = ",\"revoked\":true";
   ASSERT_EQ(us_->Post("alice", kColl, {IndicatorJson(v2)}).status, 202);
   ASSERT_TRUE(WaitUntil([&] { return jp_->HeldIds(kColl).count(IndicatorId(1, 1)) == 2; }));
-  HttpResponse r = jp_->Get("yuki", std::string("/api1/collections/") + kColl + "/objects/" + IndicatorId(1, 1) + "/");
-  ASSERT_EQ(r.status, 200);
-  EXPECT_NE(r.body.find("\"revoked\":true"), std::string::npos) << r.body;
+  // The file holds the new version as soon as it is committed; the hub
+  // serves it once the commit is flushed, and until then the old version
+  // (never nothing: the object does not vanish in between).
+  const std::string path = std::string("/api1/collections/") + kColl + "/objects/" + IndicatorId(1, 1) + "/";
+  HttpResponse r;
+  ASSERT_TRUE(WaitUntil([&] {
+    r = jp_->Get("yuki", path);
+    EXPECT_EQ(r.status, 200);
+    EXPECT_NE(r.body.find(IndicatorId(1, 1)), std::string::npos) << r.body;
+    return r.body.find("\"revoked\":true") != std::string::npos;
+  })) << r.body;
   // Re-posting a version is idempotent across hubs too.
   ASSERT_EQ(us_->Post("alice", kColl, {IndicatorJson(v2)}).status, 202);
   std::this_thread::sleep_for(std::chrono::milliseconds(500));

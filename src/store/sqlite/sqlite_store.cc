@@ -158,20 +158,39 @@ Result<std::vector<int64_t>> CollectionKeys(Connection* conn) {
 // records, then looks for one more visible row to decide `more`.
 class PageBuilder {
  public:
+  // The first/last flags of the row `st` is positioned on as readers may
+  // see them while rows above `upper` are hidden (see Offer()).
+  using FlagResolver = std::function<Result<int>(const sqlite::Statement& st, int64_t upper)>;
+
   // `upper`: rows with a larger date_added are not durable yet and must
   // not be seen; it is read at the first row, once the read snapshot
   // exists (see SqliteStore::visible_upper_).
-  PageBuilder(const ObjectQuery& q, ObjectPage* page, const std::atomic<int64_t>* upper)
-      : q_(q), page_(page), upper_source_(upper) {
+  PageBuilder(const ObjectQuery& q, ObjectPage* page, const std::atomic<int64_t>* upper,
+              FlagResolver resolve)
+      : q_(q), page_(page), upper_source_(upper), resolve_(std::move(resolve)) {
     page_->records.reserve(static_cast<size_t>(std::min(q.limit, 1000)));
   }
 
   // Offers the row `st` is positioned on (rows come in date_added order).
-  // Returns false when the page is complete (the caller stops scanning).
+  // Returns false when the page is complete (the caller stops scanning) or
+  // on an error (status()).
   bool Offer(const sqlite::Statement& st) {
     if (upper_ < 0) upper_ = upper_source_->load(std::memory_order_acquire);
     if (st.Int64(kColDateAdded) > upper_) return false;  // nothing visible follows
     int flags = static_cast<int>(st.Int64(kColFlags));
+    if (upper_ != std::numeric_limits<int64_t>::max() && UsesEnds(q_.versions) &&
+        (flags & (sqlite::kFlagFirst | sqlite::kFlagLast)) !=
+            (sqlite::kFlagFirst | sqlite::kFlagLast)) {
+      // The flags are those of the whole snapshot: a newer (older) version
+      // still hidden may have taken this row's last (first) flag, and the
+      // row is then the last (first) one readers may see.
+      Result<int> resolved = resolve_(st, upper_);
+      if (!resolved.ok()) {
+        status_ = resolved.status();
+        return false;
+      }
+      flags = *resolved;
+    }
     if (!VersionSelected(q_.versions, flags, st.Int64(kColVersion))) return true;
     if (!q_.spec_versions.empty() && !Contains(q_.spec_versions, st.Text(kColSpecVersion))) {
       return true;
@@ -208,12 +227,20 @@ class PageBuilder {
     return true;
   }
 
+  const Status& status() const { return status_; }
+
  private:
+  static bool UsesEnds(const VersionFilter& f) {
+    return f.rows_us.empty() && !f.all && (f.IsDefault() || f.first || f.last);
+  }
+
   const ObjectQuery& q_;
   ObjectPage* page_;
   const std::atomic<int64_t>* upper_source_;
+  FlagResolver resolve_;
   int64_t upper_ = -1;  // -1: not read yet
   ObjectRecord probe_;
+  Status status_;
 };
 
 struct StateRow {
@@ -384,6 +411,10 @@ class SqliteStore final : public Store {
   Status QueryScan(Connection* conn, const ObjectQuery& q, int64_t lower, PageBuilder* pb);
   Status QueryTypes(Connection* conn, const ObjectQuery& q, int64_t lower, PageBuilder* pb);
   Status QueryIds(Connection* conn, const ObjectQuery& q, int64_t lower, PageBuilder* pb);
+  // The row's flags with first/last as of the versions of its id (and
+  // producer lineage) at or below `upper` in conn's snapshot.
+  Result<int> VisibleFlags(Connection* conn, int64_t coll, const sqlite::Statement& row,
+                           int64_t upper);
 
   // ---- checkpoints ----
   static int WalHook(void* arg, sqlite3* db, const char* name, int pages);
@@ -1458,6 +1489,39 @@ Status SqliteStore::QueryIds(Connection* conn, const ObjectQuery& q, int64_t low
   return Status::Ok();
 }
 
+Result<int> SqliteStore::VisibleFlags(Connection* conn, int64_t coll,
+                                      const sqlite::Statement& row, int64_t upper) {
+  int flags = static_cast<int>(row.Int64(kColFlags));
+  const int64_t da = row.Int64(kColDateAdded);
+  const int64_t version = row.Int64(kColVersion);
+  // Copies: the statements below may share row's connection.
+  const std::string id(row.Text(kColId));
+  const std::string producer(row.Text(kColProducer));
+  ASSIGN_OR_RETURN(StateRow snap, LoadState(conn));
+  RETURN_IF_ERROR(SyncIdIndex(conn, snap, false, true));
+  std::vector<int64_t> candidates;
+  {
+    std::shared_lock lock(map_mu_);
+    map_.Find(IdIndex::Key(coll, IdHash(id)), &candidates);
+  }
+  bool newer = false, older = false;
+  for (int64_t other : candidates) {
+    if (other == da || other > upper) continue;
+    ASSIGN_OR_RETURN(auto st, conn->PrepareFor(kSelectVersion, coll, &Sql));
+    st->Bind(1, other);
+    ASSIGN_OR_RETURN(bool found, st->Step());
+    // Absent: not in this snapshot. Another id (hash collision) or another
+    // organization's lineage: not a version of this one (see AddObject).
+    if (!found || st->Text(0) != id || st->Text(3) != producer) continue;
+    newer |= st->Int64(1) > version;
+    older |= st->Int64(1) < version;
+  }
+  flags &= ~(sqlite::kFlagFirst | sqlite::kFlagLast);
+  if (!older) flags |= sqlite::kFlagFirst;
+  if (!newer) flags |= sqlite::kFlagLast;
+  return flags;
+}
+
 Result<ObjectPage> SqliteStore::Query(const ObjectQuery& q, std::optional<int64_t> after_cursor) {
   if (q.limit < 1) return InvalidArgument("query limit must be at least 1");
   int64_t lower = std::numeric_limits<int64_t>::min();
@@ -1467,7 +1531,11 @@ Result<ObjectPage> SqliteStore::Query(const ObjectQuery& q, std::optional<int64_
   Transaction txn(conn.get());
   RETURN_IF_ERROR(txn.Begin(false));
   ObjectPage page;
-  PageBuilder pb(q, &page, &visible_upper_);
+  PageBuilder pb(q, &page, &visible_upper_,
+                 [this, c = conn.get(), coll = q.collection](const sqlite::Statement& row,
+                                                            int64_t upper) {
+                   return VisibleFlags(c, coll, row, upper);
+                 });
   Status s;
   if (!q.ids.empty()) {
     s = QueryIds(conn.get(), q, lower, &pb);
@@ -1476,6 +1544,7 @@ Result<ObjectPage> SqliteStore::Query(const ObjectQuery& q, std::optional<int64_
   } else {
     s = QueryScan(conn.get(), q, lower, &pb);
   }
+  if (s.ok()) s = pb.status();
   if (!s.ok()) {
     // A collection that does not exist (any more) has no table: no objects.
     ASSIGN_OR_RETURN(auto st, conn->Prepare("SELECT 1 FROM collections WHERE key=?1"));

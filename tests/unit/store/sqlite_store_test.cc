@@ -22,6 +22,43 @@ namespace {
 
 namespace fs = std::filesystem;
 
+// Holds the store's WAL flushes while closed: commits made meanwhile stay
+// unflushed (committed to the file, not yet acknowledged or visible).
+class FlushGate {
+ public:
+  // The hook for SqliteOptions::before_flush_for_test.
+  std::function<void()> Hook() {
+    return [this] {
+      std::unique_lock lock(mu_);
+      held_ = hold_;
+      cv_.notify_all();
+      cv_.wait(lock, [&] { return !hold_; });
+    };
+  }
+  void Close() {
+    std::lock_guard lock(mu_);
+    hold_ = true;
+  }
+  // Waits until a commit's flush is being held.
+  void WaitHeld() {
+    std::unique_lock lock(mu_);
+    cv_.wait(lock, [&] { return held_; });
+  }
+  void Open() {
+    {
+      std::lock_guard lock(mu_);
+      hold_ = false;
+      held_ = false;
+    }
+    cv_.notify_all();
+  }
+
+ private:
+  std::mutex mu_;
+  std::condition_variable cv_;
+  bool hold_ = false, held_ = false;
+};
+
 class SqliteFileTest : public ::testing::Test {
  protected:
   void SetUp() override {
@@ -34,10 +71,12 @@ class SqliteFileTest : public ::testing::Test {
   }
   void TearDown() override { fs::remove_all(dir_); }
 
-  std::unique_ptr<Store> Open() {
+  // `before_flush`: SqliteOptions::before_flush_for_test.
+  std::unique_ptr<Store> Open(std::function<void()> before_flush = nullptr) {
     SqliteOptions o;
     o.path = path_;
     o.cache_mib = 8;
+    o.before_flush_for_test = std::move(before_flush);
     auto s = OpenSqliteStore(o);
     EXPECT_TRUE(s.ok()) << s.status().ToString();
     return s.ok() ? std::move(*s) : nullptr;
@@ -268,32 +307,17 @@ TEST_F(SqliteFileTest, IdIndexIsLoadedOnFirstUseOrWarmedUp) {
 // Durable commits are flushed by a separate thread; until then neither
 // readers nor listeners see them, and the writer is not called back.
 TEST_F(SqliteFileTest, NothingIsSeenBeforeItIsFlushed) {
-  std::mutex mu;
-  std::condition_variable cv;
-  bool hold = false, held = false;
-  SqliteOptions o;
-  o.path = path_;
-  o.before_flush_for_test = [&] {
-    std::unique_lock lock(mu);
-    held = hold;
-    cv.notify_all();
-    cv.wait(lock, [&] { return !hold; });
-  };
-  auto s = std::move(OpenSqliteStore(o).value());
+  FlushGate gate;
+  auto s = Open(gate.Hook());
+  ASSERT_NE(s, nullptr);
   int64_t coll = MakeCollection(s.get());
   ASSERT_TRUE(s->WriteSync(Batch(coll, 0, 3)).ok());
   std::atomic<int> notices{0};
   s->AddCommitListener([&](const CommitNotice&) { ++notices; });
-  {
-    std::lock_guard lock(mu);
-    hold = true;
-  }
+  gate.Close();
   std::promise<Result<WriteResult>> done;
   s->Write(Batch(coll, 100, 5), [&](Result<WriteResult> r) { done.set_value(std::move(r)); });
-  {
-    std::unique_lock lock(mu);
-    cv.wait(lock, [&] { return held; });  // committed, its flush is being held
-  }
+  gate.WaitHeld();  // committed, its flush is being held
   auto future = done.get_future();
   EXPECT_EQ(future.wait_for(std::chrono::milliseconds(50)), std::future_status::timeout);
   EXPECT_EQ(notices.load(), 0);
@@ -302,18 +326,59 @@ TEST_F(SqliteFileTest, NothingIsSeenBeforeItIsFlushed) {
   EXPECT_EQ(s->Query(q, std::nullopt)->records.size(), 3u) << "an unflushed commit is visible";
   q.ids = {Obj(101, 1).id};
   EXPECT_TRUE(s->Query(q, std::nullopt)->records.empty());
-  {
-    std::lock_guard lock(mu);
-    hold = false;
-    held = false;
-  }
-  cv.notify_all();
+  gate.Open();
   auto r = future.get();
   ASSERT_TRUE(r.ok());
   EXPECT_EQ(notices.load(), 1);
   EXPECT_EQ(s->Query(q, std::nullopt)->records.size(), 1u);
   q.ids.clear();
   EXPECT_EQ(s->Query(q, std::nullopt)->records.size(), 8u);
+}
+
+// A new version's commit clears the last (or first) flag of the version it
+// supersedes; until the commit is flushed, readers still see that version
+// as the last (first) one: an object never vanishes from a default query.
+TEST_F(SqliteFileTest, ASupersededVersionStaysLastUntilItsSuccessorIsFlushed) {
+  FlushGate gate;
+  auto s = Open(gate.Hook());
+  ASSERT_NE(s, nullptr);
+  int64_t coll = MakeCollection(s.get());
+  ASSERT_TRUE(s->WriteSync(Batch(coll, 0, 4, 10)).ok());
+  gate.Close();
+  // Objects 0 and 1 get a newer version, 2 an older one; 3 is untouched.
+  WriteBatch b;
+  b.collection = coll;
+  b.objects = {Obj(0, 20), Obj(1, 20), Obj(2, 5)};
+  std::promise<Result<WriteResult>> done;
+  s->Write(std::move(b), [&](Result<WriteResult> r) { done.set_value(std::move(r)); });
+  gate.WaitHeld();
+  auto versions = [&](VersionFilter f, std::vector<std::string> ids = {}) {
+    ObjectQuery q;
+    q.collection = coll;
+    q.versions = std::move(f);
+    q.ids = std::move(ids);
+    auto p = s->Query(q, std::nullopt);
+    EXPECT_TRUE(p.ok()) << p.status().ToString();
+    std::vector<std::pair<std::string, int64_t>> out;
+    if (p.ok()) {
+      for (const auto& r : p->records) out.emplace_back(r.id.substr(r.id.size() - 1), r.version_us);
+    }
+    return out;
+  };
+  using V = std::vector<std::pair<std::string, int64_t>>;
+  const V before{{"0", 10}, {"1", 10}, {"2", 10}, {"3", 10}};
+  EXPECT_EQ(versions({}), before) << "default (last) while the successors are unflushed";
+  VersionFilter first;
+  first.first = true;
+  EXPECT_EQ(versions(first), before);
+  VersionFilter all;
+  all.all = true;
+  EXPECT_EQ(versions(all), before);
+  EXPECT_EQ(versions({}, {Obj(1, 0).id}), (V{{"1", 10}}));
+  gate.Open();
+  ASSERT_TRUE(done.get_future().get().ok());
+  EXPECT_EQ(versions({}), (V{{"2", 10}, {"3", 10}, {"0", 20}, {"1", 20}}));
+  EXPECT_EQ(versions(first), (V{{"0", 10}, {"1", 10}, {"3", 10}, {"2", 5}}));
 }
 
 TEST_F(SqliteFileTest, IntegrityCheckFindsACorruptPage) {
