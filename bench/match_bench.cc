@@ -62,7 +62,7 @@ std::vector<std::string> FileLines(const std::string& path) {
 
 // Values of the real lists, by kind.
 struct RealLists {
-  std::vector<std::string> ips, domains, urls, md5, sha1, sha256;
+  std::vector<std::string> ips, blocks, domains, urls, md5, sha1, sha256;
 };
 
 RealLists LoadReal() {
@@ -89,6 +89,12 @@ RealLists LoadReal() {
         }
       }
     }
+  }
+  for (const auto& l : FileLines(Data("indicators/maltrail/mass_scanner_cidr.txt"))) {
+    std::string b = l.substr(0, l.find_first_of(" \t#"));
+    size_t slash = b.find('/');
+    uint32_t a;
+    if (slash != std::string::npos && ParseIpv4(b.substr(0, slash), &a)) r.blocks.push_back(b);
   }
   for (const auto& u : FileLines(Data("indicators/phishing-database/phishing-links-INACTIVE1.txt"))) {
     if (u.find_first_of("'\\") == std::string::npos) r.urls.push_back(u);
@@ -123,8 +129,55 @@ std::string Label(std::mt19937_64& rng) {
   return s;
 }
 
+// True for addresses no threat list names: private, shared, loopback,
+// link-local, documentation, multicast and reserved space (the ranges of
+// misp-warninglists' rfc1918/rfc5735 lists). Logs are full of them.
+bool SpecialIpv4(uint32_t a) {
+  struct Range {
+    uint32_t base;
+    int prefix;
+  };
+  static const Range kSpecial[] = {
+      {0x00000000, 8},  {0x0a000000, 8},  {0x64400000, 10}, {0x7f000000, 8},
+      {0xa9fe0000, 16}, {0xac100000, 12}, {0xc0000000, 24}, {0xc0000200, 24},
+      {0xc0a80000, 16}, {0xc6120000, 15}, {0xc6336400, 24}, {0xcb007100, 24},
+      {0xe0000000, 3}};
+  for (const Range& r : kSpecial) {
+    if ((a & (~0u << (32 - r.prefix))) == r.base) return true;
+  }
+  return false;
+}
+
+// A public unicast address.
+uint32_t PublicIpv4(std::mt19937_64& rng) {
+  for (;;) {
+    uint32_t a = static_cast<uint32_t>(rng());
+    if (!SpecialIpv4(a)) return a;
+  }
+}
+
+// The prefix length of a synthetic block, distributed as in the real block
+// list maltrail/mass_scanner_cidr.txt (1,096 blocks: 74.5% /24, 19.1% /20,
+// 3.5% /22, 1.5% /18-/19, the rest /21, /28 and /32).
+int BlockPrefix(std::mt19937_64& rng) {
+  static const std::pair<int, int> kHistogram[] = {{18, 10}, {19, 6}, {20, 209}, {21, 6},
+                                                    {22, 38}, {24, 817}, {28, 7}, {32, 3}};
+  int total = 0;
+  for (const auto& [prefix, n] : kHistogram) total += n;
+  int pick = static_cast<int>(rng() % static_cast<uint64_t>(total));
+  for (const auto& [prefix, n] : kHistogram) {
+    if (pick < n) return prefix;
+    pick -= n;
+  }
+  return 24;
+}
+
 // The benchmark's indicator set: the real lists, then synthetic values up
 // to `total` (30% addresses, 5% blocks, 30% domains, 15% URLs, 20% hashes).
+// Synthetic addresses and blocks are public unicast space, the blocks sized
+// like a real block list's: threat lists do not name private or reserved
+// space, and 500,000 blocks of uniformly random size would cover most of the
+// address space, so that nearly every address of a log would match.
 // Also returns a sample of indicator domains to inject into logs.
 std::vector<IndicatorRecord> MakeIndicators(size_t total, std::vector<std::string>* hit_domains) {
   std::mt19937_64 rng(42);
@@ -152,6 +205,7 @@ std::vector<IndicatorRecord> MakeIndicators(size_t total, std::vector<std::strin
   };
   RealLists real = LoadReal();
   for (const auto& v : real.ips) add("[ipv4-addr:value = '" + v + "']", "ipsum / maltrail address");
+  for (const auto& v : real.blocks) add("[ipv4-addr:value ISSUBSET '" + v + "']", "maltrail block");
   for (const auto& v : real.domains) add("[domain-name:value = '" + v + "']", "maltrail / phishing domain");
   for (const auto& v : real.urls) add("[url:value = '" + v + "']", "phishing link");
   for (const auto& v : real.md5) add("[file:hashes.MD5 = '" + v + "']", "malware sample");
@@ -160,11 +214,10 @@ std::vector<IndicatorRecord> MakeIndicators(size_t total, std::vector<std::strin
   while (out.size() < total) {
     uint64_t k = rng() % 100;
     if (k < 30) {
-      uint32_t a = static_cast<uint32_t>(rng());
-      add("[ipv4-addr:value = '" + FormatIpv4(a) + "']", "synthetic address");
+      add("[ipv4-addr:value = '" + FormatIpv4(PublicIpv4(rng)) + "']", "synthetic address");
     } else if (k < 35) {
-      int prefix = 16 + static_cast<int>(rng() % 13);
-      uint32_t a = static_cast<uint32_t>(rng()) & (~0u << (32 - prefix));
+      int prefix = BlockPrefix(rng);
+      uint32_t a = PublicIpv4(rng) & (~0u << (32 - prefix));
       add("[ipv4-addr:value ISSUBSET '" + FormatIpv4(a) + "/" + std::to_string(prefix) + "']",
           "synthetic block");
     } else if (k < 65) {
@@ -202,6 +255,7 @@ Shared& Index() {
     size_t n = EnvSize("KIZUNA_BENCH_INDICATORS", 10'000'000);
     std::vector<IndicatorRecord> in = MakeIndicators(n, &sh->hit_domains);
     sh->indicators = in.size();
+    std::fprintf(stderr, "index: building from %zu indicators\n", sh->indicators);
     size_t rss0 = RssBytes();
     sh->matcher = std::make_unique<Matcher>();
     auto t0 = std::chrono::steady_clock::now();

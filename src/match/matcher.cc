@@ -3,6 +3,7 @@
 #include <sys/random.h>
 
 #include <algorithm>
+#include <array>
 #include <chrono>
 #include <cstring>
 
@@ -149,9 +150,16 @@ uint32_t IndicatorTables::InternName(std::string_view name) {
 }
 
 uint16_t IndicatorTables::InternMarkings(const std::vector<std::string>& markings) {
-  if (has_last_markings_ && markings == last_markings_) return last_markings_id_;
+  // Feeds use a handful of marking lists: the recent ones are compared first.
+  for (size_t i = 0; i < recent_markings_.size(); ++i) {
+    if (recent_markings_[i].first == markings) {
+      const uint16_t id = recent_markings_[i].second;
+      if (i > 0) std::swap(recent_markings_[i], recent_markings_[i - 1]);
+      return id;
+    }
+  }
   std::string key;
-  for (const auto& m : markings) key += m + ",";
+  for (const auto& m : markings) key.append(m).push_back(',');
   auto it = marking_ids_.find(key);
   uint16_t id;
   if (it != marking_ids_.end()) {
@@ -161,9 +169,11 @@ uint16_t IndicatorTables::InternMarkings(const std::vector<std::string>& marking
     id = static_cast<uint16_t>(marking_lists.Push(markings));
     marking_ids_.emplace(std::move(key), id);
   }
-  last_markings_ = markings;
-  last_markings_id_ = id;
-  has_last_markings_ = true;
+  if (recent_markings_.size() < kRecentMarkings) {
+    recent_markings_.emplace_back(markings, id);
+  } else {
+    recent_markings_.back() = {markings, id};
+  }
   return id;
 }
 
@@ -284,12 +294,46 @@ bool Snapshot::HasGeneric(uint64_t tag) const {
   return delta_ && std::binary_search(delta_->generic_tags.begin(), delta_->generic_tags.end(), tag);
 }
 
-void Snapshot::Match(const Event& event, uint32_t now_s, std::vector<Hit>* hits) const {
+namespace {
+
+// memcmp(a, b.data(), b.size()) == 0 for the short texts of MatchMemo,
+// inline (a library call costs more than the comparison).
+inline bool SameShortText(const char* a, std::string_view b) {
+  const char* p = b.data();
+  size_t n = b.size();
+  uint64_t diff = 0;
+  for (; n >= 8; n -= 8, a += 8, p += 8) {
+    uint64_t x, y;
+    std::memcpy(&x, a, 8);
+    std::memcpy(&y, p, 8);
+    diff |= x ^ y;
+  }
+  for (; n > 0; --n, ++a, ++p) diff |= static_cast<uint8_t>(*a ^ *p);
+  return diff == 0;
+}
+
+}  // namespace
+
+void Snapshot::Match(const Event& event, uint32_t now_s, std::vector<Hit>* hits,
+                     MatchMemo* memo) const {
   const uint32_t kinds = base_->kinds | (delta_ ? delta_->kinds : 0);
   std::string buf;
   for (size_t i = 0; i < event.fields.size() && i < 65535; ++i) {
     const Field& f = event.fields[i];
     const uint16_t fi = static_cast<uint16_t>(i);
+    // Addresses and names repeat: remember those that found nothing.
+    MatchMemo::Slot* slot = nullptr;
+    const size_t before = hits->size();
+    if (memo != nullptr && version_ != 0 && f.value.size() <= MatchMemo::kMaxValue &&
+        (f.kind == FieldKind::kIp || f.kind == FieldKind::kHost || f.kind == FieldKind::kDomain)) {
+      const uint64_t h = Hash64(f.value, static_cast<uint64_t>(f.kind) + 1);
+      slot = &memo->slots_[h & (MatchMemo::kSlots - 1)];
+      if (slot->version == version_ && slot->now_s == now_s &&
+          slot->kind == static_cast<uint8_t>(f.kind) && slot->len == f.value.size() &&
+          SameShortText(slot->text, f.value)) {
+        continue;
+      }
+    }
     switch (f.kind) {
       case FieldKind::kIp:
         LookupIp(f.value, fi, now_s, hits);
@@ -336,6 +380,14 @@ void Snapshot::Match(const Event& event, uint32_t now_s, std::vector<Hit>* hits)
           LookupValue(f.generic->tag, f.value, fi, How::kExact, now_s, hits);
         }
         break;
+    }
+    if (slot != nullptr && hits->size() == before) {
+      // Nothing live under this value in this snapshot at this second.
+      slot->version = version_;
+      slot->now_s = now_s;
+      slot->kind = static_cast<uint8_t>(f.kind);
+      slot->len = static_cast<uint8_t>(f.value.size());
+      std::memcpy(slot->text, f.value.data(), f.value.size());
     }
   }
 }
@@ -505,10 +557,7 @@ bool ParseIndicatorId(std::string_view id, UuidBytes* out) {
       if (c != '-') return false;
       continue;
     }
-    int v = (c >= '0' && c <= '9') ? c - '0'
-            : (c >= 'a' && c <= 'f') ? c - 'a' + 10
-            : (c >= 'A' && c <= 'F') ? c - 'A' + 10
-                                     : -1;
+    const int v = HexDigitValue(c);
     if (v < 0) return false;
     if (n % 2 == 0) {
       (*out)[n / 2] = static_cast<uint8_t>(v << 4);
@@ -524,13 +573,20 @@ bool ParseIndicatorId(std::string_view id, UuidBytes* out) {
 
 // The id table: open addressing over 64-bit slots holding 32 bits of the
 // UUID's hash and the ordinal + 1 (0 = empty), so probes rarely touch the
-// metadata.
+// metadata. A slot's home follows from those 32 bits alone, so growing the
+// table never reads the metadata either.
+namespace {
+size_t IdHome(uint32_t tag, size_t cap) {
+  return static_cast<size_t>((uint64_t{tag} * cap) >> 32);
+}
+uint32_t IdTag(const UuidBytes& id) { return static_cast<uint32_t>(UuidHash(id) >> 32); }
+}  // namespace
+
 uint32_t Matcher::FindOrdinal(const UuidBytes& id) const {
   if (id_slots_.empty()) return UINT32_MAX;
-  uint64_t h = UuidHash(id);
-  uint32_t tag = static_cast<uint32_t>(h >> 32);
+  const uint32_t tag = IdTag(id);
   const size_t cap = id_slots_.size();
-  for (size_t i = static_cast<size_t>((static_cast<Uint128>(h) * cap) >> 64);; i = i + 1 == cap ? 0 : i + 1) {
+  for (size_t i = IdHome(tag, cap);; i = i + 1 == cap ? 0 : i + 1) {
     uint64_t s = id_slots_[i];
     if (s == 0) return UINT32_MAX;
     uint32_t o = static_cast<uint32_t>(s) - 1;
@@ -538,21 +594,30 @@ uint32_t Matcher::FindOrdinal(const UuidBytes& id) const {
   }
 }
 
-void Matcher::SetOrdinal(const UuidBytes& id, uint32_t ordinal) {
-  // Load factor at most 0.75; growing by 1.5 keeps it above 0.5.
-  if ((id_count_ + 1) * 4 > id_slots_.size() * 3) {
-    std::vector<uint64_t> old = std::move(id_slots_);
-    id_slots_.assign(std::max<size_t>(1024, old.size() * 3 / 2), 0);
-    id_count_ = 0;
-    for (uint64_t s : old) {
-      if (s != 0) SetOrdinal(tables_->meta[static_cast<uint32_t>(s) - 1].id, static_cast<uint32_t>(s) - 1);
-    }
-  }
-  uint64_t h = UuidHash(id);
-  uint32_t tag = static_cast<uint32_t>(h >> 32);
-  uint64_t slot = (uint64_t{tag} << 32) | (ordinal + 1);
+void Matcher::PrefetchOrdinal(const UuidBytes& id) const {
+  if (!id_slots_.empty()) __builtin_prefetch(&id_slots_[IdHome(IdTag(id), id_slots_.size())]);
+}
+
+void Matcher::ReserveIds(size_t n) {
+  // Load factor at most 0.75; growing by at least 1.5 keeps it above 0.5.
+  if (n * 4 <= id_slots_.size() * 3) return;
+  HugeVector<uint64_t> old = std::move(id_slots_);
+  id_slots_.assign(std::max<size_t>({1024, n * 4 / 3 + 1, old.size() * 3 / 2}), 0);
   const size_t cap = id_slots_.size();
-  for (size_t i = static_cast<size_t>((static_cast<Uint128>(h) * cap) >> 64);; i = i + 1 == cap ? 0 : i + 1) {
+  for (uint64_t s : old) {
+    if (s == 0) continue;
+    size_t i = IdHome(static_cast<uint32_t>(s >> 32), cap);
+    while (id_slots_[i] != 0) i = i + 1 == cap ? 0 : i + 1;
+    id_slots_[i] = s;
+  }
+}
+
+void Matcher::SetOrdinal(const UuidBytes& id, uint32_t ordinal) {
+  ReserveIds(id_count_ + 1);
+  const uint32_t tag = IdTag(id);
+  const uint64_t slot = (uint64_t{tag} << 32) | (ordinal + 1);
+  const size_t cap = id_slots_.size();
+  for (size_t i = IdHome(tag, cap);; i = i + 1 == cap ? 0 : i + 1) {
     uint64_t s = id_slots_[i];
     if (s == 0) {
       id_slots_[i] = slot;
@@ -586,6 +651,10 @@ ApplyStats Matcher::Apply(std::vector<IndicatorRecord> records) {
   const bool first_build = base_->values.keys() == 0 && base_->v4.empty() &&
                            base_->v6.empty() && tables_->meta.size() == 0;
   Pending pending;
+  // Room for every record at once: no growth (and rehashing) on the way.
+  ReserveIds(id_count_ + records.size());
+  modified_.reserve(modified_.size() + records.size());
+  pending.values.reserve(records.size());
   auto kill = [&](uint32_t ordinal) {
     if (dead_.use_count() > 1) dead_ = std::make_shared<std::vector<uint64_t>>(*dead_);
     size_t word = ordinal >> 6;
@@ -610,15 +679,41 @@ ApplyStats Matcher::Apply(std::vector<IndicatorRecord> records) {
     modified_.push_back(0);
     return ordinal;
   };
-  for (uint32_t index : order) {
-    IndicatorRecord& r = records[index];
+  // Ids are parsed kAhead records ahead and their id slots prefetched: a
+  // large table lives in main memory.
+  constexpr size_t kAhead = 8;
+  struct Ahead {
+    bool ok = false;
+    UuidBytes uuid;
+  };
+  std::array<Ahead, kAhead> ahead;
+  auto parse_ahead = [&](size_t k) {
+    Ahead& a = ahead[k % kAhead];
+    a.ok = ParseIndicatorId(records[order[k]].id, &a.uuid);
+    if (a.ok) PrefetchOrdinal(a.uuid);
+  };
+  // Further ahead, the records' own texts (each in its own allocation).
+  auto prefetch_record = [&](size_t k) {
+    const IndicatorRecord& f = records[order[k]];
+    __builtin_prefetch(f.id.data());
+    __builtin_prefetch(f.pattern.data());
+    __builtin_prefetch(f.name.data());
+    if (!f.markings.empty()) __builtin_prefetch(f.markings.data());
+  };
+  for (size_t k = 0; k < std::min(2 * kAhead, order.size()); ++k) prefetch_record(k);
+  for (size_t k = 0; k < std::min(kAhead, order.size()); ++k) parse_ahead(k);
+  for (size_t k = 0; k < order.size(); ++k) {
+    IndicatorRecord& r = records[order[k]];
+    const Ahead id = ahead[k % kAhead];
+    if (k + 2 * kAhead < order.size()) prefetch_record(k + 2 * kAhead);
+    if (k + kAhead < order.size()) parse_ahead(k + kAhead);
     if (tables_->meta.full() || tables_->meta.size() >= kOrdinalMask) {
       ++stats.invalid;
       error(r.id, "the index is full");
       continue;
     }
-    UuidBytes uuid;
-    if (!ParseIndicatorId(r.id, &uuid)) {
+    const UuidBytes& uuid = id.uuid;
+    if (!id.ok) {
       ++stats.invalid;
       error(r.id, "not an indicator id");
       continue;

@@ -148,9 +148,8 @@ class IndicatorTables {
   std::string last_name_;
   uint32_t last_name_id_ = 0;
   bool has_last_name_ = false;
-  std::vector<std::string> last_markings_;
-  uint16_t last_markings_id_ = 0;
-  bool has_last_markings_ = false;
+  static constexpr size_t kRecentMarkings = 8;
+  std::vector<std::pair<std::vector<std::string>, uint16_t>> recent_markings_;  // most used first
 };
 
 // The keys of one build: values plus CIDR blocks.
@@ -171,11 +170,37 @@ struct MatcherOptions {
   const Clock* clock = nullptr;  // nullptr: the system clock
 };
 
+// A worker's memory of field values that found nothing: logs repeat their
+// addresses and names, and most of them match no indicator. An entry holds
+// the whole value (compared in full: never a false "nothing") and is valid
+// for one snapshot at one validity second only, so a memo changes no
+// result. Values longer than kMaxValue are not remembered. One memo per
+// thread and per Matcher; 256 KiB.
+class MatchMemo {
+ public:
+  static constexpr size_t kMaxValue = 50;
+  MatchMemo() : slots_(kSlots) {}
+
+ private:
+  friend class Snapshot;
+  static constexpr size_t kSlots = 4096;
+  struct alignas(64) Slot {
+    uint64_t version = 0;  // 0: empty (snapshot versions start at 1)
+    uint32_t now_s = 0;
+    uint8_t kind = 0;
+    uint8_t len = 0;
+    char text[kMaxValue] = {};
+  };
+  std::vector<Slot> slots_;
+};
+
 class Snapshot {
  public:
   // Looks up every field of `event` and appends the valid hits (deduplicated
-  // per indicator and field). `now_s`: the validity time (seconds).
-  void Match(const Event& event, uint32_t now_s, std::vector<Hit>* hits) const;
+  // per indicator and field). `now_s`: the validity time (seconds). `memo`
+  // (optional) skips values that found nothing before (see MatchMemo).
+  void Match(const Event& event, uint32_t now_s, std::vector<Hit>* hits,
+             MatchMemo* memo = nullptr) const;
   // Indicators with a scan disjunct (evaluate on every event).
   const std::vector<uint32_t>& scan() const { return *scan_; }
   bool Live(uint32_t ordinal, uint32_t now_s) const;
@@ -259,6 +284,10 @@ class Matcher {
   void Merge();
   uint32_t FindOrdinal(const UuidBytes& id) const;
   void SetOrdinal(const UuidBytes& id, uint32_t ordinal);
+  // Grows the id table (if needed) to hold `n` ids.
+  void ReserveIds(size_t n);
+  // Hints the CPU to load the first slot FindOrdinal(id) reads.
+  void PrefetchOrdinal(const UuidBytes& id) const;
 
   MatcherOptions options_;
   const Clock* clock_;
@@ -273,7 +302,7 @@ class Matcher {
   std::vector<CidrIndex6::Block> delta_v6_;
   std::shared_ptr<std::vector<uint64_t>> dead_;
   std::vector<uint32_t> scan_list_;
-  std::vector<uint64_t> id_slots_;  // hash tag << 32 | ordinal + 1 (0 = empty)
+  HugeVector<uint64_t> id_slots_;  // hash tag << 32 | ordinal + 1 (0 = empty)
   std::vector<int64_t> modified_;   // per ordinal: the version held (for stale checks)
   size_t id_count_ = 0;
   int64_t live_ = 0;

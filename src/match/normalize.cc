@@ -282,15 +282,9 @@ bool ParseDigest(std::string_view s, size_t bytes, uint8_t* out) {
   size_t n = 0;
   int half = -1;
   for (char c : s) {
-    if (c == ':' || c == '-') continue;
-    int v;
-    if (c >= '0' && c <= '9') {
-      v = c - '0';
-    } else if (c >= 'a' && c <= 'f') {
-      v = c - 'a' + 10;
-    } else if (c >= 'A' && c <= 'F') {
-      v = c - 'A' + 10;
-    } else {
+    const int v = HexDigitValue(c);
+    if (v < 0) {
+      if (c == ':' || c == '-') continue;
       return false;
     }
     if (half < 0) {

@@ -274,13 +274,40 @@ struct Malformed {
   std::string reason;
 };
 
+// A match waiting for delivery: its texts are ranges of ChunkResult::text
+// (no allocation per match).
+struct PendingMatch {
+  int64_t line = 0;  // relative to the chunk (1-based)
+  int64_t time_us = 0;
+  const GenericPath* generic = nullptr;
+  uint32_t ordinal = 0;
+  // Ranges of ChunkResult::text.
+  size_t value_at = 0, value_len = 0, field_at = 0, field_len = 0, type_at = 0, type_len = 0;
+  How how = How::kExact;
+  FieldKind kind = FieldKind::kGeneric;
+};
+
 struct ChunkResult {
   uint64_t seq = 0;
   size_t input = 0;
   bool last = false;
   int64_t lines = 0, events = 0, bytes = 0;
-  std::vector<MatchRecord> matches;  // line relative to the chunk (1-based)
+  std::vector<PendingMatch> matches;
+  std::string text;  // the matches' values, field names and log types
   std::vector<Malformed> malformed;
+
+  // Appends `v` to text.
+  void Text(std::string_view v, size_t* at, size_t* len) {
+    *at = text.size();
+    *len = v.size();
+    text.append(v);
+  }
+  void Clear() {
+    matches.clear();
+    text.clear();
+    malformed.clear();
+    lines = events = bytes = 0;
+  }
 };
 
 // Per worker: readers and buffers reused across chunks.
@@ -290,6 +317,7 @@ struct Worker {
   const ZeekHeader* header = nullptr;
   Event event;
   std::vector<Hit> hits;
+  std::unique_ptr<MatchMemo> memo = std::make_unique<MatchMemo>();
   std::string error;
 };
 
@@ -307,6 +335,9 @@ struct Scanner::Impl {
   std::map<uint64_t, ChunkResult> done;  // GUARDED_BY(out_mu)
   uint64_t next_seq = 0;                 // GUARDED_BY(out_mu)
   std::vector<int64_t> line_base;        // GUARDED_BY(out_mu)
+  // Delivered results kept for their buffers.
+  static constexpr size_t kMaxSpare = 8;
+  std::vector<ChunkResult> spare;  // GUARDED_BY(out_mu)
 
   // Work queue.
   std::mutex q_mu;
@@ -318,8 +349,17 @@ struct Scanner::Impl {
   Impl(Matcher* m, const ScanOptions& o, MatchSink* s, const std::vector<std::string>& in)
       : matcher(m), options(o), sink(s), inputs(in), line_base(in.size(), 0) {}
 
+  // A result with the buffers of a delivered one (their capacity is kept).
+  ChunkResult Spare() {
+    std::lock_guard lock(out_mu);
+    if (spare.empty()) return ChunkResult{};
+    ChunkResult r = std::move(spare.back());
+    spare.pop_back();
+    return r;
+  }
+
   ChunkResult Process(Chunk& c, Worker* w) {
-    ChunkResult r;
+    ChunkResult r = Spare();
     r.seq = c.seq;
     r.input = c.input;
     r.last = c.last;
@@ -352,6 +392,8 @@ struct Scanner::Impl {
         text = std::string_view(base + off, len);
         capacity = c.capacity() - off;
       } else {
+        // A few lines ahead: the parse then finds the bytes in the cache.
+        __builtin_prefetch(base + pos + 1024);
         const char* nl = static_cast<const char*>(std::memchr(base + pos, '\n', end - pos));
         size_t stop = nl ? static_cast<size_t>(nl - base) : end;
         ++line;
@@ -368,34 +410,45 @@ struct Scanner::Impl {
       }
       ++r.events;
       w->hits.clear();
-      snap->Match(w->event, now_s, &w->hits);
+      snap->Match(w->event, now_s, &w->hits, w->memo.get());
+      // The texts of the previous match, shared by the next one of the
+      // same field (several indicators on one value).
+      size_t prev = SIZE_MAX, prev_field = 0;  // index into r.matches
       for (const Hit& h : w->hits) {
         if (h.needs_eval && !matcher->engine().Evaluate(h.ordinal, w->event, now_us)) continue;
         const Field& f = w->event.fields[h.field];
-        MatchRecord m;
+        PendingMatch& m = r.matches.emplace_back();
         m.line = line;
         m.ordinal = h.ordinal;
         m.how = h.needs_eval ? How::kPattern : h.how;
-        m.value.assign(f.value);
-        m.field.assign(f.name);
         m.kind = f.kind;
         m.generic = f.generic;
-        m.log_type.assign(w->event.log_type);
-        m.time_us = w->event.Time();
-        r.matches.push_back(std::move(m));
+        if (prev != SIZE_MAX && prev_field == h.field) {
+          const PendingMatch& p = r.matches[prev];
+          m.value_at = p.value_at, m.value_len = p.value_len;
+          m.field_at = p.field_at, m.field_len = p.field_len;
+          m.type_at = p.type_at, m.type_len = p.type_len;
+          m.time_us = p.time_us;
+        } else {
+          r.Text(f.value, &m.value_at, &m.value_len);
+          r.Text(f.name, &m.field_at, &m.field_len);
+          r.Text(w->event.log_type, &m.type_at, &m.type_len);
+          m.time_us = w->event.Time();
+        }
+        prev = r.matches.size() - 1;
+        prev_field = h.field;
       }
       for (uint32_t o : scan) {
         if (!snap->Live(o, now_s)) continue;
         bool already = false;
         for (const Hit& h : w->hits) already |= h.ordinal == o;
         if (already || !matcher->engine().Evaluate(o, w->event, now_us)) continue;
-        MatchRecord m;
+        PendingMatch& m = r.matches.emplace_back();
         m.line = line;
         m.ordinal = o;
         m.how = How::kPattern;
-        m.log_type.assign(w->event.log_type);
+        r.Text(w->event.log_type, &m.type_at, &m.type_len);
         m.time_us = w->event.Time();
-        r.matches.push_back(std::move(m));
       }
     }
     r.lines = doc ? c.total_lines : line;
@@ -410,9 +463,19 @@ struct Scanner::Impl {
       ChunkResult& d = done.begin()->second;
       const std::string& file = inputs[d.input];
       int64_t base = line_base[d.input];
-      for (auto& m : d.matches) {
-        m.file = file;
-        m.line += base;
+      MatchRecord m;
+      m.file = file;
+      const std::string_view text = d.text;
+      for (const PendingMatch& p : d.matches) {
+        m.line = base + p.line;
+        m.ordinal = p.ordinal;
+        m.how = p.how;
+        m.value = text.substr(p.value_at, p.value_len);
+        m.field = text.substr(p.field_at, p.field_len);
+        m.log_type = text.substr(p.type_at, p.type_len);
+        m.time_us = p.time_us;
+        m.kind = p.kind;
+        m.generic = p.generic;
         sink->OnMatch(m);
       }
       for (const auto& mf : d.malformed) sink->OnMalformed(file, base + mf.line, mf.reason);
@@ -423,6 +486,10 @@ struct Scanner::Impl {
       stats.malformed += static_cast<int64_t>(d.malformed.size());
       stats.matches += static_cast<int64_t>(d.matches.size());
       bool progress = d.last;
+      if (spare.size() < kMaxSpare) {
+        d.Clear();
+        spare.push_back(std::move(d));
+      }
       done.erase(done.begin());
       ++next_seq;
       if (progress) sink->OnProgress();

@@ -40,14 +40,15 @@ struct ScanOptions {
   int poll_ms = 200;                // follow: how often to look for new data
 };
 
+// The texts are valid during MatchSink::OnMatch only (copy what is kept).
 struct MatchRecord {
   std::string_view file;
   int64_t line = 0;  // 1-based
   uint32_t ordinal = 0;
   How how = How::kExact;
-  std::string value;     // the matched text as in the log ("" for scan patterns)
-  std::string field;     // the log field it came from
-  std::string log_type;  // "dns", "http", ... ("" when unknown)
+  std::string_view value;     // the matched text as in the log ("" for scan patterns)
+  std::string_view field;     // the log field it came from
+  std::string_view log_type;  // "dns", "http", ... ("" when unknown)
   int64_t time_us = 0;   // the event time; 0 when the log has none
   FieldKind kind = FieldKind::kGeneric;  // of the field that hit
   const GenericPath* generic = nullptr;  // kGeneric

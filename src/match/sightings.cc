@@ -20,7 +20,7 @@ json::object ScoFor(const MatchRecord& m) {
   std::string buf;
   uint32_t v4;
   Uint128 v6;
-  const std::string& v = m.value;
+  const std::string_view v = m.value;
   if (m.kind == FieldKind::kGeneric && m.generic != nullptr) {
     std::string_view p = m.generic->path;
     if (p == PathFileName().path) return json::object{{"type", "file"}, {"name", v}};

@@ -1,5 +1,6 @@
 #include "match/simple_pattern.h"
 
+#include "match/normalize.h"
 #include "pattern/ip.h"
 #include "pattern/sco_schema.h"
 
@@ -100,7 +101,7 @@ std::optional<pattern::IndexEntry> FastSimpleEntry(std::string_view s) {
       return std::nullopt;
     }
     for (char c : value) {
-      if (!std::isxdigit(static_cast<unsigned char>(c))) return std::nullopt;
+      if (HexDigitValue(c) < 0) return std::nullopt;
     }
     e.kind = pattern::IndexKind::kHash;
     e.algorithm = e.path.back();

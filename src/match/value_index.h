@@ -26,6 +26,7 @@
 #include <vector>
 
 #include "match/fingerprint.h"
+#include "match/huge_pages.h"
 
 namespace kizuna::match {
 
@@ -100,10 +101,10 @@ class ValueIndex {
   }
 
   uint64_t buckets_ = 0;
-  std::vector<Slot> slots_;
-  std::vector<uint32_t> dir_;    // buckets_ + 1 offsets
+  HugeVector<Slot> slots_;
+  HugeVector<uint32_t> dir_;     // buckets_ + 1 offsets
   std::vector<uint32_t> multi_;  // count, payloads...
-  std::vector<uint64_t> bloom_;
+  HugeVector<uint64_t> bloom_;
 };
 
 }  // namespace kizuna::match

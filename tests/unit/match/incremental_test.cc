@@ -30,7 +30,7 @@ class WaitingSink final : public MatchSink {
     if (id == IdFor(0)) {
       ++markers_;
     } else {
-      seen_.push_back(r.value + " " + id);
+      seen_.push_back(std::string(r.value) + " " + id);
     }
     cv_.notify_all();
   }

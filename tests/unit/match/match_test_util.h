@@ -64,8 +64,8 @@ class CollectSink final : public MatchSink {
  public:
   explicit CollectSink(const Matcher& m) : m_(m) {}
   void OnMatch(const MatchRecord& r) override {
-    found.push_back({std::string(r.file), r.line, r.value, m_.IndicatorId(r.ordinal),
-                     std::string(HowName(r.how)), r.field});
+    found.push_back({std::string(r.file), r.line, std::string(r.value), m_.IndicatorId(r.ordinal),
+                     std::string(HowName(r.how)), std::string(r.field)});
   }
   void OnMalformed(std::string_view file, int64_t line, std::string_view reason) override {
     malformed.push_back(std::string(file) + ":" + std::to_string(line) + ": " +

@@ -123,6 +123,41 @@ TEST_F(MatcherTest, ValidityWindowAndExpiryWithoutAnUpdate) {
   EXPECT_EQ(Ids(ScanEve(log)), (std::set<std::string>{testing::IdFor(1)}));
 }
 
+// A memo of values that found nothing must change no result: not when an
+// indicator becomes valid a second later, not when a new snapshot adds one,
+// not for the same text in a field of another kind.
+TEST_F(MatcherTest, TheMemoOfValuesThatFoundNothingChangesNoResult) {
+  auto later = Ind(1, "[domain-name:value = 'later.example']");
+  later.valid_from_us = kNow + 10LL * 1000000;
+  matcher_.Apply({later, Ind(2, "[ipv4-addr:value = '198.51.100.7']")});
+  Event ev;
+  ev.Add(FieldKind::kDomain, "query", "later.example");
+  ev.Add(FieldKind::kDomain, "query", "198.51.100.7");  // no domain: nothing
+  ev.Add(FieldKind::kIp, "id.resp_h", "198.51.100.7");
+  ev.Add(FieldKind::kHost, "answers", "new.example");
+  MatchMemo memo;
+  const uint32_t now_s = static_cast<uint32_t>(kNow / 1000000);
+  auto hits = [&](uint32_t at, MatchMemo* m) {
+    std::vector<Hit> out;
+    matcher_.snapshot()->Match(ev, at, &out, m);
+    std::vector<std::pair<uint16_t, uint32_t>> got;
+    for (const Hit& h : out) got.emplace_back(h.field, h.ordinal);
+    return got;
+  };
+  const auto first = hits(now_s, &memo);
+  ASSERT_EQ(first.size(), 1u) << "the address only";
+  EXPECT_EQ(first[0].first, 2);
+  EXPECT_EQ(hits(now_s, &memo), first) << "again, from the memo";
+  EXPECT_EQ(hits(now_s, &memo), hits(now_s, nullptr));
+  const auto valid = hits(now_s + 10, &memo);
+  EXPECT_EQ(valid.size(), 2u) << "later.example is valid now, though remembered as nothing";
+  EXPECT_EQ(valid, hits(now_s + 10, nullptr));
+  matcher_.Apply({Ind(3, "[domain-name:value = 'new.example']")});
+  const auto added = hits(now_s + 10, &memo);
+  EXPECT_EQ(added.size(), 3u) << "new.example, remembered as nothing before the update";
+  EXPECT_EQ(added, hits(now_s + 10, nullptr));
+}
+
 TEST_F(MatcherTest, NewerVersionsReplaceOlderOnesAndRevocationRemoves) {
   auto v1 = Ind(1, "[domain-name:value = 'one.example']");
   matcher_.Apply({v1});
