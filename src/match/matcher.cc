@@ -653,7 +653,10 @@ ApplyStats Matcher::Apply(std::vector<IndicatorRecord> records) {
   Pending pending;
   // Room for every record at once: no growth (and rehashing) on the way.
   ReserveIds(id_count_ + records.size());
-  modified_.reserve(modified_.size() + records.size());
+  if (modified_.capacity() < modified_.size() + records.size()) {
+    // Geometric: follow mode applies many small batches.
+    modified_.reserve(std::max(modified_.size() + records.size(), 2 * modified_.capacity()));
+  }
   pending.values.reserve(records.size());
   auto kill = [&](uint32_t ordinal) {
     if (dead_.use_count() > 1) dead_ = std::make_shared<std::vector<uint64_t>>(*dead_);

@@ -413,8 +413,10 @@ class SqliteStore final : public Store {
   Status QueryIds(Connection* conn, const ObjectQuery& q, int64_t lower, PageBuilder* pb);
   // The row's flags with first/last as of the versions of its id (and
   // producer lineage) at or below `upper` in conn's snapshot.
+  // `synced`: the id index was brought up to conn's snapshot by an earlier
+  // call of the same query (set by the first call).
   Result<int> VisibleFlags(Connection* conn, int64_t coll, const sqlite::Statement& row,
-                           int64_t upper);
+                           int64_t upper, bool* synced);
 
   // ---- checkpoints ----
   static int WalHook(void* arg, sqlite3* db, const char* name, int pages);
@@ -1490,19 +1492,28 @@ Status SqliteStore::QueryIds(Connection* conn, const ObjectQuery& q, int64_t low
 }
 
 Result<int> SqliteStore::VisibleFlags(Connection* conn, int64_t coll,
-                                      const sqlite::Statement& row, int64_t upper) {
+                                      const sqlite::Statement& row, int64_t upper, bool* synced) {
   int flags = static_cast<int>(row.Int64(kColFlags));
   const int64_t da = row.Int64(kColDateAdded);
   const int64_t version = row.Int64(kColVersion);
   // Copies: the statements below may share row's connection.
   const std::string id(row.Text(kColId));
   const std::string producer(row.Text(kColProducer));
-  ASSIGN_OR_RETURN(StateRow snap, LoadState(conn));
-  RETURN_IF_ERROR(SyncIdIndex(conn, snap, false, true));
+  if (!*synced) {
+    ASSIGN_OR_RETURN(StateRow snap, LoadState(conn));
+    RETURN_IF_ERROR(SyncIdIndex(conn, snap, false, true));
+    *synced = true;
+  }
   std::vector<int64_t> candidates;
   {
     std::shared_lock lock(map_mu_);
     map_.Find(IdIndex::Key(coll, IdHash(id)), &candidates);
+  }
+  // Flags change only when a version is added (deletions are never hidden):
+  // with no hidden version of this id, the snapshot's flags are the answer.
+  if (std::none_of(candidates.begin(), candidates.end(),
+                   [upper](int64_t other) { return other > upper; })) {
+    return flags;
   }
   bool newer = false, older = false;
   for (int64_t other : candidates) {
@@ -1532,9 +1543,9 @@ Result<ObjectPage> SqliteStore::Query(const ObjectQuery& q, std::optional<int64_
   RETURN_IF_ERROR(txn.Begin(false));
   ObjectPage page;
   PageBuilder pb(q, &page, &visible_upper_,
-                 [this, c = conn.get(), coll = q.collection](const sqlite::Statement& row,
-                                                            int64_t upper) {
-                   return VisibleFlags(c, coll, row, upper);
+                 [this, c = conn.get(), coll = q.collection, synced = false](
+                     const sqlite::Statement& row, int64_t upper) mutable {
+                   return VisibleFlags(c, coll, row, upper, &synced);
                  });
   Status s;
   if (!q.ids.empty()) {
