@@ -323,14 +323,23 @@ void Snapshot::Match(const Event& event, uint32_t now_s, std::vector<Hit>* hits,
     const uint16_t fi = static_cast<uint16_t>(i);
     // Addresses and names repeat: remember those that found nothing.
     MatchMemo::Slot* slot = nullptr;
+    MatchMemo::Slot* recent = nullptr;
     const size_t before = hits->size();
     if (memo != nullptr && version_ != 0 && f.value.size() <= MatchMemo::kMaxValue &&
         (f.kind == FieldKind::kIp || f.kind == FieldKind::kHost || f.kind == FieldKind::kDomain)) {
+      auto holds = [&](const MatchMemo::Slot& m) {
+        return m.version == version_ && m.now_s == now_s &&
+               m.kind == static_cast<uint8_t>(f.kind) && m.len == f.value.size() &&
+               SameShortText(m.text, f.value);
+      };
+      if (i < MatchMemo::kRecent) {
+        recent = &memo->recent_[i];
+        if (holds(*recent)) continue;
+      }
       const uint64_t h = Hash64(f.value, static_cast<uint64_t>(f.kind) + 1);
       slot = &memo->slots_[h & (MatchMemo::kSlots - 1)];
-      if (slot->version == version_ && slot->now_s == now_s &&
-          slot->kind == static_cast<uint8_t>(f.kind) && slot->len == f.value.size() &&
-          SameShortText(slot->text, f.value)) {
+      if (holds(*slot)) {
+        if (recent != nullptr) *recent = *slot;
         continue;
       }
     }
@@ -388,6 +397,7 @@ void Snapshot::Match(const Event& event, uint32_t now_s, std::vector<Hit>* hits,
       slot->kind = static_cast<uint8_t>(f.kind);
       slot->len = static_cast<uint8_t>(f.value.size());
       std::memcpy(slot->text, f.value.data(), f.value.size());
+      if (recent != nullptr) *recent = *slot;
     }
   }
 }

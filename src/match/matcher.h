@@ -184,6 +184,7 @@ class MatchMemo {
  private:
   friend class Snapshot;
   static constexpr size_t kSlots = 4096;
+  static constexpr size_t kRecent = 16;  // fields of an event with a slot of their own
   struct alignas(64) Slot {
     uint64_t version = 0;  // 0: empty (snapshot versions start at 1)
     uint32_t now_s = 0;
@@ -192,6 +193,9 @@ class MatchMemo {
     char text[kMaxValue] = {};
   };
   std::vector<Slot> slots_;
+  // By field index: the field's last value that found nothing (a column
+  // often repeats the previous line's value; no hashing needed then).
+  std::vector<Slot> recent_ = std::vector<Slot>(kRecent);
 };
 
 class Snapshot {
