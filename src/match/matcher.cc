@@ -713,6 +713,7 @@ ApplyStats Matcher::Apply(std::vector<IndicatorRecord> records) {
     __builtin_prefetch(f.name.data());
     if (!f.markings.empty()) __builtin_prefetch(f.markings.data());
   };
+  pattern::IndexEntry simple;  // reused: FastSimpleEntry keeps its storage
   for (size_t k = 0; k < std::min(2 * kAhead, order.size()); ++k) prefetch_record(k);
   for (size_t k = 0; k < std::min(kAhead, order.size()); ++k) parse_ahead(k);
   for (size_t k = 0; k < order.size(); ++k) {
@@ -754,11 +755,11 @@ ApplyStats Matcher::Apply(std::vector<IndicatorRecord> records) {
       continue;
     }
     // The commonest pattern, one equality, skips the parser.
-    if (std::optional<pattern::IndexEntry> simple = FastSimpleEntry(r.pattern)) {
+    if (FastSimpleEntry(r.pattern, &simple)) {
       uint32_t ordinal = push_meta(r, uuid, 0);
       modified_[ordinal] = r.modified_us;
       KeySink sink{&pending.values, &pending.v4, &pending.v6};
-      if (!AddEntry(seeds_, *simple, ordinal, sink, &pending.labels, &pending.kinds,
+      if (!AddEntry(seeds_, simple, ordinal, sink, &pending.labels, &pending.kinds,
                     &pending.generic)) {
         // Unreachable for valid simple patterns (AddEntry falls back to the
         // path's string key); kept so that a change there cannot lose it.

@@ -16,5 +16,9 @@
 namespace kizuna::match {
 
 std::optional<pattern::IndexEntry> FastSimpleEntry(std::string_view text);
+// The same into `*entry`, reusing its storage (no allocation per call once
+// warm: index builds call it millions of times). False: see above; *entry
+// is then unspecified.
+bool FastSimpleEntry(std::string_view text, pattern::IndexEntry* entry);
 
 }  // namespace kizuna::match

@@ -30,6 +30,17 @@ std::optional<pattern::IndexEntry> Full(const std::string& text) {
 
 void ExpectAgree(const std::string& text, int* accepted) {
   std::optional<pattern::IndexEntry> fast = FastSimpleEntry(text);
+  // The reusing form, with one entry across every call: nothing of an
+  // earlier pattern may survive into a later one.
+  static pattern::IndexEntry reused;
+  ASSERT_EQ(FastSimpleEntry(text, &reused), fast.has_value()) << text;
+  if (fast) {
+    EXPECT_EQ(reused.object_type, fast->object_type) << text;
+    EXPECT_EQ(reused.path, fast->path) << text;
+    EXPECT_EQ(reused.value, fast->value) << text;
+    EXPECT_EQ(reused.kind, fast->kind) << text;
+    EXPECT_EQ(reused.algorithm, fast->algorithm) << text;
+  }
   if (!fast) return;
   ++*accepted;
   std::optional<pattern::IndexEntry> full = Full(text);
