@@ -314,6 +314,19 @@ inline bool SameShortText(const char* a, std::string_view b) {
 
 }  // namespace
 
+bool MatchMemo::Slot::Holds(uint64_t v, uint32_t s, FieldKind k, std::string_view value) const {
+  return version == v && now_s == s && kind == static_cast<uint8_t>(k) && len == value.size() &&
+         SameShortText(text, value);
+}
+
+void MatchMemo::Slot::Set(uint64_t v, uint32_t s, FieldKind k, std::string_view value) {
+  version = v;
+  now_s = s;
+  kind = static_cast<uint8_t>(k);
+  len = static_cast<uint8_t>(value.size());
+  std::memcpy(text, value.data(), value.size());
+}
+
 void Snapshot::Match(const Event& event, uint32_t now_s, std::vector<Hit>* hits,
                      MatchMemo* memo) const {
   const uint32_t kinds = base_->kinds | (delta_ ? delta_->kinds : 0);
@@ -327,18 +340,13 @@ void Snapshot::Match(const Event& event, uint32_t now_s, std::vector<Hit>* hits,
     const size_t before = hits->size();
     if (memo != nullptr && version_ != 0 && f.value.size() <= MatchMemo::kMaxValue &&
         (f.kind == FieldKind::kIp || f.kind == FieldKind::kHost || f.kind == FieldKind::kDomain)) {
-      auto holds = [&](const MatchMemo::Slot& m) {
-        return m.version == version_ && m.now_s == now_s &&
-               m.kind == static_cast<uint8_t>(f.kind) && m.len == f.value.size() &&
-               SameShortText(m.text, f.value);
-      };
       if (i < MatchMemo::kRecent) {
         recent = &memo->recent_[i];
-        if (holds(*recent)) continue;
+        if (recent->Holds(version_, now_s, f.kind, f.value)) continue;
       }
       const uint64_t h = Hash64(f.value, static_cast<uint64_t>(f.kind) + 1);
       slot = &memo->slots_[h & (MatchMemo::kSlots - 1)];
-      if (holds(*slot)) {
+      if (slot->Holds(version_, now_s, f.kind, f.value)) {
         if (recent != nullptr) *recent = *slot;
         continue;
       }
@@ -392,11 +400,7 @@ void Snapshot::Match(const Event& event, uint32_t now_s, std::vector<Hit>* hits,
     }
     if (slot != nullptr && hits->size() == before) {
       // Nothing live under this value in this snapshot at this second.
-      slot->version = version_;
-      slot->now_s = now_s;
-      slot->kind = static_cast<uint8_t>(f.kind);
-      slot->len = static_cast<uint8_t>(f.value.size());
-      std::memcpy(slot->text, f.value.data(), f.value.size());
+      slot->Set(version_, now_s, f.kind, f.value);
       if (recent != nullptr) *recent = *slot;
     }
   }
@@ -590,13 +594,15 @@ size_t IdHome(uint32_t tag, size_t cap) {
   return static_cast<size_t>((uint64_t{tag} * cap) >> 32);
 }
 uint32_t IdTag(const UuidBytes& id) { return static_cast<uint32_t>(UuidHash(id) >> 32); }
+// Linear probing, wrapping at the end.
+size_t NextSlot(size_t i, size_t cap) { return i + 1 == cap ? 0 : i + 1; }
 }  // namespace
 
 uint32_t Matcher::FindOrdinal(const UuidBytes& id) const {
   if (id_slots_.empty()) return UINT32_MAX;
   const uint32_t tag = IdTag(id);
   const size_t cap = id_slots_.size();
-  for (size_t i = IdHome(tag, cap);; i = i + 1 == cap ? 0 : i + 1) {
+  for (size_t i = IdHome(tag, cap);; i = NextSlot(i, cap)) {
     uint64_t s = id_slots_[i];
     if (s == 0) return UINT32_MAX;
     uint32_t o = static_cast<uint32_t>(s) - 1;
@@ -617,7 +623,7 @@ void Matcher::ReserveIds(size_t n) {
   for (uint64_t s : old) {
     if (s == 0) continue;
     size_t i = IdHome(static_cast<uint32_t>(s >> 32), cap);
-    while (id_slots_[i] != 0) i = i + 1 == cap ? 0 : i + 1;
+    while (id_slots_[i] != 0) i = NextSlot(i, cap);
     id_slots_[i] = s;
   }
 }
@@ -627,7 +633,7 @@ void Matcher::SetOrdinal(const UuidBytes& id, uint32_t ordinal) {
   const uint32_t tag = IdTag(id);
   const uint64_t slot = (uint64_t{tag} << 32) | (ordinal + 1);
   const size_t cap = id_slots_.size();
-  for (size_t i = IdHome(tag, cap);; i = i + 1 == cap ? 0 : i + 1) {
+  for (size_t i = IdHome(tag, cap);; i = NextSlot(i, cap)) {
     uint64_t s = id_slots_[i];
     if (s == 0) {
       id_slots_[i] = slot;

@@ -191,6 +191,11 @@ class MatchMemo {
     uint8_t kind = 0;
     uint8_t len = 0;
     char text[kMaxValue] = {};
+
+    // Whether this slot says `value` of `kind` found nothing in snapshot
+    // `v` at second `s`. REQUIRES: value.size() <= kMaxValue (also Set).
+    bool Holds(uint64_t v, uint32_t s, FieldKind k, std::string_view value) const;
+    void Set(uint64_t v, uint32_t s, FieldKind k, std::string_view value);
   };
   std::vector<Slot> slots_;
   // By field index: the field's last value that found nothing (a column

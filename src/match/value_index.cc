@@ -32,6 +32,23 @@ ValueIndex ValueIndex::Build(std::vector<KeyedPayload>& entries) {
     if (!(a.key == b.key)) return a.key < b.key;
     return a.payload < b.payload;
   };
+  // One slot for the run entries[i, j) of one key (sorted by payload): its
+  // payload, or its distinct payloads in multi_.
+  auto add_run = [&](size_t i, size_t j) {
+    size_t unique = 1;
+    for (size_t k = i + 1; k < j; ++k) unique += entries[k].payload != entries[k - 1].payload;
+    Slot slot{entries[i].key.hi, entries[i].key.lo, entries[i].payload};
+    if (unique > 1) {
+      slot.payload = kMultiBit | static_cast<uint32_t>(ix.multi_.size());
+      ix.multi_.push_back(static_cast<uint32_t>(unique));
+      for (size_t k = i; k < j; ++k) {
+        if (k == i || entries[k].payload != entries[k - 1].payload) {
+          ix.multi_.push_back(entries[k].payload);
+        }
+      }
+    }
+    ix.slots_.push_back(slot);
+  };
   for (size_t g = 0; g < kGroups; ++g) {
     const size_t s = group_start[g], e = group_start[g + 1];
     if (s == e) continue;
@@ -60,22 +77,10 @@ ValueIndex ValueIndex::Build(std::vector<KeyedPayload>& entries) {
       }
       // Distinct keys, with runs of payloads.
       for (size_t i = begin; i < end;) {
-        size_t j = i;
+        size_t j = i + 1;
         while (j < end && entries[j].key == entries[i].key) ++j;
-        size_t unique = 1;
-        for (size_t k = i + 1; k < j; ++k) unique += entries[k].payload != entries[k - 1].payload;
-        Slot slot{entries[i].key.hi, entries[i].key.lo, entries[i].payload};
-        if (unique > 1) {
-          slot.payload = kMultiBit | static_cast<uint32_t>(ix.multi_.size());
-          ix.multi_.push_back(static_cast<uint32_t>(unique));
-          for (size_t k = i; k < j; ++k) {
-            if (k == i || entries[k].payload != entries[k - 1].payload) {
-              ix.multi_.push_back(entries[k].payload);
-            }
-          }
-        }
+        add_run(i, j);
         ix.dir_[b + 1]++;
-        ix.slots_.push_back(slot);
         i = j;
       }
       begin = end;

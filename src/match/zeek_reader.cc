@@ -206,11 +206,25 @@ struct Collector {
 
 // ---- TSV --------------------------------------------------------------------------
 
-// Positions of the first `max` occurrences of `sep` in p[0, n), written to
-// out; returns how many. With `padded` it reads up to 31 bytes past n (the
-// scanner guarantees kReadPadding readable bytes after a line).
-// *backslash is set when a backslash occurs before the last separator found
-// (or anywhere, when fewer than `max` are found).
+// One block of the vector scans below: `mask` and `smask` mark the
+// separators and backslashes of the `width` bytes at offset i (bits past n
+// are dropped). Appends the separators' positions to out (up to max) and
+// returns the block's backslash bits.
+[[gnu::always_inline]] inline uint32_t TakeBlock(uint32_t mask, uint32_t smask, size_t i,
+                                                 size_t n, size_t width, uint32_t* out,
+                                                 size_t max, size_t* found) {
+  if (n - i < width) {
+    const uint32_t keep = (1u << (n - i)) - 1;
+    mask &= keep;
+    smask &= keep;
+  }
+  while (mask != 0 && *found < max) {
+    out[(*found)++] = static_cast<uint32_t>(i + static_cast<size_t>(__builtin_ctz(mask)));
+    mask &= mask - 1;
+  }
+  return smask;
+}
+
 #if defined(__x86_64__)
 // As FindSeparators with `padded`, 32 bytes at a time (reads up to 31 bytes
 // past n: callers pass lines with at least kReadPadding bytes after them).
@@ -223,18 +237,9 @@ __attribute__((target("avx2"))) size_t FindSeparatorsAvx2(const char* p, size_t 
   const __m256i slash = _mm256_set1_epi8('\\');
   for (size_t i = 0; i < n && found < max; i += 32) {
     __m256i block = _mm256_loadu_si256(reinterpret_cast<const __m256i*>(p + i));
-    uint32_t mask = static_cast<uint32_t>(_mm256_movemask_epi8(_mm256_cmpeq_epi8(block, needle)));
-    uint32_t smask = static_cast<uint32_t>(_mm256_movemask_epi8(_mm256_cmpeq_epi8(block, slash)));
-    if (n - i < 32) {
-      const uint32_t keep = (1u << (n - i)) - 1;
-      mask &= keep;
-      smask &= keep;
-    }
-    bs |= smask;
-    while (mask != 0 && found < max) {
-      out[found++] = static_cast<uint32_t>(i + static_cast<size_t>(__builtin_ctz(mask)));
-      mask &= mask - 1;
-    }
+    bs |= TakeBlock(static_cast<uint32_t>(_mm256_movemask_epi8(_mm256_cmpeq_epi8(block, needle))),
+                    static_cast<uint32_t>(_mm256_movemask_epi8(_mm256_cmpeq_epi8(block, slash))),
+                    i, n, 32, out, max, &found);
   }
   *backslash = bs != 0;
   return found;
@@ -247,6 +252,11 @@ bool HasAvx2() {
 }
 #endif
 
+// Positions of the first `max` occurrences of `sep` in p[0, n), written to
+// out; returns how many. With `padded` it reads up to 31 bytes past n (the
+// scanner guarantees kReadPadding readable bytes after a line).
+// *backslash is set when a backslash occurs before the last separator found
+// (or anywhere, when fewer than `max` are found).
 size_t FindSeparators(const char* p, size_t n, char sep, uint32_t* out, size_t max, bool padded,
                       bool* backslash) {
   size_t found = 0;
@@ -260,17 +270,9 @@ size_t FindSeparators(const char* p, size_t n, char sep, uint32_t* out, size_t m
     const __m128i slash = _mm_set1_epi8('\\');
     for (size_t i = 0; i < n && found < max; i += 16) {
       __m128i block = _mm_loadu_si128(reinterpret_cast<const __m128i*>(p + i));
-      uint32_t mask = static_cast<uint32_t>(_mm_movemask_epi8(_mm_cmpeq_epi8(block, needle)));
-      uint32_t smask = static_cast<uint32_t>(_mm_movemask_epi8(_mm_cmpeq_epi8(block, slash)));
-      if (n - i < 16) {
-        mask &= (1u << (n - i)) - 1;
-        smask &= (1u << (n - i)) - 1;
-      }
-      bs |= smask != 0;
-      while (mask != 0 && found < max) {
-        out[found++] = static_cast<uint32_t>(i + static_cast<size_t>(__builtin_ctz(mask)));
-        mask &= mask - 1;
-      }
+      bs |= TakeBlock(static_cast<uint32_t>(_mm_movemask_epi8(_mm_cmpeq_epi8(block, needle))),
+                      static_cast<uint32_t>(_mm_movemask_epi8(_mm_cmpeq_epi8(block, slash))),
+                      i, n, 16, out, max, &found) != 0;
     }
     *backslash = bs;
     return found;
