@@ -4,6 +4,7 @@
 
 #include "core/uuid.h"
 #include "ingest/ingest.h"
+#include "policy/decision_point.h"
 #include "policy/extensions.h"
 #include "policy/model.h"
 #include "policy/nations.h"
@@ -276,13 +277,14 @@ Status EnsureDefinitions(store::Store* store, const store::Collection& c) {
   for (const auto& d : stix::Tlp2MarkingDefinitions()) objects.emplace_back(d.json);
   for (const auto& d : policy::KizunaDefinitionObjects()) objects.push_back(d);
   std::vector<std::string_view> views(objects.begin(), objects.end());
-  ingest::Prepared p = ingest::PrepareObjects(views, c.key, ingest::Producer{});
+  // Definitions are public: TLP:CLEAR whatever the collection's default
+  // (the built-in producer).
+  ASSIGN_OR_RETURN(auto model, policy::LoadTrustModel(store));
+  ingest::Prepared p = ingest::PrepareObjects(views, c.key, *model, policy::BuiltinProducer());
   if (!p.failures.empty()) {
     return Internal("built-in definition failed validation: " + p.failures[0].id + ": " +
                     p.failures[0].message);
   }
-  // Definitions are public: TLP:CLEAR whatever the collection's default.
-  for (auto& o : p.batch.objects) o.marking = std::string(stix::kTlpClearId);
   return store->WriteSync(std::move(p.batch)).status();
 }
 

@@ -22,6 +22,7 @@
 #include "policy/decision_point.h"
 #include "policy/extensions.h"
 #include "policy/stamp.h"
+#include "stix/object.h"
 #include "store/sqlite/sqlite_store.h"
 
 namespace kizuna::app {
@@ -128,6 +129,14 @@ std::string PosterOf(const std::string& org) {
       {kJpPower, "jp-power-soc"}};
   auto it = m.find(org);
   return it == m.end() ? std::string() : it->second;
+}
+
+// The created_by_ref of a demo object ("" when it has none).
+std::string CreatorOf(const std::string& raw) {
+  auto v = stix::ParseJson(raw);
+  if (!v.ok() || !v->is_object()) return {};
+  const json::value* by = v->get_object().if_contains("created_by_ref");
+  return by && by->is_string() ? std::string(by->get_string()) : std::string();
 }
 
 std::string ConfigText(const std::string& listen) {
@@ -254,19 +263,22 @@ Result<json::array> SeedDemoHub(store::Store* st, const DemoSeedOptions& fed) {
       if (by && by->is_string() && nation_of_org[std::string(by->as_string())] != fed.nation) continue;
       mine.push_back(QualifyAudience(raw, fed, nation_of_account));
     }
-    std::vector<std::string_view> views(mine.begin(), mine.end());
-    ingest::Stamper stamp = [&](const json::object& obj, store::NewObject* o) {
-      std::string by;
-      if (auto* v = obj.if_contains("created_by_ref"); v && v->is_string()) by = v->get_string();
-      o->producer = by;
-      return policy::Stamp(*model, col.key, policy::Poster{PosterOf(by), by}, obj, o);
-    };
-    ingest::Prepared p = ingest::PrepareObjects(views, col.key, ingest::Producer{}, stamp);
-    if (!p.failures.empty()) {
-      return Internal("demo data failed validation: " + p.failures[0].id + ": " +
-                      p.failures[0].message);
+    // Each run of objects by one creator is imported as that creator's.
+    store::WriteBatch batch;
+    batch.collection = col.key;
+    for (size_t i = 0; i < mine.size();) {
+      const std::string by = CreatorOf(mine[i]);
+      std::vector<std::string_view> views;
+      for (; i < mine.size() && CreatorOf(mine[i]) == by; ++i) views.push_back(mine[i]);
+      ingest::Prepared p =
+          ingest::PrepareObjects(views, col.key, *model, policy::ImportProducer(by, PosterOf(by)));
+      if (!p.failures.empty()) {
+        return Internal("demo data failed validation: " + p.failures[0].id + ": " +
+                        p.failures[0].message);
+      }
+      for (auto& o : p.batch.objects) batch.objects.push_back(std::move(o));
     }
-    RETURN_IF_ERROR(st->WriteSync(std::move(p.batch)).status());
+    RETURN_IF_ERROR(st->WriteSync(std::move(batch)).status());
   }
   return accounts;
 }

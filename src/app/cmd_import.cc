@@ -170,25 +170,22 @@ void AddImportCommand(CLI::App& root, int* exit_code) {
       *exit_code = Fail(col.error());
       return;
     }
-    ingest::Producer prod;
+    std::string producer_org;
     if (!producer->empty()) {
       auto org = FindOrganization(store, *producer);
       if (!org.ok()) {
         *exit_code = Fail(org.error());
         return;
       }
-      prod.organization = org->id;
+      producer_org = org->id;
     }
+    const policy::Producer prod = policy::ImportProducer(producer_org);
     // Imported objects are stamped by the policy like posted ones.
     auto model = policy::LoadTrustModel(store);
     if (!model.ok()) {
       *exit_code = Fail(model.error());
       return;
     }
-    const int64_t coll_key = col->key;
-    ingest::Stamper stamp = [&](const boost::json::object& obj, store::NewObject* o) {
-      return policy::Stamp(**model, coll_key, policy::Poster{"", prod.organization}, obj, o);
-    };
     int64_t accepted = 0, duplicates = 0, rejected = 0;
     std::map<std::string, int64_t> reasons;
     std::vector<std::string> errors;
@@ -233,7 +230,7 @@ void AddImportCommand(CLI::App& root, int* exit_code) {
         size_t end = std::min(objects.size(), i + kBatch);
         std::vector<std::string_view> views;
         for (size_t j = i; j < end; ++j) views.push_back(objects[j].bytes);
-        ingest::Prepared p = ingest::PrepareObjects(views, col->key, prod, stamp);
+        ingest::Prepared p = ingest::PrepareObjects(views, col->key, **model, prod);
         for (const auto& f : p.failures) {
           ++rejected;
           std::string rule = f.message;
@@ -416,15 +413,9 @@ void AddExportCommand(CLI::App& root, int* exit_code) {
         *exit_code = Fail(scope.error());
         return;
       }
-      q.visible = scope->Filter();
-      auto page = (*st)->Query(q, cursor);
+      auto page = scope->Read(q, cursor);
       if (!page.ok()) {
         *exit_code = Fail(page.error());
-        return;
-      }
-      Status released = scope->Released(&page->records);
-      if (!released.ok()) {
-        *exit_code = Fail(released);
         return;
       }
       scope->Finish();
@@ -441,8 +432,8 @@ void AddExportCommand(CLI::App& root, int* exit_code) {
         std::string chunk = ex.TakeOutput();
         std::fwrite(chunk.data(), 1, chunk.size(), stdout);
       }
-      if (!page->more || page->records.empty()) break;
-      cursor = page->records.back().date_added_us;
+      if (!page->more) break;
+      cursor = page->last_us;
     }
     if (stix_bundle) {
       std::fputs("]}\n", stdout);

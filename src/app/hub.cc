@@ -12,7 +12,6 @@
 #include "core/metrics.h"
 #include "export/feeds.h"  // frontline feeds (/feeds/...)
 #include "federation/federation.h"
-#include "federation/peer_ingest.h"
 #include "http/server.h"
 #include "policy/decision_point.h"
 #include "store/audit_log.h"
@@ -104,6 +103,9 @@ std::string Hub::Impl::StoreMetrics() {
        "GET responses served from the response cache.", c.response_cache_hits.load());
   line("kizuna_taxii_response_cache_misses_total", "counter",
        "Cacheable GET responses built from the store.", c.response_cache_misses.load());
+  line("kizuna_policy_release_failures_total", "counter",
+       "Object versions withheld because their release step failed.",
+       policy->Stats().release_failures);
   line("kizuna_auth_cache_hits_total", "counter", "Credential checks answered from the cache.",
        auth->cache_hits());
   line("kizuna_auth_verifications_total", "counter", "argon2id verifications.",
@@ -157,14 +159,14 @@ void Hub::Impl::Metrics(http::Request req, http::Respond respond) {
   auth->Authenticate(req.FindHeader("authorization"), remote,
                      [render, respond](Result<auth::PrincipalPtr> p) mutable {
                        if (!p.ok()) {
-                         http::Response r = taxii::Service::ErrorFor(p.error());
+                         http::Response r = taxii::ErrorFor(p.error());
                          r.route = "metrics";
                          respond(std::move(r));
                          return;
                        }
                        if (!(*p)->IsAdmin()) {
                          http::Response r =
-                             taxii::Service::Error(403, "Forbidden", "metrics need the admin role");
+                             taxii::Error(403, "Forbidden", "metrics need the admin role");
                          r.route = "metrics";
                          r.principal = (*p)->username;
                          respond(std::move(r));
@@ -238,14 +240,6 @@ Result<std::unique_ptr<Hub>> Hub::Open(const Config& config) {
     }
   }
   to.hub_name = config.hub_name;
-  if (!config.hub_name.empty()) {
-    to.peer_ingest = [hub = config.hub_name](std::string_view body, int64_t collection,
-                                             const policy::TrustModel& model,
-                                             const auth::Principal& peer) {
-      return federation::PreparePeerEnvelope(body, collection, model,
-                                             policy::PeerSender{hub, peer.username});
-    };
-  }
   impl->taxii = std::make_unique<taxii::Service>(impl->store.get(), impl->auth.get(),
                                                  impl->policy.get(), to);
   stream::ChannelOptions co;
@@ -292,7 +286,7 @@ Result<std::unique_ptr<Hub>> Hub::Open(const Config& config) {
         return raw->taxii->BodyLimit(head);
       },
       [](int status, std::string_view message, const http::Request&) {
-        return taxii::Service::Error(status, status == 413 ? "Payload Too Large" : "Error", message);
+        return taxii::Error(status, status == 413 ? "Payload Too Large" : "Error", message);
       });
   return std::unique_ptr<Hub>(new Hub(std::move(impl)));
 }

@@ -1,7 +1,7 @@
 #include "export/feeds.h"
 
 #include "export/formats.h"
-#include "taxii/service.h"
+#include "taxii/errors.h"
 
 namespace kizuna::exports {
 
@@ -44,7 +44,7 @@ void FeedService::Handle(http::Request request, http::Respond respond) {
     respond(std::move(r));
   };
   if (request.method != "GET" && request.method != "HEAD") {
-    http::Response r = taxii::Service::Error(405, "Method Not Allowed", "feeds are read with GET");
+    http::Response r = taxii::Error(405, "Method Not Allowed", "feeds are read with GET");
     r.headers.push_back({"allow", "GET, HEAD"});
     finish(std::move(r), "");
     return;
@@ -54,7 +54,7 @@ void FeedService::Handle(http::Request request, http::Respond respond) {
   auth_->Authenticate(authz, remote, [this, request = std::move(request), finish](
                                          Result<auth::PrincipalPtr> p) mutable {
     if (!p.ok()) {
-      finish(taxii::Service::ErrorFor(p.error()), "");
+      finish(taxii::ErrorFor(p.error()), "");
       return;
     }
     auth::PrincipalPtr principal = std::move(p).value();
@@ -69,44 +69,40 @@ http::Response FeedService::Generate(const http::Request& request, const auth::P
   std::vector<std::string> seg = Segments(request.path);
   // feeds / api-root / collection / format
   if (seg.size() != 4 || seg[0] != "feeds") {
-    return taxii::Service::Error(404, "Not Found", "feeds are /feeds/{api-root}/{collection}/{format}");
+    return taxii::Error(404, "Not Found", "feeds are /feeds/{api-root}/{collection}/{format}");
   }
   ExportOptions opts;
   opts.now_us = clock_->NowMicros();
   opts.source = "kizuna";
   if (!ParseFormat(seg[3], &opts.format) || opts.format == Format::kPlain) {
     if (!ParsePlainKind(seg[3], &opts.plain)) {
-      return taxii::Service::Error(404, "Not Found", "no such feed format");
+      return taxii::Error(404, "Not Found", "no such feed format");
     }
     opts.format = Format::kPlain;
   }
   auto col = store_->FindCollection(seg[1], seg[2]);
-  if (!col.ok()) return taxii::Service::ErrorFor(col.error());
+  if (!col.ok()) return taxii::ErrorFor(col.error());
   // A collection without a read grant is indistinguishable from none.
   if (!col->has_value() || !principal.Access((*col)->key).can_read) {
-    return taxii::Service::Error(404, "Not Found", "no such collection");
+    return taxii::Error(404, "Not Found", "no such collection");
   }
   const store::Collection& c = **col;
   Exporter exporter(opts);
   store::ObjectQuery q;
-  q.collection = c.key;
   if (opts.format != Format::kStix) q.types = {"indicator"};
   q.limit = 1000;
   std::optional<int64_t> cursor;
   std::string body;
   for (;;) {
     auto scope = policy_->Begin(principal, c.key, c.id, policy::Path::kFeed, RemoteHost(request));
-    if (!scope.ok()) return taxii::Service::ErrorFor(scope.error());
-    q.visible = scope->Filter();
-    auto page = store_->Query(q, cursor);
-    if (!page.ok()) return taxii::Service::ErrorFor(page.error());
-    Status released = scope->Released(&page->records);
-    if (!released.ok()) return taxii::Service::ErrorFor(released);
+    if (!scope.ok()) return taxii::ErrorFor(scope.error());
+    auto page = scope->Read(q, cursor);
+    if (!page.ok()) return taxii::ErrorFor(page.error());
     scope->Finish();
     for (const auto& r : page->records) exporter.Add(r.raw);
     body += exporter.TakeOutput();
-    if (!page->more || page->records.empty()) break;
-    cursor = page->records.back().date_added_us;
+    if (!page->more) break;
+    cursor = page->last_us;
   }
   body += exporter.Finish();
   http::Response r;

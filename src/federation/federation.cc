@@ -5,10 +5,10 @@
 #include <boost/json.hpp>
 #include <deque>
 
-#include "federation/peer_ingest.h"
+#include "ingest/ingest.h"
 #include "policy/decide.h"
 #include "policy/federation.h"
-#include "taxii/service.h"
+#include "taxii/errors.h"
 
 namespace kizuna::federation {
 
@@ -181,25 +181,26 @@ class FederationService::InboundLink {
       spdlog::warn("federation: {}: no policy model: {}", peer_.name, model.error().message());
       return false;
     }
-    policy::PeerSender from{svc_->options_.self_hub, peer_.name};
-    PeerPrepared p = PreparePeerObjects(page.objects, page.meta ? &*page.meta : nullptr, local_key_,
-                                        **model, from);
+    const policy::Producer from = policy::PeerProducer(svc_->options_.self_hub, peer_.name);
+    ingest::Prepared p = ingest::PrepareObjects(page.objects, local_key_, **model, from,
+                                                page.meta ? &*page.meta : nullptr);
     if (extra) {
       for (const auto& e : *extra) {
-        PeerPrepared q = PreparePeerObjects(e.objects, e.meta ? &*e.meta : nullptr, local_key_, **model, from);
-        for (auto& o : q.prepared.batch.objects) p.prepared.batch.objects.push_back(std::move(o));
-        for (auto& f : q.prepared.failures) p.prepared.failures.push_back(std::move(f));
+        ingest::Prepared q = ingest::PrepareObjects(e.objects, local_key_, **model, from,
+                                                    e.meta ? &*e.meta : nullptr);
+        for (auto& o : q.batch.objects) p.batch.objects.push_back(std::move(o));
+        for (auto& f : q.failures) p.failures.push_back(std::move(f));
         p.looped.insert(p.looped.end(), q.looped.begin(), q.looped.end());
       }
     }
-    if (!p.prepared.failures.empty()) {
-      svc_->rejected_in_.fetch_add(static_cast<int64_t>(p.prepared.failures.size()));
-      const auto& f = p.prepared.failures.front();
+    if (!p.failures.empty()) {
+      svc_->rejected_in_.fetch_add(static_cast<int64_t>(p.failures.size()));
+      const auto& f = p.failures.front();
       spdlog::warn("federation: {}: {} object(s) refused, first: {} {}", peer_.name,
-                   p.prepared.failures.size(), f.id, f.message);
+                   p.failures.size(), f.id, f.message);
     }
     svc_->looped_.fetch_add(static_cast<int64_t>(p.looped.size()));
-    store::WriteBatch batch = std::move(p.prepared.batch);
+    store::WriteBatch batch = std::move(p.batch);
     batch.collection = local_key_;
     batch.cursor = store::CursorUpdate{cursor_name_, cursor};
     std::unique_lock lock(mu_);
@@ -463,27 +464,24 @@ class FederationService::Pusher {
     auto scope = svc_->policy_->BeginAs(policy::MakePeerReader(*model, peer_.name), f.local_key,
                                         f.flow.local_collection, policy::Path::kFederation, peer_.url);
     if (!scope.ok()) return scope.error();
-    auto filter = scope->Filter();
-    int64_t scanned = *f.cursor;
     store::ObjectQuery q;
-    q.collection = f.local_key;
     q.added_after_us = *f.cursor;
     q.versions.all = true;
     q.limit = svc_->options_.push_page;
     q.with_raw = true;
-    q.visible = [&](const store::ObjectRecord& r) {
-      scanned = std::max(scanned, r.date_added_us);
-      // Never back to a hub the object has passed (its origin included).
-      if (policy::OriginPathContains(r.origin, peer_.name)) return false;
-      return filter(r);
-    };
-    ASSIGN_OR_RETURN(auto page, svc_->store_->Query(q, std::nullopt));
+    ASSIGN_OR_RETURN(auto page, scope->Read(std::move(q), std::nullopt));
+    // Where the cursor may move once this page is delivered: past what was
+    // scanned and withheld (this peer may never receive it) when the scan
+    // ended, else past the page.
+    const int64_t covered =
+        page.more ? page.last_us : std::max(page.scanned_us, page.last_us);
     if (page.records.empty()) {
-      if (scanned > *f.cursor) {
+      if (covered > *f.cursor) {
         RETURN_IF_ERROR(svc_->store_->PutCursor(
-            store::CursorUpdate{OutboundCursorName(peer_.name, f.local_key), std::to_string(scanned)}));
-        f.cursor = scanned;
+            store::CursorUpdate{OutboundCursorName(peer_.name, f.local_key), std::to_string(covered)}));
+        f.cursor = covered;
       }
+      *more = page.more;
       return Status::Ok();
     }
     // Cut the page at the byte budget of one POST.
@@ -494,7 +492,6 @@ class FederationService::Pusher {
     }
     const bool cut = n < page.records.size();
     page.records.resize(n);
-    RETURN_IF_ERROR(scope->Released(&page.records));
     std::string body;
     body.reserve(bytes + 64 + n * 200);
     body += "{\"objects\":[";
@@ -519,8 +516,7 @@ class FederationService::Pusher {
                    added.failure_messages.empty() ? "" : added.failure_messages.front());
     }
     svc_->objects_out_.fetch_add(added.successes);
-    int64_t next = (page.more || cut) ? page.records.back().date_added_us
-                                      : std::max(scanned, page.records.back().date_added_us);
+    const int64_t next = cut ? page.records.back().date_added_us : covered;
     RETURN_IF_ERROR(svc_->store_->PutCursor(
         store::CursorUpdate{OutboundCursorName(peer_.name, f.local_key), std::to_string(next)}));
     f.cursor = next;

@@ -8,7 +8,8 @@
 //    when the channel is down, polling with TAXII GET (added_after, the same
 //    cursor) until the channel can be opened again;
 //  - from a plain TAXII 2.1 server: polling every poll_interval_ms.
-//  Objects are loop-checked, validated and stamped (peer_ingest.h), and
+//  Objects are loop-checked, validated and stamped (ingest::PrepareObjects
+//  with the peer as producer: policy::StampFromPeer), and
 //  written with the link's cursor in the same commit (WriteBatch::cursor):
 //  after a crash the link resumes exactly after the last object it stored.
 //  Writes are pipelined (the next page is read and validated while the
@@ -16,9 +17,10 @@
 //
 // Outbound pushes ("out" flows of peers with push set): a pusher per peer,
 // woken by the store's commit listener, reads the objects after its cursor
-// that the peer may receive (the decision point, with the peer as reader:
-// DecisionPoint::BeginAs(MakePeerReader(...), ..., Path::kFederation)),
-// never those whose origin path names the peer, and POSTs them (with
+// that the peer may receive (a ReleaseScope with the peer as reader:
+// DecisionPoint::BeginAs(MakePeerReader(...), ..., Path::kFederation), which
+// also never releases an object whose origin path names the peer), and
+// POSTs them (with
 // federation metadata to a Kizuna peer); the cursor moves only after the
 // peer accepted them. Delivery is at least once; the receiver is idempotent
 // by (id, version).

@@ -2,6 +2,8 @@
 
 #include <boost/json.hpp>
 
+#include <optional>
+
 #include "pattern/validator.h"
 #include "stix/bundle.h"
 #include "stix/object.h"
@@ -36,25 +38,26 @@ const stix::ValidateOptions& Options() {
 }  // namespace
 
 Prepared PrepareObjects(const std::vector<std::string_view>& objects, int64_t collection_key,
-                        const Producer& producer, const Stamper& stamp) {
-  if (!stamp) return PrepareObjects(objects, collection_key, producer, IndexedStamper());
-  return PrepareObjects(objects, collection_key, producer,
-                        IndexedStamper([&stamp](size_t, const json::object& o, store::NewObject* out) {
-                          return stamp(o, out);
-                        }));
-}
-
-Prepared PrepareObjects(const std::vector<std::string_view>& objects, int64_t collection_key,
-                        const Producer& producer, const IndexedStamper& stamp) {
+                        const policy::TrustModel& model, const policy::Producer& producer,
+                        const policy::PeerEnvelopeMeta* meta) {
   Prepared out;
   out.batch.collection = collection_key;
   out.batch.objects.reserve(objects.size());
   out.successes.reserve(objects.size());
+  const bool from_peer = producer.kind == policy::Producer::Kind::kPeer;
   // A fresh arena per object over a stack buffer: most objects parse without
   // touching the heap.
   alignas(16) unsigned char arena[16384];
   for (size_t index = 0; index < objects.size(); ++index) {
     std::string_view raw = objects[index];
+    const policy::PeerObjectMeta* m =
+        from_peer && meta != nullptr && index < meta->objects.size() ? &meta->objects[index] : nullptr;
+    if (from_peer && policy::IsLoop(m, producer.peer.self_hub)) {
+      store::StatusDetail d;
+      d.message = "already passed this hub";
+      out.looped.push_back(std::move(d));
+      continue;
+    }
     json::monotonic_resource mr(arena, sizeof arena);
     store::StatusDetail detail;
     auto parsed = stix::ParseJson(raw, &mr);
@@ -65,8 +68,8 @@ Prepared PrepareObjects(const std::vector<std::string_view>& objects, int64_t co
     }
     const json::object& obj = parsed->get_object();
     if (auto* id = obj.if_contains("id"); id && id->is_string()) detail.id = id->get_string();
-    if (auto* m = obj.if_contains("modified"); m && m->is_string()) {
-      detail.version = m->get_string();
+    if (auto* mod = obj.if_contains("modified"); mod && mod->is_string()) {
+      detail.version = mod->get_string();
     } else if (auto* cr = obj.if_contains("created"); cr && cr->is_string()) {
       detail.version = cr->get_string();
     }
@@ -83,15 +86,11 @@ Prepared PrepareObjects(const std::vector<std::string_view>& objects, int64_t co
     if (info->modified) o.modified_us = info->modified->micros;
     if (info->created) o.created_us = info->created->micros;
     o.granular = info->has_granular_markings;
-    o.producer = producer.organization;
-    o.origin = producer.origin;
-    if (stamp) {
-      Status s = stamp(index, obj, &o);
-      if (!s.ok()) {
-        detail.message = (info->id.empty() ? std::string() : info->id + ": ") + s.message();
-        out.failures.push_back(std::move(detail));
-        continue;
-      }
+    Status s = policy::StampObject(model, collection_key, producer, m, obj, &o);
+    if (!s.ok()) {
+      detail.message = (info->id.empty() ? std::string() : info->id + ": ") + s.message();
+      out.failures.push_back(std::move(detail));
+      continue;
     }
     o.raw = std::string(raw);
     out.batch.objects.push_back(std::move(o));
@@ -101,12 +100,31 @@ Prepared PrepareObjects(const std::vector<std::string_view>& objects, int64_t co
 }
 
 Result<Prepared> PrepareEnvelope(std::string_view body, int64_t collection_key,
-                                 const Producer& producer, const Stamper& stamp) {
-  ASSIGN_OR_RETURN(auto raws, stix::SplitObjects(body));
+                                 const policy::TrustModel& model,
+                                 const policy::Producer& producer) {
+  const bool from_peer = producer.kind == policy::Producer::Kind::kPeer;
+  std::string_view meta_bytes;
+  ASSIGN_OR_RETURN(auto raws, from_peer ? stix::SplitObjects(body, policy::kFederationMember,
+                                                             &meta_bytes)
+                                        : stix::SplitObjects(body));
   std::vector<std::string_view> views;
   views.reserve(raws.size());
   for (const auto& r : raws) views.push_back(r.bytes);
-  return PrepareObjects(views, collection_key, producer, stamp);
+  std::optional<policy::PeerEnvelopeMeta> meta;
+  if (!meta_bytes.empty()) {
+    ASSIGN_OR_RETURN(meta, policy::DecodePeerMeta(meta_bytes, views.size()));
+    if (meta->objects.size() != views.size()) {
+      return InvalidArgument("federation metadata does not have one entry per object");
+    }
+    if (meta->hub != producer.peer.sender_hub) {
+      return InvalidArgument("federation metadata names hub '" + meta->hub +
+                             "', but the sender is '" + producer.peer.sender_hub + "'");
+    }
+  }
+  Prepared p = PrepareObjects(views, collection_key, model, producer, meta ? &*meta : nullptr);
+  for (auto& d : p.looped) p.successes.push_back(std::move(d));
+  p.looped.clear();
+  return p;
 }
 
 }  // namespace kizuna::ingest

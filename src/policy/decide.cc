@@ -6,6 +6,7 @@
 #include <optional>
 
 #include "policy/extensions.h"
+#include "stix/object.h"
 
 namespace kizuna::policy {
 
@@ -37,6 +38,8 @@ std::string_view ReasonText(Reason r) {
     case Reason::kNotRecipient: return "TLP:AMBER is for the producer and the recipient organizations";
     case Reason::kNotNamed: return "TLP:RED is for the named accounts only";
     case Reason::kUnknownCollection: return "the collection has no policy";
+    case Reason::kPassedHub: return "the object has already passed that hub";
+    case Reason::kReleaseFailed: return "the release step failed for this object";
   }
   return "denied";
 }
@@ -97,6 +100,19 @@ void ForEachToken(std::string_view s, F f) {
 bool Contains(const std::vector<std::string>& v, std::string_view x) {
   for (const auto& e : v)
     if (e == x) return true;
+  return false;
+}
+
+// True when the space-separated origin path names `hub`.
+bool OriginNames(std::string_view origin, std::string_view hub) {
+  if (hub.empty()) return false;
+  size_t start = 0;
+  while (start < origin.size()) {
+    size_t sp = origin.find(' ', start);
+    if (sp == std::string_view::npos) sp = origin.size();
+    if (origin.substr(start, sp - start) == hub) return true;
+    start = sp + 1;
+  }
   return false;
 }
 
@@ -217,12 +233,28 @@ Decision DecideLevel(const TrustModel& model, const Reader& reader, const Object
   return deny(Reason::kNotRecipient);
 }
 
+DeleteRight MayDelete(const Reader& reader, const ObjectMeta& o) {
+  if (reader.kind == Reader::Kind::kPeer) return DeleteRight::kPeer;
+  if (reader.kind != Reader::Kind::kAccount) return DeleteRight::kNotProducer;
+  if (reader.deletes_any) return DeleteRight::kAllowed;
+  if (!reader.org.empty() && reader.org == o.producer) return DeleteRight::kAllowed;
+  return DeleteRight::kNotProducer;
+}
+
 Decision Decide(const TrustModel& model, const Reader& reader, const ObjectMeta& o, Path path) {
   (void)path;  // every path releases by the same rules; the path is for the audit log
   const CollectionPolicy* col = model.FindCollection(o.collection);
   if (col == nullptr) {
     Decision d;
     d.reason = Reason::kUnknownCollection;
+    return d;
+  }
+  // Never back to a hub the object has passed (its origin included): objects
+  // do not loop, in rings of any size.
+  if (reader.kind == Reader::Kind::kPeer && !o.origin.empty() &&
+      OriginNames(o.origin, reader.hub)) {
+    Decision d;
+    d.reason = Reason::kPassedHub;
     return d;
   }
   stix::Tlp tlp = o.marking.empty() ? col->default_tlp : stix::TlpOfMarkingRef(o.marking);
@@ -383,9 +415,10 @@ void RewriteGranularSelectors(json::object& obj, const std::vector<std::vector<S
 
 Result<std::string> Redact(const TrustModel& model, const Reader& reader, const ObjectMeta& o,
                            std::string_view raw) {
-  boost::system::error_code ec;
-  json::value v = json::parse(raw, ec);
-  if (ec || !v.is_object()) return Internal("stored object is not a JSON object");
+  // The same parser and limits as ingest (stix::ParseJson): what was
+  // accepted can always be read back.
+  ASSIGN_OR_RETURN(json::value v, stix::ParseJson(raw));
+  if (!v.is_object()) return Internal("stored object is not a JSON object");
   json::object& obj = v.get_object();
   const json::value* gm = obj.if_contains("granular_markings");
   if (!gm || !gm->is_array()) return std::string(raw);

@@ -16,7 +16,8 @@
 //  - RED: only the accounts named in the audience, and the producing account.
 // A peer hub receives an object when at least one principal homed on that
 // hub would (RED: a named account "user@hub"; AMBER: a recipient
-// organization homed there; GREEN: a trust-group member homed there).
+// organization homed there; GREEN: a trust-group member homed there), and
+// never an object whose origin path names it (it has been there: loops).
 //
 // Decide() reads only the record's metadata (no JSON parsing): it runs once
 // per candidate row inside store scans. Objects with granular markings are
@@ -63,6 +64,8 @@ struct Reader {
   std::string hub;      // the peer hub's name (kPeer)
   std::vector<std::string> parents;  // organizations that count `org` as a client
   std::vector<std::string> peer_orgs;  // organizations homed on the peer (kPeer)
+  // May delete versions other organizations produced (coordinators, admins).
+  bool deletes_any = false;
 };
 
 Reader MakeAccountReader(const TrustModel& model, std::string account, std::string org);
@@ -76,6 +79,8 @@ enum class Reason : uint8_t {
   kNotRecipient,  // AMBER / AMBER+STRICT outside the recipients
   kNotNamed,      // RED without being named
   kUnknownCollection,
+  kPassedHub,       // a peer never receives an object its origin path names
+  kReleaseFailed,   // allowed, but the release step failed for this object (withheld)
 };
 std::string_view ReasonText(Reason r);
 
@@ -93,12 +98,20 @@ struct ObjectMeta {
   std::string_view audience;  // policy tokens (see EncodeAudience)
   int64_t collection = 0;
   bool granular = false;
+  std::string_view origin;    // hubs the object travelled ("" = published here)
 };
 inline ObjectMeta MetaOf(const store::ObjectRecord& r, int64_t collection) {
-  return ObjectMeta{r.marking, r.producer, r.audience, collection, r.granular};
+  return ObjectMeta{r.marking, r.producer, r.audience, collection, r.granular, r.origin};
 }
 
 Decision Decide(const TrustModel& model, const Reader& reader, const ObjectMeta& object, Path path);
+
+// May `reader` delete this (visible) object version? Only the producing
+// organization's accounts, and readers with `deletes_any`; never a peer hub
+// (deletions are local: they do not federate, and a peer may not remove
+// what it sent or anything else). kAllowed, or the reason.
+enum class DeleteRight : uint8_t { kAllowed, kNotProducer, kPeer };
+DeleteRight MayDelete(const Reader& reader, const ObjectMeta& object);
 
 // May `reader` see content marked at `tlp` in an object with this metadata?
 // (Decide on the object's own level; Redact on each granular marking.)

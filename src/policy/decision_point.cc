@@ -29,6 +29,20 @@ Result<std::shared_ptr<const TrustModel>> LoadTrustModel(store::Store* store) {
   return TrustModel::Build(std::move(o), std::move(g), std::move(c));
 }
 
+bool IsPeerPrincipal(const auth::Principal& principal) {
+  return principal.kind == auth::Principal::Kind::kAccount && principal.HasRole("peer");
+}
+
+Reader ReaderFor(const TrustModel& model, const auth::Principal& principal) {
+  if (principal.kind != auth::Principal::Kind::kAccount) return MakeAnonymousReader();
+  // A peer hub's account (role "peer", named after the hub) receives on
+  // behalf of the principals homed on that hub.
+  if (IsPeerPrincipal(principal)) return MakePeerReader(model, principal.username);
+  Reader r = MakeAccountReader(model, principal.username, principal.organization);
+  r.deletes_any = principal.HasRole("coordinator") || principal.IsAdmin();
+  return r;
+}
+
 DecisionPoint::DecisionPoint(store::Store* store, store::AuditLog* audit, const Clock* clock)
     : store_(store), audit_(audit), clock_(clock) {}
 
@@ -62,12 +76,7 @@ Result<ReleaseScope> DecisionPoint::Begin(const auth::Principal& principal, int6
   if (model->FindCollection(collection_key) == nullptr) {
     ASSIGN_OR_RETURN(model, Model(/*force=*/true));
   }
-  // A peer hub's account (role "peer", named after the hub) receives on
-  // behalf of the principals homed on that hub.
-  Reader reader = principal.kind != auth::Principal::Kind::kAccount ? MakeAnonymousReader()
-                  : principal.HasRole("peer")
-                      ? MakePeerReader(*model, principal.username)
-                      : MakeAccountReader(*model, principal.username, principal.organization);
+  Reader reader = ReaderFor(*model, principal);
   return ReleaseScope(this, std::move(model), std::move(reader), collection_key,
                       std::move(collection_id), path, std::move(remote));
 }
@@ -131,127 +140,19 @@ int64_t DecisionPoint::AddWithheld(const std::string& key, int64_t withheld, int
   return out;
 }
 
-ReleaseScope::ReleaseScope(DecisionPoint* dp, std::shared_ptr<const TrustModel> model,
-                           Reader reader, int64_t collection, std::string collection_id, Path path,
-                           std::string remote)
-    : dp_(dp),
-      model_(std::move(model)),
-      reader_(std::move(reader)),
-      collection_(collection),
-      collection_id_(std::move(collection_id)),
-      path_(path),
-      remote_(std::move(remote)) {}
-
-ReleaseScope::ReleaseScope(ReleaseScope&& o) noexcept
-    : dp_(o.dp_),
-      model_(std::move(o.model_)),
-      reader_(std::move(o.reader_)),
-      collection_(o.collection_),
-      collection_id_(std::move(o.collection_id_)),
-      path_(o.path_),
-      remote_(std::move(o.remote_)),
-      withheld_(o.withheld_),
-      repeats_(o.repeats_),
-      allowed_(std::move(o.allowed_)),
-      denied_(std::move(o.denied_)),
-      finished_(o.finished_) {
-  o.dp_ = nullptr;
+bool DecisionPoint::NoteReleaseFailure(int64_t collection, int64_t date_added) {
+  release_failures_.fetch_add(1, std::memory_order_relaxed);
+  const uint64_t h = Mix(static_cast<uint64_t>(collection) * 0x9e3779b97f4a7c15ULL ^
+                         static_cast<uint64_t>(date_added));
+  std::lock_guard lock(failed_mu_);
+  if (failed_logged_.size() >= 100'000) failed_logged_.clear();  // bounded; may log again
+  return failed_logged_.insert(h).second;
 }
 
-ReleaseScope::~ReleaseScope() {
-  if (dp_) Finish();
-}
-
-std::function<bool(const store::ObjectRecord&)> ReleaseScope::Filter() {
-  return [this](const store::ObjectRecord& r) {
-    bool ok = Decide(*model_, reader_, MetaOf(r, collection_), path_).allow;
-    if (!ok) ++withheld_;
-    return ok;
-  };
-}
-
-std::string ReleaseScope::ReaderKey() const {
-  return reader_.kind == Reader::Kind::kPeer ? "peer:" + reader_.hub : reader_.account;
-}
-
-Decision ReleaseScope::DecideOne(const store::ObjectRecord& r) {
-  return Decide(*model_, reader_, MetaOf(r, collection_), path_);
-}
-
-Status ReleaseScope::Released(std::vector<store::ObjectRecord>* records) {
-  // Without a working audit log nothing that must be audited is released.
-  const bool audit_ok = dp_->audit_ == nullptr || dp_->audit_->Healthy();
-  for (auto& r : *records) {
-    ObjectMeta meta = MetaOf(r, collection_);
-    Decision d = Decide(*model_, reader_, meta, path_);
-    if (!d.allow) {
-      // The scan's filter should have removed it; never release by mistake.
-      return Internal("a record the policy denies reached the release step");
-    }
-    std::string marking(stix::TlpName(d.tlp));
-    if (d.redact && !r.raw.empty()) {
-      ASSIGN_OR_RETURN(std::string redacted, Redact(*model_, reader_, meta, r.raw));
-      marking += redacted.size() != r.raw.size() || redacted != r.raw ? " +granular (redacted)"
-                                                                       : " +granular";
-      r.raw = std::move(redacted);
-    } else if (r.granular) {
-      marking += " +granular";
-    }
-    // Every AMBER+ release, and every release of granular-marked content
-    // (whose parts may be stricter than the object), is audited: listed the
-    // first time this reader receives the version, and again after the
-    // re-record interval. Deletions are always listed.
-    if (d.tlp >= stix::Tlp::kAmber || r.granular || path_ == Path::kTaxiiDelete) {
-      if (!audit_ok) {
-        return Unavailable("the audit log cannot be written; releases that must be audited are withheld");
-      }
-      if (path_ == Path::kTaxiiDelete ||
-          dp_->ShouldRecord(ReaderKey(), collection_, r.date_added_us, dp_->clock_->NowMicros())) {
-        allowed_.objects.push_back(store::AuditObject{r.id, r.version_us, std::move(marking)});
-      } else {
-        ++repeats_;
-      }
-    }
-  }
-  return Status::Ok();
-}
-
-void ReleaseScope::Denied(const store::ObjectRecord& r, Reason reason) {
-  Decision d = Decide(*model_, reader_, MetaOf(r, collection_), path_);
-  denied_.objects.push_back(store::AuditObject{r.id, r.version_us, std::string(stix::TlpName(d.tlp))});
-  if (denied_.reason.empty()) denied_.reason = std::string(ReasonText(reason));
-}
-
-void ReleaseScope::Finish() {
-  if (finished_ || dp_ == nullptr) return;
-  finished_ = true;
-  store::AuditLog* log = dp_->audit_;
-  if (log == nullptr) return;
-  const int64_t now = dp_->clock_->NowMicros();
-  auto fill = [&](store::AuditEvent& e, bool allowed) {
-    e.time_us = now;
-    e.path = std::string(PathName(path_));
-    e.account = reader_.kind == Reader::Kind::kPeer ? "peer:" + reader_.hub : reader_.account;
-    e.organization = reader_.org;
-    e.collection = collection_id_;
-    e.remote = remote_;
-    e.allowed = allowed;
-  };
-  // Withheld counts are summarized per reader, collection and path.
-  const int64_t withheld =
-      withheld_ > 0 ? dp_->AddWithheld(ReaderKey() + "|" + collection_id_ + "|" +
-                                           std::string(PathName(path_)),
-                                       withheld_, now)
-                    : 0;
-  if (!allowed_.objects.empty() || withheld > 0) {
-    fill(allowed_, true);
-    allowed_.withheld = withheld;
-    log->Append(std::move(allowed_));
-  }
-  if (!denied_.objects.empty()) {
-    fill(denied_, false);
-    log->Append(std::move(denied_));
-  }
+PolicyStats DecisionPoint::Stats() const {
+  PolicyStats s;
+  s.release_failures = release_failures_.load(std::memory_order_relaxed);
+  return s;
 }
 
 }  // namespace kizuna::policy

@@ -1,21 +1,18 @@
 #pragma once
 // DecisionPoint: the hub's running policy. It keeps the current TrustModel
 // (rebuilt from the store when the directory generation changes, checked at
-// most every 200 ms), turns principals into Readers, answers Decide() for
-// every release path, and records releases and denials in the audit log.
-//
-// Release paths use it like this:
-//   auto scope = dp.Begin(principal, collection_key, Path::kTaxiiObjects, remote);
-//   query.visible = scope.Filter();          // one decision per candidate row
-//   ... run the query ...
-//   scope.Released(records);                 // audit AMBER+ releases, count withheld
-//   scope.Finish();                          // one audit event for the request
+// most every 200 ms), turns principals into Readers (the role decisions:
+// a `peer` account reads for the principals homed on its hub, coordinators
+// and admins may delete any visible version), and opens the ReleaseScope
+// through which every release path reads (release_scope.h); it records
+// releases and denials in the audit log.
 //
 // Thread-safe. A ReleaseScope belongs to one request (one thread at a time).
 
 #include <array>
 #include <atomic>
 #include <unordered_map>
+#include <unordered_set>
 #include <cstdint>
 #include <functional>
 #include <memory>
@@ -29,65 +26,26 @@
 #include "core/time.h"
 #include "policy/decide.h"
 #include "policy/model.h"
+#include "policy/release_scope.h"
 #include "store/audit_log.h"
 #include "store/store.h"
 
 namespace kizuna::policy {
 
+// The reader a principal reads as (the role decisions live here).
+Reader ReaderFor(const TrustModel& model, const auth::Principal& principal);
+// True when the principal is a peer hub's account (it reads for the
+// principals homed on that hub, and may ask for federation metadata).
+bool IsPeerPrincipal(const auth::Principal& principal);
+
+// Counters for /metrics.
+struct PolicyStats {
+  int64_t release_failures = 0;  // object versions withheld because their release step failed
+};
+
 // Loads the trust model from the store (organizations, trust groups,
 // collections' groups and default markings).
 Result<std::shared_ptr<const TrustModel>> LoadTrustModel(store::Store* store);
-
-class DecisionPoint;
-
-class ReleaseScope {
- public:
-  ReleaseScope(ReleaseScope&& other) noexcept;
-  ReleaseScope& operator=(ReleaseScope&&) = delete;
-  ~ReleaseScope();
-
-  // The store's visibility predicate for this reader, collection and path.
-  std::function<bool(const store::ObjectRecord&)> Filter();
-  // One decision (for a single-object path).
-  Decision DecideOne(const store::ObjectRecord& record);
-  // Records what is released to the reader (the AMBER, AMBER+STRICT and RED
-  // ones are listed in the audit event), and replaces raw with the redacted
-  // copy where granular markings require it.
-  Status Released(std::vector<store::ObjectRecord>* records);
-  // Records an explicit denial (a request that named an object the reader may
-  // not see), with the reason.
-  void Denied(const store::ObjectRecord& record, Reason reason);
-  // Writes the audit event (if anything is to be recorded). Called by the
-  // destructor when not called before.
-  void Finish();
-
-  const Reader& reader() const { return reader_; }
-  int64_t withheld() const { return withheld_; }
-  // The model this scope decides with (its serial keys caches of filtered
-  // results, with the reader).
-  const TrustModel& model() const { return *model_; }
-  // Counts objects a cached result withheld (as the filter would have).
-  void CountWithheld(int64_t n) { withheld_ += n; }
-
- private:
-  friend class DecisionPoint;
-  ReleaseScope(DecisionPoint* dp, std::shared_ptr<const TrustModel> model, Reader reader,
-               int64_t collection, std::string collection_id, Path path, std::string remote);
-
-  DecisionPoint* dp_;
-  std::shared_ptr<const TrustModel> model_;
-  Reader reader_;
-  int64_t collection_;
-  std::string collection_id_;
-  Path path_;
-  std::string remote_;
-  std::string ReaderKey() const;
-
-  int64_t withheld_ = 0;
-  int64_t repeats_ = 0;  // audited-level releases already recorded recently
-  store::AuditEvent allowed_, denied_;
-  bool finished_ = false;
-};
 
 class DecisionPoint {
  public:
@@ -105,6 +63,8 @@ class DecisionPoint {
                                Path path, std::string remote);
 
   store::AuditLog* audit() { return audit_; }
+  store::Store* store() { return store_; }
+  PolicyStats Stats() const;
 
   // Audit volume control (see docs/policy.md, "Audit"): a release of an
   // object version to a reader is recorded the first time and again once
@@ -127,6 +87,9 @@ class DecisionPoint {
   // Adds `withheld` to the reader's summary; returns the count to record now
   // (0 while the summary window is open).
   int64_t AddWithheld(const std::string& key, int64_t withheld, int64_t now);
+  // Counts a failed release step; true the first time for this version
+  // (the caller logs it then: once per object version, bounded memory).
+  bool NoteReleaseFailure(int64_t collection, int64_t date_added);
 
   store::Store* store_;
   store::AuditLog* audit_;
@@ -147,6 +110,9 @@ class DecisionPoint {
     int64_t count = 0;
   };
   std::unordered_map<std::string, WithheldSummary> withheld_;  // GUARDED_BY(withheld_mu_)
+  std::atomic<int64_t> release_failures_{0};
+  std::mutex failed_mu_;
+  std::unordered_set<uint64_t> failed_logged_;  // GUARDED_BY(failed_mu_)
   std::shared_mutex mu_;
   std::shared_ptr<const TrustModel> model_;  // GUARDED_BY(mu_)
   int64_t generation_ = -1;                  // GUARDED_BY(mu_)

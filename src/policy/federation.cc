@@ -2,6 +2,8 @@
 
 #include <boost/json.hpp>
 
+#include <algorithm>
+
 #include "core/uuid.h"
 #include "policy/decide.h"
 #include "policy/extensions.h"
@@ -216,6 +218,47 @@ bool IsLoop(const PeerObjectMeta* meta, std::string_view self_hub) {
   return false;
 }
 
+std::string HubProducerId(std::string_view hub) {
+  // A fixed namespace for these ids (RFC 4122 v5 names "hub:<name>").
+  static const UuidBytes kNamespace = [] {
+    UuidBytes b{};
+    ParseUuid("6c1f0d2e-9b7a-4c43-8e15-2f6a9d3b7c58", &b);
+    return b;
+  }();
+  return "identity--" + UuidV5(kNamespace, "hub:" + std::string(hub));
+}
+
+namespace {
+
+bool PathHas(const std::vector<std::string>& path, std::string_view hub) {
+  return std::find(path.begin(), path.end(), hub) != path.end();
+}
+
+// The producing organization a peer may claim: one homed on a hub of the
+// object's path. An organization homed here is never the peer's to speak
+// for; one homed elsewhere is refused; one unknown here (or none) gets the
+// lineage of the sending hub (HubProducerId), so that no peer can version,
+// revoke or shadow another party's objects.
+Result<std::string> PeerProducerOf(const TrustModel& model, const PeerObjectMeta* meta,
+                                   const std::vector<std::string>& path,
+                                   std::string_view sender) {
+  const std::string claimed = meta != nullptr ? meta->producer : std::string();
+  const Org* org = claimed.empty() ? nullptr : model.FindOrg(claimed);
+  if (org == nullptr) return HubProducerId(sender);
+  if (org->home_hub.empty()) {
+    return InvalidArgument("the producer " + claimed + " (" + org->name +
+                           ") is homed on this hub: a peer hub may not speak for it");
+  }
+  if (!PathHas(path, org->home_hub)) {
+    return InvalidArgument("the producer " + claimed + " (" + org->name + ") is homed on " +
+                           org->home_hub + ", which is not on the object's path (" +
+                           JoinOriginPath(path) + ")");
+  }
+  return claimed;
+}
+
+}  // namespace
+
 Status StampFromPeer(const TrustModel& model, int64_t collection, const PeerSender& from,
                      const PeerObjectMeta* meta, const json::object& object,
                      store::NewObject* out) {
@@ -228,12 +271,12 @@ Status StampFromPeer(const TrustModel& model, int64_t collection, const PeerSend
   if (path.empty() || path.back() != from.sender_hub) path.push_back(from.sender_hub);
   const std::string& origin = path.front();
 
+  ASSIGN_OR_RETURN(out->producer, PeerProducerOf(model, meta, path, from.sender_hub));
+
   // Effective marking: the stricter of the sender's and ours.
   stix::Tlp tlp = stix::ObjectTlp(object);
-  if (tlp == stix::Tlp::kNone) {
-    const CollectionPolicy* c = model.FindCollection(collection);
-    tlp = c ? c->default_tlp : stix::Tlp::kAmber;
-  }
+  const CollectionPolicy* col = model.FindCollection(collection);
+  if (tlp == stix::Tlp::kNone) tlp = col ? col->default_tlp : stix::Tlp::kAmber;
   if (meta != nullptr && !meta->marking.empty()) {
     stix::Tlp theirs = stix::TlpOfMarkingRef(meta->marking);
     if (theirs > tlp) tlp = theirs;
@@ -250,13 +293,25 @@ Status StampFromPeer(const TrustModel& model, int64_t collection, const PeerSend
   }
   Audience a;
   if (meta != nullptr && !meta->producer_account.empty()) {
-    a.producer_account = LocalizeAccount(meta->producer_account, from.sender_hub, from.self_hub);
+    // The producing account belongs to a hub of the path, never to this one
+    // (it would read the object as a local account: RED included).
+    std::string qualified = LocalizeAccount(meta->producer_account, from.sender_hub, "");
+    std::string_view hub = HubOfAccount(qualified);
+    if (hub == from.self_hub || !PathHas(path, hub)) {
+      return InvalidArgument("the producing account " + meta->producer_account +
+                             " is not homed on a hub of the object's path (" +
+                             JoinOriginPath(path) + ")");
+    }
+    a.producer_account = std::move(qualified);
   }
+  // The collection's trust group when the object arrives, as for local
+  // posts: moving the collection to a wider group later never widens who
+  // receives it.
+  a.trust_group = col && !col->trust_group.empty() ? col->trust_group : "-";
   a.organizations = std::move(ext.organizations);
   a.accounts.reserve(ext.accounts.size());
   for (const auto& acc : ext.accounts) a.accounts.push_back(LocalizeAccount(acc, origin, from.self_hub));
   out->audience = EncodeAudience(a);
-  out->producer = meta != nullptr ? meta->producer : std::string();
   out->origin = JoinOriginPath(path);
   return Status::Ok();
 }

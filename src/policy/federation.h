@@ -93,13 +93,26 @@ struct PeerSender {
 // already passed this hub (its path names self).
 bool IsLoop(const PeerObjectMeta* meta, std::string_view self_hub);
 
+// The producer of objects from `hub` whose producing organization is not
+// known here: "identity--" + a name-based UUID of the hub's name (the same
+// on every hub). No organization has it: it only keeps such objects in a
+// lineage of the sending hub's own.
+std::string HubProducerId(std::string_view hub);
+
 // Stamps an object received from a peer hub (Kizuna, with `meta`; or a plain
 // TAXII server, meta == nullptr): effective marking = the stricter of the
 // sender's and this hub's reading (the object's TLP markings, else this
-// collection's default); producer and producing account from the metadata;
+// collection's default); the collection's trust group, as for local posts;
 // audience accounts localized as above; origin = the path (or the sender).
-// InvalidArgument for a TLP:RED object without an audience of accounts, a
-// malformed audience, or a path that names this hub (a loop).
+// Producer: a peer speaks only for organizations homed on a hub of the
+// object's path (path = the metadata's path plus the sender): a producer
+// homed here, or homed on a hub off the path, is refused; a producer unknown
+// here (or none) becomes HubProducerId(sender), so a peer can never add a
+// version to (revoke, rename, shadow) another party's lineage. The
+// producing account likewise must be "user@hub" of a hub on the path, never
+// this hub (an unqualified name is the sender's).
+// InvalidArgument for any of those, a TLP:RED object without an audience of
+// accounts, a malformed audience, or a path that names this hub (a loop).
 Status StampFromPeer(const TrustModel& model, int64_t collection, const PeerSender& from,
                      const PeerObjectMeta* meta, const boost::json::object& object,
                      store::NewObject* out);

@@ -63,4 +63,53 @@ Status Stamp(const TrustModel& model, int64_t collection, const Poster& poster,
   return Status::Ok();
 }
 
+Producer ProducerFor(const auth::Principal& principal, std::string_view self_hub) {
+  if (principal.kind == auth::Principal::Kind::kAccount && principal.HasRole("peer") &&
+      !self_hub.empty()) {
+    return PeerProducer(std::string(self_hub), principal.username);
+  }
+  Producer p;
+  p.kind = Producer::Kind::kAccount;
+  p.poster = Poster{principal.username, principal.organization,
+                    !(principal.HasRole("coordinator") || principal.IsAdmin() ||
+                      principal.HasRole("peer"))};
+  return p;
+}
+
+Producer ImportProducer(std::string organization, std::string account) {
+  Producer p;
+  p.kind = Producer::Kind::kImport;
+  p.poster = Poster{std::move(account), std::move(organization), false};
+  return p;
+}
+
+Producer PeerProducer(std::string self_hub, std::string sender_hub) {
+  Producer p;
+  p.kind = Producer::Kind::kPeer;
+  p.peer = PeerSender{std::move(self_hub), std::move(sender_hub)};
+  return p;
+}
+
+Producer BuiltinProducer() { return Producer{}; }
+
+Status StampObject(const TrustModel& model, int64_t collection, const Producer& producer,
+                   const PeerObjectMeta* meta, const boost::json::object& object,
+                   store::NewObject* out) {
+  switch (producer.kind) {
+    case Producer::Kind::kAccount:
+    case Producer::Kind::kImport:
+      return Stamp(model, collection, producer.poster, object, out);
+    case Producer::Kind::kPeer:
+      return StampFromPeer(model, collection, producer.peer, meta, object, out);
+    case Producer::Kind::kBuiltin:
+      // Definitions are public: TLP:CLEAR whatever the collection's default.
+      out->marking = std::string(stix::kTlpClearId);
+      out->producer.clear();
+      out->granular = false;
+      out->audience.clear();
+      return Status::Ok();
+  }
+  return Internal("unknown producer kind");
+}
+
 }  // namespace kizuna::policy

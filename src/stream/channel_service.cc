@@ -11,7 +11,7 @@
 #include "policy/federation.h"
 #include "stream/sse.h"
 #include "taxii/query.h"
-#include "taxii/service.h"
+#include "taxii/errors.h"
 
 namespace kizuna::stream {
 
@@ -239,7 +239,7 @@ void ChannelService::Handle(http::Request request, http::Respond respond) {
                       [this, request = std::move(request), finish, respond](
                           Result<auth::PrincipalPtr> p) mutable {
                         if (!p.ok()) {
-                          finish(taxii::Service::ErrorFor(p.error()), "");
+                          finish(taxii::ErrorFor(p.error()), "");
                           return;
                         }
                         Dispatch(std::move(request), std::move(p).value(), std::move(respond));
@@ -255,7 +255,7 @@ void ChannelService::Dispatch(http::Request request, auth::PrincipalPtr principa
     respond(std::move(r));
   };
   if (request.method != "GET") {
-    http::Response r = taxii::Service::Error(405, "Method Not Allowed", "allowed methods: GET");
+    http::Response r = taxii::Error(405, "Method Not Allowed", "allowed methods: GET");
     r.headers.push_back({"allow", "GET"});
     return answer(std::move(r));
   }
@@ -268,28 +268,28 @@ void ChannelService::Dispatch(http::Request request, auth::PrincipalPtr principa
   size_t c = path.find('/', b + 1);
   std::string coll_id(path.substr(b + 1, c - b - 1));
   auto found = store_->FindCollection(root, coll_id);
-  if (!found.ok()) return answer(taxii::Service::ErrorFor(found.error()));
+  if (!found.ok()) return answer(taxii::ErrorFor(found.error()));
   auth::CollectionAccess access =
       found->has_value() ? principal->Access((*found)->key) : auth::CollectionAccess{};
   if (!found->has_value() || (!access.can_read && !access.can_write)) {
-    return answer(taxii::Service::Error(404, "Not Found", "no such collection"));
+    return answer(taxii::Error(404, "Not Found", "no such collection"));
   }
   if (!access.can_read) {
-    return answer(taxii::Service::Error(403, "Forbidden", "this account may not read this collection"));
+    return answer(taxii::Error(403, "Forbidden", "this account may not read this collection"));
   }
   auto query = ParseChannelQuery(request.raw_query);
-  if (!query.ok()) return answer(taxii::Service::ErrorFor(query.error()));
+  if (!query.ok()) return answer(taxii::ErrorFor(query.error()));
   std::optional<int64_t> cursor = query->last_event_id_us ? query->last_event_id_us : query->added_after_us;
   if (const std::string* last = request.FindHeader("last-event-id"); last && !last->empty()) {
     auto t = ParseTimestamp(*last);
     if (!t.ok()) {
-      return answer(taxii::Service::Error(400, "Bad Request",
+      return answer(taxii::Error(400, "Bad Request",
                                           "Last-Event-ID must be an event id of this channel (a timestamp)"));
     }
     cursor = t->micros;
   }
   if (static_cast<size_t>(subscribers_.load()) >= options_.max_subscribers) {
-    http::Response r = taxii::Service::Error(503, "Service Unavailable", "too many channel subscribers");
+    http::Response r = taxii::Error(503, "Service Unavailable", "too many channel subscribers");
     r.headers.push_back({"retry-after", "5"});
     return answer(std::move(r));
   }
@@ -304,7 +304,7 @@ void ChannelService::Dispatch(http::Request request, auth::PrincipalPtr principa
   sub->types = query->types;
   sub->markings = query->markings;
   sub->websocket = http::ws::IsUpgradeRequest(request);
-  if (principal->HasRole("peer")) sub->peer = principal->username;
+  if (policy::IsPeerPrincipal(*principal)) sub->peer = principal->username;
   const std::string* fed = request.FindHeader("x-kizuna-federation");
   sub->federation = !sub->peer.empty() && fed && *fed == "1" && !options_.self_hub.empty();
   sub->heartbeat_ms = query->heartbeat_ms.value_or(options_.heartbeat_ms);
@@ -435,7 +435,7 @@ bool ChannelService::RenewScope(Subscriber& sub, int64_t now_us) {
         return false;
       }
       sub.principal = *p;
-      sub.peer = (*p)->HasRole("peer") ? (*p)->username : std::string();
+      sub.peer = policy::IsPeerPrincipal(**p) ? (*p)->username : std::string();
       if (sub.peer.empty()) sub.federation = false;
     }
     sub.generation = gen;
@@ -457,21 +457,35 @@ bool ChannelService::Send(Subscriber& sub, const std::vector<RecordPtr>& records
                           int64_t scanned_upto, EventCache* cache) {
   const int64_t now = clock_->NowMicros();
   if (!RenewScope(sub, now)) return true;  // ended
-  auto filter = sub.scope->Filter();
+  // The subscriber's own filters first (types, markings), then the policy's
+  // whole release: decisions (a peer never gets what has passed it),
+  // redaction and audit.
   std::vector<const store::ObjectRecord*> sel;
   for (const RecordPtr& r : records) {
     if (r->date_added_us <= sub.cursor) continue;
-    if (!sub.types.empty() &&
-        std::find(sub.types.begin(), sub.types.end(), r->type) == sub.types.end())
-      continue;
-    if (!sub.markings.empty() &&
-        std::find(sub.markings.begin(), sub.markings.end(), stix::TlpOfMarkingRef(r->marking)) ==
-            sub.markings.end())
-      continue;
-    if (!sub.peer.empty() && policy::OriginPathContains(r->origin, sub.peer)) continue;
-    if (!filter(*r)) continue;
+    if (!Wants(sub, *r)) continue;
     sel.push_back(r.get());
   }
+  auto released = sub.scope->Release(sel);
+  if (!released.ok()) {
+    spdlog::error("stream: release step failed: {}", released.error().message());
+    EndSubscriber(sub, "the hub could not apply its policy");
+    return true;
+  }
+  return Deliver(sub, *released, scanned_upto, cache);
+}
+
+bool ChannelService::Wants(const Subscriber& sub, const store::ObjectRecord& r) {
+  if (!sub.types.empty() && std::find(sub.types.begin(), sub.types.end(), r.type) == sub.types.end()) {
+    return false;
+  }
+  return sub.markings.empty() ||
+         std::find(sub.markings.begin(), sub.markings.end(), stix::TlpOfMarkingRef(r.marking)) !=
+             sub.markings.end();
+}
+
+bool ChannelService::Deliver(Subscriber& sub, const std::vector<policy::Released>& sel,
+                             int64_t scanned_upto, EventCache* cache) {
   size_t i = 0;
   while (i < sel.size()) {
     // One event: up to max_event_objects objects and max_event_bytes bytes
@@ -480,50 +494,22 @@ bool ChannelService::Send(Subscriber& sub, const std::vector<RecordPtr>& records
     size_t bytes = 0;
     const size_t event_limit = std::min(options_.max_event_bytes, options_.max_pending_bytes / 2);
     while (j < sel.size() && static_cast<int>(j - i) < options_.max_event_objects) {
-      size_t sz = sel[j]->raw.size();
+      size_t sz = sel[j].raw().size();
       if (j > i && bytes + sz > event_limit) break;
       bytes += sz;
       ++j;
     }
-    // The policy's release step: audit of AMBER and above, redaction of
-    // granular-marked copies.
-    std::vector<store::ObjectRecord> rel;
-    std::vector<size_t> rel_of(j - i, SIZE_MAX);
-    for (size_t k = i; k < j; ++k) {
-      const store::ObjectRecord& r = *sel[k];
-      if (!r.granular && stix::TlpOfMarkingRef(r.marking) < stix::Tlp::kAmber) continue;
-      store::ObjectRecord copy;
-      copy.id = r.id;
-      copy.type = r.type;
-      copy.version_us = r.version_us;
-      copy.date_added_us = r.date_added_us;
-      copy.marking = r.marking;
-      copy.producer = r.producer;
-      copy.audience = r.audience;
-      copy.granular = r.granular;
-      if (r.granular) copy.raw = r.raw;
-      rel_of[k - i] = rel.size();
-      rel.push_back(std::move(copy));
-    }
-    if (!rel.empty()) {
-      Status st = sub.scope->Released(&rel);
-      if (!st.ok()) {
-        spdlog::error("stream: release step failed: {}", st.message());
-        EndSubscriber(sub, "the hub could not apply its policy");
-        return true;
-      }
-    }
-    const int64_t id = sel[j - 1]->date_added_us;
+    const int64_t id = sel[j - 1].record->date_added_us;
     // Subscribers that receive the same objects the same way share the
-    // formatted event (redacted copies are per reader: never shared).
+    // formatted event (granular-marked copies are per reader: never shared).
     std::string key;
     bool cacheable = cache != nullptr;
-    for (size_t k = i; k < j && cacheable; ++k) cacheable = !sel[k]->granular;
+    for (size_t k = i; k < j && cacheable; ++k) cacheable = !sel[k].record->granular;
     if (cacheable) {
       key.push_back(sub.websocket ? 'w' : 's');
       key.push_back(sub.federation ? 'f' : '-');
       for (size_t k = i; k < j; ++k) {
-        const store::ObjectRecord* p = sel[k];
+        const store::ObjectRecord* p = sel[k].record;
         key.append(reinterpret_cast<const char*>(&p), sizeof p);
       }
       auto hit = cache->find(key);
@@ -544,8 +530,8 @@ bool ChannelService::Send(Subscriber& sub, const std::vector<RecordPtr>& records
     bool first = true;
     std::vector<policy::PeerObjectMeta> metas;
     for (size_t k = i; k < j; ++k) {
-      const store::ObjectRecord& r = *sel[k];
-      const std::string& raw = rel_of[k - i] != SIZE_MAX && r.granular ? rel[rel_of[k - i]].raw : r.raw;
+      const store::ObjectRecord& r = *sel[k].record;
+      const std::string_view raw = sel[k].raw();
       if (raw.size() > options_.max_pending_bytes / 2) {
         // Too large for this stream: named, to be fetched with TAXII GET.
         if (!omitted.empty()) omitted += ',';
@@ -783,34 +769,28 @@ void ChannelService::CatchUpOne(const std::shared_ptr<Subscriber>& sub, bool* pr
     Remove(sub);
     return;
   }
-  auto filter = s.scope->Filter();
-  int64_t scanned = s.cursor;
   store::ObjectQuery q;
-  q.collection = s.collection;
   q.added_after_us = s.cursor;
   q.types = s.types;
   q.versions.all = true;
   q.limit = static_cast<int>(kCatchUpPageObjects);
   q.with_raw = true;
-  q.visible = [&](const store::ObjectRecord& r) {
-    scanned = std::max(scanned, r.date_added_us);
-    if (!s.markings.empty() &&
-        std::find(s.markings.begin(), s.markings.end(), stix::TlpOfMarkingRef(r.marking)) == s.markings.end())
-      return false;
-    if (!s.peer.empty() && policy::OriginPathContains(r.origin, s.peer)) return false;
-    return filter(r);
-  };
-  auto page = store_->Query(q, std::nullopt);
+  auto page = s.scope->Read(std::move(q), std::nullopt,
+                            [&s](const store::ObjectRecord& r) { return Wants(s, r); });
   if (!page.ok()) {
     spdlog::warn("stream: catch-up read failed: {}", page.error().message());
+    if (page.error().code() == StatusCode::kUnavailable) {
+      EndSubscriber(s, "the hub could not apply its policy");
+      Remove(sub);
+    }
     return;
   }
-  std::vector<RecordPtr> records;
-  records.reserve(page->records.size());
-  for (auto& r : page->records) records.push_back(std::make_shared<store::ObjectRecord>(std::move(r)));
-  const int64_t upto = page->more ? records.back()->date_added_us : scanned;
+  std::vector<policy::Released> released;
+  released.reserve(page->records.size());
+  for (const auto& r : page->records) released.push_back(policy::Released{&r, {}, false});
+  const int64_t upto = page->more ? page->last_us : std::max(page->scanned_us, page->last_us);
   const int64_t before = s.cursor;
-  bool all = Send(s, records, upto);
+  bool all = Deliver(s, released, std::max(upto, s.cursor));
   if (s.closed.load() || s.ended) {
     Remove(sub);
     return;

@@ -129,6 +129,11 @@ class ChannelService {
   using EventCache = std::unordered_map<std::string, std::shared_ptr<const std::string>>;
   bool Send(Subscriber& sub, const std::vector<RecordPtr>& records, int64_t scanned_upto,
             EventCache* cache = nullptr);
+  // Writes released objects as events (same return as Send).
+  bool Deliver(Subscriber& sub, const std::vector<policy::Released>& released,
+               int64_t scanned_upto, EventCache* cache = nullptr);
+  // The subscriber's own filters (match[type], markings): never the policy's.
+  static bool Wants(const Subscriber& sub, const store::ObjectRecord& r);
   bool RenewScope(Subscriber& sub, int64_t now_us);
   static std::string Frame(const Subscriber& sub, std::string_view event, int64_t id_us,
                            std::string_view json);

@@ -289,33 +289,34 @@ class WebhookService::Worker {
         if (Wait(1000)) return;
         continue;
       }
-      auto filter = scope->Filter();
-      int64_t scanned = cursor;
       store::ObjectQuery q;
-      q.collection = collection_key_;
       q.added_after_us = cursor;
       q.types = config_.types;
       q.versions.all = true;
       q.limit = config_.max_batch;
       q.with_raw = true;
-      q.visible = [&](const store::ObjectRecord& r) {
-        scanned = std::max(scanned, r.date_added_us);
-        if (!tlps_.empty() &&
-            std::find(tlps_.begin(), tlps_.end(), stix::TlpOfMarkingRef(r.marking)) == tlps_.end())
-          return false;
-        return filter(r);
-      };
-      auto page = svc_->store_->Query(q, std::nullopt);
+      auto page = scope->Read(std::move(q), std::nullopt, [this](const store::ObjectRecord& r) {
+        return tlps_.empty() || std::find(tlps_.begin(), tlps_.end(),
+                                          stix::TlpOfMarkingRef(r.marking)) != tlps_.end();
+      });
       if (!page.ok()) {
+        if (page.error().code() == StatusCode::kUnavailable) {
+          Suspend("policy release step failed: " + page.error().message());
+          return;
+        }
         if (Wait(1000)) return;
         continue;
       }
+      // Where the cursor may move once this batch is delivered (past what
+      // was scanned and is not for this webhook, when the scan ended).
+      const int64_t covered = page->more ? page->last_us : std::max(page->scanned_us, page->last_us);
       if (page->records.empty()) {
-        if (scanned > cursor) {
-          cursor = scanned;
+        if (covered > cursor) {
+          cursor = covered;
           (void)svc_->store_->PutCursor(store::CursorUpdate{WebhookCursorName(config_.id), std::to_string(cursor)});
         }
         scope->Finish();
+        if (page->more) continue;
         if (Wait(1000, &seen)) return;
         continue;
       }
@@ -327,11 +328,6 @@ class WebhookService::Worker {
       }
       const bool cut = n < page->records.size();
       page->records.resize(n);
-      Status released = scope->Released(&page->records);
-      if (!released.ok()) {
-        Suspend("policy release step failed: " + released.message());
-        return;
-      }
       const int64_t last = page->records.back().date_added_us;
       std::string body = "{\"event\":\"objects\",\"id\":\"" + FormatTimestamp(last, 6) +
                          "\",\"webhook\":\"" + config_.id + "\",\"objects\":[";
@@ -342,7 +338,7 @@ class WebhookService::Worker {
       body += "]}";
       if (!Deliver(body, last)) return;  // stopped or suspended
       scope->Finish();
-      cursor = (page->more || cut) ? last : std::max(scanned, last);
+      cursor = cut ? last : covered;
       (void)svc_->store_->PutCursor(store::CursorUpdate{WebhookCursorName(config_.id), std::to_string(cursor)});
       svc_->deliveries_.fetch_add(1);
       svc_->objects_.fetch_add(static_cast<int64_t>(n));

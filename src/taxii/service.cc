@@ -12,6 +12,7 @@
 #include "ingest/ingest.h"
 #include "policy/federation.h"
 #include "policy/stamp.h"
+#include "taxii/errors.h"
 #include "taxii/paging.h"
 #include "taxii/query.h"
 #include "taxii/response_cache.h"
@@ -19,10 +20,6 @@
 namespace kizuna::taxii {
 
 namespace json = boost::json;
-
-std::string FormatVersion(int64_t micros) {
-  return FormatTimestamp(micros, micros % 1000 == 0 ? 3 : 6);
-}
 
 namespace {
 
@@ -87,24 +84,6 @@ bool IsTaxiiContentType(const http::Request& req) {
   std::string_view params(c.data() + semi, c.size() - semi);
   if (params.find("version=") == std::string_view::npos) return true;
   return params.find("version=2.1") != std::string_view::npos;
-}
-
-// The error resource's title: the HTTP reason phrase.
-std::string_view StatusTitle(int code) {
-  switch (code) {
-    case 400: return "Bad Request";
-    case 401: return "Unauthorized";
-    case 403: return "Forbidden";
-    case 404: return "Not Found";
-    case 406: return "Not Acceptable";
-    case 409: return "Conflict";
-    case 413: return "Payload Too Large";
-    case 415: return "Unsupported Media Type";
-    case 422: return "Unprocessable Entity";
-    case 429: return "Too Many Requests";
-    case 503: return "Service Unavailable";
-    default: return code >= 500 ? "Internal Server Error" : "Error";
-  }
 }
 
 std::string MethodNotAllowedList(std::initializer_list<const char*> methods) {
@@ -344,15 +323,23 @@ std::optional<http::Response> Service::ServeCached(const std::string& key,
     counters_.response_cache_misses.fetch_add(1, std::memory_order_relaxed);
     return std::nullopt;
   }
-  counters_.response_cache_hits.fetch_add(1, std::memory_order_relaxed);
   // The release step runs on every hit: each release is decided and audited
   // as if the page had just been read.
-  std::vector<store::ObjectRecord> released = hit->released;
-  Status st = scope->Released(&released);
-  if (!st.ok()) return ErrorFor(st);
+  std::vector<const store::ObjectRecord*> candidates;
+  candidates.reserve(hit->released.size());
+  for (const auto& r : hit->released) candidates.push_back(&r);
+  auto released = scope->Release(candidates);
+  if (!released.ok()) return ErrorFor(released.error());
+  if (released->size() != candidates.size()) {
+    // Decided otherwise now (cannot happen under the same model serial):
+    // build the response afresh.
+    counters_.response_cache_misses.fetch_add(1, std::memory_order_relaxed);
+    return std::nullopt;
+  }
+  counters_.response_cache_hits.fetch_add(1, std::memory_order_relaxed);
   scope->CountWithheld(hit->withheld);
   if (count_served) {
-    counters_.objects_served.fetch_add(static_cast<int64_t>(released.size()),
+    counters_.objects_served.fetch_add(static_cast<int64_t>(released->size()),
                                        std::memory_order_relaxed);
   }
   http::Response resp;
@@ -379,27 +366,6 @@ void Service::KeepCached(const std::string& key, const http::Response& response,
   entry->released = std::move(*records);
   entry->withheld = withheld;
   cache_->Put(key, std::move(entry));
-}
-
-http::Response Service::Error(int http_status, std::string_view title,
-                              std::string_view description) {
-  json::object o;
-  o["title"] = title;
-  if (!description.empty()) o["description"] = description;
-  o["http_status"] = std::to_string(http_status);
-  http::Response r = JsonResponse(http_status, o);
-  if (http_status == 401) {
-    r.headers.push_back({"www-authenticate", "Basic realm=\"kizuna\", charset=\"UTF-8\""});
-  }
-  return r;
-}
-
-http::Response Service::ErrorFor(const Status& status) {
-  int code = http::HttpStatusFor(status.code());
-  std::string_view title = StatusTitle(code);
-  // Internal details stay in the server log, not in the response.
-  if (code >= 500) return Error(code, title, "the server could not complete the request");
-  return Error(code, title, status.message());
 }
 
 int64_t Service::BodyLimit(const http::Request& head) {
@@ -692,9 +658,11 @@ void SetDateAddedHeaders(http::Response* r, const std::vector<store::ObjectRecor
 
 namespace {
 
-// Federation (issue 5): is this a peer hub asking for the metadata?
-bool WantsFederationMeta(const http::Request& r, const auth::Principal& p, const std::string& hub) {
-  if (hub.empty() || !p.HasRole("peer")) return false;
+// Federation (issue 5): is this a peer hub (as the policy reads it) asking
+// for the metadata?
+bool WantsFederationMeta(const http::Request& r, const policy::ReleaseScope& scope,
+                         const std::string& hub) {
+  if (hub.empty() || scope.reader().kind != policy::Reader::Kind::kPeer) return false;
   const std::string* h = r.FindHeader("x-kizuna-federation");
   return h != nullptr && *h == "1";
 }
@@ -736,8 +704,8 @@ http::Response Service::GetObjects(const Route& route, const store::Collection& 
                               manifest ? policy::Path::kTaxiiManifest : policy::Path::kTaxiiObjects,
                               RemoteHost(request));
   if (!scope.ok()) return ErrorFor(scope.error());
-  const bool federation = !manifest && WantsFederationMeta(request, principal, options_.hub_name);
-  // Pages that name ids also run the denial scan below: not cached.
+  const bool federation = !manifest && WantsFederationMeta(request, *scope, options_.hub_name);
+  // Pages that name ids also audit denials of the named objects: not cached.
   const std::string cache_key =
       filters->ids.empty()
           ? CacheKey(*scope, c.key, manifest ? 'm' : 'o', "", request, federation)
@@ -747,30 +715,8 @@ http::Response Service::GetObjects(const Route& route, const store::Collection& 
   int64_t limit = std::min(filters->limit.value_or(options_.default_page), options_.max_page);
   store::ObjectQuery q = BaseQuery(c, *filters, limit);
   q.with_raw = !manifest;
-  q.visible = scope->Filter();
-  if (principal.HasRole("peer")) {
-    // Never back to a hub the object has passed (loop prevention).
-    q.visible = [filter = std::move(q.visible), peer = principal.username](const store::ObjectRecord& r) {
-      return !policy::OriginPathContains(r.origin, peer) && filter(r);
-    };
-  }
-  auto page = store_->Query(q, cursor);
+  auto page = scope->Read(std::move(q), cursor);
   if (!page.ok()) return ErrorFor(page.error());
-  // Objects the reader named explicitly and may not see are denied attempts.
-  // The scan runs whenever ids are named, whether or not any was withheld, so
-  // that response time does not tell a hidden object from a missing one.
-  if (!filters->ids.empty()) {
-    store::ObjectQuery named = BaseQuery(c, *filters, 1000);
-    named.with_raw = false;
-    named.visible = [&](const store::ObjectRecord& r) {
-      policy::Decision d = scope->DecideOne(r);
-      if (!d.allow) scope->Denied(r, d.reason);
-      return false;
-    };
-    (void)store_->Query(named, cursor);
-  }
-  Status released = scope->Released(&page->records);
-  if (!released.ok()) return ErrorFor(released);
 
   std::string body;
   if (manifest) {
@@ -782,9 +728,9 @@ http::Response Service::GetObjects(const Route& route, const store::Collection& 
   }
   body += "{\"more\":";
   body += page->more ? "true" : "false";
-  if (page->more && !page->records.empty()) {
+  if (page->more) {
     body += ",\"next\":\"";
-    body += EncodeNextToken(page->records.back().date_added_us, fp);
+    body += EncodeNextToken(page->last_us, fp);
     body += '"';
   }
   if (!page->records.empty()) {
@@ -841,8 +787,7 @@ http::Response Service::GetObject(const Route& route, const store::Collection& c
                               versions_only ? policy::Path::kTaxiiVersions : policy::Path::kTaxiiObject,
                               RemoteHost(request));
   if (!scope.ok()) return ErrorFor(scope.error());
-  const bool federation =
-      !versions_only && WantsFederationMeta(request, principal, options_.hub_name);
+  const bool federation = !versions_only && WantsFederationMeta(request, *scope, options_.hub_name);
   const std::string cache_key = CacheKey(*scope, c.key, versions_only ? 'v' : 'g',
                                          route.object_id, request, federation);
   if (auto cached = ServeCached(cache_key, &*scope, false)) return std::move(*cached);
@@ -856,41 +801,22 @@ http::Response Service::GetObject(const Route& route, const store::Collection& c
     q.versions.all = true;
     q.with_raw = false;
   }
-  q.visible = scope->Filter();
-  auto page = store_->Query(q, cursor);
+  auto page = scope->Read(std::move(q), cursor);
   if (!page.ok()) return ErrorFor(page.error());
-  if (page->records.empty() && !cursor) {
+  if (page->records.empty() && !page->more && !cursor) {
     // 404 when the object has no version this reader may see at all (also
     // when it exists but the policy hides it: no existence leak; that denial
     // is audited); an object whose visible versions the filters exclude is
     // an empty 200.
-    store::ObjectQuery any;
-    any.collection = c.key;
-    any.ids = {route.object_id};
-    any.versions.all = true;
-    any.limit = 1;
-    any.with_raw = false;
-    bool visible_any = false;
-    any.visible = [&](const store::ObjectRecord& r) {
-      policy::Decision d = scope->DecideOne(r);
-      if (d.allow) {
-        visible_any = true;
-      } else {
-        scope->Denied(r, d.reason);
-      }
-      return d.allow;
-    };
-    auto exists = store_->Query(any, std::nullopt);
-    if (!exists.ok()) return ErrorFor(exists.error());
-    if (!visible_any) return Error(404, "Not Found", "no such object in this collection");
+    auto seen = scope->SeesAny(route.object_id);
+    if (!seen.ok()) return ErrorFor(seen.error());
+    if (!*seen) return Error(404, "Not Found", "no such object in this collection");
   }
-  Status released = scope->Released(&page->records);
-  if (!released.ok()) return ErrorFor(released);
   std::string body = "{\"more\":";
   body += page->more ? "true" : "false";
-  if (page->more && !page->records.empty()) {
+  if (page->more) {
     body += ",\"next\":\"";
-    body += EncodeNextToken(page->records.back().date_added_us, fp);
+    body += EncodeNextToken(page->last_us, fp);
     body += '"';
   }
   if (!page->records.empty()) {
@@ -934,42 +860,17 @@ http::Response Service::DeleteObject(const Route& route, const store::Collection
     versions = store::VersionFilter{};
     versions.all = true;
   }
-  // Only versions the principal may see, and (unless it coordinates) that its
-  // own organization produced, can be deleted: select them through the
-  // decision point first, then delete exactly those; the deletion is audited.
+  // Only versions the principal may see and delete (policy::MayDelete: its
+  // own organization's, or any for coordinators; never by a peer hub) are
+  // selected through the release scope, then exactly those are deleted; the
+  // deletion is audited.
   auto scope = policy_->Begin(principal, c.key, c.id, policy::Path::kTaxiiDelete,
                               RemoteHost(request));
   if (!scope.ok()) return ErrorFor(scope.error());
-  store::ObjectQuery q;
-  q.collection = c.key;
-  q.ids = {route.object_id};
-  q.spec_versions = filters->spec_versions;
-  q.versions = versions;
-  q.limit = 100000;
-  q.with_raw = false;
-  const bool any_producer = principal.HasRole("coordinator") || principal.IsAdmin();
-  auto visible = scope->Filter();
-  bool others = false;
-  q.visible = [&](const store::ObjectRecord& r) {
-    if (!visible(r)) return false;
-    if (any_producer || r.producer == principal.organization) return true;
-    others = true;
-    return false;
-  };
-  auto page = store_->Query(q, std::nullopt);
-  if (!page.ok()) return ErrorFor(page.error());
-  if (page->records.empty()) {
-    if (others) {
-      return Error(403, "Forbidden",
-                   "these versions were produced by another organization (deleting them needs "
-                   "the coordinator role)");
-    }
-    return Error(404, "Not Found", "no such object in this collection");
-  }
-  Status released = scope->Released(&page->records);
-  if (!released.ok()) return ErrorFor(released);
+  auto selected = scope->SelectForDeletion(route.object_id, versions, filters->spec_versions);
+  if (!selected.ok()) return ErrorFor(selected.error());
   store::VersionFilter exact;
-  for (const auto& r : page->records) exact.rows_us.push_back(r.date_added_us);
+  for (const auto& r : *selected) exact.rows_us.push_back(r.date_added_us);
   auto n = store_->DeleteObject(c.key, route.object_id, exact);
   if (!n.ok()) return ErrorFor(n.error());
   if (*n == 0) return Error(404, "Not Found", "no such object in this collection");
@@ -996,18 +897,10 @@ void Service::AddObjects(const Route& route, const store::Collection& c, http::R
     respond(ErrorFor(model.error()));
     return;
   }
-  policy::Poster poster{principal.username, principal.organization,
-                       !(principal.HasRole("coordinator") || principal.IsAdmin() ||
-                         principal.HasRole("peer"))};
-  const int64_t coll_key = c.key;
-  ingest::Stamper stamp = [&](const boost::json::object& obj, store::NewObject* o) {
-    return policy::Stamp(**model, coll_key, poster, obj, o);
-  };
-  auto prepared =
-      principal.HasRole("peer") && options_.peer_ingest
-          ? options_.peer_ingest(request.body, c.key, **model, principal)
-          : ingest::PrepareEnvelope(request.body, c.key,
-                                    ingest::Producer{principal.organization, ""}, stamp);
+  // Who produces these objects (an account, or a peer hub's account
+  // posting as its hub) is the policy's decision.
+  auto prepared = ingest::PrepareEnvelope(request.body, c.key, **model,
+                                          policy::ProducerFor(principal, options_.hub_name));
   if (!prepared.ok()) {
     respond(ErrorFor(prepared.error()));
     return;

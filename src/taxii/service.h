@@ -12,8 +12,10 @@
 // 404 exactly like one that does not exist (no existence leaks); reading
 // needs can_read and writing can_write (403). Within a collection, every
 // object released (objects, object, versions, manifest) is decided by the
-// policy decision point, and an object the reader may not see is
-// indistinguishable from a missing one.
+// policy through a policy::ReleaseScope (the only way objects are read for
+// release), and an object the reader may not see is indistinguishable from
+// a missing one. Posts are prepared by ingest/ with the producer the policy
+// derives from the principal.
 //
 // Thread-safe: Handle() may be called concurrently from any thread.
 
@@ -33,12 +35,9 @@
 #include "ingest/ingest.h"
 #include "policy/decision_point.h"
 #include "store/store.h"
+#include "taxii/errors.h"
 
 namespace kizuna::taxii {
-
-inline constexpr const char* kTaxiiMediaType = "application/taxii+json;version=2.1";
-inline constexpr const char* kStixMediaType21 = "application/stix+json;version=2.1";
-inline constexpr const char* kStixMediaType20 = "application/stix+json;version=2.0";
 
 struct ServiceOptions {
   std::string title = "Kizuna TAXII 2.1 hub";
@@ -59,16 +58,10 @@ struct ServiceOptions {
   // ---- federation (issue 5) ----
   // This hub's name: a peer hub's account (role "peer") that sends
   // "X-Kizuna-Federation: 1" gets the federation metadata
-  // (policy/federation.h) beside the objects of GET objects / get object.
+  // (policy/federation.h) beside the objects of GET objects / get object,
+  // and its posts are stamped as its hub's (policy::ProducerFor).
   // "" = federation off. A peer never gets objects whose origin path names it.
   std::string hub_name;
-  // Prepares an Add Objects body posted by a peer hub's account (loop check,
-  // validation, stamping with the sender's metadata). Unset: peers' posts
-  // are stamped like any account's.
-  std::function<Result<ingest::Prepared>(std::string_view body, int64_t collection,
-                                         const policy::TrustModel& model,
-                                         const auth::Principal& peer)>
-      peer_ingest;
 };
 
 // Metrics the service keeps (read by /metrics).
@@ -96,12 +89,6 @@ class Service {
   // The http::BodyLimit: the API root's max_content_length for POSTs to its
   // objects endpoint, a small limit for everything else.
   int64_t BodyLimit(const http::Request& head);
-
-  // A TAXII error resource (§3.6.1) with the given HTTP status.
-  static http::Response Error(int http_status, std::string_view title,
-                              std::string_view description);
-  // The error resource for a non-OK Status (HTTP status from http::HttpStatusFor).
-  static http::Response ErrorFor(const Status& status);
 
   const ServiceCounters& counters() const { return counters_; }
 
@@ -147,9 +134,5 @@ class Service {
   ServiceCounters counters_;
   std::unique_ptr<ResponseCache> cache_;
 };
-
-// Formats a version or date_added timestamp: milliseconds when the value has
-// no finer digits, else microseconds ("2016-05-12T08:17:27.123Z").
-std::string FormatVersion(int64_t micros);
 
 }  // namespace kizuna::taxii
