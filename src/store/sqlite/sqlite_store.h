@@ -18,6 +18,8 @@
 //
 // Thread-safe (see Store). Several processes may open the same file; each
 // follows the others' changes.
+//
+// The implementation (sqlite_store*.cc) is listed in sqlite_store_internal.h.
 
 #include <functional>
 #include <memory>
