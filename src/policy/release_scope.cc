@@ -120,20 +120,14 @@ Result<std::vector<Released>> ReleaseScope::Release(
 Result<ReleasedPage> ReleaseScope::Read(store::ObjectQuery query, std::optional<int64_t> cursor,
                                         std::function<bool(const store::ObjectRecord&)> narrow) {
   query.collection = collection_;
-  int64_t scanned = 0, hidden = 0;
-  query.visible = [&, visible = Visible()](const store::ObjectRecord& r) {
-    scanned = std::max(scanned, r.date_added_us);
-    if (narrow && !narrow(r)) return false;
-    if (visible(r)) return true;
-    ++hidden;
-    return false;
-  };
+  query.visible = Visible();
+  query.wanted = std::move(narrow);
   ASSIGN_OR_RETURN(store::ObjectPage page, dp_->store_->Query(query, cursor));
-  withheld_ += hidden;
+  withheld_ += page.hidden;
   if (!query.ids.empty()) RETURN_IF_ERROR(AuditNamedDenials(query, cursor));
   ReleasedPage out;
   out.more = page.more;
-  out.scanned_us = scanned;
+  out.scanned_us = page.scanned_us;
   if (!page.records.empty()) out.last_us = page.records.back().date_added_us;
   out.records.reserve(page.records.size());
   for (store::ObjectRecord& r : page.records) {
@@ -154,14 +148,18 @@ Result<ReleasedPage> ReleaseScope::Read(store::ObjectQuery query, std::optional<
 
 Status ReleaseScope::AuditNamedDenials(const store::ObjectQuery& query,
                                        std::optional<int64_t> cursor) {
+  // Every version of the named ids the filters select (not only the
+  // first/last ones: which those are depends on what the reader may see).
   store::ObjectQuery named = query;
   named.limit = 1000;
   named.with_raw = false;
-  named.visible = [&](const store::ObjectRecord& r) {
+  named.visible = nullptr;
+  named.wanted = [&](const store::ObjectRecord& r) {
     Decision d = Decide(*model_, reader_, MetaOf(r, collection_), path_);
     if (!d.allow) Denied(r, d.reason);
     return false;
   };
+  named.versions.all = named.versions.rows_us.empty() && named.versions.versions_us.empty();
   return dp_->store_->Query(named, cursor).status();
 }
 
@@ -173,7 +171,7 @@ Result<bool> ReleaseScope::SeesAny(std::string_view id) {
   any.limit = 1;
   any.with_raw = false;
   bool visible_any = false;
-  any.visible = [&](const store::ObjectRecord& r) {
+  any.wanted = [&](const store::ObjectRecord& r) {
     Decision d = Decide(*model_, reader_, MetaOf(r, collection_), path_);
     if (d.allow) {
       visible_any = true;
@@ -197,7 +195,7 @@ Result<std::vector<store::ObjectRecord>> ReleaseScope::SelectForDeletion(
   q.limit = 100000;
   q.with_raw = false;
   bool others = false, peer = false;
-  q.visible = [&](const store::ObjectRecord& r) {
+  q.wanted = [&](const store::ObjectRecord& r) {
     const ObjectMeta meta = MetaOf(r, collection_);
     if (!Decide(*model_, reader_, meta, path_).allow) return false;
     switch (MayDelete(reader_, meta)) {

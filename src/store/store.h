@@ -97,17 +97,30 @@ struct ObjectQuery {
   int limit = 100;                        // REQUIRES: 1 <= limit
   bool with_raw = true;                   // false for manifests
   // Optional visibility predicate (the policy decision point), called with a
-  // record whose metadata is filled and whose raw is empty, in date_added
-  // order, from the calling thread. Records it rejects are skipped and do not
-  // count towards `limit`; the store keeps scanning in the same statement (no
-  // short pages, no per-object round trips). `more` means another *visible*
-  // record follows.
+  // record whose metadata is filled and whose raw is empty, from the calling
+  // thread. Records it rejects are skipped and do not count towards `limit`;
+  // the store keeps scanning in the same statement (no short pages, no
+  // per-object round trips). `more` means another *visible* record follows.
+  // First and last (match[version] first/last, the default) are taken among
+  // the versions it accepts: a version the reader may not see neither shows
+  // nor hides another. It must be pure: it may be called more than once per
+  // record, and for versions of an id that are not offered (to find the
+  // first/last visible one).
   std::function<bool(const ObjectRecord&)> visible;
+  // Optional filter of the caller's own (a subscription's markings), applied
+  // before `visible` to the records offered: it narrows the page, does not
+  // take part in first/last, and what it rejects is not counted as hidden.
+  std::function<bool(const ObjectRecord&)> wanted;
 };
 
 struct ObjectPage {
   std::vector<ObjectRecord> records;  // in date_added order
   bool more = false;                  // more records match after the last one
+  // Records that matched the filters but `visible` rejected.
+  int64_t hidden = 0;
+  // The highest date_added offered to `wanted`/`visible` (accepted or not;
+  // 0 = none): a cursor may skip to it when nothing follows.
+  int64_t scanned_us = 0;
 };
 
 // ---- status ----------------------------------------------------------------

@@ -1,6 +1,7 @@
 #include "store/sqlite/schema.h"
 
 #include <string>
+#include <vector>
 
 #include "store/sqlite/sqlite_db.h"
 
@@ -124,7 +125,42 @@ CREATE TABLE config_records(
   value TEXT NOT NULL,
   PRIMARY KEY (kind, name)) WITHOUT ROWID;
 )sql",
+    // 2 -> 3: kFlagPolicyVaries on the versions of a lineage that differ in
+    // marking, audience or origin (per-collection tables: see
+    // MarkPolicyVaries below).
+    "",
 };
+
+// 2 -> 3, per collection table: the rows of ids with several versions are
+// copied to a temporary table with an index on id_hash, and every row with
+// another version of its lineage (same id and producer) that differs in
+// marking, audience or origin gets kFlagPolicyVaries.
+Status MarkPolicyVaries(Connection* conn) {
+  std::vector<int64_t> keys;
+  {
+    ASSIGN_OR_RETURN(auto st, conn->Prepare("SELECT key FROM collections"));
+    for (;;) {
+      ASSIGN_OR_RETURN(bool row, st->Step());
+      if (!row) break;
+      keys.push_back(st->Int64(0));
+    }
+  }
+  for (int64_t key : keys) {
+    const std::string t = ObjectsTable(key);
+    RETURN_IF_ERROR(conn->Exec(
+        "CREATE TEMP TABLE kz_mv AS SELECT date_added, id_hash, id, producer, marking, audience, "
+        "origin FROM " + t + " WHERE id_hash IN (SELECT id_hash FROM " + t +
+        " GROUP BY id_hash HAVING count(*) > 1);"
+        "CREATE INDEX temp.kz_mv_hash ON kz_mv(id_hash);"
+        "UPDATE " + t + " SET flags = flags | " + std::to_string(kFlagPolicyVaries) +
+        " WHERE date_added IN (SELECT a.date_added FROM kz_mv a JOIN kz_mv b"
+        " ON a.id_hash = b.id_hash AND a.id = b.id AND a.producer = b.producer"
+        " AND a.date_added != b.date_added"
+        " AND (a.marking != b.marking OR a.audience != b.audience OR a.origin != b.origin));"
+        "DROP TABLE temp.kz_mv;"));
+  }
+  return Status::Ok();
+}
 
 static_assert(sizeof(kMigrations) / sizeof(kMigrations[0]) == kSchemaVersion,
               "one migration per schema version");
@@ -187,6 +223,7 @@ Status Migrate(Connection* conn) {
   if (v == kSchemaVersion) return txn.Commit();
   for (int64_t i = v; i < kSchemaVersion; ++i) {
     Status s = conn->Exec(kMigrations[i]);
+    if (s.ok() && i == 2) s = MarkPolicyVaries(conn);
     if (!s.ok()) return s.WithContext("store schema migration " + std::to_string(i + 1));
   }
   RETURN_IF_ERROR(conn->Exec("PRAGMA application_id=" + std::to_string(kApplicationId) +

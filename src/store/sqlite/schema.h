@@ -16,7 +16,7 @@ namespace kizuna::store::sqlite {
 class Connection;
 
 // The schema version this build writes.
-inline constexpr int kSchemaVersion = 2;
+inline constexpr int kSchemaVersion = 3;
 // PRAGMA application_id of a Kizuna store: "KZNA".
 inline constexpr int kApplicationId = 0x4B5A4E41;
 
@@ -25,6 +25,10 @@ inline constexpr int kFlagFirst = 1;        // earliest stored version of its id
 inline constexpr int kFlagLast = 2;         // latest stored version of its id
 inline constexpr int kFlagGranular = 4;     // carries granular_markings
 inline constexpr int kFlagVersionless = 8;  // neither modified nor created: version is date_added
+// Another version of the row's lineage differs in what decides who may see
+// it (marking, audience or origin path): readers then take first/last among
+// the versions they may see. Never cleared (a stale bit costs a lookup).
+inline constexpr int kFlagPolicyVaries = 16;
 
 // Objects are kept in one table per collection, so that paging a
 // collection is a rowid (date_added) range scan touching only its rows and

@@ -222,11 +222,13 @@ class SqliteStore final : public Store {
   Status QueryIds(sqlite::Connection* conn, const ObjectQuery& q, int64_t lower,
                   sqlite::PageBuilder* pb);
   // The row's flags with first/last as of the versions of its id (and
-  // producer lineage) at or below `upper` in conn's snapshot.
+  // producer lineage) at or below `upper` in conn's snapshot, and, with
+  // `visible`, among the versions that predicate accepts.
   // `synced`: the id index was brought up to conn's snapshot by an earlier
   // call of the same query (set by the first call).
   Result<int> VisibleFlags(sqlite::Connection* conn, int64_t coll, const sqlite::Statement& row,
-                           int64_t upper, bool* synced);
+                           int64_t upper, bool* synced,
+                           const std::function<bool(const ObjectRecord&)>* visible);
 
   // ---- checkpoints ----
   static int WalHook(void* arg, sqlite3* db, const char* name, int pages);
@@ -245,6 +247,12 @@ class SqliteStore final : public Store {
   bool stopping_ = false;   // GUARDED_BY(queue_mu_)
   std::thread writer_thread_;
   std::vector<int64_t> scratch_;  // writer thread only
+  struct LineageRow {
+    int64_t date_added = 0;
+    int stored = 0;   // flags as stored
+    int updated = 0;  // flags to store
+  };
+  std::vector<LineageRow> lineage_;  // writer thread only (AddObject)
   // New rows of the batch being applied, not yet inserted (writer thread).
   struct PendingRow {
     int64_t date_added, id_hash, version;

@@ -72,8 +72,11 @@ namespace sqlite {
 class PageBuilder {
  public:
   // The first/last flags of the row `st` is positioned on as readers may
-  // see them while rows above `upper` are hidden (see Offer()).
-  using FlagResolver = std::function<Result<int>(const sqlite::Statement& st, int64_t upper)>;
+  // see them while rows above `upper` are hidden (see Offer()); with
+  // `visible`, among the versions that predicate accepts.
+  using FlagResolver = std::function<Result<int>(
+      const sqlite::Statement& st, int64_t upper,
+      const std::function<bool(const ObjectRecord&)>* visible)>;
 
   // `upper`: rows with a larger date_added are not durable yet and must
   // not be seen; it is read at the first row, once the read snapshot
@@ -91,26 +94,26 @@ class PageBuilder {
     if (upper_ < 0) upper_ = upper_source_->load(std::memory_order_acquire);
     if (st.Int64(kColDateAdded) > upper_) return false;  // nothing visible follows
     int flags = static_cast<int>(st.Int64(kColFlags));
-    if (upper_ != std::numeric_limits<int64_t>::max() && UsesEnds(q_.versions) &&
-        (flags & (sqlite::kFlagFirst | sqlite::kFlagLast)) !=
-            (sqlite::kFlagFirst | sqlite::kFlagLast)) {
+    const bool ends = UsesEnds(q_.versions) &&
+                      (flags & (sqlite::kFlagFirst | sqlite::kFlagLast)) !=
+                          (sqlite::kFlagFirst | sqlite::kFlagLast);
+    // Versions of this row's lineage differ in what decides visibility
+    // (marking, audience, origin): first and last are taken among the
+    // versions the reader may see, after the visibility check below.
+    const bool by_visibility = ends && q_.visible && (flags & sqlite::kFlagPolicyVaries) != 0;
+    if (ends && !by_visibility && upper_ != std::numeric_limits<int64_t>::max()) {
       // The flags are those of the whole snapshot: a newer (older) version
       // still hidden may have taken this row's last (first) flag, and the
       // row is then the last (first) one readers may see.
-      Result<int> resolved = resolve_(st, upper_);
-      if (!resolved.ok()) {
-        status_ = resolved.status();
-        return false;
-      }
-      flags = *resolved;
+      if (!Resolve(st, nullptr, &flags)) return false;
     }
-    if (!VersionSelected(q_.versions, flags, st.Int64(kColVersion))) return true;
+    if (!by_visibility && !VersionSelected(q_.versions, flags, st.Int64(kColVersion))) return true;
     if (!q_.spec_versions.empty() && !Contains(q_.spec_versions, st.Text(kColSpecVersion))) {
       return true;
     }
     if (!q_.types.empty() && !Contains(q_.types, st.Text(kColType))) return true;
     bool full = page_->records.size() >= static_cast<size_t>(q_.limit);
-    if (full && !q_.visible) {
+    if (full && !q_.visible && !q_.wanted) {
       page_->more = true;
       return false;
     }
@@ -128,7 +131,19 @@ class PageBuilder {
     rec.is_first = (flags & sqlite::kFlagFirst) != 0;
     rec.is_last = (flags & sqlite::kFlagLast) != 0;
     rec.raw.clear();
-    if (q_.visible && !q_.visible(rec)) {
+    page_->scanned_us = std::max(page_->scanned_us, rec.date_added_us);
+    bool keep = !q_.wanted || q_.wanted(rec);
+    if (keep && q_.visible && !q_.visible(rec)) {
+      keep = false;
+      if (!full) ++page_->hidden;
+    }
+    if (keep && by_visibility) {
+      if (!Resolve(st, &q_.visible, &flags)) return false;
+      keep = VersionSelected(q_.versions, flags, rec.version_us);
+      rec.is_first = (flags & sqlite::kFlagFirst) != 0;
+      rec.is_last = (flags & sqlite::kFlagLast) != 0;
+    }
+    if (!keep) {
       if (!full) page_->records.pop_back();
       return true;
     }
@@ -145,6 +160,17 @@ class PageBuilder {
  private:
   static bool UsesEnds(const VersionFilter& f) {
     return f.rows_us.empty() && !f.all && (f.IsDefault() || f.first || f.last);
+  }
+
+  bool Resolve(const sqlite::Statement& st,
+               const std::function<bool(const ObjectRecord&)>* visible, int* flags) {
+    Result<int> resolved = resolve_(st, upper_, visible);
+    if (!resolved.ok()) {
+      status_ = resolved.status();
+      return false;
+    }
+    *flags = *resolved;
+    return true;
   }
 
   const ObjectQuery& q_;
@@ -233,7 +259,8 @@ Status SqliteStore::QueryIds(Connection* conn, const ObjectQuery& q, int64_t low
 }
 
 Result<int> SqliteStore::VisibleFlags(Connection* conn, int64_t coll,
-                                      const sqlite::Statement& row, int64_t upper, bool* synced) {
+                                      const sqlite::Statement& row, int64_t upper, bool* synced,
+                                      const std::function<bool(const ObjectRecord&)>* visible) {
   int flags = static_cast<int>(row.Int64(kColFlags));
   const int64_t da = row.Int64(kColDateAdded);
   const int64_t version = row.Int64(kColVersion);
@@ -251,12 +278,14 @@ Result<int> SqliteStore::VisibleFlags(Connection* conn, int64_t coll,
     map_.Find(IdIndex::Key(coll, IdHash(id)), &candidates);
   }
   // Flags change only when a version is added (deletions are never hidden):
-  // with no hidden version of this id, the snapshot's flags are the answer.
-  if (std::none_of(candidates.begin(), candidates.end(),
-                   [upper](int64_t other) { return other > upper; })) {
+  // with no hidden version of this id, the snapshot's flags are the answer
+  // (unless visibility decides).
+  if (visible == nullptr && std::none_of(candidates.begin(), candidates.end(),
+                                         [upper](int64_t other) { return other > upper; })) {
     return flags;
   }
   bool newer = false, older = false;
+  ObjectRecord other_rec;
   for (int64_t other : candidates) {
     if (other == da || other > upper) continue;
     ASSIGN_OR_RETURN(auto st, conn->PrepareFor(kSelectVersion, coll, &Sql));
@@ -265,8 +294,23 @@ Result<int> SqliteStore::VisibleFlags(Connection* conn, int64_t coll,
     // Absent: not in this snapshot. Another id (hash collision) or another
     // organization's lineage: not a version of this one (see AddObject).
     if (!found || st->Text(0) != id || st->Text(3) != producer) continue;
-    newer |= st->Int64(1) > version;
-    older |= st->Int64(1) < version;
+    const int64_t v = st->Int64(1);
+    if (v > version ? newer : v < version ? older : true) continue;  // already known
+    if (visible != nullptr) {
+      other_rec.id = id;
+      other_rec.producer = producer;
+      other_rec.version_us = v;
+      other_rec.date_added_us = other;
+      other_rec.marking.assign(st->Text(4));
+      other_rec.audience.assign(st->Text(5));
+      other_rec.origin.assign(st->Text(6));
+      other_rec.type.assign(st->Text(7));
+      other_rec.spec_version.assign(st->Text(8));
+      other_rec.granular = (st->Int64(2) & sqlite::kFlagGranular) != 0;
+      if (!(*visible)(other_rec)) continue;  // the reader may not see it: not a neighbour
+    }
+    newer |= v > version;
+    older |= v < version;
   }
   flags &= ~(sqlite::kFlagFirst | sqlite::kFlagLast);
   if (!older) flags |= sqlite::kFlagFirst;
@@ -285,8 +329,9 @@ Result<ObjectPage> SqliteStore::Query(const ObjectQuery& q, std::optional<int64_
   ObjectPage page;
   PageBuilder pb(q, &page, &visible_upper_,
                  [this, c = conn.get(), coll = q.collection, synced = false](
-                     const sqlite::Statement& row, int64_t upper) mutable {
-                   return VisibleFlags(c, coll, row, upper, &synced);
+                     const sqlite::Statement& row, int64_t upper,
+                     const std::function<bool(const ObjectRecord&)>* visible) mutable {
+                   return VisibleFlags(c, coll, row, upper, &synced, visible);
                  });
   Status s;
   if (!q.ids.empty()) {

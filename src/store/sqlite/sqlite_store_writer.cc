@@ -266,7 +266,9 @@ Status SqliteStore::AddObject(Txn* t, int64_t coll, const NewObject& obj, AddOut
   // their flags, so the new version can take over first/last.
   bool any = false;
   int64_t min_v = 0, max_v = 0, first_da = 0, last_da = 0;
-  int first_flags = 0, last_flags = 0;
+  // The lineage's rows: date_added, flags as stored, flags to store.
+  lineage_.clear();
+  bool policy_varies = false;
   for (int64_t da : scratch_) {
     ASSIGN_OR_RETURN(auto st, writer_->PrepareFor(kSelectVersion, coll, &Sql));
     st->Bind(1, da);
@@ -295,8 +297,16 @@ Status SqliteStore::AddObject(Txn* t, int64_t coll, const NewObject& obj, AddOut
       *date_added = da;
       return Status::Ok();
     }
-    if (!any || v < min_v) min_v = v, first_da = da, first_flags = flags;
-    if (!any || v > max_v) max_v = v, last_da = da, last_flags = flags;
+    LineageRow lr{da, flags, flags};
+    // Versions that differ in what decides who may see them: readers take
+    // first/last among the versions they may see (kFlagPolicyVaries).
+    if (st->Text(4) != obj.marking || st->Text(5) != obj.audience || st->Text(6) != obj.origin) {
+      policy_varies = true;
+      lr.updated |= sqlite::kFlagPolicyVaries;
+    }
+    lineage_.push_back(lr);
+    if (!any || v < min_v) min_v = v, first_da = da;
+    if (!any || v > max_v) max_v = v, last_da = da;
     any = true;
   }
   // A versionless object's version is the date_added it is about to get;
@@ -306,12 +316,13 @@ Status SqliteStore::AddObject(Txn* t, int64_t coll, const NewObject& obj, AddOut
   int flags = 0;
   if (!any || version < min_v) flags |= sqlite::kFlagFirst;
   if (!any || version > max_v) flags |= sqlite::kFlagLast;
-  if (any && (flags & sqlite::kFlagFirst)) {
-    RETURN_IF_ERROR(SetFlags(coll, first_da, first_flags & ~sqlite::kFlagFirst));
-    if (first_da == last_da) last_flags &= ~sqlite::kFlagFirst;
-  }
-  if (any && (flags & sqlite::kFlagLast)) {
-    RETURN_IF_ERROR(SetFlags(coll, last_da, last_flags & ~sqlite::kFlagLast));
+  if (policy_varies) flags |= sqlite::kFlagPolicyVaries;
+  // The previous first (last) gives its flag to the new version; one update
+  // per row that changes.
+  for (LineageRow& lr : lineage_) {
+    if ((flags & sqlite::kFlagFirst) && lr.date_added == first_da) lr.updated &= ~sqlite::kFlagFirst;
+    if ((flags & sqlite::kFlagLast) && lr.date_added == last_da) lr.updated &= ~sqlite::kFlagLast;
+    if (lr.updated != lr.stored) RETURN_IF_ERROR(SetFlags(coll, lr.date_added, lr.updated));
   }
 
   // date_added: server time, strictly increasing, assigned inside the one

@@ -44,7 +44,8 @@ inline constexpr std::string_view kSelectIdHashes =
     "SELECT id_hash, date_added FROM {T} INDEXED BY {T}_type";
 inline constexpr std::string_view kUpdateFlags = "UPDATE {T} SET flags=?2 WHERE date_added=?1";
 inline constexpr std::string_view kSelectVersion =
-    "SELECT id, version, flags, producer FROM {T} WHERE date_added=?1";
+    "SELECT id, version, flags, producer, marking, audience, origin, type, spec_version FROM {T} "
+    "WHERE date_added=?1";
 inline constexpr std::string_view kSelectRaw = "SELECT raw FROM {T} WHERE date_added=?1";
 inline constexpr std::string_view kSelectIdHashesAfter =
     "SELECT id_hash, date_added FROM {T} WHERE date_added>?1";

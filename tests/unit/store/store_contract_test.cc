@@ -472,6 +472,76 @@ TEST_P(StoreContractTest, VersionsArrivingOutOfOrderKeepFirstAndLast) {
   EXPECT_EQ(l[0].version_us, 300);
 }
 
+// First and last are taken among the versions the visibility predicate
+// accepts: a newer version the reader may not see never hides an older one
+// it may see, and an older hidden one never takes "first" from it.
+TEST_P(StoreContractTest, FirstAndLastAreAmongTheVersionsTheReaderMaySee) {
+  const std::string kRed = "marking-definition--e828b379-4e03-4974-9ac4-e53a884c97c1";
+  auto marked = [&](int64_t v, const std::string& marking) {
+    NewObject o = Obj(Id(1), v);
+    o.marking = marking;
+    return o;
+  };
+  Write({Obj(Id(1), 200), Obj(Id(2), 50)});
+  Write({marked(300, kRed)});   // newer, hidden from the reader below
+  Write({marked(100, kRed)});   // older, hidden too (arrives out of order)
+  Write({Obj(Id(1), 250)});     // visible, between
+  Write({marked(400, kRed)});   // newest, hidden
+  auto not_red = [&](const ObjectRecord& r) { return r.marking != kRed; };
+  auto versions = [&](VersionFilter v, std::function<bool(const ObjectRecord&)> visible,
+                      std::vector<std::string> ids = {}) {
+    ObjectQuery q;
+    q.versions = v;
+    q.ids = ids;
+    q.visible = visible;
+    std::multiset<int64_t> out;
+    for (const auto& r : All(q)) {
+      out.insert(r.version_us);
+      if (r.id == Id(1) && !v.all && q.visible && !q.visible(ObjectRecord{.marking = kRed})) {
+        // The record's own flags agree with what the reader may see.
+        EXPECT_EQ(r.is_last, r.version_us == 250) << r.version_us;
+        EXPECT_EQ(r.is_first, r.version_us == 200) << r.version_us;
+      }
+    }
+    return out;
+  };
+  EXPECT_EQ(versions({}, not_red), (std::multiset<int64_t>{250, 50}));
+  EXPECT_EQ(versions({}, not_red, {Id(1)}), (std::multiset<int64_t>{250}));
+  EXPECT_EQ(versions({.first = true}, not_red), (std::multiset<int64_t>{200, 50}));
+  EXPECT_EQ(versions({.first = true, .last = true}, not_red, {Id(1)}),
+            (std::multiset<int64_t>{200, 250}));
+  EXPECT_EQ(versions({.all = true}, not_red), (std::multiset<int64_t>{200, 250, 50}));
+  // A reader who may see everything gets the stored first and last.
+  auto everyone = [](const ObjectRecord&) { return true; };
+  EXPECT_EQ(versions({}, everyone, {Id(1)}), (std::multiset<int64_t>{400}));
+  EXPECT_EQ(versions({.first = true}, everyone, {Id(1)}), (std::multiset<int64_t>{100}));
+  // Without a predicate: the stored ones.
+  EXPECT_EQ(versions({}, nullptr, {Id(1)}), (std::multiset<int64_t>{400}));
+  // A reader who may see none of them gets none, and the page says how many
+  // it did not see.
+  ObjectQuery q;
+  q.ids = {Id(1)};
+  q.versions.all = true;
+  q.visible = [](const ObjectRecord&) { return false; };
+  ObjectPage p = Query(q);
+  EXPECT_TRUE(p.records.empty());
+  EXPECT_EQ(p.hidden, 5);
+  EXPECT_GT(p.scanned_us, 0);
+}
+
+// `wanted` narrows a page without counting as hidden and without taking part
+// in first/last.
+TEST_P(StoreContractTest, WantedNarrowsWithoutHiding) {
+  Write({Obj(Id(1), 100), Obj(Id(2), 100), Obj(Id(3), 100)});
+  ObjectQuery q;
+  q.wanted = [](const ObjectRecord& r) { return r.id != Id(2); };
+  q.visible = [](const ObjectRecord& r) { return r.id != Id(3); };
+  ObjectPage p = Query(q);
+  ASSERT_EQ(p.records.size(), 1u);
+  EXPECT_EQ(p.records[0].id, Id(1));
+  EXPECT_EQ(p.hidden, 1);
+}
+
 TEST_P(StoreContractTest, DeleteSelectedVersionsOnly) {
   Write({Obj(Id(1), 100), Obj(Id(1), 200), Obj(Id(1), 300), Obj(Id(2), 100)});
   VersionFilter exact;
@@ -892,6 +962,55 @@ TEST(SqliteStoreTest, RefusesANewerSchema) {
   ASSERT_FALSE(s.ok());
   EXPECT_EQ(s.error().code(), StatusCode::kIoError);
   EXPECT_NE(s.error().message().find("newer"), std::string::npos);
+  fs::remove_all(dir);
+}
+
+// Schema 2 -> 3 marks the versions whose policy metadata differs, so that
+// stores written before keep first/last among what each reader may see.
+TEST(SqliteStoreTest, MigrationMarksVersionsWhosePolicyDiffers) {
+  fs::path dir = fs::temp_directory_path() / ("kizuna-migrate-" + std::to_string(::getpid()));
+  fs::remove_all(dir);
+  fs::create_directories(dir);
+  SqliteOptions o;
+  o.path = (dir / "s.db").string();
+  const std::string kRed = "marking-definition--e828b379-4e03-4974-9ac4-e53a884c97c1";
+  int64_t coll = 0;
+  {
+    auto s = OpenSqliteStore(o);
+    ASSERT_TRUE(s.ok());
+    ASSERT_TRUE((*s)->PutApiRoot(ApiRoot{"api1", "API", "", 1 << 20}).ok());
+    Collection c;
+    c.id = "11111111-1111-4111-8111-111111111111";
+    c.api_root = "api1";
+    auto put = (*s)->PutCollection(c);
+    ASSERT_TRUE(put.ok());
+    coll = put->key;
+    WriteBatch b;
+    b.collection = coll;
+    b.objects = {Obj(Id(1), 100), Obj(Id(1), 200), Obj(Id(2), 100), Obj(Id(2), 200)};
+    b.objects[1].marking = kRed;
+    ASSERT_TRUE((*s)->WriteSync(std::move(b)).ok());
+  }
+  {
+    // As a schema 2 store left it: no bit.
+    sqlite3* db;
+    ASSERT_EQ(sqlite3_open(o.path.c_str(), &db), SQLITE_OK);
+    const std::string sql = "UPDATE objects_" + std::to_string(coll) +
+                            " SET flags = flags & ~16; PRAGMA user_version = 2";
+    ASSERT_EQ(sqlite3_exec(db, sql.c_str(), nullptr, nullptr, nullptr), SQLITE_OK);
+    sqlite3_close(db);
+  }
+  auto s = OpenSqliteStore(o);
+  ASSERT_TRUE(s.ok()) << s.status().ToString();
+  ObjectQuery q;
+  q.collection = coll;
+  q.visible = [&](const ObjectRecord& r) { return r.marking != kRed; };
+  auto page = (*s)->Query(q, std::nullopt);
+  ASSERT_TRUE(page.ok());
+  std::set<std::string> got;
+  for (const auto& r : page->records) got.insert(r.id + "@" + std::to_string(r.version_us));
+  EXPECT_EQ(got, (std::set<std::string>{Id(1) + "@100", Id(2) + "@200"}));
+  s->reset();
   fs::remove_all(dir);
 }
 
