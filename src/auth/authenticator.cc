@@ -180,7 +180,8 @@ Result<PrincipalPtr> Authenticator::VerifySlow(const Credential& c, const std::s
   verifications_.fetch_add(1, std::memory_order_relaxed);
   CacheEntry entry;
   // The directory generation before and after the checks: if it moved (a
-  // token revoked, an account disabled, a grant removed meanwhile), the result
+  // token revoked, an account disabled, a grant removed meanwhile), or the
+  // cache has moved on to another generation by insertion time, the result
   // is used once but not cached.
   auto gen_before = store_->DirectoryGeneration();
   entry.generation = gen_before.ok() ? *gen_before : -1;
@@ -216,7 +217,16 @@ Result<PrincipalPtr> Authenticator::VerifySlow(const Credential& c, const std::s
   PrincipalPtr principal = entry.principal;
   auto gen_after = store_->DirectoryGeneration();
   if (!gen_before.ok() || !gen_after.ok() || *gen_before != *gen_after) return principal;
+  if (before_cache_insert_for_test_) before_cache_insert_for_test_();
   std::unique_lock lock(cache_mu_);
+  // The cache holds entries valid for generation_: MaybeRefreshGeneration
+  // stores a new generation before it takes cache_mu_ to refresh the
+  // entries. A result verified under another generation (a refresh ran, or
+  // is about to run, since gen_after was read) is not cached: inserted after
+  // the refresh, it would stay valid until the next change. Compared under
+  // the lock, so the refresh either sees this entry or this check sees the
+  // new generation.
+  if (entry.generation != generation_.load()) return principal;
   if (cache_.size() >= options_.max_cached_credentials) cache_.clear();
   cache_[key] = std::move(entry);
   return principal;

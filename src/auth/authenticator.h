@@ -15,7 +15,9 @@
 // Directory changes (account disabled, password changed, grants changed,
 // token revoked) are noticed through Store::DirectoryGeneration(), polled at
 // most every `generation_poll_us`; cached principals are then refreshed and
-// credentials whose hash changed are dropped.
+// credentials whose hash changed are dropped. A result verified under a
+// generation other than the one the cache holds (the directory changed
+// during or after the verification) is used for its request but not cached.
 //
 // Thread-safe.
 
@@ -82,6 +84,13 @@ class Authenticator {
   int64_t verifications() const { return verifications_.load(std::memory_order_relaxed); }
   int64_t failures() const { return failures_.load(std::memory_order_relaxed); }
 
+  // Test seam: `hook` runs on the verifying thread after a credential was
+  // verified and before its result is cached (the window of the login cache
+  // race, issue 10 finding 7). REQUIRES: set before the first Authenticate.
+  void SetBeforeCacheInsertForTest(std::function<void()> hook) {
+    before_cache_insert_for_test_ = std::move(hook);
+  }
+
  private:
   struct CacheEntry {
     int64_t account_key = 0;
@@ -135,6 +144,7 @@ class Authenticator {
 
   std::atomic<int64_t> cache_hits_{0}, verifications_{0}, failures_{0};
   std::atomic<size_t> pending_{0};
+  std::function<void()> before_cache_insert_for_test_;
   std::unique_ptr<ThreadPool> pool_;  // last: joined first in the destructor
 };
 

@@ -181,6 +181,37 @@ TEST_F(AuthenticatorTest, TokensWorkUntilRevokedOrExpired) {
   EXPECT_FALSE(auth_->AuthenticateSync(&h2, "x").ok());
 }
 
+// Issue 10, finding 7: a token verified under generation G, whose result is
+// about to be cached when the token is revoked and the cache has already
+// been refreshed for G+1, must not stay valid from the cache.
+TEST_F(AuthenticatorTest, AResultVerifiedBeforeARefreshIsNotCachedAfterIt) {
+  // A cached credential: authenticating with it is a cache hit that polls
+  // the directory generation inline (generation_poll_us = 0).
+  ASSERT_TRUE(Basic("alice", "correct horse battery").ok());
+  auto t = IssueToken(store_.get(), alice_.key, "ci", std::nullopt, clock_.now, HashCost::kTest);
+  ASSERT_TRUE(t.ok()) << t.status().ToString();
+  std::string bearer = "Bearer " + t->token;
+  bool hook_ran = false;
+  auth_->SetBeforeCacheInsertForTest([&] {
+    if (hook_ran) return;
+    hook_ran = true;
+    // Between verification and insertion: the token is revoked, and another
+    // request notices the new generation (refreshing the cache without the
+    // entry still being inserted).
+    ASSERT_TRUE(store_->DeleteToken(t->id).ok());
+    ASSERT_TRUE(Basic("alice", "correct horse battery").ok());
+  });
+  // The request that raced the revocation may succeed once...
+  (void)auth_->AuthenticateSync(&bearer, "x");
+  ASSERT_TRUE(hook_ran);
+  // ...but the revoked token must not be served from the cache afterwards.
+  auto again = auth_->AuthenticateSync(&bearer, "x");
+  EXPECT_FALSE(again.ok()) << "a revoked token stayed valid from the login cache";
+  if (!again.ok()) {
+    EXPECT_EQ(again.error().code(), StatusCode::kUnauthenticated);
+  }
+}
+
 TEST(SecretTest, HashesAreArgon2idAndVerify) {
   auto h = HashSecret("s3cret-value", HashCost::kTest);
   ASSERT_TRUE(h.ok());
