@@ -414,10 +414,11 @@ void ChannelService::EndSubscriber(Subscriber& sub, std::string_view reason) {
 
 bool ChannelService::RecheckCredential(Subscriber& sub, int64_t now_us) {
   // The credential that opened the stream ends it at its expiry, even when
-  // nothing else changes (the dispatcher's housekeeping and the catch-up
-  // loop call this at least every 100 ms).
+  // nothing else changes: this runs before every delivery, and for live
+  // subscribers every 100 ms from the dispatcher's housekeeping (the
+  // catch-up loop checks its subscribers before each page).
   if (sub.principal->expires_us && now_us >= *sub.principal->expires_us) {
-    EndSubscriber(sub, "the API token expired");
+    EndSubscriber(sub, "credentials no longer valid: the API token expired");
     return false;
   }
   // The directory generation, read at most every 200 ms for all subscribers.
