@@ -630,16 +630,23 @@ void AddTokenCommands(CLI::App* admin, std::shared_ptr<AdminState> s) {
     auto user = std::make_shared<std::string>();
     auto label = std::make_shared<std::string>();
     auto days = std::make_shared<int64_t>(0);
+    auto seconds = std::make_shared<int64_t>(0);
     c->add_option("username", *user, "account")->required();
     c->add_option("--label", *label, "what the token is for");
-    c->add_option("--expires-days", *days, "days until it expires (default: never)");
+    auto* by_days = c->add_option("--expires-days", *days, "days until it expires (default: never)");
+    c->add_option("--expires-seconds", *seconds, "seconds until it expires (short-lived tokens)")
+        ->excludes(by_days);
     c->callback([=] {
       Run(s.get(), [&](store::Store* st) -> Status {
         ASSIGN_OR_RETURN(auto a, FindAccount(st, *user));
         if (*days < 0) return InvalidArgument("--expires-days must be positive");
+        if (*seconds < 0 || *seconds > 36500LL * 86400) {
+          return InvalidArgument("--expires-seconds must be positive (at most 100 years)");
+        }
         int64_t now = SystemClock::Get().NowMicros();
         std::optional<int64_t> exp;
         if (*days > 0) exp = now + *days * 86400LL * 1000000LL;
+        if (*seconds > 0) exp = now + *seconds * 1000000LL;
         ASSIGN_OR_RETURN(auto t, auth::IssueToken(st, a.key, *label, exp, now));
         json::object o{{"id", t.id}, {"username", a.username}, {"token", t.token}};
         if (exp) o["expires"] = FormatTimestamp(*exp, 0);

@@ -98,33 +98,31 @@ void Authenticator::MaybeRefreshGeneration() {
   int64_t old = generation_.exchange(*gen);
   if (old == *gen) return;
   // The directory changed: refresh every cached principal, dropping entries
-  // whose account or token changed underneath them.
+  // whose account or credential changed underneath them.
   std::unique_lock lock(cache_mu_);
   for (auto it = cache_.begin(); it != cache_.end();) {
     CacheEntry& e = it->second;
-    bool keep = false;
-    if (e.token_id.empty()) {
-      std::string hash;
-      auto p = BuildPrincipal(e.account_key, "basic", &hash);
-      if (p.ok() && hash == e.secret_hash) {
-        e.principal = *p;
-        keep = true;
-      }
-    } else {
-      auto tok = store_->FindToken(e.token_id);
-      if (tok.ok() && tok->has_value() && (*tok)->secret_hash == e.secret_hash &&
-          (*tok)->account == e.account_key) {
-        auto p = BuildPrincipal(e.account_key, "token", nullptr);
-        if (p.ok()) {
-          e.principal = *p;
-          e.expires_us = (*tok)->expires_us;
-          keep = true;
-        }
-      }
+    auto p = Revalidate(*e.principal);
+    if (!p.ok()) {
+      it = cache_.erase(it);
+      continue;
     }
+    e.principal = std::move(p).value();
     e.generation = *gen;
-    it = keep ? std::next(it) : cache_.erase(it);
+    ++it;
   }
+}
+
+std::string Authenticator::Fingerprint(std::string_view stored_hash) const {
+  // Keyed, so the digest says nothing outside this process; the stored hash
+  // itself stays in the store.
+  std::string msg = "h|";
+  msg += stored_hash;
+  unsigned char out[EVP_MAX_MD_SIZE];
+  unsigned int len = 0;
+  HMAC(EVP_sha256(), hmac_key_.data(), static_cast<int>(hmac_key_.size()),
+       reinterpret_cast<const unsigned char*>(msg.data()), msg.size(), out, &len);
+  return std::string(reinterpret_cast<char*>(out), len);
 }
 
 bool Authenticator::StartAttempt(std::string_view remote) {
@@ -155,32 +153,60 @@ void Authenticator::FinishAttempt(std::string_view remote, bool failed) {
   if (failed) ++w.count;
 }
 
-Result<PrincipalPtr> Authenticator::BuildPrincipal(int64_t account_key, const std::string& scheme,
-                                                   std::string* secret_hash_out) {
-  ASSIGN_OR_RETURN(auto account, store_->FindAccountByKey(account_key));
-  if (!account.has_value() || account->disabled) return BadCredentials();
-  ASSIGN_OR_RETURN(auto grants, store_->ListGrants(account_key));
+Result<PrincipalPtr> Authenticator::BuildPrincipal(const store::Account& account,
+                                                   CredentialRef credential) {
+  ASSIGN_OR_RETURN(auto grants, store_->ListGrants(account.key));
   auto p = std::make_shared<Principal>();
   p->kind = Principal::Kind::kAccount;
-  p->account_key = account->key;
-  p->username = account->username;
-  p->organization = account->organization;
-  p->roles = account->roles;
-  p->scheme = scheme;
+  p->account_key = account.key;
+  p->username = account.username;
+  p->organization = account.organization;
+  p->roles = account.roles;
+  p->scheme = std::move(credential.scheme);
+  p->token_id = std::move(credential.token_id);
+  p->credential_fingerprint = std::move(credential.fingerprint);
+  p->expires_us = credential.expires_us;
   for (const auto& g : grants) p->grants[g.collection] = CollectionAccess{g.can_read, g.can_write};
-  if (secret_hash_out) *secret_hash_out = account->password_hash;
   return PrincipalPtr(std::move(p));
 }
 
 Result<PrincipalPtr> Authenticator::LoadPrincipal(int64_t account_key) {
-  return BuildPrincipal(account_key, "", nullptr);
+  ASSIGN_OR_RETURN(auto account, store_->FindAccountByKey(account_key));
+  if (!account.has_value() || account->disabled) return BadCredentials();
+  return BuildPrincipal(*account, CredentialRef{});
+}
+
+Result<PrincipalPtr> Authenticator::Revalidate(const Principal& principal) {
+  if (principal.kind != Principal::Kind::kAccount) return Unauthenticated("not signed in");
+  ASSIGN_OR_RETURN(auto account, store_->FindAccountByKey(principal.account_key));
+  if (!account.has_value()) return Unauthenticated("the account was removed");
+  if (account->disabled) return Unauthenticated("the account was disabled");
+  CredentialRef credential{principal.scheme, principal.token_id, principal.credential_fingerprint,
+                           principal.expires_us};
+  if (!principal.token_id.empty()) {
+    ASSIGN_OR_RETURN(auto tok, store_->FindToken(principal.token_id));
+    if (!tok.has_value() || tok->account != principal.account_key ||
+        !ConstantTimeEquals(Fingerprint(tok->secret_hash), principal.credential_fingerprint)) {
+      return Unauthenticated("the API token was revoked");
+    }
+    if (tok->expires_us && *tok->expires_us <= clock_->NowMicros()) {
+      return Unauthenticated("the API token expired");
+    }
+    credential.expires_us = tok->expires_us;
+  } else if (!principal.credential_fingerprint.empty() &&
+             !ConstantTimeEquals(Fingerprint(account->password_hash),
+                                 principal.credential_fingerprint)) {
+    return Unauthenticated("the account's password changed");
+  }
+  return BuildPrincipal(*account, std::move(credential));
 }
 
 Result<PrincipalPtr> Authenticator::VerifySlow(const Credential& c, const std::string& key) {
   verifications_.fetch_add(1, std::memory_order_relaxed);
   CacheEntry entry;
   // The directory generation before and after the checks: if it moved (a
-  // token revoked, an account disabled, a grant removed meanwhile), the result
+  // token revoked, an account disabled, a grant removed meanwhile), or the
+  // cache has moved on to another generation by insertion time, the result
   // is used once but not cached.
   auto gen_before = store_->DirectoryGeneration();
   entry.generation = gen_before.ok() ? *gen_before : -1;
@@ -194,11 +220,12 @@ Result<PrincipalPtr> Authenticator::VerifySlow(const Credential& c, const std::s
     if (tok->expires_us && *tok->expires_us <= clock_->NowMicros()) {
       return Unauthenticated("API token expired");
     }
-    ASSIGN_OR_RETURN(entry.principal, BuildPrincipal(tok->account, "token", nullptr));
-    entry.account_key = tok->account;
-    entry.secret_hash = tok->secret_hash;
-    entry.token_id = tok->id;
-    entry.expires_us = tok->expires_us;
+    ASSIGN_OR_RETURN(auto account, store_->FindAccountByKey(tok->account));
+    if (!account.has_value() || account->disabled) return BadCredentials();
+    ASSIGN_OR_RETURN(entry.principal,
+                     BuildPrincipal(*account, CredentialRef{"token", tok->id,
+                                                            Fingerprint(tok->secret_hash),
+                                                            tok->expires_us}));
   } else {
     ASSIGN_OR_RETURN(auto account, store_->FindAccount(c.user_or_token_id));
     if (!account.has_value() || account->password_hash.empty()) {
@@ -207,16 +234,24 @@ Result<PrincipalPtr> Authenticator::VerifySlow(const Credential& c, const std::s
     }
     if (!VerifySecret(account->password_hash, c.secret)) return BadCredentials();
     if (account->disabled) return BadCredentials();
-    std::string hash;
-    ASSIGN_OR_RETURN(entry.principal, BuildPrincipal(account->key, "basic", &hash));
-    if (hash != account->password_hash) return BadCredentials();  // changed meanwhile
-    entry.account_key = account->key;
-    entry.secret_hash = account->password_hash;
+    ASSIGN_OR_RETURN(entry.principal,
+                     BuildPrincipal(*account, CredentialRef{"basic", "",
+                                                            Fingerprint(account->password_hash),
+                                                            std::nullopt}));
   }
   PrincipalPtr principal = entry.principal;
   auto gen_after = store_->DirectoryGeneration();
   if (!gen_before.ok() || !gen_after.ok() || *gen_before != *gen_after) return principal;
+  if (before_cache_insert_for_test_) before_cache_insert_for_test_();
   std::unique_lock lock(cache_mu_);
+  // The cache holds entries valid for generation_: MaybeRefreshGeneration
+  // stores a new generation before it takes cache_mu_ to refresh the
+  // entries. A result verified under another generation (a refresh ran, or
+  // is about to run, since gen_after was read) is not cached: inserted after
+  // the refresh, it would stay valid until the next change. Compared under
+  // the lock, so the refresh either sees this entry or this check sees the
+  // new generation.
+  if (entry.generation != generation_.load()) return principal;
   if (cache_.size() >= options_.max_cached_credentials) cache_.clear();
   cache_[key] = std::move(entry);
   return principal;
@@ -240,7 +275,8 @@ void Authenticator::Authenticate(const std::string* authorization, std::string_v
     auto it = cache_.find(key);
     if (it != cache_.end()) {
       const CacheEntry& e = it->second;
-      if (!e.expires_us || *e.expires_us > clock_->NowMicros()) {
+      const std::optional<int64_t>& expires = e.principal->expires_us;
+      if (!expires || *expires > clock_->NowMicros()) {
         cache_hits_.fetch_add(1, std::memory_order_relaxed);
         PrincipalPtr p = e.principal;
         lock.unlock();

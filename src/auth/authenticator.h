@@ -15,7 +15,9 @@
 // Directory changes (account disabled, password changed, grants changed,
 // token revoked) are noticed through Store::DirectoryGeneration(), polled at
 // most every `generation_poll_us`; cached principals are then refreshed and
-// credentials whose hash changed are dropped.
+// credentials whose hash changed are dropped. A result verified under a
+// generation other than the one the cache holds (the directory changed
+// during or after the verification) is used for its request but not cached.
 //
 // Thread-safe.
 
@@ -38,6 +40,7 @@
 
 namespace kizuna::store {
 class Store;
+struct Account;
 }
 
 namespace kizuna::auth {
@@ -74,22 +77,47 @@ class Authenticator {
   // Blocking form for tools and tests.
   Result<PrincipalPtr> AuthenticateSync(const std::string* authorization, std::string_view remote);
 
-  // Loads the principal of an account (no credential check): admin tools.
+  // Loads the principal of an account (no credential check): admin tools,
+  // webhooks. Unauthenticated when the account is missing or disabled.
   Result<PrincipalPtr> LoadPrincipal(int64_t account_key);
+
+  // Re-checks, without the secret, the credential `principal` was
+  // authenticated with against the directory as it is now, for uses that
+  // outlive the request (channel streams, webhooks): the account exists and
+  // is enabled; an API token still exists for the same account with the
+  // same hash and has not expired; a password's stored hash is the one it
+  // was verified against. A principal without a credential (LoadPrincipal)
+  // is checked as an account only. Returns the principal rebuilt from the
+  // directory (roles and grants as they are now) with the same credential,
+  // or Unauthenticated whose message names what changed ("the API token was
+  // revoked", "the API token expired", "the account's password changed",
+  // "the account was disabled", "the account was removed");
+  // IoError/Internal when the store fails.
+  Result<PrincipalPtr> Revalidate(const Principal& principal);
 
   // Counters for /metrics.
   int64_t cache_hits() const { return cache_hits_.load(std::memory_order_relaxed); }
   int64_t verifications() const { return verifications_.load(std::memory_order_relaxed); }
   int64_t failures() const { return failures_.load(std::memory_order_relaxed); }
 
+  // Test seam: `hook` runs on the verifying thread after a credential was
+  // verified and before its result is cached (the window of the login cache
+  // race, issue 10 finding 7). REQUIRES: set before the first Authenticate.
+  void SetBeforeCacheInsertForTest(std::function<void()> hook) {
+    before_cache_insert_for_test_ = std::move(hook);
+  }
+
  private:
   struct CacheEntry {
-    int64_t account_key = 0;
-    std::string secret_hash;  // the stored hash the credential was verified against
-    std::string token_id;     // "" for passwords
-    std::optional<int64_t> expires_us;
     int64_t generation = 0;
-    PrincipalPtr principal;
+    PrincipalPtr principal;  // names its credential (token id, fingerprint, expiry)
+  };
+  // The credential part of a Principal.
+  struct CredentialRef {
+    std::string scheme;
+    std::string token_id;
+    std::string fingerprint;
+    std::optional<int64_t> expires_us;
   };
   struct Credential {
     bool token = false;
@@ -106,8 +134,10 @@ class Authenticator {
   void FinishAttempt(std::string_view remote, bool failed);
   // Verifies on the calling thread (a worker), then caches.
   Result<PrincipalPtr> VerifySlow(const Credential& c, const std::string& key);
-  Result<PrincipalPtr> BuildPrincipal(int64_t account_key, const std::string& scheme,
-                                      std::string* secret_hash_out);
+  // The principal of `account` (its grants read now) carrying `credential`.
+  Result<PrincipalPtr> BuildPrincipal(const store::Account& account, CredentialRef credential);
+  // Keyed digest of a stored hash (Principal::credential_fingerprint).
+  std::string Fingerprint(std::string_view stored_hash) const;
 
   store::Store* store_;
   AuthenticatorOptions options_;
@@ -135,6 +165,7 @@ class Authenticator {
 
   std::atomic<int64_t> cache_hits_{0}, verifications_{0}, failures_{0};
   std::atomic<size_t> pending_{0};
+  std::function<void()> before_cache_insert_for_test_;
   std::unique_ptr<ThreadPool> pool_;  // last: joined first in the destructor
 };
 

@@ -3,8 +3,14 @@
 // TAXII service for collection access, the policy decision point for object
 // release). An immutable snapshot taken when the credentials were checked;
 // shared between requests with shared_ptr<const Principal>.
+//
+// It also names the credential it was authenticated with (never the secret,
+// never the stored hash), so that long-lived uses of it (channel streams)
+// can have it re-checked against the directory as it is now:
+// auth::Authenticator::Revalidate.
 
 #include <cstdint>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <unordered_map>
@@ -25,8 +31,15 @@ struct Principal {
   std::string organization;  // identity--... of the account's organization
   std::vector<std::string> roles;  // reader, contributor, coordinator, admin
   std::unordered_map<int64_t, CollectionAccess> grants;  // by collection key
-  // How the credentials were presented: "basic", "token", or "" (anonymous).
+  // How the credentials were presented: "basic", "token", or "" (anonymous,
+  // or loaded without credentials by Authenticator::LoadPrincipal).
   std::string scheme;
+  // The credential: the API token's id ("" for a password); a digest, keyed
+  // per process, of the stored hash the secret was verified against (the
+  // token's or the password's; "" without credentials); the token's expiry.
+  std::string token_id;
+  std::string credential_fingerprint;
+  std::optional<int64_t> expires_us;
 
   bool HasRole(std::string_view role) const {
     for (const auto& r : roles)

@@ -412,11 +412,15 @@ void ChannelService::EndSubscriber(Subscriber& sub, std::string_view reason) {
   sub.closed.store(true);
 }
 
-bool ChannelService::RenewScope(Subscriber& sub, int64_t now_us) {
-  if (sub.ended) return false;
-  if (sub.scope && now_us - sub.scope_started_us < options_.audit_period_ms * 1000) return true;
-  // A long-lived subscription sees directory changes: the account disabled,
-  // the grant revoked, the policy changed.
+bool ChannelService::RecheckCredential(Subscriber& sub, int64_t now_us) {
+  // The credential that opened the stream ends it at its expiry, even when
+  // nothing else changes: this runs before every delivery, and for live
+  // subscribers every 100 ms from the dispatcher's housekeeping (the
+  // catch-up loop checks its subscribers before each page).
+  if (sub.principal->expires_us && now_us >= *sub.principal->expires_us) {
+    EndSubscriber(sub, "credentials no longer valid: the API token expired");
+    return false;
+  }
   // The directory generation, read at most every 200 ms for all subscribers.
   int64_t gen = directory_generation_.load();
   if (now_us - generation_checked_us_.load() >= 200'000 || gen < 0) {
@@ -427,19 +431,41 @@ bool ChannelService::RenewScope(Subscriber& sub, int64_t now_us) {
       generation_checked_us_.store(now_us);
     }
   }
-  if (sub.generation != gen) {
-    if (sub.generation >= 0) {
-      auto p = auth_->LoadPrincipal(sub.principal->account_key);
-      if (!p.ok() || !(*p)->Access(sub.collection).can_read) {
-        EndSubscriber(sub, "access to the collection was revoked");
-        return false;
-      }
-      sub.principal = *p;
-      sub.peer = policy::IsPeerPrincipal(**p) ? (*p)->username : std::string();
-      if (sub.peer.empty()) sub.federation = false;
+  if (sub.generation == gen) return true;
+  // The directory changed since the last check (or this is the first one:
+  // the principal may come from the login cache, read before a change):
+  // the credential is re-checked (token revoked or expired, password
+  // changed, account disabled or removed), then the read grant.
+  auto p = auth_->Revalidate(*sub.principal);
+  if (!p.ok()) {
+    if (p.error().code() != StatusCode::kUnauthenticated) {
+      spdlog::warn("stream: cannot re-check the credentials of {}: {}", sub.principal->username,
+                   p.error().message());
     }
-    sub.generation = gen;
+    EndSubscriber(sub, p.error().code() == StatusCode::kUnauthenticated
+                           ? "credentials no longer valid: " + p.error().message()
+                           : std::string("the hub could not re-check the credentials"));
+    return false;
   }
+  if (!(*p)->Access(sub.collection).can_read) {
+    EndSubscriber(sub, "access to the collection was revoked");
+    return false;
+  }
+  sub.principal = *p;
+  sub.peer = policy::IsPeerPrincipal(**p) ? (*p)->username : std::string();
+  if (sub.peer.empty()) sub.federation = false;
+  sub.generation = gen;
+  sub.scope_started_us = 0;  // the next scope is begun with the fresh principal
+  return true;
+}
+
+bool ChannelService::RenewScope(Subscriber& sub, int64_t now_us) {
+  if (sub.ended) return false;
+  // A long-lived subscription sees directory changes (docs/channels.md,
+  // "Credentials"): the credential revoked, the account disabled, the grant
+  // revoked, the policy changed.
+  if (!RecheckCredential(sub, now_us)) return false;  // ended
+  if (sub.scope && now_us - sub.scope_started_us < options_.audit_period_ms * 1000) return true;
   sub.scope.reset();  // finishes the previous period's audit event
   auto scope = policy_->Begin(*sub.principal, sub.collection, sub.collection_id,
                               policy::Path::kStream, sub.remote);
@@ -723,7 +749,7 @@ void ChannelService::DispatcherLoop() {
           Remove(s);
           continue;
         }
-        if (now - s->scope_started_us >= options_.audit_period_ms * 1000) (void)RenewScope(*s, now);
+        (void)RenewScope(*s, now);  // the credential's expiry and directory changes, the audit period
         if (!s->ended && now - s->last_write_us >= s->heartbeat_ms * 1000) Heartbeat(*s, now);
         if (s->closed.load() || s->ended) Remove(s);
       }

@@ -30,6 +30,13 @@
 // (policy/federation.h) with each event, and never gets objects whose origin
 // path names it.
 //
+// Credentials: a stream is re-checked against the credential that opened
+// it (auth::Authenticator::Revalidate) whenever the directory changes, and
+// ends at the credential's expiry even when nothing else changes; a token
+// revoked or expired, a password changed, an account disabled or removed,
+// or the read grant removed ends it with an `end` event naming the reason,
+// and the connection closes.
+//
 // Thread-safe. Start() before the server starts; Stop() before it stops.
 
 #include <atomic>
@@ -134,6 +141,10 @@ class ChannelService {
                int64_t scanned_upto, EventCache* cache = nullptr);
   // The subscriber's own filters (match[type], markings): never the policy's.
   static bool Wants(const Subscriber& sub, const store::ObjectRecord& r);
+  // Ends `sub` (false) when the credential that opened it has expired or,
+  // after a directory change, no longer holds or no longer grants read
+  // access; else refreshes its principal.
+  bool RecheckCredential(Subscriber& sub, int64_t now_us);
   bool RenewScope(Subscriber& sub, int64_t now_us);
   static std::string Frame(const Subscriber& sub, std::string_view event, int64_t id_us,
                            std::string_view json);

@@ -270,7 +270,18 @@ class WebhookService::Worker {
       Suspend("the account '" + config_.account + "' does not exist");
       return;
     }
-    const int64_t account_key = (*account)->key;
+    if ((*account)->disabled) {
+      Suspend(Stopped("the account was disabled"));
+      return;
+    }
+    {
+      auto loaded = svc_->auth_->LoadPrincipal((*account)->key);
+      if (!loaded.ok()) {
+        Suspend(Stopped(loaded.error().message()));
+        return;
+      }
+      account_ = *loaded;
+    }
     for (;;) {
       uint64_t seen;
       {
@@ -278,10 +289,11 @@ class WebhookService::Worker {
         if (stopping_) return;
         seen = svc_->commits_;
       }
-      auto principal = svc_->auth_->LoadPrincipal(account_key);
-      if (!principal.ok() || !(*principal)->Access(collection_key_).can_read) {
-        Suspend("the account '" + config_.account + "' may not read the collection");
-        return;
+      auto principal = CheckAccount();
+      if (!principal.ok()) {
+        if (principal.error().code() == StatusCode::kFailedPrecondition) return;  // suspended
+        if (Wait(1000)) return;
+        continue;
       }
       auto scope = svc_->policy_->Begin(**principal, collection_key_, config_.collection,
                                         policy::Path::kWebhook, config_.url);
@@ -345,12 +357,49 @@ class WebhookService::Worker {
     }
   }
 
-  // POSTs until a 2xx answer (true), the attempts run out (suspends; false)
-  // or the worker stops (false).
+  std::string Stopped(const std::string& why) const {
+    return "delivering as '" + config_.account + "' stopped: " + why;
+  }
+
+  // The webhook delivers as its account, so the account is re-checked as
+  // the directory says now before each batch and before each attempt to
+  // deliver one (docs/channels.md, "The webhook's account"): it exists, is
+  // enabled and may read the collection. Otherwise the webhook is suspended
+  // with the reason (FailedPrecondition). Another error: the store failed
+  // (the caller tries again later).
+  Result<auth::PrincipalPtr> CheckAccount() {
+    auto p = svc_->auth_->Revalidate(*account_);
+    if (!p.ok()) {
+      if (p.error().code() != StatusCode::kUnauthenticated) {
+        spdlog::warn("webhook {}: cannot check its account: {}", config_.id, p.error().message());
+        return p.error();
+      }
+      Suspend(Stopped(p.error().message()));
+      return FailedPrecondition("suspended");
+    }
+    if (!(*p)->Access(collection_key_).can_read) {
+      Suspend(Stopped("the account may no longer read the collection"));
+      return FailedPrecondition("suspended");
+    }
+    account_ = *p;
+    return p;
+  }
+
+  // POSTs until a 2xx answer (true), the attempts run out (suspends; false),
+  // the account may no longer receive (suspends; false) or the worker stops
+  // (false).
   bool Deliver(const std::string& body, int64_t last) {
     const std::string delivery = NewUuidV4();
     std::string error;
     for (int attempt = 1; attempt <= config_.max_attempts; ++attempt) {
+      // The batch was released as the account was when it was read: not
+      // delivered once the account may no longer receive it.
+      for (;;) {
+        auto account = CheckAccount();
+        if (account.ok()) break;
+        if (account.error().code() == StatusCode::kFailedPrecondition) return false;  // suspended
+        if (Wait(1000)) return false;
+      }
       const int64_t now_s = svc_->clock_->NowMicros() / 1'000'000;
       std::vector<http::Header> h = {
           {"content-type", "application/json"},
@@ -383,6 +432,7 @@ class WebhookService::Worker {
   WebhookConfig config_;
   std::string secret_;
   int64_t collection_key_;
+  auth::PrincipalPtr account_;  // the account as last checked (Run's thread only)
   std::vector<stix::Tlp> tlps_;
   http::Client client_;
   std::mt19937_64 rng_;

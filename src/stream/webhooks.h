@@ -7,6 +7,11 @@
 // order); a failed delivery is retried with exponential backoff and jitter
 // up to max_attempts times, after which the webhook is suspended (nothing
 // is skipped: `kizuna admin webhook resume` continues from the cursor).
+// The webhook delivers as its account: before each batch and before each
+// attempt to deliver one, the account is re-checked against the directory
+// (it exists, is enabled, may read the collection); when it may no longer
+// receive, the webhook is suspended the same way, with the reason logged and
+// shown by `kizuna admin webhook list`.
 //
 // Registered with `kizuna admin webhook add`; stored as a
 // store::ConfigRecord of kind "webhook" (JSON, below).

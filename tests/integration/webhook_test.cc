@@ -23,6 +23,7 @@ constexpr const char* kSecret = "webhook-signing-secret-0123456789";
 struct Received {
   std::map<std::string, std::string> headers;
   std::string body;
+  int answered = 0;  // the status the receiver answered with
 };
 
 // A minimal HTTP/1.1 receiver on loopback: answers every request with
@@ -102,6 +103,7 @@ class Receiver {
       r.body = buf.substr(0, len);
       buf.erase(0, len);
       int status = status_;
+      r.answered = status;
       {
         std::lock_guard lock(mu_);
         received_.push_back(std::move(r));
@@ -252,6 +254,39 @@ TEST_F(WebhookTest, RetriesStopAfterTheLimitAndResumeLosesNothing) {
   auto all = rx.received();
   std::vector<Received> after(all.begin() + 3, all.end());
   EXPECT_EQ(DeliveredIds(after), want);
+  hub_->Admin({"webhook", "remove", id});
+}
+
+// Issue 10, finding 4: a webhook delivers as its account; once the account
+// is disabled it stops (not even the retry of a batch read before goes on)
+// and is suspended with the reason.
+TEST_F(WebhookTest, DisablingTheAccountSuspendsTheWebhook) {
+  hub_->Admin({"account", "add", "dora", "--org", "Org Two", "--password-stdin", "--role", "reader"},
+              Password("dora") + "\n");
+  hub_->Admin({"grant", "dora", kColl, "--read"});
+  Receiver rx;
+  rx.set_status(500);  // the first batch is being retried...
+  std::string id = AddWebhook("dora", rx.port(), 50);
+  Publish(5);
+  ASSERT_TRUE(WaitUntil([&] { return !rx.received().empty(); }));
+  // ...when the account is disabled: the retries stop at once (not after the
+  // 50 attempts) and the webhook is suspended, saying why.
+  hub_->Admin({"account", "disable", "dora"});
+  ASSERT_TRUE(WaitUntil([&] {
+    ProcessResult r = hub_->AdminResult({"--json", "webhook", "list"});
+    return r.out.find("\"suspended\":true") != std::string::npos;
+  })) << "still delivering as a disabled account: " << rx.received().size() << " attempts; "
+      << hub_->AdminResult({"--json", "webhook", "list"}).out;
+  ProcessResult list = hub_->AdminResult({"--json", "webhook", "list"});
+  EXPECT_NE(list.out.find("the account was disabled"), std::string::npos) << list.out;
+  // The receiver would now accept, and more objects come: nothing is sent.
+  const size_t attempts = rx.received().size();
+  rx.set_status(200);
+  Publish(3);
+  std::this_thread::sleep_for(std::chrono::milliseconds(1500));
+  auto after = rx.received();
+  EXPECT_EQ(after.size(), attempts);
+  for (const auto& r : after) EXPECT_NE(r.answered, 200) << "delivered as a disabled account";
   hub_->Admin({"webhook", "remove", id});
 }
 

@@ -181,6 +181,103 @@ TEST_F(AuthenticatorTest, TokensWorkUntilRevokedOrExpired) {
   EXPECT_FALSE(auth_->AuthenticateSync(&h2, "x").ok());
 }
 
+// Issue 10, finding 4: what a long-lived stream re-checks.
+TEST_F(AuthenticatorTest, RevalidateFollowsTheCredentialThePrincipalWasAuthenticatedWith) {
+  auto t = IssueToken(store_.get(), alice_.key, "ci", clock_.now + 10'000'000, clock_.now,
+                      HashCost::kTest);
+  ASSERT_TRUE(t.ok());
+  std::string bearer = "Bearer " + t->token;
+  auto by_token = auth_->AuthenticateSync(&bearer, "x");
+  ASSERT_TRUE(by_token.ok()) << by_token.status().ToString();
+  EXPECT_EQ((*by_token)->token_id, t->id);
+  ASSERT_TRUE((*by_token)->expires_us.has_value());
+  EXPECT_EQ(*(*by_token)->expires_us, clock_.now + 10'000'000);
+  EXPECT_FALSE((*by_token)->credential_fingerprint.empty());
+  auto by_password = Basic("alice", "correct horse battery");
+  ASSERT_TRUE(by_password.ok());
+  EXPECT_TRUE((*by_password)->token_id.empty());
+  EXPECT_FALSE((*by_password)->credential_fingerprint.empty());
+  auto loaded = auth_->LoadPrincipal(alice_.key);
+  ASSERT_TRUE(loaded.ok());
+
+  auto reason = [&](const PrincipalPtr& p) -> std::string {
+    auto r = auth_->Revalidate(*p);
+    if (r.ok()) return "valid";
+    EXPECT_EQ(r.error().code(), StatusCode::kUnauthenticated) << r.error().ToString();
+    return r.error().message();
+  };
+  EXPECT_EQ(reason(*by_token), "valid");
+  EXPECT_EQ(reason(*by_password), "valid");
+  EXPECT_EQ(reason(*loaded), "valid");
+
+  // Grants are read afresh; the credential is carried over.
+  ASSERT_TRUE(store_->PutApiRoot(store::ApiRoot{"api1", "t", "", 1 << 20}).ok());
+  store::Collection c;
+  c.id = "33333333-3333-4333-8333-333333333333";
+  c.api_root = "api1";
+  c.title = "c";
+  auto col = store_->PutCollection(c);
+  ASSERT_TRUE(col.ok());
+  ASSERT_TRUE(store_->PutGrant(store::Grant{alice_.key, col->key, true, false}).ok());
+  auto fresh = auth_->Revalidate(**by_token);
+  ASSERT_TRUE(fresh.ok());
+  EXPECT_TRUE((*fresh)->Access(col->key).can_read);
+  EXPECT_EQ((*fresh)->token_id, t->id);
+  EXPECT_EQ((*fresh)->credential_fingerprint, (*by_token)->credential_fingerprint);
+
+  // Expiry, without any directory change.
+  clock_.now += 10'000'000;
+  EXPECT_EQ(reason(*by_token), "the API token expired");
+  clock_.now -= 10'000'000;
+  // Revocation.
+  ASSERT_TRUE(store_->DeleteToken(t->id).ok());
+  EXPECT_EQ(reason(*by_token), "the API token was revoked");
+  // A password change ends password logins only.
+  store::Account a = alice_;
+  a.password_hash = *HashSecret("a new long password", HashCost::kTest);
+  ASSERT_TRUE(store_->PutAccount(a).ok());
+  EXPECT_EQ(reason(*by_password), "the account's password changed");
+  EXPECT_EQ(reason(*loaded), "valid");
+  // Disabling ends everything.
+  a.disabled = true;
+  ASSERT_TRUE(store_->PutAccount(a).ok());
+  EXPECT_EQ(reason(*loaded), "the account was disabled");
+  EXPECT_EQ(reason(*by_password), "the account was disabled");
+  // An anonymous principal has nothing to re-check and is never valid.
+  EXPECT_FALSE(auth_->Revalidate(Principal{}).ok());
+}
+
+// Issue 10, finding 7: a token verified under generation G, whose result is
+// about to be cached when the token is revoked and the cache has already
+// been refreshed for G+1, must not stay valid from the cache.
+TEST_F(AuthenticatorTest, AResultVerifiedBeforeARefreshIsNotCachedAfterIt) {
+  // A cached credential: authenticating with it is a cache hit that polls
+  // the directory generation inline (generation_poll_us = 0).
+  ASSERT_TRUE(Basic("alice", "correct horse battery").ok());
+  auto t = IssueToken(store_.get(), alice_.key, "ci", std::nullopt, clock_.now, HashCost::kTest);
+  ASSERT_TRUE(t.ok()) << t.status().ToString();
+  std::string bearer = "Bearer " + t->token;
+  bool hook_ran = false;
+  auth_->SetBeforeCacheInsertForTest([&] {
+    if (hook_ran) return;
+    hook_ran = true;
+    // Between verification and insertion: the token is revoked, and another
+    // request notices the new generation (refreshing the cache without the
+    // entry still being inserted).
+    ASSERT_TRUE(store_->DeleteToken(t->id).ok());
+    ASSERT_TRUE(Basic("alice", "correct horse battery").ok());
+  });
+  // The request that raced the revocation may succeed once...
+  (void)auth_->AuthenticateSync(&bearer, "x");
+  ASSERT_TRUE(hook_ran);
+  // ...but the revoked token must not be served from the cache afterwards.
+  auto again = auth_->AuthenticateSync(&bearer, "x");
+  EXPECT_FALSE(again.ok()) << "a revoked token stayed valid from the login cache";
+  if (!again.ok()) {
+    EXPECT_EQ(again.error().code(), StatusCode::kUnauthenticated);
+  }
+}
+
 TEST(SecretTest, HashesAreArgon2idAndVerify) {
   auto h = HashSecret("s3cret-value", HashCost::kTest);
   ASSERT_TRUE(h.ok());
