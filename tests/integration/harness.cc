@@ -107,8 +107,13 @@ ProcessResult RunProcess(const std::vector<std::string>& argv, const std::string
   return r;
 }
 
+std::string KizunaBinary() {
+  const char* other = std::getenv("KIZUNA_TEST_BINARY");
+  return other != nullptr && *other ? std::string(other) : std::string(KIZUNA_BINARY);
+}
+
 ProcessResult RunKizuna(const std::vector<std::string>& args, const std::string& stdin_text) {
-  std::vector<std::string> argv = {KIZUNA_BINARY};
+  std::vector<std::string> argv = {KizunaBinary()};
   argv.insert(argv.end(), args.begin(), args.end());
   return RunProcess(argv, stdin_text);
 }
@@ -127,7 +132,7 @@ TempDir::~TempDir() {
 
 std::unique_ptr<KizunaProcess> KizunaProcess::Start(const std::vector<std::string>& args,
                                                     std::string* error) {
-  std::vector<std::string> argv = {KIZUNA_BINARY};
+  std::vector<std::string> argv = {KizunaBinary()};
   argv.insert(argv.end(), args.begin(), args.end());
   int in_fd, out_fd, err_fd;
   auto p = std::unique_ptr<KizunaProcess>(new KizunaProcess());

@@ -20,6 +20,11 @@ struct ProcessResult {
 // Runs argv[0] with arguments, feeding stdin_text, and collects its output.
 ProcessResult RunProcess(const std::vector<std::string>& argv, const std::string& stdin_text);
 
+// The binary under test: KIZUNA_BINARY (this build's), or the one the
+// environment variable KIZUNA_TEST_BINARY names (to show that a new test
+// fails on an earlier build: KIZUNA_TEST_BINARY=/old/kizuna ./integration_x).
+std::string KizunaBinary();
+
 // Runs `kizuna <args...>`.
 ProcessResult RunKizuna(const std::vector<std::string>& args, const std::string& stdin_text = "");
 
