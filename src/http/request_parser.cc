@@ -104,7 +104,10 @@ void RequestParser::on_body_init_impl(const boost::optional<std::uint64_t>& cont
       ec = bhttp::error::body_limit;
       return;
     }
-    request_->body.reserve(static_cast<size_t>(*content_length));
+    // No reserve(*content_length): the declared length is the client's
+    // claim, not bytes received. Memory grows with the body as it arrives
+    // (std::string's geometric growth), so a header declaring 30 MB and
+    // sending nothing costs nothing.
   }
 }
 

@@ -3,7 +3,8 @@
 // (method, target, lower-cased headers, body), without Beast's own fields
 // container. Beast does the HTTP/1.1 grammar (RFC 9112); this class adds the
 // framing rules Beast leaves to the user (RFC 9112 §6.1, §3.2) and the body
-// limit chosen after the header.
+// limit chosen after the header. The body grows with the bytes received:
+// nothing is reserved for a declared Content-Length.
 //
 // One parser per request (Beast parsers are single-use). Not thread-safe.
 
