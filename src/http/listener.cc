@@ -22,10 +22,11 @@ bool IsLoopback(const tcp::endpoint& ep) { return ep.address().is_loopback(); }
 }  // namespace
 
 Listener::Listener(ServerOptions options, Handler handler, BodyLimit body_limit,
-                   ErrorFormatter formatter) {
+                   ErrorFormatter formatter, HeadCheck head_check) {
   core_.options = std::move(options);
   core_.handler = std::move(handler);
   core_.body_limit = std::move(body_limit);
+  core_.head_check = std::move(head_check);
   core_.error_formatter = std::move(formatter);
 }
 
@@ -225,6 +226,17 @@ void Listener::RegisterMetrics() {
                                          "Connections refused over the connection limit.")
                                 .Get();
   m.streams_open = &r.AddGauge("kizuna_http_streams_open", "Streamed responses open.").Get();
+  m.head_check_rejected =
+      &r.AddCounter("kizuna_http_head_check_rejected_total",
+                    "Requests answered from their head by the head check, body unread.")
+           .Get();
+  m.body_budget_rejected =
+      &r.AddCounter("kizuna_http_body_budget_rejected_total",
+                    "Requests refused (503) because their body did not fit the in-flight budget.")
+           .Get();
+  m.inflight_body_bytes = &r.AddGauge("kizuna_http_inflight_body_bytes",
+                                      "Request body bytes reserved by requests in flight.")
+                               .Get();
 }
 
 void Listener::ScheduleSweep(Worker* worker) {

@@ -25,7 +25,8 @@ namespace kizuna::http::internal {
 
 class Listener {
  public:
-  Listener(ServerOptions options, Handler handler, BodyLimit body_limit, ErrorFormatter formatter);
+  Listener(ServerOptions options, Handler handler, BodyLimit body_limit, ErrorFormatter formatter,
+           HeadCheck head_check);
   // Stops if running.
   ~Listener();
   Listener(const Listener&) = delete;

@@ -99,9 +99,9 @@ class Server::Impl : public internal::Listener {
 };
 
 Server::Server(ServerOptions options, Handler handler, BodyLimit body_limit,
-               ErrorFormatter error_formatter)
+               ErrorFormatter error_formatter, HeadCheck head_check)
     : impl_(std::make_unique<Impl>(std::move(options), std::move(handler), std::move(body_limit),
-                                   std::move(error_formatter))) {}
+                                   std::move(error_formatter), std::move(head_check))) {}
 
 Server::~Server() = default;
 

@@ -140,6 +140,23 @@ void Worker::FlushLog(AccessLog* log) {
 
 // ---- ServerCore ---------------------------------------------------------------
 
+bool ServerCore::ReserveBody(uint64_t bytes) {
+  if (bytes == 0) return true;
+  const uint64_t max = options.max_inflight_body_bytes;
+  uint64_t now = inflight_body.load(std::memory_order_relaxed);
+  do {
+    if (max != 0 && (bytes > max || now > max - bytes)) return false;
+  } while (!inflight_body.compare_exchange_weak(now, now + bytes, std::memory_order_relaxed));
+  metrics.inflight_body_bytes->Add(static_cast<double>(bytes));
+  return true;
+}
+
+void ServerCore::ReleaseBody(uint64_t bytes) {
+  if (bytes == 0) return;
+  inflight_body.fetch_sub(bytes, std::memory_order_relaxed);
+  metrics.inflight_body_bytes->Add(-static_cast<double>(bytes));
+}
+
 void ServerCore::SessionClosed(bool rejected) {
   size_t left;
   if (rejected) {

@@ -3,9 +3,9 @@
 // (http/session.h) of a Server share. Not part of the server's contract
 // (http/server.h is).
 //
-// - ServerCore: the options, the hooks (handler, body limit, error
-//   formatter), the TLS context, the access log, the metric series and the
-//   connection counts. Owned by the
+// - ServerCore: the options, the hooks (handler, body limit, head check,
+//   error formatter), the TLS context, the access log, the metric series,
+//   the connection counts and the in-flight body budget. Owned by the
 //   listener; outlives every session (sessions die with the io_contexts at
 //   the latest).
 // - Worker: one thread with its io_context, the intrusive list of the
@@ -112,6 +112,10 @@ class Session : public std::enable_shared_from_this<Session> {
   // The handler's response to request `generation` (dropped: the Respond
   // died without a call).
   virtual void OnResponse(uint64_t generation, Response response, bool dropped) = 0;
+  // The head check's verdict on request `generation` (nullopt: read the
+  // body; dropped: the verdict died without a call).
+  virtual void OnHeadVerdict(uint64_t generation, std::optional<Response> verdict,
+                             bool dropped) = 0;
   virtual void OnStreamKick() = 0;
   virtual void OnStreamAbort() = 0;
   virtual void OnDeadline() = 0;
@@ -138,6 +142,9 @@ struct ServerMetrics {
   metrics::Counter* connections_total = nullptr;
   metrics::Counter* connections_rejected = nullptr;
   metrics::Gauge* streams_open = nullptr;
+  metrics::Counter* head_check_rejected = nullptr;
+  metrics::Counter* body_budget_rejected = nullptr;
+  metrics::Gauge* inflight_body_bytes = nullptr;
 };
 
 // ---- Worker -------------------------------------------------------------------
@@ -210,6 +217,7 @@ class ServerCore {
   ServerOptions options;
   Handler handler;
   BodyLimit body_limit;
+  HeadCheck head_check;
   ErrorFormatter error_formatter;
   std::unique_ptr<asio::ssl::context> ssl_ctx;
   std::unique_ptr<AccessLog> access_log;
@@ -221,6 +229,16 @@ class ServerCore {
   std::atomic<bool> stopping{false};
   std::mutex stop_mu;
   std::condition_variable stop_cv;
+
+  // Body bytes reserved by requests in flight, against
+  // options.max_inflight_body_bytes.
+  std::atomic<uint64_t> inflight_body{0};
+
+  // Reserves `bytes` of the in-flight body budget; false (nothing reserved)
+  // if they do not fit. Thread-safe.
+  bool ReserveBody(uint64_t bytes);
+  // Gives back bytes reserved by ReserveBody. Thread-safe.
+  void ReleaseBody(uint64_t bytes);
 
   void SessionClosed(bool rejected);
 

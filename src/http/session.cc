@@ -69,6 +69,10 @@ void SessionImpl<Stream>::OnDeadline() {
     case Phase::kStreaming:
       EndStream();
       break;
+    case Phase::kHeadCheck:
+      // No read is pending: answer now; the late verdict is ignored.
+      SendServerError(503, "the request could not be checked in time");
+      break;
     case Phase::kHandling:
       deadline = kNever;
       break;
@@ -95,6 +99,7 @@ void SessionImpl<Stream>::Close() {
   phase_ = Phase::kClosed;
   deadline = kNever;
   worker_.Unlink(this);
+  ReleaseBody();
   core_.SessionClosed(rejected_);
   error_code ignored;
   beast::get_lowest_layer(stream_).close(ignored);
@@ -184,6 +189,7 @@ template <typename Stream>
 void SessionImpl<Stream>::ParseFailed(const beast::error_code& ec) {
   if (ec == bhttp::error::header_limit) return SendServerError(431, "request header too large");
   if (ec == bhttp::error::body_limit) return SendServerError(413, BodyLimitMessage());
+  if (ec == RequestParser::BudgetError()) return RejectOverBudget();
   if (ec == bhttp::error::bad_version) return SendServerError(505, "HTTP version not supported");
   SendServerError(400, fmt::format("malformed request: {}", ec.message()));
 }
@@ -217,14 +223,72 @@ bool SessionImpl<Stream>::OnHeaderDone() {
     if (limit >= 0) body_limit_ = static_cast<uint64_t>(limit);
   }
   parser_->set_request_body_limit(body_limit_);
-  if (uint64_t length = 0; parser_->DeclaredLength(&length) && length > body_limit_) {
+  // The body timeout runs from here, through the head check.
+  deadline = SteadyClock::now() + core_.options.read_body_timeout;
+  uint64_t length = 0;
+  const bool has_body = parser_->chunked() || (parser_->DeclaredLength(&length) && length > 0);
+  if (has_body && core_.head_check) {
+    StartHeadCheck();
+    return false;
+  }
+  return AcceptBody();
+}
+
+template <typename Stream>
+void SessionImpl<Stream>::StartHeadCheck() {
+  phase_ = Phase::kHeadCheck;
+  ++generation_;
+  auto responder = std::make_shared<HeadResponder>(weak_from_this(), generation_,
+                                                   worker_.executor(), core_.lifeline);
+  HeadVerdict verdict = [responder = std::move(responder)](std::optional<Response> r) {
+    responder->Call(std::move(r));
+  };
+  // A check that throws, or returns without keeping `verdict`, drops it:
+  // the HeadResponder's destructor then answers 500.
+  try {
+    core_.head_check(request_, std::move(verdict));
+  } catch (const std::exception& e) {
+    spdlog::error("http: head check threw: {}", e.what());
+  } catch (...) {
+    spdlog::error("http: head check threw");
+  }
+}
+
+template <typename Stream>
+void SessionImpl<Stream>::OnHeadVerdict(uint64_t generation, std::optional<Response> verdict,
+                                        bool dropped) {
+  if (phase_ != Phase::kHeadCheck || generation != generation_) return;
+  if (dropped) return SendServerError(500, "the request check did not answer");
+  if (verdict) {
+    // Answered from the head: the body is never read.
+    core_.metrics.head_check_rejected->Inc();
+    verdict->stream = nullptr;
+    verdict->websocket = false;
+    return RespondAndClose(std::move(*verdict));
+  }
+  if (AcceptBody()) Parse();
+}
+
+template <typename Stream>
+bool SessionImpl<Stream>::AcceptBody() {
+  uint64_t length = 0;
+  const bool declared = parser_->DeclaredLength(&length);
+  if (declared && length > body_limit_) {
     SendServerError(413, BodyLimitMessage());
     return false;
+  }
+  // The declared length is reserved now, before any of it is read; a
+  // chunked body reserves each chunk as its header arrives.
+  if (declared && !ReserveBody(length)) {
+    RejectOverBudget();
+    return false;
+  }
+  if (parser_->chunked()) {
+    parser_->set_chunk_reserve([this](uint64_t size) { return ReserveBody(size); });
   }
   parser_->eager(true);
   if (parser_->is_done()) return true;
   phase_ = Phase::kBody;
-  deadline = SteadyClock::now() + core_.options.read_body_timeout;
   // RFC 9110 §10.1.1: a client that sent Expect: 100-continue waits for
   // this interim response before it sends the body.
   if (parser_->expects_continue() && parser_->http_version() >= 11 && buffer_.size() == 0) {
@@ -240,6 +304,25 @@ bool SessionImpl<Stream>::OnHeaderDone() {
     return false;
   }
   return true;
+}
+
+template <typename Stream>
+bool SessionImpl<Stream>::ReserveBody(uint64_t bytes) {
+  if (!core_.ReserveBody(bytes)) return false;
+  body_reserved_ += bytes;
+  return true;
+}
+
+template <typename Stream>
+void SessionImpl<Stream>::ReleaseBody() {
+  core_.ReleaseBody(body_reserved_);
+  body_reserved_ = 0;
+}
+
+template <typename Stream>
+void SessionImpl<Stream>::RejectOverBudget() {
+  core_.metrics.body_budget_rejected->Inc();
+  SendServerError(503, "too many request bodies in flight; try again later");
 }
 
 template <typename Stream>
@@ -277,6 +360,11 @@ void SessionImpl<Stream>::Dispatch() {
 
 template <typename Stream>
 void SessionImpl<Stream>::SendServerError(int status, std::string_view message) {
+  RespondAndClose(core_.MakeError(status, message, request_));
+}
+
+template <typename Stream>
+void SessionImpl<Stream>::RespondAndClose(Response r) {
   keep_alive_ = false;
   if (method_.empty()) method_.assign(request_.method);
   if (core_.access_log->enabled()) {
@@ -284,7 +372,7 @@ void SessionImpl<Stream>::SendServerError(int status, std::string_view message) 
     query_.assign(request_.raw_query);
   }
   if (phase_ == Phase::kIdle || request_start_ == SteadyClock::time_point()) BeginHeader();
-  WriteResponse(core_.MakeError(status, message, request_), /*close=*/true);
+  WriteResponse(std::move(r), /*close=*/true);
 }
 
 template <typename Stream>
@@ -321,6 +409,8 @@ bool SessionImpl<Stream>::SerializeHead(Response& r, bool close, bool streaming)
 
 template <typename Stream>
 void SessionImpl<Stream>::WriteResponse(Response r, bool close) {
+  // The request is complete: its body no longer counts against the budget.
+  ReleaseBody();
   for (const Header& h : r.headers)
     if (h.name == "connection" && EqualsIgnoreCase(h.value, "close")) close = true;
   if (!SerializeHead(r, close, /*streaming=*/false)) {

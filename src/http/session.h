@@ -65,6 +65,7 @@ class SessionImpl final : public Session {
   void Start();
 
   void OnResponse(uint64_t generation, Response response, bool dropped) override;
+  void OnHeadVerdict(uint64_t generation, std::optional<Response> verdict, bool dropped) override;
   void OnStreamKick() override;
   void OnStreamAbort() override;
   void OnDeadline() override;
@@ -76,6 +77,7 @@ class SessionImpl final : public Session {
     kHandshake,  // TLS handshake
     kIdle,       // waiting for the first byte of a request
     kHeader,     // reading a request header
+    kHeadCheck,  // the head check has the head; no body byte read yet
     kBody,       // reading a request body (or writing 100 Continue)
     kHandling,   // the handler has the request
     kWriting,    // writing a response
@@ -96,10 +98,24 @@ class SessionImpl final : public Session {
   void Parse();
   void ParseFailed(const boost::beast::error_code& ec);
   std::string BodyLimitMessage() const;
-  // Returns false if it took over (error or 100 Continue being written).
+  // Returns false if it took over (error, head check, or 100 Continue
+  // being written).
   bool OnHeaderDone();
+  // Hands a copy of the head to the head check (phase kHeadCheck).
+  void StartHeadCheck();
+  // After the head check passed (or without one): the body limit (413),
+  // the in-flight budget (503), 100 Continue. Returns false if it took over.
+  bool AcceptBody();
+  // The in-flight body budget: reserve for this request (false: does not
+  // fit), give back everything it reserved, answer 503.
+  bool ReserveBody(uint64_t bytes);
+  void ReleaseBody();
+  void RejectOverBudget();
   void Dispatch();
   void SendServerError(int status, std::string_view message);
+  // Writes a response that ends the connection (server errors, head-check
+  // answers) without reading anything more of the request.
+  void RespondAndClose(Response r);
   // Serializes the status line and header fields into head_. Returns false
   // for a response the server must not send: a status outside 200-599
   // (interim responses are the server's own business) or a header field
@@ -157,6 +173,7 @@ class SessionImpl final : public Session {
   bool is_head_ = false;
   int version_ = 11;
   uint64_t body_limit_ = 0;
+  uint64_t body_reserved_ = 0;  // of the in-flight body budget, for this request
   uint64_t generation_ = 0;
 
   // The response being written.

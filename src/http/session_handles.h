@@ -1,7 +1,8 @@
 #pragma once
 // Internal to http/: the handles through which other threads reach a session
 // (http/session.h) without touching it: the Responder behind a handler's
-// Respond, and the StreamWriter of a streamed response.
+// Respond, the HeadResponder behind a head check's HeadVerdict, and the
+// StreamWriter of a streamed response.
 //
 // Both hold a weak reference to the session, its worker's executor and the
 // server's Lifeline: a call from the connection's thread runs at once (or is
@@ -16,6 +17,7 @@
 #include <functional>
 #include <memory>
 #include <mutex>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -24,36 +26,43 @@
 
 namespace kizuna::http::internal {
 
-// Completes one request; shared by every copy of its Respond. The first
-// call wins; destroyed without a call, it delivers a "dropped" response
-// (the session answers 500).
-class Responder {
+// Completes one step of a request: the handler's Respond (Responder) or the
+// head check's HeadVerdict (HeadResponder); shared by every copy of the
+// function. The first call wins; destroyed without a call, it delivers
+// Value() as "dropped" (the session answers 500). A call on the
+// connection's thread is delivered at once, from any other thread it is
+// posted there.
+template <typename Value, void (Session::*kDeliver)(uint64_t, Value, bool)>
+class Completion {
  public:
-  Responder(std::weak_ptr<Session> session, uint64_t generation, Executor executor,
-            std::shared_ptr<Lifeline> lifeline)
+  Completion(std::weak_ptr<Session> session, uint64_t generation, Executor executor,
+             std::shared_ptr<Lifeline> lifeline)
       : session_(std::move(session)),
         generation_(generation),
         executor_(executor),
         lifeline_(std::move(lifeline)) {}
-  ~Responder() {
-    if (!done_.exchange(true)) Deliver(Response(), true);
+  ~Completion() {
+    if (!done_.exchange(true)) Deliver(Value(), true);
   }
-  void Call(Response response) {
+  Completion(const Completion&) = delete;
+  Completion& operator=(const Completion&) = delete;
+
+  void Call(Value value) {
     if (done_.exchange(true)) return;  // "exactly once": later calls are ignored
-    Deliver(std::move(response), false);
+    Deliver(std::move(value), false);
   }
 
  private:
-  void Deliver(Response response, bool dropped) {
+  void Deliver(Value value, bool dropped) {
     // The executor is only touched while the server exists (Lifeline).
     lifeline_->Run([&] {
       if (executor_.running_in_this_thread()) {
-        if (auto s = session_.lock()) s->OnResponse(generation_, std::move(response), dropped);
+        if (auto s = session_.lock()) ((*s).*kDeliver)(generation_, std::move(value), dropped);
         return;
       }
-      asio::post(executor_, [weak = session_, generation = generation_,
-                             response = std::move(response), dropped]() mutable {
-        if (auto s = weak.lock()) s->OnResponse(generation, std::move(response), dropped);
+      asio::post(executor_, [weak = session_, generation = generation_, value = std::move(value),
+                             dropped]() mutable {
+        if (auto s = weak.lock()) ((*s).*kDeliver)(generation, std::move(value), dropped);
       });
     });
   }
@@ -64,6 +73,9 @@ class Responder {
   std::shared_ptr<Lifeline> lifeline_;
   std::atomic<bool> done_{false};
 };
+
+using Responder = Completion<Response, &Session::OnResponse>;
+using HeadResponder = Completion<std::optional<Response>, &Session::OnHeadVerdict>;
 
 // The StreamWriter of one streamed response (http/stream.h holds the
 // contract). The session takes queued chunks on its thread.

@@ -26,6 +26,7 @@ void SessionImpl<Stream>::OnStreamAbort() {
 
 template <typename Stream>
 void SessionImpl<Stream>::StartStream(Response r) {
+  ReleaseBody();  // the request is complete
   websocket_ = r.websocket;
   bool allowed = websocket_ ? !ws_key_.empty() && SerializeUpgradeHead(r)
                             : !is_head_ && r.status >= 200 && r.status != 204 && r.status != 304 &&
