@@ -5,10 +5,12 @@
 // and the body bytes in flight across connections are bounded
 // (`[server] max_inflight_body_mib`, 503 beyond).
 //
-// Each refusal is sent as the header of a 30 MB body and nothing else: the
-// answer must come without the body. Before the fix the server waited for
-// the body (the read below gives up after a generous deadline; the server
-// itself would have answered 408 after its 60 s body timeout).
+// Each refusal is sent as the header of a 30 MB body (within the API root's
+// 64 MiB limit) and nothing else: the answer must come without the body.
+// Before the fix the server reserved 30 MB and waited for the body (the read
+// below gives up after a generous deadline; the server itself would have
+// answered 408 after its 60 s body timeout), and a POST to an unknown API
+// root got 413 from the small limit, unlike the full request's 401 or 404.
 #include <arpa/inet.h>
 #include <gtest/gtest.h>
 #include <netinet/in.h>
@@ -181,7 +183,9 @@ class HttpLimitsTest : public ::testing::Test {
       std::fwrite(toml.data(), 1, toml.size(), f);
       std::fclose(f);
     }
-    Admin({"api-root", "add", "api1", "--title", "API one"});
+    // An API root that accepts large envelopes (64 MiB), so that a 30 MB
+    // body is within its limit and only credentials and grants decide.
+    Admin({"api-root", "add", "api1", "--title", "API one", "--max-content-length", "67108864"});
     Admin({"collection", "add", "--api-root", "api1", "--title", "Indicators", "--alias", "ind",
            "--id", kCol});
     Admin({"collection", "add", "--api-root", "api1", "--title", "Read only", "--alias", "ro",
@@ -319,6 +323,14 @@ TEST_F(HttpLimitsTest, BodiesBeyondTheInflightBudgetGet503) {
     EXPECT_EQ(r.Header("connection"), "close");
     EXPECT_TRUE(b.WaitClosed());
   }
+  {
+    // Larger than the whole budget: refused at once, body unread.
+    RawClient c(hub_->port());
+    ASSERT_TRUE(c.Send(PostHead(Objects(kCol), Alice(), 30'000'000)));
+    HttpResponse r = c.Read();
+    EXPECT_EQ(r.status, 503) << r.body;
+    EXPECT_TRUE(c.WaitClosed());
+  }
   // Reads carry no body and are not affected.
   HttpResponse get = HttpRequest(hub_->port(), "GET", Objects(kCol),
                                  {{"Accept", kTaxii}, {"Authorization", Alice()}});
@@ -336,7 +348,7 @@ TEST_F(HttpLimitsTest, BodiesBeyondTheInflightBudgetGet503) {
   HttpResponse metrics = HttpRequest(hub_->port(), "GET", "/metrics",
                                      {{"Authorization", BasicAuth("root", "root-password-1234")}});
   ASSERT_EQ(metrics.status, 200) << metrics.body;
-  EXPECT_NE(metrics.body.find("kizuna_http_body_budget_rejected_total 1"), std::string::npos)
+  EXPECT_NE(metrics.body.find("kizuna_http_body_budget_rejected_total 2"), std::string::npos)
       << metrics.body;
   EXPECT_NE(metrics.body.find("kizuna_http_inflight_body_bytes 0"), std::string::npos);
 }
