@@ -138,7 +138,7 @@ Result<Config> ParseConfig(std::string_view text, const std::string& source_name
       {"server",
        {"listen", "threads", "tls_cert", "tls_key", "allow_plain_http", "max_connections",
         "max_header_bytes", "header_timeout_ms", "body_timeout_ms", "idle_timeout_ms",
-        "access_log", "log_level"}},
+        "access_log", "log_level", "max_inflight_body_mib"}},
       {"store", {"path", "durable", "cache_mib"}},
       {"taxii",
        {"title", "description", "contact", "default_api_root", "public_base_url", "default_page",
@@ -155,6 +155,8 @@ Result<Config> ParseConfig(std::string_view text, const std::string& source_name
   RETURN_IF_ERROR(r.Bool("server", "allow_plain_http", &c.allow_plain_http));
   RETURN_IF_ERROR(r.Int("server", "max_connections", &c.max_connections, 1, 1'000'000));
   RETURN_IF_ERROR(r.Int("server", "max_header_bytes", &c.max_header_bytes, 1024, 1 << 20));
+  RETURN_IF_ERROR(
+      r.Int("server", "max_inflight_body_mib", &c.max_inflight_body_mib, 1, 1 << 20));
   RETURN_IF_ERROR(r.Int("server", "header_timeout_ms", &c.header_timeout_ms, 100, 3'600'000));
   RETURN_IF_ERROR(r.Int("server", "body_timeout_ms", &c.body_timeout_ms, 100, 3'600'000));
   RETURN_IF_ERROR(r.Int("server", "idle_timeout_ms", &c.idle_timeout_ms, 100, 3'600'000));

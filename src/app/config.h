@@ -21,6 +21,10 @@ struct Config {
   std::string tls_cert, tls_key;
   bool allow_plain_http = false;  // plain HTTP on a non-loopback address
   int max_connections = 4096;
+  // Request body bytes in flight across all connections (503 beyond): 256
+  // MiB is 25 bodies at the default max_content_length (10 MiB) at once,
+  // while 4096 connections could otherwise declare 40 GiB.
+  int64_t max_inflight_body_mib = 256;
   int64_t max_header_bytes = 16 * 1024;
   int64_t header_timeout_ms = 10'000;
   int64_t body_timeout_ms = 60'000;

@@ -268,6 +268,7 @@ Result<std::unique_ptr<Hub>> Hub::Open(const Config& config) {
   ho.tls_key_file = config.tls_key.empty() ? "" : config.Resolve(config.tls_key);
   ho.allow_plain_http = config.allow_plain_http;
   ho.max_connections = static_cast<size_t>(config.max_connections);
+  ho.max_inflight_body_bytes = static_cast<uint64_t>(config.max_inflight_body_mib) << 20;
   ho.max_header_bytes = static_cast<uint32_t>(config.max_header_bytes);
   ho.read_header_timeout = std::chrono::milliseconds(config.header_timeout_ms);
   ho.read_body_timeout = std::chrono::milliseconds(config.body_timeout_ms);
@@ -287,6 +288,17 @@ Result<std::unique_ptr<Hub>> Hub::Open(const Config& config) {
       },
       [](int status, std::string_view message, const http::Request&) {
         return taxii::Error(status, status == 413 ? "Payload Too Large" : "Error", message);
+      },
+      // Issue 10, finding 3: credentials and permissions are checked on the
+      // head, before any body byte is read. The other endpoints take no
+      // body (limit 0 above: 413 from the head).
+      [raw](http::Request head, http::HeadVerdict verdict) {
+        if (head.path == "/healthz" || head.path == "/metrics" ||
+            stream::ChannelService::IsChannelPath(head.path) ||
+            head.path.rfind(exports::kFeedPrefix, 0) == 0) {
+          return verdict(std::nullopt);
+        }
+        raw->taxii->CheckHead(std::move(head), std::move(verdict));
       });
   return std::unique_ptr<Hub>(new Hub(std::move(impl)));
 }

@@ -8,6 +8,7 @@
 #include <cstdint>
 #include <functional>
 #include <memory>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <utility>
@@ -90,11 +91,30 @@ using Handler = std::function<void(Request request, Respond respond)>;
 // limit gets 413 without being buffered.
 using BodyLimit = std::function<int64_t(const Request& head)>;
 
+// The answer of a HeadCheck: a Response to send at once, or nullopt to read
+// the body and go on. May be called from any thread; the first call counts.
+// Dropped without a call, the server answers 500 (and closes).
+using HeadVerdict = std::function<void(std::optional<Response> response)>;
+
+// Decides on a request from its head alone, before any body byte is read:
+// called once per request that has a body (Content-Length > 0 or chunked),
+// after the framing checks and before the body limit and the in-flight body
+// budget are applied. `head` is the request without its body (a copy the
+// check may keep). A response given to `verdict` (e.g. 401, 403, 404, 415)
+// is sent with `Connection: close` and the connection is closed without
+// reading the body; `stream` and `websocket` are ignored. nullopt lets the
+// body be read (and an `Expect: 100-continue` client gets its 100 Continue).
+// Runs on a server thread; must not block (complete `verdict` later from
+// another thread instead). The Respond rules apply to `verdict`.
+using HeadCheck = std::function<void(Request head, HeadVerdict verdict)>;
+
 // Builds the body of an error the server itself produces (400 for a
 // malformed request, 408 on a read timeout, 413 over the body limit, 431 for
-// an oversized header, 500 for a dropped Respond or a throwing handler, 501
-// for an unsupported transfer coding, 503 over the connection limit, 505 for
-// an HTTP version other than 1.0 and 1.1), so that the layer above can answer
+// an oversized header, 500 for a dropped Respond or HeadVerdict or a
+// throwing handler, 501 for an unsupported transfer coding, 503 over the
+// connection limit or the in-flight body budget (or for a head check that
+// did not answer within the body timeout), 505 for an HTTP version other
+// than 1.0 and 1.1), so that the layer above can answer
 // in its own format (TAXII error resources). `head` may be partially filled
 // (empty when the request could not be read at all). Runs on a server
 // thread; must not block.

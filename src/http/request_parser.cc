@@ -1,5 +1,6 @@
 #include "http/request_parser.h"
 
+#include <boost/asio/error.hpp>
 #include <boost/beast/http/error.hpp>
 
 namespace kizuna::http {
@@ -104,7 +105,10 @@ void RequestParser::on_body_init_impl(const boost::optional<std::uint64_t>& cont
       ec = bhttp::error::body_limit;
       return;
     }
-    request_->body.reserve(static_cast<size_t>(*content_length));
+    // No reserve(*content_length): the declared length is the client's
+    // claim, not bytes received. Memory grows with the body as it arrives
+    // (std::string's geometric growth), so a header declaring 30 MB and
+    // sending nothing costs nothing.
   }
 }
 
@@ -118,9 +122,15 @@ std::size_t RequestParser::on_body_impl(beast::string_view body, beast::error_co
   return body.size();
 }
 
+beast::error_code RequestParser::BudgetError() { return boost::asio::error::no_buffer_space; }
+
 void RequestParser::on_chunk_header_impl(std::uint64_t size, beast::string_view,
                                          beast::error_code& ec) {
-  if (size > body_limit_ - body_received_) ec = bhttp::error::body_limit;
+  if (size > body_limit_ - body_received_) {
+    ec = bhttp::error::body_limit;
+    return;
+  }
+  if (size > 0 && chunk_reserve_ && !chunk_reserve_(size)) ec = BudgetError();
 }
 
 std::size_t RequestParser::on_chunk_body_impl(std::uint64_t, beast::string_view body,

@@ -3,7 +3,8 @@
 // (method, target, lower-cased headers, body), without Beast's own fields
 // container. Beast does the HTTP/1.1 grammar (RFC 9112); this class adds the
 // framing rules Beast leaves to the user (RFC 9112 §6.1, §3.2) and the body
-// limit chosen after the header.
+// limit chosen after the header. The body grows with the bytes received:
+// nothing is reserved for a declared Content-Length.
 //
 // One parser per request (Beast parsers are single-use). Not thread-safe.
 
@@ -20,6 +21,7 @@
 #endif
 
 #include <cstdint>
+#include <functional>
 #include <string_view>
 
 #include "http/message.h"
@@ -36,6 +38,15 @@ class RequestParser final : public boost::beast::http::basic_parser<true> {
   // The body limit, checked against Content-Length at the first body byte
   // and against the running total of chunked bodies.
   void set_request_body_limit(uint64_t limit) { body_limit_ = limit; }
+
+  // Called with the size of each chunk of a chunked body as its chunk
+  // header arrives, before any of its bytes are stored; returning false
+  // fails the parse with BudgetError(). Unset: every chunk is accepted.
+  void set_chunk_reserve(std::function<bool(uint64_t size)> reserve) {
+    chunk_reserve_ = std::move(reserve);
+  }
+  // The error of a chunk the reserve hook refused.
+  static boost::beast::error_code BudgetError();
 
   // The Content-Length after the header, if the request has one.
   // REQUIRES: is_header_done().
@@ -69,6 +80,7 @@ class RequestParser final : public boost::beast::http::basic_parser<true> {
   void on_finish_impl(boost::beast::error_code& ec) override;
 
   Request* request_;
+  std::function<bool(uint64_t)> chunk_reserve_;
   uint64_t body_limit_ = UINT64_MAX;
   uint64_t body_received_ = 0;
   int version_ = 11;

@@ -21,12 +21,26 @@
 // and the kernel's socket buffer, so a pipelining client costs one request's
 // memory and is slowed by TCP flow control, never buffered without bound.
 //
-// Limits and timeouts (ServerOptions): header size (431), body size from
-// BodyLimit or the default (413, sent before any body byte is read; an
-// `Expect: 100-continue` client gets 100 Continue only when the body is
-// acceptable), connections (503 and close), read-header and read-body
-// timeouts (408 and close), idle keep-alive timeout (close), write timeout
-// (close). Every error the server itself produces goes through the
+// A request with a body, in order, before any body byte is read:
+//  1. the HeadCheck, if given (http/message.h), decides from the head alone
+//     (e.g. credentials and permissions): a response it gives is sent with
+//     `Connection: close` and the body is never read;
+//  2. the body limit from BodyLimit or the default (413 and close);
+//  3. the in-flight body budget (max_inflight_body_bytes): the declared
+//     Content-Length is reserved against a server-wide budget shared by all
+//     connections, and released when the response is sent (or the
+//     connection closes); a chunked body reserves each chunk as its header
+//     arrives. A request that does not fit gets 503 with Retry-After and
+//     close, at once, or at the chunk that overflows.
+// Only then does an `Expect: 100-continue` client get 100 Continue and is
+// the body read. The body is buffered as it arrives: a declared length is
+// never allocated up front.
+//
+// Limits and timeouts (ServerOptions): header size (431), body size (413),
+// in-flight body bytes (503), connections (503 and close), read-header and
+// read-body timeouts (408 and close; a head check still unanswered when the
+// body timeout ends gets 503), idle keep-alive timeout (close), write
+// timeout (close). Every error the server itself produces goes through the
 // ErrorFormatter.
 //
 // Security: plain HTTP is refused on a non-loopback address unless
@@ -38,8 +52,16 @@
 // Observability: per request, the Prometheus registry gets
 // kizuna_http_requests_total{route,method,code}, the latency histogram
 // kizuna_http_request_duration_seconds{route}, and bytes in/out; connection
-// gauges and counters; and the access log gets one JSON line
+// gauges and counters; requests answered by the head check
+// (kizuna_http_head_check_rejected_total), refused over the body budget
+// (kizuna_http_body_budget_rejected_total) and the body bytes reserved now
+// (kizuna_http_inflight_body_bytes); and the access log gets one JSON line
 // (http/access_log.h).
+//
+// Layout (internal headers): listener.h (acceptors, threads, hand-off,
+// Start/Stop), session.h (one connection's state machine), session_handles.h
+// (Respond and StreamWriter behind the scenes), server_core.h (what they
+// share).
 //
 // Thread-safety: Start, Stop and the accessors may be called from any thread
 // but not concurrently with each other, and never from a handler or another
@@ -82,6 +104,12 @@ struct ServerOptions {
   uint64_t default_body_limit = 10 * 1024 * 1024;
   // Open connections; beyond, a connection gets 503 and is closed.
   size_t max_connections = 10000;
+  // Body bytes that requests in flight may hold, across all connections
+  // (each request reserves its declared Content-Length once its body is
+  // accepted); beyond, 503. 0 = no budget. The default leaves room for 25
+  // bodies at the default body limit; keep it at least as large as the
+  // largest body limit, or such a body can never be accepted.
+  uint64_t max_inflight_body_bytes = 256ull * 1024 * 1024;
 
   // From the first byte of a request (or from accept, for the first request
   // and the TLS handshake) to the end of its header.
@@ -116,10 +144,10 @@ struct ServerOptions {
 
 class Server {
  public:
-  // `handler` is required; `body_limit` and `error_formatter` may be empty
-  // (default limit; plain-text error bodies).
+  // `handler` is required; `body_limit`, `error_formatter` and `head_check`
+  // may be empty (default limit; plain-text error bodies; every head passes).
   Server(ServerOptions options, Handler handler, BodyLimit body_limit = nullptr,
-         ErrorFormatter error_formatter = nullptr);
+         ErrorFormatter error_formatter = nullptr, HeadCheck head_check = nullptr);
   // Stops the server if it is running.
   ~Server();
   Server(const Server&) = delete;

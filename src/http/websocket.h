@@ -4,7 +4,7 @@
 // frame encoding, and an incremental frame decoder for bytes from an
 // untrusted peer.
 //
-// What the server does with them (http/server.cc): a handler answers an
+// What the server does with them (http/session_stream.cc): a handler answers an
 // upgrade request with Response::websocket; the server sends 101 Switching
 // Protocols, then every StreamWriter::Write as one text message (unmasked,
 // RFC 6455 §5.1), answers pings with pongs and a close with a close, and

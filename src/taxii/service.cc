@@ -380,6 +380,59 @@ int64_t Service::BodyLimit(const http::Request& head) {
                                       : options_.default_max_content_length;
 }
 
+void Service::CheckHead(http::Request head, http::HeadVerdict verdict) {
+  Route route = Route::Parse(head.path);
+  const char* label = route.Label();
+  auto answer = [verdict, label](http::Response r, const std::string& principal) {
+    r.route = label;
+    r.principal = principal;
+    verdict(std::move(r));
+  };
+  if (route.kind == Route::Kind::kUnknown) {
+    answer(Error(404, "Not Found", "no TAXII resource at this path"), "");
+    return;
+  }
+  // The same order as Handle and Dispatch, up to the point where the body
+  // is needed: credentials (a cache hit answers inline, and makes the full
+  // request's own check a cache hit), then what POST objects checks first.
+  const std::string* authz = head.FindHeader("authorization");
+  std::string remote = head.remote_address;
+  if (size_t colon = remote.rfind(':'); colon != std::string::npos) remote.resize(colon);
+  auth_->Authenticate(authz, remote, [this, route = std::move(route), head = std::move(head),
+                                      verdict, answer](Result<auth::PrincipalPtr> p) {
+    if (!p.ok()) return answer(ErrorFor(p.error()), "");
+    if (route.kind != Route::Kind::kObjects || head.method != "POST") return verdict(std::nullopt);
+    const std::string& who = (*p)->username;
+    if (!AcceptsTaxii(head)) {
+      return answer(
+          Error(406, "Not Acceptable", std::string("this server produces ") + kTaxiiMediaType), who);
+    }
+    auto dir = directory_->Get();
+    if (!dir.ok()) return answer(ErrorFor(dir.error()), who);
+    if ((*dir)->FindRoot(route.api_root) == nullptr) {
+      return answer(Error(404, "Not Found", "no such API root"), who);
+    }
+    const store::Collection* c = (*dir)->FindCollection(route.api_root, route.collection);
+    auth::CollectionAccess access = c ? (*p)->Access(c->key) : auth::CollectionAccess{};
+    if (c == nullptr || (!access.can_read && !access.can_write)) {
+      return answer(Error(404, "Not Found", "no such collection"), who);
+    }
+    if (!IsTaxiiContentType(head)) {
+      return answer(Error(415, "Unsupported Media Type",
+                          std::string("the body must be ") + kTaxiiMediaType),
+                    who);
+    }
+    if (!access.can_write) {
+      return answer(Error(403, "Forbidden", "this account may not write to this collection"), who);
+    }
+    if (!head.raw_query.empty()) {
+      auto q = ParseQuery(head.raw_query, Endpoint::kNoFilters);
+      if (!q.ok()) return answer(ErrorFor(q.error()), who);
+    }
+    verdict(std::nullopt);
+  });
+}
+
 void Service::Handle(http::Request request, http::Respond respond) {
   Route route = Route::Parse(request.path);
   const char* label = route.Label();

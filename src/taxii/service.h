@@ -90,6 +90,17 @@ class Service {
   // objects endpoint, a small limit for everything else.
   int64_t BodyLimit(const http::Request& head);
 
+  // The http::HeadCheck: decides a request that carries a body from its
+  // head, before the body is read, answering exactly what the full request
+  // would. A path that is no TAXII resource: 404. Otherwise credentials
+  // first (401, or 429 after repeated failures). For POST to an objects
+  // endpoint, then: 406, 404 for an unknown API root or a collection the
+  // principal may not see (as for a missing one), 415 for a wrong
+  // Content-Type, 403 without can_write, 400 for a query parameter. Anything
+  // else passes (nullopt): no other TAXII endpoint reads a body, which is
+  // held to 64 KiB by BodyLimit and answered by Handle as before.
+  void CheckHead(http::Request head, http::HeadVerdict verdict);
+
   const ServiceCounters& counters() const { return counters_; }
 
  private:

@@ -12,6 +12,7 @@
 
 #include "core/metrics.h"
 #include "http/client.h"
+#include "server_support.h"
 #include "test_support.h"
 
 namespace kizuna::http {
@@ -22,38 +23,9 @@ using testing::RawConnection;
 using testing::RawResponse;
 using testing::TempDir;
 
-// A started server with its own metrics registry.
-struct TestServer {
-  explicit TestServer(ServerOptions options, Handler handler, BodyLimit body_limit = nullptr,
-                      ErrorFormatter formatter = nullptr) {
-    options.metrics = &registry;
-    if (options.threads == 0) options.threads = 2;
-    server = std::make_unique<Server>(std::move(options), std::move(handler), std::move(body_limit),
-                                      std::move(formatter));
-    status = server->Start();
-  }
-  uint16_t port() const { return server->port(); }
-  std::string Url(std::string_view path) const {
-    return "http://127.0.0.1:" + std::to_string(port()) + std::string(path);
-  }
-
-  metrics::Registry registry;
-  std::unique_ptr<Server> server;
-  Status status;
-};
-
-Response Text(int status, std::string body) {
-  Response r;
-  r.status = status;
-  r.SetHeader("content-type", "text/plain");
-  r.body = std::move(body);
-  return r;
-}
-
-// Answers "<method> <path>?<query>|<body>".
-void Echo(Request req, Respond respond) {
-  respond(Text(200, req.method + " " + req.path + "?" + req.raw_query + "|" + req.body));
-}
+using testing::Echo;
+using testing::TestServer;
+using testing::Text;
 
 TEST(ServerTest, ServesRequestWithDecodedFields) {
   Request seen;

@@ -140,5 +140,25 @@ TEST(RequestParserTest, BodyLimit) {
   EXPECT_EQ(ec, boost::beast::http::error::body_limit);
 }
 
+// Issue 10, finding 3: a declared Content-Length is a claim, not memory to
+// set aside. A header declaring 30 MB followed by a few bytes must cost about
+// the bytes received.
+TEST(RequestParserTest, DoesNotReserveTheDeclaredLength) {
+  Request req;
+  RequestParser p(&req, 8192);
+  p.eager(true);
+  std::string bytes = "POST / HTTP/1.1\r\nHost: a\r\nContent-Length: 30000000\r\n\r\nabc";
+  boost::beast::error_code ec;
+  size_t used = p.put(boost::asio::buffer(bytes), ec);
+  EXPECT_TRUE(!ec || ec == boost::beast::http::error::need_more) << ec.message();
+  if (used < bytes.size()) {
+    // Beast stops after the header on the first call; feed the rest.
+    p.put(boost::asio::buffer(bytes.data() + used, bytes.size() - used), ec);
+  }
+  EXPECT_FALSE(p.is_done());
+  EXPECT_EQ(req.body, "abc");
+  EXPECT_LT(req.body.capacity(), 64u * 1024) << "the parser reserved the declared length";
+}
+
 }  // namespace
 }  // namespace kizuna::http
