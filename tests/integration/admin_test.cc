@@ -1,9 +1,14 @@
-// `kizuna admin peer add|remove` against the real binary (issue 10, finding 8):
+// `kizuna admin` against the real binary.
+//
+// Peers (issue 10, finding 8):
 // a peer URL carries this hub's credentials and TLP:RED objects, so plain
 // http is refused unless the host is loopback or --allow-plain-http is given;
 // a removed peer keeps nothing that lets it act or receive here (its password
 // and tokens stop authenticating on a running hub, its grants and webhooks
 // are gone), and the organizations homed on it are never re-homed here.
+//
+// The audit query takes an organization by name, like every other ORG
+// argument (a name used to match nothing, silently).
 #include "federation_support.h"
 
 namespace kizuna::testing {
@@ -151,6 +156,29 @@ TEST(PeerAdminTest, RemovedPeerCanNeitherActNorReceive) {
   EXPECT_TRUE(WaitUntil([&] { return new_basic() == 200; })) << new_basic();
   EXPECT_EQ(basic("/taxii2/"), 401);
   EXPECT_EQ(bearer("/taxii2/"), 401);
+  us.Stop();
+}
+
+TEST(AdminTest, AuditOrgTakesANameOrAnId) {
+  TestHub us("us-hub");
+  SetUpUs(us);
+  us.Start();
+  ASSERT_EQ(us.Post("alice", kColl, {IndicatorJson({IndicatorId(9, 1), {kTlpAmber}})}).status, 202);
+  auto audit = [&](const std::string& org) {
+    return us.AdminResult({"audit", "--org", org, "--account", "alice", "--jsonl"});
+  };
+  // The release is audited in the background: wait for it under the id.
+  ASSERT_TRUE(WaitUntil([&] {
+    us.Get("alice", std::string("/api1/collections/") + kColl + "/objects/");
+    return audit(kUsOrg).out.find("\"released\"") != std::string::npos;
+  }));
+  ProcessResult by_id = audit(kUsOrg);
+  ProcessResult by_name = audit("US Centre");
+  EXPECT_EQ(by_name.exit_code, 0) << by_name.err;
+  EXPECT_EQ(by_name.out, by_id.out);
+  ProcessResult unknown = audit("No Such Org");
+  EXPECT_NE(unknown.exit_code, 0);
+  EXPECT_NE(unknown.err.find("no organization"), std::string::npos) << unknown.err;
   us.Stop();
 }
 
