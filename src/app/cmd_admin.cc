@@ -541,7 +541,7 @@ void AddAuditCommands(CLI::App* admin, std::shared_ptr<AdminState> s) {
   auto verify = std::make_shared<bool>(false);
   cmd->add_option("--object", q->object_id, "events listing this object id");
   cmd->add_option("--account", q->account, "events of this account (peer hubs: peer:<name>)");
-  cmd->add_option("--org", q->organization, "events of this organization id");
+  cmd->add_option("--org", q->organization, "events of this organization (id or name)");
   cmd->add_option("--since", *since, "from this time (RFC 3339)");
   cmd->add_option("--until", *until, "up to this time (RFC 3339)");
   cmd->add_option("--limit", q->limit, "at most this many events (default 1000)");
@@ -579,6 +579,17 @@ void AddAuditCommands(CLI::App* admin, std::shared_ptr<AdminState> s) {
       *out = t->micros;
     }
     if (*denied) query.allowed = false;
+    // The log records organization ids; a name is looked up in the directory
+    // (like every other ORG argument), so that it never silently matches nothing.
+    if (!query.organization.empty() && query.organization.rfind("identity--", 0) != 0) {
+      auto st = s->flags.Open();
+      auto org = st.ok() ? FindOrganization(st->get(), query.organization) : Result<store::Organization>(st.error());
+      if (!org.ok()) {
+        *s->exit_code = Fail(org.error());
+        return;
+      }
+      query.organization = org->id;
+    }
     auto events = (*log)->Query(query);
     if (!events.ok()) {
       *s->exit_code = Fail(events.error());

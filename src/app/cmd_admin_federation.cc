@@ -108,7 +108,11 @@ void AddPeerCommands(CLI::App* admin, std::shared_ptr<FedState> s) {
     auto remote_stdin = std::make_shared<bool>(false);
     auto local_stdin = std::make_shared<bool>(false);
     add->add_option("name", p->name, "the peer hub's name (its account here gets this username)")->required();
-    add->add_option("--url", p->url, "its TAXII discovery URL (.../taxii2/) or API root URL")->required();
+    add->add_option("--url", p->url,
+                    "its TAXII discovery URL (.../taxii2/) or API root URL (https; http only to loopback)")
+        ->required();
+    add->add_flag("--allow-plain-http", p->allow_plain_http,
+                  "allow an http URL whose host is not loopback (credentials and objects in clear text)");
     add->add_option("--flow", p->flows,
                     "LOCAL[=REMOTE]:in|out|both: a local collection (id or alias), the peer's "
                     "collection id (default: the same), the direction (repeatable)")
@@ -143,8 +147,9 @@ void AddPeerCommands(CLI::App* admin, std::shared_ptr<FedState> s) {
         ASSIGN_OR_RETURN(auto added, AddPeer(st, sealer, in));
         json::object o = PeerJson(added.config);
         std::string text = "added peer " + added.config.name + "\n";
-        if (added.account_created) {
-          text += "created account " + added.config.name + " (role peer)";
+        if (added.account_created || added.account_reenabled) {
+          text += (added.account_created ? "created account " : "re-enabled account ") + added.config.name +
+                  " (role peer)";
           if (!*local_stdin) {
             o["account_password"] = added.account_password;
             text += "\npassword for the peer to use here: " + added.account_password;
@@ -174,13 +179,38 @@ void AddPeerCommands(CLI::App* admin, std::shared_ptr<FedState> s) {
     });
   }
   {
-    auto* rm = cmd->add_subcommand("remove", "remove a peer (its account stays; disable it with `account disable`)");
+    auto* rm = cmd->add_subcommand(
+        "remove", "remove a peer: its account is disabled (password cleared), its tokens, grants and "
+                  "webhooks removed; organizations homed on it stay homed on its name");
     auto name = std::make_shared<std::string>();
     rm->add_option("name", *name, "peer name")->required();
     rm->callback([=] {
       Run(s.get(), [&](store::Store* st) -> Status {
-        RETURN_IF_ERROR(RemovePeer(st, *name));
-        Print(*s, json::object{{"removed", *name}}, "removed peer " + *name + "\n");
+        ASSIGN_OR_RETURN(auto r, RemovePeer(st, *name));
+        json::array hooks, orgs;
+        for (const auto& w : r.webhooks_removed) hooks.push_back(json::string(w));
+        for (const auto& o : r.home_orgs) orgs.push_back(json::string(o));
+        std::string text = "removed peer " + r.name + "\n";
+        if (r.account_disabled) {
+          text += "disabled account " + r.name + " (password cleared); removed " +
+                  std::to_string(r.grants_removed) + " grant(s), " + std::to_string(r.tokens_removed) +
+                  " token(s), " + std::to_string(r.webhooks_removed.size()) + " webhook(s)\n";
+        } else {
+          text += "no peer account named " + r.name + " (nothing to disable)\n";
+        }
+        for (const auto& o : r.home_orgs) {
+          text += "organization '" + o + "' stays homed on " + r.name +
+                  " (not this hub); nothing receives on its behalf until a peer " + r.name +
+                  " is added again\n";
+        }
+        Print(*s,
+              json::object{{"removed", r.name},
+                           {"account_disabled", r.account_disabled},
+                           {"grants_removed", r.grants_removed},
+                           {"tokens_removed", r.tokens_removed},
+                           {"webhooks_removed", hooks},
+                           {"home_orgs", orgs}},
+              text);
         return Status::Ok();
       });
     });

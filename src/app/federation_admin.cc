@@ -1,6 +1,7 @@
 #include "app/federation_admin.h"
 
 #include <algorithm>
+#include <boost/url/parse.hpp>
 #include <set>
 
 #include "app/admin.h"
@@ -33,6 +34,41 @@ Result<federation::PeerConfig> FindPeer(store::Store* store, const std::string& 
 
 }  // namespace
 
+Status CheckPeerTransport(const std::string& url, bool allow_plain_http) {
+  auto u = boost::urls::parse_uri(url);
+  // Boost.URL 1.81 reads "http://127.0.0.1.example.org/" as host 127.0.0.1
+  // with the path ".example.org/"; after an authority the path is empty or
+  // starts with '/' (RFC 3986 section 3.3), so such a URL is refused here.
+  if (!u || !u->has_authority() || (!u->encoded_path().empty() && u->encoded_path().front() != '/')) {
+    return InvalidArgument("peer URL '" + url + "' must be an http or https URL");
+  }
+  if (u->scheme() != "http" || allow_plain_http) return Status::Ok();
+  bool loopback = false;
+  switch (u->host_type()) {
+    case boost::urls::host_type::ipv4:
+      loopback = u->host_ipv4_address().is_loopback();  // 127.0.0.0/8
+      break;
+    case boost::urls::host_type::ipv6:
+      loopback = u->host_ipv6_address().is_loopback();  // ::1
+      break;
+    case boost::urls::host_type::name: {
+      std::string host = u->host();
+      for (auto& ch : host) ch = static_cast<char>(std::tolower(static_cast<unsigned char>(ch)));
+      // Only the name itself: "127.x.example.org" is a DNS name like any other.
+      loopback = host == "localhost";
+      break;
+    }
+    default:
+      break;
+  }
+  if (loopback) return Status::Ok();
+  return InvalidArgument("peer URL '" + url +
+                         "' is plain http to a host that is not loopback: this hub's credentials and "
+                         "TLP:RED objects would cross the network in clear text. Use an https:// URL "
+                         "(with --ca-file for a private CA), or give --allow-plain-http if the link "
+                         "is protected otherwise (a VPN, a TLS-terminating proxy on the same host)");
+}
+
 Result<AddedPeer> AddPeer(store::Store* store, const auth::SecretSealer& sealer, const NewPeer& in,
                           auth::HashCost cost) {
   // Validate everything first.
@@ -43,6 +79,7 @@ Result<AddedPeer> AddPeer(store::Store* store, const auth::SecretSealer& sealer,
   ASSIGN_OR_RETURN(auto records, store->ListConfigRecords(federation::kPeerRecordKind));
   bool exists = std::any_of(records.begin(), records.end(), [&](const auto& r) { return r.name == in.name; });
   if (exists && !in.replace) return AlreadyExists("peer '" + in.name + "' already exists (use --replace)");
+  RETURN_IF_ERROR(CheckPeerTransport(in.url, in.allow_plain_http));
   ASSIGN_OR_RETURN(std::string api_root, OnlyApiRoot(store, in.api_root));
   federation::PeerConfig p;
   p.name = in.name;
@@ -89,6 +126,9 @@ Result<AddedPeer> AddPeer(store::Store* store, const auth::SecretSealer& sealer,
     if (std::find(account->roles.begin(), account->roles.end(), "peer") == account->roles.end()) {
       return InvalidArgument("account '" + in.name + "' exists and is not a peer account");
     }
+    if (account->disabled && !in.account_password.empty()) {
+      RETURN_IF_ERROR(CheckPassword(in.account_password));
+    }
   } else {
     if (account_org.empty()) {
       if (homes.empty()) {
@@ -112,6 +152,12 @@ Result<AddedPeer> AddPeer(store::Store* store, const auth::SecretSealer& sealer,
     out.account_created = true;
     out.account_password = created.password;
     account = created.account;
+  } else if (account->disabled) {
+    // A removed peer added again: its old password was cleared on removal.
+    ASSIGN_OR_RETURN(out.account_password, SetPassword(store, in.name, in.account_password, cost));
+    RETURN_IF_ERROR(SetAccountDisabled(store, in.name, false));
+    out.account_reenabled = true;
+    ASSIGN_OR_RETURN(account, store->FindAccount(in.name));
   }
   // The peer reads what flows out (it subscribes here) and writes what flows
   // in (it may push here).
@@ -144,11 +190,49 @@ Result<std::vector<federation::PeerConfig>> ListPeers(store::Store* store) {
   return out;
 }
 
-Status RemovePeer(store::Store* store, const std::string& name) {
-  return store->DeleteConfigRecord(federation::kPeerRecordKind, name);
+Result<RemovedPeer> RemovePeer(store::Store* store, const std::string& name) {
+  RETURN_IF_ERROR(FindPeer(store, name).status());
+  RemovedPeer out;
+  out.name = name;
+  ASSIGN_OR_RETURN(auto orgs, store->ListOrganizations());
+  for (const auto& o : orgs)
+    if (o.home_hub == name) out.home_orgs.push_back(o.name);
+  // Access first, the record last: a failure half-way leaves the peer listed
+  // and `peer remove` can be run again.
+  ASSIGN_OR_RETURN(auto account, store->FindAccount(name));
+  if (account && std::find(account->roles.begin(), account->roles.end(), "peer") != account->roles.end()) {
+    ASSIGN_OR_RETURN(auto hooks, ListWebhooks(store));
+    for (const auto& w : hooks) {
+      if (w.account != account->username) continue;
+      RETURN_IF_ERROR(RemoveWebhook(store, w.id));
+      out.webhooks_removed.push_back(w.id);
+    }
+    ASSIGN_OR_RETURN(auto tokens, store->ListTokens(account->key));
+    for (const auto& t : tokens) {
+      RETURN_IF_ERROR(store->DeleteToken(t.id));
+      ++out.tokens_removed;
+    }
+    ASSIGN_OR_RETURN(auto grants, store->ListGrants(account->key));
+    for (auto g : grants) {
+      g.can_read = g.can_write = false;  // PutGrant deletes a grant that allows nothing
+      RETURN_IF_ERROR(store->PutGrant(g));
+      ++out.grants_removed;
+    }
+    // Disabled, and without its password: `account enable` alone does not
+    // let the removed hub back in (`peer add` sets a new password).
+    store::Account a = *account;
+    a.disabled = true;
+    a.password_hash.clear();
+    RETURN_IF_ERROR(store->PutAccount(a).status());
+    out.account_disabled = true;
+  }
+  RETURN_IF_ERROR(store->DeleteConfigRecord(federation::kPeerRecordKind, name));
+  return out;
 }
 
-Status SetPeerUrl(store::Store* store, const std::string& name, const std::string& url) {
+Status SetPeerUrl(store::Store* store, const std::string& name, const std::string& url,
+                  bool allow_plain_http) {
+  RETURN_IF_ERROR(CheckPeerTransport(url, allow_plain_http));
   ASSIGN_OR_RETURN(auto p, FindPeer(store, name));
   p.url = url;
   RETURN_IF_ERROR(federation::ValidatePeerConfig(p));

@@ -9,6 +9,15 @@
 // ("file:PATH", read when the link starts; mode 0600). Webhook HMAC keys are
 // generated here, shown once, and sealed.
 //
+// Transport: a peer URL must be https, unless its host is loopback
+// (127.0.0.0/8, ::1, localhost) or the caller allows plain http explicitly:
+// the link carries this hub's credentials and TLP:RED objects.
+//
+// Removal leaves nothing that lets the removed hub act or receive here: its
+// account is disabled and loses its password, its tokens, grants and webhooks
+// are removed; organizations homed on it stay homed on its name (never on this
+// hub; see RemovePeer).
+//
 // Thread-compatible.
 
 #include <cstdint>
@@ -46,13 +55,33 @@ struct NewPeer {
   std::string account_org;
   std::string account_password;  // "" = generated (returned once)
   bool replace = false;          // replace an existing peer of this name
+  bool allow_plain_http = false;  // an http URL to a host that is not loopback
 };
 
 struct AddedPeer {
   federation::PeerConfig config;
   bool account_created = false;
-  std::string account_password;  // when created
+  // The account existed disabled (a removed peer added again): it is enabled
+  // with a new password (the one given, else a generated one).
+  bool account_reenabled = false;
+  std::string account_password;  // when created or re-enabled
 };
+
+// What RemovePeer did.
+struct RemovedPeer {
+  std::string name;
+  bool account_disabled = false;  // the peer's account (username = name, role peer)
+  int grants_removed = 0;
+  int tokens_removed = 0;
+  std::vector<std::string> webhooks_removed;  // ids of webhooks of the peer's account
+  // Organizations homed on the peer (names): left homed on its name.
+  std::vector<std::string> home_orgs;
+};
+
+// OK when `url` may carry credentials: https, or http to a loopback host
+// (127.0.0.0/8, ::1, localhost), or http anywhere with `allow_plain_http`.
+// InvalidArgument saying what to do otherwise.
+Status CheckPeerTransport(const std::string& url, bool allow_plain_http);
 
 // Opens the sealer for a database path (its key file is created on first use).
 Result<auth::SecretSealer> OpenSealer(const std::string& db_path, const std::string& key_path = "");
@@ -60,10 +89,20 @@ Result<auth::SecretSealer> OpenSealer(const std::string& db_path, const std::str
 Result<AddedPeer> AddPeer(store::Store* store, const auth::SecretSealer& sealer, const NewPeer& peer,
                           auth::HashCost cost = auth::HashCost::kInteractive);
 Result<std::vector<federation::PeerConfig>> ListPeers(store::Store* store);
-// Removes the peer record (its account stays: disable it with `account disable`).
-Status RemovePeer(store::Store* store, const std::string& name);
-// Changes the URL of an existing peer (the demo restarts on other ports).
-Status SetPeerUrl(store::Store* store, const std::string& name, const std::string& url);
+// Removes a peer so that nothing lets it act or receive here: its account
+// (when it is a peer account) is disabled and its password cleared, its API
+// tokens, grants and webhooks are removed, then the peer record (so a failure
+// half-way leaves the record, and running the removal again finishes it).
+// Organizations homed on the peer keep home_hub = its name: clearing it would
+// home them on THIS hub (their objects and audiences would become local);
+// under a name that is no longer a peer nothing receives on their behalf, and
+// adding the peer again attaches them again. NotFound when there is no such
+// peer.
+Result<RemovedPeer> RemovePeer(store::Store* store, const std::string& name);
+// Changes the URL of an existing peer (the demo restarts on other ports); the
+// transport rule of CheckPeerTransport applies.
+Status SetPeerUrl(store::Store* store, const std::string& name, const std::string& url,
+                  bool allow_plain_http = false);
 
 struct NewWebhook {
   std::string account;
