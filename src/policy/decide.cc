@@ -6,6 +6,7 @@
 #include <optional>
 
 #include "policy/extensions.h"
+#include "policy/federation.h"
 #include "stix/object.h"
 
 namespace kizuna::policy {
@@ -100,19 +101,6 @@ void ForEachToken(std::string_view s, F f) {
 bool Contains(const std::vector<std::string>& v, std::string_view x) {
   for (const auto& e : v)
     if (e == x) return true;
-  return false;
-}
-
-// True when the space-separated origin path names `hub`.
-bool OriginNames(std::string_view origin, std::string_view hub) {
-  if (hub.empty()) return false;
-  size_t start = 0;
-  while (start < origin.size()) {
-    size_t sp = origin.find(' ', start);
-    if (sp == std::string_view::npos) sp = origin.size();
-    if (origin.substr(start, sp - start) == hub) return true;
-    start = sp + 1;
-  }
   return false;
 }
 
@@ -252,7 +240,7 @@ Decision Decide(const TrustModel& model, const Reader& reader, const ObjectMeta&
   // Never back to a hub the object has passed (its origin included): objects
   // do not loop, in rings of any size.
   if (reader.kind == Reader::Kind::kPeer && !o.origin.empty() &&
-      OriginNames(o.origin, reader.hub)) {
+      OriginPathContains(o.origin, reader.hub)) {
     Decision d;
     d.reason = Reason::kPassedHub;
     return d;

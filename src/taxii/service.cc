@@ -402,35 +402,35 @@ void Service::CheckHead(http::Request head, http::HeadVerdict verdict) {
                                       verdict, answer](Result<auth::PrincipalPtr> p) {
     if (!p.ok()) return answer(ErrorFor(p.error()), "");
     if (route.kind != Route::Kind::kObjects || head.method != "POST") return verdict(std::nullopt);
-    const std::string& who = (*p)->username;
-    if (!AcceptsTaxii(head)) {
-      return answer(
-          Error(406, "Not Acceptable", std::string("this server produces ") + kTaxiiMediaType), who);
-    }
-    auto dir = directory_->Get();
-    if (!dir.ok()) return answer(ErrorFor(dir.error()), who);
-    if ((*dir)->FindRoot(route.api_root) == nullptr) {
-      return answer(Error(404, "Not Found", "no such API root"), who);
-    }
-    const store::Collection* c = (*dir)->FindCollection(route.api_root, route.collection);
-    auth::CollectionAccess access = c ? (*p)->Access(c->key) : auth::CollectionAccess{};
-    if (c == nullptr || (!access.can_read && !access.can_write)) {
-      return answer(Error(404, "Not Found", "no such collection"), who);
-    }
-    if (!IsTaxiiContentType(head)) {
-      return answer(Error(415, "Unsupported Media Type",
-                          std::string("the body must be ") + kTaxiiMediaType),
-                    who);
-    }
-    if (!access.can_write) {
-      return answer(Error(403, "Forbidden", "this account may not write to this collection"), who);
-    }
-    if (!head.raw_query.empty()) {
-      auto q = ParseQuery(head.raw_query, Endpoint::kNoFilters);
-      if (!q.ok()) return answer(ErrorFor(q.error()), who);
-    }
+    if (auto refused = RefusePost(route, head, **p)) return answer(std::move(*refused), (*p)->username);
     verdict(std::nullopt);
   });
+}
+
+std::optional<http::Response> Service::RefusePost(const Route& route, const http::Request& head,
+                                                  const auth::Principal& principal) {
+  if (!AcceptsTaxii(head)) {
+    return Error(406, "Not Acceptable", std::string("this server produces ") + kTaxiiMediaType);
+  }
+  auto dir = directory_->Get();
+  if (!dir.ok()) return ErrorFor(dir.error());
+  if ((*dir)->FindRoot(route.api_root) == nullptr) return Error(404, "Not Found", "no such API root");
+  const store::Collection* c = (*dir)->FindCollection(route.api_root, route.collection);
+  auth::CollectionAccess access = c ? principal.Access(c->key) : auth::CollectionAccess{};
+  if (c == nullptr || (!access.can_read && !access.can_write)) {
+    return Error(404, "Not Found", "no such collection");
+  }
+  if (!IsTaxiiContentType(head)) {
+    return Error(415, "Unsupported Media Type", std::string("the body must be ") + kTaxiiMediaType);
+  }
+  if (!access.can_write) {
+    return Error(403, "Forbidden", "this account may not write to this collection");
+  }
+  if (!head.raw_query.empty()) {
+    auto q = ParseQuery(head.raw_query, Endpoint::kNoFilters);
+    if (!q.ok()) return ErrorFor(q.error());
+  }
+  return std::nullopt;
 }
 
 void Service::Handle(http::Request request, http::Respond respond) {
@@ -564,16 +564,9 @@ void Service::Dispatch(const Route& route, http::Request request, auth::Principa
         return;
       }
       if (request.method == "POST") {
-        if (!IsTaxiiContentType(request)) {
-          respond(Error(415, "Unsupported Media Type",
-                        std::string("the body must be ") + kTaxiiMediaType));
-          return;
-        }
-        if (!access.can_write) {
-          respond(Error(403, "Forbidden", "this account may not write to this collection"));
-          return;
-        }
-        if (!no_query()) return;
+        // The checks the head check made before the body was read, again
+        // (the directory may have changed meanwhile): one function for both.
+        if (auto refused = RefusePost(route, request, *principal)) return respond(std::move(*refused));
         AddObjects(route, c, std::move(request), *principal, std::move(respond));
         return;
       }

@@ -109,6 +109,11 @@ class Service {
 
   void Dispatch(const Route& route, http::Request request, auth::PrincipalPtr principal,
                 http::Respond respond);
+  // What refuses a POST to an objects endpoint before its body is read
+  // (406, 404 root or collection, 415, 403, 400), in that order; nullopt
+  // when it may proceed. Used by CheckHead and by Dispatch.
+  std::optional<http::Response> RefusePost(const Route& route, const http::Request& head,
+                                           const auth::Principal& principal);
 
   http::Response Discovery(const http::Request& request, const auth::Principal& principal);
   http::Response ApiRootInfo(const store::ApiRoot& root);
