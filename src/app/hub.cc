@@ -164,7 +164,7 @@ void Hub::Impl::Metrics(http::Request req, http::Respond respond) {
                          respond(std::move(r));
                          return;
                        }
-                       if (!(*p)->IsAdmin()) {
+                       if (!policy::MayReadMetrics(**p)) {
                          http::Response r =
                              taxii::Error(403, "Forbidden", "metrics need the admin role");
                          r.route = "metrics";

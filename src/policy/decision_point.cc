@@ -33,6 +33,15 @@ bool IsPeerPrincipal(const auth::Principal& principal) {
   return principal.kind == auth::Principal::Kind::kAccount && principal.HasRole("peer");
 }
 
+bool MaySeeStatus(const auth::Principal& principal, int64_t owner_account) {
+  return principal.kind == auth::Principal::Kind::kAccount &&
+         (owner_account == principal.account_key || principal.IsAdmin());
+}
+
+bool MayReadMetrics(const auth::Principal& principal) {
+  return principal.kind == auth::Principal::Kind::kAccount && principal.IsAdmin();
+}
+
 Reader ReaderFor(const TrustModel& model, const auth::Principal& principal) {
   if (principal.kind != auth::Principal::Kind::kAccount) return MakeAnonymousReader();
   // A peer hub's account (role "peer", named after the hub) receives on

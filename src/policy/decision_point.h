@@ -38,6 +38,12 @@ Reader ReaderFor(const TrustModel& model, const auth::Principal& principal);
 // principals homed on that hub, and may ask for federation metadata).
 bool IsPeerPrincipal(const auth::Principal& principal);
 
+// A status resource lists object ids: only the account that made the
+// request, or an admin, may see it (others get the 404 of a missing one).
+bool MaySeeStatus(const auth::Principal& principal, int64_t owner_account);
+// The hub's metrics, when they are not public: admins only.
+bool MayReadMetrics(const auth::Principal& principal);
+
 // Counters for /metrics.
 struct PolicyStats {
   int64_t release_failures = 0;  // object versions withheld because their release step failed

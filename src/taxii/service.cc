@@ -642,7 +642,7 @@ http::Response Service::GetStatus(const Route& route, const auth::Principal& pri
   // request (or an admin) may see it; others get the same 404 as for a
   // status that does not exist.
   if (!s->has_value() ||
-      ((*s)->owner_account != principal.account_key && !principal.IsAdmin())) {
+      !policy::MaySeeStatus(principal, (*s)->owner_account)) {
     return Error(404, "Not Found", "no such status resource");
   }
   return JsonResponse(200, StatusToJson(**s));
