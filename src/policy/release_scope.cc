@@ -194,29 +194,26 @@ Result<std::vector<store::ObjectRecord>> ReleaseScope::SelectForDeletion(
   q.versions = versions;
   q.limit = 100000;
   q.with_raw = false;
-  bool others = false, peer = false;
-  q.wanted = [&](const store::ObjectRecord& r) {
-    const ObjectMeta meta = MetaOf(r, collection_);
-    if (!Decide(*model_, reader_, meta, path_).allow) return false;
-    switch (MayDelete(reader_, meta)) {
-      case DeleteRight::kAllowed: return true;
-      case DeleteRight::kPeer: peer = true; return false;
-      case DeleteRight::kNotProducer: others = true; return false;
-    }
-    return false;
-  };
+  // First and last are taken among the versions the reader may see, as a
+  // read takes them: a hidden version neither hides one that is selected nor
+  // tells that it exists. The delete right is decided on what is selected.
+  q.visible = Visible();
   ASSIGN_OR_RETURN(store::ObjectPage page, dp_->store_->Query(q, std::nullopt));
+  if (page.records.empty()) return NotFound("no such object in this collection");
+  bool peer = false;
+  std::erase_if(page.records, [&](const store::ObjectRecord& r) {
+    const DeleteRight right = MayDelete(reader_, MetaOf(r, collection_));
+    peer = peer || right == DeleteRight::kPeer;
+    return right != DeleteRight::kAllowed;
+  });
   if (page.records.empty()) {
     if (peer) {
       return PermissionDenied(
           "a peer hub does not delete objects here (deletions are local and do not federate)");
     }
-    if (others) {
-      return PermissionDenied(
-          "these versions were produced by another organization (deleting them needs the "
-          "coordinator role)");
-    }
-    return NotFound("no such object in this collection");
+    return PermissionDenied(
+        "these versions were produced by another organization (deleting them needs the "
+        "coordinator role)");
   }
   for (const store::ObjectRecord& r : page.records) {
     Decision d = Decide(*model_, reader_, MetaOf(r, collection_), path_);

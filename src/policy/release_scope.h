@@ -91,8 +91,10 @@ class ReleaseScope {
 
   // The versions of `id` selected by `versions` (and `spec_versions`) that
   // this reader may see and delete (policy::MayDelete), released (audited)
-  // as a deletion. Errors: NotFound when the reader sees none (same as a
-  // missing object), PermissionDenied when it sees some but may delete none.
+  // as a deletion. First and last are taken among the versions the reader
+  // may see, as Read takes them. Errors: NotFound when the filters select
+  // none the reader sees (same as a missing object), PermissionDenied when
+  // they select some but it may delete none of them.
   Result<std::vector<store::ObjectRecord>> SelectForDeletion(
       std::string_view id, const store::VersionFilter& versions,
       const std::vector<std::string>& spec_versions);

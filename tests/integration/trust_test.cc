@@ -28,6 +28,7 @@ class TrustTest : public ::testing::Test {
                 {kUtility, "US Utility", "US", ""}},
                {kUs, kJp, kUtility}, {}, {kC1},
                {{"us-analyst", kUs, "contributor"},
+                {"us-colleague", kUs, "contributor"},
                 {"util-reader", kUtility, "reader"},
                 {"kr-reader", kKr, "reader"},
                 {"jp-hub", kJp, "peer"}});
@@ -231,6 +232,30 @@ TEST_F(TrustTest, AHiddenNewerVersionNeverShowsThrough) {
   HttpResponse missing = GetObject("kr-reader", IndicatorId(5, 99));
   EXPECT_EQ(hidden.status, 404);
   EXPECT_EQ(hidden.body, missing.body);
+}
+
+// The same for a deletion: first and last are taken among the versions the
+// deleting account may see. A colleague of the producer who sees v1 but not
+// the RED v2 deletes v1 with match[version]=last, exactly as if v2 did not
+// exist (a 404 would tell that a hidden newer version exists), and v2 stays.
+TEST_F(TrustTest, AHiddenNewerVersionDoesNotDecideADeletion) {
+  ObjectSpec v1{IndicatorId(6, 1), {kTlpGreen}};
+  Post("us-analyst", {IndicatorJson(v1)});
+  ObjectSpec v2 = v1;
+  v2.modified = "2025-03-01T00:00:00.000Z";
+  v2.markings = {kTlpRed};
+  v2.audience_accounts = {"us-analyst"};
+  Post("us-analyst", {IndicatorJson(v2)});
+  ASSERT_EQ(Modified(GetObject("us-colleague", v1.id)), std::vector<std::string>{v1.modified});
+
+  HttpResponse d = HttpRequest(
+      hub_.port(), "DELETE",
+      std::string("/api1/collections/") + kC1 + "/objects/" + v1.id + "/?match[version]=last",
+      {{"Authorization", BasicAuth("us-colleague", Password("us-colleague"))}, {"Accept", kTaxii}});
+  EXPECT_EQ(d.status, 200) << d.body;
+  // v1 is gone (a group member who never saw v2 now finds nothing); v2 stays.
+  EXPECT_EQ(GetObject("util-reader", v1.id).status, 404);
+  EXPECT_EQ(Modified(GetObject("us-analyst", v1.id)), std::vector<std::string>{v2.modified});
 }
 
 }  // namespace
