@@ -163,7 +163,7 @@ Status ReleaseScope::AuditNamedDenials(const store::ObjectQuery& query,
   return dp_->store_->Query(named, cursor).status();
 }
 
-Result<bool> ReleaseScope::SeesAny(std::string_view id) {
+Result<bool> ReleaseScope::SeesAny(std::string_view id, bool audit_denials) {
   store::ObjectQuery any;
   any.collection = collection_;
   any.ids = {std::string(id)};
@@ -175,7 +175,7 @@ Result<bool> ReleaseScope::SeesAny(std::string_view id) {
     Decision d = Decide(*model_, reader_, MetaOf(r, collection_), path_);
     if (d.allow) {
       visible_any = true;
-    } else {
+    } else if (audit_denials) {
       Denied(r, d.reason);
     }
     return d.allow;

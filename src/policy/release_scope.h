@@ -86,8 +86,10 @@ class ReleaseScope {
 
   // Whether the reader may see any version of `id` in the collection (TAXII
   // get object: an object with no such version is a 404, exactly like a
-  // missing one). Versions it may not see are audited as denied attempts.
-  Result<bool> SeesAny(std::string_view id);
+  // missing one). Versions it may not see are audited as denied attempts,
+  // unless `audit_denials` is false (the caller's Read of the same id has
+  // audited them already).
+  Result<bool> SeesAny(std::string_view id, bool audit_denials = true);
 
   // The versions of `id` selected by `versions` (and `spec_versions`) that
   // this reader may see and delete (policy::MayDelete), released (audited)

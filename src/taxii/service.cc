@@ -854,7 +854,7 @@ http::Response Service::GetObject(const Route& route, const store::Collection& c
     // when it exists but the policy hides it: no existence leak; that denial
     // is audited); an object whose visible versions the filters exclude is
     // an empty 200.
-    auto seen = scope->SeesAny(route.object_id);
+    auto seen = scope->SeesAny(route.object_id, /*audit_denials=*/false);  // Read audited them
     if (!seen.ok()) return ErrorFor(seen.error());
     if (!*seen) return Error(404, "Not Found", "no such object in this collection");
   }
