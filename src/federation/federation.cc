@@ -192,8 +192,8 @@ class FederationService::InboundLink {
                                                 page.meta ? &*page.meta : nullptr);
     if (extra) {
       for (const auto& e : *extra) {
-        ingest::Prepared q = ingest::PrepareObjects(e.objects, local_key_, **model, from,
-                                                    &refused_, e.meta ? &*e.meta : nullptr);
+        ingest::Prepared q = ingest::PrepareObjects(e.objects, local_key_, **model, from, &refused_,
+                                                    e.meta ? &*e.meta : nullptr);
         for (auto& o : q.batch.objects) p.batch.objects.push_back(std::move(o));
         for (auto& r : q.batch.refused_markings) p.batch.refused_markings.push_back(std::move(r));
         for (auto& f : q.failures) p.failures.push_back(std::move(f));

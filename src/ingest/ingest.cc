@@ -42,8 +42,7 @@ void RefusedMarkings::Remember(const std::string& id, const std::string& reason)
   remembered_.emplace(id, reason);
 }
 
-Result<std::map<std::string, std::string>> RefusedMarkings::Find(
-    const std::set<std::string>& ids) {
+Result<std::map<std::string, std::string>> RefusedMarkings::Find(const std::set<std::string>& ids) {
   std::map<std::string, std::string> out;
   std::vector<std::string> ask;
   for (const std::string& id : ids) {

@@ -86,7 +86,8 @@ size_t SpaceAtFront(SV s) {
   if (s.size() >= 2 && c == 0xC2 && (b(1) == 0x85 || b(1) == 0xA0)) return 2;
   if (s.size() < 3) return 0;
   if (c == 0xE1 && ((b(1) == 0x9A && b(2) == 0x80) || (b(1) == 0xA0 && b(2) == 0x8E))) return 3;
-  if (c == 0xE2 && b(1) == 0x80 && ((b(2) >= 0x80 && b(2) <= 0x8F) || (b(2) >= 0xA8 && b(2) <= 0xAF))) {
+  if (c == 0xE2 && b(1) == 0x80 &&
+      ((b(2) >= 0x80 && b(2) <= 0x8F) || (b(2) >= 0xA8 && b(2) <= 0xAF))) {
     return 3;
   }
   if (c == 0xE2 && b(1) == 0x81 && b(2) >= 0x9F && b(2) <= 0xA4) return 3;

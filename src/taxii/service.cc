@@ -954,9 +954,8 @@ void Service::AddObjects(const Route& route, const store::Collection& c, http::R
   // posting as its hub) is the policy's decision.
   // Look-alike marking definitions refused earlier are in the store's record.
   ingest::RefusedMarkings refused(store_);
-  auto prepared = ingest::PrepareEnvelope(request.body, c.key, **model,
-                                          policy::ProducerFor(principal, options_.hub_name),
-                                          &refused);
+  auto prepared = ingest::PrepareEnvelope(
+      request.body, c.key, **model, policy::ProducerFor(principal, options_.hub_name), &refused);
   if (!prepared.ok()) {
     respond(ErrorFor(prepared.error()));
     return;

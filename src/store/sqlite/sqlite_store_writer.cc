@@ -453,8 +453,9 @@ Status SqliteStore::ApplyBatchRows(Txn* t, const WriteBatch& batch, WriteResult*
     RETURN_IF_ERROR(st->Run());
   }
   for (const RefusedMarking& m : batch.refused_markings) {
-    ASSIGN_OR_RETURN(auto st, writer_->Prepare("INSERT INTO refused_markings(id, reason, refused_at)"
-                                               " VALUES(?1, ?2, ?3) ON CONFLICT(id) DO NOTHING"));
+    ASSIGN_OR_RETURN(auto st,
+                     writer_->Prepare("INSERT INTO refused_markings(id, reason, refused_at)"
+                                      " VALUES(?1, ?2, ?3) ON CONFLICT(id) DO NOTHING"));
     st->BindStatic(1, m.id);
     st->BindStatic(2, m.reason);
     st->Bind(3, options_.clock->NowMicros());

@@ -67,11 +67,14 @@ TEST(PeerIngestTest, SkipsLoopsAndStampsWithTheSendersMetadata) {
 TEST(PeerIngestTest, RefusesMetadataFromAnotherHubOrOfTheWrongLength) {
   auto m = Model();
   std::string one = "{\"objects\":[" + Indicator(1) + "],\"x_kizuna_federation\":";
-  EXPECT_FALSE(PrepareEnvelope(one + "{\"hub\":\"kr-hub\",\"objects\":[{}]}}", 1, *m, kFromUs, nullptr).ok());
-  EXPECT_FALSE(PrepareEnvelope(one + "{\"hub\":\"us-hub\",\"objects\":[]}}", 1, *m, kFromUs, nullptr).ok());
   EXPECT_FALSE(
-      PrepareEnvelope(one + "{\"hub\":\"us-hub\",\"objects\":[{\"marking\":\"nope\"}]}}", 1, *m, kFromUs, nullptr)
+      PrepareEnvelope(one + "{\"hub\":\"kr-hub\",\"objects\":[{}]}}", 1, *m, kFromUs, nullptr)
           .ok());
+  EXPECT_FALSE(
+      PrepareEnvelope(one + "{\"hub\":\"us-hub\",\"objects\":[]}}", 1, *m, kFromUs, nullptr).ok());
+  EXPECT_FALSE(PrepareEnvelope(one + "{\"hub\":\"us-hub\",\"objects\":[{\"marking\":\"nope\"}]}}",
+                               1, *m, kFromUs, nullptr)
+                   .ok());
   // Without metadata (a plain TAXII peer): accepted, origin = the sender, in
   // a lineage of the sender's own.
   auto plain = PrepareEnvelope("{\"objects\":[" + Indicator(1) + "]}", 1, *m, kFromUs, nullptr);

@@ -4,7 +4,6 @@
 // later call of the same stream, or after the hub refused it earlier (the
 // store's record, on a real SQLite file).
 #include <gtest/gtest.h>
-
 #include <unistd.h>
 
 #include <filesystem>
@@ -95,10 +94,11 @@ TEST(TlpLookalikeIngestTest, ReferencesInTheSameCallAreRefusedBeforeOrAfterTheDe
   for (char& c : upper) c = static_cast<char>(std::toupper(static_cast<unsigned char>(c)));
   upper.replace(0, 20, "marking-definition--");
   const std::string after = Indicator(2, MarkedBy(upper));
-  const std::string granular = Indicator(
-      3, std::string(R"("granular_markings":[{"selectors":["pattern"],"marking_ref":")") + kFake +
-             R"("}])");
-  const std::string clean = Indicator(4, MarkedBy("marking-definition--55d920b0-5e8b-4f79-9ee9-91f868d9b421"));
+  const std::string granular =
+      Indicator(3, std::string(R"("granular_markings":[{"selectors":["pattern"],"marking_ref":")") +
+                       kFake + R"("}])");
+  const std::string clean =
+      Indicator(4, MarkedBy("marking-definition--55d920b0-5e8b-4f79-9ee9-91f868d9b421"));
   std::vector<std::string_view> objs = {before, def, after, granular, clean};
   Prepared p = PrepareObjects(objs, 1, *Model(), kAccount, nullptr);
   ASSERT_EQ(p.batch.objects.size(), 1u);
@@ -114,7 +114,8 @@ TEST(TlpLookalikeIngestTest, ReferencesInTheSameCallAreRefusedBeforeOrAfterTheDe
   }
   EXPECT_NE(FailureOf(p.failures, "000000000003").find("granular_markings[0].marking_ref"),
             std::string::npos);
-  EXPECT_NE(FailureOf(p.failures, "000000000001").find("object_marking_refs[0]"), std::string::npos);
+  EXPECT_NE(FailureOf(p.failures, "000000000001").find("object_marking_refs[0]"),
+            std::string::npos);
 }
 
 TEST(TlpLookalikeIngestTest, AStreamRemembersItsRefusalsAcrossCalls) {
@@ -141,7 +142,8 @@ TEST(TlpLookalikeIngestTest, ScanningAheadRefusesReferencesThatComeFirst) {
   const std::string ref = Indicator(1, MarkedBy(kFake));
   const std::string def = Definition(kFake, kForms[3]);
   const std::string legit = Definition(
-      kStatement, R"("name":"Copyright","definition_type":"statement","definition":{"statement":"x"})");
+      kStatement,
+      R"("name":"Copyright","definition_type":"statement","definition":{"statement":"x"})");
   ScanForLookalikes({ref, legit, def}, &refused);
   Prepared p = PrepareObjects({ref}, 1, *Model(), kAccount, &refused);
   EXPECT_TRUE(p.batch.objects.empty());
@@ -163,8 +165,7 @@ TEST(TlpLookalikeIngestTest, CheckObjectsAppliesTheSameRulesWithoutAHub) {
   ASSERT_EQ(c.successes.size(), 1u);
   EXPECT_EQ(c.successes[0].id, "indicator--00000000-0000-4000-8000-000000000002");
   ASSERT_EQ(c.failures.size(), 2u);
-  EXPECT_NE(FailureOf(c.failures, "marking-definition").find("(tlp-lookalike)"),
-            std::string::npos);
+  EXPECT_NE(FailureOf(c.failures, "marking-definition").find("(tlp-lookalike)"), std::string::npos);
   Checked later = CheckObjects({ref}, &refused);
   EXPECT_TRUE(later.successes.empty());
 }

@@ -89,11 +89,10 @@ TEST(MarkingsTest, TlpLookalikeDefinitionsAreRejected) {
 // Issue 18: every form of a TLP look-alike under a non-OASIS id, in any
 // letter case and with white space around it.
 json::object Def(const std::string& members) {
-  return json::parse(
-             R"({"type":"marking-definition","spec_version":"2.1",)"
-             R"("id":"marking-definition--1a9c3244-cc05-4d6c-8355-5fd9c681ffa9",)"
-             R"("created":"2026-01-01T00:00:00.000Z",)" +
-             members + "}")
+  return json::parse(R"({"type":"marking-definition","spec_version":"2.1",)"
+                     R"("id":"marking-definition--1a9c3244-cc05-4d6c-8355-5fd9c681ffa9",)"
+                     R"("created":"2026-01-01T00:00:00.000Z",)" +
+                     members + "}")
       .as_object();
 }
 
@@ -168,7 +167,8 @@ TEST(MarkingsTest, OtherMarkingDefinitionsAreNoLookalikes) {
 
 TEST(MarkingsTest, ObjectsUnderTlp1IdsMustBeThePublishedObjects) {
   // A statement under the TLP 1.0 GREEN id would be read as TLP:GREEN.
-  json::object o = Def(R"("definition_type":"statement","definition":{"statement":"share freely"})");
+  json::object o =
+      Def(R"("definition_type":"statement","definition":{"statement":"share freely"})");
   o["id"] = kTlp1GreenId;
   EXPECT_FALSE(CheckTlpMarkingDefinition(o).ok());
   std::vector<Diagnostic> diags;
