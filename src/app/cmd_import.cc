@@ -114,12 +114,21 @@ Status CollectObjects(const std::string& path, const std::string& data, std::vec
   return Status::Ok();
 }
 
+// "(rule)" at the end of a failure message, or the whole message.
+std::string RuleOf(const std::string& message) {
+  size_t open = message.rfind('(');
+  return open == std::string::npos ? message : message.substr(open);
+}
+
 // The objects of one input file of `import` or `validate` in --format
 // `format` (stix or misp), into *objects (whose bytes may live in
-// *converted). Lines that are not objects go to *errors.
+// *converted). Lines that are not objects go to *errors; MISP events and
+// attributes that are refused go there too and count in *refused and
+// *reasons.
 Status LoadObjects(const std::string& file, const std::string& format, const std::string& data,
                    std::vector<Source>* objects, std::vector<std::string>* converted,
-                   std::vector<std::string>* errors) {
+                   std::vector<std::string>* errors, int64_t* refused,
+                   std::map<std::string, int64_t>* reasons) {
   if (format == "stix") return CollectObjects(file, data, objects, errors);
   if (format != "misp") return InvalidArgument("--format must be stix or misp");
   exports::MispImportStats ms;
@@ -135,7 +144,11 @@ Status LoadObjects(const std::string& file, const std::string& format, const std
     std::printf("  %lld attributes of type %s have no STIX form (skipped)\n",
                 static_cast<long long>(n), type.c_str());
   }
-  for (const auto& r : ms.refused) errors->push_back(file + ": " + r);
+  for (const auto& r : ms.refused) {
+    errors->push_back(file + ": " + r);
+    ++*refused;
+    ++(*reasons)[RuleOf(r)];
+  }
   return Status::Ok();
 }
 
@@ -145,12 +158,6 @@ std::string FailureLine(const std::string& file, const store::StatusDetail& f) {
   if (f.id.empty()) return file + ": (no id): " + f.message;
   if (f.message.rfind(f.id + ": ", 0) == 0) return file + ": " + f.message;
   return file + ": " + f.id + ": " + f.message;
-}
-
-// "(rule)" at the end of a failure message, or the whole message.
-std::string RuleOf(const std::string& message) {
-  size_t open = message.rfind('(');
-  return open == std::string::npos ? message : message.substr(open);
 }
 
 class Progress {
@@ -240,7 +247,8 @@ void AddImportCommand(CLI::App& root, int* exit_code) {
       }
       std::vector<Source> objects;
       std::vector<std::string> converted;  // MISP: the STIX objects made from it
-      Status loaded = LoadObjects(file, *in_format, *data, &objects, &converted, &errors);
+      Status loaded =
+          LoadObjects(file, *in_format, *data, &objects, &converted, &errors, &rejected, &reasons);
       if (!loaded.ok()) {
         *exit_code = Fail(loaded);
         return;
@@ -315,7 +323,8 @@ void AddValidateCommand(CLI::App& root, int* exit_code) {
       }
       std::vector<Source> objects;
       std::vector<std::string> converted;
-      Status loaded = LoadObjects(file, *in_format, *data, &objects, &converted, &errors);
+      Status loaded =
+          LoadObjects(file, *in_format, *data, &objects, &converted, &errors, &invalid, &reasons);
       if (!loaded.ok()) {
         *exit_code = Fail(loaded);
         return;

@@ -67,6 +67,14 @@ std::string Lower(std::string_view s) {
   return out;
 }
 
+// Only ids a marking reference can name (marking-definition--UUID, any
+// case) are remembered and recorded: nothing else can be referenced, and a
+// producer's arbitrary string never grows the store's record.
+bool CanBeReferenced(std::string_view lower_id) {
+  constexpr std::string_view kPrefix = "marking-definition--";
+  return lower_id.size() == kPrefix.size() + 36 && lower_id.substr(0, kPrefix.size()) == kPrefix;
+}
+
 // A marking reference of a prepared object that names no OASIS TLP marking
 // definition, so it may name a refused look-alike.
 struct PendingRef {
@@ -191,8 +199,9 @@ Prepared Run(const std::vector<std::string_view>& objects, int64_t collection_ke
         d.rule = "tlp-lookalike";
         d.message = l->Message();
         detail.message = d.ToString();
-        if (!detail.id.empty() && refused_here.emplace(Lower(detail.id), l->form).second) {
-          out.batch.refused_markings.push_back({Lower(detail.id), l->form});
+        if (std::string id = Lower(detail.id);
+            CanBeReferenced(id) && refused_here.emplace(id, l->form).second) {
+          out.batch.refused_markings.push_back({id, l->form});
         }
         out.failures.push_back(std::move(detail));
         continue;
@@ -261,8 +270,10 @@ void ScanForLookalikes(const std::vector<std::string_view>& objects, RefusedMark
         !id->is_string()) {
       continue;
     }
+    std::string lower = Lower(id->get_string());
+    if (!CanBeReferenced(lower)) continue;
     if (std::optional<stix::TlpLookalike> l = stix::FindTlpLookalike(obj)) {
-      refused->Remember(Lower(id->get_string()), l->form);
+      refused->Remember(lower, l->form);
     }
   }
 }

@@ -316,6 +316,10 @@ TEST_F(TlpLookalikeTest, ImportAndValidateNameTheFileAndTheRule) {
               std::string::npos)
         << cmd[0] << ": " << m.err;
     EXPECT_NE(m.err.find("(tlp-lookalike)"), std::string::npos) << cmd[0] << ": " << m.err;
+    EXPECT_NE(
+        m.out.find(cmd[0] == "import" ? "1 rejected (tlp-lookalike)" : "1 invalid (tlp-lookalike)"),
+        std::string::npos)
+        << cmd[0] << ": " << m.out;
   }
   EXPECT_FALSE(Stored(kCol, "indicator--7a1e0000-0000-4000-8000-000000000502"));
 }

@@ -86,6 +86,19 @@ TEST(TlpLookalikeIngestTest, EachFormIsRefusedAndRecorded) {
   }
 }
 
+TEST(TlpLookalikeIngestTest, OnlyIdsThatCanBeReferencedAreRecorded) {
+  const std::string junk = Definition(std::string(5000, 'x'), kForms[1]);
+  const std::string bad = Definition("marking-definition--nope", kForms[1]);
+  RefusedMarkings refused(nullptr);
+  ScanForLookalikes({junk, bad}, &refused);
+  Prepared p = PrepareObjects({junk, bad}, 1, *Model(), kAccount, &refused);
+  EXPECT_EQ(p.failures.size(), 2u);
+  EXPECT_TRUE(p.batch.refused_markings.empty());
+  auto found = refused.Find({std::string(5000, 'x'), "marking-definition--nope"});
+  ASSERT_TRUE(found.ok());
+  EXPECT_TRUE(found->empty());
+}
+
 TEST(TlpLookalikeIngestTest, ReferencesInTheSameCallAreRefusedBeforeOrAfterTheDefinition) {
   const std::string def = Definition(kFake, kForms[1]);
   const std::string before = Indicator(1, MarkedBy(kFake));
