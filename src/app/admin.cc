@@ -280,7 +280,8 @@ Status EnsureDefinitions(store::Store* store, const store::Collection& c) {
   // Definitions are public: TLP:CLEAR whatever the collection's default
   // (the built-in producer).
   ASSIGN_OR_RETURN(auto model, policy::LoadTrustModel(store));
-  ingest::Prepared p = ingest::PrepareObjects(views, c.key, *model, policy::BuiltinProducer());
+  ingest::Prepared p =
+      ingest::PrepareObjects(views, c.key, *model, policy::BuiltinProducer(), nullptr);
   if (!p.failures.empty()) {
     return Internal("built-in definition failed validation: " + p.failures[0].id + ": " +
                     p.failures[0].message);

@@ -270,8 +270,8 @@ Result<json::array> SeedDemoHub(store::Store* st, const DemoSeedOptions& fed) {
       const std::string by = CreatorOf(mine[i]);
       std::vector<std::string_view> views;
       for (; i < mine.size() && CreatorOf(mine[i]) == by; ++i) views.push_back(mine[i]);
-      ingest::Prepared p =
-          ingest::PrepareObjects(views, col.key, *model, policy::ImportProducer(by, PosterOf(by)));
+      ingest::Prepared p = ingest::PrepareObjects(
+          views, col.key, *model, policy::ImportProducer(by, PosterOf(by)), nullptr);
       if (!p.failures.empty()) {
         return Internal("demo data failed validation: " + p.failures[0].id + ": " +
                         p.failures[0].message);

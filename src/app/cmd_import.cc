@@ -1,5 +1,6 @@
 // `kizuna import` and `kizuna export`: bulk STIX in and out of a collection,
 // offline on the hub's database (the hub may be running: SQLite WAL allows it).
+// `kizuna validate`: what import would refuse in files, without a hub.
 #include <unistd.h>
 #include <zlib.h>
 
@@ -113,6 +114,52 @@ Status CollectObjects(const std::string& path, const std::string& data, std::vec
   return Status::Ok();
 }
 
+// "(rule)" at the end of a failure message, or the whole message.
+std::string RuleOf(const std::string& message) {
+  size_t open = message.rfind('(');
+  return open == std::string::npos ? message : message.substr(open);
+}
+
+// The objects of one input file of `import` or `validate` in --format
+// `format` (stix or misp), into *objects (whose bytes may live in
+// *converted). Lines that are not objects go to *errors; MISP events and
+// attributes that are refused go there too and count in *refused and
+// *reasons.
+Status LoadObjects(const std::string& file, const std::string& format, const std::string& data,
+                   std::vector<Source>* objects, std::vector<std::string>* converted,
+                   std::vector<std::string>* errors, int64_t* refused,
+                   std::map<std::string, int64_t>* reasons) {
+  if (format == "stix") return CollectObjects(file, data, objects, errors);
+  if (format != "misp") return InvalidArgument("--format must be stix or misp");
+  exports::MispImportStats ms;
+  auto stix_objects = exports::MispToStix(data, &ms);
+  if (!stix_objects.ok()) return InvalidArgument(file + ": " + stix_objects.error().message());
+  *converted = std::move(stix_objects).value();
+  for (const auto& o : *converted) objects->push_back({file, o});
+  std::printf("%s: %lld MISP events, %lld attributes: %lld indicators, %lld observables\n",
+              file.c_str(), static_cast<long long>(ms.events),
+              static_cast<long long>(ms.attributes), static_cast<long long>(ms.indicators),
+              static_cast<long long>(ms.observables));
+  for (const auto& [type, n] : ms.skipped) {
+    std::printf("  %lld attributes of type %s have no STIX form (skipped)\n",
+                static_cast<long long>(n), type.c_str());
+  }
+  for (const auto& r : ms.refused) {
+    errors->push_back(file + ": " + r);
+    ++*refused;
+    ++(*reasons)[RuleOf(r)];
+  }
+  return Status::Ok();
+}
+
+// "FILE: ID: MESSAGE" for a refused object (the id once: most messages
+// begin with it).
+std::string FailureLine(const std::string& file, const store::StatusDetail& f) {
+  if (f.id.empty()) return file + ": (no id): " + f.message;
+  if (f.message.rfind(f.id + ": ", 0) == 0) return file + ": " + f.message;
+  return file + ": " + f.id + ": " + f.message;
+}
+
 class Progress {
  public:
   explicit Progress(size_t total) : total_(total), tty_(isatty(2) != 0) {}
@@ -189,6 +236,9 @@ void AddImportCommand(CLI::App& root, int* exit_code) {
     int64_t accepted = 0, duplicates = 0, rejected = 0;
     std::map<std::string, int64_t> reasons;
     std::vector<std::string> errors;
+    // TLP look-alikes refused by this import (its earlier batches and files)
+    // and by the hub before (the store's record).
+    ingest::RefusedMarkings refused(store);
     for (const auto& file : *files) {
       auto data = ReadFileMaybeGzip(file);
       if (!data.ok()) {
@@ -197,50 +247,32 @@ void AddImportCommand(CLI::App& root, int* exit_code) {
       }
       std::vector<Source> objects;
       std::vector<std::string> converted;  // MISP: the STIX objects made from it
-      if (*in_format == "misp") {
-        exports::MispImportStats ms;
-        auto stix_objects = exports::MispToStix(*data, &ms);
-        if (!stix_objects.ok()) {
-          *exit_code = Fail(InvalidArgument(file + ": " + stix_objects.error().message()));
-          return;
-        }
-        converted = std::move(stix_objects).value();
-        for (const auto& o : converted) objects.push_back({file, o});
-        std::printf("%s: %lld MISP events, %lld attributes: %lld indicators, %lld observables\n",
-                    file.c_str(), static_cast<long long>(ms.events),
-                    static_cast<long long>(ms.attributes), static_cast<long long>(ms.indicators),
-                    static_cast<long long>(ms.observables));
-        for (const auto& [type, n] : ms.skipped) {
-          std::printf("  %lld attributes of type %s have no STIX form (skipped)\n",
-                      static_cast<long long>(n), type.c_str());
-        }
-      } else if (*in_format != "stix") {
-        *exit_code = Fail(InvalidArgument("--format must be stix or misp"));
+      Status loaded =
+          LoadObjects(file, *in_format, *data, &objects, &converted, &errors, &rejected, &reasons);
+      if (!loaded.ok()) {
+        *exit_code = Fail(loaded);
         return;
-      } else {
-        Status s = CollectObjects(file, *data, &objects, &errors);
-        if (!s.ok()) {
-          *exit_code = Fail(s);
-          return;
-        }
       }
+      std::vector<std::string_view> all;
+      for (const auto& o : objects) all.push_back(o.bytes);
+      // A TLP look-alike anywhere in the file refuses what references it in
+      // earlier batches too.
+      ingest::ScanForLookalikes(all, &refused);
       Progress progress(objects.size());
       constexpr size_t kBatch = 1000;
       for (size_t i = 0; i < objects.size(); i += kBatch) {
         size_t end = std::min(objects.size(), i + kBatch);
         std::vector<std::string_view> views;
         for (size_t j = i; j < end; ++j) views.push_back(objects[j].bytes);
-        ingest::Prepared p = ingest::PrepareObjects(views, col->key, **model, prod);
+        ingest::Prepared p = ingest::PrepareObjects(views, col->key, **model, prod, &refused);
         for (const auto& f : p.failures) {
           ++rejected;
-          std::string rule = f.message;
-          if (size_t open = rule.rfind('('); open != std::string::npos) rule = rule.substr(open);
-          reasons[rule]++;
+          reasons[RuleOf(f.message)]++;
           if (!*quiet) {
-            errors.push_back(file + ": " + (f.id.empty() ? "(no id)" : f.id) + ": " + f.message);
+            errors.push_back(FailureLine(file, f));
           }
         }
-        if (!p.batch.objects.empty()) {
+        if (!p.batch.objects.empty() || !p.batch.refused_markings.empty()) {
           auto w = store->WriteSync(std::move(p.batch));
           if (!w.ok()) {
             progress.Done();
@@ -261,6 +293,66 @@ void AddImportCommand(CLI::App& root, int* exit_code) {
       std::printf("  %lld rejected %s\n", static_cast<long long>(n), rule.c_str());
     }
     if (rejected > 0 || !errors.empty()) *exit_code = 1;
+  });
+}
+
+void AddValidateCommand(CLI::App& root, int* exit_code) {
+  auto* cmd = root.add_subcommand(
+      "validate",
+      "check STIX files (or MISP events) as `kizuna import` would, without a hub: STIX "
+      "validation, patterns and the TLP look-alike rules (not the hub's trust policy)");
+  auto files = std::make_shared<std::vector<std::string>>();
+  auto in_format = std::make_shared<std::string>("stix");
+  cmd->add_option("files", *files, "bundle (.json), JSON lines (.jsonl), optionally gzip")
+      ->required();
+  cmd->add_option("--format", *in_format,
+                  "stix (bundles or JSON lines, the default) or misp (MISP event JSON, "
+                  "converted to STIX 2.1)");
+  cmd->callback([=] {
+    int64_t valid = 0, invalid = 0;
+    std::map<std::string, int64_t> reasons;
+    std::vector<std::string> errors;
+    // As in import: a look-alike refuses what references it anywhere in its
+    // file and in the files after it.
+    ingest::RefusedMarkings refused(nullptr);
+    for (const auto& file : *files) {
+      auto data = ReadFileMaybeGzip(file);
+      if (!data.ok()) {
+        *exit_code = Fail(data.error());
+        return;
+      }
+      std::vector<Source> objects;
+      std::vector<std::string> converted;
+      Status loaded =
+          LoadObjects(file, *in_format, *data, &objects, &converted, &errors, &invalid, &reasons);
+      if (!loaded.ok()) {
+        *exit_code = Fail(loaded);
+        return;
+      }
+      std::vector<std::string_view> views;
+      for (const auto& o : objects) views.push_back(o.bytes);
+      ingest::ScanForLookalikes(views, &refused);
+      constexpr size_t kBatch = 1000;
+      for (size_t i = 0; i < views.size(); i += kBatch) {
+        std::vector<std::string_view> batch(
+            views.begin() + static_cast<std::ptrdiff_t>(i),
+            views.begin() + static_cast<std::ptrdiff_t>(std::min(views.size(), i + kBatch)));
+        ingest::Checked c = ingest::CheckObjects(batch, &refused);
+        valid += static_cast<int64_t>(c.successes.size());
+        for (const auto& f : c.failures) {
+          ++invalid;
+          reasons[RuleOf(f.message)]++;
+          errors.push_back(FailureLine(file, f));
+        }
+      }
+    }
+    for (const auto& e : errors) std::fprintf(stderr, "invalid: %s\n", e.c_str());
+    std::printf("validated: %lld valid, %lld invalid\n", static_cast<long long>(valid),
+                static_cast<long long>(invalid));
+    for (const auto& [rule, n] : reasons) {
+      std::printf("  %lld invalid %s\n", static_cast<long long>(n), rule.c_str());
+    }
+    if (invalid > 0 || !errors.empty()) *exit_code = 1;
   });
 }
 

@@ -15,6 +15,7 @@ void AddServeCommand(CLI::App& root, int* exit_code);
 void AddAdminCommands(CLI::App& root, int* exit_code);
 void AddSectorsCommand(CLI::App& root, int* exit_code);
 void AddImportCommand(CLI::App& root, int* exit_code);
+void AddValidateCommand(CLI::App& root, int* exit_code);  // cmd_import.cc
 void AddExportCommand(CLI::App& root, int* exit_code);
 void AddDemoCommand(CLI::App& root, int* exit_code);
 void AddGenerateCommand(CLI::App& root, int* exit_code);

@@ -12,6 +12,7 @@ int main(int argc, char** argv) {
   kizuna::app::AddAdminCommands(root, &exit_code);
   kizuna::app::AddSectorsCommand(root, &exit_code);
   kizuna::app::AddImportCommand(root, &exit_code);
+  kizuna::app::AddValidateCommand(root, &exit_code);
   kizuna::app::AddExportCommand(root, &exit_code);
   kizuna::app::AddDemoCommand(root, &exit_code);
   kizuna::app::AddGenerateCommand(root, &exit_code);

@@ -49,9 +49,8 @@ std::string PatternEscape(std::string_view v) {
   return out;
 }
 
-// The TLP marking of a tag name ("tlp:amber"), or "".
-std::string TlpRef(std::string name) {
-  for (char& c : name) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+// The TLP marking of a tag name ("tlp:amber", lower case, trimmed), or "".
+std::string TlpRef(const std::string& name) {
   if (name.rfind("tlp:", 0) != 0) return "";
   std::string l = name.substr(4);
   if (l == "white" || l == "clear") return std::string(stix::kTlpClearId);
@@ -65,7 +64,16 @@ std::string TlpRef(std::string name) {
 struct Tags {
   std::vector<std::string> markings;
   std::vector<std::string> labels;
+  std::vector<std::string> unknown_tlp;  // "tlp:" tags of no known level
 };
+
+// The refusal of an event or attribute with a tlp: tag of no known level.
+std::string UnknownTlp(const std::string& what, const std::string& uuid, const Tags& tags) {
+  return "MISP " + what + " " + (uuid.empty() ? "(no uuid)" : uuid) + ": tag '" +
+         tags.unknown_tlp.front() +
+         "' imitates TLP but names no TLP 2.0 or TLP 1.0 level; tag it tlp:clear, tlp:green, "
+         "tlp:amber, tlp:amber+strict or tlp:red (tlp-lookalike)";
+}
 
 Tags ReadTags(const json::object& o) {
   Tags t;
@@ -73,11 +81,15 @@ Tags ReadTags(const json::object& o) {
   if (it == o.end() || !it->value().is_array()) return t;
   for (const auto& v : it->value().get_array()) {
     if (!v.is_object()) continue;
-    std::string name = Str(v.get_object(), "name");
+    std::string name(stix::TrimMarkingText(Str(v.get_object(), "name")));
     if (name.empty()) continue;
-    std::string ref = TlpRef(name);
+    std::string lower = name;
+    for (char& c : lower) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+    std::string ref = TlpRef(lower);
     if (!ref.empty()) {
       t.markings.push_back(ref);
+    } else if (lower.rfind("tlp:", 0) == 0) {
+      t.unknown_tlp.push_back(name);
     } else {
       t.labels.push_back(name);
     }
@@ -175,6 +187,10 @@ class Converter {
     std::string created = date.size() == 10 ? date + "T00:00:00.000Z" : FormatTimestamp(0, 3);
     std::string modified = TimeOf(e, created);
     Tags event_tags = ReadTags(e);
+    if (!event_tags.unknown_tlp.empty()) {
+      stats_->refused.push_back(UnknownTlp("event", Str(e, "uuid"), event_tags));
+      return;
+    }
     event_markings_ = Strictest(event_tags.markings, {});
     event_labels_ = event_tags.labels;
     refs_.clear();
@@ -263,6 +279,10 @@ class Converter {
     if (!IsUuidSyntax(uuid)) uuid = UuidV5(kStixScoNamespace, type + "|" + value);
     std::string t = TimeOf(a, event_created);
     Tags tags = ReadTags(a);
+    if (!tags.unknown_tlp.empty()) {
+      stats_->refused.push_back(UnknownTlp("attribute", Str(a, "uuid"), tags));
+      return;
+    }
     std::vector<std::string> markings = Strictest(tags.markings, event_markings_);
     std::vector<std::string> labels = tags.labels;
     labels.insert(labels.end(), event_labels_.begin(), event_labels_.end());

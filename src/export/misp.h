@@ -13,7 +13,12 @@
 //    vulnerability objects; link attributes become external references of
 //    the report; attributes inside MISP objects are read the same way;
 //  - tlp: tags become TLP 2.0 marking references (event tags apply to all,
-//    the strictest wins); other tags become labels.
+//    the strictest wins); other tags become labels. Tag names are compared
+//    in any letter case after stix::TrimMarkingText. A tag that begins with
+//    "tlp:" but names no TLP 2.0 or 1.0 level (tlp:ex:chr, tlp:unclear, a
+//    typo) would be neither enforced nor may it travel on as a label that
+//    looks like TLP: its attribute (an event tag: the whole event) is not
+//    converted, and MispImportStats::refused says why (rule tlp-lookalike).
 // Attribute types without a STIX form are counted and skipped.
 // Pure function; thread-safe.
 
@@ -33,6 +38,9 @@ struct MispImportStats {
   int64_t indicators = 0;
   int64_t observables = 0;
   std::map<std::string, int64_t> skipped;  // by MISP attribute type
+  // Events and attributes not converted, one sentence each ending in
+  // "(rule)", e.g. "MISP attribute <uuid>: tag ... (tlp-lookalike)".
+  std::vector<std::string> refused;
 };
 
 // Returns the STIX objects (JSON texts). InvalidArgument when the input is

@@ -57,7 +57,8 @@ class FederationService::InboundLink {
         local_key_(local_key),
         cursor_name_(InboundCursorName(peer_.name, local_key_, flow_.remote_collection)),
         client_(ClientOptions(), std::move(authorization)),
-        backoff_(svc->options_.client.initial_backoff_ms, svc->options_.link_max_backoff_ms) {}
+        backoff_(svc->options_.client.initial_backoff_ms, svc->options_.link_max_backoff_ms),
+        refused_(svc->store_) {}
 
   ~InboundLink() { Stop(); }
 
@@ -182,13 +183,19 @@ class FederationService::InboundLink {
       return false;
     }
     const policy::Producer from = policy::PeerProducer(svc_->options_.self_hub, peer_.name);
-    ingest::Prepared p = ingest::PrepareObjects(page.objects, local_key_, **model, from,
+    // A TLP look-alike on a later page of this delivery is refused before
+    // the objects of earlier pages that reference it are prepared.
+    if (extra) {
+      for (const auto& e : *extra) ingest::ScanForLookalikes(e.objects, &refused_);
+    }
+    ingest::Prepared p = ingest::PrepareObjects(page.objects, local_key_, **model, from, &refused_,
                                                 page.meta ? &*page.meta : nullptr);
     if (extra) {
       for (const auto& e : *extra) {
-        ingest::Prepared q = ingest::PrepareObjects(e.objects, local_key_, **model, from,
+        ingest::Prepared q = ingest::PrepareObjects(e.objects, local_key_, **model, from, &refused_,
                                                     e.meta ? &*e.meta : nullptr);
         for (auto& o : q.batch.objects) p.batch.objects.push_back(std::move(o));
+        for (auto& r : q.batch.refused_markings) p.batch.refused_markings.push_back(std::move(r));
         for (auto& f : q.failures) p.failures.push_back(std::move(f));
         p.looped.insert(p.looped.end(), q.looped.begin(), q.looped.end());
       }
@@ -322,6 +329,7 @@ class FederationService::InboundLink {
              batch.objects.size() + queue_.front().batch.objects.size() <= svc_->options_.max_batch_objects) {
         store::WriteBatch& next = queue_.front().batch;
         for (auto& o : next.objects) batch.objects.push_back(std::move(o));
+        for (auto& r : next.refused_markings) batch.refused_markings.push_back(std::move(r));
         batch.cursor = std::move(next.cursor);
         queue_.pop_front();
       }
@@ -357,6 +365,9 @@ class FederationService::InboundLink {
   TaxiiClient client_;
   Backoff backoff_;
   std::string cursor_;  // reader thread: the cursor of the last queued batch
+  // Reader thread: TLP look-alikes this link refused (queued pages may not
+  // be committed yet) over the store's record.
+  ingest::RefusedMarkings refused_;
 
   std::mutex mu_;
   std::condition_variable cv_;

@@ -554,9 +554,8 @@ void CheckMarkingDefinition(Ctx& ctx, const json::object& o) {
                   "definition");
       }
     } else if (*def_type == "tlp") {
-      // Section 7.2.1.4: TLP markings are the four predefined objects.
-      Status s = CheckTlpMarkingDefinition(o);
-      if (!s.ok()) ctx.Error("tlp", s.message(), "definition");
+      // Section 7.2.1.4: TLP markings are the four predefined objects
+      // (checked below with the other TLP ids and look-alikes).
     } else {
       if (!def->is_object()) ctx.Error("value-type", "definition must be an object", "definition");
       if (ctx.wants_warnings()) {
@@ -570,10 +569,15 @@ void CheckMarkingDefinition(Ctx& ctx, const json::object& o) {
       }
     }
   }
-  if (id && IsTlp2MarkingId(*id)) {
-    // The TLP 2.0 ids carry exactly the objects OASIS published.
+  if (id && TlpOfMarkingRef(*id) != Tlp::kNone) {
+    // The TLP 2.0 and 1.0 ids (section 7.2.1.4) carry exactly the objects
+    // OASIS published, under their lower-case ids.
     Status s = CheckTlpMarkingDefinition(o);
     if (!s.ok()) ctx.Error("tlp", s.message());
+  } else if (std::optional<TlpLookalike> l = FindTlpLookalike(o)) {
+    // Anything else that looks like TLP would be read as TLP by people and
+    // tools downstream while the hub cannot enforce it (docs/policy.md).
+    ctx.Error("tlp-lookalike", l->Message(), l->property);
   }
 }
 

@@ -57,6 +57,54 @@ Status Mismatch(SV id, SV what) {
   return InvalidArgument(m);
 }
 
+bool EqualsIgnoringCase(SV a, SV b) {
+  if (a.size() != b.size()) return false;
+  for (size_t i = 0; i < a.size(); ++i) {
+    char x = a[i], y = b[i];
+    if (x >= 'A' && x <= 'Z') x = static_cast<char>(x + 32);
+    if (y >= 'A' && y <= 'Z') y = static_cast<char>(y + 32);
+    if (x != y) return false;
+  }
+  return true;
+}
+
+// True when the object has a member whose name equals `key` in any letter case.
+bool HasMemberIgnoringCase(const json::object& o, SV key) {
+  for (const auto& kv : o) {
+    if (EqualsIgnoringCase(kv.key(), key)) return true;
+  }
+  return false;
+}
+
+// The length of the white space or invisible character at the start of
+// `s` (0 if none); see TrimMarkingText.
+size_t SpaceAtFront(SV s) {
+  if (s.empty()) return 0;
+  auto b = [&](size_t i) { return static_cast<unsigned char>(s[i]); };
+  unsigned char c = b(0);
+  if (c == ' ' || (c >= '\t' && c <= '\r')) return 1;
+  if (s.size() >= 2 && c == 0xC2 && (b(1) == 0x85 || b(1) == 0xA0)) return 2;
+  if (s.size() < 3) return 0;
+  if (c == 0xE1 && ((b(1) == 0x9A && b(2) == 0x80) || (b(1) == 0xA0 && b(2) == 0x8E))) return 3;
+  if (c == 0xE2 && b(1) == 0x80 &&
+      ((b(2) >= 0x80 && b(2) <= 0x8F) || (b(2) >= 0xA8 && b(2) <= 0xAF))) {
+    return 3;
+  }
+  if (c == 0xE2 && b(1) == 0x81 && b(2) >= 0x9F && b(2) <= 0xA4) return 3;
+  if (c == 0xE3 && b(1) == 0x80 && b(2) == 0x80) return 3;
+  if (c == 0xEF && b(1) == 0xBB && b(2) == 0xBF) return 3;
+  return 0;
+}
+
+// The same at the end: the longest suffix of at most 3 bytes that is one
+// such character.
+size_t SpaceAtBack(SV s) {
+  for (size_t n = 1; n <= 3 && n <= s.size(); ++n) {
+    if (SpaceAtFront(s.substr(s.size() - n)) == n) return n;
+  }
+  return 0;
+}
+
 Status CheckOnly(const json::object& o, SV id, std::initializer_list<SV> allowed) {
   for (const auto& kv : o) {
     bool ok = false;
@@ -155,6 +203,67 @@ bool HasGranularMarkings(const boost::json::object& object) {
   return v && v->is_array() && !v->get_array().empty();
 }
 
+std::string MarkingReference::Property() const {
+  return granular ? "granular_markings[" + std::to_string(index) + "].marking_ref"
+                  : "object_marking_refs[" + std::to_string(index) + "]";
+}
+
+std::vector<MarkingReference> MarkingReferences(const boost::json::object& object) {
+  std::vector<MarkingReference> out;
+  if (const json::value* v = object.if_contains("object_marking_refs"); v && v->is_array()) {
+    const json::array& a = v->get_array();
+    for (size_t i = 0; i < a.size(); ++i) {
+      if (a[i].is_string()) out.push_back({SV(a[i].get_string()), false, i});
+    }
+  }
+  if (const json::value* v = object.if_contains("granular_markings"); v && v->is_array()) {
+    const json::array& a = v->get_array();
+    for (size_t i = 0; i < a.size(); ++i) {
+      if (!a[i].is_object()) continue;
+      if (const json::string* ref = StringAt(a[i].get_object(), "marking_ref")) {
+        out.push_back({SV(*ref), true, i});
+      }
+    }
+  }
+  return out;
+}
+
+std::string TlpLookalike::Message() const {
+  return "imitates TLP under an id that is not an OASIS TLP marking definition (" + form +
+         "); only the OASIS TLP 2.0 and TLP 1.0 marking definitions may define TLP markings";
+}
+
+std::string_view TrimMarkingText(std::string_view text) {
+  while (size_t n = SpaceAtFront(text)) text.remove_prefix(n);
+  while (size_t n = SpaceAtBack(text)) text.remove_suffix(n);
+  return text;
+}
+
+std::optional<TlpLookalike> FindTlpLookalike(const boost::json::object& o) {
+  const json::string* id = StringAt(o, "id");
+  // The OASIS ids (in any case) are checked against their published content.
+  if (id && TlpOfMarkingRef(*id) != Tlp::kNone) return std::nullopt;
+  if (const json::string* dt = StringAt(o, "definition_type");
+      dt && EqualsIgnoringCase(TrimMarkingText(*dt), "tlp")) {
+    return TlpLookalike{"definition_type", "definition_type \"tlp\""};
+  }
+  if (const json::string* name = StringAt(o, "name")) {
+    SV n = TrimMarkingText(*name);
+    if (n.size() >= 4 && EqualsIgnoringCase(n.substr(0, 4), "tlp:")) {
+      return TlpLookalike{"name", "a name beginning with \"TLP:\""};
+    }
+  }
+  if (const json::value* def = o.if_contains("definition");
+      def && def->is_object() && HasMemberIgnoringCase(def->get_object(), "tlp")) {
+    return TlpLookalike{"definition", "a TLP 1.0 definition {\"tlp\": ...}"};
+  }
+  if (const json::value* ext = o.if_contains("extensions");
+      ext && ext->is_object() && HasMemberIgnoringCase(ext->get_object(), kTlp2ExtensionId)) {
+    return TlpLookalike{"extensions", "the TLP 2.0 extension " + std::string(kTlp2ExtensionId)};
+  }
+  return std::nullopt;
+}
+
 Status CheckTlpMarkingDefinition(const boost::json::object& o) {
   const json::string* id_str = StringAt(o, "id");
   SV id = id_str ? SV(*id_str) : SV();
@@ -196,25 +305,11 @@ Status CheckTlpMarkingDefinition(const boost::json::object& o) {
     if (!level || SV(*level) != want) return Mismatch(id, "tlp_2_0");
     return CheckOnly(o, id, {"type", "spec_version", "id", "created", "name", "extensions"});
   }
-  // A marking definition that looks like TLP under another id (any case of
-  // definition_type "tlp", a "TLP:" name, the TLP 2.0 extension) would be read
-  // by people and tools as TLP while the hub cannot enforce it: refuse it.
-  auto lower = [](SV v) {
-    std::string out(v);
-    for (char& c : out) c = static_cast<char>(c >= 'A' && c <= 'Z' ? c + 32 : c);
-    return out;
-  };
-  const json::string* dt = StringAt(o, "definition_type");
-  const json::string* name = StringAt(o, "name");
-  const json::value* ext = o.if_contains("extensions");
-  const bool tlp_ext = ext && ext->is_object() && ext->get_object().contains(kTlp2ExtensionId);
   if (TlpOfMarkingRef(id) != Tlp::kNone) {
     return InvalidArgument(std::string(id) + ": TLP marking ids must be written in lower case");
   }
-  if ((dt && lower(*dt) == "tlp") || (name && lower(*name).rfind("tlp:", 0) == 0) || tlp_ext) {
-    return InvalidArgument(std::string(id) +
-                           ": only the OASIS TLP marking definitions may define TLP markings "
-                           "(STIX 2.1 section 7.2.1.4; TLP 2.0 ids)");
+  if (std::optional<TlpLookalike> l = FindTlpLookalike(o)) {
+    return InvalidArgument(std::string(id) + ": " + l->Message());
   }
   return Status::Ok();
 }

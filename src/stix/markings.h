@@ -1,13 +1,16 @@
 #pragma once
 // TLP data markings: the OASIS TLP 2.0 marking-definition objects the hub
 // serves, recognition of the TLP 1.0 marking ids of STIX 2.1 section 7.2.1.4,
-// the strictest-wins rule over an object's marking references, and helpers
-// to read an object's markings.
+// the strictest-wins rule over an object's marking references, helpers to
+// read an object's markings, and the recognition of marking definitions that
+// imitate TLP under another id (TLP look-alikes, docs/policy.md).
 //
 // All functions are pure; all data is static. Thread-safe.
 
 #include <boost/json/fwd.hpp>
+#include <cstddef>
 #include <cstdint>
+#include <optional>
 #include <span>
 #include <string>
 #include <string_view>
@@ -87,10 +90,51 @@ Tlp ObjectTlp(const boost::json::object& object);
 // True when the object has a non-empty granular_markings list.
 bool HasGranularMarkings(const boost::json::object& object);
 
-// Checks a marking definition that claims to be a TLP marking (one of the
-// ids above, or definition_type "tlp"): its content must be exactly the
-// predefined object (STIX 2.1 section 7.2.1.4, the OASIS TLP 2.0 objects).
-// OK for a matching object; InvalidArgument naming the mismatch otherwise.
+// One marking reference of an object: object_marking_refs[index] or
+// granular_markings[index].marking_ref. `id` points into the object.
+struct MarkingReference {
+  std::string_view id;
+  bool granular = false;
+  size_t index = 0;
+  // "object_marking_refs[2]", "granular_markings[0].marking_ref"
+  std::string Property() const;
+};
+// Every marking reference of the object (strings only, in order: the object
+// markings, then the granular ones).
+std::vector<MarkingReference> MarkingReferences(const boost::json::object& object);
+
+// How a marking definition imitates TLP (see FindTlpLookalike).
+struct TlpLookalike {
+  std::string property;  // the property that imitates TLP: "definition_type", "name", ...
+  std::string form;      // which form, in words; never the object's own text
+  // "imitates TLP under an id that is not an OASIS TLP marking definition
+  // (<form>); ..." (the sentence of a diagnostic).
+  std::string Message() const;
+};
+
+// A marking definition that imitates TLP under an id other than the nine
+// OASIS ones (the TLP 2.0 and TLP 1.0 ids above, in any letter case): any
+// of, checked in this order,
+//  - definition_type equal to "tlp" in any letter case;
+//  - a name beginning with "TLP:" in any letter case;
+//  - a definition object with a member "tlp" (any letter case): TLP 1.0;
+//  - an extensions member named kTlp2ExtensionId (any letter case).
+// Strings are compared after TrimMarkingText. nullopt for anything else,
+// including every object under an OASIS id (CheckTlpMarkingDefinition
+// checks those). Looks only at these properties, not at the type.
+std::optional<TlpLookalike> FindTlpLookalike(const boost::json::object& marking_definition);
+
+// `text` without leading and trailing white space and invisible characters:
+// ASCII white space, and in UTF-8 U+0085, U+00A0, U+1680, U+180E,
+// U+2000-U+200F, U+2028-U+202F, U+205F-U+2064, U+3000 and U+FEFF.
+std::string_view TrimMarkingText(std::string_view text);
+
+// Checks a marking definition that claims to be a TLP marking: under one of
+// the ids above its content must be exactly the predefined object (STIX 2.1
+// section 7.2.1.4, the OASIS TLP 2.0 objects) and the id must be in lower
+// case; under any other id it must not be a TLP look-alike
+// (FindTlpLookalike). OK for a matching or unrelated object; InvalidArgument
+// naming the mismatch otherwise.
 Status CheckTlpMarkingDefinition(const boost::json::object& marking_definition);
 
 }  // namespace kizuna::stix

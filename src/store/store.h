@@ -215,11 +215,21 @@ struct CursorUpdate {
   std::string value;
 };
 
+// A marking definition the hub refused at ingest because it imitates TLP
+// under a non-OASIS id (docs/policy.md): recorded so that objects that
+// reference it in later requests are refused too. Store-wide, never removed.
+struct RefusedMarking {
+  std::string id;      // the marking-definition id, in lower case
+  std::string reason;  // which TLP form it imitated, in words (no producer text)
+};
+
 struct WriteBatch {
   int64_t collection = 0;
   std::vector<NewObject> objects;
   std::optional<StatusRecord> status;  // stored in the same commit
   std::optional<CursorUpdate> cursor;  // stored in the same commit
+  // Recorded in the same commit; an id already recorded keeps its first reason.
+  std::vector<RefusedMarking> refused_markings;
 };
 
 // Sent to commit listeners after each durable commit that added objects.
@@ -289,6 +299,11 @@ class Store {
   // Cursors stored with WriteBatch::cursor (or PutCursor). nullopt if unset.
   virtual Result<std::optional<std::string>> GetCursor(const std::string& name) = 0;
   virtual Status PutCursor(const CursorUpdate& cursor) = 0;
+
+  // The records (WriteBatch::refused_markings) of those of `ids` (lower
+  // case) that were refused, in any order.
+  virtual Result<std::vector<RefusedMarking>> FindRefusedMarkings(
+      const std::vector<std::string>& ids) = 0;
 
   virtual Result<std::optional<StatusRecord>> GetStatus(const std::string& api_root,
                                                         const std::string& id) = 0;

@@ -945,8 +945,10 @@ void Service::AddObjects(const Route& route, const store::Collection& c, http::R
   }
   // Who produces these objects (an account, or a peer hub's account
   // posting as its hub) is the policy's decision.
-  auto prepared = ingest::PrepareEnvelope(request.body, c.key, **model,
-                                          policy::ProducerFor(principal, options_.hub_name));
+  // Look-alike marking definitions refused earlier are in the store's record.
+  ingest::RefusedMarkings refused(store_);
+  auto prepared = ingest::PrepareEnvelope(
+      request.body, c.key, **model, policy::ProducerFor(principal, options_.hub_name), &refused);
   if (!prepared.ok()) {
     respond(ErrorFor(prepared.error()));
     return;

@@ -129,6 +129,14 @@ CREATE TABLE config_records(
     // marking, audience or origin (per-collection tables: see
     // MarkPolicyVaries below).
     "",
+    // 3 -> 4: marking definitions refused as TLP look-alikes (lower-case
+    // ids), so that later references to them are refused too.
+    R"sql(
+CREATE TABLE refused_markings(
+  id TEXT PRIMARY KEY,
+  reason TEXT NOT NULL,
+  refused_at INTEGER NOT NULL) WITHOUT ROWID;
+)sql",
 };
 
 // 2 -> 3, per collection table: the rows of ids with several versions are

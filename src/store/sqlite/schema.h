@@ -16,7 +16,7 @@ namespace kizuna::store::sqlite {
 class Connection;
 
 // The schema version this build writes.
-inline constexpr int kSchemaVersion = 3;
+inline constexpr int kSchemaVersion = 4;
 // PRAGMA application_id of a Kizuna store: "KZNA".
 inline constexpr int kApplicationId = 0x4B5A4E41;
 

@@ -61,6 +61,20 @@ Status SqliteStore::PutCursor(const CursorUpdate& cursor) {
   });
 }
 
+Result<std::vector<RefusedMarking>> SqliteStore::FindRefusedMarkings(
+    const std::vector<std::string>& ids) {
+  std::vector<RefusedMarking> out;
+  if (ids.empty()) return out;
+  ASSIGN_OR_RETURN(ReaderLease conn, AcquireReader());
+  for (const std::string& id : ids) {
+    ASSIGN_OR_RETURN(auto st, conn->Prepare("SELECT reason FROM refused_markings WHERE id=?1"));
+    st->BindStatic(1, id);
+    ASSIGN_OR_RETURN(bool row, st->Step());
+    if (row) out.push_back(RefusedMarking{id, std::string(st->Text(0))});
+  }
+  return out;
+}
+
 Result<std::optional<StatusRecord>> SqliteStore::GetStatus(const std::string& api_root,
                                                            const std::string& id) {
   ASSIGN_OR_RETURN(ReaderLease conn, AcquireReader());

@@ -91,6 +91,8 @@ class SqliteStore final : public Store {
   void AddCommitListener(CommitListener listener) override;
   Result<std::optional<std::string>> GetCursor(const std::string& name) override;
   Status PutCursor(const CursorUpdate& cursor) override;
+  Result<std::vector<RefusedMarking>> FindRefusedMarkings(
+      const std::vector<std::string>& ids) override;
   Result<std::optional<StatusRecord>> GetStatus(const std::string& api_root,
                                                 const std::string& id) override;
 

@@ -452,6 +452,15 @@ Status SqliteStore::ApplyBatchRows(Txn* t, const WriteBatch& batch, WriteResult*
     st->BindStatic(2, batch.cursor->value);
     RETURN_IF_ERROR(st->Run());
   }
+  for (const RefusedMarking& m : batch.refused_markings) {
+    ASSIGN_OR_RETURN(auto st,
+                     writer_->Prepare("INSERT INTO refused_markings(id, reason, refused_at)"
+                                      " VALUES(?1, ?2, ?3) ON CONFLICT(id) DO NOTHING"));
+    st->BindStatic(1, m.id);
+    st->BindStatic(2, m.reason);
+    st->Bind(3, options_.clock->NowMicros());
+    RETURN_IF_ERROR(st->Run());
+  }
   if (added > 0) {
     t->objects_added = true;
     t->count_deltas[batch.collection] += added;

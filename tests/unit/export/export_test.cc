@@ -181,6 +181,55 @@ TEST(MispImportTest, TagsBecomeMarkingsAndLabels) {
   EXPECT_FALSE(MispToStix("{", &st).ok());
 }
 
+// Issue 18: a TLP tag is recognised after trimming, in any case; a "tlp:"
+// tag of no known level neither travels on as a TLP-looking label nor loses
+// its restriction: its attribute (an event tag: the event) is refused.
+TEST(MispImportTest, TlpTagsOfNoKnownLevelAreRefused) {
+  std::string event = R"({"Event":{"uuid":"5a1e2c3d-0000-4000-8000-000000000001","info":"test",
+    "date":"2024-05-01","Orgc":{"name":"CERT X","uuid":"5a1e2c3d-0000-4000-8000-0000000000aa"},
+    "Tag":[{"name":" TLP:Green\u00a0"}],
+    "Attribute":[
+      {"uuid":"5a1e2c3d-0000-4000-8000-000000000002","type":"ip-dst","value":"198.51.100.7","to_ids":true,"Tag":[{"name":"tlp:ex:chr"}]},
+      {"uuid":"5a1e2c3d-0000-4000-8000-000000000003","type":"ip-dst","value":"198.51.100.8","to_ids":true,"Tag":[{"name":"\u200btlp:RED "}]},
+      {"uuid":"5a1e2c3d-0000-4000-8000-000000000004","type":"ip-dst","value":"198.51.100.9","to_ids":true}]}})";
+  MispImportStats st;
+  auto objs = MispToStix(event, &st);
+  ASSERT_TRUE(objs.ok());
+  std::map<std::string, json::object> by_id;
+  for (const auto& o : *objs) {
+    json::object v = json::parse(o).as_object();
+    by_id[std::string(v.at("id").as_string())] = v;
+  }
+  EXPECT_FALSE(by_id.contains("indicator--5a1e2c3d-0000-4000-8000-000000000002"));
+  ASSERT_EQ(st.refused.size(), 1u);
+  EXPECT_NE(st.refused[0].find("5a1e2c3d-0000-4000-8000-000000000002"), std::string::npos);
+  EXPECT_NE(st.refused[0].find("'tlp:ex:chr'"), std::string::npos) << st.refused[0];
+  EXPECT_NE(st.refused[0].find("(tlp-lookalike)"), std::string::npos);
+  // Padded tags are their level: RED (stricter than the event's GREEN) ...
+  EXPECT_EQ(by_id.at("indicator--5a1e2c3d-0000-4000-8000-000000000003")
+                .at("object_marking_refs")
+                .as_array()[0]
+                .as_string(),
+            "marking-definition--e828b379-4e03-4974-9ac4-e53a884c97c1");
+  // ... and the event's GREEN; no label looks like TLP.
+  const json::object& plain = by_id.at("indicator--5a1e2c3d-0000-4000-8000-000000000004");
+  EXPECT_EQ(plain.at("object_marking_refs").as_array()[0].as_string(),
+            "marking-definition--bab4a63c-aed9-4cf5-a766-dfca5abac2bb");
+  EXPECT_FALSE(plain.contains("labels"));
+
+  // An event tag of no known level: nothing of the event is converted.
+  std::string unclear = R"({"Event":{"uuid":"5a1e2c3d-0000-4000-8000-000000000009","info":"t",
+    "Tag":[{"name":"tlp:unclear"}],
+    "Attribute":[{"uuid":"5a1e2c3d-0000-4000-8000-00000000000a","type":"ip-dst","value":"198.51.100.7","to_ids":true}]}})";
+  MispImportStats st2;
+  auto none = MispToStix(unclear, &st2);
+  ASSERT_TRUE(none.ok());
+  EXPECT_TRUE(none->empty());
+  ASSERT_EQ(st2.refused.size(), 1u);
+  EXPECT_NE(st2.refused[0].find("MISP event 5a1e2c3d-0000-4000-8000-000000000009"),
+            std::string::npos);
+}
+
 TEST(RuleExportTest, SuricataAndSnortRulesPassTheGrammar) {
   MispImportStats st;
   std::vector<std::string> objs = EsetObjects(&st);

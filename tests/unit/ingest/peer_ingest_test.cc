@@ -41,7 +41,7 @@ std::string Indicator(int n) {
 Result<Prepared> One(const std::string& entry, int64_t collection = 1) {
   std::string body = "{\"objects\":[" + Indicator(1) +
                      "],\"x_kizuna_federation\":{\"hub\":\"us-hub\",\"objects\":[" + entry + "]}}";
-  return PrepareEnvelope(body, collection, *Model(), kFromUs);
+  return PrepareEnvelope(body, collection, *Model(), kFromUs, nullptr);
 }
 
 TEST(PeerIngestTest, SkipsLoopsAndStampsWithTheSendersMetadata) {
@@ -51,7 +51,7 @@ TEST(PeerIngestTest, SkipsLoopsAndStampsWithTheSendersMetadata) {
                      "\"producer_account\":\"alice@us-hub\",\"path\":[\"us-hub\"]},"
                      "{\"path\":[\"jp-hub\",\"us-hub\"]},"
                      "{\"producer\":\"" + kKrOrg + "\",\"path\":[\"kr-hub\",\"us-hub\"]}]}}";
-  auto p = PrepareEnvelope(body, 1, *Model(), kFromUs);
+  auto p = PrepareEnvelope(body, 1, *Model(), kFromUs, nullptr);
   ASSERT_TRUE(p.ok()) << p.error().message();
   ASSERT_EQ(p->batch.objects.size(), 2u);  // the second has passed jp-hub already
   EXPECT_EQ(p->batch.objects[0].marking, kAmber);  // stricter than the local CLEAR default
@@ -67,14 +67,17 @@ TEST(PeerIngestTest, SkipsLoopsAndStampsWithTheSendersMetadata) {
 TEST(PeerIngestTest, RefusesMetadataFromAnotherHubOrOfTheWrongLength) {
   auto m = Model();
   std::string one = "{\"objects\":[" + Indicator(1) + "],\"x_kizuna_federation\":";
-  EXPECT_FALSE(PrepareEnvelope(one + "{\"hub\":\"kr-hub\",\"objects\":[{}]}}", 1, *m, kFromUs).ok());
-  EXPECT_FALSE(PrepareEnvelope(one + "{\"hub\":\"us-hub\",\"objects\":[]}}", 1, *m, kFromUs).ok());
   EXPECT_FALSE(
-      PrepareEnvelope(one + "{\"hub\":\"us-hub\",\"objects\":[{\"marking\":\"nope\"}]}}", 1, *m, kFromUs)
+      PrepareEnvelope(one + "{\"hub\":\"kr-hub\",\"objects\":[{}]}}", 1, *m, kFromUs, nullptr)
           .ok());
+  EXPECT_FALSE(
+      PrepareEnvelope(one + "{\"hub\":\"us-hub\",\"objects\":[]}}", 1, *m, kFromUs, nullptr).ok());
+  EXPECT_FALSE(PrepareEnvelope(one + "{\"hub\":\"us-hub\",\"objects\":[{\"marking\":\"nope\"}]}}",
+                               1, *m, kFromUs, nullptr)
+                   .ok());
   // Without metadata (a plain TAXII peer): accepted, origin = the sender, in
   // a lineage of the sender's own.
-  auto plain = PrepareEnvelope("{\"objects\":[" + Indicator(1) + "]}", 1, *m, kFromUs);
+  auto plain = PrepareEnvelope("{\"objects\":[" + Indicator(1) + "]}", 1, *m, kFromUs, nullptr);
   ASSERT_TRUE(plain.ok());
   ASSERT_EQ(plain->batch.objects.size(), 1u);
   EXPECT_EQ(plain->batch.objects[0].origin, "us-hub");
@@ -83,7 +86,7 @@ TEST(PeerIngestTest, RefusesMetadataFromAnotherHubOrOfTheWrongLength) {
 
 TEST(PeerIngestTest, InvalidObjectsFromPeersAreFailures) {
   std::vector<std::string_view> objs = {R"({"type":"garbage"})"};
-  Prepared p = PrepareObjects(objs, 1, *Model(), kFromUs);
+  Prepared p = PrepareObjects(objs, 1, *Model(), kFromUs, nullptr);
   EXPECT_TRUE(p.batch.objects.empty());
   EXPECT_EQ(p.failures.size(), 1u);
 }

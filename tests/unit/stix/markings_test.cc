@@ -86,6 +86,127 @@ TEST(MarkingsTest, TlpLookalikeDefinitionsAreRejected) {
       R"({"type":"marking-definition","id":"marking-definition--00000000-0000-4000-8000-000000000001","name":"Copyright","definition_type":"statement","definition":{"statement":"(c) 2026"}})")).ok());
 }
 
+// Issue 18: every form of a TLP look-alike under a non-OASIS id, in any
+// letter case and with white space around it.
+json::object Def(const std::string& members) {
+  return json::parse(R"({"type":"marking-definition","spec_version":"2.1",)"
+                     R"("id":"marking-definition--1a9c3244-cc05-4d6c-8355-5fd9c681ffa9",)"
+                     R"("created":"2026-01-01T00:00:00.000Z",)" +
+                     members + "}")
+      .as_object();
+}
+
+TEST(MarkingsTest, EveryTlpLookalikeFormIsFound) {
+  struct Form {
+    const char* members;
+    const char* property;
+  };
+  const Form forms[] = {
+      {R"("definition_type":"tlp","definition":{"x_level":"clear"})", "definition_type"},
+      {R"("definition_type":"TLP","definition":{"x_level":"clear"})", "definition_type"},
+      {R"("definition_type":" tLp\t","definition":{"x_level":"clear"})", "definition_type"},
+      {R"("name":"TLP:CLEAR","definition_type":"statement","definition":{"statement":"x"})",
+       "name"},
+      {R"("name":"tlp:red","definition_type":"statement","definition":{"statement":"x"})", "name"},
+      {R"("name":" \u00a0Tlp:Amber","definition_type":"statement","definition":{"statement":"x"})",
+       "name"},
+      {R"("name":"\u200b\ufeffTLP:GREEN","definition_type":"statement","definition":{"statement":"x"})",
+       "name"},
+      {R"("name":"\u3000TLP:","definition_type":"statement","definition":{"statement":"x"})",
+       "name"},
+      {R"("definition_type":"statement","definition":{"statement":"x","tlp":"white"})",
+       "definition"},
+      {R"("definition_type":"x-kind","definition":{"TLP":"red"})", "definition"},
+      {R"("name":"Acme","extensions":{"extension-definition--60a3c5c5-0d10-413e-aab3-9e08dde9e88d":)"
+       R"({"extension_type":"property-extension","tlp_2_0":"clear"}})",
+       "extensions"},
+      {R"("name":"Acme","extensions":{"EXTENSION-DEFINITION--60A3C5C5-0D10-413E-AAB3-9E08DDE9E88D":)"
+       R"({"extension_type":"property-extension","tlp_2_0":"clear"}})",
+       "extensions"},
+  };
+  for (const Form& f : forms) {
+    json::object o = Def(f.members);
+    std::optional<TlpLookalike> l = FindTlpLookalike(o);
+    ASSERT_TRUE(l.has_value()) << f.members;
+    EXPECT_EQ(l->property, f.property) << f.members;
+    EXPECT_FALSE(CheckTlpMarkingDefinition(o).ok()) << f.members;
+    // ValidateObject refuses it with its own rule, naming the property.
+    std::vector<Diagnostic> diags;
+    auto v = ValidateObject(o, ValidateOptions(), &diags);
+    ASSERT_FALSE(v.ok()) << f.members;
+    bool found = false;
+    for (const Diagnostic& d : diags) {
+      if (d.rule != "tlp-lookalike") continue;
+      found = true;
+      EXPECT_EQ(d.property, f.property);
+      EXPECT_NE(d.message.find("imitates TLP"), std::string::npos) << d.message;
+    }
+    EXPECT_TRUE(found) << f.members << ": " << v.error().message();
+  }
+}
+
+TEST(MarkingsTest, OtherMarkingDefinitionsAreNoLookalikes) {
+  const char* fine[] = {
+      R"("name":"Copyright","definition_type":"statement","definition":{"statement":"TLP:RED"})",
+      R"("name":"Not TLP:RED","definition_type":"statement","definition":{"statement":"x"})",
+      R"("name":"TLP RED","definition_type":"statement","definition":{"statement":"x"})",
+      R"("definition_type":"tlp-ish","definition":{"tlp_level":"red"})",
+      R"("name":"PAP:GREEN","extensions":{"extension-definition--f92e15d9-6afc-5ae2-bb3e-85a1fd83a3b5":)"
+      R"({"extension_type":"property-extension","pap":"green"}})",
+  };
+  for (const char* members : fine) {
+    json::object o = Def(members);
+    EXPECT_FALSE(FindTlpLookalike(o).has_value()) << members;
+    EXPECT_TRUE(CheckTlpMarkingDefinition(o).ok()) << members;
+  }
+  // The OASIS objects under their ids are TLP itself, not look-alikes.
+  for (const TlpMarkingDefinition& d : Tlp2MarkingDefinitions()) {
+    EXPECT_FALSE(FindTlpLookalike(json::parse(d.json).as_object()).has_value()) << d.name;
+  }
+}
+
+TEST(MarkingsTest, ObjectsUnderTlp1IdsMustBeThePublishedObjects) {
+  // A statement under the TLP 1.0 GREEN id would be read as TLP:GREEN.
+  json::object o =
+      Def(R"("definition_type":"statement","definition":{"statement":"share freely"})");
+  o["id"] = kTlp1GreenId;
+  EXPECT_FALSE(CheckTlpMarkingDefinition(o).ok());
+  std::vector<Diagnostic> diags;
+  EXPECT_FALSE(ValidateObject(o, ValidateOptions(), &diags).ok());
+  // Upper case OASIS ids: refused as definitions, read as their level as references.
+  json::object upper = json::parse(Tlp2MarkingDefinition(Tlp::kClear)->json).as_object();
+  upper["id"] = "marking-definition--94868C89-83C2-464B-929B-A1A8AA3C8487";
+  EXPECT_FALSE(FindTlpLookalike(upper).has_value());
+  EXPECT_FALSE(CheckTlpMarkingDefinition(upper).ok());
+  EXPECT_FALSE(ValidateObject(upper, ValidateOptions(), nullptr).ok());
+}
+
+TEST(MarkingsTest, TrimMarkingTextRemovesSpacesAndInvisibleCharacters) {
+  EXPECT_EQ(TrimMarkingText("  TLP:RED \t\n"), "TLP:RED");
+  EXPECT_EQ(TrimMarkingText("\xc2\xa0\xe2\x80\x8b\xef\xbb\xbfTLP:RED\xe3\x80\x80"), "TLP:RED");
+  EXPECT_EQ(TrimMarkingText("\xe2\x80\xafTLP:RED\xe2\x81\xa0"), "TLP:RED");
+  EXPECT_EQ(TrimMarkingText("TLP: RED"), "TLP: RED");  // only the ends
+  EXPECT_EQ(TrimMarkingText(" \xc2\xa0 "), "");
+  EXPECT_EQ(TrimMarkingText("\xc3\xa9t\xc3\xa9"), "\xc3\xa9t\xc3\xa9");  // letters stay
+}
+
+TEST(MarkingsTest, MarkingReferencesListsObjectAndGranularRefs) {
+  json::object o = json::parse(R"({
+    "type": "indicator",
+    "object_marking_refs": ["marking-definition--a", 7, "marking-definition--b"],
+    "granular_markings": [{"selectors": ["name"], "lang": "en"},
+                          {"selectors": ["description"], "marking_ref": "marking-definition--c"}]
+  })")
+                       .as_object();
+  std::vector<MarkingReference> refs = MarkingReferences(o);
+  ASSERT_EQ(refs.size(), 3u);
+  EXPECT_EQ(refs[0].id, "marking-definition--a");
+  EXPECT_EQ(refs[0].Property(), "object_marking_refs[0]");
+  EXPECT_EQ(refs[1].Property(), "object_marking_refs[2]");
+  EXPECT_EQ(refs[2].id, "marking-definition--c");
+  EXPECT_EQ(refs[2].Property(), "granular_markings[1].marking_ref");
+}
+
 TEST(MarkingsTest, StrictestWins) {
   std::vector<std::string> refs = {std::string(kTlpGreenId),
                                    "marking-definition--11111111-1111-4111-8111-111111111111",

@@ -375,6 +375,37 @@ TEST_P(StoreContractTest, StatusAndCursorCommitWithTheObjects) {
   EXPECT_EQ(*store_->GetCursor("peer/jp/coll"), std::optional<std::string>("cursor-2"));
 }
 
+TEST_P(StoreContractTest, RefusedMarkingsCommitWithTheBatchAndKeepTheFirstReason) {
+  const std::string a = "marking-definition--aaaaaaaa-0000-4000-8000-000000000001";
+  const std::string b = "marking-definition--aaaaaaaa-0000-4000-8000-000000000002";
+  // A batch without objects (every object refused) still records them.
+  WriteBatch first;
+  first.collection = coll_;
+  first.refused_markings = {{a, "name"}, {b, "extension"}};
+  ASSERT_TRUE(store_->WriteSync(std::move(first)).ok());
+  WriteBatch again;
+  again.collection = coll_;
+  again.objects = {Obj(Id(1), 1)};
+  again.refused_markings = {{a, "definition_type"}};
+  ASSERT_TRUE(store_->WriteSync(std::move(again)).ok());
+  Reopen();
+  auto found = store_->FindRefusedMarkings({a, "marking-definition--nope", b});
+  ASSERT_TRUE(found.ok()) << found.status().ToString();
+  std::map<std::string, std::string> got;
+  for (const auto& r : *found) got[r.id] = r.reason;
+  EXPECT_EQ(got, (std::map<std::string, std::string>{{a, "name"}, {b, "extension"}}));
+  EXPECT_TRUE(store_->FindRefusedMarkings({})->empty());
+  // A failed batch records nothing.
+  WriteBatch bad;
+  bad.collection = 999999;
+  bad.objects = {Obj(Id(2), 1)};
+  bad.refused_markings = {{"marking-definition--aaaaaaaa-0000-4000-8000-000000000003", "x"}};
+  EXPECT_FALSE(store_->WriteSync(std::move(bad)).ok());
+  EXPECT_TRUE(
+      store_->FindRefusedMarkings({"marking-definition--aaaaaaaa-0000-4000-8000-000000000003"})
+          ->empty());
+}
+
 TEST_P(StoreContractTest, CommitListenersHearEveryCommit) {
   std::mutex mu;
   std::vector<CommitNotice> notices;
@@ -992,11 +1023,12 @@ TEST(SqliteStoreTest, MigrationMarksVersionsWhosePolicyDiffers) {
     ASSERT_TRUE((*s)->WriteSync(std::move(b)).ok());
   }
   {
-    // As a schema 2 store left it: no bit.
+    // As a schema 2 store left it: no bit, no record of refused markings.
     sqlite3* db;
     ASSERT_EQ(sqlite3_open(o.path.c_str(), &db), SQLITE_OK);
     const std::string sql = "UPDATE objects_" + std::to_string(coll) +
-                            " SET flags = flags & ~16; PRAGMA user_version = 2";
+                            " SET flags = flags & ~16; DROP TABLE refused_markings;"
+                            " PRAGMA user_version = 2";
     ASSERT_EQ(sqlite3_exec(db, sql.c_str(), nullptr, nullptr, nullptr), SQLITE_OK);
     sqlite3_close(db);
   }
@@ -1010,6 +1042,8 @@ TEST(SqliteStoreTest, MigrationMarksVersionsWhosePolicyDiffers) {
   std::set<std::string> got;
   for (const auto& r : page->records) got.insert(r.id + "@" + std::to_string(r.version_us));
   EXPECT_EQ(got, (std::set<std::string>{Id(1) + "@100", Id(2) + "@200"}));
+  // Schema 4's record of refused marking definitions is there too.
+  EXPECT_TRUE((*s)->FindRefusedMarkings({"marking-definition--x"}).ok());
   s->reset();
   fs::remove_all(dir);
 }
