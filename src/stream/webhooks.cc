@@ -4,12 +4,12 @@
 #include <spdlog/spdlog.h>
 
 #include <boost/json.hpp>
-#include <boost/url/parse.hpp>
 #include <random>
 
 #include "auth/secret.h"
 #include "core/encoding.h"
 #include "core/uuid.h"
+#include "http/url.h"
 #include "stix/markings.h"
 
 namespace kizuna::stream {
@@ -17,11 +17,6 @@ namespace kizuna::stream {
 namespace json = boost::json;
 
 namespace {
-
-bool IsLoopbackHost(std::string_view host) {
-  return host == "127.0.0.1" || host == "localhost" || host == "[::1]" || host == "::1" ||
-         host.rfind("127.", 0) == 0;
-}
 
 stix::Tlp TlpOfName(std::string_view s) {
   if (s == "clear") return stix::Tlp::kClear;
@@ -105,13 +100,17 @@ Status ValidateWebhookConfig(const WebhookConfig& w) {
   if (w.account.empty() || w.account.size() > 64) return InvalidArgument("webhook needs an account");
   if (w.api_root.empty()) return InvalidArgument("webhook needs an API root");
   if (!IsUuidSyntax(w.collection)) return InvalidArgument("webhook collection must be a collection id");
-  auto u = boost::urls::parse_uri(w.url);
-  if (!u || (u->scheme() != "http" && u->scheme() != "https") || u->encoded_host().empty()) {
-    return InvalidArgument("webhook URL '" + w.url + "' must be an http or https URL");
+  // The URL as the delivery client reads it (http/url.h): the host checked
+  // here is the host the client connects to.
+  auto u = http::ParseHttpUrl(w.url);
+  if (!u.ok()) {
+    return InvalidArgument("webhook URL must be an http or https URL without credentials: " +
+                           u.error().message());
   }
-  if (u->has_userinfo()) return InvalidArgument("webhook URL must not carry credentials");
-  if (u->scheme() == "http" && !w.allow_plain_http && !IsLoopbackHost(u->encoded_host())) {
-    return InvalidArgument("webhook URL must be https (plain http only to loopback, or with --allow-plain-http)");
+  if (!u->tls && !w.allow_plain_http && !http::IsLoopbackHost(*u)) {
+    return InvalidArgument("webhook URL '" + w.url +
+                           "' must be https: plain http only to a loopback host (127.0.0.0/8, [::1], "
+                           "localhost), or with --allow-plain-http");
   }
   if (w.max_attempts < 1 || w.max_attempts > 1000) return InvalidArgument("max attempts must be 1 to 1000");
   if (w.max_batch < 1 || w.max_batch > 10000) return InvalidArgument("max batch must be 1 to 10000");
