@@ -283,13 +283,22 @@ Status RemoveWebhook(store::Store* store, const std::string& id) {
 }
 
 Status ResumeWebhook(store::Store* store, const std::string& id) {
-  ASSIGN_OR_RETURN(auto list, ListWebhooks(store));
-  for (auto& w : list) {
-    if (w.id != id) continue;
+  ASSIGN_OR_RETURN(auto records, store->ListConfigRecords(stream::kWebhookRecordKind));
+  for (const auto& r : records) {
+    if (r.name != id) continue;
+    ASSIGN_OR_RETURN(auto w, stream::DecodeWebhookConfig(r.value));
     w.suspended = false;
     w.last_error.clear();
-    return store->PutConfigRecord(
-        store::ConfigRecord{stream::kWebhookRecordKind, w.id, stream::EncodeWebhookConfig(w)});
+    // Only onto the record as read: a webhook removed meanwhile (`webhook
+    // remove`, `peer remove`) is not put back, and a suspension written
+    // meanwhile is not lost unseen (run the command again).
+    Status s = store->UpdateConfigRecord(
+        store::ConfigRecord{stream::kWebhookRecordKind, w.id, stream::EncodeWebhookConfig(w)}, r.value);
+    if (s.code() == StatusCode::kNotFound) return NotFound("no webhook '" + id + "' (removed meanwhile)");
+    if (s.code() == StatusCode::kFailedPrecondition) {
+      return FailedPrecondition("webhook '" + id + "' changed while resuming it: run the command again");
+    }
+    return s;
   }
   return NotFound("no webhook '" + id + "'");
 }

@@ -129,7 +129,10 @@ Result<AddedWebhook> AddWebhook(store::Store* store, const auth::SecretSealer& s
                                 const NewWebhook& webhook);
 Result<std::vector<stream::WebhookConfig>> ListWebhooks(store::Store* store);
 Status RemoveWebhook(store::Store* store, const std::string& id);
-// Clears a suspension: delivery continues from the webhook's cursor.
+// Clears a suspension: delivery continues from the webhook's cursor. Written
+// only onto the record as read (Store::UpdateConfigRecord): NotFound when the
+// webhook is or was meanwhile removed (it is never put back),
+// FailedPrecondition when it changed meanwhile.
 Status ResumeWebhook(store::Store* store, const std::string& id);
 
 }  // namespace kizuna::app

@@ -206,9 +206,11 @@ Result<WebhookConfig> DecodeWebhookConfig(std::string_view text) {
 
 class WebhookService::Worker {
  public:
-  Worker(WebhookService* svc, WebhookConfig config, std::string secret, int64_t collection_key)
+  Worker(WebhookService* svc, WebhookConfig config, std::string record, std::string secret,
+         int64_t collection_key)
       : svc_(svc),
         config_(std::move(config)),
+        record_(std::move(record)),
         secret_(std::move(secret)),
         collection_key_(collection_key),
         client_(ClientOptions()),
@@ -247,16 +249,33 @@ class WebhookService::Worker {
     return stopping_;
   }
 
+  // Stops delivering and records the suspension on the webhook's record.
+  // The record may be removed (`webhook remove`, `peer remove`) or rewritten
+  // (`webhook resume`) by another process at any moment, and the supervisor
+  // notices only at its next reload, so the suspension is written as a
+  // compare-and-swap on the record exactly as this worker was started from
+  // (Store::UpdateConfigRecord), never as a whole-record put: a webhook
+  // removed meanwhile stays removed (nothing is written), and one changed
+  // meanwhile is left as it is (the supervisor restarts its worker from the
+  // new record, which checks again). The caller returns from Run afterwards;
+  // the record change stops this worker's entry (the supervisor sees it).
   void Suspend(const std::string& error) {
-    spdlog::warn("webhook {}: suspended: {}", config_.id, error);
     svc_->suspended_.fetch_add(1);
     WebhookConfig c = config_;
     c.suspended = true;
     c.last_error = error;
-    // The record change stops this worker (the supervisor sees it).
-    Status s = svc_->store_->PutConfigRecord(
-        store::ConfigRecord{kWebhookRecordKind, c.id, EncodeWebhookConfig(c)});
-    if (!s.ok()) spdlog::error("webhook {}: cannot record the suspension: {}", c.id, s.message());
+    Status s = svc_->store_->UpdateConfigRecord(
+        store::ConfigRecord{kWebhookRecordKind, c.id, EncodeWebhookConfig(c)}, record_);
+    if (s.ok()) {
+      spdlog::warn("webhook {}: suspended: {}", c.id, error);
+    } else if (s.code() == StatusCode::kNotFound) {
+      spdlog::info("webhook {}: stopped ({}); it was removed meanwhile and stays removed", c.id, error);
+    } else if (s.code() == StatusCode::kFailedPrecondition) {
+      spdlog::info("webhook {}: stopped ({}); its record changed meanwhile and is left as it is", c.id,
+                   error);
+    } else {
+      spdlog::error("webhook {}: suspended ({}) but cannot record it: {}", c.id, error, s.message());
+    }
   }
 
   void Run() {
@@ -429,6 +448,7 @@ class WebhookService::Worker {
 
   WebhookService* svc_;
   WebhookConfig config_;
+  std::string record_;  // the stored record config_ was decoded from (Suspend compares it)
   std::string secret_;
   int64_t collection_key_;
   auth::PrincipalPtr account_;  // the account as last checked (Run's thread only)
@@ -538,7 +558,7 @@ void WebhookService::Reload() {
       spdlog::warn("webhook {}: no collection {} in API root {}", id, w->collection, w->api_root);
       continue;
     }
-    auto worker = std::make_unique<Worker>(this, *w, *secret, (*c)->key);
+    auto worker = std::make_unique<Worker>(this, *w, value, *secret, (*c)->key);
     worker->Start();
     workers_[id] = std::move(worker);
     records_[id] = value;
