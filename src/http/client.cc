@@ -294,18 +294,17 @@ class Client::Impl {
       return Unavailable(fmt::format("timeout resolving {}", t.host));
     }
     if (*resolved) return Unavailable(fmt::format("resolving {}: {}", t.host, resolved->message()));
+    // "localhost" counts as loopback for plain http (http/url.h): it is
+    // connected to only at loopback addresses, whatever the resolver says.
+    const bool only_loopback = t.host_kind == HostKind::kName && IsLocalhostName(t.host);
     std::vector<tcp::endpoint> candidates;
     for (const auto& e : endpoints) {
-      // "localhost" counts as loopback for plain http (http/url.h): it is
-      // connected to only at loopback addresses, whatever the resolver says.
-      if (t.host_kind == HostKind::kName && IsLocalhostName(t.host) && !e.endpoint().address().is_loopback()) {
-        continue;
-      }
+      if (only_loopback && !e.endpoint().address().is_loopback()) continue;
       candidates.push_back(e.endpoint());
     }
     if (candidates.empty()) {
-      return Unavailable(fmt::format("resolving {}: no {}address", t.host,
-                                     t.host_kind == HostKind::kName && IsLocalhostName(t.host) ? "loopback " : ""));
+      return Unavailable(
+          fmt::format("resolving {}: no {}address", t.host, only_loopback ? "loopback " : ""));
     }
 
     if (t.tls) {

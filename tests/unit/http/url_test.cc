@@ -44,28 +44,27 @@ TEST(HttpUrlTest, ReadsWhatTheClientConnectsTo) {
 }
 
 TEST(HttpUrlTest, LoopbackHosts) {
-  for (const char* url : {"http://127.0.0.1/", "http://127.0.0.1:9/hook", "http://127.1.2.3/",
-                          "http://127.255.255.255/", "http://[::1]/", "http://[::1]:9/",
-                          "http://[0:0:0:0:0:0:0:1]/", "http://localhost/", "http://LOCALHOST:9/",
-                          "http://LocalHost/", "https://127.0.0.1/",
-                          // Only the part after '?' or '#' names another host.
-                          "http://127.0.0.1?@evil.example/", "http://127.0.0.1/#@evil.example"}) {
+  for (const char* url :
+       {"http://127.0.0.1/", "http://127.0.0.1:9/hook", "http://127.1.2.3/",
+        "http://127.255.255.255/", "http://[::1]/", "http://[::1]:9/", "http://[0:0:0:0:0:0:0:1]/",
+        "http://localhost/", "http://LOCALHOST:9/", "http://LocalHost/", "https://127.0.0.1/",
+        // Only the part after '?' or '#' names another host.
+        "http://127.0.0.1?@evil.example/", "http://127.0.0.1/#@evil.example"}) {
     EXPECT_TRUE(Loopback(url)) << url;
   }
 }
 
 TEST(HttpUrlTest, NamesThatLookLikeLoopbackAreNot) {
   for (const char* url : {
-           "http://127.example.org/",          // a DNS name like any other
+           "http://127.example.org/",           // a DNS name like any other
            "http://127.attacker.example/hook",  // the review's example
-           "http://localhost./",               // absolute name: asks DNS, not /etc/hosts
-           "http://localhost.example.org/",
-           "http://sub.localhost/",
-           "http://2130706433/",   // inet_aton would read 127.0.0.1; a URL host reads a name
+           "http://localhost./",                // absolute name: asks DNS, not /etc/hosts
+           "http://localhost.example.org/", "http://sub.localhost/",
+           "http://2130706433/",  // inet_aton would read 127.0.0.1; a URL host reads a name
            "http://0x7f000001/",
-           "http://127.1/",        // likewise (not four dotted parts)
-           "http://0177.0.0.1/",   // octal in inet_aton
-           "http://127.0.0.01/",   // leading zero: a name, not an IPv4 address (RFC 3986)
+           "http://127.1/",               // likewise (not four dotted parts)
+           "http://0177.0.0.1/",          // octal in inet_aton
+           "http://127.0.0.01/",          // leading zero: a name, not an IPv4 address (RFC 3986)
            "http://[::ffff:127.0.0.1]/",  // IPv4-mapped: refused, write 127.0.0.1
            "http://[::]/", "http://0.0.0.0/", "http://10.0.0.5/", "http://[2001:db8::1]/",
            "http://evil.example#@127.0.0.1/",  // the host is evil.example
@@ -77,24 +76,24 @@ TEST(HttpUrlTest, NamesThatLookLikeLoopbackAreNot) {
 }
 
 TEST(HttpUrlTest, RefusesWhatWouldReadAsOneHostAndConnectToAnother) {
-  for (const char* url : {
-           // Boost.URL 1.81 reads these as host 127.0.0.1 and a path that
-           // does not start with '/'.
-           "http://127.0.0.1.example.org/", "http://127.0.0.1.example.org", "http://127.0.0.1.",
-           "http://127.0.0.1:80.example.org/", "http://127.0.0.1x/", "http://h:1x/",
-           // Userinfo: credentials belong in a header, and the host is
-           // after the '@'.
-           "http://127.0.0.1@evil.example/", "http://user:pw@127.0.0.1/", "http://@127.0.0.1/",
-           // A percent-escaped name is checked decoded but resolved as written.
-           "http://localhos%74/", "http://127%2e0.0.1/",
-           // Not a host name a resolver takes.
-           "http://a!b/", "http://[v1.x]/",
-           // Ports Boost.URL would wrap or read as 0.
-           "http://127.0.0.1:0/", "http://127.0.0.1:65536/", "http://127.0.0.1:99999/",
-           "http://127.0.0.1:/",
-           // No host, another scheme, not absolute.
-           "http:///x", "http://:80/", "ftp://127.0.0.1/", "127.0.0.1:80", "/relative", "",
-           "http://127.0.0.1 /"}) {
+  for (const char* url :
+       {// Boost.URL 1.81 reads these as host 127.0.0.1 and a path that
+        // does not start with '/'.
+        "http://127.0.0.1.example.org/", "http://127.0.0.1.example.org", "http://127.0.0.1.",
+        "http://127.0.0.1:80.example.org/", "http://127.0.0.1x/", "http://h:1x/",
+        // Userinfo: credentials belong in a header, and the host is
+        // after the '@'.
+        "http://127.0.0.1@evil.example/", "http://user:pw@127.0.0.1/", "http://@127.0.0.1/",
+        // A percent-escaped name is checked decoded but resolved as written.
+        "http://localhos%74/", "http://127%2e0.0.1/",
+        // Not a host name a resolver takes.
+        "http://a!b/", "http://[v1.x]/",
+        // Ports Boost.URL would wrap or read as 0.
+        "http://127.0.0.1:0/", "http://127.0.0.1:65536/", "http://127.0.0.1:99999/",
+        "http://127.0.0.1:/",
+        // No host, another scheme, not absolute.
+        "http:///x", "http://:80/", "ftp://127.0.0.1/", "127.0.0.1:80", "/relative", "",
+        "http://127.0.0.1 /"}) {
     EXPECT_FALSE(ParseHttpUrl(url).ok()) << url;
   }
   EXPECT_EQ(ParseHttpUrl("http://127.0.0.1:65535/")->port, 65535);

@@ -57,7 +57,8 @@ class WebhookServiceTest : public ::testing::Test {
     ao.generation_poll_us = 0;  // the account check sees directory changes at once
     auth_ = std::make_unique<auth::Authenticator>(store_.get(), ao);
 
-    ASSERT_TRUE(store_->PutOrganization(store::Organization{kOrg, "Org", "JP", "operator", {}}).ok());
+    ASSERT_TRUE(
+        store_->PutOrganization(store::Organization{kOrg, "Org", "JP", "operator", {}}).ok());
     store::Account a;
     a.username = "hook-bot";
     a.organization = kOrg;
@@ -90,7 +91,8 @@ class WebhookServiceTest : public ::testing::Test {
     // noticed (and the worker not stopped) before the worker suspends, the
     // window that a running hub has until its next reload.
     wo.reload_ms = 3'600'000;
-    service_ = std::make_unique<WebhookService>(store_.get(), auth_.get(), policy_.get(), &sealer_, wo);
+    service_ =
+        std::make_unique<WebhookService>(store_.get(), auth_.get(), policy_.get(), &sealer_, wo);
     service_->Start();
     ASSERT_TRUE(WaitUntil([&] { return service_->Stats().active == 1; }));
   }
