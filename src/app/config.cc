@@ -146,7 +146,7 @@ Result<Config> ParseConfig(std::string_view text, const std::string& source_name
       {"auth", {"max_failures", "failure_window_s"}},
       {"metrics", {"public"}},
       {"federation", {"hub_name", "secrets_key", "retry_max_ms"}},
-      {"channels", {"heartbeat_ms", "max_subscribers", "max_pending_kib", "stall_timeout_ms"}},
+      {"channels", {"heartbeat_ms", "max_subscribers", "max_pending_kib", "stall_timeout_ms", "webhook_reload_ms"}},
   }));
   RETURN_IF_ERROR(r.StrList("server", "listen", &c.listen));
   RETURN_IF_ERROR(r.Int("server", "threads", &c.threads, 0, 256));
@@ -183,6 +183,7 @@ Result<Config> ParseConfig(std::string_view text, const std::string& source_name
   RETURN_IF_ERROR(r.Int("channels", "max_subscribers", &c.channel_max_subscribers, 1, 1'000'000));
   RETURN_IF_ERROR(r.Int("channels", "max_pending_kib", &c.channel_max_pending_kib, 64, 1 << 20));
   RETURN_IF_ERROR(r.Int("channels", "stall_timeout_ms", &c.channel_stall_timeout_ms, 100, 3'600'000));
+  RETURN_IF_ERROR(r.Int("channels", "webhook_reload_ms", &c.webhook_reload_ms, 100, 3'600'000));
   if (!c.hub_name.empty()) {
     bool ok = c.hub_name.size() <= 63;
     for (size_t i = 0; i < c.hub_name.size(); ++i) {

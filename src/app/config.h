@@ -65,6 +65,9 @@ struct Config {
   int64_t channel_max_subscribers = 10'000;
   int64_t channel_max_pending_kib = 1024;  // unsent bytes per subscriber (KiB)
   int64_t channel_stall_timeout_ms = 30'000;
+  // How often the webhook supervisor re-reads the webhook records (changes
+  // by `kizuna admin webhook` take effect within this time).
+  int64_t webhook_reload_ms = 500;
 
   // Resolves a path from the config against source_dir.
   std::string Resolve(const std::string& path) const;

@@ -1,12 +1,12 @@
 #include "app/federation_admin.h"
 
 #include <algorithm>
-#include <boost/url/parse.hpp>
 #include <set>
 
 #include "app/admin.h"
 #include "core/time.h"
 #include "core/uuid.h"
+#include "http/url.h"
 #include "policy/federation.h"
 
 namespace kizuna::app {
@@ -35,33 +35,14 @@ Result<federation::PeerConfig> FindPeer(store::Store* store, const std::string& 
 }  // namespace
 
 Status CheckPeerTransport(const std::string& url, bool allow_plain_http) {
-  auto u = boost::urls::parse_uri(url);
-  // Boost.URL 1.81 reads "http://127.0.0.1.example.org/" as host 127.0.0.1
-  // with the path ".example.org/"; after an authority the path is empty or
-  // starts with '/' (RFC 3986 section 3.3), so such a URL is refused here.
-  if (!u || !u->has_authority() || (!u->encoded_path().empty() && u->encoded_path().front() != '/')) {
-    return InvalidArgument("peer URL '" + url + "' must be an http or https URL");
+  // The URL as the federation client reads it (http/url.h): the host checked
+  // here is the host the client connects to.
+  auto u = http::ParseHttpUrl(url);
+  if (!u.ok()) {
+    return InvalidArgument("peer URL '" + url + "' must be an http or https URL without credentials: " +
+                           u.error().message());
   }
-  if (u->scheme() != "http" || allow_plain_http) return Status::Ok();
-  bool loopback = false;
-  switch (u->host_type()) {
-    case boost::urls::host_type::ipv4:
-      loopback = u->host_ipv4_address().is_loopback();  // 127.0.0.0/8
-      break;
-    case boost::urls::host_type::ipv6:
-      loopback = u->host_ipv6_address().is_loopback();  // ::1
-      break;
-    case boost::urls::host_type::name: {
-      std::string host = u->host();
-      for (auto& ch : host) ch = static_cast<char>(std::tolower(static_cast<unsigned char>(ch)));
-      // Only the name itself: "127.x.example.org" is a DNS name like any other.
-      loopback = host == "localhost";
-      break;
-    }
-    default:
-      break;
-  }
-  if (loopback) return Status::Ok();
+  if (u->tls || allow_plain_http || http::IsLoopbackHost(*u)) return Status::Ok();
   return InvalidArgument("peer URL '" + url +
                          "' is plain http to a host that is not loopback: this hub's credentials and "
                          "TLP:RED objects would cross the network in clear text. Use an https:// URL "
@@ -285,8 +266,14 @@ Result<std::vector<stream::WebhookConfig>> ListWebhooks(store::Store* store) {
   ASSIGN_OR_RETURN(auto records, store->ListConfigRecords(stream::kWebhookRecordKind));
   std::vector<stream::WebhookConfig> out;
   for (const auto& r : records) {
-    ASSIGN_OR_RETURN(auto w, stream::DecodeWebhookConfig(r.value));
-    out.push_back(std::move(w));
+    auto w = stream::DecodeWebhookConfig(r.value);
+    // A record stored under older rules (say, plain http to a host that is
+    // not loopback) is not delivered; it is named so that it can be removed.
+    if (!w.ok()) {
+      return InvalidArgument("webhook " + r.name + ": " + w.error().message() +
+                             " (remove it with `kizuna admin webhook remove " + r.name + "`)");
+    }
+    out.push_back(std::move(*w));
   }
   return out;
 }
@@ -296,13 +283,22 @@ Status RemoveWebhook(store::Store* store, const std::string& id) {
 }
 
 Status ResumeWebhook(store::Store* store, const std::string& id) {
-  ASSIGN_OR_RETURN(auto list, ListWebhooks(store));
-  for (auto& w : list) {
-    if (w.id != id) continue;
+  ASSIGN_OR_RETURN(auto records, store->ListConfigRecords(stream::kWebhookRecordKind));
+  for (const auto& r : records) {
+    if (r.name != id) continue;
+    ASSIGN_OR_RETURN(auto w, stream::DecodeWebhookConfig(r.value));
     w.suspended = false;
     w.last_error.clear();
-    return store->PutConfigRecord(
-        store::ConfigRecord{stream::kWebhookRecordKind, w.id, stream::EncodeWebhookConfig(w)});
+    // Only onto the record as read: a webhook removed meanwhile (`webhook
+    // remove`, `peer remove`) is not put back, and a suspension written
+    // meanwhile is not lost unseen (run the command again).
+    Status s = store->UpdateConfigRecord(
+        store::ConfigRecord{stream::kWebhookRecordKind, w.id, stream::EncodeWebhookConfig(w)}, r.value);
+    if (s.code() == StatusCode::kNotFound) return NotFound("no webhook '" + id + "' (removed meanwhile)");
+    if (s.code() == StatusCode::kFailedPrecondition) {
+      return FailedPrecondition("webhook '" + id + "' changed while resuming it: run the command again");
+    }
+    return s;
   }
   return NotFound("no webhook '" + id + "'");
 }

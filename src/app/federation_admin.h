@@ -79,8 +79,10 @@ struct RemovedPeer {
 };
 
 // OK when `url` may carry credentials: https, or http to a loopback host
-// (127.0.0.0/8, ::1, localhost), or http anywhere with `allow_plain_http`.
-// InvalidArgument saying what to do otherwise.
+// (127.0.0.0/8, ::1, localhost: http::IsLoopbackHost, the rule webhooks
+// share), or http anywhere with `allow_plain_http`. InvalidArgument saying
+// what to do otherwise, or when the federation client would refuse the URL
+// (http::ParseHttpUrl).
 Status CheckPeerTransport(const std::string& url, bool allow_plain_http);
 
 // Opens the sealer for a database path (its key file is created on first use).
@@ -127,7 +129,10 @@ Result<AddedWebhook> AddWebhook(store::Store* store, const auth::SecretSealer& s
                                 const NewWebhook& webhook);
 Result<std::vector<stream::WebhookConfig>> ListWebhooks(store::Store* store);
 Status RemoveWebhook(store::Store* store, const std::string& id);
-// Clears a suspension: delivery continues from the webhook's cursor.
+// Clears a suspension: delivery continues from the webhook's cursor. Written
+// only onto the record as read (Store::UpdateConfigRecord): NotFound when the
+// webhook is or was meanwhile removed (it is never put back),
+// FailedPrecondition when it changed meanwhile.
 Status ResumeWebhook(store::Store* store, const std::string& id);
 
 }  // namespace kizuna::app

@@ -250,9 +250,10 @@ Result<std::unique_ptr<Hub>> Hub::Open(const Config& config) {
   co.stall_timeout_ms = config.channel_stall_timeout_ms;
   impl->channels = std::make_unique<stream::ChannelService>(impl->store.get(), impl->auth.get(),
                                                             impl->policy.get(), co);
+  stream::WebhookOptions wo;
+  wo.reload_ms = config.webhook_reload_ms;
   impl->webhooks = std::make_unique<stream::WebhookService>(
-      impl->store.get(), impl->auth.get(), impl->policy.get(), impl->sealer.get(),
-      stream::WebhookOptions{});
+      impl->store.get(), impl->auth.get(), impl->policy.get(), impl->sealer.get(), wo);
   federation::FederationOptions fo;
   fo.self_hub = config.hub_name;
   fo.link_max_backoff_ms = config.federation_retry_max_ms;

@@ -25,8 +25,9 @@
 #include <array>
 #include <atomic>
 #include <boost/asio/post.hpp>
-#include <boost/url/parse.hpp>
 #include <optional>
+
+#include "http/url.h"
 
 namespace kizuna::http {
 
@@ -75,46 +76,9 @@ bool IsConnectionClosed(const error_code& ec) {
          ec == ssl::error::stream_truncated;
 }
 
-struct Target {
-  bool tls = false;
-  std::string host;  // for connecting and certificate checks: no brackets
-  std::string host_header;
-  uint16_t port = 0;
-  std::string target;  // path and query
-  std::string origin;  // scheme://host:port, the connection key
-};
-
-Result<Target> ParseUrl(std::string_view url) {
-  auto parsed = boost::urls::parse_uri(url);
-  if (!parsed)
-    return InvalidArgument(fmt::format("bad URL '{}': {}", url, parsed.error().message()));
-  const boost::urls::url_view& u = *parsed;
-  Target t;
-  std::string scheme = Lower(u.scheme());
-  if (scheme == "https") {
-    t.tls = true;
-  } else if (scheme != "http") {
-    return InvalidArgument(fmt::format("bad URL '{}': scheme must be http or https", url));
-  }
-  if (!u.has_authority() || u.encoded_host().empty())
-    return InvalidArgument(fmt::format("bad URL '{}': no host", url));
-  if (u.has_userinfo())
-    return InvalidArgument(fmt::format("bad URL '{}': credentials belong in a header", url));
-  t.host = std::string(u.encoded_host_address());
-  if (u.has_port()) {
-    if (u.port().empty() || u.port_number() == 0)
-      return InvalidArgument(fmt::format("bad URL '{}': bad port", url));
-    t.port = u.port_number();
-  } else {
-    t.port = t.tls ? 443 : 80;
-  }
-  t.host_header = std::string(u.encoded_host_and_port());
-  t.target = std::string(u.encoded_target());
-  if (t.target.empty() || t.target[0] != '/') t.target.insert(0, "/");
-  // A fragment is never sent (RFC 9110 §4.2.4); encoded_target excludes it.
-  t.origin = fmt::format("{}://{}:{}", scheme, t.host, t.port);
-  return t;
-}
+// The client connects to what ParseHttpUrl reads (http/url.h), the same
+// reading every plain-http check uses.
+using Target = HttpUrl;
 
 class ResponseParser final : public bhttp::basic_parser<false> {
  public:
@@ -207,7 +171,7 @@ class Client::Impl {
                                   const DataCallback* on_data) {
     if (interrupted_.load()) return Unavailable("interrupted");
     if (!IsToken(method)) return InvalidArgument(fmt::format("bad method '{}'", method));
-    ASSIGN_OR_RETURN(Target t, ParseUrl(url));
+    ASSIGN_OR_RETURN(Target t, ParseHttpUrl(url));
     if (t.tls && !tls_init_.ok()) return tls_init_;
 
     std::string head =
@@ -330,6 +294,18 @@ class Client::Impl {
       return Unavailable(fmt::format("timeout resolving {}", t.host));
     }
     if (*resolved) return Unavailable(fmt::format("resolving {}: {}", t.host, resolved->message()));
+    // "localhost" counts as loopback for plain http (http/url.h): it is
+    // connected to only at loopback addresses, whatever the resolver says.
+    const bool only_loopback = t.host_kind == HostKind::kName && IsLocalhostName(t.host);
+    std::vector<tcp::endpoint> candidates;
+    for (const auto& e : endpoints) {
+      if (only_loopback && !e.endpoint().address().is_loopback()) continue;
+      candidates.push_back(e.endpoint());
+    }
+    if (candidates.empty()) {
+      return Unavailable(
+          fmt::format("resolving {}: no {}address", t.host, only_loopback ? "loopback " : ""));
+    }
 
     if (t.tls) {
       tls_.emplace(ioc_, ssl_ctx_);
@@ -337,7 +313,7 @@ class Client::Impl {
       plain_.emplace(ioc_);
     }
     error_code ec = Run(options_.connect_timeout, [&](auto handler) {
-      asio::async_connect(Socket(), endpoints, std::move(handler));
+      asio::async_connect(Socket(), candidates, std::move(handler));
     });
     if (ec) {
       Disconnect();

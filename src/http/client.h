@@ -14,6 +14,9 @@
 // could not be written, and only for idempotent methods (GET, HEAD, PUT,
 // DELETE, OPTIONS) if it was (RFC 9110 §9.2.2). Other failures are returned.
 //
+// URLs are read by ParseHttpUrl (http/url.h), the reading every plain-http
+// check uses; a "localhost" URL is connected to only at loopback addresses.
+//
 // Errors: InvalidArgument for a bad URL, method or header; Unavailable for
 // connection, TLS (including certificate verification) and I/O failures and
 // timeouts (the message says which); PayloadTooLarge for a response body

@@ -355,6 +355,16 @@ class Store {
   // Inserts or replaces the record (kind, name). Moves the directory
   // generation, so running hubs notice the change.
   virtual Status PutConfigRecord(const ConfigRecord& record) = 0;
+  // Replaces the value of the existing record (record.kind, record.name) with
+  // record.value only if its value is `expected` now: a compare-and-swap,
+  // atomic with respect to every writer of the store (in this process or
+  // another). It never creates a record, so a read-modify-write (a webhook
+  // suspending itself, `webhook resume`) cannot put back a record that was
+  // removed meanwhile, nor overwrite a change it did not see. NotFound when
+  // there is no such record; FailedPrecondition when its value differs
+  // (nothing is written in either case). Moves the directory generation when
+  // it writes.
+  virtual Status UpdateConfigRecord(const ConfigRecord& record, const std::string& expected) = 0;
   // Every record of `kind`, ordered by name.
   virtual Result<std::vector<ConfigRecord>> ListConfigRecords(const std::string& kind) = 0;
   // Removes the record; NotFound if absent. Moves the directory generation.

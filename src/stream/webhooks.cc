@@ -4,12 +4,12 @@
 #include <spdlog/spdlog.h>
 
 #include <boost/json.hpp>
-#include <boost/url/parse.hpp>
 #include <random>
 
 #include "auth/secret.h"
 #include "core/encoding.h"
 #include "core/uuid.h"
+#include "http/url.h"
 #include "stix/markings.h"
 
 namespace kizuna::stream {
@@ -17,11 +17,6 @@ namespace kizuna::stream {
 namespace json = boost::json;
 
 namespace {
-
-bool IsLoopbackHost(std::string_view host) {
-  return host == "127.0.0.1" || host == "localhost" || host == "[::1]" || host == "::1" ||
-         host.rfind("127.", 0) == 0;
-}
 
 stix::Tlp TlpOfName(std::string_view s) {
   if (s == "clear") return stix::Tlp::kClear;
@@ -105,13 +100,17 @@ Status ValidateWebhookConfig(const WebhookConfig& w) {
   if (w.account.empty() || w.account.size() > 64) return InvalidArgument("webhook needs an account");
   if (w.api_root.empty()) return InvalidArgument("webhook needs an API root");
   if (!IsUuidSyntax(w.collection)) return InvalidArgument("webhook collection must be a collection id");
-  auto u = boost::urls::parse_uri(w.url);
-  if (!u || (u->scheme() != "http" && u->scheme() != "https") || u->encoded_host().empty()) {
-    return InvalidArgument("webhook URL '" + w.url + "' must be an http or https URL");
+  // The URL as the delivery client reads it (http/url.h): the host checked
+  // here is the host the client connects to.
+  auto u = http::ParseHttpUrl(w.url);
+  if (!u.ok()) {
+    return InvalidArgument("webhook URL must be an http or https URL without credentials: " +
+                           u.error().message());
   }
-  if (u->has_userinfo()) return InvalidArgument("webhook URL must not carry credentials");
-  if (u->scheme() == "http" && !w.allow_plain_http && !IsLoopbackHost(u->encoded_host())) {
-    return InvalidArgument("webhook URL must be https (plain http only to loopback, or with --allow-plain-http)");
+  if (!u->tls && !w.allow_plain_http && !http::IsLoopbackHost(*u)) {
+    return InvalidArgument("webhook URL '" + w.url +
+                           "' must be https: plain http only to a loopback host (127.0.0.0/8, [::1], "
+                           "localhost), or with --allow-plain-http");
   }
   if (w.max_attempts < 1 || w.max_attempts > 1000) return InvalidArgument("max attempts must be 1 to 1000");
   if (w.max_batch < 1 || w.max_batch > 10000) return InvalidArgument("max batch must be 1 to 10000");
@@ -207,9 +206,11 @@ Result<WebhookConfig> DecodeWebhookConfig(std::string_view text) {
 
 class WebhookService::Worker {
  public:
-  Worker(WebhookService* svc, WebhookConfig config, std::string secret, int64_t collection_key)
+  Worker(WebhookService* svc, WebhookConfig config, std::string record, std::string secret,
+         int64_t collection_key)
       : svc_(svc),
         config_(std::move(config)),
+        record_(std::move(record)),
         secret_(std::move(secret)),
         collection_key_(collection_key),
         client_(ClientOptions()),
@@ -248,16 +249,33 @@ class WebhookService::Worker {
     return stopping_;
   }
 
+  // Stops delivering and records the suspension on the webhook's record.
+  // The record may be removed (`webhook remove`, `peer remove`) or rewritten
+  // (`webhook resume`) by another process at any moment, and the supervisor
+  // notices only at its next reload, so the suspension is written as a
+  // compare-and-swap on the record exactly as this worker was started from
+  // (Store::UpdateConfigRecord), never as a whole-record put: a webhook
+  // removed meanwhile stays removed (nothing is written), and one changed
+  // meanwhile is left as it is (the supervisor restarts its worker from the
+  // new record, which checks again). The caller returns from Run afterwards;
+  // the record change stops this worker's entry (the supervisor sees it).
   void Suspend(const std::string& error) {
-    spdlog::warn("webhook {}: suspended: {}", config_.id, error);
     svc_->suspended_.fetch_add(1);
     WebhookConfig c = config_;
     c.suspended = true;
     c.last_error = error;
-    // The record change stops this worker (the supervisor sees it).
-    Status s = svc_->store_->PutConfigRecord(
-        store::ConfigRecord{kWebhookRecordKind, c.id, EncodeWebhookConfig(c)});
-    if (!s.ok()) spdlog::error("webhook {}: cannot record the suspension: {}", c.id, s.message());
+    Status s = svc_->store_->UpdateConfigRecord(
+        store::ConfigRecord{kWebhookRecordKind, c.id, EncodeWebhookConfig(c)}, record_);
+    if (s.ok()) {
+      spdlog::warn("webhook {}: suspended: {}", c.id, error);
+    } else if (s.code() == StatusCode::kNotFound) {
+      spdlog::info("webhook {}: stopped ({}); it was removed meanwhile and stays removed", c.id, error);
+    } else if (s.code() == StatusCode::kFailedPrecondition) {
+      spdlog::info("webhook {}: stopped ({}); its record changed meanwhile and is left as it is", c.id,
+                   error);
+    } else {
+      spdlog::error("webhook {}: suspended ({}) but cannot record it: {}", c.id, error, s.message());
+    }
   }
 
   void Run() {
@@ -430,6 +448,7 @@ class WebhookService::Worker {
 
   WebhookService* svc_;
   WebhookConfig config_;
+  std::string record_;  // the stored record config_ was decoded from (Suspend compares it)
   std::string secret_;
   int64_t collection_key_;
   auth::PrincipalPtr account_;  // the account as last checked (Run's thread only)
@@ -539,7 +558,7 @@ void WebhookService::Reload() {
       spdlog::warn("webhook {}: no collection {} in API root {}", id, w->collection, w->api_root);
       continue;
     }
-    auto worker = std::make_unique<Worker>(this, *w, *secret, (*c)->key);
+    auto worker = std::make_unique<Worker>(this, *w, value, *secret, (*c)->key);
     worker->Start();
     workers_[id] = std::move(worker);
     records_[id] = value;

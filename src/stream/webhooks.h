@@ -13,6 +13,11 @@
 // receive, the webhook is suspended the same way, with the reason logged and
 // shown by `kizuna admin webhook list`.
 //
+// A suspension is written only onto the record as the worker read it (a
+// compare-and-swap, Store::UpdateConfigRecord): a webhook removed meanwhile
+// (`webhook remove`, `peer remove`, from another process, before the
+// supervisor's next reload) is never written back, suspended or not.
+//
 // Registered with `kizuna admin webhook add`; stored as a
 // store::ConfigRecord of kind "webhook" (JSON, below).
 //
@@ -94,7 +99,9 @@ struct WebhookStats {
   int64_t deliveries = 0;  // successful POSTs
   int64_t objects = 0;
   int64_t failures = 0;    // failed attempts
-  int64_t suspended = 0;   // webhooks suspended by this process
+  // Webhooks this process stopped (attempts exhausted, account no longer
+  // allowed), also those found removed meanwhile (then nothing is recorded).
+  int64_t suspended = 0;
 };
 
 class WebhookService {

@@ -305,5 +305,32 @@ TEST_F(WebhookTest, RegistrationRefusesBadInput) {
   EXPECT_EQ(list.out, "[]\n");
 }
 
+// Issue 10 (a partner reading what is not theirs): signed objects, AMBER
+// and RED among them, travel over plain http only to this machine. A host
+// that merely starts like a loopback address is someone else's machine.
+TEST_F(WebhookTest, PlainHttpOnlyToLoopbackHosts) {
+  auto add = [&](const std::string& url) {
+    return hub_->AdminResult({"--json", "webhook", "add", "--account", "wendy", "--collection", kColl, "--url", url});
+  };
+  for (const char* url : {"http://127.attacker.example/hook", "http://127.0.0.1.example.org/hook",
+                          "http://127.0.0.1.example.org:8080/hook", "http://localhost./hook",
+                          "http://localhost.example.org/hook", "http://[::ffff:127.0.0.1]/hook",
+                          "http://2130706433/hook", "http://0x7f000001/hook", "http://127.1/hook",
+                          "http://127.0.0.1@evil.example/hook", "http://evil.example#@127.0.0.1/hook",
+                          "http://localhos%74/hook"}) {
+    ProcessResult r = add(url);
+    EXPECT_NE(r.exit_code, 0) << url << " was accepted: " << r.out;
+  }
+  EXPECT_EQ(hub_->AdminResult({"--json", "webhook", "list"}).out, "[]\n");
+  // Loopback in its spellings, and https anywhere, are accepted.
+  for (const char* url : {"http://127.0.0.1:9/hook", "http://127.1.2.3:9/hook", "http://[::1]:9/hook",
+                          "http://localhost:9/hook", "http://LOCALHOST:9/hook",
+                          "https://127.attacker.example/hook"}) {
+    ProcessResult r = add(url);
+    ASSERT_EQ(r.exit_code, 0) << url << ": " << r.err;
+    hub_->Admin({"webhook", "remove", std::string(json::parse(r.out).as_object()["id"].as_string())});
+  }
+}
+
 }  // namespace
 }  // namespace kizuna::testing

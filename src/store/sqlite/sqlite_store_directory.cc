@@ -380,6 +380,33 @@ Status SqliteStore::PutConfigRecord(const ConfigRecord& r) {
   });
 }
 
+Status SqliteStore::UpdateConfigRecord(const ConfigRecord& r, const std::string& expected) {
+  if (r.kind.empty() || r.name.empty()) return InvalidArgument("config record needs a kind and a name");
+  // One statement in the writer's transaction (BEGIN IMMEDIATE holds the
+  // database's write lock): no other writer, in any process, comes between
+  // the comparison and the write.
+  return RunWrite([&](Txn* t) -> Status {
+    ASSIGN_OR_RETURN(auto st, writer_->Prepare("UPDATE config_records SET value=?3"
+                                               " WHERE kind=?1 AND name=?2 AND value=?4"));
+    st->BindStatic(1, r.kind);
+    st->BindStatic(2, r.name);
+    st->BindStatic(3, r.value);
+    st->BindStatic(4, expected);
+    RETURN_IF_ERROR(st->Run());
+    if (sqlite3_changes(writer_->db()) == 1) {
+      t->directory_changed = true;
+      return Status::Ok();
+    }
+    ASSIGN_OR_RETURN(auto exists,
+                     writer_->Prepare("SELECT 1 FROM config_records WHERE kind=?1 AND name=?2"));
+    exists->BindStatic(1, r.kind);
+    exists->BindStatic(2, r.name);
+    ASSIGN_OR_RETURN(bool row, exists->Step());
+    if (!row) return NotFound("no " + r.kind + " '" + r.name + "'");
+    return FailedPrecondition(r.kind + " '" + r.name + "' changed meanwhile");
+  });
+}
+
 Result<std::vector<ConfigRecord>> SqliteStore::ListConfigRecords(const std::string& kind) {
   ASSIGN_OR_RETURN(ReaderLease conn, AcquireReader());
   ASSIGN_OR_RETURN(auto st, conn->Prepare("SELECT name, value FROM config_records WHERE kind=?1"

@@ -109,6 +109,7 @@ class SqliteStore final : public Store {
   Result<std::vector<TrustGroup>> ListTrustGroups() override;
   Status DeleteTrustGroup(const std::string& id) override;
   Status PutConfigRecord(const ConfigRecord& record) override;
+  Status UpdateConfigRecord(const ConfigRecord& record, const std::string& expected) override;
   Result<std::vector<ConfigRecord>> ListConfigRecords(const std::string& kind) override;
   Status DeleteConfigRecord(const std::string& kind, const std::string& name) override;
   Result<Account> PutAccount(const Account& account) override;

@@ -960,6 +960,33 @@ TEST_P(StoreContractTest, ConfigRecordsPutListDelete) {
   EXPECT_FALSE(store_->PutConfigRecord({"", "x", "y"}).ok());
 }
 
+// A conditional update (a webhook suspending itself, `webhook resume`)
+// never puts back a record removed meanwhile, nor overwrites a change it did
+// not see.
+TEST_P(StoreContractTest, ConfigRecordUpdateOnlyReplacesTheValueItRead) {
+  ASSERT_TRUE(store_->PutConfigRecord({"webhook", "w1", "v1"}).ok());
+  auto gen = store_->DirectoryGeneration();
+  ASSERT_TRUE(gen.ok());
+  ASSERT_TRUE(store_->UpdateConfigRecord({"webhook", "w1", "v2"}, "v1").ok());
+  EXPECT_GT(*store_->DirectoryGeneration(), *gen);
+  EXPECT_EQ((*store_->ListConfigRecords("webhook"))[0].value, "v2");
+  // Another writer changed it: refused, the change stays.
+  gen = store_->DirectoryGeneration();
+  EXPECT_EQ(store_->UpdateConfigRecord({"webhook", "w1", "v3"}, "v1").code(), StatusCode::kFailedPrecondition);
+  EXPECT_EQ((*store_->ListConfigRecords("webhook"))[0].value, "v2");
+  EXPECT_EQ(*store_->DirectoryGeneration(), *gen);
+  // Removed: refused, and it stays removed.
+  ASSERT_TRUE(store_->DeleteConfigRecord("webhook", "w1").ok());
+  EXPECT_EQ(store_->UpdateConfigRecord({"webhook", "w1", "v3"}, "v2").code(), StatusCode::kNotFound);
+  EXPECT_TRUE(store_->ListConfigRecords("webhook")->empty());
+  // Never creates one; the same name under another kind is another record.
+  ASSERT_TRUE(store_->PutConfigRecord({"peer", "w1", "v2"}).ok());
+  EXPECT_EQ(store_->UpdateConfigRecord({"webhook", "w1", "v3"}, "v2").code(), StatusCode::kNotFound);
+  EXPECT_TRUE(store_->ListConfigRecords("webhook")->empty());
+  EXPECT_EQ((*store_->ListConfigRecords("peer"))[0].value, "v2");
+  EXPECT_EQ(store_->UpdateConfigRecord({"", "w1", "x"}, "v2").code(), StatusCode::kInvalidArgument);
+}
+
 TEST_P(StoreContractTest, ConfigRecordsSurviveReopen) {
   ASSERT_TRUE(store_->PutConfigRecord({"peer", "jp-hub", "value"}).ok());
   Reopen();

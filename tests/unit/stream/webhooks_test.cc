@@ -40,6 +40,16 @@ TEST(WebhookConfigTest, RoundTripsAndValidates) {
     w.allow_plain_http = true;
   }));
   EXPECT_FALSE(with([](WebhookConfig& w) { w.url = "https://user:pw@hooks.example.org/"; }));
+  // Plain http only to loopback as http/url.h reads it (the host the
+  // delivery client connects to); a name that starts like 127. is not.
+  for (const char* url : {"http://127.1.2.3:9/x", "http://[::1]:9/x", "http://LOCALHOST:9/x"}) {
+    EXPECT_TRUE(with([&](WebhookConfig& w) { w.url = url; })) << url;
+  }
+  for (const char* url : {"http://127.attacker.example/hook", "http://127.0.0.1.example.org/x",
+                          "http://localhost./x", "http://[::ffff:127.0.0.1]/x", "http://2130706433/x",
+                          "http://127.0.0.1@evil.example/x", "http://evil.example#@127.0.0.1/x"}) {
+    EXPECT_FALSE(with([&](WebhookConfig& w) { w.url = url; })) << url;
+  }
   EXPECT_FALSE(with([](WebhookConfig& w) { w.markings = {"purple"}; }));
   EXPECT_FALSE(with([](WebhookConfig& w) { w.max_attempts = 0; }));
   EXPECT_FALSE(with([](WebhookConfig& w) { w.id = "nope"; }));
