@@ -148,7 +148,7 @@ Result<std::string> ApiRootOnConfiguredOrigin(std::string_view configured,
                            AnswerExcerpt(advertised));
   }
   boost::urls::url dest;
-  // TAXII 2.1 §4.1.1 lets API root URLs be relative: RFC 3986 §5.2.
+  // A discovery document may give API roots as relative URLs: RFC 3986 §5.2.
   if (auto r = boost::urls::resolve(*base, *ref, dest); !r) {
     return InvalidArgument("peer discovery names an API root that does not resolve: " +
                            AnswerExcerpt(advertised));
@@ -461,7 +461,8 @@ Result<std::string> TaxiiClient::LastDateAddedFromManifest(const std::string& ap
       if (!m.next.empty()) {
         next = m.next;
       } else if (page_last) {
-        after = page_last_text;  // TAXII 2.1 §3.4: continue after the page's last date_added
+        // Paging without tokens: added_after the page's last date_added.
+        after = page_last_text;
         next.clear();
       } else {
         break;

@@ -31,18 +31,19 @@ bool IsRefusedContinuation(int http_status) {
 }
 
 Status PollCollection(TaxiiClient& client, const std::string& api_root,
-                      const std::string& collection, std::string cursor,
-                      const PollOptions& options, const PageSink& deliver, PollCounters* counters,
+                      const std::string& collection, std::string cursor, const PollOptions& options,
+                      const PageSink& deliver, PollCounters* counters,
                       const std::function<bool()>& stopping) {
   PollCounters local;
   PollCounters& c = counters ? *counters : local;
   std::string after = cursor;  // the filters of this pass: fixed while tokens are followed
   std::string next;
-  std::string exact;           // the last page's date_added when `cursor` is just before it
+  std::string exact;  // the last page's date_added when `cursor` is just before it
   int restarts = 0;
   for (;;) {
     if (stopping && stopping()) return Status::Ok();
-    auto page = client.GetObjects(api_root, collection, after, options.page, options.federation, next);
+    auto page =
+        client.GetObjects(api_root, collection, after, options.page, options.federation, next);
     if (!page.ok()) {
       if (!next.empty() && IsRefusedContinuation(client.last_http_status()) &&
           restarts < options.max_restarts) {
@@ -63,7 +64,8 @@ Status PollCollection(TaxiiClient& client, const std::string& api_root,
     if (!page->objects.empty()) {
       std::string last = page->date_added_last;
       if (last.empty()) {
-        ASSIGN_OR_RETURN(last, client.LastDateAddedFromManifest(api_root, collection, after, *page));
+        ASSIGN_OR_RETURN(last,
+                         client.LastDateAddedFromManifest(api_root, collection, after, *page));
         ++c.manifest_lookups;
       }
       const bool by_token = page->more && !page->next.empty();
@@ -84,7 +86,8 @@ Status PollCollection(TaxiiClient& client, const std::string& api_root,
     }
     if (!page->next.empty()) {
       if (page->objects.empty() && page->next == next) {
-        return InvalidArgument("the peer's continuation does not advance (the same next token, no objects)");
+        return InvalidArgument(
+            "the peer's continuation does not advance (the same next token, no objects)");
       }
       next = page->next;
     } else if (page->objects.empty()) {

@@ -13,7 +13,7 @@
 //    401/403/429: expired, as medallion's after 30 s, or forgotten by a
 //    restart) restarts the pass from the cursor;
 //  - "more" without "next": the next request asks added_after the page's
-//    X-TAXII-Date-Added-Last (TAXII 2.1 §3.4);
+//    X-TAXII-Date-Added-Last (paging by added_after, as TAXII 2.1 describes it);
 //  - no X-TAXII-Date-Added-Last: the cursor comes from the manifest
 //    (TaxiiClient::LastDateAddedFromManifest).
 //
@@ -56,9 +56,8 @@ using PageSink = std::function<bool(const ObjectsPage& page, const std::string& 
 // reached the end (or `stopping` returned true); Unavailable when `deliver`
 // returned false; otherwise the error of the call that failed.
 Status PollCollection(TaxiiClient& client, const std::string& api_root,
-                      const std::string& collection, std::string cursor,
-                      const PollOptions& options, const PageSink& deliver,
-                      PollCounters* counters = nullptr,
+                      const std::string& collection, std::string cursor, const PollOptions& options,
+                      const PageSink& deliver, PollCounters* counters = nullptr,
                       const std::function<bool()>& stopping = {});
 
 // The cursor just before `date_added` (1 microsecond earlier), or

@@ -47,7 +47,8 @@ struct Sink {
     return [this](const ObjectsPage& page, const std::string& cursor) {
       for (std::string_view o : page.objects) {
         json::object v = json::parse(o).as_object();
-        objects.insert(std::string(v["id"].as_string()) + "|" + std::string(v["modified"].as_string()));
+        objects.insert(std::string(v["id"].as_string()) + "|" +
+                       std::string(v["modified"].as_string()));
       }
       cursors.push_back(cursor);
       ++pages;
@@ -79,7 +80,8 @@ class TaxiiPollTest : public ::testing::Test {
   }
 
   // One pass from `cursor`, with the page size the hub asks for.
-  Status Pass(TaxiiClient& client, const std::string& cursor, Sink* sink, PollCounters* counters = nullptr) {
+  Status Pass(TaxiiClient& client, const std::string& cursor, Sink* sink,
+              PollCounters* counters = nullptr) {
     PollOptions o;
     o.page = 1000;
     return PollCollection(client, server_.api_root_url(), server_.behaviour().collection, cursor, o,
@@ -112,8 +114,8 @@ TEST(ParseEnvelopeFormsTest, EveryMemberIsOptional) {
       {R"({"objects":[]})", 0, false, ""},
       {R"({"objects":null,"more":false})", 0, false, ""},
       {R"({"objects":[{"id":"a"}]})", 1, false, ""},
-      {R"({"objects":[{"id":"a"}],"more":true})", 1, true, ""},           // more without next
-      {R"({"objects":[{"id":"a"}],"next":"t\u0031"})", 1, true, "t1"},    // next without more
+      {R"({"objects":[{"id":"a"}],"more":true})", 1, true, ""},         // more without next
+      {R"({"objects":[{"id":"a"}],"next":"t\u0031"})", 1, true, "t1"},  // next without more
       {R"({"next":"abc","more":false,"objects":[{"id":"a"}]})", 1, false, "abc"},
       {R"({"more":true,"next":"x","objects":[]})", 0, true, "x"},
       {R"({"more":null,"next":null})", 0, false, ""},
@@ -131,8 +133,9 @@ TEST(ParseEnvelopeFormsTest, EveryMemberIsOptional) {
 }
 
 TEST(ParseEnvelopeFormsTest, MalformedPagesAreErrorsThatQuoteTheAnswer) {
-  for (std::string body : {R"({"objects":{"id":"a"}})", R"({"objects":[1,2]})", R"({"more":"yes"})",
-                           R"({"next":5})", "[]", "<html>Internal error</html>", "", "{\"objects\":["}) {
+  for (std::string body :
+       {R"({"objects":{"id":"a"}})", R"({"objects":[1,2]})", R"({"more":"yes"})", R"({"next":5})",
+        "[]", "<html>Internal error</html>", "", "{\"objects\":["}) {
     ObjectsPage p;
     p.body = body;
     Status s = ParseEnvelope(&p);
@@ -180,7 +183,8 @@ TEST(ApiRootOnConfiguredOriginTest, ResolvesAndNeverLeavesTheConfiguredOrigin) {
   bool moved = false;
   EXPECT_FALSE(ApiRootOnConfiguredOrigin(conf, "http://[bad", &moved).ok());
   // https configured: the default port is 443 either way.
-  auto r = ApiRootOnConfiguredOrigin("https://hub.example.org/taxii2/", "https://hub.example.org:443/a/", &moved);
+  auto r = ApiRootOnConfiguredOrigin("https://hub.example.org/taxii2/",
+                                     "https://hub.example.org:443/a/", &moved);
   ASSERT_TRUE(r.ok());
   EXPECT_FALSE(moved);
 }
@@ -245,7 +249,8 @@ TEST_F(TaxiiPollTest, EveryEnvelopeFormDeliversEverythingAndKeepsTheCursor) {
     int passes = 0;
     for (; passes < 10; ++passes) {
       const int before = sink.pages;
-      Status s = PollCollection(client, server.api_root_url(), b.collection, sink.cursor(), o, sink.Fn());
+      Status s =
+          PollCollection(client, server.api_root_url(), b.collection, sink.cursor(), o, sink.Fn());
       ASSERT_TRUE(s.ok()) << s.message();
       if (sink.pages == before) break;
     }
@@ -260,7 +265,9 @@ TEST_F(TaxiiPollTest, EveryEnvelopeFormDeliversEverythingAndKeepsTheCursor) {
     // A later object arrives in the next pass, exactly once.
     const std::string d = server.Add({Indicator(99)});
     Sink later;
-    ASSERT_TRUE(PollCollection(client, server.api_root_url(), b.collection, sink.cursor(), o, later.Fn()).ok());
+    ASSERT_TRUE(
+        PollCollection(client, server.api_root_url(), b.collection, sink.cursor(), o, later.Fn())
+            .ok());
     EXPECT_EQ(later.Distinct(), Expected(99, 100));
     EXPECT_EQ(later.cursor(), d);
   }
@@ -399,8 +406,8 @@ TEST_F(TaxiiPollTest, AnApiRootOnAnotherHostIsUsedOnTheConfiguredOneAndGetsNoCre
   ASSERT_TRUE(decoy.Start());
   server_.Add(Indicators(0, 3));
   for (const std::string& advertised :
-       {decoy.origin() + "/api1/", std::string("http://localhost:5000/api1/"), std::string("/api1/"),
-        std::string("../api1/")}) {
+       {decoy.origin() + "/api1/", std::string("http://localhost:5000/api1/"),
+        std::string("/api1/"), std::string("../api1/")}) {
     SCOPED_TRACE(advertised);
     auto b = Behaviour();
     b.advertised_root = advertised;
