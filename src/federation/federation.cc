@@ -158,6 +158,9 @@ class FederationService::InboundLink {
     int64_t next_channel_ms = 0;
     std::string api_root;
     while (!stopping()) {
+      // Polls start every poll_interval_ms (not that long after the last one
+      // ended): an object waits at most the interval plus one pass.
+      const auto cycle_start = std::chrono::steady_clock::now();
       if (!Reset()) {
         Sleep(backoff_.NextMs());
         continue;
@@ -207,7 +210,10 @@ class FederationService::InboundLink {
       }
       failures_.Succeeded("polling");
       backoff_.Reset();
-      int64_t wait = peer_.poll_interval_ms;
+      const int64_t elapsed_ms = std::chrono::duration_cast<std::chrono::milliseconds>(
+                                     std::chrono::steady_clock::now() - cycle_start)
+                                     .count();
+      int64_t wait = peer_.poll_interval_ms - elapsed_ms;
       if (kizuna()) {
         wait = std::min<int64_t>(wait, std::max<int64_t>(0, next_channel_ms - svc_->clock_->NowMicros() / 1000));
       }
