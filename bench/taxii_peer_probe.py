@@ -19,6 +19,7 @@ import argparse
 import base64
 import http.client
 import json
+import math
 import random
 import sys
 import time
@@ -51,8 +52,9 @@ def indicator():
 
 
 def percentile(values, p):
+    """Nearest rank: the smallest value that p percent of the values do not exceed."""
     s = sorted(values)
-    k = max(0, min(len(s) - 1, int(round(p / 100.0 * len(s) + 0.5)) - 1))
+    k = max(0, min(len(s) - 1, math.ceil(p / 100.0 * len(s)) - 1))
     return s[k]
 
 
