@@ -5,6 +5,7 @@
 #include <boost/json.hpp>
 #include <deque>
 
+#include "federation/taxii_poll.h"
 #include "ingest/ingest.h"
 #include "policy/decide.h"
 #include "policy/federation.h"
@@ -43,6 +44,40 @@ std::vector<std::pair<std::string, std::string>> OmittedObjects(std::string_view
   return out;
 }
 
+// A link's failures, logged once per streak (issue 17: a peer that keeps
+// answering the same thing is not reported every second): the first failure
+// and every change of message as warnings, repeats at debug, the first
+// success after them at info.
+class FailureLog {
+ public:
+  explicit FailureLog(std::string peer) : peer_(std::move(peer)) {}
+
+  void Failed(std::string_view what, const Status& s) {
+    std::string line = std::string(what) + " failed: " + s.message();
+    if (line == last_) {
+      ++repeats_;
+      spdlog::debug("federation: {}: {} (again, {} times)", peer_, line, repeats_ + 1);
+      return;
+    }
+    spdlog::warn("federation: {}: {} (retrying with backoff; repeats are logged at debug)", peer_,
+                 line);
+    last_ = std::move(line);
+    repeats_ = 0;
+  }
+
+  void Succeeded(std::string_view what) {
+    if (last_.empty()) return;
+    spdlog::info("federation: {}: {} works again", peer_, what);
+    last_.clear();
+    repeats_ = 0;
+  }
+
+ private:
+  std::string peer_;
+  std::string last_;  // the failure last logged, "" when the link works
+  int64_t repeats_ = 0;
+};
+
 }  // namespace
 
 // ---- inbound ------------------------------------------------------------------------
@@ -58,6 +93,7 @@ class FederationService::InboundLink {
         cursor_name_(InboundCursorName(peer_.name, local_key_, flow_.remote_collection)),
         client_(ClientOptions(), std::move(authorization)),
         backoff_(svc->options_.client.initial_backoff_ms, svc->options_.link_max_backoff_ms),
+        failures_(peer_.name),
         refused_(svc->store_) {}
 
   ~InboundLink() { Stop(); }
@@ -123,6 +159,9 @@ class FederationService::InboundLink {
     int64_t next_channel_ms = 0;
     std::string api_root;
     while (!stopping()) {
+      // Polls start every poll_interval_ms (not that long after the last one
+      // ended): an object waits at most the interval plus one pass.
+      const auto cycle_start = std::chrono::steady_clock::now();
       if (!Reset()) {
         Sleep(backoff_.NextMs());
         continue;
@@ -131,11 +170,17 @@ class FederationService::InboundLink {
         auto r = client_.ResolveApiRoot(peer_.url);
         if (!r.ok()) {
           if (stopping()) break;
-          spdlog::warn("federation: {}: discovery failed: {}", peer_.name, r.error().message());
+          failures_.Failed("discovery", r.error());
           Sleep(backoff_.NextMs());
           continue;
         }
-        api_root = *r;
+        failures_.Succeeded("discovery");
+        api_root = r->url;
+        if (!r->advertised.empty()) {
+          spdlog::info("federation: {}: discovery names the API root {}; using {} (this link's "
+                       "credentials go only to the configured host)",
+                       peer_.name, r->advertised, api_root);
+        }
       }
       const int64_t now_ms = svc_->clock_->NowMicros() / 1000;
       if (kizuna() && now_ms >= next_channel_ms) {
@@ -160,12 +205,16 @@ class FederationService::InboundLink {
       Status st = Poll(api_root);
       if (stopping()) break;
       if (!st.ok()) {
-        spdlog::warn("federation: {}: polling failed: {}", peer_.name, st.message());
+        failures_.Failed("polling", st);
         Sleep(backoff_.NextMs());
         continue;
       }
+      failures_.Succeeded("polling");
       backoff_.Reset();
-      int64_t wait = peer_.poll_interval_ms;
+      const int64_t elapsed_ms = std::chrono::duration_cast<std::chrono::milliseconds>(
+                                     std::chrono::steady_clock::now() - cycle_start)
+                                     .count();
+      int64_t wait = peer_.poll_interval_ms - elapsed_ms;
       if (kizuna()) {
         wait = std::min<int64_t>(wait, std::max<int64_t>(0, next_channel_ms - svc_->clock_->NowMicros() / 1000));
       }
@@ -302,19 +351,16 @@ class FederationService::InboundLink {
   }
 
   Status Poll(const std::string& api_root) {
-    for (;;) {
-      if (stopping()) return Status::Ok();
-      auto page = client_.GetObjects(api_root, flow_.remote_collection, cursor_,
-                                     svc_->options_.poll_page, kizuna());
-      if (!page.ok()) return page.error();
-      svc_->polls_.fetch_add(1);
-      if (page->objects.empty()) return Status::Ok();
-      if (page->date_added_last.empty()) {
-        return InvalidArgument("the peer sent objects without X-TAXII-Date-Added-Last; cannot keep a cursor");
-      }
-      if (!Ingest(*page, page->date_added_last)) return Unavailable("the link is restarting");
-      if (!page->more) return Status::Ok();
-    }
+    PollOptions o;
+    o.page = svc_->options_.poll_page;
+    o.federation = kizuna();
+    PollCounters counters;
+    Status st = PollCollection(
+        client_, api_root, flow_.remote_collection, cursor_, o,
+        [this](const ObjectsPage& page, const std::string& cursor) { return Ingest(page, cursor); },
+        &counters, [this] { return stopping(); });
+    svc_->polls_.fetch_add(counters.pages);
+    return st;
   }
 
   void WriterLoop() {
@@ -364,6 +410,7 @@ class FederationService::InboundLink {
   std::string cursor_name_;
   TaxiiClient client_;
   Backoff backoff_;
+  FailureLog failures_;  // reader thread
   std::string cursor_;  // reader thread: the cursor of the last queued batch
   // Reader thread: TLP look-alikes this link refused (queued pages may not
   // be committed yet) over the store's record.
@@ -394,7 +441,8 @@ class FederationService::Pusher {
         peer_(std::move(peer)),
         flows_(std::move(flows)),
         client_(ClientOptions(), std::move(authorization)),
-        backoff_(svc->options_.client.initial_backoff_ms, svc->options_.link_max_backoff_ms) {}
+        backoff_(svc->options_.client.initial_backoff_ms, svc->options_.link_max_backoff_ms),
+        failures_(peer_.name) {}
   ~Pusher() { Stop(); }
 
   void Start() { thread_ = std::thread([this] { Run(); }); }
@@ -435,7 +483,7 @@ class FederationService::Pusher {
       if (api_root.empty()) {
         auto r = client_.ResolveApiRoot(peer_.url);
         if (r.ok()) {
-          api_root = *r;
+          api_root = r->url;
         } else {
           st = r.error();
         }
@@ -451,12 +499,13 @@ class FederationService::Pusher {
       if (!st.ok()) {
         if (stopping()) break;
         svc_->push_failures_.fetch_add(1);
-        spdlog::warn("federation: {}: push failed: {}", peer_.name, st.message());
+        failures_.Failed("push", st);
         int64_t ms = backoff_.NextMs();
         std::unique_lock lock(svc_->commit_mu_);
         svc_->commit_cv_.wait_for(lock, std::chrono::milliseconds(ms), [this] { return stopping_; });
         continue;
       }
+      failures_.Succeeded("push");
       backoff_.Reset();
       if (more) continue;
       std::unique_lock lock(svc_->commit_mu_);
@@ -540,6 +589,7 @@ class FederationService::Pusher {
   std::vector<Flow> flows_;
   TaxiiClient client_;
   Backoff backoff_;
+  FailureLog failures_;
   bool stopping_ = false;  // GUARDED_BY(svc_->commit_mu_)
   std::thread thread_;
 };

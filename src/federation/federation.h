@@ -7,7 +7,9 @@
 //    federation metadata, resuming after the stored cursor) for low latency;
 //    when the channel is down, polling with TAXII GET (added_after, the same
 //    cursor) until the channel can be opened again;
-//  - from a plain TAXII 2.1 server: polling every poll_interval_ms.
+//  - from a plain TAXII 2.1 server: polling every poll_interval_ms, in
+//    whatever form TAXII 2.1 allows the server to answer
+//    (federation/taxii_poll.h); "nothing new" is a success.
 //  Objects are loop-checked, validated and stamped (ingest::PrepareObjects
 //  with the peer as producer: policy::StampFromPeer), and
 //  written with the link's cursor in the same commit (WriteBatch::cursor):
@@ -26,7 +28,9 @@
 // by (id, version).
 //
 // Every call to a peer retries with backoff and jitter (taxii_client.h);
-// links that fail back off and try again, forever, until stopped.
+// links that fail back off and try again, forever, until stopped. A link
+// logs a failure once (with the peer's answer), not at every retry; repeats
+// go to debug, and the recovery to info.
 //
 // Peer records are re-read when the directory generation changes: adding,
 // changing or removing a peer takes effect without a restart.

@@ -9,7 +9,15 @@
 //
 // Responses are untrusted: envelopes are split with stix::SplitObjects (each
 // object's exact bytes) and the Kizuna federation metadata is parsed with
-// policy::DecodePeerMeta; anything malformed is InvalidArgument.
+// policy::DecodePeerMeta; anything malformed is InvalidArgument, with an
+// excerpt of the peer's answer in the message.
+//
+// Any TAXII 2.1 server (issue 17): every member of an envelope is optional
+// (TAXII 2.1 §3.7: {} is an empty page; "more" without "next", "next"
+// without "more"); requests always name the versioned media type
+// (application/taxii+json;version=2.1: some servers answer 406 to the bare
+// one); API roots that a discovery document places on another host or port
+// are taken on the configured one (credentials go nowhere else).
 //
 // Not thread-safe (one client per link thread), except Interrupt().
 
@@ -58,9 +66,19 @@ struct ObjectsPage {
   std::string body;                       // owns the bytes below
   std::vector<std::string_view> objects;  // each object's exact bytes
   std::optional<policy::PeerEnvelopeMeta> meta;
+  // Whether another page follows: the envelope's "more" when present, else
+  // whether it has a "next" (TAXII 2.1 §3.7 makes both optional).
   bool more = false;
-  std::string next;
+  std::string next;             // the envelope's "next", "" when absent
   std::string date_added_last;  // X-TAXII-Date-Added-Last, "" when absent
+};
+
+// A peer's API root as this hub uses it.
+struct ApiRoot {
+  std::string url;         // with a trailing '/'
+  std::string advertised;  // what the discovery document said, when it named
+                           // another origin (then `url` is its path on the
+                           // configured origin); "" otherwise
 };
 
 struct AddResult {
@@ -70,9 +88,24 @@ struct AddResult {
 };
 
 // Splits an envelope-shaped body (TAXII envelope, channel event) into its
-// objects and the federation metadata. InvalidArgument when malformed or
-// when the metadata does not have one entry per object.
+// objects, the federation metadata, "more" and "next". A JSON object without
+// "objects" (or with "objects": null) is a page without objects. InvalidArgument when
+// malformed (not a JSON object, "objects" not an array of objects, "more"
+// not a boolean, "next" not a string) or when the metadata does not have one
+// entry per object; the message ends with an excerpt of the body.
 Status ParseEnvelope(ObjectsPage* page);
+
+// At most `max` bytes of a peer's answer for a log line: control and
+// non-ASCII bytes shown as '?', the total size when cut.
+std::string AnswerExcerpt(std::string_view body, size_t max = 200);
+
+// Where a discovery document's API root URL `advertised` (absolute or
+// relative, RFC 3986) is used: resolved against the configured discovery URL
+// and, when it names another scheme, host or port, its path on the
+// configured origin (`*moved` set). InvalidArgument for a URL that does not
+// parse. The result has a trailing '/', no query and no fragment.
+Result<std::string> ApiRootOnConfiguredOrigin(std::string_view configured,
+                                              std::string_view advertised, bool* moved);
 
 class TaxiiClient {
  public:
@@ -80,14 +113,28 @@ class TaxiiClient {
   TaxiiClient(TaxiiClientOptions options, std::string authorization);
 
   // A discovery URL (path ending in "/taxii2/") resolves to its default API
-  // root, or to its only one; any other URL is taken as an API root.
-  // Returns the API root URL with a trailing '/'.
-  Result<std::string> ResolveApiRoot(const std::string& url);
+  // root, or to its only one (placed on the configured origin:
+  // ApiRootOnConfiguredOrigin); any other URL is taken as an API root.
+  Result<ApiRoot> ResolveApiRoot(const std::string& url);
 
   // GET {api_root}collections/{id}/objects/ with match[version]=all, in
-  // date_added order. `federation`: ask a Kizuna peer for the metadata.
+  // date_added order; `added_after` and `next` ("" = none) as given (a
+  // continuation repeats the filters of the request that gave its token).
+  // `federation`: ask a Kizuna peer for the metadata.
   Result<ObjectsPage> GetObjects(const std::string& api_root, const std::string& collection,
-                                 const std::string& added_after, int limit, bool federation);
+                                 const std::string& added_after, int limit, bool federation,
+                                 const std::string& next = "");
+
+  // For servers that send no X-TAXII-Date-Added-Last: the greatest date_added
+  // of the page's objects by the collection's manifest (TAXII 2.1 §5.3: GET
+  // .../manifest/ with match[id] of the page's ids, added after
+  // `added_after`; an object is matched by id and version, its "modified",
+  // else "created", else by id alone). InvalidArgument when the manifest does
+  // not list one of them; the errors of a call otherwise.
+  Result<std::string> LastDateAddedFromManifest(const std::string& api_root,
+                                                const std::string& collection,
+                                                const std::string& added_after,
+                                                const ObjectsPage& page);
   // GET .../objects/{id}/?match[version]=<version> (for objects a channel
   // left out as too large).
   Result<ObjectsPage> GetObjectVersion(const std::string& api_root, const std::string& collection,
@@ -115,6 +162,8 @@ class TaxiiClient {
 
   // The number of attempts the last call made (for tests and metrics).
   int last_attempts() const { return last_attempts_; }
+  // The HTTP status of the last response (0: none, the connection failed).
+  int last_http_status() const { return last_http_status_; }
 
  private:
   Result<http::ClientResponse> SendWithRetries(std::string_view method, const std::string& url,
@@ -129,6 +178,7 @@ class TaxiiClient {
   Backoff backoff_;
   std::atomic<bool> interrupted_{false};
   int last_attempts_ = 0;
+  int last_http_status_ = 0;
   std::mutex stream_mu_;
   http::Client* stream_client_ = nullptr;  // GUARDED_BY(stream_mu_): the open channel's client
 };

@@ -112,11 +112,13 @@ struct AccountDef {
 // One hub process with its own directory, set up through `kizuna admin`.
 class TestHub {
  public:
-  TestHub(std::string name, std::string extra_config = "") : name_(std::move(name)) {
+  // `log_level`: what the hub prints on stdout (Output()).
+  TestHub(std::string name, std::string extra_config = "", std::string log_level = "error")
+      : name_(std::move(name)) {
     config_ = dir_.File("kizuna.toml");
     std::ofstream out(config_);
     out << "[server]\nlisten = \"127.0.0.1:0\"\naccess_log = \"off\"\nthreads = 2\n"
-        << "log_level = \"error\"\n"
+        << "log_level = \"" << log_level << "\"\n"
         << "[store]\npath = \"kizuna.db\"\n"
         << "[taxii]\ndefault_api_root = \"api1\"\n"
         << "[metrics]\npublic = true\n"
@@ -211,6 +213,8 @@ class TestHub {
     if (proc_) proc_->Kill();
     proc_.reset();
   }
+  // Everything the running hub has printed on stdout (its log).
+  std::string Output() { return proc_ ? proc_->ReadStdout() : std::string(); }
 
   // This hub peers with `other`: flows on `collections` in `direction`; the
   // organizations homed on the other hub; the account `other` uses here.

@@ -3,10 +3,14 @@
 // matrix extended to peers, by what each hub holds and what each of its
 // accounts may read), versions and revocations propagate, nothing loops or
 // repeats in a ring of three hubs, a plain TAXII peer is pulled by polling,
-// pushes reach a peer, and a channel that cannot open falls back to polling.
+// pushes reach a peer, a channel that cannot open falls back to polling, and
+// plain TAXII 2.1 servers answering in the forms the specification leaves
+// optional (the test TAXII server, tests/fixtures/taxii_server.h) are pulled
+// without warnings (issue 17).
 #include <set>
 
 #include "federation_support.h"
+#include "taxii_server.h"
 
 namespace kizuna::testing {
 namespace {
@@ -389,6 +393,128 @@ TEST(FederationModesTest, PushPlainTaxiiPollingAndChannelFallback) {
   EXPECT_NE(s.Metric("kizuna_federation_polls_total"), "0");
   EXPECT_NE(s.Metric("kizuna_federation_channel_failures_total"), "0");
   for (TestHub* h : {&p, &q, &r, &s}) h->Stop();
+}
+
+// ---- plain TAXII 2.1 servers as they are in the field (issue 17) ---------------------
+
+constexpr const char* kFieldColl = "c0ffee00-0000-4000-8000-000000000004";
+constexpr const char* kBareColl = "c0ffee00-0000-4000-8000-000000000005";
+constexpr const char* kRemoteColl = "91a7b528-80eb-42ed-a74d-c6fbd5a26116";
+const char* kT1 = "identity--e1000000-0000-4000-8000-000000000001";
+const char* kT2 = "identity--e1000000-0000-4000-8000-000000000002";
+
+// The log lines of `level` ("warning", "info", ...) that contain `text`.
+int CountLines(const std::string& log, const std::string& level, const std::string& text) {
+  int n = 0;
+  size_t pos = 0;
+  while (pos < log.size()) {
+    size_t end = log.find('\n', pos);
+    if (end == std::string::npos) end = log.size();
+    std::string_view line(log.data() + pos, end - pos);
+    if (line.find("[" + level + "]") != std::string_view::npos && line.find(text) != std::string_view::npos) ++n;
+    pos = end + 1;
+  }
+  return n;
+}
+
+TEST(FederationPlainTaxiiTest, FieldServersArePulledWithoutWarningsAndMalformedPagesReportedOnce) {
+  // "field": like medallion: {} when nothing is new, limit capped at 100, a
+  // token refused (expired) once, a discovery document naming another
+  // host:port (here a decoy that must never be contacted), Basic auth, 406
+  // for the bare media type. "bare": no X-TAXII-Date-Added-* headers (the
+  // cursor from the manifest), "next" without "more", "objects": [] when
+  // empty, limit capped at 7, reached by its API root URL.
+  TestTaxiiServer field, bare, decoy;
+  ASSERT_TRUE(field.Start());
+  ASSERT_TRUE(bare.Start());
+  ASSERT_TRUE(decoy.Start());
+  TestTaxiiServer::Behaviour fb;
+  fb.user = "admin";
+  fb.password = "Password0";
+  fb.api_root = "trustgroup1";
+  fb.collection = kRemoteColl;
+  fb.advertised_root = decoy.origin() + "/trustgroup1/";
+  fb.max_page = 100;
+  fb.refuse_tokens = 1;
+  field.SetBehaviour(fb);
+  TestTaxiiServer::Behaviour bb;
+  bb.user = "reader";
+  bb.password = "Password1";
+  bb.collection = kRemoteColl;
+  bb.max_page = 7;
+  bb.date_headers = false;
+  bb.send_more = false;
+  bb.empty_as_braces = false;
+  bb.empty_objects_list = true;
+  bare.SetBehaviour(bb);
+  std::vector<std::string> objs;
+  for (int i = 0; i < 250; ++i) objs.push_back(IndicatorJson({IndicatorId(30, i), {kTlpGreen}}));
+  field.Add(objs);  // one POST: one date_added for all 250
+  for (int i = 0; i < 20; ++i) bare.Add({IndicatorJson({IndicatorId(31, i), {kTlpGreen}})});
+
+  TestHub hub("us-hub", "", "info");
+  hub.Setup({{kT1, "Org T", "US", ""}, {kT2, "Org Field", "JP", "field"}}, {kT1, kT2}, {},
+            {kFieldColl, kBareColl}, {{"tess", "Org T", "contributor"}});
+  hub.Start();
+  hub.Admin({"peer", "add", "field", "--url", field.discovery_url(), "--kind", "taxii", "--flow",
+             std::string(kFieldColl) + "=" + kRemoteColl + ":in", "--remote-user", "admin",
+             "--remote-password-stdin", "--account-org", "Org Field", "--poll-interval-ms", "100"},
+            "Password0\n");
+  hub.Admin({"peer", "add", "bare", "--url", bare.api_root_url(), "--kind", "taxii", "--flow",
+             std::string(kBareColl) + "=" + kRemoteColl + ":in", "--remote-user", "reader",
+             "--remote-password-stdin", "--account-org", "Org Field", "--poll-interval-ms", "100"},
+            "Password1\n");
+  // The discovery document names the decoy's host:port: the hub must take the
+  // path on the configured host, never send the credentials there.
+  ASSERT_TRUE(WaitUntil([&] { return field.ObjectPageRequests() > 0 || !decoy.Requests().empty(); }));
+  for (const auto& r : decoy.Requests()) {
+    ADD_FAILURE() << "the decoy got " << r.method << " " << r.target << " with Authorization: "
+                  << (r.headers.count("authorization") ? r.headers.at("authorization") : "(none)");
+  }
+  ASSERT_TRUE(WaitUntil([&] { return hub.HeldIds(kFieldColl).size() >= 250; }))
+      << hub.HeldIds(kFieldColl).size() << "\n" << hub.Output();
+  ASSERT_TRUE(WaitUntil([&] { return hub.HeldIds(kBareColl).size() >= 20; }))
+      << hub.HeldIds(kBareColl).size() << "\n" << hub.Output();
+  // Later objects arrive too, once each.
+  field.Add({IndicatorJson({IndicatorId(30, 250), {kTlpGreen}})});
+  bare.Add({IndicatorJson({IndicatorId(31, 20), {kTlpGreen}})});
+  ASSERT_TRUE(WaitUntil([&] { return hub.HeldIds(kFieldColl).size() >= 251; }));
+  ASSERT_TRUE(WaitUntil([&] { return hub.HeldIds(kBareColl).size() >= 21; }));
+  // Nothing new for a while: many polls, and not one warning.
+  const int before = field.ObjectPageRequests() + bare.ObjectPageRequests();
+  ASSERT_TRUE(WaitUntil([&] { return field.ObjectPageRequests() + bare.ObjectPageRequests() >= before + 30; }));
+  std::multiset<std::string> held = hub.HeldIds(kFieldColl);
+  EXPECT_EQ(held.size(), 251u);
+  for (int i = 0; i <= 250; ++i) EXPECT_EQ(held.count(IndicatorId(30, i)), 1u) << i;
+  held = hub.HeldIds(kBareColl);
+  EXPECT_EQ(held.size(), 21u);
+  std::string log = hub.Output();
+  EXPECT_EQ(CountLines(log, "warning", ""), 0) << log;
+  EXPECT_EQ(CountLines(log, "error", ""), 0) << log;
+  EXPECT_EQ(CountLines(log, "info", "discovery names the API root " + decoy.origin()), 1) << log;
+  EXPECT_TRUE(decoy.Requests().empty()) << "credentials went to the host the discovery named";
+  for (const auto& r : field.Requests()) EXPECT_EQ(r.headers.at("accept"), kTaxii) << r.target;
+
+  // A malformed page: one warning quoting it, however many polls fail.
+  fb.refuse_tokens = 0;
+  fb.malformed_body = R"({"objects": "not a list"})";
+  field.SetBehaviour(fb);
+  const int failing_from = field.ObjectPageRequests();
+  ASSERT_TRUE(WaitUntil([&] { return field.ObjectPageRequests() >= failing_from + 4; }));
+  log = hub.Output();
+  EXPECT_EQ(CountLines(log, "warning", "field: polling failed"), 1) << log;
+  EXPECT_EQ(CountLines(log, "warning", R"(the peer answered: {"objects": "not a list"})"), 1) << log;
+  // Fixed: the link recovers (said once) and goes on.
+  fb.malformed_body.clear();
+  field.SetBehaviour(fb);
+  field.Add({IndicatorJson({IndicatorId(30, 251), {kTlpGreen}})});
+  ASSERT_TRUE(WaitUntil([&] { return hub.HeldIds(kFieldColl).size() >= 252; }));
+  ASSERT_TRUE(WaitUntil([&] { return CountLines(hub.Output(), "info", "field: polling works again") == 1; }))
+      << hub.Output();
+  log = hub.Output();
+  EXPECT_EQ(CountLines(log, "warning", ""), 1) << log;
+  EXPECT_TRUE(decoy.Requests().empty());
+  hub.Stop();
 }
 
 }  // namespace

@@ -183,6 +183,18 @@ std::unique_ptr<KizunaProcess> KizunaProcess::Start(const std::vector<std::strin
   return nullptr;
 }
 
+const std::string& KizunaProcess::ReadStdout() {
+  char buf[4096];
+  while (out_fd_ >= 0) {
+    pollfd p{out_fd_, POLLIN, 0};
+    if (poll(&p, 1, 0) <= 0) break;
+    ssize_t k = read(out_fd_, buf, sizeof buf);
+    if (k <= 0) break;
+    out_.append(buf, static_cast<size_t>(k));
+  }
+  return out_;
+}
+
 KizunaProcess::~KizunaProcess() {
   if (pid_ > 0) Kill();
   if (out_fd_ >= 0) close(out_fd_);

@@ -57,6 +57,9 @@ class KizunaProcess {
   const std::string& base_url() const { return base_url_; }  // "http://127.0.0.1:PORT"
   // Everything the process printed on stdout so far.
   const std::string& stdout_text() const { return out_; }
+  // Reads what the process has printed on stdout since (its log lines, at
+  // the configured log_level), without waiting, and returns it all.
+  const std::string& ReadStdout();
 
   // Sends a signal and waits for the exit; returns the wait status.
   int Signal(int sig);

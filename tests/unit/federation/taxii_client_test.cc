@@ -131,12 +131,17 @@ TEST(TaxiiClientTest, ResolvesDiscoveryToTheDefaultApiRoot) {
   });
   ASSERT_TRUE(server.Start().ok());
   TaxiiClient client(TaxiiClientOptions{}, "");
-  auto root = client.ResolveApiRoot("http://127.0.0.1:" + std::to_string(server.port()) + "/taxii2/");
+  const std::string origin = "http://127.0.0.1:" + std::to_string(server.port());
+  auto root = client.ResolveApiRoot(origin + "/taxii2/");
   ASSERT_TRUE(root.ok()) << root.error().message();
-  EXPECT_EQ(*root, "http://h/api9/");
+  // Another host named by the discovery document: its path on the
+  // configured host (the credentials go nowhere else).
+  EXPECT_EQ(root->url, origin + "/api9/");
+  EXPECT_EQ(root->advertised, "http://h/api9");
   auto direct = client.ResolveApiRoot("http://h/api1");
   ASSERT_TRUE(direct.ok());
-  EXPECT_EQ(*direct, "http://h/api1/");
+  EXPECT_EQ(direct->url, "http://h/api1/");
+  EXPECT_EQ(direct->advertised, "");
 }
 
 }  // namespace
