@@ -110,7 +110,13 @@ Result<AddedPeer> AddPeer(store::Store* store, const auth::SecretSealer& sealer,
     if (account->disabled && !in.account_password.empty()) {
       RETURN_IF_ERROR(CheckPassword(in.account_password));
     }
-  } else {
+  }
+  // A plain TAXII server never calls this hub (it neither subscribes nor
+  // pushes here: this hub polls it and pushes to it), so it needs no account
+  // here unless one is asked for.
+  const bool needs_account = account || p.kind != "taxii" || !account_org.empty() ||
+                             !homes.empty() || !in.account_password.empty();
+  if (!account && needs_account) {
     if (account_org.empty()) {
       if (homes.empty()) {
         return InvalidArgument("the peer's account needs an organization: give --home-org or --account-org");
@@ -123,7 +129,7 @@ Result<AddedPeer> AddPeer(store::Store* store, const auth::SecretSealer& sealer,
 
   // Then write.
   AddedPeer out;
-  if (!account) {
+  if (!account && needs_account) {
     NewAccount na;
     na.username = in.name;
     na.organization = account_org;
@@ -133,7 +139,7 @@ Result<AddedPeer> AddPeer(store::Store* store, const auth::SecretSealer& sealer,
     out.account_created = true;
     out.account_password = created.password;
     account = created.account;
-  } else if (account->disabled) {
+  } else if (account && account->disabled) {
     // A removed peer added again: its old password was cleared on removal.
     ASSIGN_OR_RETURN(out.account_password, SetPassword(store, in.name, in.account_password, cost));
     RETURN_IF_ERROR(SetAccountDisabled(store, in.name, false));
@@ -142,14 +148,16 @@ Result<AddedPeer> AddPeer(store::Store* store, const auth::SecretSealer& sealer,
   }
   // The peer reads what flows out (it subscribes here) and writes what flows
   // in (it may push here).
-  ASSIGN_OR_RETURN(auto grants, store->ListGrants(account->key));
-  for (size_t i = 0; i < p.flows.size(); ++i) {
-    store::Grant g{account->key, locals[i].key, false, false};
-    for (const auto& e : grants)
-      if (e.collection == g.collection) g = e;
-    g.can_read = g.can_read || p.flows[i].out;
-    g.can_write = g.can_write || p.flows[i].in;
-    RETURN_IF_ERROR(store->PutGrant(g));
+  if (account) {
+    ASSIGN_OR_RETURN(auto grants, store->ListGrants(account->key));
+    for (size_t i = 0; i < p.flows.size(); ++i) {
+      store::Grant g{account->key, locals[i].key, false, false};
+      for (const auto& e : grants)
+        if (e.collection == g.collection) g = e;
+      g.can_read = g.can_read || p.flows[i].out;
+      g.can_write = g.can_write || p.flows[i].in;
+      RETURN_IF_ERROR(store->PutGrant(g));
+    }
   }
   for (auto& org : homes) {
     org.home_hub = in.name;

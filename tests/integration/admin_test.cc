@@ -93,6 +93,30 @@ TEST(PeerAdminTest, HttpsAndLoopbackAreAccepted) {
   }
 }
 
+// Issue 17's command as a new user types it: a plain TAXII server never
+// calls this hub, so it needs no account, organization or grant here.
+TEST(PeerAdminTest, APlainTaxiiPeerNeedsNoAccountHere) {
+  TestHub us("us-hub");
+  SetUpUs(us);
+  ProcessResult r = us.AdminResult({"peer", "add", "medallion", "--url", "http://127.0.0.1:5555/trustgroup1/",
+                                    "--kind", "taxii", "--flow",
+                                    std::string(kColl) + "=91a7b528-80eb-42ed-a74d-c6fbd5a26116:in",
+                                    "--remote-user", "admin", "--remote-password-stdin"},
+                                   "Password0\n");
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_EQ(r.out.find("password for the peer"), std::string::npos) << r.out;
+  json::array peers = AdminJson(us, {"peer", "list"});
+  ASSERT_EQ(peers.size(), 1u);
+  EXPECT_EQ(peers[0].as_object().at("kind").as_string(), "taxii");
+  EXPECT_NE(us.AdminResult({"grants", "medallion"}).exit_code, 0);  // no such account
+  // A Kizuna peer still needs one (it subscribes and pushes here).
+  r = us.AdminResult({"peer", "add", "jp-hub", "--url", "http://127.0.0.1:9/taxii2/", "--flow",
+                      std::string(kColl) + ":in", "--remote-password-stdin"},
+                     "x\n");
+  EXPECT_NE(r.exit_code, 0);
+  EXPECT_NE(r.err.find("needs an organization"), std::string::npos) << r.err;
+}
+
 TEST(PeerAdminTest, RemovedPeerCanNeitherActNorReceive) {
   TestHub us("us-hub");
   SetUpUs(us);
