@@ -81,8 +81,12 @@ class ReleaseScope {
   // as denied attempts (the scan runs whether or not any was withheld, so
   // that response time does not tell a hidden object from a missing one).
   // Errors: the store's, Unavailable (audit log down).
+  // `audit_named` false skips that scan (TAXII get object, which audits the
+  // denials with SeesAny when nothing is released: a found object needs no
+  // second look, and a hidden one takes the same path as a missing one).
   Result<ReleasedPage> Read(store::ObjectQuery query, std::optional<int64_t> cursor,
-                            std::function<bool(const store::ObjectRecord&)> narrow = nullptr);
+                            std::function<bool(const store::ObjectRecord&)> narrow = nullptr,
+                            bool audit_named = true);
 
   // Whether the reader may see any version of `id` in the collection (TAXII
   // get object: an object with no such version is a 404, exactly like a

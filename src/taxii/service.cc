@@ -847,14 +847,14 @@ http::Response Service::GetObject(const Route& route, const store::Collection& c
     q.versions.all = true;
     q.with_raw = false;
   }
-  auto page = scope->Read(std::move(q), cursor);
+  auto page = scope->Read(std::move(q), cursor, nullptr, /*audit_named=*/false);
   if (!page.ok()) return ErrorFor(page.error());
   if (page->records.empty() && !page->more && !cursor) {
     // 404 when the object has no version this reader may see at all (also
     // when it exists but the policy hides it: no existence leak; that denial
     // is audited); an object whose visible versions the filters exclude is
     // an empty 200.
-    auto seen = scope->SeesAny(route.object_id, /*audit_denials=*/false);  // Read audited them
+    auto seen = scope->SeesAny(route.object_id);
     if (!seen.ok()) return ErrorFor(seen.error());
     if (!*seen) return Error(404, "Not Found", "no such object in this collection");
   }
