@@ -86,12 +86,18 @@ std::string Authenticator::CacheKey(const Credential& c) const {
   return std::string(reinterpret_cast<char*>(out), len);
 }
 
-void Authenticator::MaybeRefreshGeneration() {
+void Authenticator::MaybeRefreshGeneration(bool force) {
   int64_t now = clock_->NowMicros();
   int64_t last = last_poll_us_.load(std::memory_order_relaxed);
-  if (now - last < options_.generation_poll_us && generation_.load() >= 0) return;
-  std::unique_lock poll_lock(poll_mu_, std::try_to_lock);
-  if (!poll_lock.owns_lock()) return;  // another thread is polling
+  if (!force && now - last < options_.generation_poll_us && generation_.load() >= 0) return;
+  // A forced refresh waits for a poll in progress (which may have read the
+  // generation before the change the caller saw) and then polls again.
+  std::unique_lock poll_lock(poll_mu_, std::defer_lock);
+  if (force) {
+    poll_lock.lock();
+  } else if (!poll_lock.try_lock()) {
+    return;  // another thread is polling
+  }
   last_poll_us_.store(now, std::memory_order_relaxed);
   auto gen = store_->DirectoryGeneration();
   if (!gen.ok()) return;  // keep serving from the cache; the next poll retries
@@ -102,7 +108,7 @@ void Authenticator::MaybeRefreshGeneration() {
   std::unique_lock lock(cache_mu_);
   for (auto it = cache_.begin(); it != cache_.end();) {
     CacheEntry& e = it->second;
-    auto p = Revalidate(*e.principal);
+    auto p = Recheck(*e.principal);
     if (!p.ok()) {
       it = cache_.erase(it);
       continue;
@@ -177,6 +183,15 @@ Result<PrincipalPtr> Authenticator::LoadPrincipal(int64_t account_key) {
 }
 
 Result<PrincipalPtr> Authenticator::Revalidate(const Principal& principal) {
+  auto r = Recheck(principal);
+  if (!r.ok() && r.error().code() == StatusCode::kUnauthenticated &&
+      principal.kind == Principal::Kind::kAccount) {
+    MaybeRefreshGeneration(/*force=*/true);
+  }
+  return r;
+}
+
+Result<PrincipalPtr> Authenticator::Recheck(const Principal& principal) {
   if (principal.kind != Principal::Kind::kAccount) return Unauthenticated("not signed in");
   ASSIGN_OR_RETURN(auto account, store_->FindAccountByKey(principal.account_key));
   if (!account.has_value()) return Unauthenticated("the account was removed");

@@ -92,7 +92,11 @@ class Authenticator {
   // or Unauthenticated whose message names what changed ("the API token was
   // revoked", "the API token expired", "the account's password changed",
   // "the account was disabled", "the account was removed");
-  // IoError/Internal when the store fails.
+  // IoError/Internal when the store fails. After an Unauthenticated answer
+  // the login cache no longer serves that credential either: the cache is
+  // refreshed before Revalidate returns, so a stream that ended because its
+  // token was revoked is never followed by a request the cache still
+  // accepts with that token.
   Result<PrincipalPtr> Revalidate(const Principal& principal);
 
   // Counters for /metrics.
@@ -127,7 +131,11 @@ class Authenticator {
 
   static Result<Credential> ParseAuthorization(std::string_view header);
   std::string CacheKey(const Credential& c) const;
-  void MaybeRefreshGeneration();
+  // Polls the directory generation (at most every generation_poll_us unless
+  // `force`) and refreshes the cache when it moved.
+  void MaybeRefreshGeneration(bool force = false);
+  // Revalidate without touching the cache (the refresh loop's check).
+  Result<PrincipalPtr> Recheck(const Principal& principal);
   // Counts a verification for `remote` (false: over the limit, counting the
   // ones in flight, so concurrent guesses cannot outrun the limit).
   bool StartAttempt(std::string_view remote);

@@ -247,6 +247,32 @@ TEST_F(AuthenticatorTest, RevalidateFollowsTheCredentialThePrincipalWasAuthentic
   EXPECT_FALSE(auth_->Revalidate(Principal{}).ok());
 }
 
+// A stream that ended because its token was revoked (Revalidate said so)
+// must not be followed by a request the login cache still accepts with that
+// token, however recently the cache last polled the directory (the CI
+// failure of StreamCredentialsTest.RevokingTheTokenEndsAnSseStream).
+TEST_F(AuthenticatorTest, ACredentialRevalidateFoundGoneIsNoLongerServedFromTheCache) {
+  AuthenticatorOptions ao;
+  ao.generation_poll_us = 3'600'000'000;  // the cache would not poll on its own
+  Authenticator auth(store_.get(), ao, &clock_);
+  auto t = IssueToken(store_.get(), alice_.key, "ci", std::nullopt, clock_.now, HashCost::kTest);
+  ASSERT_TRUE(t.ok()) << t.status().ToString();
+  std::string bearer = "Bearer " + t->token;
+  auto p = auth.AuthenticateSync(&bearer, "x");
+  ASSERT_TRUE(p.ok()) << p.status().ToString();
+  ASSERT_TRUE(auth.AuthenticateSync(&bearer, "x").ok());
+  EXPECT_GE(auth.cache_hits(), 1);
+  ASSERT_TRUE(store_->DeleteToken(t->id).ok());
+  auto r = auth.Revalidate(**p);
+  ASSERT_FALSE(r.ok());
+  EXPECT_EQ(r.error().message(), "the API token was revoked");
+  auto again = auth.AuthenticateSync(&bearer, "x");
+  EXPECT_FALSE(again.ok()) << "the cache still accepted a token Revalidate found revoked";
+  if (!again.ok()) {
+    EXPECT_EQ(again.error().code(), StatusCode::kUnauthenticated);
+  }
+}
+
 // Issue 10, finding 7: a token verified under generation G, whose result is
 // about to be cached when the token is revoked and the cache has already
 // been refreshed for G+1, must not stay valid from the cache.
