@@ -9,6 +9,7 @@
 #include "policy/model.h"
 #include "policy/nations.h"
 #include "policy/sectors.h"
+#include "stix/incident_core.h"
 #include "stix/markings.h"
 
 namespace kizuna::app {
@@ -276,6 +277,11 @@ Status EnsureDefinitions(store::Store* store, const store::Collection& c) {
   std::vector<std::string> objects;
   for (const auto& d : stix::Tlp2MarkingDefinitions()) objects.emplace_back(d.json);
   for (const auto& d : policy::KizunaDefinitionObjects()) objects.push_back(d);
+  // The Incident Core suite's extension definitions (issue 11): a reader of
+  // an incident, event, task or impact can resolve its extensions here.
+  for (auto& d : stix::IncidentCoreDefinitions(policy::kKizunaIdentityId)) {
+    objects.push_back(std::move(d));
+  }
   std::vector<std::string_view> views(objects.begin(), objects.end());
   // Definitions are public: TLP:CLEAR whatever the collection's default
   // (the built-in producer).

@@ -72,14 +72,20 @@ struct Source {
   std::string_view bytes;
 };
 
-// The objects of a file: a bundle / envelope, or JSON lines of objects or
-// bundles. Unparseable lines are reported as failures with their line.
+// The objects of a file: a bundle, an envelope, an array of objects, a
+// single object, or JSON lines of objects or bundles. Unparseable lines are
+// reported as failures with their line.
 Status CollectObjects(const std::string& path, const std::string& data, std::vector<Source>* out,
                       std::vector<std::string>* errors) {
-  auto whole = stix::SplitObjects(data);
+  auto whole = stix::SplitDocument(data);
   if (whole.ok()) {
     for (const auto& r : *whole) out->push_back({path, r.bytes});
     return Status::Ok();
+  }
+  // Well-formed JSON of the wrong shape is the file's one problem; only
+  // malformed JSON may be JSON lines.
+  if (whole.error().message().rfind("malformed JSON", 0) != 0) {
+    return InvalidArgument(path + ": " + whole.error().message());
   }
   // JSON lines.
   size_t start = 0, line = 0;
@@ -300,34 +306,47 @@ void AddValidateCommand(CLI::App& root, int* exit_code) {
   auto* cmd = root.add_subcommand(
       "validate",
       "check STIX files (or MISP events) as `kizuna import` would, without a hub: STIX "
-      "validation, patterns and the TLP look-alike rules (not the hub's trust policy)");
+      "validation (Incident Core objects included), patterns and the TLP look-alike rules (not "
+      "the hub's trust policy); exit 0 when all are valid, 1 when any is invalid, 2 when a file "
+      "cannot be read");
   auto files = std::make_shared<std::vector<std::string>>();
   auto in_format = std::make_shared<std::string>("stix");
-  cmd->add_option("files", *files, "bundle (.json), JSON lines (.jsonl), optionally gzip")
+  auto spec_version = std::make_shared<std::string>();
+  cmd->add_option("files", *files,
+                  "a bundle, an envelope, an object or an array of objects (.json), or JSON "
+                  "lines (.jsonl); optionally gzip")
       ->required();
   cmd->add_option("--format", *in_format,
-                  "stix (bundles or JSON lines, the default) or misp (MISP event JSON, "
-                  "converted to STIX 2.1)");
+                  "stix (the default) or misp (MISP event JSON, converted to STIX 2.1)");
+  cmd->add_option("--spec-version", *spec_version,
+                  "2.0 or 2.1: the STIX version of objects without spec_version (default: the "
+                  "STIX 2.1 rule, 2.0 except for SCOs)")
+      ->check(CLI::IsMember({"2.0", "2.1"}));
   cmd->callback([=] {
     int64_t valid = 0, invalid = 0;
     std::map<std::string, int64_t> reasons;
     std::vector<std::string> errors;
+    bool unreadable = false;
     // As in import: a look-alike refuses what references it anywhere in its
     // file and in the files after it.
     ingest::RefusedMarkings refused(nullptr);
     for (const auto& file : *files) {
       auto data = ReadFileMaybeGzip(file);
       if (!data.ok()) {
-        *exit_code = Fail(data.error());
-        return;
+        std::fprintf(stderr, "unreadable: %s\n", data.error().message().c_str());
+        unreadable = true;
+        continue;
       }
       std::vector<Source> objects;
       std::vector<std::string> converted;
       Status loaded =
           LoadObjects(file, *in_format, *data, &objects, &converted, &errors, &invalid, &reasons);
       if (!loaded.ok()) {
-        *exit_code = Fail(loaded);
-        return;
+        // Not STIX at all (malformed JSON): the file's one problem.
+        errors.push_back(loaded.message());
+        ++invalid;
+        reasons["(malformed)"]++;
+        continue;
       }
       std::vector<std::string_view> views;
       for (const auto& o : objects) views.push_back(o.bytes);
@@ -337,7 +356,7 @@ void AddValidateCommand(CLI::App& root, int* exit_code) {
         std::vector<std::string_view> batch(
             views.begin() + static_cast<std::ptrdiff_t>(i),
             views.begin() + static_cast<std::ptrdiff_t>(std::min(views.size(), i + kBatch)));
-        ingest::Checked c = ingest::CheckObjects(batch, &refused);
+        ingest::Checked c = ingest::CheckObjects(batch, &refused, *spec_version);
         valid += static_cast<int64_t>(c.successes.size());
         for (const auto& f : c.failures) {
           ++invalid;
@@ -352,7 +371,11 @@ void AddValidateCommand(CLI::App& root, int* exit_code) {
     for (const auto& [rule, n] : reasons) {
       std::printf("  %lld invalid %s\n", static_cast<long long>(n), rule.c_str());
     }
-    if (invalid > 0 || !errors.empty()) *exit_code = 1;
+    if (unreadable) {
+      *exit_code = 2;
+    } else if (invalid > 0 || !errors.empty()) {
+      *exit_code = 1;
+    }
   });
 }
 

@@ -149,7 +149,8 @@ void RefuseReferences(Prepared* out, const std::map<std::string, std::string>& h
 // PrepareObjects; without stamping when `model` is null (CheckObjects).
 Prepared Run(const std::vector<std::string_view>& objects, int64_t collection_key,
              const policy::TrustModel* model, const policy::Producer* producer,
-             RefusedMarkings* refused, const policy::PeerEnvelopeMeta* meta) {
+             RefusedMarkings* refused, const policy::PeerEnvelopeMeta* meta,
+             const stix::ValidateOptions& options = Options()) {
   Prepared out;
   out.batch.collection = collection_key;
   out.batch.objects.reserve(objects.size());
@@ -207,7 +208,7 @@ Prepared Run(const std::vector<std::string_view>& objects, int64_t collection_ke
         continue;
       }
     }
-    auto info = stix::ValidateObject(obj, Options(), nullptr);
+    auto info = stix::ValidateObject(obj, options, nullptr);
     if (!info.ok()) {
       detail.message = info.error().message();
       out.failures.push_back(std::move(detail));
@@ -278,8 +279,11 @@ void ScanForLookalikes(const std::vector<std::string_view>& objects, RefusedMark
   }
 }
 
-Checked CheckObjects(const std::vector<std::string_view>& objects, RefusedMarkings* refused) {
-  Prepared p = Run(objects, 0, nullptr, nullptr, refused, nullptr);
+Checked CheckObjects(const std::vector<std::string_view>& objects, RefusedMarkings* refused,
+                     std::string_view spec_version) {
+  stix::ValidateOptions options = Options();
+  options.default_spec_version = std::string(spec_version);
+  Prepared p = Run(objects, 0, nullptr, nullptr, refused, nullptr, options);
   return Checked{std::move(p.successes), std::move(p.failures)};
 }
 

@@ -93,12 +93,15 @@ void ScanForLookalikes(const std::vector<std::string_view>& objects, RefusedMark
 
 // What PrepareObjects checks of the objects themselves, without the
 // policy's stamping, which needs a hub's directory (`kizuna validate`):
-// parsing, validation and the TLP look-alike rules.
+// parsing, validation and the TLP look-alike rules. `spec_version` ("2.0",
+// "2.1" or empty for the STIX 2.1 rule) is the version of objects without a
+// spec_version (stix::ValidateOptions::default_spec_version).
 struct Checked {
   std::vector<store::StatusDetail> successes;
   std::vector<store::StatusDetail> failures;
 };
-Checked CheckObjects(const std::vector<std::string_view>& objects, RefusedMarkings* refused);
+Checked CheckObjects(const std::vector<std::string_view>& objects, RefusedMarkings* refused,
+                     std::string_view spec_version = {});
 
 // Splits a container (STIX bundle, TAXII envelope) and prepares its objects.
 // From a peer producer, the envelope's federation member

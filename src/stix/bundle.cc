@@ -41,12 +41,21 @@ class Scanner {
         member_(member),
         member_bytes_(member_bytes) {}
 
-  Result<std::vector<RawObject>> Split() {
+  // `document`: also a top-level array of objects, or a single object (one
+  // with a "type" member and no "objects" member).
+  Result<std::vector<RawObject>> Split(bool document = false) {
     std::vector<RawObject> out;
     SkipWs();
+    if (document && p_ != end_ && *p_ == '[') {
+      RETURN_IF_ERROR(ScanObjectsArray(&out));
+      SkipWs();
+      if (p_ != end_) return Error("trailing content after the top-level array");
+      return out;
+    }
     if (p_ == end_ || *p_ != '{') return Error("expected a JSON object at the top level");
+    const char* object_start = p_;
     ++p_;
-    bool seen_objects = false;
+    bool seen_objects = false, seen_type = false, is_bundle = false;
     SkipWs();
     if (p_ != end_ && *p_ == '}') {
       ++p_;
@@ -60,7 +69,16 @@ class Scanner {
         if (p_ == end_ || *p_ != ':') return Error("expected ':' after an object key");
         ++p_;
         SkipWs();
-        if (KeyIs(key, escaped, "objects")) {
+        if (document && KeyIs(key, escaped, "type") && p_ != end_ && *p_ == '"') {
+          seen_type = true;
+          std::string_view type_value;
+          bool type_escaped = false;
+          RETURN_IF_ERROR(ScanString(&type_value, &type_escaped));
+          is_bundle = KeyIs(type_value, type_escaped, "bundle");
+        } else if (document && KeyIs(key, escaped, "objects") && p_ != end_ && *p_ != '[') {
+          // observed-data's "objects" dictionary (a single object)
+          RETURN_IF_ERROR(SkipValue(1));
+        } else if (KeyIs(key, escaped, "objects")) {
           if (seen_objects) return Error("duplicate \"objects\" member");
           seen_objects = true;
           RETURN_IF_ERROR(ScanObjectsArray(&out));
@@ -88,6 +106,18 @@ class Scanner {
     }
     SkipWs();
     if (p_ != end_) return Error("trailing content after the top-level object");
+    if (!seen_objects && document && seen_type) {
+      // A single object (a bundle without "objects" is an empty bundle).
+      std::string_view whole(object_start, static_cast<size_t>(p_ - object_start));
+      while (!whole.empty() && IsWs(static_cast<unsigned char>(whole.back()))) whole.remove_suffix(1);
+      if (!is_bundle) out.push_back(RawObject{whole});
+      return out;
+    }
+    if (!seen_objects && document) {
+      return InvalidArgument(
+          "not STIX: a JSON object with neither \"type\" (an object) nor \"objects\" (a bundle "
+          "or an envelope)");
+    }
     if (!seen_objects) return InvalidArgument("bundle: missing \"objects\" array");
     return out;
   }
@@ -354,6 +384,13 @@ Result<std::vector<RawObject>> SplitObjects(std::string_view json) {
     return InvalidArgument("malformed JSON: invalid UTF-8");
   }
   return Scanner(json).Split();
+}
+
+Result<std::vector<RawObject>> SplitDocument(std::string_view json) {
+  if (!simdjson::validate_utf8(json.data(), json.size())) {
+    return InvalidArgument("malformed JSON: invalid UTF-8");
+  }
+  return Scanner(json).Split(/*document=*/true);
 }
 
 Result<std::vector<RawObject>> SplitObjects(std::string_view json, std::string_view member,

@@ -31,6 +31,13 @@ Result<std::vector<RawObject>> SplitObjects(std::string_view json);
 Result<std::vector<RawObject>> SplitObjects(std::string_view json, std::string_view member,
                                             std::string_view* member_bytes);
 
+// A whole STIX document as people keep them in files: a bundle, a TAXII
+// envelope, a JSON array of objects, or a single object (a top-level object
+// with a "type" and no "objects" member). Views point into `json`; a bundle
+// with no "objects" gives no objects. InvalidArgument as SplitObjects (JSON
+// lines are not a document: the caller splits lines itself).
+Result<std::vector<RawObject>> SplitDocument(std::string_view json);
+
 inline constexpr int kMaxDepth = 64;
 
 // Serializes a STIX 2.1 bundle (section 8) around objects kept verbatim:

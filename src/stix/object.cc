@@ -423,6 +423,7 @@ void CheckExtensions(Ctx& ctx, const TypeSpec* ts, std::string_view type,
       continue;
     }
     if (ctx.version == Version::k21 && IsExtensionDefinitionId(key)) {
+      if (internal::CheckDefinedExtension(ctx, type, key, ext)) continue;
       const json::value* et = ext.if_contains("extension_type");
       if (!et) {
         ctx.Error("required", "extension_type is required", "extension_type");

@@ -213,6 +213,13 @@ Category CategoryOf(std::string_view type);
 // True when `type` is an SCO type of STIX 2.1 (section 6).
 bool IsScoType21(std::string_view type);
 
+// The Incident Core suite (incident_core.cc): its new SDO types (event,
+// task, impact; nullptr for others), and the check of an extension whose key
+// is one of its extension-definition ids (false: not one of them).
+const TypeSpec* FindIncidentCoreType(std::string_view type);
+bool CheckDefinedExtension(Ctx& ctx, std::string_view type, std::string_view id,
+                           const boost::json::object& ext);
+
 // Common properties (STIX 2.1 section 3.2; 2.0 Part 1 section 3.1).
 extern const ObjectSpec kCommonSdo21;  // SDO, SRO, language-content
 extern const ObjectSpec kCommonSco21;

@@ -694,7 +694,9 @@ const TypeSpec* FindType21(std::string_view type) {
   for (const TypeSpec& t : kTypes21) {
     if (t.type == type) return &t;
   }
-  return nullptr;
+  // The Incident Core suite's new SDOs (an OASIS committee extension the hub
+  // understands as if they were spec types).
+  return FindIncidentCoreType(type);
 }
 
 bool IsScoType21(std::string_view type) {

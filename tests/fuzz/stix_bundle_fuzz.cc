@@ -1,5 +1,6 @@
 // fuzz-deps: core stix
-// SplitObjects on untrusted bundles and envelopes: every element it returns
+// SplitObjects and SplitDocument on untrusted bundles, envelopes, arrays and
+// single objects: every element it returns
 // must be a complete JSON object (Boost.JSON agrees, up to its number
 // range), and ValidateBundle on
 // the parsed document must never crash.
@@ -28,6 +29,19 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
       boost::json::value v = boost::json::parse(r.bytes, ec, {}, opt);
       // Boost.JSON refuses exponents beyond its range, which JSON allows;
       // ParseJson then rejects the object, so that is no disagreement.
+      if (ec == boost::json::error::exponent_overflow) continue;
+      if (ec || !v.is_object()) std::abort();
+    }
+  }
+  // The same guarantees for whole documents (single objects, arrays).
+  kizuna::Result<std::vector<kizuna::stix::RawObject>> docs = kizuna::stix::SplitDocument(text);
+  if (docs.ok()) {
+    for (const kizuna::stix::RawObject& r : *docs) {
+      if (r.bytes.data() < text.data() || r.bytes.data() + r.bytes.size() > text.data() + size) {
+        std::abort();
+      }
+      boost::json::error_code ec;
+      boost::json::value v = boost::json::parse(r.bytes, ec, {}, opt);
       if (ec == boost::json::error::exponent_overflow) continue;
       if (ec || !v.is_object()) std::abort();
     }

@@ -63,6 +63,40 @@ TEST(SplitObjectsTest, RejectsBadContainers) {
   EXPECT_FALSE(SplitObjects("{\"objects\": [{\"a\": \"\xc3\x28\"}]}").ok());  // bad UTF-8
 }
 
+// What `kizuna validate` and `kizuna import` read from a file: also a
+// single object and an array of objects, with each object's exact bytes.
+TEST(SplitDocumentTest, BundlesEnvelopesArraysAndSingleObjects) {
+  std::string_view one = R"({"type": "task", "id": "task--1", "objects": {"0": {}}})";
+  const std::string file = std::string(one) + "\n\n";
+  auto single = SplitDocument(file);
+  ASSERT_TRUE(single.ok()) << single.error().message();
+  ASSERT_EQ(single->size(), 1u);
+  EXPECT_EQ((*single)[0].bytes, one);  // observed-data's "objects" dictionary is no bundle
+  auto array = SplitDocument(R"( [ {"type": "a"} , {"type": "b"} ] )");
+  ASSERT_TRUE(array.ok()) << array.error().message();
+  ASSERT_EQ(array->size(), 2u);
+  EXPECT_EQ((*array)[1].bytes, R"({"type": "b"})");
+  auto bundle = SplitDocument(R"({"type": "bundle", "objects": [{"type": "c"}]})");
+  ASSERT_TRUE(bundle.ok());
+  ASSERT_EQ(bundle->size(), 1u);
+  EXPECT_EQ((*bundle)[0].bytes, R"({"type": "c"})");
+  auto empty = SplitDocument(R"({"type": "bundle", "id": "bundle--1"})");
+  ASSERT_TRUE(empty.ok());
+  EXPECT_TRUE(empty->empty());  // a bundle without objects is no object
+  // Neither an object nor a container: named as such, not as malformed JSON.
+  auto fragment = SplitDocument(R"({"event_ref": "event--1"})");
+  ASSERT_FALSE(fragment.ok());
+  EXPECT_EQ(fragment.error().message().rfind("not STIX", 0), 0u) << fragment.error().message();
+  // JSON lines are not one document: malformed, so the caller splits lines.
+  auto lines = SplitDocument("{\"type\": \"a\"}\n{\"type\": \"b\"}\n");
+  ASSERT_FALSE(lines.ok());
+  EXPECT_EQ(lines.error().message().rfind("malformed JSON", 0), 0u) << lines.error().message();
+  EXPECT_FALSE(SplitDocument("[1]").ok());
+  EXPECT_FALSE(SplitDocument("[{}] x").ok());
+  // SplitObjects keeps its container-only contract.
+  EXPECT_FALSE(SplitObjects(one).ok());
+}
+
 TEST(SplitObjectsTest, MalformedJsonNamesTheByte) {
   Result<std::vector<RawObject>> r = SplitObjects(R"({"objects": [{"a": tru}]})");
   ASSERT_FALSE(r.ok());
