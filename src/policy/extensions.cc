@@ -51,8 +51,25 @@ const std::vector<std::string>& KizunaDefinitionObjects() {
         {"schema", "docs/extensions.md#redaction (JSON schema: {redacted_paths: [selector]})"},
         {"version", "1.0.0"},
         {"extension_types", json::array{"property-extension"}}};
+    json::object coordination{
+        {"type", "extension-definition"},
+        {"spec_version", "2.1"},
+        {"id", kCoordinationExtensionId},
+        {"created_by_ref", kKizunaIdentityId},
+        {"created", "2026-12-07T00:00:00.000Z"},
+        {"modified", "2026-12-07T00:00:00.000Z"},
+        {"name", "Kizuna incident coordination"},
+        {"description",
+         "On an Incident Core task: its assignee (an organization, optionally one account) and "
+         "the task updates its owner folded into this version, in order, with the last change. "
+         "On a note: the task update it carries (task, outcome, progress, author)."},
+        {"schema", "docs/coordination.md (task: {assignee_organization, assignee_account, "
+                   "initial_outcome, applied_updates, progress, last_change}; note: {task_ref, "
+                   "outcome, progress, author})"},
+        {"version", "1.0.0"},
+        {"extension_types", json::array{"property-extension"}}};
     return std::vector<std::string>{json::serialize(identity), json::serialize(audience),
-                                    json::serialize(redaction)};
+                                    json::serialize(redaction), json::serialize(coordination)};
   }();
   return objects;
 }

@@ -26,10 +26,15 @@ inline constexpr std::string_view kAudienceExtensionId =
     "extension-definition--7a79d0e5-a2c1-4b04-870f-c5d9a7fed356";
 inline constexpr std::string_view kRedactionExtensionId =
     "extension-definition--f7de493e-8da0-42e6-a7de-0197917d4704";
+// Incident coordination (issue 11, docs/coordination.md): on a task, its
+// assignee and the update notes its owner folded; on a note, the task update
+// it carries.
+inline constexpr std::string_view kCoordinationExtensionId =
+    "extension-definition--2a5e6e5a-a061-424b-9e90-d6394f58d6e6";
 inline constexpr std::string_view kKizunaIdentityId =
     "identity--16776b6d-3506-4f47-bde5-6f5619fb6300";
 
-// The identity and the two extension definitions, as compact JSON objects.
+// The identity and the extension definitions, as compact JSON objects.
 const std::vector<std::string>& KizunaDefinitionObjects();
 
 struct AudienceExtension {

@@ -1,0 +1,172 @@
+#include "coord/task_fold.h"
+
+#include <algorithm>
+#include <boost/json.hpp>
+#include <vector>
+
+#include "policy/extensions.h"
+#include "stix/incident_core.h"
+
+namespace kizuna::coord {
+namespace {
+
+namespace json = boost::json;
+using SV = std::string_view;
+
+const json::string* StringAt(const json::object& o, SV key) {
+  const json::value* v = o.if_contains(key);
+  return v && v->is_string() ? &v->get_string() : nullptr;
+}
+
+const json::object* CoordinationOf(const json::object& o) {
+  const json::value* e = o.if_contains("extensions");
+  if (!e || !e->is_object()) return nullptr;
+  const json::value* c = e->get_object().if_contains(policy::kCoordinationExtensionId);
+  return c && c->is_object() ? &c->get_object() : nullptr;
+}
+
+bool IsOutcome(SV v) {
+  for (SV o : stix::IncidentCoreEnum("task-outcome-enum")) {
+    if (o == v) return true;
+  }
+  return false;
+}
+
+}  // namespace
+
+Result<TaskUpdate> ReadTaskUpdate(const json::object& note) {
+  const json::object* c = CoordinationOf(note);
+  if (c == nullptr || !c->contains("task_ref")) return NotFound("not a task update");
+  TaskUpdate u;
+  const json::string* id = StringAt(note, "id");
+  const json::string* created = StringAt(note, "created");
+  const json::string* by = StringAt(note, "created_by_ref");
+  if (!id || id->find("note--") != 0) return InvalidArgument("a task update is a note with an id");
+  u.note_id = *id;
+  if (!created) return InvalidArgument(u.note_id + ": a task update needs created");
+  auto ts = ParseTimestamp(*created);
+  if (!ts.ok()) return InvalidArgument(u.note_id + ": created: " + ts.error().message());
+  u.created = *ts;
+  u.created_text = *created;
+  if (!by) return InvalidArgument(u.note_id + ": a task update needs created_by_ref");
+  u.organization = *by;
+  const json::string* task = StringAt(*c, "task_ref");
+  if (!task || task->find("task--") != 0) {
+    return InvalidArgument(u.note_id + ": task_ref must refer to a task");
+  }
+  u.task_ref = *task;
+  const json::string* author = StringAt(*c, "author");
+  if (!author || author->empty()) return InvalidArgument(u.note_id + ": a task update names its author");
+  u.author = *author;
+  if (const json::value* o = c->if_contains("outcome")) {
+    if (!o->is_string() || !IsOutcome(o->get_string())) {
+      return InvalidArgument(u.note_id + ": outcome must be a value of task-outcome-enum");
+    }
+    u.outcome = std::string(o->get_string());
+  }
+  if (const json::value* p = c->if_contains("progress")) {
+    if (!p->is_int64() || p->get_int64() < 0 || p->get_int64() > 100) {
+      if (!(p->is_uint64() && p->get_uint64() <= 100)) {
+        return InvalidArgument(u.note_id + ": progress must be an integer from 0 to 100");
+      }
+      u.progress = static_cast<int64_t>(p->get_uint64());
+    } else {
+      u.progress = p->get_int64();
+    }
+  }
+  return u;
+}
+
+TaskCoordination ReadTaskCoordination(const json::object& task) {
+  TaskCoordination out;
+  const json::object* c = CoordinationOf(task);
+  if (c == nullptr) return out;
+  if (const json::string* s = StringAt(*c, "assignee_organization")) out.assignee_organization = *s;
+  if (const json::string* s = StringAt(*c, "assignee_account")) out.assignee_account = *s;
+  if (const json::string* s = StringAt(*c, "initial_outcome")) out.initial_outcome = *s;
+  if (const json::value* a = c->if_contains("applied_updates"); a && a->is_array()) {
+    for (const json::value& v : a->get_array()) {
+      if (v.is_string()) out.applied_updates.emplace_back(v.get_string());
+    }
+  }
+  if (const json::value* p = c->if_contains("progress"); p && p->is_int64()) {
+    out.progress = p->get_int64();
+  }
+  return out;
+}
+
+Result<std::optional<std::string>> FoldTask(const json::object& task,
+                                            std::span<const TaskUpdate> updates, int64_t now_us) {
+  const json::string* id = StringAt(task, "id");
+  const json::string* owner = StringAt(task, "created_by_ref");
+  const json::string* modified = StringAt(task, "modified");
+  if (!id || !owner || !modified) {
+    return InvalidArgument("a task to fold needs id, created_by_ref and modified");
+  }
+  auto prev = ParseTimestamp(*modified);
+  if (!prev.ok()) return InvalidArgument(std::string(*id) + ": modified: " + prev.error().message());
+  TaskCoordination coord = ReadTaskCoordination(task);
+
+  // The eligible updates: for this task, by its owner or its assignee.
+  std::vector<const TaskUpdate*> eligible;
+  for (const TaskUpdate& u : updates) {
+    if (u.task_ref != *id) continue;
+    if (u.organization != *owner && u.organization != coord.assignee_organization) continue;
+    eligible.push_back(&u);
+  }
+  std::sort(eligible.begin(), eligible.end(), [](const TaskUpdate* a, const TaskUpdate* b) {
+    if (a->created != b->created) return a->created < b->created;
+    return a->note_id < b->note_id;
+  });
+  eligible.erase(std::unique(eligible.begin(), eligible.end(),
+                             [](const TaskUpdate* a, const TaskUpdate* b) {
+                               return a->note_id == b->note_id;
+                             }),
+                 eligible.end());
+  std::vector<std::string> applied;
+  applied.reserve(eligible.size());
+  for (const TaskUpdate* u : eligible) applied.push_back(u->note_id);
+  if (applied == coord.applied_updates) return std::optional<std::string>();
+
+  // The outcome before any update: recorded at the first fold.
+  std::string initial = coord.initial_outcome;
+  if (initial.empty()) {
+    const json::string* o = StringAt(task, "outcome");
+    initial = o ? std::string(*o) : "pending";
+  }
+  std::string outcome = initial;
+  std::optional<int64_t> progress;
+  for (const TaskUpdate* u : eligible) {
+    if (u->outcome) outcome = *u->outcome;
+    if (u->progress) progress = u->progress;
+  }
+
+  json::object next = task;
+  next["outcome"] = outcome;
+  int64_t at = std::max(now_us, prev->micros + 1000);
+  at -= at % 1000;  // millisecond precision, still later than the previous version
+  if (at <= prev->micros) at += 1000;
+  next["modified"] = FormatTimestamp(at, 3);
+  json::object& exts = next["extensions"].is_object() ? next["extensions"].as_object()
+                                                       : (next["extensions"] = json::object()).as_object();
+  json::object c;
+  c["extension_type"] = "property-extension";
+  if (!coord.assignee_organization.empty()) c["assignee_organization"] = coord.assignee_organization;
+  if (!coord.assignee_account.empty()) c["assignee_account"] = coord.assignee_account;
+  c["initial_outcome"] = initial;
+  json::array ids;
+  for (const std::string& a : applied) ids.emplace_back(a);
+  if (!ids.empty()) c["applied_updates"] = std::move(ids);
+  if (progress) c["progress"] = *progress;
+  if (!eligible.empty()) {
+    const TaskUpdate& last = *eligible.back();
+    c["last_change"] = json::object{{"note", last.note_id},
+                                    {"organization", last.organization},
+                                    {"author", last.author},
+                                    {"at", last.created_text}};
+  }
+  exts[policy::kCoordinationExtensionId] = std::move(c);
+  return std::optional<std::string>(json::serialize(next));
+}
+
+}  // namespace kizuna::coord

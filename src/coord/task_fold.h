@@ -1,0 +1,71 @@
+#pragma once
+// The fold of task updates (issue 11, docs/coordination.md): an organization
+// writes only its own objects, so the assignee of a task owned by another
+// organization, on any hub, reports progress with update notes of its own
+// (STIX `note`s carrying the Kizuna coordination extension), and the owning
+// hub folds them into the task's next version.
+//
+// The fold is a pure function of the task as its owner last wrote it and of
+// the set of update notes: the notes the owner or the assignee wrote are
+// applied in the order of (created, note id), the last outcome and progress
+// win, and the version names the notes it folded and the last change. Two
+// updates written at the same moment on two hubs are therefore both kept, in
+// the same order on every hub, whatever order they arrive in; a late note
+// gives one more version with the content any hub would compute.
+//
+// Thread-safe: pure functions.
+
+#include <boost/json/fwd.hpp>
+#include <cstdint>
+#include <optional>
+#include <span>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "core/result.h"
+#include "core/time.h"
+
+namespace kizuna::coord {
+
+// One task update, read from its note.
+struct TaskUpdate {
+  std::string note_id;
+  Timestamp created;
+  std::string created_text;           // as written, for the last change
+  std::string task_ref;               // the task it updates
+  std::string organization;           // the note's created_by_ref
+  std::string author;                 // "user@hub"
+  std::optional<std::string> outcome;  // task-outcome-enum
+  std::optional<int64_t> progress;     // 0-100
+};
+
+// Reads the task update a note carries. NotFound when the note carries none
+// (an ordinary note: not an update); InvalidArgument when it carries a
+// malformed one (no task_ref, an outcome outside task-outcome-enum, a
+// progress outside 0-100, no author, no created_by_ref or created).
+Result<TaskUpdate> ReadTaskUpdate(const boost::json::object& note);
+
+// The coordination facts of a task version (absent members empty).
+struct TaskCoordination {
+  std::string assignee_organization;
+  std::string assignee_account;  // "user@hub", or empty: the whole organization
+  std::string initial_outcome;   // the outcome before any update
+  std::vector<std::string> applied_updates;
+  std::optional<int64_t> progress;
+};
+TaskCoordination ReadTaskCoordination(const boost::json::object& task);
+
+// The task's next version with `updates` folded in, as compact JSON; nullopt
+// when the fold changes nothing (the same notes in the same order are already
+// applied). `task` is the owner's latest version (with its coordination
+// extension naming the assignee); `updates` may hold any notes (those for
+// other tasks, by other organizations, or repeated, are ignored). `now_us`
+// is the fold's time: the version's `modified` is the later of it and the
+// previous `modified` plus one millisecond.
+// InvalidArgument when the task lacks an id, a created_by_ref or a
+// parseable modified.
+Result<std::optional<std::string>> FoldTask(const boost::json::object& task,
+                                            std::span<const TaskUpdate> updates, int64_t now_us);
+
+}  // namespace kizuna::coord
