@@ -14,38 +14,34 @@
 #include "stix/bundle.h"
 #include "stix/object.h"
 
-extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
-  std::string_view text(reinterpret_cast<const char*>(data), size);
-  kizuna::Result<std::vector<kizuna::stix::RawObject>> raw = kizuna::stix::SplitObjects(text);
+namespace {
+
+// Each element lies inside the input and is one JSON object.
+void CheckElements(std::string_view text,
+                   const kizuna::Result<std::vector<kizuna::stix::RawObject>>& raw) {
+  if (!raw.ok()) return;
   boost::json::parse_options opt;
   opt.max_depth = kizuna::stix::kMaxDepth;
-  if (raw.ok()) {
-    for (const kizuna::stix::RawObject& r : *raw) {
-      // Each element lies inside the input and is one JSON object.
-      if (r.bytes.data() < text.data() || r.bytes.data() + r.bytes.size() > text.data() + size) {
-        std::abort();
-      }
-      boost::json::error_code ec;
-      boost::json::value v = boost::json::parse(r.bytes, ec, {}, opt);
-      // Boost.JSON refuses exponents beyond its range, which JSON allows;
-      // ParseJson then rejects the object, so that is no disagreement.
-      if (ec == boost::json::error::exponent_overflow) continue;
-      if (ec || !v.is_object()) std::abort();
+  for (const kizuna::stix::RawObject& r : *raw) {
+    if (r.bytes.data() < text.data() || r.bytes.data() + r.bytes.size() > text.data() + text.size()) {
+      std::abort();
     }
+    boost::json::error_code ec;
+    boost::json::value v = boost::json::parse(r.bytes, ec, {}, opt);
+    // Boost.JSON refuses exponents beyond its range, which JSON allows;
+    // ParseJson then rejects the object, so that is no disagreement.
+    if (ec == boost::json::error::exponent_overflow) continue;
+    if (ec || !v.is_object()) std::abort();
   }
+}
+
+}  // namespace
+
+extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
+  std::string_view text(reinterpret_cast<const char*>(data), size);
+  CheckElements(text, kizuna::stix::SplitObjects(text));
   // The same guarantees for whole documents (single objects, arrays).
-  kizuna::Result<std::vector<kizuna::stix::RawObject>> docs = kizuna::stix::SplitDocument(text);
-  if (docs.ok()) {
-    for (const kizuna::stix::RawObject& r : *docs) {
-      if (r.bytes.data() < text.data() || r.bytes.data() + r.bytes.size() > text.data() + size) {
-        std::abort();
-      }
-      boost::json::error_code ec;
-      boost::json::value v = boost::json::parse(r.bytes, ec, {}, opt);
-      if (ec == boost::json::error::exponent_overflow) continue;
-      if (ec || !v.is_object()) std::abort();
-    }
-  }
+  CheckElements(text, kizuna::stix::SplitDocument(text));
   kizuna::Result<boost::json::value> doc = kizuna::stix::ParseJson(text);
   if (doc.ok() && doc->is_object()) {
     std::vector<kizuna::stix::Diagnostic> diags;
