@@ -65,14 +65,11 @@ Result<TaskUpdate> ReadTaskUpdate(const json::object& note) {
     u.outcome = std::string(o->get_string());
   }
   if (const json::value* p = c->if_contains("progress")) {
+    // Boost.JSON reads every integer in [0, 100] as an int64.
     if (!p->is_int64() || p->get_int64() < 0 || p->get_int64() > 100) {
-      if (!(p->is_uint64() && p->get_uint64() <= 100)) {
-        return InvalidArgument(u.note_id + ": progress must be an integer from 0 to 100");
-      }
-      u.progress = static_cast<int64_t>(p->get_uint64());
-    } else {
-      u.progress = p->get_int64();
+      return InvalidArgument(u.note_id + ": progress must be an integer from 0 to 100");
     }
+    u.progress = p->get_int64();
   }
   return u;
 }
@@ -145,10 +142,10 @@ Result<std::optional<std::string>> FoldTask(const json::object& task,
   next["outcome"] = outcome;
   int64_t at = std::max(now_us, prev->micros + 1000);
   at -= at % 1000;  // millisecond precision, still later than the previous version
-  if (at <= prev->micros) at += 1000;
   next["modified"] = FormatTimestamp(at, 3);
-  json::object& exts = next["extensions"].is_object() ? next["extensions"].as_object()
-                                                       : (next["extensions"] = json::object()).as_object();
+  json::value& extensions = next["extensions"];
+  if (!extensions.is_object()) extensions = json::object();
+  json::object& exts = extensions.as_object();
   json::object c;
   c["extension_type"] = "property-extension";
   if (!coord.assignee_organization.empty()) c["assignee_organization"] = coord.assignee_organization;

@@ -104,13 +104,15 @@ class Scanner {
         return Error("expected ',' or '}' in the top-level object");
       }
     }
+    const char* object_end = p_;
     SkipWs();
     if (p_ != end_) return Error("trailing content after the top-level object");
     if (!seen_objects && document && seen_type) {
       // A single object (a bundle without "objects" is an empty bundle).
-      std::string_view whole(object_start, static_cast<size_t>(p_ - object_start));
-      while (!whole.empty() && IsWs(static_cast<unsigned char>(whole.back()))) whole.remove_suffix(1);
-      if (!is_bundle) out.push_back(RawObject{whole});
+      if (!is_bundle) {
+        out.push_back(RawObject{std::string_view(object_start,
+                                                 static_cast<size_t>(object_end - object_start))});
+      }
       return out;
     }
     if (!seen_objects && document) {

@@ -361,7 +361,6 @@ void RequireOneOf(Ctx& ctx, const json::object& o, SV prose, SV schema) {
   }
 }
 
-void CheckEventEntry(Ctx& ctx, const json::object& o) { (void)ctx, (void)o; }
 void CheckTaskEntry(Ctx& ctx, const json::object& o) {
   RequireOneOf(ctx, o, "task_ref", "activity_ref");
 }
@@ -509,7 +508,7 @@ constexpr PropSpec kEventStep[] = {Req(En("condition_type", kCondition)),
 constexpr ObjectSpec kEventStepSpec{"event-sequence-entry", kEventStep, nullptr, true};
 constexpr PropSpec kEventEntry[] = {Req(Ref("event_ref", kToEvent)), Bool("sequence_start"),
                                     Objs("next_steps", kEventStepSpec)};
-constexpr ObjectSpec kEventEntrySpec{"event-entry", kEventEntry, CheckEventEntry, true};
+constexpr ObjectSpec kEventEntrySpec{"event-entry", kEventEntry, nullptr, true};
 
 // task_ref (prose) or activity_ref (task schema); task_ref or step_ref.
 constexpr PropSpec kTaskStep[] = {Req(En("condition_type", kCondition)),
@@ -643,14 +642,15 @@ constexpr ObjectSpec kNewSdoExtSpec{"a new-sdo extension", kNewSdoExtProps, null
 
 struct DefinedExtension {
   SV id;
+  SV type;  // the object type it belongs on
   SV extension_type;
   const ObjectSpec* spec;
 };
 constexpr DefinedExtension kDefined[] = {
-    {kIncidentCoreIncidentExtension, "property-extension", &kIncidentCoreSpec},
-    {kIncidentCoreEventExtension, "new-sdo", &kNewSdoExtSpec},
-    {kIncidentCoreTaskExtension, "new-sdo", &kNewSdoExtSpec},
-    {kIncidentCoreImpactExtension, "new-sdo", &kNewSdoExtSpec},
+    {kIncidentCoreIncidentExtension, "incident", "property-extension", &kIncidentCoreSpec},
+    {kIncidentCoreEventExtension, "event", "new-sdo", &kNewSdoExtSpec},
+    {kIncidentCoreTaskExtension, "task", "new-sdo", &kNewSdoExtSpec},
+    {kIncidentCoreImpactExtension, "impact", "new-sdo", &kNewSdoExtSpec},
 };
 
 }  // namespace
@@ -672,20 +672,12 @@ bool CheckDefinedExtension(Ctx& ctx, std::string_view type, std::string_view id,
                 Cat({"extension_type must be ", d.extension_type, " for this extension"}),
                 "extension_type");
     }
-    if (d.extension_type == "property-extension" && type != "incident") {
-      ctx.Error("extension-type", "the Incident Core extension applies to incident objects only");
+    if (type != d.type) {
+      ctx.Error("extension-type",
+                d.extension_type == "new-sdo"
+                    ? Cat({"this extension defines another object type than '", type, "'"})
+                    : Cat({"the Incident Core extension applies to ", d.type, " objects only"}));
       return true;
-    }
-    if (d.extension_type == "new-sdo") {
-      const TypeSpec* t = FindIncidentCoreType(type);
-      bool own = t != nullptr &&
-                 ((type == "event" && d.id == kIncidentCoreEventExtension) ||
-                  (type == "task" && d.id == kIncidentCoreTaskExtension) ||
-                  (type == "impact" && d.id == kIncidentCoreImpactExtension));
-      if (!own) {
-        ctx.Error("extension-type",
-                  Cat({"this extension defines another object type than '", type, "'"}));
-      }
     }
     CheckObject(ctx, *d.spec, ext);
     return true;
