@@ -178,7 +178,10 @@ Result<PrincipalPtr> Authenticator::BuildPrincipal(const store::Account& account
 
 Result<PrincipalPtr> Authenticator::LoadPrincipal(int64_t account_key) {
   ASSIGN_OR_RETURN(auto account, store_->FindAccountByKey(account_key));
-  if (!account.has_value() || account->disabled) return BadCredentials();
+  // The callers are trusted (they found the account themselves): the
+  // message names what changed, as Revalidate's does.
+  if (!account.has_value()) return Unauthenticated("the account was removed");
+  if (account->disabled) return Unauthenticated("the account was disabled");
   return BuildPrincipal(*account, CredentialRef{});
 }
 

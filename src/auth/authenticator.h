@@ -78,7 +78,10 @@ class Authenticator {
   Result<PrincipalPtr> AuthenticateSync(const std::string* authorization, std::string_view remote);
 
   // Loads the principal of an account (no credential check): admin tools,
-  // webhooks. Unauthenticated when the account is missing or disabled.
+  // webhooks. Unauthenticated when the account is missing or disabled, with
+  // the message Revalidate gives ("the account was removed", "the account
+  // was disabled"): a webhook suspended while its worker starts records the
+  // same reason as one suspended later.
   Result<PrincipalPtr> LoadPrincipal(int64_t account_key);
 
   // Re-checks, without the secret, the credential `principal` was

@@ -243,6 +243,17 @@ TEST_F(AuthenticatorTest, RevalidateFollowsTheCredentialThePrincipalWasAuthentic
   ASSERT_TRUE(store_->PutAccount(a).ok());
   EXPECT_EQ(reason(*loaded), "the account was disabled");
   EXPECT_EQ(reason(*by_password), "the account was disabled");
+  // Loading a disabled account names the same reason: a webhook whose
+  // worker starts just as its account is disabled records it (the CI
+  // failure of WebhookServiceTest.ASuspensionIsRecorded, "invalid
+  // credentials").
+  auto load_disabled = auth_->LoadPrincipal(alice_.key);
+  ASSERT_FALSE(load_disabled.ok());
+  EXPECT_EQ(load_disabled.error().code(), StatusCode::kUnauthenticated);
+  EXPECT_EQ(load_disabled.error().message(), "the account was disabled");
+  auto load_missing = auth_->LoadPrincipal(alice_.key + 1000);
+  ASSERT_FALSE(load_missing.ok());
+  EXPECT_EQ(load_missing.error().message(), "the account was removed");
   // An anonymous principal has nothing to re-check and is never valid.
   EXPECT_FALSE(auth_->Revalidate(Principal{}).ok());
 }
