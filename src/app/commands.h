@@ -26,5 +26,6 @@ void AddFederationAdminCommands(CLI::App* admin, const StoreFlags* flags, const 
                                 int* exit_code);
 void AddDemoFederationCommand(CLI::App& root, int* exit_code);
 void AddMatchCommand(CLI::App& root, int* exit_code);  // cmd_match.cc (frontline matcher)
+void AddIncidentCommands(CLI::App& root, int* exit_code);  // cmd_incident.cc (issue 11)
 
 }  // namespace kizuna::app

@@ -9,6 +9,8 @@
 
 #include "auth/authenticator.h"
 #include "auth/sealed.h"
+#include "coord/folder.h"
+#include "coord/service.h"
 #include "core/metrics.h"
 #include "export/feeds.h"  // frontline feeds (/feeds/...)
 #include "federation/federation.h"
@@ -39,6 +41,10 @@ struct Hub::Impl {
   // /feeds/{api-root}/{collection}/{format}; after server: destroyed (and
   // its workers joined) before the server.
   std::unique_ptr<exports::FeedService> feeds;
+  // /coordination/v1/... (issue 11) and the fold of task updates; destroyed
+  // before the server like the feeds.
+  std::unique_ptr<coord::Service> coordination;
+  std::unique_ptr<coord::Folder> folder;
 
   void Handle(http::Request req, http::Respond respond);
   void Health(http::Respond respond);
@@ -194,6 +200,10 @@ void Hub::Impl::Handle(http::Request req, http::Respond respond) {
     feeds->Handle(std::move(req), std::move(respond));
     return;
   }
+  if (coord::Service::IsCoordinationPath(req.path)) {
+    coordination->Handle(std::move(req), std::move(respond));
+    return;
+  }
   taxii->Handle(std::move(req), std::move(respond));
 }
 
@@ -261,6 +271,14 @@ Result<std::unique_ptr<Hub>> Hub::Open(const Config& config) {
       impl->store.get(), impl->policy.get(), impl->sealer.get(), fo);
   impl->feeds = std::make_unique<exports::FeedService>(impl->store.get(), impl->auth.get(),
                                                        impl->policy.get());
+  coord::ServiceOptions coord_options;
+  coord_options.hub_name = config.hub_name;
+  impl->coordination = std::make_unique<coord::Service>(impl->store.get(), impl->auth.get(),
+                                                        impl->policy.get(), coord_options);
+  coord::Service* coordination = impl->coordination.get();
+  impl->folder = std::make_unique<coord::Folder>(
+      impl->store.get(), impl->policy.get(), config.hub_name,
+      [coordination](std::string_view id) -> std::mutex& { return coordination->LockFor(id); });
 
   http::ServerOptions ho;
   ho.listen = config.listen;
@@ -285,6 +303,7 @@ Result<std::unique_ptr<Hub>> Hub::Open(const Config& config) {
         if (head.path == "/healthz" || head.path == "/metrics") return 0;
         if (stream::ChannelService::IsChannelPath(head.path)) return 0;
         if (head.path.rfind(exports::kFeedPrefix, 0) == 0) return 0;
+        if (coord::Service::IsCoordinationPath(head.path)) return coord::kMaxRequestBody;
         return raw->taxii->BodyLimit(head);
       },
       [](int status, std::string_view message, const http::Request&) {
@@ -299,6 +318,9 @@ Result<std::unique_ptr<Hub>> Hub::Open(const Config& config) {
             head.path.rfind(exports::kFeedPrefix, 0) == 0) {
           return verdict(std::nullopt);
         }
+        if (coord::Service::IsCoordinationPath(head.path)) {
+          return raw->coordination->CheckHead(std::move(head), std::move(verdict));
+        }
         raw->taxii->CheckHead(std::move(head), std::move(verdict));
       });
   return std::unique_ptr<Hub>(new Hub(std::move(impl)));
@@ -309,12 +331,14 @@ Status Hub::Start() {
   impl_->channels->Start();
   impl_->webhooks->Start();
   impl_->federation->Start();
+  impl_->folder->Start();
   return impl_->server->Start();
 }
 
 void Hub::Stop() {
   // Clients of peers and webhook receivers first, then the streams (each
   // gets a clean end), then the server.
+  if (impl_ && impl_->folder) impl_->folder->Stop();
   if (impl_ && impl_->federation) impl_->federation->Stop();
   if (impl_ && impl_->webhooks) impl_->webhooks->Stop();
   if (impl_ && impl_->channels) impl_->channels->Stop();

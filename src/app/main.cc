@@ -19,6 +19,7 @@ int main(int argc, char** argv) {
   kizuna::app::AddPatternCommands(root, &exit_code);
   kizuna::app::AddDemoFederationCommand(root, &exit_code);
   kizuna::app::AddMatchCommand(root, &exit_code);
+  kizuna::app::AddIncidentCommands(root, &exit_code);
   try {
     root.parse(argc, argv);
   } catch (const CLI::ParseError& e) {

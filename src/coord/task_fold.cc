@@ -80,6 +80,7 @@ TaskCoordination ReadTaskCoordination(const json::object& task) {
   if (c == nullptr) return out;
   if (const json::string* s = StringAt(*c, "assignee_organization")) out.assignee_organization = *s;
   if (const json::string* s = StringAt(*c, "assignee_account")) out.assignee_account = *s;
+  if (const json::string* s = StringAt(*c, "incident_ref")) out.incident_ref = *s;
   if (const json::string* s = StringAt(*c, "initial_outcome")) out.initial_outcome = *s;
   if (const json::value* a = c->if_contains("applied_updates"); a && a->is_array()) {
     for (const json::value& v : a->get_array()) {
@@ -146,11 +147,15 @@ Result<std::optional<std::string>> FoldTask(const json::object& task,
   json::value& extensions = next["extensions"];
   if (!extensions.is_object()) extensions = json::object();
   json::object& exts = extensions.as_object();
+  // The owner's members of the extension (assignee, incident) are kept; the
+  // fold's own are written afresh.
   json::object c;
+  if (const json::object* was = CoordinationOf(task)) c = *was;
   c["extension_type"] = "property-extension";
-  if (!coord.assignee_organization.empty()) c["assignee_organization"] = coord.assignee_organization;
-  if (!coord.assignee_account.empty()) c["assignee_account"] = coord.assignee_account;
   c["initial_outcome"] = initial;
+  c.erase("applied_updates");
+  c.erase("progress");
+  c.erase("last_change");
   json::array ids;
   for (const std::string& a : applied) ids.emplace_back(a);
   if (!ids.empty()) c["applied_updates"] = std::move(ids);

@@ -50,6 +50,7 @@ Result<TaskUpdate> ReadTaskUpdate(const boost::json::object& note);
 struct TaskCoordination {
   std::string assignee_organization;
   std::string assignee_account;  // "user@hub", or empty: the whole organization
+  std::string incident_ref;      // the incident the task belongs to
   std::string initial_outcome;   // the outcome before any update
   std::vector<std::string> applied_updates;
   std::optional<int64_t> progress;

@@ -27,6 +27,7 @@ std::string_view PathName(Path path) {
     case Path::kWebhook: return "webhook";
     case Path::kFederation: return "federation";
     case Path::kDashboard: return "dashboard";
+    case Path::kCoordination: return "coordination";
   }
   return "unknown";
 }

@@ -52,6 +52,7 @@ enum class Path : uint8_t {
   kWebhook,
   kFederation,
   kDashboard,
+  kCoordination,  // the coordination API (issue 11): incidents, tasks, events, notes
 };
 std::string_view PathName(Path path);
 

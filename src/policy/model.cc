@@ -104,6 +104,16 @@ const Org* TrustModel::FindOrg(std::string_view id) const {
   return it == orgs_.end() ? nullptr : &it->second;
 }
 
+const Org* TrustModel::FindOrgByName(std::string_view name) const {
+  const Org* found = nullptr;
+  for (const auto& [id, org] : orgs_) {
+    if (org.name != name) continue;
+    if (found != nullptr) return nullptr;  // ambiguous: the caller asks for the id
+    found = &org;
+  }
+  return found;
+}
+
 const TrustGroup* TrustModel::FindGroup(std::string_view id) const {
   auto it = groups_.find(std::string(id));
   return it == groups_.end() ? nullptr : &it->second;

@@ -1,0 +1,92 @@
+#pragma once
+// Private to coord/: one coordination API request (Service::Call), shared by
+// service.cc (routing and writes) and view.cc (list, show, bundle). Every
+// read goes through a policy::ReleaseScope (Path::kCoordination); every
+// write through ingest with the caller as producer.
+
+#include <boost/json/fwd.hpp>
+#include <map>
+#include <optional>
+#include <memory>
+#include <string>
+#include <string_view>
+#include <utility>
+#include <vector>
+
+#include "auth/principal.h"
+#include "coord/requests.h"
+#include "coord/service.h"
+#include "http/message.h"
+#include "http/target.h"
+#include "policy/model.h"
+#include "store/store.h"
+
+namespace kizuna::coord {
+
+// An object found for the caller: where, its stored record, its JSON.
+struct Located {
+  store::Collection collection;
+  store::ObjectRecord record;
+  boost::json::object object;
+};
+
+namespace detail {
+std::vector<std::string> Segments(std::string_view path);
+std::string RemoteHost(const http::Request& r);
+http::Response Json(int status, const boost::json::value& body);
+// The query string's parameters (percent-decoded); a repeated name keeps the last.
+std::map<std::string, std::string> QueryParams(std::string_view raw);
+// Of the latest versions of one id (one per lineage), the one whose
+// producer is the creator its content names; unless `creator_only`, the
+// first one when none is (objects without a creator: link targets).
+std::optional<Located> PickLineage(std::vector<store::ObjectRecord> records, bool creator_only);
+}  // namespace detail
+
+// One request: the principal, its API root, and the reads and writes it
+// makes, every read through a ReleaseScope.
+struct Service::Call {
+  Service* svc;
+  const auth::Principal& principal;
+  std::string api_root;
+  std::string remote;
+  std::shared_ptr<const policy::TrustModel> model;
+
+  // The author of what this call writes: the caller's organization and
+  // "user@hub", now.
+  Author By() const;
+  // The collections of the API root the caller may read.
+  Result<std::vector<store::Collection>> Readable();
+  // The latest version the caller may see of `id`, in any readable
+  // collection. NotFound (a 404, like a missing one) otherwise.
+  // `creator_only`: only the lineage of the creator the content names (an
+  // incident, a task: never a copy another party posted).
+  Result<Located> Find(const std::string& id, bool creator_only = true);
+  // Validates, stamps and writes `objects` as the caller into `c`; the first
+  // refusal is the answer (nothing written).
+  Status Write(const store::Collection& c, const std::vector<std::string>& objects);
+  // The incident, which must be the caller's organization's own
+  // (PermissionDenied otherwise; NotFound when the caller cannot see it).
+  Result<Located> OwnIncident(const std::string& id);
+  // An organization of the trust model by name or identity id.
+  Result<std::string> OrgId(const std::string& name_or_id);
+  // An assignee: an organization (name or id), or an account "user@hub"
+  // ("user" alone: an account of this hub; "ORG/user@hub" names the
+  // organization of a peer hub's account, else it is the one organization
+  // of `audience` homed on that hub). (organization, "user@hub" or "").
+  Result<std::pair<std::string, std::string>> Assignee(const std::string& who,
+                                                       const std::vector<std::string>& audience);
+
+  // service.cc: the writes.
+  http::Response Open(const http::Request& req);
+  http::Response Update(const std::string& id, const http::Request& req);
+  http::Response AddTask(const std::string& id, const http::Request& req);
+  http::Response UpdateTask(const std::string& task_id, const http::Request& req);
+  http::Response AddEvent(const std::string& id, const http::Request& req);
+  http::Response Link(const std::string& id, const http::Request& req);
+  http::Response AddNote(const std::string& id, const http::Request& req);
+  // view.cc: the reads.
+  http::Response List(const http::Request& req);
+  http::Response Show(const std::string& id, bool bundle);
+};
+
+}  // namespace kizuna::coord

@@ -1,0 +1,218 @@
+#include "coord/folder.h"
+
+#include <spdlog/spdlog.h>
+
+#include <boost/json.hpp>
+#include <algorithm>
+#include <map>
+#include <vector>
+
+#include "coord/call.h"
+#include "coord/task_fold.h"
+#include "ingest/ingest.h"
+#include "policy/decide.h"
+#include "policy/stamp.h"
+#include "stix/object.h"
+
+namespace kizuna::coord {
+
+namespace json = boost::json;
+
+Folder::Folder(store::Store* store, policy::DecisionPoint* policy, std::string hub_name,
+               std::function<std::mutex&(std::string_view)> lock_for, const Clock* clock)
+    : store_(store),
+      policy_(policy),
+      hub_name_(hub_name.empty() ? "local" : std::move(hub_name)),
+      lock_for_(std::move(lock_for)),
+      clock_(clock) {}
+
+Folder::~Folder() { Stop(); }
+
+std::string Folder::CursorName(int64_t collection_key) {
+  return "coord-fold/" + std::to_string(collection_key);
+}
+
+void Folder::Start() {
+  if (started_) return;
+  started_ = true;
+  store_->AddCommitListener([this](const store::CommitNotice& n) {
+    std::lock_guard lock(mu_);
+    pending_.insert(n.collection);
+    cv_.notify_one();
+  });
+  worker_ = std::thread([this] { Run(); });
+}
+
+void Folder::Stop() {
+  {
+    std::lock_guard lock(mu_);
+    stopping_ = true;
+    cv_.notify_all();
+  }
+  if (worker_.joinable()) worker_.join();
+}
+
+FolderStats Folder::Stats() const {
+  std::lock_guard lock(mu_);
+  return stats_;
+}
+
+void Folder::Run() {
+  for (;;) {
+    std::set<int64_t> work;
+    {
+      std::unique_lock lock(mu_);
+      cv_.wait(lock, [&] { return stopping_ || everything_ || !pending_.empty(); });
+      if (stopping_) return;
+      work.swap(pending_);
+      if (everything_) {
+        everything_ = false;
+        lock.unlock();
+        auto roots = store_->ListApiRoots();
+        if (roots.ok()) {
+          for (const auto& r : *roots) {
+            auto cols = store_->ListCollections(r.name);
+            if (!cols.ok()) continue;
+            for (const auto& c : *cols) work.insert(c.key);
+          }
+        } else {
+          spdlog::error("coordination: cannot list collections to fold: {}", roots.error().message());
+        }
+      }
+    }
+    for (int64_t c : work) FoldCollection(c);
+  }
+}
+
+void Folder::FoldCollection(int64_t collection) {
+  auto cursor_text = store_->GetCursor(CursorName(collection));
+  if (!cursor_text.ok()) {
+    spdlog::error("coordination: cannot read the fold cursor: {}", cursor_text.error().message());
+    return;
+  }
+  int64_t cursor = cursor_text->has_value() ? std::strtoll((*cursor_text)->c_str(), nullptr, 10) : 0;
+  for (;;) {
+    {
+      std::lock_guard lock(mu_);
+      if (stopping_) return;
+    }
+    store::ObjectQuery q;
+    q.collection = collection;
+    q.types = {"note"};
+    q.versions.all = true;
+    q.limit = 500;
+    q.added_after_us = cursor;
+    auto page = store_->Query(q, std::nullopt);
+    if (!page.ok()) {
+      spdlog::error("coordination: cannot read notes to fold: {}", page.error().message());
+      return;
+    }
+    if (page->records.empty()) return;
+    std::map<std::string, std::vector<const store::ObjectRecord*>> tasks;
+    int64_t seen = 0;
+    for (const auto& r : page->records) {
+      auto parsed = stix::ParseJson(r.raw);
+      if (!parsed.ok() || !parsed->is_object()) continue;
+      auto u = ReadTaskUpdate(parsed->as_object());
+      if (!u.ok()) continue;
+      ++seen;
+      tasks[u->task_ref].push_back(&r);
+    }
+    auto model = policy_->Model();
+    if (!model.ok()) {
+      spdlog::error("coordination: no trust model to fold with: {}", model.error().message());
+      return;
+    }
+    for (const auto& [t, fresh] : tasks) FoldTask(collection, t, fresh, *model);
+    cursor = page->records.back().date_added_us;
+    // After the folds it covers: a crash before this line folds them again.
+    Status s = store_->PutCursor({CursorName(collection), std::to_string(cursor)});
+    if (!s.ok()) spdlog::error("coordination: cannot store the fold cursor: {}", s.message());
+    {
+      std::lock_guard lock(mu_);
+      stats_.notes_seen += seen;
+    }
+    if (!page->more) return;
+  }
+}
+
+void Folder::FoldTask(int64_t collection, const std::string& task_id,
+                      const std::vector<const store::ObjectRecord*>& fresh,
+                      const std::shared_ptr<const policy::TrustModel>& model) {
+  std::lock_guard task_lock(lock_for_(task_id));
+  store::ObjectQuery q;
+  q.collection = collection;
+  q.ids = {task_id};
+  q.limit = 16;
+  auto page = store_->Query(q, std::nullopt);
+  if (!page.ok()) return;
+  auto task = detail::PickLineage(std::move(page->records), /*creator_only=*/true);
+  if (!task || task->record.type != "task") return;
+  // Only the owner's hub folds its tasks.
+  const std::string owner = task->record.producer;
+  const policy::Org* org = model->FindOrg(owner);
+  if (org == nullptr || !org->home_hub.empty()) return;
+
+  // The notes: those the task names as applied, and the new ones (a fold
+  // depends only on the set, so reading the applied ones back by id gives
+  // the same result as reading every note of the collection).
+  TaskCoordination tc = ReadTaskCoordination(task->object);
+  policy::Reader as_owner = policy::MakeAccountReader(*model, "", owner);
+  std::vector<TaskUpdate> updates;
+  auto keep = [&](const store::ObjectRecord& r) {
+    if (!policy::Decide(*model, as_owner, policy::MetaOf(r, collection), policy::Path::kCoordination)
+             .allow) {
+      return;
+    }
+    auto parsed = stix::ParseJson(r.raw);
+    if (!parsed.ok() || !parsed->is_object()) return;
+    auto u = ReadTaskUpdate(parsed->as_object());
+    if (u.ok() && u->task_ref == task_id) updates.push_back(std::move(*u));
+  };
+  for (size_t i = 0; i < tc.applied_updates.size(); i += 500) {
+    store::ObjectQuery nq;
+    nq.collection = collection;
+    nq.ids.assign(tc.applied_updates.begin() + static_cast<ptrdiff_t>(i),
+                  tc.applied_updates.begin() +
+                      static_cast<ptrdiff_t>(std::min(tc.applied_updates.size(), i + 500)));
+    nq.versions.all = true;
+    nq.limit = 1000;
+    std::optional<int64_t> after;
+    for (;;) {
+      auto notes = store_->Query(nq, after);
+      if (!notes.ok()) return;
+      for (const auto& r : notes->records) keep(r);
+      if (!notes->more || notes->records.empty()) break;
+      after = notes->records.back().date_added_us;
+    }
+  }
+  for (const store::ObjectRecord* r : fresh) keep(*r);
+  auto folded = coord::FoldTask(task->object, updates, clock_->NowMicros());
+  if (!folded.ok()) {
+    spdlog::warn("coordination: task {} cannot be folded: {}", task_id, folded.error().message());
+    return;
+  }
+  if (!folded->has_value()) return;
+  std::vector<std::string_view> objects = {**folded};
+  ingest::Prepared p = ingest::PrepareObjects(
+      objects, collection, *model, policy::ImportProducer(owner, "coordination@" + hub_name_),
+      nullptr);
+  if (!p.failures.empty()) {
+    spdlog::error("coordination: the fold of task {} was refused: {}", task_id,
+                  p.failures.front().message);
+    std::lock_guard lock(mu_);
+    ++stats_.failures;
+    return;
+  }
+  auto w = store_->WriteSync(std::move(p.batch));
+  std::lock_guard lock(mu_);
+  if (!w.ok()) {
+    spdlog::error("coordination: the fold of task {} cannot be written: {}", task_id,
+                  w.error().message());
+    ++stats_.failures;
+    return;
+  }
+  ++stats_.folds;
+}
+
+}  // namespace kizuna::coord

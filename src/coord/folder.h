@@ -1,0 +1,84 @@
+#pragma once
+// Folder: runs the fold of task updates (task_fold.h, docs/coordination.md)
+// on the hub that owns the tasks. It watches the store's commits for task
+// update notes, from this hub's API or from peers, and for each task owned
+// by an organization homed on this hub writes the task's next version with
+// every update note folded in, in one total order. It keeps a cursor per
+// collection (committed after the folds it covers), and at start-up folds
+// everything added since: a hub killed between storing a note and writing
+// the fold converges when it restarts. Writing the same fold twice is
+// harmless (FoldTask returns nothing new for notes already applied).
+//
+// Tasks of organizations homed on other hubs are never folded here: their
+// owners' hubs do it, and this hub receives the result by federation. Only
+// notes the owning organization may see are folded.
+//
+// Thread-safe. One worker thread.
+
+#include <condition_variable>
+#include <cstdint>
+#include <functional>
+#include <mutex>
+#include <set>
+#include <string>
+#include <string_view>
+#include <thread>
+#include <vector>
+
+#include "core/time.h"
+#include "policy/decision_point.h"
+#include "store/store.h"
+
+namespace kizuna::coord {
+
+struct FolderStats {
+  int64_t folds = 0;         // task versions written
+  int64_t notes_seen = 0;    // task update notes read
+  int64_t failures = 0;      // folds that could not be written
+};
+
+class Folder {
+ public:
+  // `lock_for(id)` is the lock serializing writes to one task (the API's).
+  // `store`, `policy`, `clock` must outlive the folder.
+  Folder(store::Store* store, policy::DecisionPoint* policy, std::string hub_name,
+         std::function<std::mutex&(std::string_view)> lock_for,
+         const Clock* clock = &SystemClock::Get());
+  ~Folder();
+
+  // Registers the commit listener (before serving) and starts the worker,
+  // which first folds whatever every collection's cursor has not covered.
+  void Start();
+  void Stop();
+  FolderStats Stats() const;
+
+  // The cursor's name for a collection (in the store's cursor table).
+  static std::string CursorName(int64_t collection_key);
+
+ private:
+  void Run();
+  // Folds the notes added to one collection after its cursor.
+  void FoldCollection(int64_t collection);
+  // Folds into the task the notes it names as applied and `fresh` (new
+  // update notes for it).
+  void FoldTask(int64_t collection, const std::string& task_id,
+                const std::vector<const store::ObjectRecord*>& fresh,
+                const std::shared_ptr<const policy::TrustModel>& model);
+
+  store::Store* store_;
+  policy::DecisionPoint* policy_;
+  std::string hub_name_;
+  std::function<std::mutex&(std::string_view)> lock_for_;
+  const Clock* clock_;
+
+  mutable std::mutex mu_;
+  std::condition_variable cv_;
+  std::set<int64_t> pending_;  // GUARDED_BY(mu_): collections with new commits
+  bool everything_ = true;     // GUARDED_BY(mu_): fold every collection (start-up)
+  bool stopping_ = false;      // GUARDED_BY(mu_)
+  bool started_ = false;
+  FolderStats stats_;          // GUARDED_BY(mu_)
+  std::thread worker_;
+};
+
+}  // namespace kizuna::coord

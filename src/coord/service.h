@@ -1,0 +1,89 @@
+#pragma once
+// The coordination API (issue 11, docs/coordination.md; OpenAPI description
+// in docs/coordination.yaml): incidents worked across hubs, as JSON under
+//
+//   /coordination/v1/{api-root}/incidents                 GET list, POST open
+//   /coordination/v1/{api-root}/incidents/{id}            GET show
+//   /coordination/v1/{api-root}/incidents/{id}/bundle     GET the incident's graph (STIX bundle)
+//   /coordination/v1/{api-root}/incidents/{id}/update     POST status, determination, criticality
+//   /coordination/v1/{api-root}/incidents/{id}/tasks      POST a task for an organization or account
+//   /coordination/v1/{api-root}/incidents/{id}/events     POST an event (the timeline)
+//   /coordination/v1/{api-root}/incidents/{id}/links      POST links to other objects
+//   /coordination/v1/{api-root}/incidents/{id}/notes      POST a note on the incident or its objects
+//   /coordination/v1/{api-root}/tasks/{id}/updates        POST a task update (outcome, progress, note)
+//
+// Credentials as for TAXII (the same accounts and grants). Every object
+// read is released through the decision point (Path::kCoordination): an
+// incident, or a collection, the caller may not see is a 404 exactly like a
+// missing one, and a show lists only the tasks, events, impacts, notes and
+// linked objects the caller may see. Every write is ordinary STIX objects
+// through ingest (validation, the policy's stamping with the caller as
+// producer) into the store, so channels, webhooks, federation and the audit
+// trail see them like any TAXII POST; a request answered 2xx is durable.
+//
+// An organization writes only its own objects: only the owning
+// organization updates the incident and adds tasks, events and links; the
+// assignee of a task (on any hub) writes update notes of its own, which the
+// owner's hub folds into the task (coord/folder.h). Writes to one incident
+// are serialized on this hub, so concurrent requests never lose a change.
+//
+// Requests run on the service's own worker threads. Thread-safe.
+
+#include <array>
+#include <memory>
+#include <mutex>
+#include <string>
+#include <string_view>
+
+#include "auth/authenticator.h"
+#include "core/thread_pool.h"
+#include "core/time.h"
+#include "http/message.h"
+#include "policy/decision_point.h"
+#include "store/store.h"
+
+namespace kizuna::coord {
+
+inline constexpr std::string_view kCoordinationPrefix = "/coordination/v1/";
+// The largest request body the API reads.
+inline constexpr int64_t kMaxRequestBody = 1 << 20;
+
+struct ServiceOptions {
+  std::string hub_name;  // this hub's federation name ("" = "local"): authors are user@hub
+  size_t threads = 2;
+};
+
+class Service {
+ public:
+  // `store`, `authenticator`, `policy` and `clock` must outlive the service.
+  Service(store::Store* store, auth::Authenticator* authenticator, policy::DecisionPoint* policy,
+          ServiceOptions options, const Clock* clock = &SystemClock::Get());
+  ~Service();
+
+  static bool IsCoordinationPath(std::string_view path) {
+    return path.substr(0, kCoordinationPrefix.size()) == kCoordinationPrefix;
+  }
+  // The http::Handler for paths under /coordination/v1/.
+  void Handle(http::Request request, http::Respond respond);
+  // The head check of a request with a body (http::HeadCheck): the caller's
+  // credentials are checked before any body byte is read (401 otherwise).
+  void CheckHead(http::Request head, http::HeadVerdict verdict);
+
+  // The lock serializing writes to one incident or task on this hub (the
+  // API and the fold share it).
+  std::mutex& LockFor(std::string_view id);
+
+ private:
+  struct Call;
+  http::Response Serve(const http::Request& request, const auth::Principal& principal);
+
+  store::Store* store_;
+  auth::Authenticator* auth_;
+  policy::DecisionPoint* policy_;
+  ServiceOptions options_;
+  const Clock* clock_;
+  std::array<std::mutex, 64> locks_;
+  std::unique_ptr<ThreadPool> pool_;  // last: joined first
+};
+
+}  // namespace kizuna::coord

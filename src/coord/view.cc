@@ -1,0 +1,357 @@
+// The coordination API's reads: incident list, show and bundle, every object
+// released through the caller's ReleaseScope (Path::kCoordination).
+
+#include <algorithm>
+#include <boost/json.hpp>
+#include <map>
+#include <set>
+
+#include "coord/call.h"
+#include "coord/task_fold.h"
+#include "core/time.h"
+#include "core/uuid.h"
+#include "policy/decision_point.h"
+#include "policy/extensions.h"
+#include "stix/incident_core.h"
+#include "stix/object.h"
+#include "taxii/errors.h"
+
+namespace kizuna::coord {
+
+namespace json = boost::json;
+using SV = std::string_view;
+using namespace detail;
+
+namespace {
+
+const json::object* Ext(const json::object& o, SV id) {
+  const json::value* e = o.if_contains("extensions");
+  if (!e || !e->is_object()) return nullptr;
+  const json::value* x = e->get_object().if_contains(id);
+  return x && x->is_object() ? &x->get_object() : nullptr;
+}
+
+std::string Str(const json::object* o, SV key) {
+  if (o == nullptr) return "";
+  const json::value* v = o->if_contains(key);
+  return v && v->is_string() ? std::string(v->get_string()) : "";
+}
+
+std::vector<std::string> Strs(const json::object* o, SV key, SV member = {}) {
+  std::vector<std::string> out;
+  if (o == nullptr) return out;
+  const json::value* v = o->if_contains(key);
+  if (!v || !v->is_array()) return out;
+  for (const json::value& e : v->get_array()) {
+    if (member.empty()) {
+      if (e.is_string()) out.emplace_back(e.get_string());
+    } else if (e.is_object()) {
+      std::string s = Str(&e.get_object(), member);
+      if (!s.empty()) out.push_back(std::move(s));
+    }
+  }
+  return out;
+}
+
+json::array Array(const std::vector<std::string>& v) {
+  json::array a;
+  for (const auto& s : v) a.emplace_back(s);
+  return a;
+}
+
+// The Kizuna sectors of an incident: its own list, else its owner's.
+std::vector<std::string> SectorsOf(const json::object& incident, const policy::TrustModel& model) {
+  auto sectors = Strs(Ext(incident, policy::kCoordinationExtensionId), "sectors");
+  if (sectors.empty()) {
+    if (const policy::Org* o = model.FindOrg(Str(&incident, "created_by_ref"))) sectors = o->sectors;
+  }
+  return sectors;
+}
+
+json::object OrgJson(const policy::TrustModel& model, const std::string& id) {
+  json::object o{{"id", id}};
+  if (const policy::Org* org = model.FindOrg(id)) {
+    o["name"] = org->name;
+    if (!org->nation.empty()) o["nation"] = org->nation;
+    if (!org->home_hub.empty()) o["hub"] = org->home_hub;
+  }
+  return o;
+}
+
+json::object Summary(const Located& l, const policy::TrustModel& model) {
+  const json::object& o = l.object;
+  const json::object* core = Ext(o, stix::kIncidentCoreIncidentExtension);
+  json::object s{{"id", Str(&o, "id")},
+                 {"name", Str(&o, "name")},
+                 {"collection", l.collection.id},
+                 {"status", IncidentStatus(o)},
+                 {"owner", OrgJson(model, Str(&o, "created_by_ref"))},
+                 {"created", Str(&o, "created")},
+                 {"modified", Str(&o, "modified")},
+                 {"sectors", Array(SectorsOf(o, model))}};
+  if (std::string d = Str(core, "determination"); !d.empty()) s["determination"] = d;
+  if (core) {
+    if (const json::value* c = core->if_contains("criticality"); c && c->is_int64()) {
+      s["criticality"] = c->get_int64();
+    }
+  }
+  s["incident_types"] = Array(Strs(core, "incident_types"));
+  s["tasks"] = static_cast<int64_t>(Strs(core, "tasks", "task_ref").size());
+  s["events"] = static_cast<int64_t>(Strs(core, "events", "event_ref").size());
+  return s;
+}
+
+// Reads every released version (default: the latest per lineage) of `ids`
+// in the scope's collection, in batches.
+Result<std::vector<store::ObjectRecord>> ReadIds(policy::ReleaseScope& scope, int64_t collection,
+                                                 const std::vector<std::string>& ids) {
+  std::vector<store::ObjectRecord> out;
+  for (size_t i = 0; i < ids.size(); i += 500) {
+    store::ObjectQuery q;
+    q.collection = collection;
+    q.ids.assign(ids.begin() + static_cast<ptrdiff_t>(i),
+                 ids.begin() + static_cast<ptrdiff_t>(std::min(ids.size(), i + 500)));
+    q.limit = 1000;
+    std::optional<int64_t> cursor;
+    for (;;) {
+      ASSIGN_OR_RETURN(auto page, scope.Read(q, cursor));
+      for (auto& r : page.records) out.push_back(std::move(r));
+      if (!page.more || page.last_us == 0) break;
+      cursor = page.last_us;
+    }
+  }
+  return out;
+}
+
+// Groups records by id and keeps, per id, the creator's lineage.
+std::map<std::string, Located> ByIdCreator(std::vector<store::ObjectRecord> records,
+                                           const store::Collection& c) {
+  std::map<std::string, std::vector<store::ObjectRecord>> by_id;
+  for (auto& r : records) by_id[r.id].push_back(std::move(r));
+  std::map<std::string, Located> out;
+  for (auto& [id, rs] : by_id) {
+    if (auto l = PickLineage(std::move(rs), /*creator_only=*/false)) {
+      l->collection = c;
+      out.emplace(id, std::move(*l));
+    }
+  }
+  return out;
+}
+
+}  // namespace
+
+http::Response Service::Call::List(const http::Request& req) {
+  auto params = QueryParams(req.raw_query);
+  static const std::set<std::string> kKnown = {"status", "sector", "nation", "organization",
+                                               "since",  "limit"};
+  for (const auto& [k, v] : params) {
+    if (!kKnown.count(k)) {
+      return taxii::ErrorFor(InvalidArgument("'" + k + "': not a filter of the incident list (" +
+                                             "status, sector, nation, organization, since, limit)"));
+    }
+  }
+  int64_t limit = 100;
+  if (auto it = params.find("limit"); it != params.end()) {
+    char* end = nullptr;
+    limit = std::strtoll(it->second.c_str(), &end, 10);
+    if (it->second.empty() || *end != '\0' || limit < 1 || limit > 10000) {
+      return taxii::ErrorFor(InvalidArgument("'limit' must be an integer from 1 to 10000"));
+    }
+  }
+  std::optional<Timestamp> since;
+  if (auto it = params.find("since"); it != params.end()) {
+    auto t = ParseTimestamp(it->second);
+    if (!t.ok()) return taxii::ErrorFor(InvalidArgument("'since': " + t.error().message()));
+    since = *t;
+  }
+  std::string organization;
+  if (auto it = params.find("organization"); it != params.end()) {
+    auto org = OrgId(it->second);
+    if (!org.ok()) return taxii::ErrorFor(org.error());
+    organization = *org;
+  }
+  auto param = [&](const char* k) {
+    auto it = params.find(k);
+    return it == params.end() ? std::string() : it->second;
+  };
+  const std::string status = param("status"), sector = param("sector"), nation = param("nation");
+
+  auto cols = Readable();
+  if (!cols.ok()) return taxii::ErrorFor(cols.error());
+  std::vector<std::pair<std::string, json::object>> found;  // (modified, summary)
+  for (const auto& c : *cols) {
+    auto scope = svc->policy_->Begin(principal, c.key, c.id, policy::Path::kCoordination, remote);
+    if (!scope.ok()) return taxii::ErrorFor(scope.error());
+    store::ObjectQuery q;
+    q.collection = c.key;
+    q.types = {"incident"};
+    q.limit = 1000;
+    std::optional<int64_t> cursor;
+    std::map<std::string, std::vector<store::ObjectRecord>> by_id;
+    for (;;) {
+      auto page = scope->Read(q, cursor);
+      if (!page.ok()) return taxii::ErrorFor(page.error());
+      for (auto& r : page->records) by_id[r.id].push_back(std::move(r));
+      if (!page->more || page->last_us == 0) break;
+      cursor = page->last_us;
+    }
+    for (auto& [id, rs] : by_id) {
+      auto l = PickLineage(std::move(rs), /*creator_only=*/true);
+      if (!l) continue;
+      l->collection = c;
+      const json::object& o = l->object;
+      if (!status.empty() && IncidentStatus(o) != status) continue;
+      const std::string owner = Str(&o, "created_by_ref");
+      if (!organization.empty() && owner != organization) continue;
+      const policy::Org* owner_org = model->FindOrg(owner);
+      if (!nation.empty() && (owner_org == nullptr || owner_org->nation != nation)) continue;
+      if (!sector.empty()) {
+        auto sectors = SectorsOf(o, *model);
+        if (std::find(sectors.begin(), sectors.end(), sector) == sectors.end()) continue;
+      }
+      if (since) {
+        auto m = ParseTimestamp(Str(&o, "modified"));
+        if (!m.ok() || *m < *since) continue;
+      }
+      found.emplace_back(Str(&o, "modified"), Summary(*l, *model));
+    }
+  }
+  // Most recently changed first (RFC 3339 UTC texts of one form sort as times).
+  std::sort(found.begin(), found.end(), [](const auto& a, const auto& b) {
+    if (a.first != b.first) return a.first > b.first;
+    return a.second.at("id").as_string() < b.second.at("id").as_string();
+  });
+  json::array items;
+  for (size_t i = 0; i < found.size() && static_cast<int64_t>(i) < limit; ++i) {
+    items.push_back(std::move(found[i].second));
+  }
+  return Json(200, json::object{{"total", static_cast<int64_t>(found.size())},
+                                {"incidents", std::move(items)}});
+}
+
+http::Response Service::Call::Show(const std::string& id, bool bundle) {
+  auto l = Find(id);
+  if (!l.ok() || l->record.type != "incident") {
+    return taxii::Error(404, "Not Found", "no incident " + id + " you may see");
+  }
+  const json::object& incident = l->object;
+  const json::object* core = Ext(incident, stix::kIncidentCoreIncidentExtension);
+  const json::object* coord = Ext(incident, policy::kCoordinationExtensionId);
+  auto scope = svc->policy_->Begin(principal, l->collection.key, l->collection.id,
+                                   policy::Path::kCoordination, remote);
+  if (!scope.ok()) return taxii::ErrorFor(scope.error());
+
+  std::vector<std::string> task_ids = Strs(core, "tasks", "task_ref");
+  std::vector<std::string> event_ids = Strs(core, "events", "event_ref");
+  std::vector<std::string> impact_ids = Strs(core, "impact_refs");
+  std::vector<std::string> rel_ids = Strs(coord, "relationship_refs");
+  std::vector<std::string> ids = task_ids;
+  ids.insert(ids.end(), event_ids.begin(), event_ids.end());
+  ids.insert(ids.end(), impact_ids.begin(), impact_ids.end());
+  ids.insert(ids.end(), rel_ids.begin(), rel_ids.end());
+  auto records = ReadIds(*scope, l->collection.key, ids);
+  if (!records.ok()) return taxii::ErrorFor(records.error());
+  std::map<std::string, Located> parts = ByIdCreator(std::move(*records), l->collection);
+
+  // The notes on the incident or its tasks that the caller may see: task
+  // updates (folded or still pending) and discussion.
+  std::set<std::string> about(task_ids.begin(), task_ids.end());
+  about.insert(id);
+  std::vector<Located> notes;
+  {
+    store::ObjectQuery q;
+    q.collection = l->collection.key;
+    q.types = {"note"};
+    q.limit = 1000;
+    std::optional<int64_t> cursor;
+    for (;;) {
+      auto page = scope->Read(q, cursor);
+      if (!page.ok()) return taxii::ErrorFor(page.error());
+      for (auto& r : page->records) {
+        auto parsed = stix::ParseJson(r.raw);
+        if (!parsed.ok() || !parsed->is_object()) continue;
+        auto refs = Strs(&parsed->as_object(), "object_refs");
+        if (std::none_of(refs.begin(), refs.end(), [&](const std::string& x) { return about.count(x) > 0; })) {
+          continue;
+        }
+        notes.push_back(Located{l->collection, std::move(r), std::move(parsed->as_object())});
+      }
+      if (!page->more || page->last_us == 0) break;
+      cursor = page->last_us;
+    }
+  }
+  std::sort(notes.begin(), notes.end(), [](const Located& a, const Located& b) {
+    std::string ca = Str(&a.object, "created"), cb = Str(&b.object, "created");
+    if (ca != cb) return ca < cb;
+    return a.record.id < b.record.id;
+  });
+  // Linked objects, wherever the caller may see them.
+  std::vector<Located> linked;
+  for (const std::string& target : Strs(coord, "linked_refs")) {
+    auto t = Find(target, /*creator_only=*/false);
+    if (t.ok()) linked.push_back(std::move(*t));
+  }
+
+  if (bundle) {
+    json::array objects;
+    objects.push_back(incident);
+    for (auto& [pid, p] : parts) objects.push_back(p.object);
+    for (auto& t : linked) objects.push_back(t.object);
+    for (auto& n : notes) objects.push_back(n.object);
+    http::Response r = Json(200, json::object{{"type", "bundle"},
+                                              {"id", "bundle--" + NewUuidV4()},
+                                              {"objects", std::move(objects)}});
+    r.headers[0].value = taxii::kStixMediaType21;
+    return r;
+  }
+
+  json::array tasks;
+  for (const std::string& tid : task_ids) {
+    auto it = parts.find(tid);
+    if (it == parts.end()) continue;
+    const json::object& t = it->second.object;
+    TaskCoordination tc = ReadTaskCoordination(t);
+    std::set<std::string> applied(tc.applied_updates.begin(), tc.applied_updates.end());
+    json::array pending;
+    for (const Located& n : notes) {
+      auto u = ReadTaskUpdate(n.object);
+      if (u.ok() && u->task_ref == tid && !applied.count(u->note_id)) pending.emplace_back(u->note_id);
+    }
+    json::object e{{"id", tid},
+                   {"name", Str(&t, "name")},
+                   {"outcome", Str(&t, "outcome")},
+                   {"assignee", OrgJson(*model, tc.assignee_organization)},
+                   {"updates_applied", static_cast<int64_t>(tc.applied_updates.size())},
+                   {"updates_pending", std::move(pending)},
+                   {"task", t}};
+    if (!tc.assignee_account.empty()) e["assignee_account"] = tc.assignee_account;
+    if (tc.progress) e["progress"] = *tc.progress;
+    if (const json::object* tcx = Ext(t, policy::kCoordinationExtensionId)) {
+      if (const json::value* lc = tcx->if_contains("last_change")) e["last_change"] = *lc;
+    }
+    tasks.push_back(std::move(e));
+  }
+  auto objects_of = [&](const std::vector<std::string>& list) {
+    json::array a;
+    for (const std::string& x : list) {
+      if (auto it = parts.find(x); it != parts.end()) a.push_back(it->second.object);
+    }
+    return a;
+  };
+  json::array links, note_items;
+  for (auto& t : linked) links.push_back(t.object);
+  for (auto& n : notes) note_items.push_back(n.object);
+  json::object out = Summary(*l, *model);
+  out["incident"] = incident;
+  out["tasks"] = std::move(tasks);
+  out["events"] = objects_of(event_ids);
+  out["impacts"] = objects_of(impact_ids);
+  out["links"] = std::move(links);
+  out["notes"] = std::move(note_items);
+  if (const json::value* lc = coord ? coord->if_contains("last_change") : nullptr) {
+    out["last_change"] = *lc;
+  }
+  return Json(200, out);
+}
+
+}  // namespace kizuna::coord

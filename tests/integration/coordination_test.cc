@@ -1,0 +1,332 @@
+// The coordination API and CLI across two real hubs (issue 11): an incident
+// opened on the US hub, a task assigned to an organization on the Japanese
+// hub, updated there and seen on the first; concurrent updates from both
+// sides (nothing lost, one order); a hub down while the assignee reports
+// (converges); the policy on every coordination path (a third organization
+// sees nothing: not the incident, not a count); bad input refused with a
+// clear 4xx that changes nothing.
+#include <gtest/gtest.h>
+
+#include <boost/json.hpp>
+#include <fstream>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include "federation_support.h"
+#include "harness.h"
+
+namespace kizuna::testing {
+namespace {
+
+const char* kColl = "c0000000-0000-4000-8000-00000000c0d1";
+const char* kUsCentre = "identity--a1000000-0000-4000-8000-0000000000c1";
+const char* kUsIsac = "identity--a1000000-0000-4000-8000-0000000000c2";
+const char* kJpCentre = "identity--b1000000-0000-4000-8000-0000000000c1";
+const char* kJpPower = "identity--b1000000-0000-4000-8000-0000000000c2";
+const char* kJpVendor = "identity--b1000000-0000-4000-8000-0000000000c3";
+
+std::vector<OrgDef> Orgs() {
+  return {{kUsCentre, "US Centre", "US", "us-hub"}, {kUsIsac, "US ISAC", "US", "us-hub"},
+          {kJpCentre, "JP Centre", "JP", "jp-hub"}, {kJpPower, "JP Power", "JP", "jp-hub"},
+          {kJpVendor, "JP Vendor", "JP", "jp-hub"}};
+}
+
+class CoordinationTest : public ::testing::Test {
+ protected:
+  static void SetUpTestSuite() {
+    us_ = new TestHub("us-hub");
+    jp_ = new TestHub("jp-hub");
+    std::vector<std::string> group = {kUsCentre, kUsIsac, kJpCentre, kJpPower, kJpVendor};
+    us_->Setup(Orgs(), group, {}, {kColl},
+               {{"alice", "US Centre", "contributor"}, {"bob", "US ISAC", "contributor"}});
+    jp_->Setup(Orgs(), group, {}, {kColl},
+               {{"kenji", "JP Centre", "contributor"}, {"hana", "JP Power", "contributor"},
+                {"yuki", "JP Vendor", "contributor"}});
+    us_->Start();
+    jp_->Start();
+    us_->AddPeer(*jp_, {kColl}, "both", {}, "JP Centre");
+    jp_->AddPeer(*us_, {kColl}, "both", {}, "US Centre");
+  }
+  static void TearDownTestSuite() {
+    if (us_) us_->Stop();
+    if (jp_) jp_->Stop();
+    delete us_;
+    delete jp_;
+  }
+
+  static HttpResponse Api(const TestHub& hub, const std::string& user, const std::string& method,
+                          const std::string& path, const std::string& body = "") {
+    std::vector<std::pair<std::string, std::string>> headers = {
+        {"Authorization", BasicAuth(user, Password(user))}, {"Accept", "application/json"}};
+    if (!body.empty()) headers.push_back({"Content-Type", "application/json"});
+    return HttpRequest(hub.port(), method, "/coordination/v1/api1/" + path, headers, body);
+  }
+  static json::object Body(const HttpResponse& r) {
+    auto v = json::parse(r.body);
+    return v.is_object() ? v.as_object() : json::object();
+  }
+  // Opens an AMBER+STRICT incident for the US and Japanese centres and JP Power.
+  static std::string Open(const std::string& name) {
+    HttpResponse r = Api(*us_, "alice", "POST", "incidents",
+                         json::serialize(json::object{
+                             {"collection", kColl},
+                             {"name", name},
+                             {"criticality", 70},
+                             {"determination", "confirmed"},
+                             {"sectors", json::array{"energy"}},
+                             {"marking", "amber+strict"},
+                             {"audience", json::array{"JP Centre", kJpPower}}}));
+    EXPECT_EQ(r.status, 201) << r.body;
+    return std::string(Body(r)["id"].as_string());
+  }
+  static std::string AddTask(const std::string& incident, const std::string& assignee) {
+    HttpResponse r = Api(*us_, "alice", "POST", "incidents/" + incident + "/tasks",
+                         json::serialize(json::object{{"assignee", assignee},
+                                                      {"name", "Block the C2 domain"},
+                                                      {"priority", 80}}));
+    EXPECT_EQ(r.status, 201) << r.body;
+    return std::string(Body(r)["id"].as_string());
+  }
+  // The show of `incident` by `user` on `hub` (empty object when not 200).
+  static json::object Show(const TestHub& hub, const std::string& user, const std::string& incident) {
+    HttpResponse r = Api(hub, user, "GET", "incidents/" + incident);
+    return r.status == 200 ? Body(r) : json::object();
+  }
+  static json::object TaskIn(const json::object& show, const std::string& task) {
+    if (!show.contains("tasks")) return {};
+    for (const auto& t : show.at("tasks").as_array()) {
+      if (t.as_object().at("id").as_string() == task) return t.as_object();
+    }
+    return {};
+  }
+  static std::string Field(const json::object& o, const char* key) {
+    const json::value* v = o.if_contains(key);
+    if (v == nullptr) return "";
+    if (v->is_string()) return std::string(v->as_string());
+    if (v->is_int64()) return std::to_string(v->as_int64());
+    return json::serialize(*v);
+  }
+
+  static TestHub* us_;
+  static TestHub* jp_;
+};
+TestHub* CoordinationTest::us_ = nullptr;
+TestHub* CoordinationTest::jp_ = nullptr;
+
+TEST_F(CoordinationTest, AnAssigneesUpdateOnItsOwnHubShowsOnTheOwnersHub) {
+  std::string incident = Open("Grid campaign");
+  std::string task = AddTask(incident, "JP Centre");
+  // The task reaches the Japanese hub by federation; the assignee reports there.
+  ASSERT_TRUE(WaitUntil([&] { return !TaskIn(Show(*jp_, "kenji", incident), task).empty(); }));
+  HttpResponse r = Api(*jp_, "kenji", "POST", "tasks/" + task + "/updates",
+                       R"({"outcome":"ongoing","progress":40,"note":"resolvers updated in Tokyo"})");
+  ASSERT_EQ(r.status, 201) << r.body;
+  std::string note = Field(Body(r), "id");
+  // The owner's view shows it, attributed.
+  json::object t;
+  ASSERT_TRUE(WaitUntil([&] {
+    t = TaskIn(Show(*us_, "alice", incident), task);
+    return Field(t, "outcome") == "ongoing";
+  })) << json::serialize(t);
+  EXPECT_EQ(Field(t, "progress"), "40");
+  ASSERT_TRUE(t.contains("last_change"));
+  const json::object& lc = t.at("last_change").as_object();
+  EXPECT_EQ(Field(lc, "author"), "kenji@jp-hub");
+  EXPECT_EQ(Field(lc, "organization"), kJpCentre);
+  EXPECT_EQ(Field(lc, "note"), note);
+  EXPECT_EQ(Field(t.at("assignee").as_object(), "name"), "JP Centre");
+  // The fold travels back: the assignee's hub shows the owner's canonical view.
+  ASSERT_TRUE(WaitUntil([&] {
+    json::object jt = TaskIn(Show(*jp_, "kenji", incident), task);
+    return Field(jt, "outcome") == "ongoing" && Field(jt, "updates_pending") == "[]";
+  }));
+}
+
+TEST_F(CoordinationTest, ConcurrentUpdatesFromBothSidesAreAllKeptInOneOrder) {
+  std::string incident = Open("Concurrent updates");
+  std::string task = AddTask(incident, "JP Centre");
+  ASSERT_TRUE(WaitUntil([&] { return !TaskIn(Show(*jp_, "kenji", incident), task).empty(); }));
+  const int kEach = 5;
+  std::thread us_side([&] {
+    for (int i = 0; i < kEach; ++i) {
+      HttpResponse r = Api(*us_, "alice", "POST", "tasks/" + task + "/updates",
+                           R"({"note":"owner note )" + std::to_string(i) + R"("})");
+      EXPECT_EQ(r.status, 201) << r.body;
+    }
+  });
+  std::thread jp_side([&] {
+    for (int i = 0; i < kEach; ++i) {
+      HttpResponse r = Api(*jp_, "kenji", "POST", "tasks/" + task + "/updates",
+                           R"({"outcome":"ongoing","progress":)" + std::to_string(10 * (i + 1)) + "}");
+      EXPECT_EQ(r.status, 201) << r.body;
+    }
+  });
+  us_side.join();
+  jp_side.join();
+  json::object us_task, jp_task;
+  ASSERT_TRUE(WaitUntil([&] {
+    us_task = TaskIn(Show(*us_, "alice", incident), task);
+    jp_task = TaskIn(Show(*jp_, "kenji", incident), task);
+    return Field(us_task, "updates_applied") == std::to_string(2 * kEach) &&
+           Field(jp_task, "updates_applied") == std::to_string(2 * kEach);
+  })) << json::serialize(us_task);
+  // Both hubs hold the same canonical task: same notes, same order, same result.
+  auto applied = [](const json::object& t) {
+    return json::serialize(t.at("task").as_object().at("extensions").as_object().at(
+        "extension-definition--2a5e6e5a-a061-424b-9e90-d6394f58d6e6").as_object().at("applied_updates"));
+  };
+  EXPECT_EQ(applied(us_task), applied(jp_task));
+  EXPECT_EQ(Field(us_task, "progress"), "50");
+  EXPECT_EQ(Field(us_task, "outcome"), "ongoing");
+}
+
+TEST_F(CoordinationTest, AnUpdateMadeWhileTheOwnersHubIsDownConvergesWhenItReturns) {
+  std::string incident = Open("Owner hub down");
+  std::string task = AddTask(incident, "JP Power");
+  ASSERT_TRUE(WaitUntil([&] { return !TaskIn(Show(*jp_, "hana", incident), task).empty(); }));
+  us_->Kill();
+  HttpResponse r = Api(*jp_, "hana", "POST", "tasks/" + task + "/updates",
+                       R"({"outcome":"successful","note":"substation isolated"})");
+  ASSERT_EQ(r.status, 201) << r.body;
+  // The assignee's hub shows its update as pending until the owner folds it.
+  json::object pending = TaskIn(Show(*jp_, "hana", incident), task);
+  EXPECT_EQ(Field(pending, "updates_pending"), "[\"" + Field(Body(r), "id") + "\"]");
+  us_->Start();
+  ASSERT_TRUE(WaitUntil([&] {
+    return Field(TaskIn(Show(*us_, "alice", incident), task), "outcome") == "successful";
+  }));
+}
+
+TEST_F(CoordinationTest, NobodyOutsideTheAudienceSeesAnythingOnAnyPath) {
+  std::string incident = Open("Restricted");
+  std::string task = AddTask(incident, "JP Centre");
+  ASSERT_TRUE(WaitUntil([&] { return !TaskIn(Show(*jp_, "kenji", incident), task).empty(); }));
+  // bob (US ISAC, same hub, same group) and yuki (JP Vendor) are not in the
+  // audience: the incident is a 404 like a missing one, it is not listed,
+  // not counted, and its task cannot be reported on.
+  for (auto [hub, user] : {std::pair{us_, "bob"}, std::pair{jp_, "yuki"}}) {
+    HttpResponse show = Api(*hub, user, "GET", "incidents/" + incident);
+    HttpResponse missing = Api(*hub, user, "GET", "incidents/incident--00000000-0000-4000-8000-000000000000");
+    EXPECT_EQ(show.status, 404) << user;
+    EXPECT_EQ(show.body, std::string(missing.body).replace(
+                             missing.body.find("incident--00000000-0000-4000-8000-000000000000"),
+                             std::string("incident--00000000-0000-4000-8000-000000000000").size(),
+                             incident))
+        << "the answer tells a hidden incident from a missing one";
+    HttpResponse list = Api(*hub, user, "GET", "incidents");
+    ASSERT_EQ(list.status, 200);
+    EXPECT_EQ(list.body.find(incident), std::string::npos) << user;
+    EXPECT_EQ(Api(*hub, user, "GET", "incidents/" + incident + "/bundle").status, 404);
+    EXPECT_EQ(Api(*hub, user, "POST", "tasks/" + task + "/updates", R"({"outcome":"failed"})").status, 404);
+    EXPECT_EQ(Api(*hub, user, "POST", "incidents/" + incident + "/notes", R"({"content":"x"})").status, 404);
+  }
+  // Over TAXII too: yuki's hub holds the objects (the peer may receive them
+  // for kenji) but releases none of them to yuki.
+  HttpResponse taxii = jp_->Get("yuki", std::string("/api1/collections/") + kColl + "/objects/?match[id]=" + incident);
+  EXPECT_EQ(taxii.body.find(incident), std::string::npos) << taxii.body;
+}
+
+TEST_F(CoordinationTest, BadInputIsRefusedClearlyAndChangesNothing) {
+  std::string incident = Open("Bad input");
+  auto versions = [&] {
+    return us_->Get("alice", std::string("/api1/collections/") + kColl +
+                                 "/objects/" + incident + "/versions/").body;
+  };
+  std::string before = versions();
+  struct Bad {
+    std::string user, method, path, body;
+    int status;
+    std::string says;
+  };
+  std::vector<Bad> bad = {
+      {"alice", "POST", "incidents/" + incident + "/tasks", R"({"assignee":"Nobody Org","name":"x"})", 400, "unknown assignee"},
+      {"alice", "POST", "incidents/" + incident + "/update", R"({"determination":"maybe"})", 400, "incident-determination-enum"},
+      {"alice", "POST", "incidents/" + incident + "/update", R"({"status":"open","extra":1})", 400, "'extra'"},
+      {"alice", "POST", "incidents/" + incident + "/update", R"({"status":)", 400, "request body"},
+      {"kenji", "POST", "incidents/" + incident + "/update", R"({"status":"closed"})", 403, "only the organization"},
+      {"alice", "POST", "incidents/incident--00000000-0000-4000-8000-000000000001/tasks",
+       R"({"assignee":"JP Centre","name":"x"})", 404, "you may see"},
+      {"alice", "POST", "incidents/" + incident + "/tasks", R"({"assignee":"JP Vendor","name":"x"})", 400, "audience"},
+      {"alice", "POST", "incidents/" + incident + "/links",
+       R"({"object_refs":["indicator--00000000-0000-4000-8000-000000000009"]})", 404, "you may see"},
+  };
+  ASSERT_TRUE(WaitUntil([&] { return !Show(*jp_, "kenji", incident).empty(); }));
+  for (const auto& b : bad) {
+    const TestHub& hub = b.user == "kenji" ? *jp_ : *us_;
+    HttpResponse r = Api(hub, b.user, b.method, b.path, b.body);
+    EXPECT_EQ(r.status, b.status) << b.path << " " << b.body << ": " << r.body;
+    EXPECT_NE(r.body.find(b.says), std::string::npos) << r.body;
+  }
+  EXPECT_EQ(versions(), before);
+  // A closed incident is not changed until it is reopened.
+  ASSERT_EQ(Api(*us_, "alice", "POST", "incidents/" + incident + "/update", R"({"status":"closed"})").status, 200);
+  std::string closed = versions();
+  HttpResponse r = Api(*us_, "alice", "POST", "incidents/" + incident + "/tasks",
+                       R"({"assignee":"JP Centre","name":"late"})");
+  EXPECT_EQ(r.status, 422) << r.body;
+  EXPECT_NE(r.body.find("closed"), std::string::npos) << r.body;
+  EXPECT_EQ(Api(*us_, "alice", "POST", "incidents/" + incident + "/update", R"({"criticality":10})").status, 422);
+  EXPECT_EQ(versions(), closed);
+  EXPECT_EQ(Api(*us_, "alice", "POST", "incidents/" + incident + "/update", R"({"status":"open"})").status, 200);
+}
+
+TEST_F(CoordinationTest, TheCliOpensAssignsUpdatesAndShows) {
+  TempDir dir;
+  auto secret = [&](const std::string& user) {
+    std::string path = dir.File(user + ".pw");
+    std::ofstream(path) << Password(user) << "\n";
+    return path;
+  };
+  const std::string us_root = "http://127.0.0.1:" + std::to_string(us_->port()) + "/api1/";
+  const std::string jp_root = "http://127.0.0.1:" + std::to_string(jp_->port()) + "/api1/";
+  auto as = [&](const std::string& root, const std::string& user, std::vector<std::string> args) {
+    args.insert(args.end(), {"--hub", root, "--user", user, "--password-file", secret(user)});
+    return RunKizuna(args);
+  };
+  ProcessResult open = as(us_root, "alice",
+                          {"incident", "open", "--collection", kColl, "--name", "CLI incident",
+                           "--criticality", "60", "--marking", "amber", "--audience", "JP Centre"});
+  ASSERT_EQ(open.exit_code, 0) << open.err;
+  std::string incident = open.out.substr(0, open.out.find('\n'));
+  ASSERT_EQ(incident.rfind("incident--", 0), 0u) << open.out;
+  ProcessResult task = as(us_root, "alice",
+                          {"incident", "task", "add", incident, "--assignee", "kenji@jp-hub",
+                           "--name", "Check the historian"});
+  ASSERT_EQ(task.exit_code, 0) << task.err;
+  std::string task_id = task.out.substr(0, task.out.find('\n'));
+  ASSERT_TRUE(WaitUntil([&] {
+    return as(jp_root, "kenji", {"incident", "show", incident}).out.find(task_id) != std::string::npos;
+  }));
+  ProcessResult upd = as(jp_root, "kenji",
+                         {"incident", "task", "update", task_id, "--outcome", "successful",
+                          "--note", "clean"});
+  ASSERT_EQ(upd.exit_code, 0) << upd.err;
+  ASSERT_TRUE(WaitUntil([&] {
+    ProcessResult show = as(us_root, "alice", {"incident", "show", incident, "--json"});
+    if (show.exit_code != 0) return false;
+    auto v = json::parse(show.out).as_object();
+    json::object t = TaskIn(v, task_id);
+    return Field(t, "outcome") == "successful" && Field(t, "assignee_account") == "kenji@jp-hub";
+  }));
+  ProcessResult list = as(us_root, "alice", {"incident", "list", "--status", "open", "--json"});
+  ASSERT_EQ(list.exit_code, 0) << list.err;
+  EXPECT_NE(list.out.find(incident), std::string::npos);
+  ProcessResult ev = as(us_root, "alice", {"incident", "event", "add", incident, "--name", "Phishing wave",
+                                           "--status", "occurred"});
+  EXPECT_EQ(ev.exit_code, 0) << ev.err;
+  ProcessResult bundle = as(us_root, "alice", {"incident", "export", incident});
+  ASSERT_EQ(bundle.exit_code, 0) << bundle.err;
+  EXPECT_NE(bundle.out.find("\"type\":\"bundle\""), std::string::npos);
+  EXPECT_NE(bundle.out.find(task_id), std::string::npos);
+  // A refusal names the reason and exits 1; a usage error exits 2.
+  ProcessResult refused = as(jp_root, "kenji", {"incident", "update", incident, "--status", "closed"});
+  EXPECT_EQ(refused.exit_code, 1);
+  EXPECT_NE(refused.err.find("only the organization"), std::string::npos) << refused.err;
+  ProcessResult usage = RunKizuna({"incident", "show", incident, "--hub", "http://127.0.0.1:1/taxii2/",
+                                   "--user", "alice", "--password-file", secret("alice")});
+  EXPECT_EQ(usage.exit_code, 2) << usage.err;
+}
+
+}  // namespace
+}  // namespace kizuna::testing
