@@ -1,0 +1,147 @@
+// The coordination API's request readers (each member, type and vocabulary
+// rule, with the member named in the error) and the objects the builders
+// write (valid STIX Incident Core, the incident's release copied).
+#include "coord/requests.h"
+
+#include <gtest/gtest.h>
+
+#include <boost/json.hpp>
+
+#include "coord/task_fold.h"
+#include "policy/extensions.h"
+#include "stix/incident_core.h"
+#include "stix/object.h"
+
+namespace kizuna::coord {
+namespace {
+
+namespace json = boost::json;
+
+template <typename R>
+std::string ErrorOf(const Result<R>& r) {
+  return r.ok() ? "(accepted)" : r.error().message();
+}
+
+// ValidateObjectJson's verdict: "" when valid, else the first error.
+std::string Invalid(const std::string& object) {
+  std::vector<stix::Diagnostic> diags;
+  auto r = stix::ValidateObjectJson(object, stix::ValidateOptions{}, &diags);
+  return r.ok() ? "" : r.error().message();
+}
+
+const Author kBy{"identity--a1000000-0000-4000-8000-000000000001", "alice@us-hub",
+                 1'764'547'200'123'456};  // 2025-12-01T00:00:00.123456Z
+
+TEST(CoordinationRequestsTest, OpenReadsEveryMemberAndRefusesByName) {
+  auto r = ReadOpenRequest(
+      R"({"collection":"c1","name":"Grid","criticality":70,"determination":"confirmed",)"
+      R"("incident_types":["ransomware"],"sectors":["energy"],"marking":"amber+strict","audience":["JP Centre"]})");
+  ASSERT_TRUE(r.ok()) << r.error().message();
+  EXPECT_EQ(r->collection, "c1");
+  EXPECT_EQ(*r->criticality, 70);
+  EXPECT_EQ(r->marking, "amber+strict");
+  EXPECT_EQ(r->audience, std::vector<std::string>{"JP Centre"});
+  EXPECT_EQ(ReadOpenRequest(R"({"collection":"c1","name":"Grid"})")->determination, "suspected");
+
+  EXPECT_NE(ErrorOf(ReadOpenRequest(R"({"name":"x"})")).find("'collection' is required"), std::string::npos);
+  EXPECT_NE(ErrorOf(ReadOpenRequest(R"({"collection":"c","name":""})")).find("'name' must not be empty"),
+            std::string::npos);
+  EXPECT_NE(ErrorOf(ReadOpenRequest(R"({"collection":"c","name":"n","criticality":101})")).find("'criticality'"),
+            std::string::npos);
+  EXPECT_NE(ErrorOf(ReadOpenRequest(R"({"collection":"c","name":"n","determination":"maybe"})"))
+                .find("incident-determination-enum"),
+            std::string::npos);
+  EXPECT_NE(ErrorOf(ReadOpenRequest(R"({"collection":"c","name":"n","marking":"white"})")).find("'marking'"),
+            std::string::npos);
+  EXPECT_NE(ErrorOf(ReadOpenRequest(R"({"collection":"c","name":"n","marking":"red"})")).find("audience_accounts"),
+            std::string::npos);
+  EXPECT_NE(ErrorOf(ReadOpenRequest(R"({"collection":"c","name":"n","owner":"x"})")).find("'owner'"),
+            std::string::npos);
+  EXPECT_NE(ErrorOf(ReadOpenRequest(R"({"collection":"c","collection":"d","name":"n"})")).find("request body"),
+            std::string::npos);
+  EXPECT_NE(ErrorOf(ReadOpenRequest("[1]")).find("JSON object"), std::string::npos);
+  EXPECT_NE(ErrorOf(ReadOpenRequest(R"({"collection":"c","name":"n","sectors":[1]})")).find("'sectors'"),
+            std::string::npos);
+}
+
+TEST(CoordinationRequestsTest, UpdatesTasksEventsLinksAndNotesFollowTheirVocabularies) {
+  EXPECT_NE(ErrorOf(ReadUpdateRequest("{}")).find("at least one"), std::string::npos);
+  EXPECT_NE(ErrorOf(ReadUpdateRequest(R"({"status":"done"})")).find("incident-investigation-ov"),
+            std::string::npos);
+  EXPECT_TRUE(ReadUpdateRequest(R"({"status":"closed","determination":"blocked"})").ok());
+  EXPECT_NE(ErrorOf(ReadTaskRequest(R"({"name":"x"})")).find("'assignee'"), std::string::npos);
+  EXPECT_NE(ErrorOf(ReadTaskRequest(R"({"assignee":"a","name":"x","due":"tomorrow"})")).find("'due'"),
+            std::string::npos);
+  EXPECT_NE(ErrorOf(ReadTaskUpdateRequest(R"({"outcome":"done"})")).find("task-outcome-enum"),
+            std::string::npos);
+  EXPECT_NE(ErrorOf(ReadTaskUpdateRequest(R"({"progress":-1})")).find("'progress'"), std::string::npos);
+  EXPECT_NE(ErrorOf(ReadTaskUpdateRequest("{}")).find("at least one"), std::string::npos);
+  EXPECT_NE(ErrorOf(ReadEventRequest(R"({"status":"occurred"})")).find("name or a description"),
+            std::string::npos);
+  EXPECT_NE(ErrorOf(ReadEventRequest(R"({"name":"e","start_time":"2026-12-02T00:00:00Z","end_time":"2026-12-01T00:00:00Z"})"))
+                .find("'end_time'"),
+            std::string::npos);
+  EXPECT_NE(ErrorOf(ReadEventRequest(R"({"name":"e","sighting_refs":["indicator--00000000-0000-4000-8000-000000000001"]})"))
+                .find("of a sighting"),
+            std::string::npos);
+  EXPECT_NE(ErrorOf(ReadLinkRequest(R"({"object_refs":[]})")).find("at least one"), std::string::npos);
+  EXPECT_NE(ErrorOf(ReadLinkRequest(R"({"object_refs":["indicator--1"]})")).find("not a STIX identifier"),
+            std::string::npos);
+  EXPECT_TRUE(ReadLinkRequest(R"({"object_refs":["indicator--00000000-0000-4000-8000-000000000001"]})").ok());
+  EXPECT_NE(ErrorOf(ReadNoteRequest(R"({"abstract":"a"})")).find("'content'"), std::string::npos);
+}
+
+TEST(CoordinationRequestsTest, TheBuiltObjectsAreValidIncidentCoreWithTheIncidentsRelease) {
+  auto open = ReadOpenRequest(R"({"collection":"c","name":"Grid","criticality":70,"sectors":["energy"]})");
+  ASSERT_TRUE(open.ok());
+  Release release{{std::string(MarkingIdForName("amber+strict"))},
+                  {"identity--b1000000-0000-4000-8000-000000000001"},
+                  {}};
+  const std::string incident_id = "incident--00000000-0000-4000-8000-000000000001";
+  std::string incident = BuildIncident(*open, release, kBy, incident_id);
+  EXPECT_EQ(Invalid(incident), "") << incident;
+  json::object io = json::parse(incident).as_object();
+  EXPECT_EQ(io["modified"].as_string(), "2025-12-01T00:00:00.123Z");
+  EXPECT_EQ(IncidentStatus(io), "open");
+  Release back = ReleaseOf(io);
+  EXPECT_EQ(back.marking_refs, release.marking_refs);
+  EXPECT_EQ(back.audience_orgs, release.audience_orgs);
+
+  auto task_req = ReadTaskRequest(R"({"assignee":"JP Centre","name":"Block","priority":80})");
+  std::string task = BuildTask(*task_req, back, kBy, "task--00000000-0000-4000-8000-000000000002",
+                               incident_id, "identity--b1000000-0000-4000-8000-000000000001", "kenji@jp-hub");
+  EXPECT_EQ(Invalid(task), "") << task;
+  TaskCoordination tc = ReadTaskCoordination(json::parse(task).as_object());
+  EXPECT_EQ(tc.incident_ref, incident_id);
+  EXPECT_EQ(tc.assignee_account, "kenji@jp-hub");
+  EXPECT_EQ(ReleaseOf(json::parse(task).as_object()).audience_orgs, release.audience_orgs);
+
+  auto upd = ReadTaskUpdateRequest(R"({"outcome":"ongoing","progress":40})");
+  std::string note = BuildTaskUpdateNote(*upd, back, kBy, "note--00000000-0000-4000-8000-000000000003",
+                                         "task--00000000-0000-4000-8000-000000000002", incident_id);
+  EXPECT_EQ(Invalid(note), "") << note;
+  auto u = ReadTaskUpdate(json::parse(note).as_object());
+  ASSERT_TRUE(u.ok()) << u.error().message();
+  EXPECT_EQ(*u->outcome, "ongoing");
+  EXPECT_EQ(u->author, "alice@us-hub");
+
+  auto ev = ReadEventRequest(R"({"name":"Phishing wave","event_types":["dissemination-phishing-emails"]})");
+  EXPECT_EQ(Invalid(BuildEvent(*ev, back, kBy, "event--00000000-0000-4000-8000-000000000004")), "");
+  EXPECT_EQ(Invalid(BuildLink(back, kBy, "relationship--00000000-0000-4000-8000-000000000005", incident_id,
+                              "indicator--00000000-0000-4000-8000-000000000006")),
+            "");
+  // The next version: later than the previous by at least 1 ms, edited, attributed.
+  Author later = kBy;
+  later.now_us -= 10'000'000;  // a clock behind the stored version
+  auto next = NextIncidentVersion(io, later, [](json::object& core, json::object&) {
+    core["investigation_status"] = "closed";
+  });
+  ASSERT_TRUE(next.ok());
+  json::object no = json::parse(*next).as_object();
+  EXPECT_EQ(no["modified"].as_string(), "2025-12-01T00:00:00.124Z");
+  EXPECT_EQ(IncidentStatus(no), "closed");
+  EXPECT_EQ(Invalid(*next), "") << *next;
+}
+
+}  // namespace
+}  // namespace kizuna::coord
