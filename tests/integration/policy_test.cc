@@ -326,6 +326,97 @@ TEST_F(PolicyTest, ExportReleasesExactlyTheMatrix) {
   }
 }
 
+// The coordination API (issue 11) releases incidents, and the objects an
+// incident links, by the same matrix: one incident per case (posted over
+// TAXII with the case's markings and audience), and one TLP:CLEAR incident
+// linking every case's indicator, whose show lists exactly the indicators
+// the reader may see.
+TEST_F(PolicyTest, CoordinationReleasesExactlyTheMatrix) {
+  auto incident_json = [](const std::string& id, const Case& c, const std::string& extra_ext) {
+    std::string core = std::string("\"extension-definition--ef765651-680c-498d-9894-99799f2fa126\":") +
+                       "{\"extension_type\":\"property-extension\",\"determination\":\"confirmed\","
+                       "\"investigation_status\":\"open\"}";
+    json::object o{{"type", "incident"},
+                   {"spec_version", "2.1"},
+                   {"id", id},
+                   {"created", "2025-01-01T00:00:00.000Z"},
+                   {"modified", "2025-01-01T00:00:00.000Z"},
+                   {"created_by_ref", kOrgA},
+                   {"name", "matrix incident " + c.key}};
+    if (!c.markings.empty()) {
+      json::array m;
+      for (const auto& x : c.markings) m.push_back(json::string(x));
+      o["object_marking_refs"] = m;
+    }
+    std::string exts = core + extra_ext;
+    if (!c.audience_orgs.empty() || !c.audience_accounts.empty()) {
+      json::object ext{{"extension_type", "property-extension"}};
+      json::array a, b;
+      for (const auto& x : c.audience_orgs) a.push_back(json::string(x));
+      for (const auto& x : c.audience_accounts) b.push_back(json::string(x));
+      if (!a.empty()) ext["organizations"] = a;
+      if (!b.empty()) ext["accounts"] = b;
+      exts += ",\"" + std::string(kAudienceExt) + "\":" + json::serialize(ext);
+    }
+    std::string text = json::serialize(o);
+    return text.substr(0, text.size() - 1) + ",\"extensions\":{" + exts + "}}";
+  };
+  auto incident_id = [](int n) { return "incident--" + UuidFor(500 + n); };
+  std::vector<std::string> objects;
+  std::string linked = ",\"extension-definition--2a5e6e5a-a061-424b-9e90-d6394f58d6e6\":"
+                       "{\"extension_type\":\"property-extension\",\"linked_refs\":[";
+  for (size_t i = 0; i < kCases.size(); ++i) {
+    objects.push_back(incident_json(incident_id(static_cast<int>(i)), kCases[i], ""));
+    linked += std::string(i ? "," : "") + "\"indicator--" + UuidFor(static_cast<int>(i)) + "\"";
+  }
+  linked += "]}";
+  const std::string hub_of_links = incident_id(99);
+  objects.push_back(incident_json(hub_of_links, Case{"links", {kClear}, {}, {}, ""}, linked));
+  HttpResponse posted = Post("alice", Objects(), "{\"objects\":[" + Join(objects) + "]}");
+  ASSERT_EQ(posted.status, 202) << posted.body;
+  ASSERT_NE(posted.body.find("\"failure_count\":0"), std::string::npos) << posted.body;
+
+  auto api = [](const std::string& user, const std::string& path) {
+    return HttpRequest(hub_->port(), "GET", "/coordination/v1/api1/" + path,
+                       {{"Authorization", Auth(user)}, {"Accept", "application/json"}});
+  };
+  for (const auto& p : kPrincipals) {
+    const std::string& user = kUser.at(p);
+    HttpResponse list = api(user, "incidents?limit=10000");
+    ASSERT_EQ(list.status, 200) << list.body;
+    HttpResponse missing = api(user, "incidents/" + incident_id(12345));
+    for (size_t i = 0; i < kCases.size(); ++i) {
+      const std::string id = incident_id(static_cast<int>(i));
+      HttpResponse show = api(user, "incidents/" + id);
+      HttpResponse bundle = api(user, "incidents/" + id + "/bundle");
+      if (Visible(kCases[i], p)) {
+        EXPECT_EQ(show.status, 200) << p << " " << kCases[i].key << ": " << show.body;
+        EXPECT_EQ(bundle.status, 200) << p << " " << kCases[i].key;
+        EXPECT_NE(list.body.find(id), std::string::npos) << p << " " << kCases[i].key;
+      } else {
+        EXPECT_EQ(show.status, 404) << p << " " << kCases[i].key;
+        std::string expected = missing.body;
+        expected.replace(expected.find(incident_id(12345)), id.size(), id);
+        EXPECT_EQ(show.body, expected) << "a hidden incident answers unlike a missing one";
+        EXPECT_EQ(bundle.status, 404) << p << " " << kCases[i].key;
+        EXPECT_EQ(list.body.find(id), std::string::npos) << p << " " << kCases[i].key;
+      }
+    }
+    // The links of a public incident: exactly the indicators this reader may see.
+    HttpResponse show = api(user, "incidents/" + hub_of_links);
+    ASSERT_EQ(show.status, 200) << p << ": " << show.body;
+    for (size_t i = 0; i < kCases.size(); ++i) {
+      const std::string ind = "indicator--" + UuidFor(static_cast<int>(i));
+      const bool shown = show.body.find("\"id\":\"" + ind + "\"") != std::string::npos;
+      EXPECT_EQ(shown, Visible(kCases[i], p)) << "linked indicator, " << p << ", " << kCases[i].key;
+    }
+    // The count is of what the reader may see.
+    size_t expected = 1;  // the public incident
+    for (const auto& c : kCases) expected += Visible(c, p);
+    EXPECT_EQ(json::parse(list.body).as_object()["total"].as_int64(), static_cast<int64_t>(expected)) << p;
+  }
+}
+
 TEST_F(PolicyTest, GranularMarkingsAreRedactedVisibly) {
   const std::string id = "indicator--" + UuidFor(99);
   for (const auto& p : kPrincipals) {
