@@ -27,6 +27,7 @@
 #include "app/federation_admin.h"
 #include "app/store_flags.h"
 #include "auth/secret.h"
+#include "app/demo_incident.h"
 #include "store/sqlite/sqlite_store.h"
 
 namespace kizuna::app {
@@ -87,6 +88,8 @@ Status SeedBoth(const fs::path& root, const std::vector<HubSpec>& hubs) {
   // The password each hub's peer account has on the other hub.
   const std::string pw_us_on_jp = auth::RandomSecret(24);
   const std::string pw_jp_on_us = auth::RandomSecret(24);
+  std::error_code gone;
+  fs::remove(root / ".demo-incident", gone);  // new hubs get a new incident
   for (const auto& h : hubs) {
     const fs::path d = root / h.dir;
     std::error_code ec;
@@ -228,6 +231,7 @@ Status Run(const std::string& data_dir, int base_port, std::vector<Child>* child
   // Point each hub at the other's actual address (a running hub picks a
   // change up within a second).
   json::array entries;
+  std::vector<DemoHubAccess> access(hubs.size());
   for (size_t i = 0; i < hubs.size(); ++i) {
     const HubSpec& h = hubs[i];
     const HubSpec& other = hubs[1 - i];
@@ -245,6 +249,14 @@ Status Run(const std::string& data_dir, int base_port, std::vector<Child>* child
       return IoError((d / "demo-credentials.json").string() + " is damaged; delete " + root.string());
     }
     const std::string base = (*children)[i].base_url;
+    access[i].base_url = base;
+    for (const json::value& a : v.as_object()["accounts"].as_array()) {
+      const json::object& ao = a.as_object();
+      if (ao.contains("username") && ao.contains("password")) {
+        access[i].passwords[std::string(ao.at("username").as_string())] =
+            std::string(ao.at("password").as_string());
+      }
+    }
     json::object creds{{"hub", h.name},
                        {"discovery", base + "/taxii2/"},
                        {"api_root", base + "/kizuna/"},
@@ -257,6 +269,12 @@ Status Run(const std::string& data_dir, int base_port, std::vector<Child>* child
                                    {"credentials", (d / "demo-credentials.json").string()}});
   }
   RETURN_IF_ERROR(WriteFileAtomically(root / "federation.json", json::serialize(json::object{{"hubs", entries}})));
+  // The cross-border incident (issue 11), once, through the hubs' own APIs.
+  if (!fs::exists(root / ".demo-incident")) {
+    Status seeded = SeedDemoIncident(access[0], access[1]);
+    if (!seeded.ok()) return Internal("seeding the demo incident: " + seeded.message());
+    std::ofstream(root / ".demo-incident") << "seeded\n";
+  }
   std::printf("kizuna: listening on %s\n", (*children)[0].base_url.c_str());
   std::printf("kizuna: listening on %s\n", (*children)[1].base_url.c_str());
   std::printf(
@@ -265,10 +283,12 @@ Status Run(const std::string& data_dir, int base_port, std::vector<Child>* child
       "  jp-hub:  %s/taxii2/  (credentials: %s)\n"
       "  hubs:    %s\n"
       "  Each hub publishes its own nation's objects; the other's arrive through the\n"
-      "  federation within milliseconds, as the trust policy allows. Ctrl-C stops both.\n",
+      "  federation within milliseconds, as the trust policy allows. A cross-border\n"
+      "  incident is open: kizuna incident list --hub %s/kizuna/ --user us-analyst ...\n"
+      "  Ctrl-C stops both.\n",
       (*children)[0].base_url.c_str(), (root / "us" / "demo-credentials.json").string().c_str(),
       (*children)[1].base_url.c_str(), (root / "jp" / "demo-credentials.json").string().c_str(),
-      (root / "federation.json").string().c_str());
+      (root / "federation.json").string().c_str(), (*children)[0].base_url.c_str());
   std::fflush(stdout);
   return Status::Ok();
 }

@@ -151,6 +151,17 @@ void PrintShow(const json::value& v) {
   std::printf("  status %s, determination %s, criticality %s, owner %s (%s)\n", S(v, "status").c_str(),
               S(v, "determination").c_str(), S(v, "criticality").empty() ? "-" : S(v, "criticality").c_str(),
               S(owner, "name").c_str(), S(owner, "nation").c_str());
+  const json::value& p = v.at("priority");
+  std::printf("  priority %s (%s)\n", S(p, "score").c_str(), S(p, "level").c_str());
+  const json::value& c = v.at("correlation");
+  if (!c.at("incidents").as_array().empty() || S(c, "sightings") != "0") {
+    std::string nations, sectors;
+    for (const auto& n : c.at("nations").as_array()) nations += (nations.empty() ? "" : ", ") + std::string(n.as_string());
+    for (const auto& x : c.at("sectors").as_array()) sectors += (sectors.empty() ? "" : ", ") + std::string(x.as_string());
+    std::printf("  correlated: %zu other incident(s), %s sighting(s), %s organization(s); sectors %s; nations %s\n",
+                c.at("incidents").as_array().size(), S(c, "sightings").c_str(),
+                S(c, "organization_count").c_str(), sectors.c_str(), nations.c_str());
+  }
   for (const auto& t : v.at("tasks").as_array()) {
     std::string who = S(t.at("assignee"), "name");
     if (!S(t, "assignee_account").empty()) who += " / " + S(t, "assignee_account");
@@ -223,7 +234,7 @@ void AddIncidentCommands(CLI::App& root, int* exit_code) {
     auto f = std::make_shared<HubFlags>();
     auto q = std::make_shared<std::map<std::string, std::string>>();
     AddHubFlags(c, f.get());
-    for (const char* k : {"status", "sector", "nation", "organization", "since", "limit"}) {
+    for (const char* k : {"status", "sector", "nation", "organization", "since", "priority", "limit"}) {
       c->add_option(std::string("--") + k, (*q)[k], std::string("filter: ") + k);
     }
     c->callback([f, q, exit_code] {
@@ -244,10 +255,10 @@ void AddIncidentCommands(CLI::App& root, int* exit_code) {
       }
       *exit_code = Run(*f, "GET", "incidents" + query, nullptr, [](const json::value& v) {
         for (const auto& i : v.at("incidents").as_array()) {
-          std::printf("%s  %-6s  %-3s  %s  (%s, %s)\n", S(i, "id").c_str(), S(i, "status").c_str(),
-                      S(i, "criticality").empty() ? "-" : S(i, "criticality").c_str(),
-                      S(i, "name").c_str(), S(i.at("owner"), "name").c_str(),
-                      S(i, "modified").c_str());
+          const json::value& p = i.at("priority");
+          std::printf("%s  %-6s  %3s %-9s  %s  (%s, %s)\n", S(i, "id").c_str(), S(i, "status").c_str(),
+                      S(p, "score").c_str(), S(p, "level").c_str(), S(i, "name").c_str(),
+                      S(i.at("owner"), "name").c_str(), S(i, "modified").c_str());
         }
         std::printf("%s incident(s)\n", S(v, "total").c_str());
       });

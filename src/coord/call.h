@@ -14,6 +14,7 @@
 #include <vector>
 
 #include "auth/principal.h"
+#include "coord/priority.h"
 #include "coord/requests.h"
 #include "coord/service.h"
 #include "http/message.h"
@@ -29,6 +30,29 @@ struct Located {
   store::ObjectRecord record;
   boost::json::object object;
 };
+
+// What the caller may see across the API root, read once per request for
+// lists, correlation and priority.
+struct Picture {
+  std::vector<Located> incidents;  // the creator's lineage, latest version
+  // Linked object id -> the incidents (indexes) that link it; only objects
+  // the caller may see.
+  std::map<std::string, std::vector<size_t>> incidents_by_ref;
+  // Linked object id -> the organization of each sighting of it the caller
+  // may see ("" when the sighting names none).
+  std::map<std::string, std::vector<std::string>> sightings_by_ref;
+  // The impacts the incidents list (impact_refs) that the caller may see.
+  std::map<std::string, boost::json::object> impacts;
+};
+
+// The correlation facts of incident `i` of `picture` (coord/priority.h).
+CorrelationFacts Correlate(const Picture& picture, size_t i, const policy::TrustModel& model);
+// Whether an incident's sector list matches a filter: a Kizuna code, or a
+// US or Japanese critical-infrastructure sector name (the crosswalk).
+// The priority of incident `i` of `picture`, with its correlation.
+Priority PriorityOf(const Picture& picture, size_t i, const policy::TrustModel& model,
+                    CorrelationFacts* correlation);
+bool SectorMatches(const std::vector<std::string>& sectors, std::string_view filter);
 
 namespace detail {
 std::vector<std::string> Segments(std::string_view path);
@@ -87,6 +111,9 @@ struct Service::Call {
   // view.cc: the reads.
   http::Response List(const http::Request& req);
   http::Response Show(const std::string& id, bool bundle);
+  // picture.cc: every incident the caller may see in the API root, and what
+  // correlates them (the linked objects it may see, their sightings).
+  Result<Picture> ReadPicture();
 };
 
 }  // namespace kizuna::coord

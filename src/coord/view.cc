@@ -78,7 +78,30 @@ json::object OrgJson(const policy::TrustModel& model, const std::string& id) {
   return o;
 }
 
-json::object Summary(const Located& l, const policy::TrustModel& model) {
+json::object CorrelationJson(const CorrelationFacts& c, const policy::TrustModel& model) {
+  json::array orgs;
+  for (const auto& o : c.organizations) orgs.push_back(OrgJson(model, o));
+  return json::object{{"incidents", Array(c.incidents)},
+                      {"sightings", c.sightings},
+                      {"organizations", std::move(orgs)},
+                      {"organization_count", static_cast<int64_t>(c.organizations.size())},
+                      {"sectors", Array(c.sectors)},
+                      {"nations", Array(c.nations)}};
+}
+
+json::object PriorityJson(const Priority& p) {
+  return json::object{{"score", p.score},
+                      {"level", p.level},
+                      {"factors", json::object{{"functional", p.functional},
+                                               {"information", p.information},
+                                               {"recoverability", p.recoverability},
+                                               {"cross_sector", p.cross_sector},
+                                               {"potential", p.potential},
+                                               {"raised_by_correlation", p.raised}}}};
+}
+
+json::object Summary(const Located& l, const policy::TrustModel& model, const Priority& priority,
+                     const CorrelationFacts& correlation) {
   const json::object& o = l.object;
   const json::object* core = Ext(o, stix::kIncidentCoreIncidentExtension);
   json::object s{{"id", Str(&o, "id")},
@@ -98,6 +121,8 @@ json::object Summary(const Located& l, const policy::TrustModel& model) {
   s["incident_types"] = Array(Strs(core, "incident_types"));
   s["tasks"] = static_cast<int64_t>(Strs(core, "tasks", "task_ref").size());
   s["events"] = static_cast<int64_t>(Strs(core, "events", "event_ref").size());
+  s["priority"] = PriorityJson(priority);
+  s["correlation"] = CorrelationJson(correlation, model);
   return s;
 }
 
@@ -143,11 +168,11 @@ std::map<std::string, Located> ByIdCreator(std::vector<store::ObjectRecord> reco
 http::Response Service::Call::List(const http::Request& req) {
   auto params = QueryParams(req.raw_query);
   static const std::set<std::string> kKnown = {"status", "sector", "nation", "organization",
-                                               "since",  "limit"};
+                                               "since",  "limit",  "priority"};
   for (const auto& [k, v] : params) {
     if (!kKnown.count(k)) {
       return taxii::ErrorFor(InvalidArgument("'" + k + "': not a filter of the incident list (" +
-                                             "status, sector, nation, organization, since, limit)"));
+                                             "status, sector, nation, organization, since, priority, limit)"));
     }
   }
   int64_t limit = 100;
@@ -170,51 +195,48 @@ http::Response Service::Call::List(const http::Request& req) {
     if (!org.ok()) return taxii::ErrorFor(org.error());
     organization = *org;
   }
+  // priority: a level (that level or above) or a minimum score.
+  int64_t min_priority = -1;
+  if (auto it = params.find("priority"); it != params.end()) {
+    static const int64_t kLevelFloor[] = {0, 15, 35, 55, 75, 90};
+    int rank = PriorityLevelRank(it->second);
+    char* end = nullptr;
+    long long n = std::strtoll(it->second.c_str(), &end, 10);
+    if (rank >= 0) {
+      min_priority = kLevelFloor[rank];
+    } else if (!it->second.empty() && *end == '\0' && n >= 0 && n <= 100) {
+      min_priority = n;
+    } else {
+      return taxii::ErrorFor(InvalidArgument(
+          "'priority' is a level (baseline, low, medium, high, severe, emergency) or a score 0-100"));
+    }
+  }
   auto param = [&](const char* k) {
     auto it = params.find(k);
     return it == params.end() ? std::string() : it->second;
   };
   const std::string status = param("status"), sector = param("sector"), nation = param("nation");
 
-  auto cols = Readable();
-  if (!cols.ok()) return taxii::ErrorFor(cols.error());
+  auto pic = ReadPicture();
+  if (!pic.ok()) return taxii::ErrorFor(pic.error());
   std::vector<std::pair<std::string, json::object>> found;  // (modified, summary)
-  for (const auto& c : *cols) {
-    auto scope = svc->policy_->Begin(principal, c.key, c.id, policy::Path::kCoordination, remote);
-    if (!scope.ok()) return taxii::ErrorFor(scope.error());
-    store::ObjectQuery q;
-    q.collection = c.key;
-    q.types = {"incident"};
-    q.limit = 1000;
-    std::optional<int64_t> cursor;
-    std::map<std::string, std::vector<store::ObjectRecord>> by_id;
-    for (;;) {
-      auto page = scope->Read(q, cursor);
-      if (!page.ok()) return taxii::ErrorFor(page.error());
-      for (auto& r : page->records) by_id[r.id].push_back(std::move(r));
-      if (!page->more || page->last_us == 0) break;
-      cursor = page->last_us;
+  for (size_t i = 0; i < pic->incidents.size(); ++i) {
+    const Located& l = pic->incidents[i];
+    const json::object& o = l.object;
+    if (!status.empty() && IncidentStatus(o) != status) continue;
+    const std::string owner = Str(&o, "created_by_ref");
+    if (!organization.empty() && owner != organization) continue;
+    const policy::Org* owner_org = model->FindOrg(owner);
+    if (!nation.empty() && (owner_org == nullptr || owner_org->nation != nation)) continue;
+    if (!sector.empty() && !SectorMatches(SectorsOf(o, *model), sector)) continue;
+    if (since) {
+      auto m = ParseTimestamp(Str(&o, "modified"));
+      if (!m.ok() || *m < *since) continue;
     }
-    for (auto& [id, rs] : by_id) {
-      auto l = PickLineage(std::move(rs), /*creator_only=*/true);
-      if (!l) continue;
-      l->collection = c;
-      const json::object& o = l->object;
-      if (!status.empty() && IncidentStatus(o) != status) continue;
-      const std::string owner = Str(&o, "created_by_ref");
-      if (!organization.empty() && owner != organization) continue;
-      const policy::Org* owner_org = model->FindOrg(owner);
-      if (!nation.empty() && (owner_org == nullptr || owner_org->nation != nation)) continue;
-      if (!sector.empty()) {
-        auto sectors = SectorsOf(o, *model);
-        if (std::find(sectors.begin(), sectors.end(), sector) == sectors.end()) continue;
-      }
-      if (since) {
-        auto m = ParseTimestamp(Str(&o, "modified"));
-        if (!m.ok() || *m < *since) continue;
-      }
-      found.emplace_back(Str(&o, "modified"), Summary(*l, *model));
-    }
+    CorrelationFacts facts;
+    Priority p = PriorityOf(*pic, i, *model, &facts);
+    if (min_priority >= 0 && p.score < min_priority) continue;
+    found.emplace_back(Str(&o, "modified"), Summary(l, *model, p, facts));
   }
   // Most recently changed first (RFC 3339 UTC texts of one form sort as times).
   std::sort(found.begin(), found.end(), [](const auto& a, const auto& b) {
@@ -341,7 +363,14 @@ http::Response Service::Call::Show(const std::string& id, bool bundle) {
   json::array links, note_items;
   for (auto& t : linked) links.push_back(t.object);
   for (auto& n : notes) note_items.push_back(n.object);
-  json::object out = Summary(*l, *model);
+  auto pic = ReadPicture();
+  if (!pic.ok()) return taxii::ErrorFor(pic.error());
+  Priority priority;
+  CorrelationFacts facts;
+  for (size_t i = 0; i < pic->incidents.size(); ++i) {
+    if (pic->incidents[i].record.id == id) priority = PriorityOf(*pic, i, *model, &facts);
+  }
+  json::object out = Summary(*l, *model, priority, facts);
   out["incident"] = incident;
   out["tasks"] = std::move(tasks);
   out["events"] = objects_of(event_ids);

@@ -271,6 +271,84 @@ TEST_F(CoordinationTest, BadInputIsRefusedClearlyAndChangesNothing) {
   EXPECT_EQ(Api(*us_, "alice", "POST", "incidents/" + incident + "/update", R"({"status":"open"})").status, 200);
 }
 
+// Correlation: the same indicator linked by incidents of the US and the
+// Japanese centre, and sighted on the Japanese hub, shows on each incident
+// (other incidents, sightings, nations), raises its priority, and never names
+// an incident the reader may not see.
+TEST_F(CoordinationTest, CorrelationShowsTheMultiVictimPictureAndLeaksNothing) {
+  const std::string indicator = IndicatorId(7, 1);
+  ObjectSpec spec{indicator, {kTlpAmber}};
+  spec.extra = std::string(",\"created_by_ref\":\"") + kUsCentre + "\"";
+  ASSERT_EQ(us_->Post("alice", kColl, {IndicatorJson(spec)}).status, 202);
+  auto open = [](const TestHub& hub, const std::string& user, const std::string& name,
+                 const std::string& marking, const json::array& audience) {
+    json::object b{{"collection", kColl}, {"name", name}, {"criticality", 50},
+                   {"determination", "confirmed"}, {"sectors", json::array{"energy-electric"}},
+                   {"marking", marking}};
+    if (!audience.empty()) b["audience"] = audience;
+    HttpResponse r = Api(hub, user, "POST", "incidents", json::serialize(b));
+    EXPECT_EQ(r.status, 201) << r.body;
+    return Field(Body(r), "id");
+  };
+  std::string us_incident = open(*us_, "alice", "US side", "amber", {});
+  std::string secret = open(*us_, "alice", "US only", "amber+strict", json::array{"US Centre"});
+  for (const auto& id : {us_incident, secret}) {
+    HttpResponse r = Api(*us_, "alice", "POST", "incidents/" + id + "/links",
+                         R"({"object_refs":[")" + indicator + R"("]})");
+    ASSERT_EQ(r.status, 201) << r.body;
+  }
+  ASSERT_TRUE(WaitUntil([&] {
+    return jp_->Get("kenji", std::string("/api1/collections/") + kColl + "/objects/" + indicator + "/").status == 200;
+  }));
+  std::string jp_incident = open(*jp_, "kenji", "JP side", "amber", {});
+  ASSERT_EQ(Api(*jp_, "kenji", "POST", "incidents/" + jp_incident + "/links",
+                R"({"object_refs":[")" + indicator + R"("]})").status, 201);
+  json::object sighting{{"type", "sighting"}, {"spec_version", "2.1"},
+                        {"id", "sighting--00000000-0000-4000-8000-0000000c0001"},
+                        {"created", "2026-12-01T00:00:00.000Z"}, {"modified", "2026-12-01T00:00:00.000Z"},
+                        {"created_by_ref", kJpPower}, {"sighting_of_ref", indicator},
+                        {"object_marking_refs", json::array{kTlpAmber}}};
+  ASSERT_EQ(jp_->Post("hana", kColl, {json::serialize(sighting)}).status, 202);
+
+  json::object show;
+  ASSERT_TRUE(WaitUntil([&] {
+    show = Show(*us_, "alice", us_incident);
+    if (!show.contains("correlation")) return false;
+    const json::object& c = show.at("correlation").as_object();
+    return Field(c, "sightings") == "1" && Field(c, "incidents").find(jp_incident) != std::string::npos;
+  })) << json::serialize(show);
+  const json::object& c = show.at("correlation").as_object();
+  EXPECT_EQ(Field(c, "nations"), R"(["JP","US"])");
+  // alice may see her other incident too; both are correlated.
+  EXPECT_NE(Field(c, "incidents").find(secret), std::string::npos);
+  const json::object& p = show.at("priority").as_object();
+  EXPECT_GT(p.at("factors").as_object().at("raised_by_correlation").as_int64(), 0) << json::serialize(p);
+
+  // kenji sees the US incident and the sighting, never the AMBER+STRICT one.
+  json::object jp_show;
+  ASSERT_TRUE(WaitUntil([&] {
+    jp_show = Show(*jp_, "kenji", jp_incident);
+    return jp_show.contains("correlation") &&
+           Field(jp_show.at("correlation").as_object(), "incidents").find(us_incident) != std::string::npos;
+  })) << json::serialize(jp_show);
+  EXPECT_EQ(json::serialize(jp_show).find(secret), std::string::npos) << "a correlation named a hidden incident";
+  HttpResponse jp_list = Api(*jp_, "kenji", "GET", "incidents?limit=10000");
+  EXPECT_EQ(jp_list.body.find(secret), std::string::npos);
+
+  // Filters: the sector crosswalk (a US sector name finds a Kizuna code) and priority.
+  HttpResponse by_sector = Api(*us_, "alice", "GET", "incidents?sector=Energy&limit=10000");
+  ASSERT_EQ(by_sector.status, 200) << by_sector.body;
+  EXPECT_NE(by_sector.body.find(us_incident), std::string::npos);
+  HttpResponse other_sector = Api(*us_, "alice", "GET", "incidents?sector=rail&limit=10000");
+  EXPECT_EQ(other_sector.body.find(us_incident), std::string::npos);
+  const int64_t score = p.at("score").as_int64();
+  HttpResponse at_least = Api(*us_, "alice", "GET", "incidents?limit=10000&priority=" + std::to_string(score));
+  EXPECT_NE(at_least.body.find(us_incident), std::string::npos);
+  HttpResponse above = Api(*us_, "alice", "GET", "incidents?limit=10000&priority=" + std::to_string(score + 1));
+  EXPECT_EQ(above.body.find(us_incident), std::string::npos);
+  EXPECT_EQ(Api(*us_, "alice", "GET", "incidents?priority=urgent").status, 400);
+}
+
 TEST_F(CoordinationTest, TheCliOpensAssignsUpdatesAndShows) {
   TempDir dir;
   auto secret = [&](const std::string& user) {

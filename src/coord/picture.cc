@@ -1,0 +1,263 @@
+// Correlation (issue 11, docs/coordination.md "Correlation and priority"):
+// the incidents the caller may see, the objects they link that it may see,
+// and the sightings of those objects it may see, all read through the
+// caller's ReleaseScopes; an incident correlates with another when both
+// link one object, and with a sighting of an object it links. Counts and
+// names come only from what was released to the caller, so a correlation
+// never reveals an incident, a sighting or an object the caller may not see.
+
+#include <algorithm>
+#include <boost/json.hpp>
+#include <set>
+
+#include "coord/call.h"
+#include "policy/decision_point.h"
+#include "policy/extensions.h"
+#include "policy/sectors.h"
+#include "stix/incident_core.h"
+#include "stix/object.h"
+
+namespace kizuna::coord {
+
+namespace json = boost::json;
+using SV = std::string_view;
+using namespace detail;
+
+namespace {
+
+std::vector<std::string> LinkedRefs(const json::object& incident) {
+  std::vector<std::string> out;
+  const json::value* e = incident.if_contains("extensions");
+  if (!e || !e->is_object()) return out;
+  const json::value* c = e->get_object().if_contains(policy::kCoordinationExtensionId);
+  if (!c || !c->is_object()) return out;
+  const json::value* l = c->get_object().if_contains("linked_refs");
+  if (!l || !l->is_array()) return out;
+  for (const json::value& v : l->get_array()) {
+    if (v.is_string()) out.emplace_back(v.get_string());
+  }
+  return out;
+}
+
+// Every released record of `types` in the collection, page by page.
+Status Scan(policy::ReleaseScope& scope, int64_t collection, std::vector<std::string> types,
+            const std::function<void(store::ObjectRecord&)>& each) {
+  store::ObjectQuery q;
+  q.collection = collection;
+  q.types = std::move(types);
+  q.limit = 1000;
+  std::optional<int64_t> cursor;
+  for (;;) {
+    ASSIGN_OR_RETURN(auto page, scope.Read(q, cursor));
+    for (auto& r : page.records) each(r);
+    if (!page.more || page.last_us == 0) return Status::Ok();
+    cursor = page.last_us;
+  }
+}
+
+const json::object* CoreOf(const json::object& incident) {
+  const json::value* e = incident.if_contains("extensions");
+  if (!e || !e->is_object()) return nullptr;
+  const json::value* c = e->get_object().if_contains(stix::kIncidentCoreIncidentExtension);
+  return c && c->is_object() ? &c->get_object() : nullptr;
+}
+
+std::vector<std::string> ImpactRefs(const json::object& incident) {
+  std::vector<std::string> out;
+  const json::object* core = CoreOf(incident);
+  const json::value* l = core ? core->if_contains("impact_refs") : nullptr;
+  if (!l || !l->is_array()) return out;
+  for (const json::value& v : l->get_array()) {
+    if (v.is_string()) out.emplace_back(v.get_string());
+  }
+  return out;
+}
+
+std::string StrOf(const json::object& o, SV key) {
+  const json::value* v = o.if_contains(key);
+  return v && v->is_string() ? std::string(v->get_string()) : "";
+}
+
+}  // namespace
+
+bool SectorMatches(const std::vector<std::string>& sectors, std::string_view filter) {
+  for (const std::string& code : sectors) {
+    if (code == filter) return true;
+    const policy::Sector* s = policy::FindSector(code);
+    if (s && (s->us == filter || s->jp == filter || s->jp_ja == filter || s->name_en == filter ||
+              s->name_ja == filter)) {
+      return true;
+    }
+  }
+  return false;
+}
+
+Result<Picture> Service::Call::ReadPicture() {
+  Picture pic;
+  ASSIGN_OR_RETURN(auto cols, Readable());
+  std::set<std::string> wanted;  // every linked id of a visible incident
+  std::set<std::string> wanted_impacts;
+  std::vector<std::vector<std::string>> links;
+  for (const auto& c : cols) {
+    ASSIGN_OR_RETURN(auto scope, svc->policy_->Begin(principal, c.key, c.id,
+                                                     policy::Path::kCoordination, remote));
+    std::map<std::string, std::vector<store::ObjectRecord>> by_id;
+    RETURN_IF_ERROR(Scan(scope, c.key, {"incident"},
+                         [&](store::ObjectRecord& r) { by_id[r.id].push_back(std::move(r)); }));
+    for (auto& [id, rs] : by_id) {
+      auto l = PickLineage(std::move(rs), /*creator_only=*/true);
+      if (!l) continue;
+      l->collection = c;
+      links.push_back(LinkedRefs(l->object));
+      wanted.insert(links.back().begin(), links.back().end());
+      for (std::string& x : ImpactRefs(l->object)) wanted_impacts.insert(std::move(x));
+      pic.incidents.push_back(std::move(*l));
+    }
+  }
+  // Which linked objects the caller may see (anywhere in the API root), and
+  // the sightings of those it may see.
+  std::set<std::string> visible;
+  for (const auto& c : cols) {
+    if (wanted.empty() && wanted_impacts.empty()) break;
+    ASSIGN_OR_RETURN(auto scope, svc->policy_->Begin(principal, c.key, c.id,
+                                                     policy::Path::kCoordination, remote));
+    if (!wanted_impacts.empty()) {
+      std::vector<std::string> ids(wanted_impacts.begin(), wanted_impacts.end());
+      for (size_t i = 0; i < ids.size(); i += 500) {
+        store::ObjectQuery q;
+        q.collection = c.key;
+        q.ids.assign(ids.begin() + static_cast<ptrdiff_t>(i),
+                     ids.begin() + static_cast<ptrdiff_t>(std::min(ids.size(), i + 500)));
+        q.limit = 1000;
+        std::optional<int64_t> cursor;
+        for (;;) {
+          ASSIGN_OR_RETURN(auto page, scope.Read(q, cursor, nullptr, /*audit_named=*/false));
+          for (const auto& r : page.records) {
+            auto parsed = stix::ParseJson(r.raw);
+            if (parsed.ok() && parsed->is_object()) pic.impacts[r.id] = std::move(parsed->as_object());
+          }
+          if (!page.more || page.last_us == 0) break;
+          cursor = page.last_us;
+        }
+      }
+    }
+    if (wanted.empty()) continue;
+    std::vector<std::string> ids(wanted.begin(), wanted.end());
+    for (size_t i = 0; i < ids.size(); i += 500) {
+      store::ObjectQuery q;
+      q.collection = c.key;
+      q.ids.assign(ids.begin() + static_cast<ptrdiff_t>(i),
+                   ids.begin() + static_cast<ptrdiff_t>(std::min(ids.size(), i + 500)));
+      q.limit = 1000;
+      q.with_raw = false;
+      std::optional<int64_t> cursor;
+      for (;;) {
+        ASSIGN_OR_RETURN(auto page, scope.Read(q, cursor, nullptr, /*audit_named=*/false));
+        for (const auto& r : page.records) visible.insert(r.id);
+        if (!page.more || page.last_us == 0) break;
+        cursor = page.last_us;
+      }
+    }
+    RETURN_IF_ERROR(Scan(scope, c.key, {"sighting"}, [&](store::ObjectRecord& r) {
+      auto parsed = stix::ParseJson(r.raw);
+      if (!parsed.ok() || !parsed->is_object()) return;
+      const json::object& s = parsed->as_object();
+      std::string of = StrOf(s, "sighting_of_ref");
+      if (!wanted.count(of)) return;
+      std::string org = StrOf(s, "created_by_ref");
+      if (model->FindOrg(org) == nullptr) {
+        org.clear();
+        if (const json::value* w = s.if_contains("where_sighted_refs"); w && w->is_array()) {
+          for (const json::value& x : w->get_array()) {
+            if (x.is_string() && model->FindOrg(x.get_string())) {
+              org = std::string(x.get_string());
+              break;
+            }
+          }
+        }
+      }
+      pic.sightings_by_ref[of].push_back(org);
+    }));
+  }
+  for (size_t i = 0; i < pic.incidents.size(); ++i) {
+    for (const std::string& ref : links[i]) {
+      if (visible.count(ref)) pic.incidents_by_ref[ref].push_back(i);
+    }
+  }
+  // Sightings of objects the caller may not see do not count either.
+  for (auto it = pic.sightings_by_ref.begin(); it != pic.sightings_by_ref.end();) {
+    it = visible.count(it->first) ? std::next(it) : pic.sightings_by_ref.erase(it);
+  }
+  return pic;
+}
+
+CorrelationFacts Correlate(const Picture& pic, size_t i, const policy::TrustModel& model) {
+  CorrelationFacts f;
+  std::set<std::string> orgs, incidents;
+  const Located& self = pic.incidents[i];
+  orgs.insert(self.record.producer);
+  for (const std::string& ref : LinkedRefs(self.object)) {
+    auto in = pic.incidents_by_ref.find(ref);
+    if (in == pic.incidents_by_ref.end()) continue;  // not visible to the caller
+    for (size_t j : in->second) {
+      if (j == i) continue;
+      incidents.insert(pic.incidents[j].record.id);
+      orgs.insert(pic.incidents[j].record.producer);
+    }
+    if (auto s = pic.sightings_by_ref.find(ref); s != pic.sightings_by_ref.end()) {
+      f.sightings += static_cast<int64_t>(s->second.size());
+      for (const std::string& o : s->second) {
+        if (!o.empty()) orgs.insert(o);
+      }
+    }
+  }
+  std::set<std::string> sectors, nations;
+  for (const std::string& o : orgs) {
+    const policy::Org* org = model.FindOrg(o);
+    if (org == nullptr) continue;
+    sectors.insert(org->sectors.begin(), org->sectors.end());
+    if (!org->nation.empty()) nations.insert(org->nation);
+  }
+  f.incidents.assign(incidents.begin(), incidents.end());
+  f.organizations.assign(orgs.begin(), orgs.end());
+  f.sectors.assign(sectors.begin(), sectors.end());
+  f.nations.assign(nations.begin(), nations.end());
+  return f;
+}
+
+Priority PriorityOf(const Picture& pic, size_t i, const policy::TrustModel& model,
+                    CorrelationFacts* correlation) {
+  const json::object& o = pic.incidents[i].object;
+  const json::object* core = CoreOf(o);
+  PriorityInputs in;
+  if (core) {
+    if (const json::value* c = core->if_contains("criticality"); c && c->is_int64()) {
+      in.criticality = c->get_int64();
+    }
+    in.determination = StrOf(*core, "determination");
+    in.recoverability = StrOf(*core, "recoverability");
+  }
+  const json::value* e = o.if_contains("extensions");
+  if (e && e->is_object()) {
+    const json::value* c = e->get_object().if_contains(policy::kCoordinationExtensionId);
+    if (c && c->is_object()) {
+      if (const json::value* s = c->get_object().if_contains("sectors"); s && s->is_array()) {
+        for (const json::value& v : s->get_array()) {
+          if (v.is_string()) in.sectors.emplace_back(v.get_string());
+        }
+      }
+    }
+  }
+  if (const policy::Org* owner = model.FindOrg(pic.incidents[i].record.producer)) {
+    in.sectors.insert(in.sectors.end(), owner->sectors.begin(), owner->sectors.end());
+  }
+  for (const std::string& ref : ImpactRefs(o)) {
+    if (auto it = pic.impacts.find(ref); it != pic.impacts.end()) in.impacts.push_back(&it->second);
+  }
+  in.correlation = Correlate(pic, i, model);
+  Priority p = ComputePriority(in);
+  if (correlation) *correlation = std::move(in.correlation);
+  return p;
+}
+
+}  // namespace kizuna::coord
