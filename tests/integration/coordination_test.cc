@@ -9,6 +9,8 @@
 
 #include <boost/json.hpp>
 #include <fstream>
+#include <set>
+#include <sstream>
 #include <string>
 #include <thread>
 #include <vector>
@@ -404,6 +406,85 @@ TEST_F(CoordinationTest, TheCliOpensAssignsUpdatesAndShows) {
   ProcessResult usage = RunKizuna({"incident", "show", incident, "--hub", "http://127.0.0.1:1/taxii2/",
                                    "--user", "alice", "--password-file", secret("alice")});
   EXPECT_EQ(usage.exit_code, 2) << usage.err;
+}
+
+}  // namespace
+}  // namespace kizuna::testing
+
+namespace kizuna::testing {
+namespace {
+
+// `kizuna demo-federation` seeds a cross-border incident through the hubs'
+// APIs: opened by the US centre, tasks on both hubs (one done from the
+// Japanese hub, one under way from the US hub), and a sighting on the
+// Japanese hub that correlates it. What `make run-federation` shows.
+TEST(DemoFederationIncidentTest, TheDemoHasACrossBorderIncidentWorkedFromBothHubs) {
+  TempDir dir;
+  std::string error;
+  auto demo = KizunaProcess::Start({"demo-federation", "--data-dir", dir.path(), "--base-port", "0"}, &error);
+  ASSERT_NE(demo, nullptr) << error;
+  // SIGTERM, whatever happens below: the demo stops the two hubs it started
+  // (a SIGKILL would leave them running).
+  struct StopDemo {
+    KizunaProcess* p;
+    ~StopDemo() { EXPECT_EQ(p->Stop(), 0); }
+  } stop_demo{demo.get()};
+  auto creds = [&](const std::string& hub) {
+    std::ifstream in(dir.File(hub + "/demo-credentials.json"));
+    std::stringstream ss;
+    ss << in.rdbuf();
+    return json::parse(ss.str()).as_object();
+  };
+  json::object us = creds("us"), jp = creds("jp");
+  auto secret = [&](json::object& c, const std::string& user) {
+    for (const auto& a : c["accounts"].as_array()) {
+      if (a.as_object().at("username").as_string() == user) {
+        std::string path = dir.File(user + ".pw");
+        std::ofstream(path) << std::string(a.as_object().at("password").as_string());
+        return path;
+      }
+    }
+    ADD_FAILURE() << "no demo account " << user;
+    return std::string();
+  };
+  const std::string us_root(us["api_root"].as_string()), jp_root(jp["api_root"].as_string());
+  auto cli = [&](const std::string& root, json::object& c, const std::string& user,
+                 std::vector<std::string> args) {
+    args.insert(args.end(), {"--hub", root, "--user", user, "--password-file", secret(c, user), "--json"});
+    ProcessResult r = RunKizuna(args);
+    EXPECT_EQ(r.exit_code, 0) << r.err;
+    return r.exit_code == 0 ? json::parse(r.out).as_object() : json::object();
+  };
+  json::object list = cli(us_root, us, "us-analyst", {"incident", "list"});
+  std::string incident;
+  for (const auto& i : list["incidents"].as_array()) {
+    if (std::string(i.as_object().at("name").as_string()).find("Operation Winter Grid") != std::string::npos) {
+      incident = std::string(i.as_object().at("id").as_string());
+    }
+  }
+  ASSERT_FALSE(incident.empty()) << json::serialize(list);
+  json::object show;
+  ASSERT_TRUE(WaitUntil([&] {
+    show = cli(us_root, us, "us-analyst", {"incident", "show", incident});
+    return show.contains("correlation") && show.at("correlation").as_object().at("sightings").as_int64() >= 1;
+  })) << json::serialize(show);
+  std::multiset<std::string> states;
+  for (const auto& t : show["tasks"].as_array()) {
+    const json::object& to = t.as_object();
+    std::string by = to.contains("last_change") ? std::string(to.at("last_change").as_object().at("author").as_string()) : "-";
+    states.insert(std::string(to.at("outcome").as_string()) + " " + by);
+  }
+  EXPECT_EQ(states, (std::multiset<std::string>{"successful jp-power-soc@jp-hub", "ongoing isac-analyst@us-hub",
+                                                 "pending -"}));
+  EXPECT_EQ(json::serialize(show["correlation"].as_object()["nations"]), R"(["JP","US"])");
+  // The Japanese power company works it from its own hub.
+  json::object jp_show = cli(jp_root, jp, "jp-power-soc", {"incident", "show", incident});
+  EXPECT_EQ(jp_show["id"].as_string(), incident);
+  // A researcher outside the incident's audience does not see it at all.
+  ProcessResult hidden = RunKizuna({"incident", "show", incident, "--hub", jp_root, "--user", "researcher",
+                                    "--password-file", secret(jp, "researcher")});
+  EXPECT_EQ(hidden.exit_code, 1);
+  EXPECT_NE(hidden.err.find("404"), std::string::npos) << hidden.err;
 }
 
 }  // namespace
