@@ -15,8 +15,12 @@
 #include "app/commands.h"
 #include "app/store_flags.h"
 #include "core/encoding.h"
+#include "core/time.h"
+#include "core/uuid.h"
+#include "export/formats.h"
 #include "http/client.h"
 #include "http/url.h"
+#include "stix/markings.h"
 
 namespace kizuna::app {
 namespace {
@@ -143,6 +147,69 @@ json::array Strings(const std::vector<std::string>& v) {
   json::array a;
   for (const auto& s : v) a.emplace_back(s);
   return a;
+}
+
+// A MISP event of an incident's show (what the hub released to the
+// caller): the incident's name, date, TLP and determination as tags, its
+// priority as the threat level, its status as the analysis state, the linked
+// indicators' values as attributes (the frontline exporter's MISP form), and
+// its tasks and events as comment attributes.
+json::value MispEventOf(const json::value& show) {
+  const json::object& incident = show.at("incident").as_object();
+  exports::ExportOptions eo;
+  eo.format = exports::Format::kMisp;
+  eo.now_us = SystemClock::Get().NowMicros();
+  eo.source = S(show, "name");
+  exports::Exporter exporter(eo);
+  for (const auto& l : show.at("links").as_array()) exporter.Add(json::serialize(l));
+  std::string out = exporter.Finish();
+  json::array attributes;
+  if (!out.empty()) {
+    boost::system::error_code ec;
+    json::value v = json::parse(out, ec);
+    if (!ec && v.is_object()) attributes = v.at("Event").at("Attribute").as_array();
+  }
+  auto comment = [&](const std::string& text) {
+    attributes.push_back(json::object{{"type", "comment"}, {"category", "Other"}, {"value", text},
+                                      {"to_ids", false}, {"uuid", NewUuidV4()}});
+  };
+  for (const auto& t : show.at("tasks").as_array()) {
+    std::string line = "task: " + S(t, "name") + " - " + S(t, "outcome") + " (" +
+                       S(t.at("assignee"), "name") + ")";
+    comment(line);
+  }
+  for (const auto& e : show.at("events").as_array()) {
+    comment("event: " + (S(e, "name").empty() ? S(e, "description") : S(e, "name")) + " - " +
+            S(e, "status"));
+  }
+  const std::string level = S(show.at("priority"), "level");
+  const char* threat = level == "emergency" || level == "severe" ? "1"
+                       : level == "high" || level == "medium"    ? "2"
+                       : level == "low"                          ? "3"
+                                                                 : "4";
+  json::array tags;
+  for (const auto& m : stix::ObjectMarkingRefs(incident)) {
+    std::string_view name = stix::TlpName(stix::TlpOfMarkingRef(m));
+    if (name.empty()) continue;
+    std::string t;
+    for (char ch : name) t += static_cast<char>(std::tolower(static_cast<unsigned char>(ch)));
+    tags.push_back(json::object{{"name", t}});
+  }
+  if (!S(show, "determination").empty()) {
+    tags.push_back(json::object{{"name", "kizuna:determination=\"" + S(show, "determination") + "\""}});
+  }
+  std::string uuid = S(show, "id");
+  if (size_t sep = uuid.find("--"); sep != std::string::npos) uuid = uuid.substr(sep + 2);
+  json::object event{{"info", S(show, "name")},
+                     {"date", S(show, "created").substr(0, 10)},
+                     {"threat_level_id", threat},
+                     {"analysis", S(show, "status") == "closed" ? "2" : "1"},
+                     {"distribution", "0"},
+                     {"published", false},
+                     {"uuid", uuid},
+                     {"Attribute", std::move(attributes)}};
+  if (!tags.empty()) event["Tag"] = std::move(tags);
+  return json::object{{"Event", std::move(event)}};
 }
 
 void PrintShow(const json::value& v) {
@@ -414,15 +481,33 @@ void AddIncidentCommands(CLI::App& root, int* exit_code) {
     });
   }
   {  // export
-    auto* c = inc->add_subcommand("export", "the incident and its whole graph as a STIX 2.1 bundle");
+    auto* c = inc->add_subcommand(
+        "export", "the incident and its whole graph as a STIX 2.1 bundle, or as a MISP event");
     auto f = std::make_shared<HubFlags>();
     auto id = std::make_shared<std::string>();
+    auto format = std::make_shared<std::string>("stix");
     AddHubFlags(c, f.get());
     c->add_option("id", *id, "incident id")->required();
-    c->callback([f, id, exit_code] {
+    c->add_option("--format", *format, "stix (default) or misp")->check(CLI::IsMember({"stix", "misp"}));
+    c->callback([f, id, format, exit_code] {
       HubFlags g = *f;
-      g.as_json = true;  // the bundle is JSON either way
-      *exit_code = Run(g, "GET", "incidents/" + *id + "/bundle", nullptr, nullptr);
+      g.as_json = true;  // the export is JSON either way
+      if (*format == "stix") {
+        *exit_code = Run(g, "GET", "incidents/" + *id + "/bundle", nullptr, nullptr);
+        return;
+      }
+      auto show = Call(g, "GET", "incidents/" + *id);
+      if (!show.ok()) {
+        if (show.error().code() == StatusCode::kInvalidArgument) {
+          *exit_code = Fail(show.error());
+        } else {
+          std::fprintf(stderr, "kizuna: %s\n", show.error().message().c_str());
+          *exit_code = 1;
+        }
+        return;
+      }
+      std::printf("%s\n", json::serialize(MispEventOf(*show)).c_str());
+      *exit_code = 0;
     });
   }
 }

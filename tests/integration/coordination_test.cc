@@ -395,10 +395,25 @@ TEST_F(CoordinationTest, TheCliOpensAssignsUpdatesAndShows) {
   ProcessResult ev = as(us_root, "alice", {"incident", "event", "add", incident, "--name", "Phishing wave",
                                            "--status", "occurred"});
   EXPECT_EQ(ev.exit_code, 0) << ev.err;
+  const std::string indicator = IndicatorId(8, 1);
+  ASSERT_EQ(us_->Post("alice", kColl, {IndicatorJson(ObjectSpec{indicator, {kTlpAmber}})}).status, 202);
+  ProcessResult link = as(us_root, "alice", {"incident", "link", incident, indicator});
+  ASSERT_EQ(link.exit_code, 0) << link.err;
   ProcessResult bundle = as(us_root, "alice", {"incident", "export", incident});
   ASSERT_EQ(bundle.exit_code, 0) << bundle.err;
   EXPECT_NE(bundle.out.find("\"type\":\"bundle\""), std::string::npos);
   EXPECT_NE(bundle.out.find(task_id), std::string::npos);
+  EXPECT_NE(bundle.out.find(indicator), std::string::npos);
+  // As a MISP event: the incident's name and TLP, the linked indicator's
+  // value as an attribute, the task as a comment.
+  ProcessResult misp = as(us_root, "alice", {"incident", "export", incident, "--format", "misp"});
+  ASSERT_EQ(misp.exit_code, 0) << misp.err;
+  json::object event = json::parse(misp.out).as_object()["Event"].as_object();
+  EXPECT_EQ(event["info"].as_string(), "CLI incident");
+  EXPECT_NE(json::serialize(event["Tag"]).find("tlp:amber"), std::string::npos) << misp.out;
+  EXPECT_NE(json::serialize(event["Attribute"]).find("198.51.100.7"), std::string::npos) << misp.out;
+  EXPECT_NE(json::serialize(event["Attribute"]).find("task: Check the historian - successful"),
+            std::string::npos) << misp.out;
   // A refusal names the reason and exits 1; a usage error exits 2.
   ProcessResult refused = as(jp_root, "kenji", {"incident", "update", incident, "--status", "closed"});
   EXPECT_EQ(refused.exit_code, 1);
