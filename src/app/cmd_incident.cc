@@ -220,6 +220,13 @@ void PrintShow(const json::value& v) {
               S(owner, "name").c_str(), S(owner, "nation").c_str());
   const json::value& p = v.at("priority");
   std::printf("  priority %s (%s)\n", S(p, "score").c_str(), S(p, "level").c_str());
+  if (const json::value* h = v.as_object().if_contains("handover_to")) {
+    std::printf("  offered to %s\n", S(*h, "name").c_str());
+  }
+  if (const json::value* h = v.as_object().if_contains("handed_to")) {
+    std::printf("  handed over: now %s\n", S(*h, "incident").c_str());
+  }
+  if (!S(v, "derived_from").empty()) std::printf("  taken over from %s\n", S(v, "derived_from").c_str());
   const json::value& c = v.at("correlation");
   if (!c.at("incidents").as_array().empty() || S(c, "sightings") != "0") {
     std::string nations, sectors;
@@ -477,6 +484,28 @@ void AddIncidentCommands(CLI::App& root, int* exit_code) {
       if (!n->objects.empty()) b["object_refs"] = Strings(n->objects);
       json::value body = b;
       *exit_code = Run(*f, "POST", "incidents/" + n->id + "/notes", &body,
+                       [](const json::value& v) { std::printf("%s\n", S(v, "id").c_str()); });
+    });
+  }
+  {  // handover / accept
+    auto* c = inc->add_subcommand("handover", "offer an incident to another organization (the owner)");
+    auto f = std::make_shared<HubFlags>();
+    auto a = std::make_shared<std::pair<std::string, std::string>>();
+    AddHubFlags(c, f.get());
+    c->add_option("id", a->first, "incident id")->required();
+    c->add_option("--to", a->second, "the organization (name or identity id) that takes it over")->required();
+    c->callback([f, a, exit_code] {
+      json::value body = json::object{{"to", a->second}};
+      *exit_code = Run(*f, "POST", "incidents/" + a->first + "/handover", &body,
+                       [](const json::value& v) { std::printf("%s offered\n", S(v, "id").c_str()); });
+    });
+    auto* acc = inc->add_subcommand("accept", "take over an incident offered to your organization; prints the new id");
+    auto g = std::make_shared<HubFlags>();
+    auto id = std::make_shared<std::string>();
+    AddHubFlags(acc, g.get());
+    acc->add_option("id", *id, "the offered incident's id")->required();
+    acc->callback([g, id, exit_code] {
+      *exit_code = Run(*g, "POST", "incidents/" + *id + "/accept", nullptr,
                        [](const json::value& v) { std::printf("%s\n", S(v, "id").c_str()); });
     });
   }

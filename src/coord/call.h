@@ -108,6 +108,9 @@ struct Service::Call {
   http::Response AddEvent(const std::string& id, const http::Request& req);
   http::Response Link(const std::string& id, const http::Request& req);
   http::Response AddNote(const std::string& id, const http::Request& req);
+  // handover.cc: ownership handover.
+  http::Response Handover(const std::string& id, const http::Request& req);
+  http::Response Accept(const std::string& id);
   // view.cc: the reads.
   http::Response List(const http::Request& req);
   http::Response Show(const std::string& id, bool bundle);

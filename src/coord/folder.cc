@@ -8,9 +8,11 @@
 #include <vector>
 
 #include "coord/call.h"
+#include "coord/requests.h"
 #include "coord/task_fold.h"
 #include "ingest/ingest.h"
 #include "policy/decide.h"
+#include "policy/extensions.h"
 #include "policy/stamp.h"
 #include "stix/object.h"
 
@@ -98,7 +100,7 @@ void Folder::FoldCollection(int64_t collection) {
     }
     store::ObjectQuery q;
     q.collection = collection;
-    q.types = {"note"};
+    q.types = {"note", "incident"};
     q.versions.all = true;
     q.limit = 500;
     q.added_after_us = cursor;
@@ -110,9 +112,17 @@ void Folder::FoldCollection(int64_t collection) {
     if (page->records.empty()) return;
     std::map<std::string, std::vector<const store::ObjectRecord*>> tasks;
     int64_t seen = 0;
+    std::vector<std::pair<const store::ObjectRecord*, json::object>> accepted;
     for (const auto& r : page->records) {
       auto parsed = stix::ParseJson(r.raw);
       if (!parsed.ok() || !parsed->is_object()) continue;
+      if (r.type == "incident") {
+        // A new owner's incident derived from one of ours: a handover accepted.
+        if (r.raw.find("derived_from_ref") != std::string::npos) {
+          accepted.emplace_back(&r, std::move(parsed->as_object()));
+        }
+        continue;
+      }
       auto u = ReadTaskUpdate(parsed->as_object());
       if (!u.ok()) continue;
       ++seen;
@@ -124,6 +134,7 @@ void Folder::FoldCollection(int64_t collection) {
       return;
     }
     for (const auto& [t, fresh] : tasks) FoldTask(collection, t, fresh, *model);
+    for (const auto& [r, incident] : accepted) CloseHandedOver(collection, *r, incident, *model);
     cursor = page->records.back().date_added_us;
     // After the folds it covers: a crash before this line folds them again.
     Status s = store_->PutCursor({CursorName(collection), std::to_string(cursor)});
@@ -213,6 +224,61 @@ void Folder::FoldTask(int64_t collection, const std::string& task_id,
     return;
   }
   ++stats_.folds;
+}
+
+void Folder::CloseHandedOver(int64_t collection, const store::ObjectRecord& fresh,
+                             const json::object& incident,
+                             const std::shared_ptr<const policy::TrustModel>& model) {
+  auto coord_str = [](const json::object& o, std::string_view key) -> std::string {
+    const json::value* e = o.if_contains("extensions");
+    if (!e || !e->is_object()) return "";
+    const json::value* c = e->get_object().if_contains(policy::kCoordinationExtensionId);
+    if (!c || !c->is_object()) return "";
+    const json::value* v = c->get_object().if_contains(key);
+    return v && v->is_string() ? std::string(v->get_string()) : "";
+  };
+  const json::value* by = incident.if_contains("created_by_ref");
+  if (!by || !by->is_string() || by->get_string() != fresh.producer) return;  // not its creator's
+  const std::string old_id = coord_str(incident, "derived_from_ref");
+  if (old_id.empty()) return;
+  std::lock_guard lock(lock_for_(old_id));
+  store::ObjectQuery q;
+  q.collection = collection;
+  q.ids = {old_id};
+  q.limit = 16;
+  auto page = store_->Query(q, std::nullopt);
+  if (!page.ok()) return;
+  auto old = detail::PickLineage(std::move(page->records), /*creator_only=*/true);
+  if (!old || old->record.type != "incident") return;
+  const std::string owner = old->record.producer;
+  const policy::Org* org = model->FindOrg(owner);
+  if (org == nullptr || !org->home_hub.empty()) return;  // its owner's hub closes it
+  if (coord_str(old->object, "handover_to") != fresh.producer) return;  // not offered to them
+  if (!coord_str(old->object, "handed_to").empty() || IncidentStatus(old->object) == "closed") return;
+  Author author{owner, "coordination@" + hub_name_, clock_->NowMicros()};
+  auto next = NextIncidentVersion(old->object, author, [&](json::object& core, json::object& coord) {
+    core["investigation_status"] = "closed";
+    coord["handed_to"] = json::object{{"incident", fresh.id}, {"organization", fresh.producer}};
+  });
+  if (!next.ok()) return;
+  std::vector<std::string_view> objects = {*next};
+  ingest::Prepared p = ingest::PrepareObjects(
+      objects, collection, *model, policy::ImportProducer(owner, "coordination@" + hub_name_), nullptr);
+  // mu_ is taken only after the write: the commit listener takes it too,
+  // on the store's thread, before WriteSync returns.
+  if (!p.failures.empty()) {
+    spdlog::error("coordination: closing handed-over incident {} was refused: {}", old_id,
+                  p.failures.front().message);
+    std::lock_guard stats_lock(mu_);
+    ++stats_.failures;
+    return;
+  }
+  auto w = store_->WriteSync(std::move(p.batch));
+  if (!w.ok()) {
+    spdlog::error("coordination: closing handed-over incident {} failed: {}", old_id, w.error().message());
+    std::lock_guard stats_lock(mu_);
+    ++stats_.failures;
+  }
 }
 
 }  // namespace kizuna::coord

@@ -15,6 +15,7 @@
 //
 // Thread-safe. One worker thread.
 
+#include <boost/json/fwd.hpp>
 #include <condition_variable>
 #include <cstdint>
 #include <functional>
@@ -65,12 +66,21 @@ class Folder {
                 const std::vector<const store::ObjectRecord*>& fresh,
                 const std::shared_ptr<const policy::TrustModel>& model);
 
+  // A new owner's incident derived from one of this hub's incidents that was
+  // offered to it: the old incident's last version, closed, `handed_to` it.
+  void CloseHandedOver(int64_t collection, const store::ObjectRecord& fresh,
+                       const boost::json::object& incident,
+                       const std::shared_ptr<const policy::TrustModel>& model);
+
   store::Store* store_;
   policy::DecisionPoint* policy_;
   std::string hub_name_;
   std::function<std::mutex&(std::string_view)> lock_for_;
   const Clock* clock_;
 
+  // Never held across a store call: the commit listener takes it on the
+  // store's thread before a write's callback runs (WriteSync would wait for
+  // itself).
   mutable std::mutex mu_;
   std::condition_variable cv_;
   std::set<int64_t> pending_;  // GUARDED_BY(mu_): collections with new commits

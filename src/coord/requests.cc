@@ -133,6 +133,11 @@ Status Identifiers(SV key, const std::vector<std::string>& ids, SV only_type = {
 
 std::string Now(int64_t us) { return FormatTimestamp(us - us % 1000, 3); }
 
+std::string Str(const json::object& o, SV key) {
+  const json::value* v = o.if_contains(key);
+  return v && v->is_string() ? std::string(v->get_string()) : "";
+}
+
 json::array Strings(const std::vector<std::string>& v) {
   json::array a;
   for (const auto& s : v) a.emplace_back(s);
@@ -293,6 +298,13 @@ Result<NoteRequest> ReadNoteRequest(std::string_view body) {
   return r;
 }
 
+Result<HandoverRequest> ReadHandoverRequest(std::string_view body) {
+  ASSIGN_OR_RETURN(json::object o, ReadBody(body, {"to"}));
+  HandoverRequest r;
+  RETURN_IF_ERROR(Text(o, "to", &r.to, true));
+  return r;
+}
+
 Release ReleaseOf(const json::object& object) {
   Release r;
   r.marking_refs = stix::ObjectMarkingRefs(object);
@@ -425,6 +437,52 @@ std::string BuildNote(const NoteRequest& r, const Release& release, const Author
   json::object& coord = Extension(o, policy::kCoordinationExtensionId, "property-extension");
   coord["incident_ref"] = incident_id;
   coord["author"] = by.account;
+  return json::serialize(o);
+}
+
+std::string BuildAcceptedIncident(const json::object& old, const Author& by, const std::string& id,
+                                  const std::vector<std::string>& task_refs) {
+  json::object o = old;
+  o["id"] = id;
+  o["created"] = Now(by.now_us);
+  o["modified"] = Now(by.now_us);
+  o["created_by_ref"] = by.organization;
+  json::object& core = Extension(o, stix::kIncidentCoreIncidentExtension, "property-extension");
+  json::array tasks;
+  for (const auto& t : task_refs) tasks.push_back(json::object{{"task_ref", t}});
+  if (tasks.empty()) {
+    core.erase("tasks");
+  } else {
+    core["tasks"] = std::move(tasks);
+  }
+  json::object& coord = Extension(o, policy::kCoordinationExtensionId, "property-extension");
+  for (const char* k : {"last_change", "handover_to", "handed_to", "relationship_refs"}) coord.erase(k);
+  coord["derived_from_ref"] = Str(old, "id");
+  coord["opened_by"] = by.account;
+  return json::serialize(o);
+}
+
+std::string BuildCopiedTask(const json::object& old_task, const Author& by, const std::string& id,
+                            const std::string& incident_id) {
+  json::object o = old_task;
+  o["id"] = id;
+  o["created"] = Now(by.now_us);
+  o["modified"] = Now(by.now_us);
+  o["created_by_ref"] = by.organization;
+  json::object& coord = Extension(o, policy::kCoordinationExtensionId, "property-extension");
+  for (const char* k : {"applied_updates", "progress", "last_change"}) coord.erase(k);
+  coord["incident_ref"] = incident_id;
+  coord["initial_outcome"] = Str(old_task, "outcome").empty() ? "pending" : Str(old_task, "outcome");
+  coord["copied_from_ref"] = Str(old_task, "id");
+  return json::serialize(o);
+}
+
+std::string BuildDerivedFrom(const Release& release, const Author& by, const std::string& id,
+                             const std::string& source, const std::string& target) {
+  json::object o = Common("relationship", id, by, release);
+  o["relationship_type"] = "derived-from";
+  o["source_ref"] = source;
+  o["target_ref"] = target;
   return json::serialize(o);
 }
 

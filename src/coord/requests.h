@@ -93,6 +93,13 @@ struct NoteRequest {
 };
 Result<NoteRequest> ReadNoteRequest(std::string_view body);
 
+// Ownership handover: the owner offers the incident to another organization
+// (`to`: name or identity id); that organization accepts it from its own hub.
+struct HandoverRequest {
+  std::string to;
+};
+Result<HandoverRequest> ReadHandoverRequest(std::string_view body);
+
 // Who writes, and when.
 struct Author {
   std::string organization;  // identity--...
@@ -142,6 +149,21 @@ std::string BuildLink(const Release& release, const Author& by, const std::strin
 
 std::string BuildNote(const NoteRequest& r, const Release& release, const Author& by,
                       const std::string& id, const std::string& incident_id);
+
+// The incident the new owner writes when it accepts a handover: a copy of
+// `old` under a new id, created by `by`, with `derived_from_ref` naming the
+// old incident and `tasks` replaced by `task_refs` (in order). Links, events
+// and impacts are kept as references.
+std::string BuildAcceptedIncident(const boost::json::object& old, const Author& by,
+                                  const std::string& id, const std::vector<std::string>& task_refs);
+// An open task of the old incident, copied for the new owner: a new id,
+// created by `by`, in `incident_id`, same assignee, its outcome carried over,
+// `copied_from_ref` naming the old task.
+std::string BuildCopiedTask(const boost::json::object& old_task, const Author& by,
+                            const std::string& id, const std::string& incident_id);
+// A relationship `source` derived-from `target`.
+std::string BuildDerivedFrom(const Release& release, const Author& by, const std::string& id,
+                             const std::string& source, const std::string& target);
 
 // The incident's state, read from its Incident Core extension ("open" when
 // absent), and whether it is closed.

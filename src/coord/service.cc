@@ -306,6 +306,8 @@ http::Response Service::Serve(const http::Request& req, const auth::Principal& p
       if (what == "events") return call.AddEvent(id, req);
       if (what == "links") return call.Link(id, req);
       if (what == "notes") return call.AddNote(id, req);
+      if (what == "handover") return call.Handover(id, req);
+      if (what == "accept") return call.Accept(id);
     }
   } else if (seg[3] == "tasks" && seg.size() == 6 && seg[5] == "updates") {
     if (m != "POST") return method_not_allowed("POST");

@@ -121,6 +121,11 @@ json::object Summary(const Located& l, const policy::TrustModel& model, const Pr
   s["incident_types"] = Array(Strs(core, "incident_types"));
   s["tasks"] = static_cast<int64_t>(Strs(core, "tasks", "task_ref").size());
   s["events"] = static_cast<int64_t>(Strs(core, "events", "event_ref").size());
+  if (const json::object* coord = Ext(o, policy::kCoordinationExtensionId)) {
+    if (std::string t = Str(coord, "handover_to"); !t.empty()) s["handover_to"] = OrgJson(model, t);
+    if (const json::value* h = coord->if_contains("handed_to")) s["handed_to"] = *h;
+    if (std::string d = Str(coord, "derived_from_ref"); !d.empty()) s["derived_from"] = d;
+  }
   s["priority"] = PriorityJson(priority);
   s["correlation"] = CorrelationJson(correlation, model);
   return s;

@@ -273,6 +273,65 @@ TEST_F(CoordinationTest, BadInputIsRefusedClearlyAndChangesNothing) {
   EXPECT_EQ(Api(*us_, "alice", "POST", "incidents/" + incident + "/update", R"({"status":"open"})").status, 200);
 }
 
+// Ownership handover (TheHive #2067): the US centre offers its incident to
+// the Japanese centre, which accepts from its own hub; the new incident is
+// the Japanese centre's (its tasks' updates are folded by the Japanese hub),
+// the old one is closed by the US hub with `handed_to`, and nobody wrote the
+// other's objects.
+TEST_F(CoordinationTest, AnIncidentIsHandedToAnOrganizationOnAnotherHub) {
+  std::string incident = Open("Handed over");
+  std::string open_task = AddTask(incident, "JP Power");
+  std::string done_task = AddTask(incident, "JP Centre");
+  ASSERT_TRUE(WaitUntil([&] { return !TaskIn(Show(*jp_, "kenji", incident), done_task).empty(); }));
+  ASSERT_EQ(Api(*jp_, "kenji", "POST", "tasks/" + done_task + "/updates", R"({"outcome":"successful"})").status, 201);
+  ASSERT_TRUE(WaitUntil([&] {
+    return Field(TaskIn(Show(*us_, "alice", incident), done_task), "outcome") == "successful";
+  }));
+  // Only the owner offers, only the organization offered accepts.
+  EXPECT_EQ(Api(*us_, "alice", "POST", "incidents/" + incident + "/handover", R"({"to":"JP Vendor"})").status, 400);
+  ASSERT_EQ(Api(*us_, "alice", "POST", "incidents/" + incident + "/handover", R"({"to":"JP Centre"})").status, 200);
+  ASSERT_TRUE(WaitUntil([&] { return Show(*jp_, "hana", incident).contains("handover_to"); }));
+  EXPECT_EQ(Api(*jp_, "hana", "POST", "incidents/" + incident + "/accept").status, 403);
+  HttpResponse accepted = Api(*jp_, "kenji", "POST", "incidents/" + incident + "/accept");
+  ASSERT_EQ(accepted.status, 201) << accepted.body;
+  const std::string taken = Field(Body(accepted), "id");
+  EXPECT_EQ(Api(*jp_, "kenji", "POST", "incidents/" + incident + "/accept").status, 409);
+
+  // The old incident: closed by its owner's hub, naming the new one.
+  json::object old_show;
+  ASSERT_TRUE(WaitUntil([&] {
+    old_show = Show(*us_, "alice", incident);
+    return Field(old_show, "status") == "closed";
+  })) << json::serialize(old_show);
+  EXPECT_EQ(Field(old_show.at("handed_to").as_object(), "incident"), taken);
+  EXPECT_EQ(Field(old_show.at("handed_to").as_object(), "organization"), kJpCentre);
+  // The new one: the Japanese centre's, with a copy of the open task only
+  // (the finished one kept as history).
+  json::object new_show = Show(*jp_, "kenji", taken);
+  ASSERT_FALSE(new_show.empty());
+  EXPECT_EQ(Field(new_show.at("owner").as_object(), "id"), kJpCentre);
+  EXPECT_EQ(Field(new_show, "derived_from"), incident);
+  std::string copy;
+  for (const auto& t : new_show.at("tasks").as_array()) {
+    const json::object& to = t.as_object();
+    if (Field(to, "id") == done_task) {
+      EXPECT_EQ(Field(to, "outcome"), "successful");
+    } else {
+      copy = Field(to, "id");
+      EXPECT_EQ(Field(to.at("assignee").as_object(), "id"), kJpPower);
+    }
+  }
+  ASSERT_FALSE(copy.empty()) << json::serialize(new_show);
+  // The copied task is now folded by the Japanese hub: its owner lives there.
+  ASSERT_EQ(Api(*jp_, "hana", "POST", "tasks/" + copy + "/updates", R"({"outcome":"ongoing","progress":20})").status, 201);
+  ASSERT_TRUE(WaitUntil([&] { return Field(TaskIn(Show(*jp_, "kenji", taken), copy), "progress") == "20"; }));
+  ASSERT_TRUE(WaitUntil([&] { return Field(TaskIn(Show(*us_, "alice", taken), copy), "progress") == "20"; }));
+  // The old owner can no longer change the new incident, nor the old one.
+  EXPECT_EQ(Api(*us_, "alice", "POST", "incidents/" + taken + "/update", R"({"criticality":1})").status, 403);
+  EXPECT_EQ(Api(*us_, "alice", "POST", "incidents/" + incident + "/tasks",
+                R"({"assignee":"JP Centre","name":"late"})").status, 422);
+}
+
 // Correlation: the same indicator linked by incidents of the US and the
 // Japanese centre, and sighted on the Japanese hub, shows on each incident
 // (other incidents, sightings, nations), raises its priority, and never names
