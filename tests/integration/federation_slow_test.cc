@@ -39,9 +39,12 @@ Pair MakePair() {
   return p;
 }
 
-// Posts until the hub answers 202 (it may be down for a while).
+// Posts until the hub answers 202 (it may be down for a while). A deadline,
+// not a timing: up to two minutes, because a sanitized hub restarting on a
+// 2-core machine that also runs other multi-hub tests was seen to need more
+// than the 30 s this once allowed (clean-clone ASan run, 2026-12-07).
 bool PostUntilAccepted(TestHub& hub, const std::string& user, const std::vector<std::string>& objs) {
-  for (int attempt = 0; attempt < 600; ++attempt) {
+  for (int attempt = 0; attempt < 2400; ++attempt) {
     if (hub.running()) {
       HttpResponse r = hub.Post(user, kColl, objs);
       if (r.status == 202 && r.body.find("\"failure_count\":0") != std::string::npos) return true;
