@@ -8,9 +8,7 @@
 #include <CLI/CLI.hpp>
 #include <boost/json.hpp>
 #include <cstdio>
-#include <fstream>
 #include <memory>
-#include <sstream>
 
 #include "app/commands.h"
 #include "app/store_flags.h"
@@ -43,16 +41,6 @@ void AddHubFlags(CLI::App* cmd, HubFlags* f) {
   cmd->add_flag("--json", f->as_json, "print the hub's JSON answer");
 }
 
-Result<std::string> ReadSecretFile(const std::string& path) {
-  std::ifstream in(path);
-  if (!in) return IoError("cannot read " + path);
-  std::stringstream ss;
-  ss << in.rdbuf();
-  std::string s = ss.str();
-  while (!s.empty() && (s.back() == '\n' || s.back() == '\r')) s.pop_back();
-  return s;
-}
-
 // The coordination base URL of an API root URL: scheme://host:port/coordination/v1/{root}/.
 Result<std::string> CoordinationBase(const std::string& api_root_url) {
   auto u = http::ParseHttpUrl(api_root_url);
@@ -75,11 +63,11 @@ Result<json::value> Call(const HubFlags& f, const std::string& method, const std
   ASSIGN_OR_RETURN(std::string base, CoordinationBase(f.hub));
   std::vector<http::Header> headers = {{"accept", "application/json"}};
   if (!f.token_file.empty()) {
-    ASSIGN_OR_RETURN(std::string token, ReadSecretFile(f.token_file));
+    ASSIGN_OR_RETURN(std::string token, ReadSecretText(f.token_file));
     headers.push_back({"authorization", "Bearer " + token});
   } else if (!f.user.empty()) {
     if (f.password_file.empty()) return InvalidArgument("--user needs --password-file");
-    ASSIGN_OR_RETURN(std::string password, ReadSecretFile(f.password_file));
+    ASSIGN_OR_RETURN(std::string password, ReadSecretText(f.password_file));
     headers.push_back({"authorization", "Basic " + Base64Encode(f.user + ":" + password)});
   } else {
     return InvalidArgument("give --user U --password-file F, or --token-file F");

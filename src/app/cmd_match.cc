@@ -44,16 +44,6 @@ struct MatchFlags {
   std::vector<std::string> logs;
 };
 
-Result<std::string> ReadSecret(const std::string& path) {
-  std::ifstream in(path);
-  if (!in) return IoError("cannot read " + path);
-  std::stringstream ss;
-  ss << in.rdbuf();
-  std::string s = ss.str();
-  while (!s.empty() && (s.back() == '\n' || s.back() == '\r')) s.pop_back();
-  return s;
-}
-
 // "TLP:AMBER", "amber", or a marking-definition id.
 Result<std::string> MarkingRef(const std::string& m) {
   std::string u;
@@ -162,11 +152,11 @@ int Run(const MatchFlags& f) {
     ho.ca_file = f.ca_file;
     ho.insecure = f.insecure;
     if (!f.token_file.empty()) {
-      auto t = ReadSecret(f.token_file);
+      auto t = ReadSecretText(f.token_file);
       if (!t.ok()) return Fail(t.error());
       ho.token = *t;
     } else if (!f.password_file.empty()) {
-      auto p = ReadSecret(f.password_file);
+      auto p = ReadSecretText(f.password_file);
       if (!p.ok()) return Fail(p.error());
       ho.password = *p;
     }

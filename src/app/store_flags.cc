@@ -1,5 +1,8 @@
 #include "app/store_flags.h"
 
+#include <fstream>
+#include <sstream>
+
 #include <CLI/CLI.hpp>
 #include <cstdio>
 
@@ -32,6 +35,16 @@ Result<std::unique_ptr<store::Store>> StoreFlags::Open() const {
 int Fail(const Status& status) {
   std::fprintf(stderr, "kizuna: %s\n", status.message().c_str());
   return status.code() == StatusCode::kInvalidArgument ? 2 : 1;
+}
+
+Result<std::string> ReadSecretText(const std::string& path) {
+  std::ifstream in(path);
+  if (!in) return IoError("cannot read " + path);
+  std::stringstream ss;
+  ss << in.rdbuf();
+  std::string s = ss.str();
+  while (!s.empty() && (s.back() == '\n' || s.back() == '\r')) s.pop_back();
+  return s;
 }
 
 }  // namespace kizuna::app

@@ -26,4 +26,8 @@ struct StoreFlags {
 // usage errors, InvalidArgument). For command callbacks.
 int Fail(const Status& status);
 
+// The content of a file holding a password or an API token (a CLI flag's
+// file), without trailing line ends. IoError when it cannot be read.
+Result<std::string> ReadSecretText(const std::string& path);
+
 }  // namespace kizuna::app

@@ -5,6 +5,7 @@
 // write through ingest with the caller as producer.
 
 #include <boost/json/fwd.hpp>
+#include <functional>
 #include <map>
 #include <optional>
 #include <memory>
@@ -20,6 +21,7 @@
 #include "http/message.h"
 #include "http/target.h"
 #include "policy/model.h"
+#include "policy/release_scope.h"
 #include "store/store.h"
 
 namespace kizuna::coord {
@@ -60,6 +62,11 @@ std::string RemoteHost(const http::Request& r);
 http::Response Json(int status, const boost::json::value& body);
 // The query string's parameters (percent-decoded); a repeated name keeps the last.
 std::map<std::string, std::string> QueryParams(std::string_view raw);
+// Reads the released versions (default: the latest per lineage) of `ids` in
+// the scope's collection, 500 ids per query, page by page, calling `each`.
+Status ReadByIds(policy::ReleaseScope& scope, int64_t collection, const std::vector<std::string>& ids,
+                 bool with_raw, bool audit_named,
+                 const std::function<void(store::ObjectRecord&)>& each);
 // Of the latest versions of one id (one per lineage), the one whose
 // producer is the creator its content names; unless `creator_only`, the
 // first one when none is (objects without a creator: link targets).

@@ -87,12 +87,20 @@ void Folder::Run() {
 }
 
 void Folder::FoldCollection(int64_t collection) {
-  auto cursor_text = store_->GetCursor(CursorName(collection));
-  if (!cursor_text.ok()) {
-    spdlog::error("coordination: cannot read the fold cursor: {}", cursor_text.error().message());
-    return;
+  // The stored cursor is read once per collection; afterwards this thread's
+  // copy is the truth (every commit of the collection comes through here).
+  auto known = cursors_.find(collection);
+  if (known == cursors_.end()) {
+    auto cursor_text = store_->GetCursor(CursorName(collection));
+    if (!cursor_text.ok()) {
+      spdlog::error("coordination: cannot read the fold cursor: {}", cursor_text.error().message());
+      return;
+    }
+    known = cursors_.emplace(collection, cursor_text->has_value()
+                                             ? std::strtoll((*cursor_text)->c_str(), nullptr, 10)
+                                             : 0).first;
   }
-  int64_t cursor = cursor_text->has_value() ? std::strtoll((*cursor_text)->c_str(), nullptr, 10) : 0;
+  int64_t& cursor = known->second;
   for (;;) {
     {
       std::lock_guard lock(mu_);

@@ -19,6 +19,7 @@
 #include <condition_variable>
 #include <cstdint>
 #include <functional>
+#include <map>
 #include <mutex>
 #include <set>
 #include <string>
@@ -88,6 +89,7 @@ class Folder {
   bool stopping_ = false;      // GUARDED_BY(mu_)
   bool started_ = false;
   FolderStats stats_;          // GUARDED_BY(mu_)
+  std::map<int64_t, int64_t> cursors_;  // the worker's: collection -> last note folded
   std::thread worker_;
 };
 

@@ -122,42 +122,17 @@ Result<Picture> Service::Call::ReadPicture() {
     ASSIGN_OR_RETURN(auto scope, svc->policy_->Begin(principal, c.key, c.id,
                                                      policy::Path::kCoordination, remote));
     if (!wanted_impacts.empty()) {
-      std::vector<std::string> ids(wanted_impacts.begin(), wanted_impacts.end());
-      for (size_t i = 0; i < ids.size(); i += 500) {
-        store::ObjectQuery q;
-        q.collection = c.key;
-        q.ids.assign(ids.begin() + static_cast<ptrdiff_t>(i),
-                     ids.begin() + static_cast<ptrdiff_t>(std::min(ids.size(), i + 500)));
-        q.limit = 1000;
-        std::optional<int64_t> cursor;
-        for (;;) {
-          ASSIGN_OR_RETURN(auto page, scope.Read(q, cursor, nullptr, /*audit_named=*/false));
-          for (const auto& r : page.records) {
+      RETURN_IF_ERROR(ReadByIds(
+          scope, c.key, {wanted_impacts.begin(), wanted_impacts.end()}, /*with_raw=*/true,
+          /*audit_named=*/false, [&](store::ObjectRecord& r) {
             auto parsed = stix::ParseJson(r.raw);
             if (parsed.ok() && parsed->is_object()) pic.impacts[r.id] = std::move(parsed->as_object());
-          }
-          if (!page.more || page.last_us == 0) break;
-          cursor = page.last_us;
-        }
-      }
+          }));
     }
     if (wanted.empty()) continue;
-    std::vector<std::string> ids(wanted.begin(), wanted.end());
-    for (size_t i = 0; i < ids.size(); i += 500) {
-      store::ObjectQuery q;
-      q.collection = c.key;
-      q.ids.assign(ids.begin() + static_cast<ptrdiff_t>(i),
-                   ids.begin() + static_cast<ptrdiff_t>(std::min(ids.size(), i + 500)));
-      q.limit = 1000;
-      q.with_raw = false;
-      std::optional<int64_t> cursor;
-      for (;;) {
-        ASSIGN_OR_RETURN(auto page, scope.Read(q, cursor, nullptr, /*audit_named=*/false));
-        for (const auto& r : page.records) visible.insert(r.id);
-        if (!page.more || page.last_us == 0) break;
-        cursor = page.last_us;
-      }
-    }
+    RETURN_IF_ERROR(ReadByIds(scope, c.key, {wanted.begin(), wanted.end()}, /*with_raw=*/false,
+                              /*audit_named=*/false,
+                              [&](store::ObjectRecord& r) { visible.insert(r.id); }));
     RETURN_IF_ERROR(Scan(scope, c.key, {"sighting"}, [&](store::ObjectRecord& r) {
       auto parsed = stix::ParseJson(r.raw);
       if (!parsed.ok() || !parsed->is_object()) return;

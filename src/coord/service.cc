@@ -75,6 +75,27 @@ std::map<std::string, std::string> QueryParams(std::string_view raw) {
 }
 
 
+Status ReadByIds(policy::ReleaseScope& scope, int64_t collection, const std::vector<std::string>& ids,
+                 bool with_raw, bool audit_named,
+                 const std::function<void(store::ObjectRecord&)>& each) {
+  for (size_t i = 0; i < ids.size(); i += 500) {
+    store::ObjectQuery q;
+    q.collection = collection;
+    q.ids.assign(ids.begin() + static_cast<ptrdiff_t>(i),
+                 ids.begin() + static_cast<ptrdiff_t>(std::min(ids.size(), i + 500)));
+    q.limit = 1000;
+    q.with_raw = with_raw;
+    std::optional<int64_t> cursor;
+    for (;;) {
+      ASSIGN_OR_RETURN(auto page, scope.Read(q, cursor, nullptr, audit_named));
+      for (auto& r : page.records) each(r);
+      if (!page.more || page.last_us == 0) break;
+      cursor = page.last_us;
+    }
+  }
+  return Status::Ok();
+}
+
 std::optional<Located> PickLineage(std::vector<store::ObjectRecord> records, bool creator_only) {
   // A second producer posting the same id starts a lineage of its own
   // (docs/policy.md): the object is the lineage of the organization its

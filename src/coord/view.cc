@@ -131,28 +131,6 @@ json::object Summary(const Located& l, const policy::TrustModel& model, const Pr
   return s;
 }
 
-// Reads every released version (default: the latest per lineage) of `ids`
-// in the scope's collection, in batches.
-Result<std::vector<store::ObjectRecord>> ReadIds(policy::ReleaseScope& scope, int64_t collection,
-                                                 const std::vector<std::string>& ids) {
-  std::vector<store::ObjectRecord> out;
-  for (size_t i = 0; i < ids.size(); i += 500) {
-    store::ObjectQuery q;
-    q.collection = collection;
-    q.ids.assign(ids.begin() + static_cast<ptrdiff_t>(i),
-                 ids.begin() + static_cast<ptrdiff_t>(std::min(ids.size(), i + 500)));
-    q.limit = 1000;
-    std::optional<int64_t> cursor;
-    for (;;) {
-      ASSIGN_OR_RETURN(auto page, scope.Read(q, cursor));
-      for (auto& r : page.records) out.push_back(std::move(r));
-      if (!page.more || page.last_us == 0) break;
-      cursor = page.last_us;
-    }
-  }
-  return out;
-}
-
 // Groups records by id and keeps, per id, the creator's lineage.
 std::map<std::string, Located> ByIdCreator(std::vector<store::ObjectRecord> records,
                                            const store::Collection& c) {
@@ -276,9 +254,11 @@ http::Response Service::Call::Show(const std::string& id, bool bundle) {
   ids.insert(ids.end(), event_ids.begin(), event_ids.end());
   ids.insert(ids.end(), impact_ids.begin(), impact_ids.end());
   ids.insert(ids.end(), rel_ids.begin(), rel_ids.end());
-  auto records = ReadIds(*scope, l->collection.key, ids);
-  if (!records.ok()) return taxii::ErrorFor(records.error());
-  std::map<std::string, Located> parts = ByIdCreator(std::move(*records), l->collection);
+  std::vector<store::ObjectRecord> records;
+  Status read = ReadByIds(*scope, l->collection.key, ids, /*with_raw=*/true, /*audit_named=*/true,
+                          [&](store::ObjectRecord& r) { records.push_back(std::move(r)); });
+  if (!read.ok()) return taxii::ErrorFor(read);
+  std::map<std::string, Located> parts = ByIdCreator(std::move(records), l->collection);
 
   // The notes on the incident or its tasks that the caller may see: task
   // updates (folded or still pending) and discussion.
