@@ -240,11 +240,24 @@ void PrintShow(const json::value& v) {
     std::printf("  event %s  %s %s\n", S(e, "id").c_str(), S(e, "status").c_str(),
                 (S(e, "name").empty() ? S(e, "description") : S(e, "name")).c_str());
   }
+  for (const auto& i : v.at("impacts").as_array()) {
+    std::string sup = S(i, "superseded_by_ref");
+    std::printf("  impact %s  %s%s%s%s\n", S(i, "id").c_str(), S(i, "impact_category").c_str(),
+                S(i, "criticality").empty() ? "" : (", criticality " + S(i, "criticality")).c_str(),
+                S(i, "description").empty() ? "" : (": " + S(i, "description")).c_str(),
+                sup.empty() ? "" : ("  (superseded by " + sup + ")").c_str());
+  }
   for (const auto& l : v.at("links").as_array()) {
     std::printf("  linked %s  %s\n", S(l, "id").c_str(), S(l, "name").c_str());
   }
   for (const auto& n : v.at("notes").as_array()) {
     std::printf("  note %s  %s\n", S(n, "id").c_str(), S(n, "content").c_str());
+  }
+  if (const json::value* ops = v.as_object().if_contains("opinions")) {
+    for (const auto& o : ops->as_array()) {
+      std::printf("  opinion %s  %s%s\n", S(o, "id").c_str(), S(o, "opinion").c_str(),
+                  S(o, "explanation").empty() ? "" : (": " + S(o, "explanation")).c_str());
+    }
   }
 }
 
@@ -472,6 +485,79 @@ void AddIncidentCommands(CLI::App& root, int* exit_code) {
       if (!n->objects.empty()) b["object_refs"] = Strings(n->objects);
       json::value body = b;
       *exit_code = Run(*f, "POST", "incidents/" + n->id + "/notes", &body,
+                       [](const json::value& v) { std::printf("%s\n", S(v, "id").c_str()); });
+    });
+  }
+  {  // impact add
+    auto* im = inc->add_subcommand("impact", "the incident's impacts (superseded over time)");
+    im->require_subcommand(1);
+    auto* add = im->add_subcommand("add", "record an impact of an incident; prints its id");
+    auto f = std::make_shared<HubFlags>();
+    struct I {
+      std::string id, category, description, recoverability, start, end, details, supersedes;
+      int criticality = -1;
+      std::vector<std::string> impacted;
+    };
+    auto i = std::make_shared<I>();
+    AddHubFlags(add, f.get());
+    add->add_option("id", i->id, "incident id")->required();
+    add->add_option("--category", i->category,
+                    "availability, confidentiality, external, integrity, monetary, physical, traceability")
+        ->required();
+    add->add_option("--description", i->description, "what the impact is");
+    add->add_option("--criticality", i->criticality, "0-100")->check(CLI::Range(0, 100));
+    add->add_option("--recoverability", i->recoverability,
+                    "regular, supplemented, extended, not-recoverable, not-applicable");
+    add->add_option("--start", i->start, "RFC 3339 start time (default: now)");
+    add->add_option("--end", i->end, "RFC 3339 end time");
+    add->add_option("--impacted", i->impacted, "an impacted object id (repeatable)");
+    add->add_option("--details", i->details,
+                    "the category's members as a JSON object, e.g. '{\"availability_impact\": 80}'");
+    add->add_option("--supersedes", i->supersedes, "the impact of the incident this one replaces");
+    add->callback([f, i, exit_code] {
+      json::object b{{"category", i->category}};
+      if (!i->description.empty()) b["description"] = i->description;
+      if (i->criticality >= 0) b["criticality"] = i->criticality;
+      if (!i->recoverability.empty()) b["recoverability"] = i->recoverability;
+      if (!i->start.empty()) b["start_time"] = i->start;
+      if (!i->end.empty()) b["end_time"] = i->end;
+      if (!i->impacted.empty()) b["impacted_refs"] = Strings(i->impacted);
+      if (!i->supersedes.empty()) b["supersedes"] = i->supersedes;
+      if (!i->details.empty()) {
+        boost::system::error_code ec;
+        json::value d = json::parse(i->details, ec);
+        if (ec || !d.is_object()) {
+          std::fprintf(stderr, "kizuna incident impact add: --details: not a JSON object\n");
+          *exit_code = 2;
+          return;
+        }
+        b["details"] = std::move(d);
+      }
+      json::value body = b;
+      *exit_code = Run(*f, "POST", "incidents/" + i->id + "/impacts", &body,
+                       [](const json::value& v) { std::printf("%s\n", S(v, "id").c_str()); });
+    });
+  }
+  {  // opinion
+    auto* c = inc->add_subcommand("opinion", "give an opinion on an incident or its objects");
+    auto f = std::make_shared<HubFlags>();
+    struct O {
+      std::string id, opinion, explanation;
+      std::vector<std::string> objects;
+    };
+    auto o = std::make_shared<O>();
+    AddHubFlags(c, f.get());
+    c->add_option("id", o->id, "incident id")->required();
+    c->add_option("--opinion", o->opinion, "strongly-disagree, disagree, neutral, agree, strongly-agree")
+        ->required();
+    c->add_option("--explanation", o->explanation, "why");
+    c->add_option("--object", o->objects, "an object of the incident the opinion is about (repeatable)");
+    c->callback([f, o, exit_code] {
+      json::object b{{"opinion", o->opinion}};
+      if (!o->explanation.empty()) b["explanation"] = o->explanation;
+      if (!o->objects.empty()) b["object_refs"] = Strings(o->objects);
+      json::value body = b;
+      *exit_code = Run(*f, "POST", "incidents/" + o->id + "/opinions", &body,
                        [](const json::value& v) { std::printf("%s\n", S(v, "id").c_str()); });
     });
   }

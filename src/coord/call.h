@@ -71,6 +71,8 @@ Status ReadByIds(policy::ReleaseScope& scope, int64_t collection, const std::vec
 // producer is the creator its content names; unless `creator_only`, the
 // first one when none is (objects without a creator: link targets).
 std::optional<Located> PickLineage(std::vector<store::ObjectRecord> records, bool creator_only);
+// FailedPrecondition (a 409) when the incident is closed.
+Status RefuseClosed(const boost::json::object& incident, const std::string& id);
 }  // namespace detail
 
 // One request: the principal, its API root, and the reads and writes it
@@ -115,6 +117,9 @@ struct Service::Call {
   http::Response AddEvent(const std::string& id, const http::Request& req);
   http::Response Link(const std::string& id, const http::Request& req);
   http::Response AddNote(const std::string& id, const http::Request& req);
+  // impacts.cc: impacts (superseded over time) and opinions.
+  http::Response AddImpact(const std::string& id, const http::Request& req);
+  http::Response AddOpinion(const std::string& id, const http::Request& req);
   // handover.cc: ownership handover.
   http::Response Handover(const std::string& id, const http::Request& req);
   http::Response Accept(const std::string& id);

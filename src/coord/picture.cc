@@ -227,7 +227,11 @@ Priority PriorityOf(const Picture& pic, size_t i, const policy::TrustModel& mode
     in.sectors.insert(in.sectors.end(), owner->sectors.begin(), owner->sectors.end());
   }
   for (const std::string& ref : ImpactRefs(o)) {
-    if (auto it = pic.impacts.find(ref); it != pic.impacts.end()) in.impacts.push_back(&it->second);
+    // Only the impacts nothing supersedes: a superseded one is history.
+    auto it = pic.impacts.find(ref);
+    if (it != pic.impacts.end() && !it->second.contains("superseded_by_ref")) {
+      in.impacts.push_back(&it->second);
+    }
   }
   in.correlation = Correlate(pic, i, model);
   Priority p = ComputePriority(in);

@@ -298,6 +298,63 @@ Result<NoteRequest> ReadNoteRequest(std::string_view body) {
   return r;
 }
 
+Result<ImpactRequest> ReadImpactRequest(std::string_view body) {
+  ASSIGN_OR_RETURN(json::object o,
+                   ReadBody(body, {"category", "description", "criticality", "recoverability",
+                                   "start_time", "end_time", "impacted_refs", "details",
+                                   "supersedes"}));
+  ImpactRequest r;
+  RETURN_IF_ERROR(Text(o, "category", &r.category, true));
+  RETURN_IF_ERROR(Vocab("category", "impact-category", r.category));
+  RETURN_IF_ERROR(Text(o, "description", &r.description, false));
+  RETURN_IF_ERROR(Percent(o, "criticality", &r.criticality));
+  RETURN_IF_ERROR(OptText(o, "recoverability", &r.recoverability));
+  if (r.recoverability) RETURN_IF_ERROR(Vocab("recoverability", "recoverability-enum", *r.recoverability));
+  RETURN_IF_ERROR(OptText(o, "start_time", &r.start_time));
+  RETURN_IF_ERROR(Timestamp("start_time", r.start_time));
+  RETURN_IF_ERROR(OptText(o, "end_time", &r.end_time));
+  RETURN_IF_ERROR(Timestamp("end_time", r.end_time));
+  if (r.start_time && r.end_time && *ParseTimestamp(*r.end_time) < *ParseTimestamp(*r.start_time)) {
+    return InvalidArgument("'end_time' must not be before 'start_time'");
+  }
+  RETURN_IF_ERROR(List(o, "impacted_refs", &r.impacted_refs));
+  RETURN_IF_ERROR(Identifiers("impacted_refs", r.impacted_refs));
+  if (const json::value* d = o.if_contains("details")) {
+    if (!d->is_object()) {
+      return InvalidArgument("'details' must be an object: the members of the '" + r.category +
+                             "' impact extension");
+    }
+    if (d->get_object().contains("extension_type")) {
+      return InvalidArgument("'details': 'extension_type' is set by the hub");
+    }
+    r.details = json::serialize(*d);
+  }
+  std::optional<std::string> sup;
+  RETURN_IF_ERROR(OptText(o, "supersedes", &sup));
+  if (sup) {
+    RETURN_IF_ERROR(Identifiers("supersedes", {*sup}, "impact"));
+    r.supersedes = std::move(sup);
+  }
+  return r;
+}
+
+Result<OpinionRequest> ReadOpinionRequest(std::string_view body) {
+  ASSIGN_OR_RETURN(json::object o, ReadBody(body, {"opinion", "explanation", "object_refs"}));
+  OpinionRequest r;
+  RETURN_IF_ERROR(Text(o, "opinion", &r.opinion, true));
+  static constexpr SV kOpinions[] = {"strongly-disagree", "disagree", "neutral", "agree",
+                                     "strongly-agree"};
+  if (std::find(std::begin(kOpinions), std::end(kOpinions), SV(r.opinion)) == std::end(kOpinions)) {
+    return InvalidArgument("'opinion': '" + r.opinion +
+                           "' is not a value of opinion-enum (strongly-disagree, disagree, "
+                           "neutral, agree, strongly-agree)");
+  }
+  RETURN_IF_ERROR(Text(o, "explanation", &r.explanation, false));
+  RETURN_IF_ERROR(List(o, "object_refs", &r.object_refs));
+  RETURN_IF_ERROR(Identifiers("object_refs", r.object_refs));
+  return r;
+}
+
 Result<HandoverRequest> ReadHandoverRequest(std::string_view body) {
   ASSIGN_OR_RETURN(json::object o, ReadBody(body, {"to"}));
   HandoverRequest r;
@@ -412,6 +469,63 @@ std::string BuildEvent(const EventRequest& r, const Release& release, const Auth
   if (r.end_time) o["end_time"] = *r.end_time;
   if (!r.sighting_refs.empty()) o["sighting_refs"] = Strings(r.sighting_refs);
   Extension(o, stix::kIncidentCoreEventExtension, "new-sdo");
+  return json::serialize(o);
+}
+
+std::string BuildImpact(const ImpactRequest& r, const Release& release, const Author& by,
+                        const std::string& id) {
+  json::object o = Common("impact", id, by, release);
+  o["impact_category"] = r.category;
+  if (!r.description.empty()) o["description"] = r.description;
+  if (r.criticality) o["criticality"] = *r.criticality;
+  if (r.recoverability) o["recoverability"] = *r.recoverability;
+  o["start_time"] = r.start_time ? *r.start_time : Now(by.now_us);
+  if (r.end_time) o["end_time"] = *r.end_time;
+  if (!r.impacted_refs.empty()) o["impacted_refs"] = Strings(r.impacted_refs);
+  Extension(o, stix::kIncidentCoreImpactExtension, "new-sdo");
+  // The category extension: its members as given (the reader checked they
+  // form an object), validated on the way in.
+  json::object details;
+  if (auto d = stix::ParseJson(r.details); d.ok() && d->is_object()) details = std::move(d->as_object());
+  Extensions(o)[r.category] = std::move(details);
+  return json::serialize(o);
+}
+
+Result<std::string> BuildSupersededImpact(const json::object& old, const Author& by,
+                                          const std::string& new_id, const std::string& end_time) {
+  const json::value* m = old.if_contains("modified");
+  if (!m || !m->is_string()) return InvalidArgument("the impact has no modified");
+  auto prev = ParseTimestamp(m->get_string());
+  if (!prev.ok()) return InvalidArgument("the impact's modified: " + prev.error().message());
+  json::object next = old;
+  next["modified"] = Now(std::max(by.now_us, prev->micros + 1000));
+  next["superseded_by_ref"] = new_id;
+  if (!next.contains("end_time")) {
+    std::string end = end_time;
+    // Never before the impact's own start.
+    if (const json::value* st = next.if_contains("start_time"); st && st->is_string()) {
+      auto s = ParseTimestamp(st->get_string());
+      auto e = ParseTimestamp(end);
+      if (s.ok() && e.ok() && e->micros < s->micros) end = std::string(st->get_string());
+    }
+    next["end_time"] = end;
+  }
+  return json::serialize(next);
+}
+
+std::string BuildOpinion(const OpinionRequest& r, const Release& release, const Author& by,
+                         const std::string& id, const std::string& incident_id) {
+  json::object o = Common("opinion", id, by, release);
+  o["opinion"] = r.opinion;
+  if (!r.explanation.empty()) o["explanation"] = r.explanation;
+  json::array refs{json::string(incident_id)};
+  for (const auto& x : r.object_refs) {
+    if (x != incident_id) refs.emplace_back(x);
+  }
+  o["object_refs"] = std::move(refs);
+  json::object& coord = Extension(o, policy::kCoordinationExtensionId, "property-extension");
+  coord["incident_ref"] = incident_id;
+  coord["author"] = by.account;
   return json::serialize(o);
 }
 

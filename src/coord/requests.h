@@ -93,6 +93,32 @@ struct NoteRequest {
 };
 Result<NoteRequest> ReadNoteRequest(std::string_view body);
 
+// An impact of the incident (Incident Core impact): its category names the
+// category extension, whose members come as `details` (checked by the
+// validator on the way in, like every posted object). `supersedes` names an
+// impact of the incident that this one replaces (its next version gets
+// `superseded_by_ref` and an end time).
+struct ImpactRequest {
+  std::string category;                       // impact-category
+  std::string description;
+  std::optional<int64_t> criticality;         // 0-100
+  std::optional<std::string> recoverability;  // recoverability-enum
+  std::optional<std::string> start_time;
+  std::optional<std::string> end_time;
+  std::vector<std::string> impacted_refs;
+  std::string details = "{}";                 // the category extension's members, compact JSON
+  std::optional<std::string> supersedes;      // an impact id
+};
+Result<ImpactRequest> ReadImpactRequest(std::string_view body);
+
+// An opinion on the incident or objects of it (STIX opinion).
+struct OpinionRequest {
+  std::string opinion;      // opinion-enum: strongly-disagree ... strongly-agree
+  std::string explanation;
+  std::vector<std::string> object_refs;
+};
+Result<OpinionRequest> ReadOpinionRequest(std::string_view body);
+
 // Ownership handover: the owner offers the incident to another organization
 // (`to`: name or identity id); that organization accepts it from its own hub.
 struct HandoverRequest {
@@ -149,6 +175,17 @@ std::string BuildLink(const Release& release, const Author& by, const std::strin
 
 std::string BuildNote(const NoteRequest& r, const Release& release, const Author& by,
                       const std::string& id, const std::string& incident_id);
+
+std::string BuildImpact(const ImpactRequest& r, const Release& release, const Author& by,
+                        const std::string& id);
+// The next version of `old` (an impact) superseded by `new_id`: its end
+// time kept, or set to `end_time` (the new impact's start, or now) when it
+// has none. InvalidArgument when the impact cannot be read.
+Result<std::string> BuildSupersededImpact(const boost::json::object& old, const Author& by,
+                                          const std::string& new_id, const std::string& end_time);
+
+std::string BuildOpinion(const OpinionRequest& r, const Release& release, const Author& by,
+                         const std::string& id, const std::string& incident_id);
 
 // The incident the new owner writes when it accepts a handover: a copy of
 // `old` under a new id, created by `by`, with `derived_from_ref` naming the

@@ -327,6 +327,8 @@ http::Response Service::Serve(const http::Request& req, const auth::Principal& p
       if (what == "events") return call.AddEvent(id, req);
       if (what == "links") return call.Link(id, req);
       if (what == "notes") return call.AddNote(id, req);
+      if (what == "impacts") return call.AddImpact(id, req);
+      if (what == "opinions") return call.AddOpinion(id, req);
       if (what == "handover") return call.Handover(id, req);
       if (what == "accept") return call.Accept(id);
     }
@@ -396,14 +398,12 @@ http::Response Service::Call::Update(const std::string& id, const http::Request&
   return Json(200, json::object{{"id", id}, {"status", IncidentStatus(json::parse(*next).as_object())}});
 }
 
-namespace {
-Status RefuseClosed(const json::object& incident, const std::string& id) {
+Status detail::RefuseClosed(const json::object& incident, const std::string& id) {
   if (IncidentStatus(incident) == "closed") {
     return FailedPrecondition("incident " + id + " is closed: reopen it (status open) to change it");
   }
   return Status::Ok();
 }
-}  // namespace
 
 http::Response Service::Call::AddTask(const std::string& id, const http::Request& req) {
   auto r = ReadTaskRequest(req.body);

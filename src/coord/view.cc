@@ -260,15 +260,15 @@ http::Response Service::Call::Show(const std::string& id, bool bundle) {
   if (!read.ok()) return taxii::ErrorFor(read);
   std::map<std::string, Located> parts = ByIdCreator(std::move(records), l->collection);
 
-  // The notes on the incident or its tasks that the caller may see: task
-  // updates (folded or still pending) and discussion.
+  // The notes and opinions on the incident or its tasks that the caller may
+  // see: task updates (folded or still pending), discussion, assessments.
   std::set<std::string> about(task_ids.begin(), task_ids.end());
   about.insert(id);
   std::vector<Located> notes;
   {
     store::ObjectQuery q;
     q.collection = l->collection.key;
-    q.types = {"note"};
+    q.types = {"note", "opinion"};
     q.limit = 1000;
     std::optional<int64_t> cursor;
     for (;;) {
@@ -347,7 +347,8 @@ http::Response Service::Call::Show(const std::string& id, bool bundle) {
   };
   json::array links, note_items;
   for (auto& t : linked) links.push_back(t.object);
-  for (auto& n : notes) note_items.push_back(n.object);
+  json::array opinion_items;
+  for (auto& n : notes) (n.record.type == "opinion" ? opinion_items : note_items).push_back(n.object);
   auto pic = ReadPicture();
   if (!pic.ok()) return taxii::ErrorFor(pic.error());
   Priority priority;
@@ -362,6 +363,7 @@ http::Response Service::Call::Show(const std::string& id, bool bundle) {
   out["impacts"] = objects_of(impact_ids);
   out["links"] = std::move(links);
   out["notes"] = std::move(note_items);
+  out["opinions"] = std::move(opinion_items);
   if (const json::value* lc = coord ? coord->if_contains("last_change") : nullptr) {
     out["last_change"] = *lc;
   }

@@ -37,6 +37,19 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   (void)ReadEventRequest(s);
   (void)ReadLinkRequest(s);
   (void)ReadNoteRequest(s);
+  if (auto r = ReadImpactRequest(s); r.ok()) {
+    // The details a reader accepts are an object, kept in the category's extension.
+    auto v = kizuna::stix::ParseJson(BuildImpact(*r, {}, by, "impact--00000000-0000-4000-8000-000000000001"));
+    if (!v.ok() || !v->as_object().at("extensions").as_object().contains(r->category)) __builtin_trap();
+    auto next = BuildSupersededImpact(v->as_object(), by, "impact--00000000-0000-4000-8000-000000000002",
+                                      "2023-11-14T22:13:20Z");
+    if (!next.ok() || !kizuna::stix::ParseJson(*next).ok()) __builtin_trap();
+  }
+  if (auto r = ReadOpinionRequest(s); r.ok()) {
+    auto v = kizuna::stix::ParseJson(BuildOpinion(*r, {}, by, "opinion--00000000-0000-4000-8000-000000000001",
+                                                  "incident--00000000-0000-4000-8000-000000000001"));
+    if (!v.ok() || v->as_object().at("opinion").as_string() != r->opinion) __builtin_trap();
+  }
   if (auto v = kizuna::stix::ParseJson(s); v.ok() && v->is_object()) {
     (void)ReadTaskUpdate(v->as_object());
     (void)ReadTaskCoordination(v->as_object());

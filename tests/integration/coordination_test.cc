@@ -273,6 +273,100 @@ TEST_F(CoordinationTest, BadInputIsRefusedClearlyAndChangesNothing) {
   EXPECT_EQ(Api(*us_, "alice", "POST", "incidents/" + incident + "/update", R"({"status":"open"})").status, 200);
 }
 
+// Impacts are the owner's, superseded over time (the history stays, priority
+// reads only the current ones); opinions, like notes, come from anyone in
+// the audience, on any hub.
+TEST_F(CoordinationTest, ImpactsAreSupersededOverTimeAndOpinionsTravel) {
+  std::string incident = Open("Impacts");
+  auto score = [&] {
+    json::object s = Show(*us_, "alice", incident);
+    return s.contains("priority") ? s.at("priority").as_object().at("score").as_int64() : -1;
+  };
+  int64_t before = score();
+  HttpResponse r = Api(*us_, "alice", "POST", "incidents/" + incident + "/impacts",
+                       R"({"category":"availability","criticality":40,"description":"one substation",)"
+                       R"("details":{"availability_impact":40}})");
+  ASSERT_EQ(r.status, 201) << r.body;
+  std::string first = std::string(Body(r)["id"].as_string());
+  EXPECT_EQ(score(), before) << "an impact below the incident's own criticality changes nothing";
+  r = Api(*us_, "alice", "POST", "incidents/" + incident + "/impacts",
+          json::serialize(json::object{{"category", "availability"},
+                                       {"criticality", 95},
+                                       {"recoverability", "extended"},
+                                       {"description", "the regional grid"},
+                                       {"details", json::object{{"availability_impact", 95}}},
+                                       {"supersedes", first}}));
+  ASSERT_EQ(r.status, 201) << r.body;
+  std::string second = std::string(Body(r)["id"].as_string());
+  json::object show = Show(*us_, "alice", incident);
+  ASSERT_EQ(show.at("impacts").as_array().size(), 2u) << json::serialize(show);
+  for (const auto& i : show.at("impacts").as_array()) {
+    if (i.as_object().at("id").as_string() == first) {
+      EXPECT_EQ(Field(i.as_object(), "superseded_by_ref"), second);
+      EXPECT_FALSE(Field(i.as_object(), "end_time").empty());
+    } else {
+      EXPECT_EQ(Field(i.as_object(), "id"), second);
+      EXPECT_FALSE(i.as_object().contains("superseded_by_ref"));
+    }
+  }
+  int64_t worse = score();
+  EXPECT_GT(worse, before);
+
+  // Refused, nothing written: a history never forks, a category's details
+  // are validated, only this incident's impacts can be superseded.
+  auto versions = [&] {
+    return us_->Get("alice", std::string("/api1/collections/") + kColl + "/objects/" + incident +
+                                 "/versions/").body;
+  };
+  std::string kept = versions();
+  struct Bad {
+    std::string body;
+    int status;
+    std::string says;
+  };
+  std::vector<Bad> bad = {
+      {R"({"category":"availability","details":{"availability_impact":10},"supersedes":")" + first + "\"}", 422,
+       "already superseded"},
+      {R"({"category":"availability","details":{"availability_impact":150}})", 400, "availability_impact"},
+      {R"({"category":"availability"})", 400, "availability"},
+      {R"({"category":"weather","details":{}})", 400, "impact-category"},
+      {R"({"category":"availability","details":{"availability_impact":10},)"
+       R"("supersedes":"impact--00000000-0000-4000-8000-000000000001"})", 404, "no impact"},
+      {R"({"category":"availability","details":[1]})", 400, "'details'"},
+  };
+  for (const auto& b : bad) {
+    HttpResponse x = Api(*us_, "alice", "POST", "incidents/" + incident + "/impacts", b.body);
+    EXPECT_EQ(x.status, b.status) << b.body << ": " << x.body;
+    EXPECT_NE(x.body.find(b.says), std::string::npos) << x.body;
+  }
+  EXPECT_EQ(versions(), kept);
+  EXPECT_EQ(score(), worse);
+  // Only the owner records impacts.
+  ASSERT_TRUE(WaitUntil([&] { return Show(*jp_, "kenji", incident).contains("impacts") &&
+                                     Show(*jp_, "kenji", incident).at("impacts").as_array().size() == 2; }));
+  EXPECT_EQ(Api(*jp_, "kenji", "POST", "incidents/" + incident + "/impacts",
+                R"({"category":"availability","details":{"availability_impact":10}})").status, 403);
+
+  // An opinion from the Japanese centre on its own hub reaches the owner's show.
+  r = Api(*jp_, "kenji", "POST", "incidents/" + incident + "/opinions",
+          json::serialize(json::object{{"opinion", "agree"},
+                                       {"explanation", "same loader seen here"},
+                                       {"object_refs", json::array{second}}}));
+  ASSERT_EQ(r.status, 201) << r.body;
+  std::string opinion = std::string(Body(r)["id"].as_string());
+  ASSERT_TRUE(WaitUntil([&] {
+    json::object s = Show(*us_, "alice", incident);
+    if (!s.contains("opinions")) return false;
+    for (const auto& o : s.at("opinions").as_array()) {
+      if (o.as_object().at("id").as_string() == opinion) return true;
+    }
+    return false;
+  }));
+  EXPECT_EQ(Api(*jp_, "kenji", "POST", "incidents/" + incident + "/opinions", R"({"opinion":"maybe"})").status, 400);
+  // Outside the audience: the incident does not exist.
+  EXPECT_EQ(Api(*jp_, "yuki", "POST", "incidents/" + incident + "/opinions", R"({"opinion":"agree"})").status, 404);
+}
+
 // Ownership handover (TheHive #2067): the US centre offers its incident to
 // the Japanese centre, which accepts from its own hub; the new incident is
 // the Japanese centre's (its tasks' updates are folded by the Japanese hub),

@@ -143,5 +143,62 @@ TEST(CoordinationRequestsTest, TheBuiltObjectsAreValidIncidentCoreWithTheInciden
   EXPECT_EQ(Invalid(*next), "") << *next;
 }
 
+TEST(CoordinationRequestsTest, ImpactsAndOpinionsAreReadStrictlyAndBuiltValid) {
+  auto r = ReadImpactRequest(
+      R"({"category":"availability","criticality":80,"recoverability":"extended",)"
+      R"("start_time":"2025-12-01T00:00:00Z","details":{"availability_impact":80},)"
+      R"("supersedes":"impact--00000000-0000-4000-8000-000000000007"})");
+  ASSERT_TRUE(r.ok()) << r.error().message();
+  EXPECT_EQ(r->category, "availability");
+  EXPECT_EQ(r->details, R"({"availability_impact":80})");
+  EXPECT_EQ(*r->supersedes, "impact--00000000-0000-4000-8000-000000000007");
+  EXPECT_NE(ErrorOf(ReadImpactRequest(R"({"criticality":1})")).find("'category' is required"), std::string::npos);
+  EXPECT_NE(ErrorOf(ReadImpactRequest(R"({"category":"weather"})")).find("impact-category"), std::string::npos);
+  EXPECT_NE(ErrorOf(ReadImpactRequest(R"({"category":"physical","recoverability":"soon"})")).find("recoverability-enum"),
+            std::string::npos);
+  EXPECT_NE(ErrorOf(ReadImpactRequest(R"({"category":"physical","details":"x"})")).find("'details' must be an object"),
+            std::string::npos);
+  EXPECT_NE(ErrorOf(ReadImpactRequest(R"({"category":"physical","details":{"extension_type":"x"}})")).find("extension_type"),
+            std::string::npos);
+  EXPECT_NE(ErrorOf(ReadImpactRequest(R"({"category":"physical","supersedes":"event--00000000-0000-4000-8000-000000000007"})"))
+                .find("not a STIX identifier"),
+            std::string::npos);
+  EXPECT_NE(ErrorOf(ReadImpactRequest(R"({"category":"physical","start_time":"2025-12-02T00:00:00Z","end_time":"2025-12-01T00:00:00Z"})"))
+                .find("'end_time'"),
+            std::string::npos);
+
+  Release release{{std::string(MarkingIdForName("amber"))}, {}, {}};
+  const std::string old_id = "impact--00000000-0000-4000-8000-000000000007";
+  const std::string new_id = "impact--00000000-0000-4000-8000-000000000008";
+  std::string impact = BuildImpact(*r, release, kBy, new_id);
+  EXPECT_EQ(Invalid(impact), "") << impact;
+  // A category's details are checked by the validator: a missing required member is refused.
+  auto empty = ReadImpactRequest(R"({"category":"availability"})");
+  EXPECT_NE(Invalid(BuildImpact(*empty, release, kBy, new_id)), "");
+  // Superseding: the old impact's next version names the new one and ends
+  // (never before its own start).
+  json::object old = json::parse(BuildImpact(*r, release, kBy, old_id)).as_object();
+  auto next = BuildSupersededImpact(old, kBy, new_id, "2025-11-30T00:00:00Z");
+  ASSERT_TRUE(next.ok());
+  json::object no = json::parse(*next).as_object();
+  EXPECT_EQ(no["superseded_by_ref"].as_string(), new_id);
+  EXPECT_EQ(no["end_time"].as_string(), "2025-12-01T00:00:00Z");
+  EXPECT_EQ(no["modified"].as_string(), "2025-12-01T00:00:00.124Z");
+  EXPECT_EQ(Invalid(*next), "") << *next;
+
+  auto op = ReadOpinionRequest(R"({"opinion":"strongly-agree","explanation":"seen here too","object_refs":[")" + new_id + "\"]}");
+  ASSERT_TRUE(op.ok()) << op.error().message();
+  const std::string incident_id = "incident--00000000-0000-4000-8000-000000000001";
+  std::string opinion = BuildOpinion(*op, release, kBy, "opinion--00000000-0000-4000-8000-000000000009", incident_id);
+  EXPECT_EQ(Invalid(opinion), "") << opinion;
+  json::object oo = json::parse(opinion).as_object();
+  EXPECT_EQ(oo["object_refs"].as_array().size(), 2u);
+  EXPECT_EQ(oo["object_refs"].as_array()[0].as_string(), incident_id);
+  EXPECT_NE(ErrorOf(ReadOpinionRequest(R"({"opinion":"maybe"})")).find("opinion-enum"), std::string::npos);
+  EXPECT_NE(ErrorOf(ReadOpinionRequest(R"({"explanation":"x"})")).find("'opinion' is required"), std::string::npos);
+  EXPECT_NE(ErrorOf(ReadOpinionRequest(R"({"opinion":"agree","object_refs":["x"]})")).find("STIX identifier"),
+            std::string::npos);
+}
+
 }  // namespace
 }  // namespace kizuna::coord

@@ -1,0 +1,100 @@
+// Impacts and opinions (issue 11, docs/coordination.md "Impacts" and
+// "Notes and opinions"). An impact belongs to the incident's owner like its
+// events: the owner adds one, and records a change of an impact (worse,
+// better, contained) as a new impact that supersedes the old one: the old
+// one's next version names it in `superseded_by_ref` and gets an end time,
+// and the incident lists both (the history stays). Priority reads only the
+// impacts nothing supersedes. Opinions, like notes, may be written by anyone
+// who may see the incident, about the incident or objects of it it may see.
+
+#include <boost/json.hpp>
+
+#include "coord/call.h"
+#include "core/time.h"
+#include "core/uuid.h"
+#include "stix/incident_core.h"
+#include "taxii/errors.h"
+
+namespace kizuna::coord {
+
+namespace json = boost::json;
+using namespace detail;
+
+namespace {
+
+// The incident's impact_refs.
+bool ListsImpact(const json::object& incident, const std::string& impact_id) {
+  const json::value* e = incident.if_contains("extensions");
+  if (!e || !e->is_object()) return false;
+  const json::value* c = e->get_object().if_contains(stix::kIncidentCoreIncidentExtension);
+  if (!c || !c->is_object()) return false;
+  const json::value* l = c->get_object().if_contains("impact_refs");
+  if (!l || !l->is_array()) return false;
+  for (const json::value& v : l->get_array()) {
+    if (v.is_string() && v.get_string() == impact_id) return true;
+  }
+  return false;
+}
+
+}  // namespace
+
+http::Response Service::Call::AddImpact(const std::string& id, const http::Request& req) {
+  auto r = ReadImpactRequest(req.body);
+  if (!r.ok()) return taxii::ErrorFor(r.error());
+  std::lock_guard lock(svc->LockFor(id));
+  auto l = OwnIncident(id);
+  if (!l.ok()) return taxii::ErrorFor(l.error());
+  if (Status s = RefuseClosed(l->object, id); !s.ok()) return taxii::ErrorFor(s);
+  Author by = By();
+  std::string impact_id = "impact--" + NewUuidV4();
+  std::vector<std::string> objects{BuildImpact(*r, ReleaseOf(l->object), by, impact_id)};
+  if (r->supersedes) {
+    // Only an impact of this incident, and only one nothing supersedes yet
+    // (the history is a chain, never a fork).
+    if (!ListsImpact(l->object, *r->supersedes)) {
+      return taxii::Error(404, "Not Found", "incident " + id + " has no impact " + *r->supersedes);
+    }
+    auto old = Find(*r->supersedes);
+    if (!old.ok()) return taxii::ErrorFor(old.error());
+    if (const json::value* s = old->object.if_contains("superseded_by_ref"); s && s->is_string()) {
+      return taxii::ErrorFor(FailedPrecondition("impact " + *r->supersedes + " is already superseded by " +
+                                                std::string(s->get_string()) +
+                                                ": supersede that one"));
+    }
+    std::string end = r->start_time ? *r->start_time : FormatTimestamp(by.now_us - by.now_us % 1000, 3);
+    auto next = BuildSupersededImpact(old->object, by, impact_id, end);
+    if (!next.ok()) return taxii::ErrorFor(next.error());
+    objects.push_back(std::move(*next));
+  }
+  auto next = NextIncidentVersion(l->object, by, [&](json::object& core, json::object&) {
+    json::value& refs = core["impact_refs"];
+    if (!refs.is_array()) refs = json::array();
+    refs.as_array().emplace_back(impact_id);
+  });
+  if (!next.ok()) return taxii::ErrorFor(next.error());
+  objects.push_back(std::move(*next));
+  Status s = Write(l->collection, objects);
+  if (!s.ok()) return taxii::ErrorFor(s);
+  json::object out{{"id", impact_id}, {"incident", id}};
+  if (r->supersedes) out["supersedes"] = *r->supersedes;
+  return Json(201, out);
+}
+
+http::Response Service::Call::AddOpinion(const std::string& id, const http::Request& req) {
+  auto r = ReadOpinionRequest(req.body);
+  if (!r.ok()) return taxii::ErrorFor(r.error());
+  auto l = Find(id);
+  if (!l.ok() || l->record.type != "incident") {
+    return taxii::Error(404, "Not Found", "no incident " + id + " you may see");
+  }
+  for (const std::string& target : r->object_refs) {
+    auto t = Find(target, /*creator_only=*/false);
+    if (!t.ok()) return taxii::ErrorFor(t.error());
+  }
+  std::string opinion_id = "opinion--" + NewUuidV4();
+  Status s = Write(l->collection, {BuildOpinion(*r, ReleaseOf(l->object), By(), opinion_id, id)});
+  if (!s.ok()) return taxii::ErrorFor(s);
+  return Json(201, json::object{{"id", opinion_id}, {"incident", id}});
+}
+
+}  // namespace kizuna::coord
