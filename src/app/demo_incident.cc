@@ -131,6 +131,24 @@ Status SeedDemoIncident(const DemoHubAccess& us, const DemoHubAccess& jp) {
       {"status", "occurred"},
       {"event_types", json::array{"dissemination-phishing-emails"}}};
   RETURN_IF_ERROR(us_centre.Api("POST", "incidents/" + incident + "/events", &event).status());
+  // The impact as first assessed, then superseded when it grew.
+  json::value first_impact = json::object{
+      {"category", "availability"},
+      {"criticality", 50},
+      {"recoverability", "regular"},
+      {"description", "Engineering workstations of one US substation offline / "
+                      "米国の変電所1か所のエンジニアリング端末が停止"},
+      {"details", json::object{{"availability_impact", 30}}}};
+  ASSIGN_OR_RETURN(json::value impact, us_centre.Api("POST", "incidents/" + incident + "/impacts", &first_impact));
+  json::value grown = json::object{
+      {"category", "availability"},
+      {"criticality", 70},
+      {"recoverability", "supplemented"},
+      {"description", "Engineering workstations offline at three substations in two countries / "
+                      "2か国・3か所の変電所でエンジニアリング端末が停止"},
+      {"details", json::object{{"availability_impact", 60}}},
+      {"supersedes", Id(impact)}};
+  RETURN_IF_ERROR(us_centre.Api("POST", "incidents/" + incident + "/impacts", &grown).status());
   auto task = [&](const char* assignee, const char* name, int priority) -> Result<std::string> {
     json::value t = json::object{{"assignee", assignee}, {"name", name}, {"priority", priority}};
     ASSIGN_OR_RETURN(json::value added, us_centre.Api("POST", "incidents/" + incident + "/tasks", &t));
@@ -157,6 +175,11 @@ Status SeedDemoIncident(const DemoHubAccess& us, const DemoHubAccess& jp) {
       {"note", "Found in two substations' firewall logs; hosts isolated. / "
                "2か所の変電所のファイアウォールログで検出し、端末を隔離した。"}};
   RETURN_IF_ERROR(jp_power.Api("POST", "tasks/" + hunt + "/updates", &done).status());
+  json::value opinion = json::object{
+      {"opinion", "strongly-agree"},
+      {"explanation", "Same loader and C2 address seen at our substations. / "
+                      "当社の変電所でも同じローダーとC2アドレスを確認。"}};
+  RETURN_IF_ERROR(jp_power.Api("POST", "incidents/" + incident + "/opinions", &opinion).status());
   json::value ongoing = json::object{{"outcome", "ongoing"}, {"progress", 50},
                                      {"note", "12 of 24 member utilities notified. / 24社中12社に通知済み。"}};
   RETURN_IF_ERROR(us_isac.Api("POST", "tasks/" + notify + "/updates", &ongoing).status());

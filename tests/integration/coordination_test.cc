@@ -552,6 +552,26 @@ TEST_F(CoordinationTest, TheCliOpensAssignsUpdatesAndShows) {
   ASSERT_EQ(us_->Post("alice", kColl, {IndicatorJson(ObjectSpec{indicator, {kTlpAmber}})}).status, 202);
   ProcessResult link = as(us_root, "alice", {"incident", "link", incident, indicator});
   ASSERT_EQ(link.exit_code, 0) << link.err;
+  ProcessResult imp = as(us_root, "alice", {"incident", "impact", "add", incident, "--category", "availability",
+                                            "--criticality", "60", "--details", R"({"availability_impact":60})"});
+  ASSERT_EQ(imp.exit_code, 0) << imp.err;
+  std::string impact = imp.out.substr(0, imp.out.find('\n'));
+  ProcessResult grown = as(us_root, "alice", {"incident", "impact", "add", incident, "--category", "availability",
+                                              "--details", R"({"availability_impact":90})", "--supersedes", impact});
+  ASSERT_EQ(grown.exit_code, 0) << grown.err;
+  ProcessResult bad_details = as(us_root, "alice", {"incident", "impact", "add", incident, "--category",
+                                                    "availability", "--details", "{nope"});
+  EXPECT_EQ(bad_details.exit_code, 2);
+  EXPECT_NE(bad_details.err.find("--details"), std::string::npos) << bad_details.err;
+  ProcessResult op = as(jp_root, "kenji", {"incident", "opinion", incident, "--opinion", "agree", "--explanation",
+                                           "seen here too"});
+  ASSERT_EQ(op.exit_code, 0) << op.err;
+  ASSERT_TRUE(WaitUntil([&] {
+    ProcessResult text = as(us_root, "alice", {"incident", "show", incident});
+    return text.out.find("(superseded by ") != std::string::npos &&
+           text.out.find("opinion " + op.out.substr(0, op.out.find('\n')) + "  agree: seen here too") !=
+               std::string::npos;
+  }));
   ProcessResult bundle = as(us_root, "alice", {"incident", "export", incident});
   ASSERT_EQ(bundle.exit_code, 0) << bundle.err;
   EXPECT_NE(bundle.out.find("\"type\":\"bundle\""), std::string::npos);
@@ -645,6 +665,16 @@ TEST(DemoFederationIncidentTest, TheDemoHasACrossBorderIncidentWorkedFromBothHub
   EXPECT_EQ(states, (std::multiset<std::string>{"successful jp-power-soc@jp-hub", "ongoing isac-analyst@us-hub",
                                                  "pending -"}));
   EXPECT_EQ(json::serialize(show["correlation"].as_object()["nations"]), R"(["JP","US"])");
+  // Its impact as first assessed, superseded when it grew.
+  ASSERT_EQ(show["impacts"].as_array().size(), 2u);
+  int superseded = 0;
+  for (const auto& i : show["impacts"].as_array()) superseded += i.as_object().contains("superseded_by_ref");
+  EXPECT_EQ(superseded, 1);
+  // The Japanese power company's opinion, written on its hub, reaches the US centre's show.
+  ASSERT_TRUE(WaitUntil([&] {
+    show = cli(us_root, us, "us-analyst", {"incident", "show", incident});
+    return show.contains("opinions") && show.at("opinions").as_array().size() == 1;
+  })) << json::serialize(show);
   // The Japanese power company works it from its own hub.
   json::object jp_show = cli(jp_root, jp, "jp-power-soc", {"incident", "show", incident});
   EXPECT_EQ(jp_show["id"].as_string(), incident);
