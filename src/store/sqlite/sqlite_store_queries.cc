@@ -286,7 +286,14 @@ Result<int> SqliteStore::VisibleFlags(Connection* conn, int64_t coll,
   }
   bool newer = false, older = false;
   ObjectRecord other_rec;
-  for (int64_t other : candidates) {
+  // Versions usually arrive in version order, so the newest date_added is
+  // the likeliest newer version and the oldest the likeliest older one:
+  // look from both ends inward and stop once both are known (a lineage
+  // with many versions costs a few lookups per row, not one per version).
+  std::sort(candidates.begin(), candidates.end());
+  size_t lo = 0, hi = candidates.size();
+  for (size_t step = 0; lo < hi && !(newer && older); ++step) {
+    const int64_t other = (step % 2 == 0) ? candidates[--hi] : candidates[lo++];
     if (other == da || other > upper) continue;
     ASSIGN_OR_RETURN(auto st, conn->PrepareFor(kSelectVersion, coll, &Sql));
     st->Bind(1, other);
