@@ -172,13 +172,11 @@ void Folder::FoldTask(int64_t collection, const std::string& task_id,
   const policy::Org* org = model->FindOrg(owner);
   if (org == nullptr || !org->home_hub.empty()) return;
 
-  // The notes: those the task names as applied, and the new ones (a fold
-  // depends only on the set, so reading the applied ones back by id gives
-  // the same result as reading every note of the collection).
-  TaskCoordination tc = ReadTaskCoordination(task->object);
+  // Only notes the owner may see, each read as its creator's: a note whose
+  // content names an organization other than the one that wrote it (a copy
+  // relayed by a third party) never speaks for the assignee.
   policy::Reader as_owner = policy::MakeAccountReader(*model, "", owner);
-  std::vector<TaskUpdate> updates;
-  auto keep = [&](const store::ObjectRecord& r) {
+  auto read = [&](const store::ObjectRecord& r, std::vector<TaskUpdate>* into) {
     if (!policy::Decide(*model, as_owner, policy::MetaOf(r, collection), policy::Path::kCoordination)
              .allow) {
       return;
@@ -186,27 +184,40 @@ void Folder::FoldTask(int64_t collection, const std::string& task_id,
     auto parsed = stix::ParseJson(r.raw);
     if (!parsed.ok() || !parsed->is_object()) return;
     auto u = ReadTaskUpdate(parsed->as_object());
-    if (u.ok() && u->task_ref == task_id) updates.push_back(std::move(*u));
+    if (u.ok() && u->task_ref == task_id && u->organization == r.producer) into->push_back(std::move(*u));
   };
-  for (size_t i = 0; i < tc.applied_updates.size(); i += 500) {
-    store::ObjectQuery nq;
-    nq.collection = collection;
-    nq.ids.assign(tc.applied_updates.begin() + static_cast<ptrdiff_t>(i),
-                  tc.applied_updates.begin() +
-                      static_cast<ptrdiff_t>(std::min(tc.applied_updates.size(), i + 500)));
-    nq.versions.all = true;
-    nq.limit = 1000;
-    std::optional<int64_t> after;
-    for (;;) {
-      auto notes = store_->Query(nq, after);
-      if (!notes.ok()) return;
-      for (const auto& r : notes->records) keep(r);
-      if (!notes->more || notes->records.empty()) break;
-      after = notes->records.back().date_added_us;
+  std::vector<TaskUpdate> updates;
+  for (const store::ObjectRecord* r : fresh) read(*r, &updates);
+  // Usually the new notes come after the task's last change: the next
+  // version follows from the task's own state. Otherwise (a late note, a
+  // start-up) fold every note the task names as applied with the new ones:
+  // a fold depends only on the set, so reading the applied ones back by id
+  // gives the same result as reading every note of the collection.
+  Result<std::optional<std::string>> folded = std::optional<std::string>();
+  auto step = coord::FoldTaskAfter(task->object, updates, clock_->NowMicros());
+  if (step.ok() && step->possible) {
+    folded = std::move(step->next);
+  } else {
+    TaskCoordination tc = ReadTaskCoordination(task->object);
+    for (size_t i = 0; i < tc.applied_updates.size(); i += 500) {
+      store::ObjectQuery nq;
+      nq.collection = collection;
+      nq.ids.assign(tc.applied_updates.begin() + static_cast<ptrdiff_t>(i),
+                    tc.applied_updates.begin() +
+                        static_cast<ptrdiff_t>(std::min(tc.applied_updates.size(), i + 500)));
+      nq.versions.all = true;
+      nq.limit = 1000;
+      std::optional<int64_t> after;
+      for (;;) {
+        auto notes = store_->Query(nq, after);
+        if (!notes.ok()) return;
+        for (const auto& r : notes->records) read(r, &updates);
+        if (!notes->more || notes->records.empty()) break;
+        after = notes->records.back().date_added_us;
+      }
     }
+    folded = coord::FoldTask(task->object, updates, clock_->NowMicros());
   }
-  for (const store::ObjectRecord* r : fresh) keep(*r);
-  auto folded = coord::FoldTask(task->object, updates, clock_->NowMicros());
   if (!folded.ok()) {
     spdlog::warn("coordination: task {} cannot be folded: {}", task_id, folded.error().message());
     return;

@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <boost/json.hpp>
+#include <set>
 #include <vector>
 
 #include "policy/extensions.h"
@@ -30,6 +31,48 @@ bool IsOutcome(SV v) {
     if (o == v) return true;
   }
   return false;
+}
+
+bool UpdateOrder(const TaskUpdate* a, const TaskUpdate* b) {
+  if (a->created != b->created) return a->created < b->created;
+  return a->note_id < b->note_id;
+}
+
+// The task's next version with the fold's state: outcome, the coordination
+// extension's initial outcome, applied updates, progress and last change.
+std::string NextVersion(const json::object& task, const Timestamp& prev, int64_t now_us,
+                        const std::string& initial, const std::string& outcome,
+                        const std::optional<int64_t>& progress,
+                        const std::vector<std::string>& applied, const TaskUpdate* last) {
+  json::object next = task;
+  next["outcome"] = outcome;
+  int64_t at = std::max(now_us, prev.micros + 1000);
+  at -= at % 1000;  // millisecond precision, still later than the previous version
+  next["modified"] = FormatTimestamp(at, 3);
+  json::value& extensions = next["extensions"];
+  if (!extensions.is_object()) extensions = json::object();
+  json::object& exts = extensions.as_object();
+  // The owner's members of the extension (assignee, incident) are kept; the
+  // fold's own are written afresh.
+  json::object c;
+  if (const json::object* was = CoordinationOf(task)) c = *was;
+  c["extension_type"] = "property-extension";
+  c["initial_outcome"] = initial;
+  c.erase("applied_updates");
+  c.erase("progress");
+  c.erase("last_change");
+  json::array ids;
+  for (const std::string& a : applied) ids.emplace_back(a);
+  if (!ids.empty()) c["applied_updates"] = std::move(ids);
+  if (progress) c["progress"] = *progress;
+  if (last != nullptr) {
+    c["last_change"] = json::object{{"note", last->note_id},
+                                    {"organization", last->organization},
+                                    {"author", last->author},
+                                    {"at", last->created_text}};
+  }
+  exts[policy::kCoordinationExtensionId] = std::move(c);
+  return json::serialize(next);
 }
 
 }  // namespace
@@ -112,10 +155,7 @@ Result<std::optional<std::string>> FoldTask(const json::object& task,
     if (u.organization != *owner && u.organization != coord.assignee_organization) continue;
     eligible.push_back(&u);
   }
-  std::sort(eligible.begin(), eligible.end(), [](const TaskUpdate* a, const TaskUpdate* b) {
-    if (a->created != b->created) return a->created < b->created;
-    return a->note_id < b->note_id;
-  });
+  std::sort(eligible.begin(), eligible.end(), UpdateOrder);
   eligible.erase(std::unique(eligible.begin(), eligible.end(),
                              [](const TaskUpdate* a, const TaskUpdate* b) {
                                return a->note_id == b->note_id;
@@ -138,37 +178,69 @@ Result<std::optional<std::string>> FoldTask(const json::object& task,
     if (u->outcome) outcome = *u->outcome;
     if (u->progress) progress = u->progress;
   }
+  return std::optional<std::string>(
+      NextVersion(task, *prev, now_us, initial, outcome, progress, applied,
+                  eligible.empty() ? nullptr : eligible.back()));
+}
 
-  json::object next = task;
-  next["outcome"] = outcome;
-  int64_t at = std::max(now_us, prev->micros + 1000);
-  at -= at % 1000;  // millisecond precision, still later than the previous version
-  next["modified"] = FormatTimestamp(at, 3);
-  json::value& extensions = next["extensions"];
-  if (!extensions.is_object()) extensions = json::object();
-  json::object& exts = extensions.as_object();
-  // The owner's members of the extension (assignee, incident) are kept; the
-  // fold's own are written afresh.
-  json::object c;
-  if (const json::object* was = CoordinationOf(task)) c = *was;
-  c["extension_type"] = "property-extension";
-  c["initial_outcome"] = initial;
-  c.erase("applied_updates");
-  c.erase("progress");
-  c.erase("last_change");
-  json::array ids;
-  for (const std::string& a : applied) ids.emplace_back(a);
-  if (!ids.empty()) c["applied_updates"] = std::move(ids);
-  if (progress) c["progress"] = *progress;
-  if (!eligible.empty()) {
-    const TaskUpdate& last = *eligible.back();
-    c["last_change"] = json::object{{"note", last.note_id},
-                                    {"organization", last.organization},
-                                    {"author", last.author},
-                                    {"at", last.created_text}};
+Result<IncrementalFold> FoldTaskAfter(const json::object& task, std::span<const TaskUpdate> fresh,
+                                      int64_t now_us) {
+  IncrementalFold out;
+  const json::string* id = StringAt(task, "id");
+  const json::string* owner = StringAt(task, "created_by_ref");
+  const json::string* modified = StringAt(task, "modified");
+  const json::string* outcome_now = StringAt(task, "outcome");
+  if (!id || !owner || !modified) {
+    return InvalidArgument("a task to fold needs id, created_by_ref and modified");
   }
-  exts[policy::kCoordinationExtensionId] = std::move(c);
-  return std::optional<std::string>(json::serialize(next));
+  auto prev = ParseTimestamp(*modified);
+  if (!prev.ok()) return InvalidArgument(std::string(*id) + ": modified: " + prev.error().message());
+  TaskCoordination coord = ReadTaskCoordination(task);
+  std::set<std::string_view> applied_set(coord.applied_updates.begin(), coord.applied_updates.end());
+  std::vector<const TaskUpdate*> eligible;
+  for (const TaskUpdate& u : fresh) {
+    if (u.task_ref != *id || applied_set.count(u.note_id)) continue;
+    if (u.organization != *owner && u.organization != coord.assignee_organization) continue;
+    eligible.push_back(&u);
+  }
+  out.possible = true;
+  if (eligible.empty()) return out;
+  std::sort(eligible.begin(), eligible.end(), UpdateOrder);
+  eligible.erase(std::unique(eligible.begin(), eligible.end(),
+                             [](const TaskUpdate* a, const TaskUpdate* b) { return a->note_id == b->note_id; }),
+                 eligible.end());
+  std::string initial = coord.initial_outcome;
+  if (!coord.applied_updates.empty()) {
+    // The task's state is the fold of its applied notes, the last of which
+    // is its last change: every new one must come after it.
+    const json::object* c = CoordinationOf(task);
+    const json::value* lc = c ? c->if_contains("last_change") : nullptr;
+    const json::string* note = lc && lc->is_object() ? StringAt(lc->get_object(), "note") : nullptr;
+    const json::string* at = lc && lc->is_object() ? StringAt(lc->get_object(), "at") : nullptr;
+    auto last = at ? ParseTimestamp(*at) : Result<Timestamp>(InvalidArgument(""));
+    if (!note || !last.ok() || initial.empty() || !outcome_now ||
+        *note != coord.applied_updates.back()) {
+      out.possible = false;
+      return out;
+    }
+    const TaskUpdate& first = *eligible.front();
+    if (first.created < *last || (first.created == *last && first.note_id <= std::string_view(*note))) {
+      out.possible = false;
+      return out;
+    }
+  } else if (initial.empty()) {
+    initial = outcome_now ? std::string(*outcome_now) : "pending";
+  }
+  std::string outcome = coord.applied_updates.empty() ? initial : std::string(*outcome_now);
+  std::optional<int64_t> progress = coord.applied_updates.empty() ? std::nullopt : coord.progress;
+  std::vector<std::string> applied = coord.applied_updates;
+  for (const TaskUpdate* u : eligible) {
+    if (u->outcome) outcome = *u->outcome;
+    if (u->progress) progress = u->progress;
+    applied.push_back(u->note_id);
+  }
+  out.next = NextVersion(task, *prev, now_us, initial, outcome, progress, applied, eligible.back());
+  return out;
 }
 
 }  // namespace kizuna::coord

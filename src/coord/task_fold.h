@@ -69,4 +69,18 @@ TaskCoordination ReadTaskCoordination(const boost::json::object& task);
 Result<std::optional<std::string>> FoldTask(const boost::json::object& task,
                                             std::span<const TaskUpdate> updates, int64_t now_us);
 
+// The fold without reading back the notes already applied: when every
+// eligible update of `fresh` not yet applied sorts after the task's last
+// change (the usual case: updates arrive in order), the next version is
+// computed from the task's own state (outcome, progress, applied list), and
+// equals FoldTask(task, applied notes + fresh, now_us). `possible` is false
+// when an update sorts before the last change (a late note: the caller folds
+// everything with FoldTask) or the task's state cannot be read.
+struct IncrementalFold {
+  bool possible = false;
+  std::optional<std::string> next;  // nullopt: nothing new to fold
+};
+Result<IncrementalFold> FoldTaskAfter(const boost::json::object& task,
+                                      std::span<const TaskUpdate> fresh, int64_t now_us);
+
 }  // namespace kizuna::coord

@@ -322,7 +322,11 @@ http::Response Service::Call::Show(const std::string& id, bool bundle) {
     json::array pending;
     for (const Located& n : notes) {
       auto u = ReadTaskUpdate(n.object);
-      if (u.ok() && u->task_ref == tid && !applied.count(u->note_id)) pending.emplace_back(u->note_id);
+      // An update only from the organization that wrote the note (the fold's rule).
+      if (u.ok() && u->task_ref == tid && u->organization == n.record.producer &&
+          !applied.count(u->note_id)) {
+        pending.emplace_back(u->note_id);
+      }
     }
     json::object e{{"id", tid},
                    {"name", Str(&t, "name")},

@@ -16,6 +16,7 @@
 #include <vector>
 
 #include "federation_support.h"
+#include "policy/extensions.h"
 #include "harness.h"
 
 namespace kizuna::testing {
@@ -44,7 +45,7 @@ class CoordinationTest : public ::testing::Test {
                {{"alice", "US Centre", "contributor"}, {"bob", "US ISAC", "contributor"}});
     jp_->Setup(Orgs(), group, {}, {kColl},
                {{"kenji", "JP Centre", "contributor"}, {"hana", "JP Power", "contributor"},
-                {"yuki", "JP Vendor", "contributor"}});
+                {"yuki", "JP Vendor", "contributor"}, {"taro", "JP Centre", "coordinator"}});
     us_->Start();
     jp_->Start();
     us_->AddPeer(*jp_, {kColl}, "both", {}, "JP Centre");
@@ -181,6 +182,58 @@ TEST_F(CoordinationTest, ConcurrentUpdatesFromBothSidesAreAllKeptInOneOrder) {
   EXPECT_EQ(applied(us_task), applied(jp_task));
   EXPECT_EQ(Field(us_task, "progress"), "50");
   EXPECT_EQ(Field(us_task, "outcome"), "ongoing");
+}
+
+// A note is an update only from the organization that wrote it: a party in
+// the audience that posts a note naming the assignee as its creator (a copy,
+// its own lineage) does not speak for the assignee, and the owner's hub does
+// not fold it; the assignee's own update still is.
+TEST_F(CoordinationTest, ANoteRelayedByAnotherPartyNeverSpeaksForTheAssignee) {
+  std::string incident = Open("Relayed note");
+  std::string task = AddTask(incident, "JP Power");
+  json::object jp_task;
+  ASSERT_TRUE(WaitUntil([&] {
+    jp_task = TaskIn(Show(*jp_, "kenji", incident), task);
+    return !jp_task.empty();
+  }));
+  const json::object& stored = jp_task.at("task").as_object();
+  const std::string forged_id = "note--0f0f0f0f-0000-4000-8000-000000000001";
+  json::object forged{
+      {"type", "note"},
+      {"spec_version", "2.1"},
+      {"id", forged_id},
+      {"created", "2026-12-07T00:00:00.000Z"},
+      {"modified", "2026-12-07T00:00:00.000Z"},
+      {"created_by_ref", kJpPower},
+      {"content", "cancel it"},
+      {"object_refs", json::array{json::string(task)}},
+      {"object_marking_refs", stored.at("object_marking_refs")},
+      {"extensions", stored.at("extensions")}};
+  json::object& exts = forged["extensions"].as_object();
+  exts.erase("extension-definition--2074a052-8be4-4932-849e-f5e7798e0030");
+  exts[policy::kCoordinationExtensionId] = json::object{{"extension_type", "property-extension"},
+                                                         {"task_ref", task},
+                                                         {"author", "hana@jp-hub"},
+                                                         {"outcome", "cancelled"}};
+  // A coordinator of JP Centre relays it (its own lineage of an object naming JP Power).
+  HttpResponse posted = jp_->Post("taro", kColl, {json::serialize(forged)});
+  ASSERT_EQ(posted.status, 202) << posted.body;
+  ASSERT_NE(posted.body.find("\"success_count\":1"), std::string::npos) << posted.body;
+  ASSERT_TRUE(WaitUntil([&] {
+    return us_->Get("alice", std::string("/api1/collections/") + kColl + "/objects/" + forged_id + "/").status == 200;
+  }));
+  // The assignee's own update, after it, is folded; the relayed one is not.
+  HttpResponse r = Api(*jp_, "hana", "POST", "tasks/" + task + "/updates", R"({"outcome":"ongoing","progress":30})");
+  ASSERT_EQ(r.status, 201) << r.body;
+  const std::string real = std::string(Body(r)["id"].as_string());
+  json::object us_task;
+  ASSERT_TRUE(WaitUntil([&] {
+    us_task = TaskIn(Show(*us_, "alice", incident), task);
+    return us_task.contains("last_change") && Field(us_task.at("last_change").as_object(), "note") == real;
+  })) << json::serialize(us_task);
+  EXPECT_EQ(Field(us_task, "outcome"), "ongoing");
+  EXPECT_EQ(Field(us_task, "updates_applied"), "1");
+  EXPECT_EQ(json::serialize(us_task).find(forged_id), std::string::npos) << json::serialize(us_task);
 }
 
 TEST_F(CoordinationTest, AnUpdateMadeWhileTheOwnersHubIsDownConvergesWhenItReturns) {

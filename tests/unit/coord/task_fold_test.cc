@@ -7,6 +7,7 @@
 #include <gtest/gtest.h>
 
 #include <algorithm>
+#include <cstdio>
 #include <boost/json.hpp>
 #include <string>
 #include <vector>
@@ -198,6 +199,56 @@ TEST(TaskFoldTest, VersionsOnlyMoveForwardAndStayValidStix) {
   json::object no_owner = Task();
   no_owner.erase("created_by_ref");
   EXPECT_FALSE(FoldTask(no_owner, std::vector<TaskUpdate>{a}, kNow).ok());
+}
+
+// The incremental fold, batch after batch of updates in order, gives exactly
+// the full fold's version (outcome, progress, applied list, last change);
+// a late note (before the last change) is refused so the caller folds all.
+TEST(TaskFoldTest, TheIncrementalFoldEqualsTheFullFoldAndRefusesLateNotes) {
+  std::vector<TaskUpdate> all;
+  const char* outcomes[] = {"ongoing", "", "failed", "ongoing", "", "successful"};
+  for (int i = 0; i < 12; ++i) {
+    char n[13], created[32];
+    std::snprintf(n, sizeof n, "%012d", 100 + i);
+    std::snprintf(created, sizeof created, "2026-12-01T09:%02d:00.000Z", i);
+    all.push_back(Update(Note(n, created, i % 3 == 0 ? kOwner : kAssignee, outcomes[i % 6],
+                              i % 4 == 1 ? -1 : i * 8)));
+  }
+  all.push_back(Update(Note("000000000999", "2026-12-01T09:30:00.000Z", kStranger, "cancelled")));
+  json::object inc = Task();
+  int64_t now = kNow;
+  for (size_t from = 0; from < all.size(); from += 3) {
+    std::vector<TaskUpdate> batch(all.begin() + static_cast<ptrdiff_t>(from),
+                                  all.begin() + static_cast<ptrdiff_t>(std::min(all.size(), from + 3)));
+    std::reverse(batch.begin(), batch.end());  // arrival order does not matter within a batch
+    std::vector<TaskUpdate> so_far(all.begin(), all.begin() + static_cast<ptrdiff_t>(std::min(all.size(), from + 3)));
+    auto full = FoldTask(inc, so_far, now);
+    auto step = FoldTaskAfter(inc, batch, now);
+    ASSERT_TRUE(full.ok() && step.ok());
+    ASSERT_TRUE(step->possible) << from;
+    ASSERT_EQ(full->has_value(), step->next.has_value()) << from;
+    if (!full->has_value()) continue;
+    EXPECT_EQ(json::parse(**full), json::parse(*step->next)) << from;
+    inc = json::parse(*step->next).as_object();
+    now += 1000;
+  }
+  EXPECT_EQ(inc.at("outcome").as_string(), "successful");
+  EXPECT_EQ(Coordination(inc).at("applied_updates").as_array().size(), 12u);
+  // Already applied: nothing to do. Late: not possible.
+  auto again = FoldTaskAfter(inc, all, now);
+  ASSERT_TRUE(again.ok());
+  EXPECT_TRUE(again->possible);
+  EXPECT_FALSE(again->next.has_value());
+  std::vector<TaskUpdate> late{Update(Note("000000000050", "2026-12-01T09:05:30.000Z", kAssignee, "cancelled"))};
+  auto refused = FoldTaskAfter(inc, late, now);
+  ASSERT_TRUE(refused.ok());
+  EXPECT_FALSE(refused->possible);
+  // A task whose last change does not name its last applied note is not trusted either.
+  json::object odd = inc;
+  odd["extensions"].as_object()[policy::kCoordinationExtensionId].as_object().erase("last_change");
+  std::vector<TaskUpdate> next{Update(Note("000000000060", "2026-12-01T10:00:00.000Z", kAssignee, "ongoing"))};
+  EXPECT_FALSE(FoldTaskAfter(odd, next, now)->possible);
+  EXPECT_TRUE(FoldTaskAfter(inc, next, now)->possible);
 }
 
 }  // namespace
