@@ -64,9 +64,12 @@ http::Response Json(int status, const boost::json::value& body);
 std::map<std::string, std::string> QueryParams(std::string_view raw);
 // Reads the released versions (default: the latest per lineage) of `ids` in
 // the scope's collection, 500 ids per query, page by page, calling `each`.
+// `after` (optional, parallel to `ids`): per id, where to start
+// (store::ObjectQuery::ids_added_after).
 Status ReadByIds(policy::ReleaseScope& scope, int64_t collection, const std::vector<std::string>& ids,
                  bool with_raw, bool audit_named,
-                 const std::function<void(store::ObjectRecord&)>& each);
+                 const std::function<void(store::ObjectRecord&)>& each,
+                 const std::vector<int64_t>* after = nullptr);
 // Of the latest versions of one id (one per lineage), the one whose
 // producer is the creator its content names; unless `creator_only`, the
 // first one when none is (objects without a creator: link targets).

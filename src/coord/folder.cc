@@ -159,14 +159,21 @@ void Folder::FoldTask(int64_t collection, const std::string& task_id,
                       const std::vector<const store::ObjectRecord*>& fresh,
                       const std::shared_ptr<const policy::TrustModel>& model) {
   std::lock_guard task_lock(lock_for_(task_id));
-  store::ObjectQuery q;
-  q.collection = collection;
-  q.ids = {task_id};
-  q.limit = 16;
-  auto page = store_->Query(q, std::nullopt);
-  if (!page.ok()) return;
-  auto task = detail::PickLineage(std::move(page->records), /*creator_only=*/true);
+  // The task's latest version, from where it was last found (hints.h).
+  const int64_t hint = hints_.After(collection, task_id);
+  std::optional<Located> task;
+  for (int pass = hint > 0 ? 0 : 1; pass < 2 && !task; ++pass) {
+    store::ObjectQuery q;
+    q.collection = collection;
+    q.ids = {task_id};
+    if (pass == 0) q.ids_added_after = {hint};
+    q.limit = 16;
+    auto page = store_->Query(q, std::nullopt);
+    if (!page.ok()) return;
+    task = detail::PickLineage(std::move(page->records), /*creator_only=*/true);
+  }
   if (!task || task->record.type != "task") return;
+  hints_.Found(collection, task_id, task->record.date_added_us);
   // Only the owner's hub folds its tasks.
   const std::string owner = task->record.producer;
   const policy::Org* org = model->FindOrg(owner);

@@ -27,6 +27,7 @@
 #include <thread>
 #include <vector>
 
+#include "coord/hints.h"
 #include "core/time.h"
 #include "policy/decision_point.h"
 #include "store/store.h"
@@ -75,6 +76,7 @@ class Folder {
 
   store::Store* store_;
   policy::DecisionPoint* policy_;
+  LatestHints hints_;  // where each task's latest version was (the worker's reads)
   std::string hub_name_;
   std::function<std::mutex&(std::string_view)> lock_for_;
   const Clock* clock_;

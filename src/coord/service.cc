@@ -77,12 +77,16 @@ std::map<std::string, std::string> QueryParams(std::string_view raw) {
 
 Status ReadByIds(policy::ReleaseScope& scope, int64_t collection, const std::vector<std::string>& ids,
                  bool with_raw, bool audit_named,
-                 const std::function<void(store::ObjectRecord&)>& each) {
+                 const std::function<void(store::ObjectRecord&)>& each,
+                 const std::vector<int64_t>* after) {
   for (size_t i = 0; i < ids.size(); i += 500) {
     store::ObjectQuery q;
     q.collection = collection;
-    q.ids.assign(ids.begin() + static_cast<ptrdiff_t>(i),
-                 ids.begin() + static_cast<ptrdiff_t>(std::min(ids.size(), i + 500)));
+    const auto end = static_cast<ptrdiff_t>(std::min(ids.size(), i + 500));
+    q.ids.assign(ids.begin() + static_cast<ptrdiff_t>(i), ids.begin() + end);
+    if (after != nullptr && after->size() == ids.size()) {
+      q.ids_added_after.assign(after->begin() + static_cast<ptrdiff_t>(i), after->begin() + end);
+    }
     q.limit = 1000;
     q.with_raw = with_raw;
     std::optional<int64_t> cursor;
@@ -145,13 +149,20 @@ Result<Located> Service::Call::Find(const std::string& id, bool creator_only) {
   for (const auto& c : cols) {
     ASSIGN_OR_RETURN(auto scope, svc->policy_->Begin(principal, c.key, c.id,
                                                      policy::Path::kCoordination, remote));
-    store::ObjectQuery q;
-    q.ids = {id};
-    q.limit = 16;
-    ASSIGN_OR_RETURN(auto page, scope.Read(q, std::nullopt));
-    if (auto l = PickLineage(std::move(page.records), creator_only)) {
-      l->collection = c;
-      return std::move(*l);
+    // From where the creator's latest version was last found (hints.h),
+    // then, if nothing is there, from the start.
+    const int64_t hint = creator_only ? svc->hints_.After(c.key, id) : 0;
+    for (int pass = hint > 0 ? 0 : 1; pass < 2; ++pass) {
+      store::ObjectQuery q;
+      q.ids = {id};
+      if (pass == 0) q.ids_added_after = {hint};
+      q.limit = 16;
+      ASSIGN_OR_RETURN(auto page, scope.Read(q, std::nullopt));
+      if (auto l = PickLineage(std::move(page.records), creator_only)) {
+        l->collection = c;
+        if (creator_only) svc->hints_.Found(c.key, id, l->record.date_added_us);
+        return std::move(*l);
+      }
     }
   }
   return NotFound("no incident, task or object " + id + " you may see");

@@ -36,6 +36,7 @@
 #include <string_view>
 
 #include "auth/authenticator.h"
+#include "coord/hints.h"
 #include "core/thread_pool.h"
 #include "core/time.h"
 #include "http/message.h"
@@ -83,6 +84,7 @@ class Service {
   ServiceOptions options_;
   const Clock* clock_;
   std::array<std::mutex, 64> locks_;
+  LatestHints hints_;  // reads by id of incidents, tasks and their parts
   std::unique_ptr<ThreadPool> pool_;  // last: joined first
 };
 

@@ -132,6 +132,12 @@ json::object Summary(const Located& l, const policy::TrustModel& model, const Pr
 }
 
 // Groups records by id and keeps, per id, the creator's lineage.
+// Whether a part is its creator's own lineage (not a copy another party posted).
+bool IsCreators(const Located& l) {
+  const json::value* by = l.object.if_contains("created_by_ref");
+  return by && by->is_string() && by->get_string() == l.record.producer;
+}
+
 std::map<std::string, Located> ByIdCreator(std::vector<store::ObjectRecord> records,
                                            const store::Collection& c) {
   std::map<std::string, std::vector<store::ObjectRecord>> by_id;
@@ -254,11 +260,32 @@ http::Response Service::Call::Show(const std::string& id, bool bundle) {
   ids.insert(ids.end(), event_ids.begin(), event_ids.end());
   ids.insert(ids.end(), impact_ids.begin(), impact_ids.end());
   ids.insert(ids.end(), rel_ids.begin(), rel_ids.end());
+  // Each part from where its creator's latest version was last found
+  // (hints.h); those not found there, again from the start.
+  const int64_t key = l->collection.key;
+  std::vector<int64_t> after;
+  after.reserve(ids.size());
+  for (const std::string& x : ids) after.push_back(svc->hints_.After(key, x));
   std::vector<store::ObjectRecord> records;
-  Status read = ReadByIds(*scope, l->collection.key, ids, /*with_raw=*/true, /*audit_named=*/true,
-                          [&](store::ObjectRecord& r) { records.push_back(std::move(r)); });
+  Status read = ReadByIds(*scope, key, ids, /*with_raw=*/true, /*audit_named=*/true,
+                          [&](store::ObjectRecord& r) { records.push_back(std::move(r)); }, &after);
   if (!read.ok()) return taxii::ErrorFor(read);
   std::map<std::string, Located> parts = ByIdCreator(std::move(records), l->collection);
+  std::vector<std::string> again;
+  for (size_t i = 0; i < ids.size(); ++i) {
+    auto it = parts.find(ids[i]);
+    if (after[i] > 0 && (it == parts.end() || !IsCreators(it->second))) again.push_back(ids[i]);
+  }
+  if (!again.empty()) {
+    records.clear();
+    read = ReadByIds(*scope, key, again, /*with_raw=*/true, /*audit_named=*/true,
+                     [&](store::ObjectRecord& r) { records.push_back(std::move(r)); });
+    if (!read.ok()) return taxii::ErrorFor(read);
+    for (auto& [pid, p] : ByIdCreator(std::move(records), l->collection)) parts.insert_or_assign(pid, std::move(p));
+  }
+  for (const auto& [pid, p] : parts) {
+    if (IsCreators(p)) svc->hints_.Found(key, pid, p.record.date_added_us);
+  }
 
   // The notes and opinions on the incident or its tasks that the caller may
   // see: task updates (folded or still pending), discussion, assessments.

@@ -91,6 +91,12 @@ struct ObjectQuery {
   int64_t collection = 0;
   std::optional<int64_t> added_after_us;  // exclusive lower bound on date_added
   std::vector<std::string> ids;           // match[id]; empty = any
+  // Optional, parallel to `ids`: per id, an exclusive lower bound on the
+  // date_added of the versions offered (a reader that knows where an id's
+  // latest version was looks only from there; 0 or absent = no bound).
+  // First and last are still taken among every version of the id, so a
+  // version below the bound still makes an older one not the last.
+  std::vector<int64_t> ids_added_after;
   std::vector<std::string> types;         // match[type]; empty = any
   std::vector<std::string> spec_versions; // match[spec_version]; empty = any
   VersionFilter versions;

@@ -239,8 +239,15 @@ Status SqliteStore::QueryIds(Connection* conn, const ObjectQuery& q, int64_t low
   std::vector<int64_t> candidates;
   {
     std::shared_lock lock(map_mu_);
-    for (std::string_view id : wanted) {
-      map_.Find(IdIndex::Key(q.collection, IdHash(id)), &candidates);
+    for (size_t i = 0; i < q.ids.size(); ++i) {
+      const size_t from = candidates.size();
+      map_.Find(IdIndex::Key(q.collection, IdHash(q.ids[i])), &candidates);
+      if (i < q.ids_added_after.size() && q.ids_added_after[i] > 0) {
+        const int64_t bound = q.ids_added_after[i];
+        candidates.erase(std::remove_if(candidates.begin() + static_cast<ptrdiff_t>(from), candidates.end(),
+                                        [bound](int64_t da) { return da <= bound; }),
+                         candidates.end());
+      }
     }
   }
   std::erase_if(candidates, [lower](int64_t da) { return da <= lower; });

@@ -501,6 +501,43 @@ TEST_P(StoreContractTest, VersionsArrivingOutOfOrderKeepFirstAndLast) {
   EXPECT_EQ(l[0].version_us, 300);
 }
 
+// A per-id lower bound on date_added narrows the versions offered for that
+// id only; first and last stay those of the whole lineage.
+TEST_P(StoreContractTest, APerIdLowerBoundNarrowsOnlyThatIdsVersions) {
+  Write({Obj(Id(1), 100)});
+  Write({Obj(Id(1), 200)});
+  Write({Obj(Id(2), 10)});
+  Write({Obj(Id(1), 300)});
+  Write({Obj(Id(1), 250)});  // older than the last, added after it
+  ObjectQuery all;
+  all.versions.all = true;
+  all.ids = {Id(1), Id(2)};
+  std::map<int64_t, int64_t> added;  // version -> date_added
+  for (const auto& r : All(all)) added[r.version_us] = r.date_added_us;
+  ASSERT_EQ(added.size(), 5u);
+  ObjectQuery q = all;
+  q.ids_added_after = {added[200], 0};  // Id(1): only what came after version 200
+  std::multiset<int64_t> seen;
+  std::map<int64_t, std::pair<bool, bool>> flags;
+  for (const auto& r : All(q)) {
+    seen.insert(r.version_us);
+    flags[r.version_us] = {r.is_first, r.is_last};
+  }
+  EXPECT_EQ(seen, (std::multiset<int64_t>{300, 250, 10}));
+  EXPECT_EQ(flags[300], std::make_pair(false, true));
+  EXPECT_EQ(flags[250], std::make_pair(false, false));
+  // The default (last) with the bound at the latest: the same answer as without.
+  ObjectQuery last;
+  last.ids = {Id(1)};
+  last.ids_added_after = {added[300] - 1};
+  auto l = All(last);
+  ASSERT_EQ(l.size(), 1u);
+  EXPECT_EQ(l[0].version_us, 300);
+  // A bound past every version: nothing (the caller then looks without it).
+  last.ids_added_after = {added[250]};
+  EXPECT_TRUE(All(last).empty());
+}
+
 // First and last are taken among the versions the visibility predicate
 // accepts: a newer version the reader may not see never hides an older one
 // it may see, and an older hidden one never takes "first" from it.
