@@ -250,7 +250,13 @@ void PrintShow(const json::value& v) {
   for (const auto& l : v.at("links").as_array()) {
     std::printf("  linked %s  %s\n", S(l, "id").c_str(), S(l, "name").c_str());
   }
-  for (const auto& n : v.at("notes").as_array()) {
+  const auto& note_list = v.at("notes").as_array();
+  if (const json::value* total = v.as_object().if_contains("notes_total");
+      total && total->is_int64() && total->as_int64() > static_cast<int64_t>(note_list.size())) {
+    std::printf("  (the latest %zu of %lld notes; --notes N for more)\n", note_list.size(),
+                static_cast<long long>(total->as_int64()));
+  }
+  for (const auto& n : note_list) {
     std::printf("  note %s  %s\n", S(n, "id").c_str(), S(n, "content").c_str());
   }
   if (const json::value* ops = v.as_object().if_contains("opinions")) {
@@ -344,8 +350,15 @@ void AddIncidentCommands(CLI::App& root, int* exit_code) {
     auto f = std::make_shared<HubFlags>();
     auto id = std::make_shared<std::string>();
     AddHubFlags(c, f.get());
+    auto notes = std::make_shared<int>(-1);
     c->add_option("id", *id, "incident id")->required();
-    c->callback([f, id, exit_code] { *exit_code = Run(*f, "GET", "incidents/" + *id, nullptr, PrintShow); });
+    c->add_option("--notes", *notes, "how many of the latest notes and opinions to list (default 100)")
+        ->check(CLI::Range(0, 10000));
+    c->callback([f, id, notes, exit_code] {
+      std::string path = "incidents/" + *id;
+      if (*notes >= 0) path += "?notes=" + std::to_string(*notes);
+      *exit_code = Run(*f, "GET", path, nullptr, PrintShow);
+    });
   }
   {  // update
     auto* c = inc->add_subcommand("update", "change an incident's status, determination or criticality");

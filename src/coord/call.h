@@ -128,7 +128,9 @@ struct Service::Call {
   http::Response Accept(const std::string& id);
   // view.cc: the reads.
   http::Response List(const http::Request& req);
-  http::Response Show(const std::string& id, bool bundle);
+  // `notes=N` (0-10000, default 100): the show lists the N latest notes and
+  // opinions (the bundle has them all).
+  http::Response Show(const std::string& id, bool bundle, const http::Request& req);
   // picture.cc: every incident the caller may see in the API root, and what
   // correlates them (the linked objects it may see, their sightings).
   Result<Picture> ReadPicture();

@@ -326,12 +326,12 @@ http::Response Service::Serve(const http::Request& req, const auth::Principal& p
     }
     const std::string& id = seg[4];
     if (seg.size() == 5) {
-      if (get) return call.Show(id, false);
+      if (get) return call.Show(id, false, req);
       return method_not_allowed("GET, HEAD");
     }
     if (seg.size() == 6) {
       const std::string& what = seg[5];
-      if (what == "bundle") return get ? call.Show(id, true) : method_not_allowed("GET, HEAD");
+      if (what == "bundle") return get ? call.Show(id, true, req) : method_not_allowed("GET, HEAD");
       if (m != "POST") return method_not_allowed("POST");
       if (what == "update") return call.Update(id, req);
       if (what == "tasks") return call.AddTask(id, req);

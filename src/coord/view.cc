@@ -240,7 +240,21 @@ http::Response Service::Call::List(const http::Request& req) {
                                 {"incidents", std::move(items)}});
 }
 
-http::Response Service::Call::Show(const std::string& id, bool bundle) {
+http::Response Service::Call::Show(const std::string& id, bool bundle, const http::Request& req) {
+  auto params = QueryParams(req.raw_query);
+  for (const auto& [k, v] : params) {
+    if (k != "notes") {
+      return taxii::ErrorFor(InvalidArgument("'" + k + "': not a parameter of an incident's show (notes)"));
+    }
+  }
+  int64_t notes_limit = 100;
+  if (auto it = params.find("notes"); it != params.end()) {
+    char* end = nullptr;
+    notes_limit = std::strtoll(it->second.c_str(), &end, 10);
+    if (it->second.empty() || *end != '\0' || notes_limit < 0 || notes_limit > 10000) {
+      return taxii::ErrorFor(InvalidArgument("'notes' must be an integer from 0 to 10000"));
+    }
+  }
   auto l = Find(id);
   if (!l.ok() || l->record.type != "incident") {
     return taxii::Error(404, "Not Found", "no incident " + id + " you may see");
@@ -378,8 +392,15 @@ http::Response Service::Call::Show(const std::string& id, bool bundle) {
   };
   json::array links, note_items;
   for (auto& t : linked) links.push_back(t.object);
+  // The latest `notes` notes and opinions, oldest first; the totals say how
+  // many the caller may see.
   json::array opinion_items;
-  for (auto& n : notes) (n.record.type == "opinion" ? opinion_items : note_items).push_back(n.object);
+  int64_t notes_total = 0, opinions_total = 0;
+  for (const Located& n : notes) ++(n.record.type == "opinion" ? opinions_total : notes_total);
+  const size_t skip = notes.size() > static_cast<size_t>(notes_limit) ? notes.size() - static_cast<size_t>(notes_limit) : 0;
+  for (size_t i = skip; i < notes.size(); ++i) {
+    (notes[i].record.type == "opinion" ? opinion_items : note_items).push_back(notes[i].object);
+  }
   auto pic = ReadPicture();
   if (!pic.ok()) return taxii::ErrorFor(pic.error());
   Priority priority;
@@ -395,6 +416,8 @@ http::Response Service::Call::Show(const std::string& id, bool bundle) {
   out["links"] = std::move(links);
   out["notes"] = std::move(note_items);
   out["opinions"] = std::move(opinion_items);
+  out["notes_total"] = notes_total;
+  out["opinions_total"] = opinions_total;
   if (const json::value* lc = coord ? coord->if_contains("last_change") : nullptr) {
     out["last_change"] = *lc;
   }

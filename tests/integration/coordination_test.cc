@@ -305,6 +305,8 @@ TEST_F(CoordinationTest, BadInputIsRefusedClearlyAndChangesNothing) {
       {"alice", "POST", "incidents/" + incident + "/tasks", R"({"assignee":"JP Vendor","name":"x"})", 400, "audience"},
       {"alice", "POST", "incidents/" + incident + "/links",
        R"({"object_refs":["indicator--00000000-0000-4000-8000-000000000009"]})", 404, "you may see"},
+      {"alice", "GET", "incidents/" + incident + "?notes=-1", "", 400, "'notes'"},
+      {"alice", "GET", "incidents/" + incident + "?limit=5", "", 400, "'limit'"},
   };
   ASSERT_TRUE(WaitUntil([&] { return !Show(*jp_, "kenji", incident).empty(); }));
   for (const auto& b : bad) {
@@ -625,6 +627,11 @@ TEST_F(CoordinationTest, TheCliOpensAssignsUpdatesAndShows) {
            text.out.find("opinion " + op.out.substr(0, op.out.find('\n')) + "  agree: seen here too") !=
                std::string::npos;
   }));
+  // The show lists the latest notes (--notes N) and says how many there are.
+  ProcessResult few = as(us_root, "alice", {"incident", "show", incident, "--notes", "0"});
+  ASSERT_EQ(few.exit_code, 0) << few.err;
+  EXPECT_NE(few.out.find("(the latest 0 of "), std::string::npos) << few.out;
+  EXPECT_EQ(few.out.find("  note "), std::string::npos) << few.out;
   ProcessResult bundle = as(us_root, "alice", {"incident", "export", incident});
   ASSERT_EQ(bundle.exit_code, 0) << bundle.err;
   EXPECT_NE(bundle.out.find("\"type\":\"bundle\""), std::string::npos);
