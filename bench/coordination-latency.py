@@ -13,6 +13,7 @@ show's own response time (what one poll costs).
 Usage: bench/coordination-latency.py KIZUNA_BINARY [UPDATES] [RATE]
 """
 import base64
+import http.client
 import json
 import os
 import shutil
@@ -22,6 +23,7 @@ import sys
 import tempfile
 import threading
 import time
+import urllib.parse
 import urllib.request
 
 
@@ -42,12 +44,23 @@ def main():
             pw = next(a["password"] for a in creds[hub]["accounts"] if a["username"] == user)
             return "Basic " + base64.b64encode(f"{user}:{pw}".encode()).decode()
 
+        # One keep-alive connection per thread and hub, as a dashboard or a
+        # SOC tool would hold.
+        local = threading.local()
+
         def call(hub, user, method, path, body=None):
-            url = creds[hub]["api_root"].replace("/kizuna/", "/coordination/v1/kizuna/") + path
-            req = urllib.request.Request(url, method=method, data=json.dumps(body).encode() if body else None,
-                                         headers={"Authorization": auth(hub, user), "Content-Type": "application/json"})
-            with urllib.request.urlopen(req) as r:
-                return json.loads(r.read())
+            url = urllib.parse.urlsplit(creds[hub]["api_root"].replace("/kizuna/", "/coordination/v1/kizuna/") + path)
+            conns = local.__dict__.setdefault("conns", {})
+            if hub not in conns:
+                conns[hub] = http.client.HTTPConnection(url.hostname, url.port, timeout=30)
+            conn = conns[hub]
+            conn.request(method, url.path, body=json.dumps(body).encode() if body else None,
+                         headers={"Authorization": auth(hub, user), "Content-Type": "application/json"})
+            r = conn.getresponse()
+            data = r.read()
+            if r.status >= 300:
+                raise RuntimeError(f"{method} {url.path}: {r.status} {data[:200]!r}")
+            return json.loads(data)
 
         incidents = call("us", "us-analyst", "GET", "incidents")["incidents"]
         incident = next(i["id"] for i in incidents if "Winter Grid" in i["name"])

@@ -292,6 +292,11 @@ Result<int> SqliteStore::VisibleFlags(Connection* conn, int64_t coll,
     return flags;
   }
   bool newer = false, older = false;
+  // The stored flags are those of the whole snapshot: a version that is the
+  // last (first) of every version is the last (first) of any subset, so
+  // only the other neighbour needs looking for.
+  const bool no_newer = (flags & sqlite::kFlagLast) != 0;
+  const bool no_older = (flags & sqlite::kFlagFirst) != 0;
   ObjectRecord other_rec;
   // Versions usually arrive in version order, so the newest date_added is
   // the likeliest newer version and the oldest the likeliest older one:
@@ -299,7 +304,7 @@ Result<int> SqliteStore::VisibleFlags(Connection* conn, int64_t coll,
   // with many versions costs a few lookups per row, not one per version).
   std::sort(candidates.begin(), candidates.end());
   size_t lo = 0, hi = candidates.size();
-  for (size_t step = 0; lo < hi && !(newer && older); ++step) {
+  for (size_t step = 0; lo < hi && !((newer || no_newer) && (older || no_older)); ++step) {
     const int64_t other = (step % 2 == 0) ? candidates[--hi] : candidates[lo++];
     if (other == da || other > upper) continue;
     ASSIGN_OR_RETURN(auto st, conn->PrepareFor(kSelectVersion, coll, &Sql));
