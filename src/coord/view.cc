@@ -328,11 +328,23 @@ http::Response Service::Call::Show(const std::string& id, bool bundle, const htt
       cursor = page->last_us;
     }
   }
-  std::sort(notes.begin(), notes.end(), [](const Located& a, const Located& b) {
-    std::string ca = Str(&a.object, "created"), cb = Str(&b.object, "created");
-    if (ca != cb) return ca < cb;
-    return a.record.id < b.record.id;
-  });
+  {
+    // By (created, id), each key read once.
+    std::vector<std::pair<std::string_view, size_t>> order;
+    order.reserve(notes.size());
+    for (size_t i = 0; i < notes.size(); ++i) {
+      const json::value* c = notes[i].object.if_contains("created");
+      order.emplace_back(c && c->is_string() ? std::string_view(c->get_string()) : std::string_view(), i);
+    }
+    std::sort(order.begin(), order.end(), [&](const auto& a, const auto& b) {
+      if (a.first != b.first) return a.first < b.first;
+      return notes[a.second].record.id < notes[b.second].record.id;
+    });
+    std::vector<Located> sorted;
+    sorted.reserve(notes.size());
+    for (const auto& [key, i] : order) sorted.push_back(std::move(notes[i]));
+    notes = std::move(sorted);
+  }
   // Linked objects, wherever the caller may see them.
   std::vector<Located> linked;
   for (const std::string& target : Strs(coord, "linked_refs")) {
@@ -353,6 +365,14 @@ http::Response Service::Call::Show(const std::string& id, bool bundle, const htt
     return r;
   }
 
+  // The task updates among the notes, read once: task id -> note ids, in order.
+  std::map<std::string, std::vector<std::string>, std::less<>> updates_of;
+  for (const Located& n : notes) {
+    if (n.record.type != "note") continue;
+    auto u = ReadTaskUpdate(n.object);
+    // An update only from the organization that wrote the note (the fold's rule).
+    if (u.ok() && u->organization == n.record.producer) updates_of[u->task_ref].push_back(u->note_id);
+  }
   json::array tasks;
   for (const std::string& tid : task_ids) {
     auto it = parts.find(tid);
@@ -361,12 +381,9 @@ http::Response Service::Call::Show(const std::string& id, bool bundle, const htt
     TaskCoordination tc = ReadTaskCoordination(t);
     std::set<std::string> applied(tc.applied_updates.begin(), tc.applied_updates.end());
     json::array pending;
-    for (const Located& n : notes) {
-      auto u = ReadTaskUpdate(n.object);
-      // An update only from the organization that wrote the note (the fold's rule).
-      if (u.ok() && u->task_ref == tid && u->organization == n.record.producer &&
-          !applied.count(u->note_id)) {
-        pending.emplace_back(u->note_id);
+    if (auto up = updates_of.find(tid); up != updates_of.end()) {
+      for (const std::string& note_id : up->second) {
+        if (!applied.count(note_id)) pending.emplace_back(note_id);
       }
     }
     json::object e{{"id", tid},
