@@ -256,6 +256,7 @@ Service::Service(store::Store* store, auth::Authenticator* authenticator,
       policy_(policy),
       options_(std::move(options)),
       clock_(clock),
+      notes_(store),
       pool_(std::make_unique<ThreadPool>(std::max<size_t>(1, options_.threads))) {}
 
 Service::~Service() { pool_.reset(); }

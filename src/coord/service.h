@@ -37,6 +37,7 @@
 
 #include "auth/authenticator.h"
 #include "coord/hints.h"
+#include "coord/note_index.h"
 #include "core/thread_pool.h"
 #include "core/time.h"
 #include "http/message.h"
@@ -85,6 +86,7 @@ class Service {
   const Clock* clock_;
   std::array<std::mutex, 64> locks_;
   LatestHints hints_;  // reads by id of incidents, tasks and their parts
+  NoteIndex notes_;    // the notes and opinions by what they are about
   std::unique_ptr<ThreadPool> pool_;  // last: joined first
 };
 

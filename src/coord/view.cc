@@ -7,6 +7,7 @@
 #include <set>
 
 #include "coord/call.h"
+#include "coord/note_index.h"
 #include "coord/task_fold.h"
 #include "core/time.h"
 #include "core/uuid.h"
@@ -303,47 +304,63 @@ http::Response Service::Call::Show(const std::string& id, bool bundle, const htt
 
   // The notes and opinions on the incident or its tasks that the caller may
   // see: task updates (folded or still pending), discussion, assessments.
-  std::set<std::string> about(task_ids.begin(), task_ids.end());
-  about.insert(id);
-  std::vector<Located> notes;
-  {
-    store::ObjectQuery q;
-    q.collection = l->collection.key;
-    q.types = {"note", "opinion"};
-    q.limit = 1000;
-    std::optional<int64_t> cursor;
-    for (;;) {
-      auto page = scope->Read(q, cursor);
-      if (!page.ok()) return taxii::ErrorFor(page.error());
-      for (auto& r : page->records) {
-        auto parsed = stix::ParseJson(r.raw);
-        if (!parsed.ok() || !parsed->is_object()) continue;
-        auto refs = Strs(&parsed->as_object(), "object_refs");
-        if (std::none_of(refs.begin(), refs.end(), [&](const std::string& x) { return about.count(x) > 0; })) {
-          continue;
-        }
-        notes.push_back(Located{l->collection, std::move(r), std::move(parsed->as_object())});
-      }
-      if (!page->more || page->last_us == 0) break;
-      cursor = page->last_us;
+  // Found in the note index (not by reading every note of the collection),
+  // chosen on their metadata by the decision point, in (created, id) order;
+  // those shown are released through the scope.
+  std::vector<std::string> about = task_ids;
+  about.push_back(id);
+  auto indexed = svc->notes_.About(key, about);
+  if (!indexed.ok()) return taxii::ErrorFor(indexed.error());
+  std::vector<IndexedNote> hits;
+  hits.reserve(indexed->size());
+  for (IndexedNote& n : *indexed) {
+    if (policy::Decide(scope->model(), scope->reader(), policy::MetaOf(n.meta, key), policy::Path::kCoordination)
+            .allow) {
+      hits.push_back(std::move(n));
     }
   }
-  {
-    // By (created, id), each key read once.
-    std::vector<std::pair<std::string_view, size_t>> order;
-    order.reserve(notes.size());
-    for (size_t i = 0; i < notes.size(); ++i) {
-      const json::value* c = notes[i].object.if_contains("created");
-      order.emplace_back(c && c->is_string() ? std::string_view(c->get_string()) : std::string_view(), i);
+  std::sort(hits.begin(), hits.end(), [](const IndexedNote& a, const IndexedNote& b) {
+    if (a.created != b.created) return a.created < b.created;
+    if (a.meta.id != b.meta.id) return a.meta.id < b.meta.id;
+    return a.meta.producer < b.meta.producer;
+  });
+  int64_t notes_total = 0, opinions_total = 0;
+  for (const IndexedNote& n : hits) ++(n.meta.type == "opinion" ? opinions_total : notes_total);
+  // The task updates among them: task id -> note ids, in order (an update
+  // only from the organization that wrote the note: the fold's rule).
+  std::map<std::string, std::vector<std::string>, std::less<>> updates_of;
+  for (const IndexedNote& n : hits) {
+    if (!n.task_ref.empty() && n.update_organization == n.meta.producer) {
+      updates_of[n.task_ref].push_back(n.meta.id);
     }
-    std::sort(order.begin(), order.end(), [&](const auto& a, const auto& b) {
-      if (a.first != b.first) return a.first < b.first;
-      return notes[a.second].record.id < notes[b.second].record.id;
-    });
-    std::vector<Located> sorted;
-    sorted.reserve(notes.size());
-    for (const auto& [key, i] : order) sorted.push_back(std::move(notes[i]));
-    notes = std::move(sorted);
+  }
+  // Released: every one for the bundle, else the latest `notes`.
+  const size_t from = bundle || hits.size() <= static_cast<size_t>(notes_limit)
+                          ? 0
+                          : hits.size() - static_cast<size_t>(notes_limit);
+  std::vector<Located> notes;
+  {
+    std::vector<std::string> note_ids;
+    std::vector<int64_t> note_after;
+    for (size_t i = from; i < hits.size(); ++i) {
+      note_ids.push_back(hits[i].meta.id);
+      note_after.push_back(hits[i].meta.date_added_us - 1);
+    }
+    std::map<std::string, Located> released;  // id '|' producer
+    Status got = ReadByIds(*scope, key, note_ids, /*with_raw=*/true, /*audit_named=*/false,
+                           [&](store::ObjectRecord& r) {
+                             auto parsed = stix::ParseJson(r.raw);
+                             if (!parsed.ok() || !parsed->is_object()) return;
+                             std::string k = r.id + "|" + r.producer;
+                             released.insert_or_assign(
+                                 std::move(k), Located{l->collection, std::move(r), std::move(parsed->as_object())});
+                           },
+                           &note_after);
+    if (!got.ok()) return taxii::ErrorFor(got);
+    for (size_t i = from; i < hits.size(); ++i) {
+      auto it = released.find(hits[i].meta.id + "|" + hits[i].meta.producer);
+      if (it != released.end()) notes.push_back(std::move(it->second));
+    }
   }
   // Linked objects, wherever the caller may see them.
   std::vector<Located> linked;
@@ -365,14 +382,6 @@ http::Response Service::Call::Show(const std::string& id, bool bundle, const htt
     return r;
   }
 
-  // The task updates among the notes, read once: task id -> note ids, in order.
-  std::map<std::string, std::vector<std::string>, std::less<>> updates_of;
-  for (const Located& n : notes) {
-    if (n.record.type != "note") continue;
-    auto u = ReadTaskUpdate(n.object);
-    // An update only from the organization that wrote the note (the fold's rule).
-    if (u.ok() && u->organization == n.record.producer) updates_of[u->task_ref].push_back(u->note_id);
-  }
   json::array tasks;
   for (const std::string& tid : task_ids) {
     auto it = parts.find(tid);
@@ -412,12 +421,7 @@ http::Response Service::Call::Show(const std::string& id, bool bundle, const htt
   // The latest `notes` notes and opinions, oldest first; the totals say how
   // many the caller may see.
   json::array opinion_items;
-  int64_t notes_total = 0, opinions_total = 0;
-  for (const Located& n : notes) ++(n.record.type == "opinion" ? opinions_total : notes_total);
-  const size_t skip = notes.size() > static_cast<size_t>(notes_limit) ? notes.size() - static_cast<size_t>(notes_limit) : 0;
-  for (size_t i = skip; i < notes.size(); ++i) {
-    (notes[i].record.type == "opinion" ? opinion_items : note_items).push_back(notes[i].object);
-  }
+  for (Located& n : notes) (n.record.type == "opinion" ? opinion_items : note_items).push_back(std::move(n.object));
   auto pic = ReadPicture();
   if (!pic.ok()) return taxii::ErrorFor(pic.error());
   Priority priority;

@@ -236,6 +236,48 @@ TEST_F(CoordinationTest, ANoteRelayedByAnotherPartyNeverSpeaksForTheAssignee) {
   EXPECT_EQ(json::serialize(us_task).find(forged_id), std::string::npos) << json::serialize(us_task);
 }
 
+// The notes on an incident are chosen per reader: a note addressed to one
+// organization of the incident's audience is listed and counted for it and
+// for nobody else (not in `notes`, not in `notes_total`).
+TEST_F(CoordinationTest, ANoteIsListedAndCountedOnlyForThoseWhoMaySeeIt) {
+  std::string incident = Open("Per-reader notes");
+  ASSERT_TRUE(WaitUntil([&] { return !Show(*jp_, "hana", incident).empty(); }));
+  HttpResponse r = Api(*jp_, "hana", "POST", "incidents/" + incident + "/notes", R"({"content":"for all"})");
+  ASSERT_EQ(r.status, 201) << r.body;
+  const std::string narrow_id = "note--0e0e0e0e-0000-4000-8000-000000000002";
+  json::object narrow{
+      {"type", "note"},
+      {"spec_version", "2.1"},
+      {"id", narrow_id},
+      {"created", "2026-12-07T01:00:00.000Z"},
+      {"modified", "2026-12-07T01:00:00.000Z"},
+      {"created_by_ref", kJpCentre},
+      {"content", "for JP Centre only"},
+      {"object_refs", json::array{json::string(incident)}},
+      {"object_marking_refs", json::array{kTlpAmberStrict}},
+      {"extensions", json::object{{policy::kAudienceExtensionId,
+                                   json::object{{"extension_type", "property-extension"},
+                                                {"organizations", json::array{kJpCentre}}}}}}};
+  HttpResponse posted = jp_->Post("kenji", kColl, {json::serialize(narrow)});
+  ASSERT_NE(posted.body.find("\"success_count\":1"), std::string::npos) << posted.body;
+  json::object kenji = Show(*jp_, "kenji", incident);
+  json::object hana = Show(*jp_, "hana", incident);
+  ASSERT_TRUE(kenji.contains("notes_total") && hana.contains("notes_total"));
+  EXPECT_EQ(kenji.at("notes_total").as_int64(), 2);
+  EXPECT_EQ(hana.at("notes_total").as_int64(), 1);
+  EXPECT_NE(json::serialize(kenji.at("notes")).find(narrow_id), std::string::npos);
+  EXPECT_EQ(json::serialize(hana).find(narrow_id), std::string::npos);
+  // notes=0 lists none but still counts.
+  HttpResponse none = Api(*jp_, "kenji", "GET", "incidents/" + incident + "?notes=0");
+  ASSERT_EQ(none.status, 200);
+  EXPECT_EQ(Body(none).at("notes").as_array().size(), 0u);
+  EXPECT_EQ(Body(none).at("notes_total").as_int64(), 2);
+  // The bundle has every note the reader may see.
+  HttpResponse bundle = Api(*jp_, "hana", "GET", "incidents/" + incident + "/bundle");
+  EXPECT_NE(bundle.body.find("for all"), std::string::npos);
+  EXPECT_EQ(bundle.body.find(narrow_id), std::string::npos);
+}
+
 TEST_F(CoordinationTest, AnUpdateMadeWhileTheOwnersHubIsDownConvergesWhenItReturns) {
   std::string incident = Open("Owner hub down");
   std::string task = AddTask(incident, "JP Power");
