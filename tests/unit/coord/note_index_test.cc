@@ -1,0 +1,135 @@
+// The note index (coord/note_index.h) over a real SQLite store: notes found
+// by what they are about, each once, at their latest version, read forward
+// between calls; task updates recognized.
+#include "coord/note_index.h"
+
+#include <gtest/gtest.h>
+#include <unistd.h>
+
+#include <boost/json.hpp>
+#include <filesystem>
+#include <set>
+
+#include "policy/extensions.h"
+#include "store/sqlite/sqlite_store.h"
+
+namespace kizuna::coord {
+namespace {
+
+namespace fs = std::filesystem;
+namespace json = boost::json;
+
+constexpr const char* kOrg = "identity--0e3c0ab4-8d8e-4f4e-9c55-1a6f1c0a0001";
+constexpr const char* kIncident = "incident--00000000-0000-4000-8000-00000000000a";
+constexpr const char* kTask = "task--00000000-0000-4000-8000-00000000000b";
+constexpr const char* kOther = "incident--00000000-0000-4000-8000-00000000000c";
+
+class NoteIndexTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    dir_ = fs::temp_directory_path() / ("kizuna-note-index-" + std::to_string(::getpid()));
+    fs::remove_all(dir_);
+    fs::create_directories(dir_);
+    store::SqliteOptions o;
+    o.path = (dir_ / "s.db").string();
+    auto s = store::OpenSqliteStore(o);
+    ASSERT_TRUE(s.ok()) << s.status().ToString();
+    store_ = std::move(*s);
+    ASSERT_TRUE(store_->PutApiRoot(store::ApiRoot{"api1", "API", "", 1 << 20}).ok());
+    store::Collection c;
+    c.id = "11111111-1111-4111-8111-111111111111";
+    c.api_root = "api1";
+    auto put = store_->PutCollection(c);
+    ASSERT_TRUE(put.ok());
+    key_ = put->key;
+  }
+  void TearDown() override {
+    store_.reset();
+    fs::remove_all(dir_);
+  }
+  // Writes a note (or an opinion) version about `refs`.
+  void Write(const std::string& id, int64_t version, std::vector<std::string> refs,
+             const std::string& type = "note", const std::string& task = "") {
+    json::array r;
+    for (auto& x : refs) r.emplace_back(x);
+    json::object o{{"type", type}, {"spec_version", "2.1"}, {"id", id},
+                   {"created", "2026-12-01T00:00:00.000Z"}, {"modified", "2026-12-01T00:00:00.000Z"},
+                   {"created_by_ref", kOrg}, {"object_refs", std::move(r)}};
+    if (type == "note") o["content"] = "x";
+    if (type == "opinion") o["opinion"] = "agree";
+    if (!task.empty()) {
+      o["extensions"] = json::object{{policy::kCoordinationExtensionId,
+                                      json::object{{"extension_type", "property-extension"},
+                                                   {"task_ref", task},
+                                                   {"author", "alice@us-hub"},
+                                                   {"outcome", "ongoing"}}}};
+    }
+    store::WriteBatch b;
+    b.collection = key_;
+    store::NewObject n;
+    n.id = id;
+    n.type = type;
+    n.spec_version = "2.1";
+    n.modified_us = version;
+    n.raw = json::serialize(o);
+    n.producer = kOrg;
+    b.objects.push_back(std::move(n));
+    ASSERT_TRUE(store_->WriteSync(std::move(b)).ok());
+  }
+  std::set<std::string> About(NoteIndex& index, std::vector<std::string> refs) {
+    auto r = index.About(key_, refs);
+    EXPECT_TRUE(r.ok());
+    std::set<std::string> ids;
+    if (!r.ok()) return ids;
+    for (const auto& n : *r) EXPECT_TRUE(ids.insert(n.meta.id).second) << "twice: " << n.meta.id;
+    return ids;
+  }
+  static std::string Note(int n) { return "note--00000000-0000-4000-8000-00000000010" + std::to_string(n); }
+
+  fs::path dir_;
+  std::unique_ptr<store::Store> store_;
+  int64_t key_ = 0;
+};
+
+TEST_F(NoteIndexTest, FindsNotesByWhatTheyAreAboutEachOnceAtTheirLatestVersion) {
+  Write(Note(1), 1000, {kIncident});
+  Write(Note(2), 1000, {kIncident, kTask}, "note", kTask);
+  Write(Note(3), 1000, {kOther});
+  Write("opinion--00000000-0000-4000-8000-000000000201", 1000, {kTask}, "opinion");
+  NoteIndex index(store_.get());
+  EXPECT_EQ(About(index, {kIncident}), (std::set<std::string>{Note(1), Note(2)}));
+  EXPECT_EQ(About(index, {kIncident, kTask}),
+            (std::set<std::string>{Note(1), Note(2), "opinion--00000000-0000-4000-8000-000000000201"}));
+  auto updates = index.About(key_, {kTask});
+  ASSERT_TRUE(updates.ok());
+  for (const auto& n : *updates) {
+    if (n.meta.id == Note(2)) {
+      EXPECT_EQ(n.task_ref, kTask);
+      EXPECT_EQ(n.update_organization, kOrg);
+    } else {
+      EXPECT_EQ(n.task_ref, "");
+    }
+  }
+  // Read forward: a note written after the first call is found; a new
+  // version that is about something else moves; an older one arriving late
+  // changes nothing.
+  Write(Note(4), 1000, {kIncident});
+  Write(Note(1), 3000, {kOther});
+  Write(Note(1), 2000, {kIncident});
+  EXPECT_EQ(About(index, {kIncident}), (std::set<std::string>{Note(2), Note(4)}));
+  auto other = index.About(key_, {kOther});
+  ASSERT_TRUE(other.ok());
+  std::set<std::string> ids;
+  for (const auto& n : *other) {
+    ids.insert(n.meta.id);
+    if (n.meta.id == Note(1)) {
+      EXPECT_EQ(n.meta.version_us, 3000);
+    }
+    EXPECT_TRUE(n.meta.raw.empty());
+  }
+  EXPECT_EQ(ids, (std::set<std::string>{Note(1), Note(3)}));
+  EXPECT_TRUE(About(index, {"incident--00000000-0000-4000-8000-0000000000ff"}).empty());
+}
+
+}  // namespace
+}  // namespace kizuna::coord
