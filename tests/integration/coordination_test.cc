@@ -295,6 +295,39 @@ TEST_F(CoordinationTest, AnUpdateMadeWhileTheOwnersHubIsDownConvergesWhenItRetur
   }));
 }
 
+// The owner's hub killed (SIGKILL) while an assignee's updates stream in:
+// notes it had stored but not folded, and those that arrive after it
+// returns, are all folded once it restarts (its fold cursor is committed
+// only after the folds), on both hubs, in one order.
+TEST_F(CoordinationTest, TheOwnersHubKilledWhileUpdatesStreamInConverges) {
+  std::string incident = Open("Killed mid-update");
+  std::string task = AddTask(incident, "JP Power");
+  ASSERT_TRUE(WaitUntil([&] { return !TaskIn(Show(*jp_, "hana", incident), task).empty(); }));
+  const int kUpdates = 24;
+  for (int i = 0; i < kUpdates; ++i) {
+    HttpResponse r = Api(*jp_, "hana", "POST", "tasks/" + task + "/updates",
+                         R"({"outcome":"ongoing","progress":)" + std::to_string(i * 4) + "}");
+    ASSERT_EQ(r.status, 201) << r.body;
+    if (i == kUpdates / 3) us_->Kill();  // mid-stream: some notes stored there, not all folded
+    if (i == 2 * kUpdates / 3) us_->Start();
+  }
+  json::object us_task, jp_task;
+  ASSERT_TRUE(WaitUntil([&] {
+    us_task = TaskIn(Show(*us_, "alice", incident), task);
+    jp_task = TaskIn(Show(*jp_, "hana", incident), task);
+    return Field(us_task, "updates_applied") == std::to_string(kUpdates) &&
+           Field(jp_task, "updates_applied") == std::to_string(kUpdates);
+  })) << json::serialize(us_task);
+  EXPECT_EQ(Field(us_task, "progress"), std::to_string((kUpdates - 1) * 4));
+  EXPECT_EQ(Field(us_task, "updates_pending"), "[]");
+  EXPECT_EQ(Field(jp_task, "updates_pending"), "[]");
+  auto applied = [](const json::object& t) {
+    return json::serialize(t.at("task").as_object().at("extensions").as_object().at(
+        policy::kCoordinationExtensionId).as_object().at("applied_updates"));
+  };
+  EXPECT_EQ(applied(us_task), applied(jp_task));
+}
+
 TEST_F(CoordinationTest, NobodyOutsideTheAudienceSeesAnythingOnAnyPath) {
   std::string incident = Open("Restricted");
   std::string task = AddTask(incident, "JP Centre");
