@@ -741,6 +741,91 @@ namespace {
 // APIs: opened by the US centre, tasks on both hubs (one done from the
 // Japanese hub, one under way from the US hub), and a sighting on the
 // Japanese hub that correlates it. What `make run-federation` shows.
+// Three hubs (an ally joins): the US centre's incident, addressed to the
+// Japanese and Australian centres, with tasks for an organization on each of
+// the other two hubs. Each assignee reports from its own hub; the owner's
+// hub folds both; the folded tasks reach every hub of the audience; an
+// organization of the third hub outside the audience sees nothing there.
+TEST(CoordinationThreeHubsTest, TasksOnTwoOtherHubsAreWorkedFromEachAndSeenOnAll) {
+  const char* kAuCentre = "identity--c1000000-0000-4000-8000-0000000000c1";
+  const char* kAuVendor = "identity--c1000000-0000-4000-8000-0000000000c2";
+  std::vector<OrgDef> orgs = Orgs();
+  orgs.push_back({kAuCentre, "AU Centre", "AU", "au-hub"});
+  orgs.push_back({kAuVendor, "AU Vendor", "AU", "au-hub"});
+  std::vector<std::string> group;
+  for (const auto& o : orgs) group.push_back(o.id);
+  TestHub us("us-hub"), jp("jp-hub"), au("au-hub");
+  us.Setup(orgs, group, {}, {kColl}, {{"alice", "US Centre", "contributor"}});
+  jp.Setup(orgs, group, {}, {kColl}, {{"kenji", "JP Centre", "contributor"}});
+  au.Setup(orgs, group, {}, {kColl}, {{"liam", "AU Centre", "contributor"}, {"zoe", "AU Vendor", "contributor"}});
+  us.Start();
+  jp.Start();
+  au.Start();
+  us.AddPeer(jp, {kColl}, "both", {}, "JP Centre");
+  us.AddPeer(au, {kColl}, "both", {}, "AU Centre");
+  jp.AddPeer(us, {kColl}, "both", {}, "US Centre");
+  au.AddPeer(us, {kColl}, "both", {}, "US Centre");
+  auto api = [](const TestHub& hub, const std::string& user, const std::string& method, const std::string& path,
+                const std::string& body = "") {
+    std::vector<std::pair<std::string, std::string>> headers = {
+        {"Authorization", BasicAuth(user, Password(user))}, {"Accept", "application/json"}};
+    if (!body.empty()) headers.push_back({"Content-Type", "application/json"});
+    return HttpRequest(hub.port(), method, "/coordination/v1/api1/" + path, headers, body);
+  };
+  auto body = [](const HttpResponse& r) { return json::parse(r.body).as_object(); };
+  auto task_in = [&](const TestHub& hub, const std::string& user, const std::string& incident,
+                     const std::string& task) {
+    HttpResponse r = api(hub, user, "GET", "incidents/" + incident);
+    if (r.status != 200) return json::object();
+    json::object show = body(r);
+    for (const auto& t : show.at("tasks").as_array()) {
+      if (t.as_object().at("id").as_string() == task) return t.as_object();
+    }
+    return json::object();
+  };
+  HttpResponse opened = api(us, "alice", "POST", "incidents",
+                            json::serialize(json::object{{"collection", kColl},
+                                                         {"name", "Three hubs"},
+                                                         {"marking", "amber+strict"},
+                                                         {"audience", json::array{"JP Centre", "AU Centre"}}}));
+  ASSERT_EQ(opened.status, 201) << opened.body;
+  const std::string incident = std::string(body(opened).at("id").as_string());
+  std::string tasks[2];
+  const char* assignees[2] = {"JP Centre", "AU Centre"};
+  for (int i = 0; i < 2; ++i) {
+    HttpResponse t = api(us, "alice", "POST", "incidents/" + incident + "/tasks",
+                         json::serialize(json::object{{"assignee", assignees[i]}, {"name", "Hunt"}}));
+    ASSERT_EQ(t.status, 201) << t.body;
+    tasks[i] = std::string(body(t).at("id").as_string());
+  }
+  ASSERT_TRUE(WaitUntil([&] { return !task_in(jp, "kenji", incident, tasks[0]).empty(); }));
+  ASSERT_TRUE(WaitUntil([&] { return !task_in(au, "liam", incident, tasks[1]).empty(); }));
+  ASSERT_EQ(api(jp, "kenji", "POST", "tasks/" + tasks[0] + "/updates", R"({"outcome":"successful"})").status, 201);
+  ASSERT_EQ(api(au, "liam", "POST", "tasks/" + tasks[1] + "/updates", R"({"outcome":"failed"})").status, 201);
+  // Folded on the owner's hub, and back on every hub of the audience.
+  struct Seen {
+    const TestHub* hub;
+    const char* user;
+  };
+  for (const Seen& s : {Seen{&us, "alice"}, Seen{&jp, "kenji"}, Seen{&au, "liam"}}) {
+    ASSERT_TRUE(WaitUntil([&] {
+      json::object a = task_in(*s.hub, s.user, incident, tasks[0]);
+      json::object b = task_in(*s.hub, s.user, incident, tasks[1]);
+      return a.contains("outcome") && a.at("outcome").as_string() == "successful" && b.contains("outcome") &&
+             b.at("outcome").as_string() == "failed";
+    })) << s.hub->name();
+  }
+  // The Australian vendor, on the Australian hub, sees nothing of it.
+  EXPECT_EQ(api(au, "zoe", "GET", "incidents/" + incident).status, 404);
+  HttpResponse list = api(au, "zoe", "GET", "incidents");
+  ASSERT_EQ(list.status, 200);
+  EXPECT_EQ(list.body.find(incident), std::string::npos);
+  EXPECT_EQ(api(au, "zoe", "POST", "tasks/" + tasks[1] + "/updates", R"({"outcome":"cancelled"})").status, 404);
+  us.Stop();
+  jp.Stop();
+  au.Stop();
+}
+
 TEST(DemoFederationIncidentTest, TheDemoHasACrossBorderIncidentWorkedFromBothHubs) {
   TempDir dir;
   std::string error;
