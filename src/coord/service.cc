@@ -256,7 +256,8 @@ Service::Service(store::Store* store, auth::Authenticator* authenticator,
       policy_(policy),
       options_(std::move(options)),
       clock_(clock),
-      notes_(store),
+      notes_(MakeNoteIndex(store)),
+      links_(MakeLinkIndex(store)),
       pool_(std::make_unique<ThreadPool>(std::max<size_t>(1, options_.threads))) {}
 
 Service::~Service() { pool_.reset(); }

@@ -37,7 +37,7 @@
 
 #include "auth/authenticator.h"
 #include "coord/hints.h"
-#include "coord/note_index.h"
+#include "coord/forward_index.h"
 #include "core/thread_pool.h"
 #include "core/time.h"
 #include "http/message.h"
@@ -86,7 +86,8 @@ class Service {
   const Clock* clock_;
   std::array<std::mutex, 64> locks_;
   LatestHints hints_;  // reads by id of incidents, tasks and their parts
-  NoteIndex notes_;    // the notes and opinions by what they are about
+  std::unique_ptr<ForwardIndex> notes_;  // notes and opinions by what they are about
+  std::unique_ptr<ForwardIndex> links_;  // incidents by what they link, sightings by what they sight
   std::unique_ptr<ThreadPool> pool_;  // last: joined first
 };
 

@@ -7,7 +7,7 @@
 #include <set>
 
 #include "coord/call.h"
-#include "coord/note_index.h"
+#include "coord/forward_index.h"
 #include "coord/task_fold.h"
 #include "core/time.h"
 #include "core/uuid.h"
@@ -309,27 +309,27 @@ http::Response Service::Call::Show(const std::string& id, bool bundle, const htt
   // those shown are released through the scope.
   std::vector<std::string> about = task_ids;
   about.push_back(id);
-  auto indexed = svc->notes_.About(key, about);
+  auto indexed = svc->notes_->About(key, about);
   if (!indexed.ok()) return taxii::ErrorFor(indexed.error());
-  std::vector<IndexedNote> hits;
+  std::vector<IndexedObject> hits;
   hits.reserve(indexed->size());
-  for (IndexedNote& n : *indexed) {
+  for (IndexedObject& n : *indexed) {
     if (policy::Decide(scope->model(), scope->reader(), policy::MetaOf(n.meta, key), policy::Path::kCoordination)
             .allow) {
       hits.push_back(std::move(n));
     }
   }
-  std::sort(hits.begin(), hits.end(), [](const IndexedNote& a, const IndexedNote& b) {
+  std::sort(hits.begin(), hits.end(), [](const IndexedObject& a, const IndexedObject& b) {
     if (a.created != b.created) return a.created < b.created;
     if (a.meta.id != b.meta.id) return a.meta.id < b.meta.id;
     return a.meta.producer < b.meta.producer;
   });
   int64_t notes_total = 0, opinions_total = 0;
-  for (const IndexedNote& n : hits) ++(n.meta.type == "opinion" ? opinions_total : notes_total);
+  for (const IndexedObject& n : hits) ++(n.meta.type == "opinion" ? opinions_total : notes_total);
   // The task updates among them: task id -> note ids, in order (an update
   // only from the organization that wrote the note: the fold's rule).
   std::map<std::string, std::vector<std::string>, std::less<>> updates_of;
-  for (const IndexedNote& n : hits) {
+  for (const IndexedObject& n : hits) {
     if (!n.task_ref.empty() && n.update_organization == n.meta.producer) {
       updates_of[n.task_ref].push_back(n.meta.id);
     }

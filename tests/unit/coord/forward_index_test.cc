@@ -1,7 +1,8 @@
-// The note index (coord/note_index.h) over a real SQLite store: notes found
-// by what they are about, each once, at their latest version, read forward
-// between calls; task updates recognized.
-#include "coord/note_index.h"
+// The forward indexes (coord/forward_index.h) over a real SQLite store:
+// notes found by what they are about, each once, at their latest version,
+// read forward between calls, task updates recognized; incidents by what
+// they link and sightings by what they sight.
+#include "coord/forward_index.h"
 
 #include <gtest/gtest.h>
 #include <unistd.h>
@@ -24,7 +25,7 @@ constexpr const char* kIncident = "incident--00000000-0000-4000-8000-00000000000
 constexpr const char* kTask = "task--00000000-0000-4000-8000-00000000000b";
 constexpr const char* kOther = "incident--00000000-0000-4000-8000-00000000000c";
 
-class NoteIndexTest : public ::testing::Test {
+class ForwardIndexTest : public ::testing::Test {
  protected:
   void SetUp() override {
     dir_ = fs::temp_directory_path() / ("kizuna-note-index-" + std::to_string(::getpid()));
@@ -55,6 +56,20 @@ class NoteIndexTest : public ::testing::Test {
     json::object o{{"type", type}, {"spec_version", "2.1"}, {"id", id},
                    {"created", "2026-12-01T00:00:00.000Z"}, {"modified", "2026-12-01T00:00:00.000Z"},
                    {"created_by_ref", kOrg}, {"object_refs", std::move(r)}};
+    if (type == "sighting") {
+      o.erase("object_refs");
+      o["sighting_of_ref"] = refs.at(0);
+      o["where_sighted_refs"] = json::array{kOrg};
+    }
+    if (type == "incident") {
+      o.erase("object_refs");
+      json::array linked;
+      for (auto& x : refs) linked.emplace_back(x);
+      o["name"] = "i";
+      o["extensions"] = json::object{{policy::kCoordinationExtensionId,
+                                      json::object{{"extension_type", "property-extension"},
+                                                   {"linked_refs", std::move(linked)}}}};
+    }
     if (type == "note") o["content"] = "x";
     if (type == "opinion") o["opinion"] = "agree";
     if (!task.empty()) {
@@ -76,7 +91,7 @@ class NoteIndexTest : public ::testing::Test {
     b.objects.push_back(std::move(n));
     ASSERT_TRUE(store_->WriteSync(std::move(b)).ok());
   }
-  std::set<std::string> About(NoteIndex& index, std::vector<std::string> refs) {
+  std::set<std::string> About(ForwardIndex& index, std::vector<std::string> refs) {
     auto r = index.About(key_, refs);
     EXPECT_TRUE(r.ok());
     std::set<std::string> ids;
@@ -91,12 +106,13 @@ class NoteIndexTest : public ::testing::Test {
   int64_t key_ = 0;
 };
 
-TEST_F(NoteIndexTest, FindsNotesByWhatTheyAreAboutEachOnceAtTheirLatestVersion) {
+TEST_F(ForwardIndexTest, FindsNotesByWhatTheyAreAboutEachOnceAtTheirLatestVersion) {
   Write(Note(1), 1000, {kIncident});
   Write(Note(2), 1000, {kIncident, kTask}, "note", kTask);
   Write(Note(3), 1000, {kOther});
   Write("opinion--00000000-0000-4000-8000-000000000201", 1000, {kTask}, "opinion");
-  NoteIndex index(store_.get());
+  auto notes = MakeNoteIndex(store_.get());
+  ForwardIndex& index = *notes;
   EXPECT_EQ(About(index, {kIncident}), (std::set<std::string>{Note(1), Note(2)}));
   EXPECT_EQ(About(index, {kIncident, kTask}),
             (std::set<std::string>{Note(1), Note(2), "opinion--00000000-0000-4000-8000-000000000201"}));
@@ -129,6 +145,31 @@ TEST_F(NoteIndexTest, FindsNotesByWhatTheyAreAboutEachOnceAtTheirLatestVersion) 
   }
   EXPECT_EQ(ids, (std::set<std::string>{Note(1), Note(3)}));
   EXPECT_TRUE(About(index, {"incident--00000000-0000-4000-8000-0000000000ff"}).empty());
+}
+
+TEST_F(ForwardIndexTest, LinksIndexIncidentsByWhatTheyLinkAndSightingsByWhatTheySight) {
+  const std::string ind = "indicator--00000000-0000-4000-8000-000000000301";
+  const std::string other = "indicator--00000000-0000-4000-8000-000000000302";
+  Write(kIncident, 1000, {ind, other}, "incident");
+  Write(kOther, 1000, {other}, "incident");
+  Write("sighting--00000000-0000-4000-8000-000000000401", 1000, {ind}, "sighting");
+  Write(Note(1), 1000, {ind});  // a note: not in this index
+  auto links = MakeLinkIndex(store_.get());
+  auto found = links->About(key_, {ind});
+  ASSERT_TRUE(found.ok());
+  std::set<std::string> ids;
+  for (const auto& e : *found) {
+    ids.insert(e.meta.id);
+    EXPECT_EQ(e.created_by, kOrg);
+    if (e.meta.type == "sighting") {
+      EXPECT_EQ(e.where_sighted, std::vector<std::string>{kOrg});
+    }
+  }
+  EXPECT_EQ(ids, (std::set<std::string>{kIncident, "sighting--00000000-0000-4000-8000-000000000401"}));
+  // The incident's next version no longer links `ind`.
+  Write(kIncident, 2000, {other}, "incident");
+  EXPECT_EQ(About(*links, {ind}), (std::set<std::string>{"sighting--00000000-0000-4000-8000-000000000401"}));
+  EXPECT_EQ(About(*links, {other}), (std::set<std::string>{kIncident, kOther}));
 }
 
 }  // namespace

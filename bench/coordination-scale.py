@@ -1,0 +1,191 @@
+#!/usr/bin/env python3
+"""Issue 11's ceilings at scale, measured on the real hub: `incident list`
+over INCIDENTS incidents with filters, `incident show` of an incident with
+EVENTS events and TASKS tasks, and the correlation of a new sighting against
+the open incidents' indicators (from posting the sighting to the first show
+of a linking incident that counts it).
+
+Starts `kizuna demo-federation` (two hubs on loopback) and loads the US hub
+through TAXII as the US centre's analyst: copies of the demo's cross-border
+incident (its markings and audience), each linking one of 1,000 indicators,
+then one incident with its events and tasks. Prints p50/p99 of each read
+(REPEAT requests each, keep-alive connection) and the load time.
+
+Usage: bench/coordination-scale.py KIZUNA_BINARY [INCIDENTS] [EVENTS] [TASKS] [REPEAT]
+"""
+import base64
+import copy
+import http.client
+import json
+import os
+import shutil
+import subprocess
+import sys
+import tempfile
+import time
+import urllib.parse
+import uuid
+
+TAXII = "application/taxii+json;version=2.1"
+
+
+def pct(v, p):
+    v = sorted(v)
+    return v[min(len(v) - 1, int(len(v) * p))]
+
+
+def main():
+    binary = sys.argv[1]
+    n_incidents = int(sys.argv[2]) if len(sys.argv) > 2 else 100_000
+    n_events = int(sys.argv[3]) if len(sys.argv) > 3 else 10_000
+    n_tasks = int(sys.argv[4]) if len(sys.argv) > 4 else 1_000
+    repeat = int(sys.argv[5]) if len(sys.argv) > 5 else 20
+    data = tempfile.mkdtemp(prefix="kizuna-coord-scale-")
+    demo = subprocess.Popen([binary, "demo-federation", "--data-dir", data, "--base-port", "0"],
+                            stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+    try:
+        for line in demo.stdout:
+            if "federation demo ready" in line:
+                break
+        creds = json.load(open(os.path.join(data, "us", "demo-credentials.json")))
+        pw = next(a["password"] for a in creds["accounts"] if a["username"] == "us-analyst")
+        authz = "Basic " + base64.b64encode(f"us-analyst:{pw}".encode()).decode()
+        root = urllib.parse.urlsplit(creds["api_root"])
+        conn = http.client.HTTPConnection(root.hostname, root.port, timeout=600)
+
+        def req(method, path, body=None, accept="application/json", ctype="application/json"):
+            conn.request(method, path, body=body, headers={"Authorization": authz, "Accept": accept,
+                                                           "Content-Type": ctype})
+            r = conn.getresponse()
+            data = r.read()
+            if r.status >= 300:
+                raise RuntimeError(f"{method} {path}: {r.status} {data[:300]!r}")
+            return json.loads(data) if data else None
+
+        coord = root.path.replace("/kizuna/", "/coordination/v1/kizuna/")
+        incidents = req("GET", coord + "incidents")["incidents"]
+        demo_id = next(i["id"] for i in incidents if "Winter Grid" in i["name"])
+        show = req("GET", coord + "incidents/" + demo_id)
+        template = show["incident"]
+        collection = show["collection"]
+        owner = template["created_by_ref"]
+        marking = template.get("object_marking_refs", [])
+        audience_id = "extension-definition--7a79d0e5-a2c1-4b04-870f-c5d9a7fed356"
+        audience_ext = {k: v for k, v in template["extensions"].items() if k == audience_id}
+        objects_url = f"{root.path}collections/{collection}/objects/"
+
+        def post(objs):
+            for i in range(0, len(objs), 1000):
+                env = json.dumps({"objects": objs[i:i + 1000]})
+                st = req("POST", objects_url, env, accept=TAXII, ctype=TAXII)
+                if st.get("failure_count"):
+                    raise RuntimeError(json.dumps(st["failures"][:2]))
+
+        now = time.strftime("%Y-%m-%dT%H:%M:%S.000Z", time.gmtime())
+
+        def base(kind):
+            o = {"type": kind, "spec_version": "2.1", "id": f"{kind}--{uuid.uuid4()}", "created": now,
+                 "modified": now, "created_by_ref": owner}
+            if marking:
+                o["object_marking_refs"] = marking
+            if audience_ext:
+                o["extensions"] = copy.deepcopy(audience_ext)
+            return o
+
+        # 1,000 indicators, then the incidents linking them.
+        indicators = []
+        for i in range(1000):
+            o = base("indicator")
+            o.update({"pattern": f"[ipv4-addr:value = '10.{i // 256}.{i % 256}.1']", "pattern_type": "stix",
+                      "valid_from": now, "indicator_types": ["malicious-activity"]})
+            indicators.append(o)
+        t0 = time.perf_counter()
+        post(indicators)
+        batch = []
+        first = None
+        for i in range(n_incidents):
+            o = copy.deepcopy(template)
+            o["id"] = f"incident--{uuid.uuid4()}"
+            o["created"] = o["modified"] = now
+            o["name"] = f"Scale incident {i}"
+            c = o["extensions"]["extension-definition--2a5e6e5a-a061-424b-9e90-d6394f58d6e6"]
+            c["linked_refs"] = [indicators[i % 1000]["id"]]
+            c.pop("relationship_refs", None)
+            c.pop("last_change", None)
+            core = o["extensions"]["extension-definition--ef765651-680c-498d-9894-99799f2fa126"]
+            core.pop("tasks", None)
+            core.pop("events", None)
+            core.pop("impact_refs", None)
+            core["investigation_status"] = "open" if i % 4 else "closed"
+            if first is None:
+                first = o["id"]
+            batch.append(o)
+            if len(batch) == 1000:
+                post(batch)
+                batch = []
+        post(batch)
+        load_incidents = time.perf_counter() - t0
+
+        # One incident with its events and tasks.
+        events = [dict(base("event"), name=f"event {i}", status="occurred") for i in range(n_events)]
+        for e in events:
+            e.setdefault("extensions", {})["extension-definition--4ca6de00-5b0d-45ef-a1dc-ea7279ea910e"] = {
+                "extension_type": "new-sdo"}
+        big = copy.deepcopy(template)
+        big["id"] = f"incident--{uuid.uuid4()}"
+        big["name"] = "Scale incident with a long timeline"
+        tasks = []
+        for i in range(n_tasks):
+            t = base("task")
+            t.update({"name": f"task {i}", "outcome": "pending"})
+            t["extensions"]["extension-definition--2074a052-8be4-4932-849e-f5e7798e0030"] = {"extension_type": "new-sdo"}
+            t["extensions"]["extension-definition--2a5e6e5a-a061-424b-9e90-d6394f58d6e6"] = {
+                "extension_type": "property-extension", "incident_ref": big["id"], "assignee_organization": owner}
+            tasks.append(t)
+        core = big["extensions"]["extension-definition--ef765651-680c-498d-9894-99799f2fa126"]
+        core["events"] = [{"event_ref": e["id"]} for e in events]
+        core["tasks"] = [{"task_ref": t["id"]} for t in tasks]
+        core.pop("impact_refs", None)
+        t0 = time.perf_counter()
+        post(events)
+        post(tasks)
+        post([big])
+        load_big = time.perf_counter() - t0
+
+        def timed(path):
+            times = []
+            for _ in range(repeat):
+                a = time.perf_counter()
+                r = req("GET", path)
+                times.append((time.perf_counter() - a) * 1000)
+            return times, r
+
+        print(f"loaded {n_incidents} incidents in {load_incidents:.1f} s; "
+              f"{n_events} events and {n_tasks} tasks in {load_big:.1f} s")
+        for label, path in [("list (limit 100)", coord + "incidents"),
+                            ("list status=open sector=energy-electric", coord + "incidents?status=open&sector=energy-electric"),
+                            ("show of one of them", coord + "incidents/" + first),
+                            (f"show with {n_events} events, {n_tasks} tasks", coord + "incidents/" + big["id"])]:
+            times, r = timed(path)
+            extra = f", {len(r['incidents'])} listed" if "incidents" in r else ""
+            print(f"{label}: p50 {pct(times, 0.5):.1f} ms  p99 {pct(times, 0.99):.1f} ms{extra}")
+
+        # Correlation: a sighting of the first incident's indicator, until
+        # that incident's show counts it.
+        before = req("GET", coord + "incidents/" + first)["correlation"]["sightings"]
+        s = base("sighting")
+        s.update({"sighting_of_ref": indicators[0]["id"], "count": 1, "first_seen": now, "last_seen": now})
+        a = time.perf_counter()
+        post([s])
+        while req("GET", coord + "incidents/" + first)["correlation"]["sightings"] <= before:
+            pass
+        print(f"sighting -> counted in a linking incident's show: {(time.perf_counter() - a) * 1000:.1f} ms "
+              f"(against {n_incidents} incidents, {n_incidents * 3 // 4} open)")
+    finally:
+        demo.terminate()
+        demo.wait(timeout=60)
+        shutil.rmtree(data, ignore_errors=True)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,123 @@
+#include "coord/forward_index.h"
+
+#include <algorithm>
+#include <boost/json.hpp>
+#include <unordered_set>
+
+#include "coord/task_fold.h"
+#include "policy/extensions.h"
+#include "stix/object.h"
+
+namespace kizuna::coord {
+
+namespace json = boost::json;
+
+namespace {
+
+void Strings(const json::value* v, std::vector<std::string>* out) {
+  if (v == nullptr || !v->is_array()) return;
+  for (const json::value& x : v->get_array()) {
+    if (x.is_string()) out->emplace_back(x.get_string());
+  }
+}
+
+std::string StringOf(const json::object& o, std::string_view key) {
+  const json::value* v = o.if_contains(key);
+  return v && v->is_string() ? std::string(v->get_string()) : "";
+}
+
+}  // namespace
+
+Result<std::vector<IndexedObject>> ForwardIndex::About(int64_t collection,
+                                                       const std::vector<std::string>& refs) {
+  std::lock_guard lock(mu_);
+  Collection& c = collections_[collection];
+  RETURN_IF_ERROR(CatchUp(collection, &c));
+  std::vector<IndexedObject> out;
+  std::unordered_set<const IndexedObject*> seen;
+  for (const std::string& ref : refs) {
+    auto it = c.by_ref.find(ref);
+    if (it == c.by_ref.end()) continue;
+    for (const auto& n : it->second) {
+      // A later version may no longer be about `ref`.
+      if (std::find(n->refs.begin(), n->refs.end(), ref) == n->refs.end()) continue;
+      if (seen.insert(n.get()).second) out.push_back(*n);
+    }
+  }
+  return out;
+}
+
+Status ForwardIndex::CatchUp(int64_t collection, Collection* c) {
+  store::ObjectQuery q;
+  q.collection = collection;
+  q.types = types_;
+  q.versions.all = true;
+  q.limit = 1000;
+  for (;;) {
+    ASSIGN_OR_RETURN(auto page, store_->Query(q, c->cursor > 0 ? std::optional<int64_t>(c->cursor)
+                                                               : std::nullopt));
+    for (auto& r : page.records) {
+      c->cursor = std::max(c->cursor, r.date_added_us);
+      Add(c, std::move(r));
+    }
+    if (!page.more || page.records.empty()) return Status::Ok();
+  }
+}
+
+void ForwardIndex::Add(Collection* c, store::ObjectRecord&& r) {
+  auto& slot = c->by_lineage[r.id + "|" + r.producer];
+  if (slot && slot->meta.version_us > r.version_us) return;  // an older version arriving late
+  auto parsed = stix::ParseJson(r.raw);
+  if (!parsed.ok() || !parsed->is_object()) return;
+  const json::object& o = parsed->as_object();
+  auto n = std::make_shared<IndexedObject>();
+  n->created = StringOf(o, "created");
+  n->created_by = StringOf(o, "created_by_ref");
+  read_(o, r, n.get());
+  r.raw.clear();
+  r.raw.shrink_to_fit();
+  n->meta = std::move(r);
+  if (!slot) {
+    slot = std::move(n);
+    for (const std::string& ref : slot->refs) c->by_ref[ref].push_back(slot);
+    return;
+  }
+  // A new version: every list that holds the lineage sees it; the objects
+  // it is newly about list it too.
+  std::vector<std::string> before = std::move(slot->refs);
+  *slot = std::move(*n);
+  for (const std::string& ref : slot->refs) {
+    if (std::find(before.begin(), before.end(), ref) == before.end()) c->by_ref[ref].push_back(slot);
+  }
+}
+
+std::unique_ptr<ForwardIndex> MakeNoteIndex(store::Store* store) {
+  return std::make_unique<ForwardIndex>(
+      store, std::vector<std::string>{"note", "opinion"},
+      [](const json::object& o, const store::ObjectRecord& r, IndexedObject* e) {
+        Strings(o.if_contains("object_refs"), &e->refs);
+        if (r.type != "note") return;
+        if (auto u = ReadTaskUpdate(o); u.ok()) {
+          e->task_ref = u->task_ref;
+          e->update_organization = u->organization;
+        }
+      });
+}
+
+std::unique_ptr<ForwardIndex> MakeLinkIndex(store::Store* store) {
+  return std::make_unique<ForwardIndex>(
+      store, std::vector<std::string>{"incident", "sighting"},
+      [](const json::object& o, const store::ObjectRecord& r, IndexedObject* e) {
+        if (r.type == "sighting") {
+          std::string of = StringOf(o, "sighting_of_ref");
+          if (!of.empty()) e->refs.push_back(std::move(of));
+          Strings(o.if_contains("where_sighted_refs"), &e->where_sighted);
+          return;
+        }
+        const json::value* x = o.if_contains("extensions");
+        if (x && x->is_object()) x = x->get_object().if_contains(policy::kCoordinationExtensionId);
+        if (x && x->is_object()) Strings(x->get_object().if_contains("linked_refs"), &e->refs);
+      });
+}
+
+}  // namespace kizuna::coord

@@ -1,0 +1,80 @@
+#pragma once
+// ForwardIndex: objects of some types by what they are about, kept in
+// memory and read forward from the store on demand (a cursor per
+// collection), so that a read finds them without reading and parsing every
+// object of the collection. Two are kept by the coordination service:
+//  - the notes index (MakeNoteIndex): notes and opinions by their
+//    object_refs, with the task update a note carries; an incident's show
+//    lists its notes from it;
+//  - the link index (MakeLinkIndex): incidents by the objects they link (the
+//    coordination extension's linked_refs) and sightings by sighting_of_ref;
+//    an incident's show correlates it from it.
+// Metadata only (what policy::Decide reads, and the few members the reads
+// need): the decision point decides each entry for the reader, and whatever
+// is shown is released through the reader's scope.
+//
+// Each lineage (id, producer) is kept at its latest version. An object
+// deleted from the store stays here until the hub restarts; a read through
+// a scope does not find it, so it is never released (a count may include it).
+//
+// Thread-safe.
+
+#include <boost/json/fwd.hpp>
+#include <cstdint>
+#include <functional>
+#include <map>
+#include <memory>
+#include <mutex>
+#include <string>
+#include <unordered_map>
+#include <vector>
+
+#include "core/result.h"
+#include "store/store.h"
+
+namespace kizuna::coord {
+
+struct IndexedObject {
+  store::ObjectRecord meta;                // metadata of the latest version (raw empty)
+  std::string created;                     // the content's created, for orders
+  std::string created_by;                  // created_by_ref ("" when absent)
+  std::vector<std::string> refs;           // what it is about
+  std::vector<std::string> where_sighted;  // a sighting's where_sighted_refs
+  std::string task_ref;                    // a task update note's task ("" otherwise)
+  std::string update_organization;         // a task update note's created_by_ref
+};
+
+class ForwardIndex {
+ public:
+  // Fills an entry's members (not `meta`, `created`, `created_by`) from the
+  // object's content.
+  using Reader = std::function<void(const boost::json::object& object, const store::ObjectRecord& record,
+                                    IndexedObject* entry)>;
+  ForwardIndex(store::Store* store, std::vector<std::string> types, Reader read)
+      : store_(store), types_(std::move(types)), read_(std::move(read)) {}
+
+  // Reads what `collection` got since the last call, then returns a copy of
+  // every entry (latest version of each lineage) about one of `refs`, each
+  // once.
+  Result<std::vector<IndexedObject>> About(int64_t collection, const std::vector<std::string>& refs);
+
+ private:
+  struct Collection {
+    int64_t cursor = 0;  // date_added of the last record read
+    std::unordered_map<std::string, std::vector<std::shared_ptr<IndexedObject>>> by_ref;
+    std::unordered_map<std::string, std::shared_ptr<IndexedObject>> by_lineage;  // id '|' producer
+  };
+  Status CatchUp(int64_t collection, Collection* c);
+  void Add(Collection* c, store::ObjectRecord&& r);
+
+  store::Store* store_;
+  std::vector<std::string> types_;
+  Reader read_;
+  std::mutex mu_;
+  std::map<int64_t, Collection> collections_;
+};
+
+std::unique_ptr<ForwardIndex> MakeNoteIndex(store::Store* store);
+std::unique_ptr<ForwardIndex> MakeLinkIndex(store::Store* store);
+
+}  // namespace kizuna::coord
