@@ -134,6 +134,9 @@ struct Service::Call {
   // picture.cc: every incident the caller may see in the API root, and what
   // correlates them (the linked objects it may see, their sightings).
   Result<Picture> ReadPicture();
+  // The picture around one incident (the first of `incidents`): what
+  // correlates it, from the link index (forward_index.h).
+  Result<Picture> ReadPictureAround(const Located& incident);
 };
 
 }  // namespace kizuna::coord

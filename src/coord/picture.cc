@@ -11,6 +11,7 @@
 #include <set>
 
 #include "coord/call.h"
+#include "coord/forward_index.h"
 #include "policy/decision_point.h"
 #include "policy/extensions.h"
 #include "policy/sectors.h"
@@ -157,6 +158,81 @@ Result<Picture> Service::Call::ReadPicture() {
   for (size_t i = 0; i < pic.incidents.size(); ++i) {
     for (const std::string& ref : links[i]) {
       if (visible.count(ref)) pic.incidents_by_ref[ref].push_back(i);
+    }
+  }
+  // Sightings of objects the caller may not see do not count either.
+  for (auto it = pic.sightings_by_ref.begin(); it != pic.sightings_by_ref.end();) {
+    it = visible.count(it->first) ? std::next(it) : pic.sightings_by_ref.erase(it);
+  }
+  return pic;
+}
+
+// The picture around one incident, from the link index: the incident
+// first, then the other incidents the caller may see that link one of its
+// objects (their records only), the sightings of those objects it may see,
+// and the incident's impacts. The same facts as ReadPicture() gives for that
+// incident, without reading every incident and sighting of the API root.
+Result<Picture> Service::Call::ReadPictureAround(const Located& incident) {
+  Picture pic;
+  pic.incidents.push_back(incident);
+  const std::vector<std::string> refs = LinkedRefs(incident.object);
+  const std::vector<std::string> impact_refs = ImpactRefs(incident.object);
+  ASSIGN_OR_RETURN(auto cols, Readable());
+  std::set<std::string> visible;
+  std::map<std::string, std::vector<std::string>> links_of;  // other incident id -> its refs
+  std::set<std::string> others;
+  for (const auto& c : cols) {
+    if (refs.empty() && impact_refs.empty()) break;
+    ASSIGN_OR_RETURN(auto scope, svc->policy_->Begin(principal, c.key, c.id, policy::Path::kCoordination, remote));
+    if (!impact_refs.empty()) {
+      RETURN_IF_ERROR(ReadByIds(scope, c.key, impact_refs, /*with_raw=*/true, /*audit_named=*/false,
+                                [&](store::ObjectRecord& r) {
+                                  auto parsed = stix::ParseJson(r.raw);
+                                  if (parsed.ok() && parsed->is_object()) {
+                                    pic.impacts[r.id] = std::move(parsed->as_object());
+                                  }
+                                }));
+    }
+    if (refs.empty()) continue;
+    RETURN_IF_ERROR(ReadByIds(scope, c.key, refs, /*with_raw=*/false, /*audit_named=*/false,
+                              [&](store::ObjectRecord& r) { visible.insert(r.id); }));
+    ASSIGN_OR_RETURN(auto found, svc->links_->About(c.key, refs));
+    for (IndexedObject& e : found) {
+      if (!policy::Decide(scope.model(), scope.reader(), policy::MetaOf(e.meta, c.key),
+                          policy::Path::kCoordination)
+               .allow) {
+        continue;
+      }
+      if (e.meta.type == "sighting") {
+        std::string org = e.created_by;
+        if (model->FindOrg(org) == nullptr) {
+          org.clear();
+          for (const std::string& w : e.where_sighted) {
+            if (model->FindOrg(w)) {
+              org = w;
+              break;
+            }
+          }
+        }
+        pic.sightings_by_ref[e.refs.front()].push_back(std::move(org));
+        continue;
+      }
+      // Another incident: its creator's lineage only, each once.
+      if (e.meta.id == incident.record.id || e.created_by != e.meta.producer) continue;
+      if (!others.insert(e.meta.id).second) continue;
+      links_of[e.meta.id] = e.refs;
+      Located other;
+      other.collection = c;
+      other.record = std::move(e.meta);
+      pic.incidents.push_back(std::move(other));
+    }
+  }
+  for (const std::string& ref : refs) {
+    if (!visible.count(ref)) continue;
+    pic.incidents_by_ref[ref].push_back(0);
+    for (size_t j = 1; j < pic.incidents.size(); ++j) {
+      const auto& l = links_of[pic.incidents[j].record.id];
+      if (std::find(l.begin(), l.end(), ref) != l.end()) pic.incidents_by_ref[ref].push_back(j);
     }
   }
   // Sightings of objects the caller may not see do not count either.

@@ -422,13 +422,10 @@ http::Response Service::Call::Show(const std::string& id, bool bundle, const htt
   // many the caller may see.
   json::array opinion_items;
   for (Located& n : notes) (n.record.type == "opinion" ? opinion_items : note_items).push_back(std::move(n.object));
-  auto pic = ReadPicture();
+  auto pic = ReadPictureAround(*l);
   if (!pic.ok()) return taxii::ErrorFor(pic.error());
-  Priority priority;
   CorrelationFacts facts;
-  for (size_t i = 0; i < pic->incidents.size(); ++i) {
-    if (pic->incidents[i].record.id == id) priority = PriorityOf(*pic, i, *model, &facts);
-  }
+  Priority priority = PriorityOf(*pic, 0, *model, &facts);
   json::object out = Summary(*l, *model, priority, facts);
   out["incident"] = incident;
   out["tasks"] = std::move(tasks);

@@ -608,6 +608,21 @@ TEST_F(CoordinationTest, CorrelationShowsTheMultiVictimPictureAndLeaksNothing) {
   EXPECT_NE(Field(c, "incidents").find(secret), std::string::npos);
   const json::object& p = show.at("priority").as_object();
   EXPECT_GT(p.at("factors").as_object().at("raised_by_correlation").as_int64(), 0) << json::serialize(p);
+  // The list (read from the whole picture) and the show (from the link
+  // index) give the same correlation and priority, for every reader.
+  for (auto [hub, user] : {std::pair{us_, "alice"}, std::pair{jp_, "kenji"}}) {
+    json::object listed = Body(Api(*hub, user, "GET", "incidents?limit=10000"));
+    int compared = 0;
+    for (const auto& i : listed.at("incidents").as_array()) {
+      const std::string iid = std::string(i.as_object().at("id").as_string());
+      json::object one = Show(*hub, user, iid);
+      ASSERT_TRUE(one.contains("correlation")) << iid;
+      EXPECT_EQ(json::serialize(i.as_object().at("correlation")), json::serialize(one.at("correlation"))) << user << " " << iid;
+      EXPECT_EQ(json::serialize(i.as_object().at("priority")), json::serialize(one.at("priority"))) << user << " " << iid;
+      ++compared;
+    }
+    EXPECT_GE(compared, 2) << user;
+  }
 
   // kenji sees the US incident and the sighting, never the AMBER+STRICT one.
   json::object jp_show;
