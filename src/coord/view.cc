@@ -5,6 +5,7 @@
 #include <boost/json.hpp>
 #include <map>
 #include <set>
+#include <unordered_map>
 
 #include "coord/call.h"
 #include "coord/forward_index.h"
@@ -132,25 +133,10 @@ json::object Summary(const Located& l, const policy::TrustModel& model, const Pr
   return s;
 }
 
-// Groups records by id and keeps, per id, the creator's lineage.
 // Whether a part is its creator's own lineage (not a copy another party posted).
 bool IsCreators(const Located& l) {
   const json::value* by = l.object.if_contains("created_by_ref");
   return by && by->is_string() && by->get_string() == l.record.producer;
-}
-
-std::map<std::string, Located> ByIdCreator(std::vector<store::ObjectRecord> records,
-                                           const store::Collection& c) {
-  std::map<std::string, std::vector<store::ObjectRecord>> by_id;
-  for (auto& r : records) by_id[r.id].push_back(std::move(r));
-  std::map<std::string, Located> out;
-  for (auto& [id, rs] : by_id) {
-    if (auto l = PickLineage(std::move(rs), /*creator_only=*/false)) {
-      l->collection = c;
-      out.emplace(id, std::move(*l));
-    }
-  }
-  return out;
 }
 
 }  // namespace
@@ -281,11 +267,32 @@ http::Response Service::Call::Show(const std::string& id, bool bundle, const htt
   std::vector<int64_t> after;
   after.reserve(ids.size());
   for (const std::string& x : ids) after.push_back(svc->hints_.After(key, x));
+  // Parts with one lineage (events, impacts, relationships: the owner's)
+  // are passed on as released, unparsed; tasks, and any id with several
+  // lineages, are read (the creator's lineage is the part).
+  const std::set<std::string> task_set(task_ids.begin(), task_ids.end());
+  std::map<std::string, Located> parts;
+  std::unordered_map<std::string, std::string> raw_parts;
+  auto take = [&](std::vector<store::ObjectRecord>& records) {
+    std::unordered_map<std::string, std::vector<store::ObjectRecord>> by_id;
+    for (auto& r : records) by_id[r.id].push_back(std::move(r));
+    for (auto& [pid, rs] : by_id) {
+      if (rs.size() == 1 && !task_set.count(pid)) {
+        raw_parts.insert_or_assign(pid, std::move(rs.front().raw));
+        continue;
+      }
+      if (auto p = PickLineage(std::move(rs), /*creator_only=*/false)) {
+        p->collection = l->collection;
+        raw_parts.erase(pid);
+        parts.insert_or_assign(pid, std::move(*p));
+      }
+    }
+  };
   std::vector<store::ObjectRecord> records;
   Status read = ReadByIds(*scope, key, ids, /*with_raw=*/true, /*audit_named=*/true,
                           [&](store::ObjectRecord& r) { records.push_back(std::move(r)); }, &after);
   if (!read.ok()) return taxii::ErrorFor(read);
-  std::map<std::string, Located> parts = ByIdCreator(std::move(records), l->collection);
+  take(records);
   std::vector<std::string> again;
   for (size_t i = 0; i < ids.size(); ++i) {
     auto it = parts.find(ids[i]);
@@ -296,7 +303,7 @@ http::Response Service::Call::Show(const std::string& id, bool bundle, const htt
     read = ReadByIds(*scope, key, again, /*with_raw=*/true, /*audit_named=*/true,
                      [&](store::ObjectRecord& r) { records.push_back(std::move(r)); });
     if (!read.ok()) return taxii::ErrorFor(read);
-    for (auto& [pid, p] : ByIdCreator(std::move(records), l->collection)) parts.insert_or_assign(pid, std::move(p));
+    take(records);
   }
   for (const auto& [pid, p] : parts) {
     if (IsCreators(p)) svc->hints_.Found(key, pid, p.record.date_added_us);
@@ -369,15 +376,58 @@ http::Response Service::Call::Show(const std::string& id, bool bundle, const htt
     if (t.ok()) linked.push_back(std::move(*t));
   }
 
+  // A JSON array of parts (released bytes as they are, read ones serialized).
+  auto array_of = [&](const std::vector<std::string>& list, std::string* out) {
+    out->push_back('[');
+    bool first = true;
+    for (const std::string& x : list) {
+      auto raw = raw_parts.find(x);
+      auto read = raw == raw_parts.end() ? parts.find(x) : parts.end();
+      if (raw == raw_parts.end() && read == parts.end()) continue;
+      if (!first) out->push_back(',');
+      first = false;
+      if (raw != raw_parts.end()) {
+        out->append(raw->second);
+      } else {
+        out->append(json::serialize(read->second.object));
+      }
+    }
+    out->push_back(']');
+  };
+  // `object` serialized with `arrays` (name, JSON text) appended as members.
+  auto with_arrays = [](const json::object& object, const std::vector<std::pair<const char*, std::string>>& arrays) {
+    std::string body = json::serialize(object);
+    body.pop_back();  // the closing brace
+    for (const auto& [name, text] : arrays) {
+      if (body.size() > 1) body.push_back(',');
+      body += '"';
+      body += name;
+      body += "\":";
+      body += text;
+    }
+    body.push_back('}');
+    return body;
+  };
+
   if (bundle) {
-    json::array objects;
-    objects.push_back(incident);
-    for (auto& [pid, p] : parts) objects.push_back(p.object);
-    for (auto& t : linked) objects.push_back(t.object);
-    for (auto& n : notes) objects.push_back(n.object);
-    http::Response r = Json(200, json::object{{"type", "bundle"},
-                                              {"id", "bundle--" + NewUuidV4()},
-                                              {"objects", std::move(objects)}});
+    std::vector<std::string> all_ids;
+    for (const auto& [pid, p] : parts) all_ids.push_back(pid);
+    for (const auto& [pid, raw] : raw_parts) all_ids.push_back(pid);
+    std::sort(all_ids.begin(), all_ids.end());
+    json::array head;
+    head.push_back(incident);
+    for (auto& t : linked) head.push_back(t.object);
+    for (auto& n : notes) head.push_back(n.object);
+    std::string objects = json::serialize(head);
+    std::string rest;
+    array_of(all_ids, &rest);
+    if (rest.size() > 2) {
+      objects.pop_back();
+      objects.push_back(',');
+      objects.append(rest, 1, std::string::npos);
+    }
+    http::Response r = Json(200, json::object{});
+    r.body = with_arrays(json::object{{"type", "bundle"}, {"id", "bundle--" + NewUuidV4()}}, {{"objects", objects}});
     r.headers[0].value = taxii::kStixMediaType21;
     return r;
   }
@@ -409,13 +459,6 @@ http::Response Service::Call::Show(const std::string& id, bool bundle, const htt
     }
     tasks.push_back(std::move(e));
   }
-  auto objects_of = [&](const std::vector<std::string>& list) {
-    json::array a;
-    for (const std::string& x : list) {
-      if (auto it = parts.find(x); it != parts.end()) a.push_back(it->second.object);
-    }
-    return a;
-  };
   json::array links, note_items;
   for (auto& t : linked) links.push_back(t.object);
   // The latest `notes` notes and opinions, oldest first; the totals say how
@@ -429,8 +472,6 @@ http::Response Service::Call::Show(const std::string& id, bool bundle, const htt
   json::object out = Summary(*l, *model, priority, facts);
   out["incident"] = incident;
   out["tasks"] = std::move(tasks);
-  out["events"] = objects_of(event_ids);
-  out["impacts"] = objects_of(impact_ids);
   out["links"] = std::move(links);
   out["notes"] = std::move(note_items);
   out["opinions"] = std::move(opinion_items);
@@ -439,7 +480,12 @@ http::Response Service::Call::Show(const std::string& id, bool bundle, const htt
   if (const json::value* lc = coord ? coord->if_contains("last_change") : nullptr) {
     out["last_change"] = *lc;
   }
-  return Json(200, out);
+  std::string events, impacts;
+  array_of(event_ids, &events);
+  array_of(impact_ids, &impacts);
+  http::Response r = Json(200, json::object{});
+  r.body = with_arrays(out, {{"events", std::move(events)}, {"impacts", std::move(impacts)}});
+  return r;
 }
 
 }  // namespace kizuna::coord

@@ -9,6 +9,7 @@
 
 #include <boost/json.hpp>
 #include <fstream>
+#include <map>
 #include <set>
 #include <sstream>
 #include <string>
@@ -304,10 +305,12 @@ TEST_F(CoordinationTest, TheOwnersHubKilledWhileUpdatesStreamInConverges) {
   std::string task = AddTask(incident, "JP Power");
   ASSERT_TRUE(WaitUntil([&] { return !TaskIn(Show(*jp_, "hana", incident), task).empty(); }));
   const int kUpdates = 24;
+  std::map<std::string, int> progress_of;  // note id -> the progress it reported
   for (int i = 0; i < kUpdates; ++i) {
     HttpResponse r = Api(*jp_, "hana", "POST", "tasks/" + task + "/updates",
                          R"({"outcome":"ongoing","progress":)" + std::to_string(i * 4) + "}");
     ASSERT_EQ(r.status, 201) << r.body;
+    progress_of[std::string(Body(r).at("id").as_string())] = i * 4;
     if (i == kUpdates / 3) us_->Kill();  // mid-stream: some notes stored there, not all folded
     if (i == 2 * kUpdates / 3) us_->Start();
   }
@@ -318,14 +321,19 @@ TEST_F(CoordinationTest, TheOwnersHubKilledWhileUpdatesStreamInConverges) {
     return Field(us_task, "updates_applied") == std::to_string(kUpdates) &&
            Field(jp_task, "updates_applied") == std::to_string(kUpdates);
   })) << json::serialize(us_task);
-  EXPECT_EQ(Field(us_task, "progress"), std::to_string((kUpdates - 1) * 4));
   EXPECT_EQ(Field(us_task, "updates_pending"), "[]");
   EXPECT_EQ(Field(jp_task, "updates_pending"), "[]");
   auto applied = [](const json::object& t) {
-    return json::serialize(t.at("task").as_object().at("extensions").as_object().at(
-        policy::kCoordinationExtensionId).as_object().at("applied_updates"));
+    return t.at("task").as_object().at("extensions").as_object().at(
+        policy::kCoordinationExtensionId).as_object().at("applied_updates").as_array();
   };
-  EXPECT_EQ(applied(us_task), applied(jp_task));
+  EXPECT_EQ(json::serialize(applied(us_task)), json::serialize(applied(jp_task)));
+  // The progress is the last one in the fold's order, (created, note id):
+  // two updates in one millisecond are ordered by id, on every hub alike.
+  const std::string last = std::string(applied(us_task).back().as_string());
+  ASSERT_TRUE(progress_of.count(last)) << last;
+  EXPECT_EQ(Field(us_task, "progress"), std::to_string(progress_of[last]));
+  EXPECT_EQ(Field(jp_task, "progress"), std::to_string(progress_of[last]));
 }
 
 TEST_F(CoordinationTest, NobodyOutsideTheAudienceSeesAnythingOnAnyPath) {
