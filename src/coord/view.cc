@@ -288,8 +288,10 @@ http::Response Service::Call::Show(const std::string& id, bool bundle, const htt
       }
     }
   };
+  // The ids come from the incident the caller may see, not from the caller:
+  // a part it may not see is withheld (counted), not audited as a probe.
   std::vector<store::ObjectRecord> records;
-  Status read = ReadByIds(*scope, key, ids, /*with_raw=*/true, /*audit_named=*/true,
+  Status read = ReadByIds(*scope, key, ids, /*with_raw=*/true, /*audit_named=*/false,
                           [&](store::ObjectRecord& r) { records.push_back(std::move(r)); }, &after);
   if (!read.ok()) return taxii::ErrorFor(read);
   take(records);
@@ -300,7 +302,7 @@ http::Response Service::Call::Show(const std::string& id, bool bundle, const htt
   }
   if (!again.empty()) {
     records.clear();
-    read = ReadByIds(*scope, key, again, /*with_raw=*/true, /*audit_named=*/true,
+    read = ReadByIds(*scope, key, again, /*with_raw=*/true, /*audit_named=*/false,
                      [&](store::ObjectRecord& r) { records.push_back(std::move(r)); });
     if (!read.ok()) return taxii::ErrorFor(read);
     take(records);
