@@ -120,6 +120,11 @@ struct Service::Call {
   http::Response AddEvent(const std::string& id, const http::Request& req);
   http::Response Link(const std::string& id, const http::Request& req);
   http::Response AddNote(const std::string& id, const http::Request& req);
+  // A note or an opinion (`type`) on the incident by anyone who may see it,
+  // about objects of it the caller may see: `build(release, author, new id)`.
+  http::Response Comment(const std::string& id, const std::vector<std::string>& object_refs,
+                         const std::string& type,
+                         const std::function<std::string(const Release&, const Author&, const std::string&)>& build);
   // impacts.cc: impacts (superseded over time) and opinions.
   http::Response AddImpact(const std::string& id, const http::Request& req);
   http::Response AddOpinion(const std::string& id, const http::Request& req);

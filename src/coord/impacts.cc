@@ -83,18 +83,9 @@ http::Response Service::Call::AddImpact(const std::string& id, const http::Reque
 http::Response Service::Call::AddOpinion(const std::string& id, const http::Request& req) {
   auto r = ReadOpinionRequest(req.body);
   if (!r.ok()) return taxii::ErrorFor(r.error());
-  auto l = Find(id);
-  if (!l.ok() || l->record.type != "incident") {
-    return taxii::Error(404, "Not Found", "no incident " + id + " you may see");
-  }
-  for (const std::string& target : r->object_refs) {
-    auto t = Find(target, /*creator_only=*/false);
-    if (!t.ok()) return taxii::ErrorFor(t.error());
-  }
-  std::string opinion_id = "opinion--" + NewUuidV4();
-  Status s = Write(l->collection, {BuildOpinion(*r, ReleaseOf(l->object), By(), opinion_id, id)});
-  if (!s.ok()) return taxii::ErrorFor(s);
-  return Json(201, json::object{{"id", opinion_id}, {"incident", id}});
+  return Comment(id, r->object_refs, "opinion", [&](const Release& release, const Author& by, const std::string& new_id) {
+    return BuildOpinion(*r, release, by, new_id, id);
+  });
 }
 
 }  // namespace kizuna::coord

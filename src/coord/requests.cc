@@ -175,6 +175,21 @@ json::object& Extension(json::object& o, SV id, SV type) {
   return e.as_object();
 }
 
+// A note's or an opinion's end: about the incident first, then `refs`;
+// the incident and the author in the coordination extension.
+std::string AboutIncident(json::object o, const std::vector<std::string>& refs_in,
+                          const std::string& incident_id, const Author& by) {
+  json::array refs{json::string(incident_id)};
+  for (const auto& x : refs_in) {
+    if (x != incident_id) refs.emplace_back(x);
+  }
+  o["object_refs"] = std::move(refs);
+  json::object& coord = Extension(o, policy::kCoordinationExtensionId, "property-extension");
+  coord["incident_ref"] = incident_id;
+  coord["author"] = by.account;
+  return json::serialize(o);
+}
+
 }  // namespace
 
 std::string_view MarkingIdForName(std::string_view name) {
@@ -518,15 +533,7 @@ std::string BuildOpinion(const OpinionRequest& r, const Release& release, const 
   json::object o = Common("opinion", id, by, release);
   o["opinion"] = r.opinion;
   if (!r.explanation.empty()) o["explanation"] = r.explanation;
-  json::array refs{json::string(incident_id)};
-  for (const auto& x : r.object_refs) {
-    if (x != incident_id) refs.emplace_back(x);
-  }
-  o["object_refs"] = std::move(refs);
-  json::object& coord = Extension(o, policy::kCoordinationExtensionId, "property-extension");
-  coord["incident_ref"] = incident_id;
-  coord["author"] = by.account;
-  return json::serialize(o);
+  return AboutIncident(std::move(o), r.object_refs, incident_id, by);
 }
 
 std::string BuildLink(const Release& release, const Author& by, const std::string& id,
@@ -543,15 +550,7 @@ std::string BuildNote(const NoteRequest& r, const Release& release, const Author
   json::object o = Common("note", id, by, release);
   if (!r.abstract.empty()) o["abstract"] = r.abstract;
   o["content"] = r.content;
-  json::array refs{json::string(incident_id)};
-  for (const auto& x : r.object_refs) {
-    if (x != incident_id) refs.emplace_back(x);
-  }
-  o["object_refs"] = std::move(refs);
-  json::object& coord = Extension(o, policy::kCoordinationExtensionId, "property-extension");
-  coord["incident_ref"] = incident_id;
-  coord["author"] = by.account;
-  return json::serialize(o);
+  return AboutIncident(std::move(o), r.object_refs, incident_id, by);
 }
 
 std::string BuildAcceptedIncident(const json::object& old, const Author& by, const std::string& id,

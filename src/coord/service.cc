@@ -560,18 +560,27 @@ http::Response Service::Call::Link(const std::string& id, const http::Request& r
 http::Response Service::Call::AddNote(const std::string& id, const http::Request& req) {
   auto r = ReadNoteRequest(req.body);
   if (!r.ok()) return taxii::ErrorFor(r.error());
+  return Comment(id, r->object_refs, "note", [&](const Release& release, const Author& by, const std::string& new_id) {
+    return BuildNote(*r, release, by, new_id, id);
+  });
+}
+
+http::Response Service::Call::Comment(
+    const std::string& id, const std::vector<std::string>& object_refs, const std::string& type,
+    const std::function<std::string(const Release&, const Author&, const std::string&)>& build) {
   auto l = Find(id);
   if (!l.ok() || l->record.type != "incident") {
     return taxii::Error(404, "Not Found", "no incident " + id + " you may see");
   }
-  for (const std::string& target : r->object_refs) {
+  // Only about what the caller may see (a 404 otherwise, as for a missing object).
+  for (const std::string& target : object_refs) {
     auto t = Find(target, /*creator_only=*/false);
     if (!t.ok()) return taxii::ErrorFor(t.error());
   }
-  std::string note_id = "note--" + NewUuidV4();
-  Status s = Write(l->collection, {BuildNote(*r, ReleaseOf(l->object), By(), note_id, id)});
+  std::string new_id = type + "--" + NewUuidV4();
+  Status s = Write(l->collection, {build(ReleaseOf(l->object), By(), new_id)});
   if (!s.ok()) return taxii::ErrorFor(s);
-  return Json(201, json::object{{"id", note_id}, {"incident", id}});
+  return Json(201, json::object{{"id", new_id}, {"incident", id}});
 }
 
 }  // namespace kizuna::coord
