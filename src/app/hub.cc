@@ -160,8 +160,7 @@ void Hub::Impl::Metrics(http::Request req, http::Respond respond) {
     render(std::move(respond));
     return;
   }
-  std::string remote = req.remote_address;
-  if (size_t colon = remote.rfind(':'); colon != std::string::npos) remote.resize(colon);
+  std::string remote = req.RemoteHost();
   auth->Authenticate(req.FindHeader("authorization"), remote,
                      [render, respond](Result<auth::PrincipalPtr> p) mutable {
                        if (!p.ok()) {

@@ -57,8 +57,6 @@ Priority PriorityOf(const Picture& picture, size_t i, const policy::TrustModel& 
 bool SectorMatches(const std::vector<std::string>& sectors, std::string_view filter);
 
 namespace detail {
-std::vector<std::string> Segments(std::string_view path);
-std::string RemoteHost(const http::Request& r);
 http::Response Json(int status, const boost::json::value& body);
 // The query string's parameters (percent-decoded); a repeated name keeps the last.
 std::map<std::string, std::string> QueryParams(std::string_view raw);

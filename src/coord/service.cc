@@ -27,23 +27,6 @@ using SV = std::string_view;
 
 namespace detail {
 
-std::vector<std::string> Segments(std::string_view path) {
-  std::vector<std::string> out;
-  size_t s = 0;
-  while (s < path.size()) {
-    size_t e = path.find('/', s);
-    if (e == std::string_view::npos) e = path.size();
-    if (e > s) out.emplace_back(path.substr(s, e - s));
-    s = e + 1;
-  }
-  return out;
-}
-
-std::string RemoteHost(const http::Request& r) {
-  std::string remote = r.remote_address;
-  if (size_t colon = remote.rfind(':'); colon != std::string::npos) remote.resize(colon);
-  return remote;
-}
 
 http::Response Json(int status, const boost::json::value& body) {
   http::Response r;
@@ -267,7 +250,7 @@ std::mutex& Service::LockFor(std::string_view id) {
 }
 
 void Service::Handle(http::Request request, http::Respond respond) {
-  std::string remote = RemoteHost(request);
+  std::string remote = request.RemoteHost();
   const std::string* authz = request.FindHeader("authorization");
   auth_->Authenticate(authz, remote, [this, request = std::move(request), respond](
                                          Result<auth::PrincipalPtr> p) mutable {
@@ -288,7 +271,7 @@ void Service::Handle(http::Request request, http::Respond respond) {
 }
 
 void Service::CheckHead(http::Request head, http::HeadVerdict verdict) {
-  std::string remote = RemoteHost(head);
+  std::string remote = head.RemoteHost();
   const std::string* authz = head.FindHeader("authorization");
   auth_->Authenticate(authz, remote, [verdict](Result<auth::PrincipalPtr> p) {
     if (!p.ok()) {
@@ -303,7 +286,7 @@ void Service::CheckHead(http::Request head, http::HeadVerdict verdict) {
 
 http::Response Service::Serve(const http::Request& req, const auth::Principal& principal) {
   // coordination / v1 / api-root / ...
-  std::vector<std::string> seg = Segments(req.path);
+  std::vector<std::string> seg = http::PathSegments(req.path);
   if (seg.size() < 4) return taxii::Error(404, "Not Found", "no such coordination resource");
   auto root = store_->ListApiRoots();
   if (!root.ok()) return taxii::ErrorFor(root.error());
@@ -312,7 +295,7 @@ http::Response Service::Serve(const http::Request& req, const auth::Principal& p
   if (!known) return taxii::Error(404, "Not Found", "no such API root");
   auto model = policy_->Model();
   if (!model.ok()) return taxii::ErrorFor(model.error());
-  Call call{this, principal, seg[2], RemoteHost(req), *model};
+  Call call{this, principal, seg[2], req.RemoteHost(), *model};
   const std::string& m = req.method;
   const bool get = m == "GET" || m == "HEAD";
   auto method_not_allowed = [](const char* allow) {

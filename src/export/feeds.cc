@@ -7,23 +7,6 @@ namespace kizuna::exports {
 
 namespace {
 
-std::vector<std::string> Segments(std::string_view path) {
-  std::vector<std::string> out;
-  size_t s = 0;
-  while (s < path.size()) {
-    size_t e = path.find('/', s);
-    if (e == std::string_view::npos) e = path.size();
-    if (e > s) out.emplace_back(path.substr(s, e - s));
-    s = e + 1;
-  }
-  return out;
-}
-
-std::string RemoteHost(const http::Request& r) {
-  std::string remote = r.remote_address;
-  if (size_t colon = remote.rfind(':'); colon != std::string::npos) remote.resize(colon);
-  return remote;
-}
 
 }  // namespace
 
@@ -49,7 +32,7 @@ void FeedService::Handle(http::Request request, http::Respond respond) {
     finish(std::move(r), "");
     return;
   }
-  std::string remote = RemoteHost(request);
+  std::string remote = request.RemoteHost();
   const std::string* authz = request.FindHeader("authorization");
   auth_->Authenticate(authz, remote, [this, request = std::move(request), finish](
                                          Result<auth::PrincipalPtr> p) mutable {
@@ -66,7 +49,7 @@ void FeedService::Handle(http::Request request, http::Respond respond) {
 }
 
 http::Response FeedService::Generate(const http::Request& request, const auth::Principal& principal) {
-  std::vector<std::string> seg = Segments(request.path);
+  std::vector<std::string> seg = http::PathSegments(request.path);
   // feeds / api-root / collection / format
   if (seg.size() != 4 || seg[0] != "feeds") {
     return taxii::Error(404, "Not Found", "feeds are /feeds/{api-root}/{collection}/{format}");
@@ -94,7 +77,7 @@ http::Response FeedService::Generate(const http::Request& request, const auth::P
   std::optional<int64_t> cursor;
   std::string body;
   for (;;) {
-    auto scope = policy_->Begin(principal, c.key, c.id, policy::Path::kFeed, RemoteHost(request));
+    auto scope = policy_->Begin(principal, c.key, c.id, policy::Path::kFeed, request.RemoteHost());
     if (!scope.ok()) return taxii::ErrorFor(scope.error());
     auto page = scope->Read(q, cursor);
     if (!page.ok()) return taxii::ErrorFor(page.error());

@@ -39,7 +39,26 @@ struct Request {
       if (h.name == lower_name) return &h.value;
     return nullptr;
   }
+  // The client's address without its port: "127.0.0.1" (audit, rate limits).
+  std::string RemoteHost() const {
+    std::string remote = remote_address;
+    if (size_t colon = remote.rfind(':'); colon != std::string::npos) remote.resize(colon);
+    return remote;
+  }
 };
+
+// The non-empty segments of a path: "/a//b/" -> {"a", "b"}.
+inline std::vector<std::string> PathSegments(std::string_view path) {
+  std::vector<std::string> out;
+  size_t s = 0;
+  while (s < path.size()) {
+    size_t e = path.find('/', s);
+    if (e == std::string_view::npos) e = path.size();
+    if (e > s) out.emplace_back(path.substr(s, e - s));
+    s = e + 1;
+  }
+  return out;
+}
 
 struct Response {
   int status = 200;

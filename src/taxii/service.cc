@@ -396,8 +396,7 @@ void Service::CheckHead(http::Request head, http::HeadVerdict verdict) {
   // is needed: credentials (a cache hit answers inline, and makes the full
   // request's own check a cache hit), then what POST objects checks first.
   const std::string* authz = head.FindHeader("authorization");
-  std::string remote = head.remote_address;
-  if (size_t colon = remote.rfind(':'); colon != std::string::npos) remote.resize(colon);
+  std::string remote = head.RemoteHost();
   auth_->Authenticate(authz, remote, [this, route = std::move(route), head = std::move(head),
                                       verdict, answer](Result<auth::PrincipalPtr> p) {
     if (!p.ok()) return answer(ErrorFor(p.error()), "");
@@ -448,8 +447,7 @@ void Service::Handle(http::Request request, http::Respond respond) {
   // Authenticate first: an anonymous client learns nothing, not even whether
   // a path names an API root.
   const std::string* authz = request.FindHeader("authorization");
-  std::string remote = request.remote_address;
-  if (size_t colon = remote.rfind(':'); colon != std::string::npos) remote.resize(colon);
+  std::string remote = request.RemoteHost();
   auth_->Authenticate(
       authz, remote,
       [this, route = std::move(route), request = std::move(request), finish,
@@ -725,8 +723,7 @@ void AppendFederationMeta(std::string* body, const std::vector<store::ObjectReco
 }
 
 std::string RemoteHost(const http::Request& r) {
-  std::string remote = r.remote_address;
-  if (size_t colon = remote.rfind(':'); colon != std::string::npos) remote.resize(colon);
+  std::string remote = r.RemoteHost();
   return remote;
 }
 

@@ -231,8 +231,11 @@ class Child {
   int Stop() {
     kill(pid_, SIGTERM);
     int status = 0;
-    // Generous: the process posts its last sightings before it exits.
-    for (int i = 0; i < 6000; ++i) {
+    // Generous: the process posts its last sightings before it exits. A
+    // deadline, not a count of reads: a read returns at once while output
+    // still streams in.
+    const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(120);
+    while (std::chrono::steady_clock::now() < deadline) {
       Read(10);
       if (waitpid(pid_, &status, WNOHANG) == pid_) {
         pid_ = -1;
