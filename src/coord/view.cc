@@ -195,7 +195,15 @@ http::Response Service::Call::List(const http::Request& req) {
 
   auto pic = ReadPicture();
   if (!pic.ok()) return taxii::ErrorFor(pic.error());
-  std::vector<std::pair<std::string, json::object>> found;  // (modified, summary)
+  // The matches, then the page: summaries (and priorities, unless a
+  // priority filter needs them for every match) only for what is listed.
+  struct Match {
+    std::string modified;
+    size_t index;
+    std::optional<Priority> priority;
+    CorrelationFacts facts;
+  };
+  std::vector<Match> found;
   for (size_t i = 0; i < pic->incidents.size(); ++i) {
     const Located& l = pic->incidents[i];
     const json::object& o = l.object;
@@ -209,19 +217,25 @@ http::Response Service::Call::List(const http::Request& req) {
       auto m = ParseTimestamp(Str(&o, "modified"));
       if (!m.ok() || *m < *since) continue;
     }
-    CorrelationFacts facts;
-    Priority p = PriorityOf(*pic, i, *model, &facts);
-    if (min_priority >= 0 && p.score < min_priority) continue;
-    found.emplace_back(Str(&o, "modified"), Summary(l, *model, p, facts));
+    Match m{Str(&o, "modified"), i, std::nullopt, {}};
+    if (min_priority >= 0) {
+      m.priority = PriorityOf(*pic, i, *model, &m.facts);
+      if (m.priority->score < min_priority) continue;
+    }
+    found.push_back(std::move(m));
   }
   // Most recently changed first (RFC 3339 UTC texts of one form sort as times).
-  std::sort(found.begin(), found.end(), [](const auto& a, const auto& b) {
-    if (a.first != b.first) return a.first > b.first;
-    return a.second.at("id").as_string() < b.second.at("id").as_string();
-  });
+  const size_t page = std::min(found.size(), static_cast<size_t>(limit));
+  auto order = [&](const Match& a, const Match& b) {
+    if (a.modified != b.modified) return a.modified > b.modified;
+    return pic->incidents[a.index].record.id < pic->incidents[b.index].record.id;
+  };
+  std::partial_sort(found.begin(), found.begin() + static_cast<ptrdiff_t>(page), found.end(), order);
   json::array items;
-  for (size_t i = 0; i < found.size() && static_cast<int64_t>(i) < limit; ++i) {
-    items.push_back(std::move(found[i].second));
+  for (size_t i = 0; i < page; ++i) {
+    Match& m = found[i];
+    if (!m.priority) m.priority = PriorityOf(*pic, m.index, *model, &m.facts);
+    items.push_back(Summary(pic->incidents[m.index], *model, *m.priority, m.facts));
   }
   return Json(200, json::object{{"total", static_cast<int64_t>(found.size())},
                                 {"incidents", std::move(items)}});
