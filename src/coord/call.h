@@ -18,6 +18,7 @@
 #include "coord/priority.h"
 #include "coord/requests.h"
 #include "coord/service.h"
+#include "core/time.h"
 #include "http/message.h"
 #include "http/target.h"
 #include "policy/model.h"
@@ -131,6 +132,10 @@ struct Service::Call {
   http::Response Accept(const std::string& id);
   // view.cc: the reads.
   http::Response List(const http::Request& req);
+  // The list without a priority filter, from the link index.
+  http::Response ListIndexed(const std::string& status, const std::string& sector, const std::string& nation,
+                             const std::string& organization, const std::optional<Timestamp>& since,
+                             int64_t limit);
   // `notes=N` (0-10000, default 100): the show lists the N latest notes and
   // opinions (the bundle has them all).
   http::Response Show(const std::string& id, bool bundle, const http::Request& req);

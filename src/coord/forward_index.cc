@@ -4,6 +4,7 @@
 #include <boost/json.hpp>
 #include <unordered_set>
 
+#include "coord/requests.h"
 #include "coord/task_fold.h"
 #include "policy/extensions.h"
 #include "stix/object.h"
@@ -45,6 +46,14 @@ Result<std::vector<IndexedObject>> ForwardIndex::About(int64_t collection,
     }
   }
   return out;
+}
+
+Status ForwardIndex::Each(int64_t collection, const std::function<void(const IndexedObject&)>& each) {
+  std::lock_guard lock(mu_);
+  Collection& c = collections_[collection];
+  RETURN_IF_ERROR(CatchUp(collection, &c));
+  for (const auto& [key, entry] : c.by_lineage) each(*entry);
+  return Status::Ok();
 }
 
 Status ForwardIndex::CatchUp(int64_t collection, Collection* c) {
@@ -116,7 +125,14 @@ std::unique_ptr<ForwardIndex> MakeLinkIndex(store::Store* store) {
         }
         const json::value* x = o.if_contains("extensions");
         if (x && x->is_object()) x = x->get_object().if_contains(policy::kCoordinationExtensionId);
-        if (x && x->is_object()) Strings(x->get_object().if_contains("linked_refs"), &e->refs);
+        auto facts = std::make_shared<IncidentFacts>();
+        if (x && x->is_object()) {
+          Strings(x->get_object().if_contains("linked_refs"), &e->refs);
+          Strings(x->get_object().if_contains("sectors"), &facts->sectors);
+        }
+        facts->status = IncidentStatus(o);
+        facts->modified = StringOf(o, "modified");
+        e->incident = std::move(facts);
       });
 }
 

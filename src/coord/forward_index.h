@@ -34,6 +34,13 @@
 
 namespace kizuna::coord {
 
+// What the incident list filters and sorts on, read once per version.
+struct IncidentFacts {
+  std::string status;                // IncidentStatus()
+  std::string modified;
+  std::vector<std::string> sectors;  // the coordination extension's (empty: the owner's)
+};
+
 struct IndexedObject {
   store::ObjectRecord meta;                // metadata of the latest version (raw empty)
   std::string created;                     // the content's created, for orders
@@ -42,6 +49,7 @@ struct IndexedObject {
   std::vector<std::string> where_sighted;  // a sighting's where_sighted_refs
   std::string task_ref;                    // a task update note's task ("" otherwise)
   std::string update_organization;         // a task update note's created_by_ref
+  std::shared_ptr<const IncidentFacts> incident;  // an incident's (the link index)
 };
 
 class ForwardIndex {
@@ -57,6 +65,10 @@ class ForwardIndex {
   // every entry (latest version of each lineage) about one of `refs`, each
   // once.
   Result<std::vector<IndexedObject>> About(int64_t collection, const std::vector<std::string>& refs);
+  // Reads what `collection` got since the last call, then calls `each` with
+  // every entry (latest version of each lineage), under the index's lock:
+  // `each` must not call the index.
+  Status Each(int64_t collection, const std::function<void(const IndexedObject&)>& each);
 
  private:
   struct Collection {

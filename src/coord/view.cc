@@ -193,6 +193,9 @@ http::Response Service::Call::List(const http::Request& req) {
   };
   const std::string status = param("status"), sector = param("sector"), nation = param("nation");
 
+  if (min_priority < 0) {
+    return ListIndexed(status, sector, nation, organization, since, limit);
+  }
   auto pic = ReadPicture();
   if (!pic.ok()) return taxii::ErrorFor(pic.error());
   // The matches, then the page: summaries (and priorities, unless a
@@ -238,6 +241,98 @@ http::Response Service::Call::List(const http::Request& req) {
     items.push_back(Summary(pic->incidents[m.index], *model, *m.priority, m.facts));
   }
   return Json(200, json::object{{"total", static_cast<int64_t>(found.size())},
+                                {"incidents", std::move(items)}});
+}
+
+// The list from the link index (forward_index.h): every incident lineage
+// at its latest version, decided for the caller (once per distinct policy
+// tuple: marking, audience, producer, origin, granularity), filtered and
+// sorted on the facts read once per version; only the page is read through
+// the scope and correlated (as its show would be).
+http::Response Service::Call::ListIndexed(const std::string& status, const std::string& sector,
+                                          const std::string& nation, const std::string& organization,
+                                          const std::optional<Timestamp>& since, int64_t limit) {
+  auto cols = Readable();
+  if (!cols.ok()) return taxii::ErrorFor(cols.error());
+  struct Hit {
+    std::string modified;
+    std::string id;
+    size_t collection;
+    int64_t date_added;
+    std::string producer;
+  };
+  std::vector<Hit> hits;
+  for (size_t ci = 0; ci < cols->size(); ++ci) {
+    const store::Collection& c = (*cols)[ci];
+    auto scope = svc->policy_->Begin(principal, c.key, c.id, policy::Path::kCoordination, remote);
+    if (!scope.ok()) return taxii::ErrorFor(scope.error());
+    std::unordered_map<std::string, bool> decided;
+    std::set<std::string, std::less<>> ids;  // one per id in a collection, as a read by id gives
+    Status each = svc->links_->Each(c.key, [&](const IndexedObject& e) {
+      if (!e.incident || e.created_by != e.meta.producer) return;
+      const IncidentFacts& f = *e.incident;
+      if (!status.empty() && f.status != status) return;
+      if (!organization.empty() && e.created_by != organization) return;
+      const policy::Org* owner = model->FindOrg(e.created_by);
+      if (!nation.empty() && (owner == nullptr || owner->nation != nation)) return;
+      if (!sector.empty()) {
+        const std::vector<std::string>& sectors =
+            f.sectors.empty() && owner != nullptr ? owner->sectors : f.sectors;
+        if (!SectorMatches(sectors, sector)) return;
+      }
+      if (since) {
+        auto m = ParseTimestamp(f.modified);
+        if (!m.ok() || *m < *since) return;
+      }
+      std::string key = e.meta.marking;
+      for (const std::string* part : {&e.meta.audience, &e.meta.producer, &e.meta.origin}) {
+        key += '\x1f';
+        key += *part;
+      }
+      key += '\x1f';
+      key += e.meta.granular ? '1' : '0';
+      auto [it, fresh] = decided.try_emplace(std::move(key), false);
+      if (fresh) {
+        it->second = policy::Decide(scope->model(), scope->reader(), policy::MetaOf(e.meta, c.key),
+                                    policy::Path::kCoordination)
+                         .allow;
+      }
+      if (!it->second || !ids.insert(e.meta.id).second) return;
+      hits.push_back(Hit{f.modified, e.meta.id, ci, e.meta.date_added_us, e.meta.producer});
+    });
+    if (!each.ok()) return taxii::ErrorFor(each);
+  }
+  const size_t page = std::min(hits.size(), static_cast<size_t>(limit));
+  std::partial_sort(hits.begin(), hits.begin() + static_cast<ptrdiff_t>(page), hits.end(),
+                    [](const Hit& a, const Hit& b) {
+                      if (a.modified != b.modified) return a.modified > b.modified;
+                      return a.id < b.id;
+                    });
+  json::array items;
+  for (size_t i = 0; i < page; ++i) {
+    const Hit& h = hits[i];
+    const store::Collection& c = (*cols)[h.collection];
+    auto scope = svc->policy_->Begin(principal, c.key, c.id, policy::Path::kCoordination, remote);
+    if (!scope.ok()) return taxii::ErrorFor(scope.error());
+    std::optional<Located> l;
+    std::vector<int64_t> after{h.date_added - 1};
+    Status read = ReadByIds(*scope, c.key, {h.id}, /*with_raw=*/true, /*audit_named=*/false,
+                            [&](store::ObjectRecord& r) {
+                              if (r.producer != h.producer || l) return;
+                              auto parsed = stix::ParseJson(r.raw);
+                              if (!parsed.ok() || !parsed->is_object()) return;
+                              l = Located{c, std::move(r), std::move(parsed->as_object())};
+                            },
+                            &after);
+    if (!read.ok()) return taxii::ErrorFor(read);
+    if (!l) continue;  // deleted or changed since the index read it
+    auto pic = ReadPictureAround(*l);
+    if (!pic.ok()) return taxii::ErrorFor(pic.error());
+    CorrelationFacts facts;
+    Priority p = PriorityOf(*pic, 0, *model, &facts);
+    items.push_back(Summary(*l, *model, p, facts));
+  }
+  return Json(200, json::object{{"total", static_cast<int64_t>(hits.size())},
                                 {"incidents", std::move(items)}});
 }
 
