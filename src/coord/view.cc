@@ -261,53 +261,74 @@ http::Response Service::Call::ListIndexed(const std::string& status, const std::
     int64_t date_added;
     std::string producer;
   };
+  // Before: more recently changed, then the smaller id.
+  auto before = [](std::string_view am, std::string_view aid, std::string_view bm, std::string_view bid) {
+    return am != bm ? am > bm : aid < bid;
+  };
+  // The page as a heap whose front is the last of it; only what enters it is copied.
+  auto heap_order = [&](const Hit& a, const Hit& b) { return before(a.modified, a.id, b.modified, b.id); };
   std::vector<Hit> hits;
+  const size_t page_size = static_cast<size_t>(limit);
+  int64_t total = 0;
+  // A decision per distinct policy tuple (the views point into the index's
+  // entries, stable while it is read).
+  struct Tuple {
+    std::string_view marking, audience, producer, origin;
+    bool granular;
+    bool operator==(const Tuple&) const = default;
+  };
+  struct TupleHash {
+    size_t operator()(const Tuple& t) const {
+      std::hash<std::string_view> h;
+      return h(t.marking) ^ (h(t.audience) * 31) ^ (h(t.producer) * 131) ^ (h(t.origin) * 1031) ^ t.granular;
+    }
+  };
   for (size_t ci = 0; ci < cols->size(); ++ci) {
     const store::Collection& c = (*cols)[ci];
     auto scope = svc->policy_->Begin(principal, c.key, c.id, policy::Path::kCoordination, remote);
     if (!scope.ok()) return taxii::ErrorFor(scope.error());
-    std::unordered_map<std::string, bool> decided;
-    std::set<std::string, std::less<>> ids;  // one per id in a collection, as a read by id gives
+    std::unordered_map<Tuple, bool, TupleHash> decided;
+    // Only the creator's lineage of an incident counts (at most one per id).
     Status each = svc->links_->Each(c.key, [&](const IndexedObject& e) {
       if (!e.incident || e.created_by != e.meta.producer) return;
       const IncidentFacts& f = *e.incident;
       if (!status.empty() && f.status != status) return;
       if (!organization.empty() && e.created_by != organization) return;
-      const policy::Org* owner = model->FindOrg(e.created_by);
-      if (!nation.empty() && (owner == nullptr || owner->nation != nation)) return;
-      if (!sector.empty()) {
-        const std::vector<std::string>& sectors =
-            f.sectors.empty() && owner != nullptr ? owner->sectors : f.sectors;
-        if (!SectorMatches(sectors, sector)) return;
+      if (!nation.empty() || !sector.empty()) {
+        const policy::Org* owner = model->FindOrg(e.created_by);
+        if (!nation.empty() && (owner == nullptr || owner->nation != nation)) return;
+        if (!sector.empty()) {
+          const std::vector<std::string>& sectors =
+              f.sectors.empty() && owner != nullptr ? owner->sectors : f.sectors;
+          if (!SectorMatches(sectors, sector)) return;
+        }
       }
       if (since) {
         auto m = ParseTimestamp(f.modified);
         if (!m.ok() || *m < *since) return;
       }
-      std::string key = e.meta.marking;
-      for (const std::string* part : {&e.meta.audience, &e.meta.producer, &e.meta.origin}) {
-        key += '\x1f';
-        key += *part;
-      }
-      key += '\x1f';
-      key += e.meta.granular ? '1' : '0';
-      auto [it, fresh] = decided.try_emplace(std::move(key), false);
+      auto [it, fresh] = decided.try_emplace(
+          Tuple{e.meta.marking, e.meta.audience, e.meta.producer, e.meta.origin, e.meta.granular}, false);
       if (fresh) {
         it->second = policy::Decide(scope->model(), scope->reader(), policy::MetaOf(e.meta, c.key),
                                     policy::Path::kCoordination)
                          .allow;
       }
-      if (!it->second || !ids.insert(e.meta.id).second) return;
+      if (!it->second) return;
+      ++total;
+      if (page_size == 0) return;
+      if (hits.size() == page_size) {
+        if (!before(f.modified, e.meta.id, hits.front().modified, hits.front().id)) return;
+        std::pop_heap(hits.begin(), hits.end(), heap_order);
+        hits.pop_back();
+      }
       hits.push_back(Hit{f.modified, e.meta.id, ci, e.meta.date_added_us, e.meta.producer});
+      std::push_heap(hits.begin(), hits.end(), heap_order);
     });
     if (!each.ok()) return taxii::ErrorFor(each);
   }
-  const size_t page = std::min(hits.size(), static_cast<size_t>(limit));
-  std::partial_sort(hits.begin(), hits.begin() + static_cast<ptrdiff_t>(page), hits.end(),
-                    [](const Hit& a, const Hit& b) {
-                      if (a.modified != b.modified) return a.modified > b.modified;
-                      return a.id < b.id;
-                    });
+  std::sort_heap(hits.begin(), hits.end(), heap_order);
+  const size_t page = hits.size();
   json::array items;
   for (size_t i = 0; i < page; ++i) {
     const Hit& h = hits[i];
@@ -332,8 +353,7 @@ http::Response Service::Call::ListIndexed(const std::string& status, const std::
     Priority p = PriorityOf(*pic, 0, *model, &facts);
     items.push_back(Summary(*l, *model, p, facts));
   }
-  return Json(200, json::object{{"total", static_cast<int64_t>(hits.size())},
-                                {"incidents", std::move(items)}});
+  return Json(200, json::object{{"total", total}, {"incidents", std::move(items)}});
 }
 
 http::Response Service::Call::Show(const std::string& id, bool bundle, const http::Request& req) {
