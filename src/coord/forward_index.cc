@@ -83,6 +83,14 @@ void ForwardIndex::Add(Collection* c, store::ObjectRecord&& r) {
   n->created = StringOf(o, "created");
   n->created_by = StringOf(o, "created_by_ref");
   read_(o, r, n.get());
+  n->creators = !n->created_by.empty() && n->created_by == r.producer;
+  std::string tuple = r.marking;
+  for (const std::string* part : {&r.audience, &r.producer, &r.origin}) {
+    tuple += '\x1f';
+    tuple += *part;
+  }
+  tuple += r.granular ? "\x1fg" : "\x1f-";
+  n->policy = &*c->policies.insert(std::move(tuple)).first;
   r.raw.clear();
   r.raw.shrink_to_fit();
   n->meta = std::move(r);

@@ -27,6 +27,7 @@
 #include <mutex>
 #include <string>
 #include <unordered_map>
+#include <unordered_set>
 #include <vector>
 
 #include "core/result.h"
@@ -50,6 +51,11 @@ struct IndexedObject {
   std::string task_ref;                    // a task update note's task ("" otherwise)
   std::string update_organization;         // a task update note's created_by_ref
   std::shared_ptr<const IncidentFacts> incident;  // an incident's (the link index)
+  bool creators = false;  // created_by_ref names the producer: the creator's own lineage
+  // What a decision reads (marking, audience, producer, origin, granular),
+  // interned per collection: equal tuples share one address, so a reader's
+  // decision can be kept per address while the index is read.
+  const std::string* policy = nullptr;
 };
 
 class ForwardIndex {
@@ -75,6 +81,7 @@ class ForwardIndex {
     int64_t cursor = 0;  // date_added of the last record read
     std::unordered_map<std::string, std::vector<std::shared_ptr<IndexedObject>>> by_ref;
     std::unordered_map<std::string, std::shared_ptr<IndexedObject>> by_lineage;  // id '|' producer
+    std::unordered_set<std::string> policies;  // the interned policy tuples
   };
   Status CatchUp(int64_t collection, Collection* c);
   void Add(Collection* c, store::ObjectRecord&& r);

@@ -270,27 +270,15 @@ http::Response Service::Call::ListIndexed(const std::string& status, const std::
   std::vector<Hit> hits;
   const size_t page_size = static_cast<size_t>(limit);
   int64_t total = 0;
-  // A decision per distinct policy tuple (the views point into the index's
-  // entries, stable while it is read).
-  struct Tuple {
-    std::string_view marking, audience, producer, origin;
-    bool granular;
-    bool operator==(const Tuple&) const = default;
-  };
-  struct TupleHash {
-    size_t operator()(const Tuple& t) const {
-      std::hash<std::string_view> h;
-      return h(t.marking) ^ (h(t.audience) * 31) ^ (h(t.producer) * 131) ^ (h(t.origin) * 1031) ^ t.granular;
-    }
-  };
   for (size_t ci = 0; ci < cols->size(); ++ci) {
     const store::Collection& c = (*cols)[ci];
     auto scope = svc->policy_->Begin(principal, c.key, c.id, policy::Path::kCoordination, remote);
     if (!scope.ok()) return taxii::ErrorFor(scope.error());
-    std::unordered_map<Tuple, bool, TupleHash> decided;
+    // A decision per distinct policy tuple (interned by the index).
+    std::unordered_map<const std::string*, bool> decided;
     // Only the creator's lineage of an incident counts (at most one per id).
     Status each = svc->links_->Each(c.key, [&](const IndexedObject& e) {
-      if (!e.incident || e.created_by != e.meta.producer) return;
+      if (!e.incident || !e.creators) return;
       const IncidentFacts& f = *e.incident;
       if (!status.empty() && f.status != status) return;
       if (!organization.empty() && e.created_by != organization) return;
@@ -307,8 +295,7 @@ http::Response Service::Call::ListIndexed(const std::string& status, const std::
         auto m = ParseTimestamp(f.modified);
         if (!m.ok() || *m < *since) return;
       }
-      auto [it, fresh] = decided.try_emplace(
-          Tuple{e.meta.marking, e.meta.audience, e.meta.producer, e.meta.origin, e.meta.granular}, false);
+      auto [it, fresh] = decided.try_emplace(e.policy, false);
       if (fresh) {
         it->second = policy::Decide(scope->model(), scope->reader(), policy::MetaOf(e.meta, c.key),
                                     policy::Path::kCoordination)
