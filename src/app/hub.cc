@@ -331,6 +331,7 @@ Status Hub::Start() {
   impl_->webhooks->Start();
   impl_->federation->Start();
   impl_->folder->Start();
+  impl_->coordination->Warm();
   return impl_->server->Start();
 }
 

@@ -48,6 +48,11 @@ Result<std::vector<IndexedObject>> ForwardIndex::About(int64_t collection,
   return out;
 }
 
+Status ForwardIndex::Refresh(int64_t collection) {
+  std::lock_guard lock(mu_);
+  return CatchUp(collection, &collections_[collection]);
+}
+
 Status ForwardIndex::Each(int64_t collection, const std::function<void(const IndexedObject&)>& each) {
   std::lock_guard lock(mu_);
   Collection& c = collections_[collection];

@@ -71,6 +71,8 @@ class ForwardIndex {
   // every entry (latest version of each lineage) about one of `refs`, each
   // once.
   Result<std::vector<IndexedObject>> About(int64_t collection, const std::vector<std::string>& refs);
+  // Reads what `collection` got since the last call (read-ahead).
+  Status Refresh(int64_t collection);
   // Reads what `collection` got since the last call, then calls `each` with
   // every entry (latest version of each lineage), under the index's lock:
   // `each` must not call the index.

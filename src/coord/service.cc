@@ -243,7 +243,46 @@ Service::Service(store::Store* store, auth::Authenticator* authenticator,
       links_(MakeLinkIndex(store)),
       pool_(std::make_unique<ThreadPool>(std::max<size_t>(1, options_.threads))) {}
 
-Service::~Service() { pool_.reset(); }
+Service::~Service() {
+  {
+    std::lock_guard lock(ahead_->mu);
+    ahead_->alive = false;
+  }
+  pool_.reset();
+}
+
+void Service::ReadAhead(int64_t collection) {
+  Status n = notes_->Refresh(collection);
+  Status l = links_->Refresh(collection);
+  if (!n.ok() || !l.ok()) {
+    spdlog::warn("coordination: the indexes of collection {} could not be read ahead: {}", collection,
+                 (!n.ok() ? n : l).message());
+  }
+}
+
+void Service::Warm() {
+  pool_->Post([this] {
+    auto roots = store_->ListApiRoots();
+    if (!roots.ok()) return;
+    for (const auto& root : *roots) {
+      auto cols = store_->ListCollections(root.name);
+      if (!cols.ok()) continue;
+      for (const auto& c : *cols) ReadAhead(c.key);
+    }
+  });
+  store_->AddCommitListener([this, ahead = ahead_](const store::CommitNotice& notice) {
+    std::lock_guard lock(ahead->mu);
+    if (!ahead->alive || !ahead->pending.insert(notice.collection).second) return;
+    pool_->Post([this, ahead, collection = notice.collection] {
+      {
+        std::lock_guard lock(ahead->mu);
+        ahead->pending.erase(collection);
+        if (!ahead->alive) return;
+      }
+      ReadAhead(collection);
+    });
+  });
+}
 
 std::mutex& Service::LockFor(std::string_view id) {
   return locks_[std::hash<std::string_view>{}(id) % locks_.size()];

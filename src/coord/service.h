@@ -32,6 +32,7 @@
 #include <array>
 #include <memory>
 #include <mutex>
+#include <set>
 #include <string>
 #include <string_view>
 
@@ -71,6 +72,11 @@ class Service {
   // credentials are checked before any body byte is read (401 otherwise).
   void CheckHead(http::Request head, http::HeadVerdict verdict);
 
+  // Reads every collection into the in-memory indexes (forward_index.h) on
+  // a worker, and from then on reads ahead after each commit, so that lists
+  // and shows find them current. Call once, before serving.
+  void Warm();
+
   // The lock serializing writes to one incident or task on this hub (the
   // API and the fold share it).
   std::mutex& LockFor(std::string_view id);
@@ -88,6 +94,15 @@ class Service {
   LatestHints hints_;  // reads by id of incidents, tasks and their parts
   std::unique_ptr<ForwardIndex> notes_;  // notes and opinions by what they are about
   std::unique_ptr<ForwardIndex> links_;  // incidents by what they link, sightings by what they sight
+  // Read-ahead after commits: collections with a catch-up queued; `alive`
+  // false once the service is going (the store's listener outlives it).
+  struct Ahead {
+    std::mutex mu;
+    bool alive = true;
+    std::set<int64_t> pending;
+  };
+  std::shared_ptr<Ahead> ahead_ = std::make_shared<Ahead>();
+  void ReadAhead(int64_t collection);
   std::unique_ptr<ThreadPool> pool_;  // last: joined first
 };
 
