@@ -144,7 +144,9 @@ struct Service::Call {
   Result<Picture> ReadPicture();
   // The picture around one incident (the first of `incidents`): what
   // correlates it, from the link index (forward_index.h).
-  Result<Picture> ReadPictureAround(const Located& incident);
+  // `readable` (optional): the caller's readable collections, when known.
+  Result<Picture> ReadPictureAround(const Located& incident,
+                                    const std::vector<store::Collection>* readable = nullptr);
 };
 
 }  // namespace kizuna::coord

@@ -172,12 +172,18 @@ Result<Picture> Service::Call::ReadPicture() {
 // objects (their records only), the sightings of those objects it may see,
 // and the incident's impacts. The same facts as ReadPicture() gives for that
 // incident, without reading every incident and sighting of the API root.
-Result<Picture> Service::Call::ReadPictureAround(const Located& incident) {
+Result<Picture> Service::Call::ReadPictureAround(const Located& incident,
+                                                 const std::vector<store::Collection>* readable) {
   Picture pic;
   pic.incidents.push_back(incident);
   const std::vector<std::string> refs = LinkedRefs(incident.object);
   const std::vector<std::string> impact_refs = ImpactRefs(incident.object);
-  ASSIGN_OR_RETURN(auto cols, Readable());
+  std::vector<store::Collection> own;
+  if (readable == nullptr) {
+    ASSIGN_OR_RETURN(own, Readable());
+    readable = &own;
+  }
+  const std::vector<store::Collection>& cols = *readable;
   std::set<std::string> visible;
   std::map<std::string, std::vector<std::string>> links_of;  // other incident id -> its refs
   std::set<std::string> others;

@@ -270,6 +270,7 @@ http::Response Service::Call::ListIndexed(const std::string& status, const std::
   std::vector<Hit> hits;
   const size_t page_size = static_cast<size_t>(limit);
   int64_t total = 0;
+  std::unordered_map<std::string, bool> sector_matches;
   for (size_t ci = 0; ci < cols->size(); ++ci) {
     const store::Collection& c = (*cols)[ci];
     auto scope = svc->policy_->Begin(principal, c.key, c.id, policy::Path::kCoordination, remote);
@@ -288,7 +289,15 @@ http::Response Service::Call::ListIndexed(const std::string& status, const std::
         if (!sector.empty()) {
           const std::vector<std::string>& sectors =
               f.sectors.empty() && owner != nullptr ? owner->sectors : f.sectors;
-          if (!SectorMatches(sectors, sector)) return;
+          // The crosswalk once per distinct sector list.
+          std::string codes;
+          for (const std::string& x : sectors) {
+            codes += x;
+            codes += '\n';
+          }
+          auto [m, fresh_sectors] = sector_matches.try_emplace(std::move(codes), false);
+          if (fresh_sectors) m->second = SectorMatches(sectors, sector);
+          if (!m->second) return;
         }
       }
       if (since) {
@@ -334,7 +343,7 @@ http::Response Service::Call::ListIndexed(const std::string& status, const std::
                             &after);
     if (!read.ok()) return taxii::ErrorFor(read);
     if (!l) continue;  // deleted or changed since the index read it
-    auto pic = ReadPictureAround(*l);
+    auto pic = ReadPictureAround(*l, &*cols);
     if (!pic.ok()) return taxii::ErrorFor(pic.error());
     CorrelationFacts facts;
     Priority p = PriorityOf(*pic, 0, *model, &facts);
