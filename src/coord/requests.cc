@@ -131,6 +131,18 @@ Status Identifiers(SV key, const std::vector<std::string>& ids, SV only_type = {
   return Status::Ok();
 }
 
+// Optional start_time and end_time (RFC 3339), the end not before the start.
+Status TimeRange(const json::object& o, std::optional<std::string>* start, std::optional<std::string>* end) {
+  RETURN_IF_ERROR(OptText(o, "start_time", start));
+  RETURN_IF_ERROR(Timestamp("start_time", *start));
+  RETURN_IF_ERROR(OptText(o, "end_time", end));
+  RETURN_IF_ERROR(Timestamp("end_time", *end));
+  if (*start && *end && *ParseTimestamp(**end) < *ParseTimestamp(**start)) {
+    return InvalidArgument("'end_time' must not be before 'start_time'");
+  }
+  return Status::Ok();
+}
+
 std::string Now(int64_t us) { return FormatTimestamp(us - us % 1000, 3); }
 
 std::string Str(const json::object& o, SV key) {
@@ -282,13 +294,7 @@ Result<EventRequest> ReadEventRequest(std::string_view body) {
   RETURN_IF_ERROR(Text(o, "status", &r.status, false));
   RETURN_IF_ERROR(Vocab("status", "event-status-enum", r.status));
   RETURN_IF_ERROR(List(o, "event_types", &r.event_types));
-  RETURN_IF_ERROR(OptText(o, "start_time", &r.start_time));
-  RETURN_IF_ERROR(Timestamp("start_time", r.start_time));
-  RETURN_IF_ERROR(OptText(o, "end_time", &r.end_time));
-  RETURN_IF_ERROR(Timestamp("end_time", r.end_time));
-  if (r.start_time && r.end_time && *ParseTimestamp(*r.end_time) < *ParseTimestamp(*r.start_time)) {
-    return InvalidArgument("'end_time' must not be before 'start_time'");
-  }
+  RETURN_IF_ERROR(TimeRange(o, &r.start_time, &r.end_time));
   RETURN_IF_ERROR(List(o, "sighting_refs", &r.sighting_refs));
   RETURN_IF_ERROR(Identifiers("sighting_refs", r.sighting_refs, "sighting"));
   return r;
@@ -325,13 +331,7 @@ Result<ImpactRequest> ReadImpactRequest(std::string_view body) {
   RETURN_IF_ERROR(Percent(o, "criticality", &r.criticality));
   RETURN_IF_ERROR(OptText(o, "recoverability", &r.recoverability));
   if (r.recoverability) RETURN_IF_ERROR(Vocab("recoverability", "recoverability-enum", *r.recoverability));
-  RETURN_IF_ERROR(OptText(o, "start_time", &r.start_time));
-  RETURN_IF_ERROR(Timestamp("start_time", r.start_time));
-  RETURN_IF_ERROR(OptText(o, "end_time", &r.end_time));
-  RETURN_IF_ERROR(Timestamp("end_time", r.end_time));
-  if (r.start_time && r.end_time && *ParseTimestamp(*r.end_time) < *ParseTimestamp(*r.start_time)) {
-    return InvalidArgument("'end_time' must not be before 'start_time'");
-  }
+  RETURN_IF_ERROR(TimeRange(o, &r.start_time, &r.end_time));
   RETURN_IF_ERROR(List(o, "impacted_refs", &r.impacted_refs));
   RETURN_IF_ERROR(Identifiers("impacted_refs", r.impacted_refs));
   if (const json::value* d = o.if_contains("details")) {

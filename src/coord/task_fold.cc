@@ -33,6 +33,26 @@ bool IsOutcome(SV v) {
   return false;
 }
 
+// What every fold needs of the task: its id, owner and modified.
+struct TaskHead {
+  const json::string* id = nullptr;
+  const json::string* owner = nullptr;
+  Timestamp modified;
+};
+Result<TaskHead> ReadTaskHead(const json::object& task) {
+  TaskHead h;
+  h.id = StringAt(task, "id");
+  h.owner = StringAt(task, "created_by_ref");
+  const json::string* modified = StringAt(task, "modified");
+  if (!h.id || !h.owner || !modified) {
+    return InvalidArgument("a task to fold needs id, created_by_ref and modified");
+  }
+  auto prev = ParseTimestamp(*modified);
+  if (!prev.ok()) return InvalidArgument(std::string(*h.id) + ": modified: " + prev.error().message());
+  h.modified = *prev;
+  return h;
+}
+
 bool UpdateOrder(const TaskUpdate* a, const TaskUpdate* b) {
   if (a->created != b->created) return a->created < b->created;
   return a->note_id < b->note_id;
@@ -138,14 +158,10 @@ TaskCoordination ReadTaskCoordination(const json::object& task) {
 
 Result<std::optional<std::string>> FoldTask(const json::object& task,
                                             std::span<const TaskUpdate> updates, int64_t now_us) {
-  const json::string* id = StringAt(task, "id");
-  const json::string* owner = StringAt(task, "created_by_ref");
-  const json::string* modified = StringAt(task, "modified");
-  if (!id || !owner || !modified) {
-    return InvalidArgument("a task to fold needs id, created_by_ref and modified");
-  }
-  auto prev = ParseTimestamp(*modified);
-  if (!prev.ok()) return InvalidArgument(std::string(*id) + ": modified: " + prev.error().message());
+  ASSIGN_OR_RETURN(TaskHead head, ReadTaskHead(task));
+  const json::string* id = head.id;
+  const json::string* owner = head.owner;
+  const Timestamp* prev = &head.modified;
   TaskCoordination coord = ReadTaskCoordination(task);
 
   // The eligible updates: for this task, by its owner or its assignee.
@@ -186,15 +202,11 @@ Result<std::optional<std::string>> FoldTask(const json::object& task,
 Result<IncrementalFold> FoldTaskAfter(const json::object& task, std::span<const TaskUpdate> fresh,
                                       int64_t now_us) {
   IncrementalFold out;
-  const json::string* id = StringAt(task, "id");
-  const json::string* owner = StringAt(task, "created_by_ref");
-  const json::string* modified = StringAt(task, "modified");
+  ASSIGN_OR_RETURN(TaskHead head, ReadTaskHead(task));
+  const json::string* id = head.id;
+  const json::string* owner = head.owner;
+  const Timestamp* prev = &head.modified;
   const json::string* outcome_now = StringAt(task, "outcome");
-  if (!id || !owner || !modified) {
-    return InvalidArgument("a task to fold needs id, created_by_ref and modified");
-  }
-  auto prev = ParseTimestamp(*modified);
-  if (!prev.ok()) return InvalidArgument(std::string(*id) + ": modified: " + prev.error().message());
   TaskCoordination coord = ReadTaskCoordination(task);
   std::set<std::string_view> applied_set(coord.applied_updates.begin(), coord.applied_updates.end());
   std::vector<const TaskUpdate*> eligible;
