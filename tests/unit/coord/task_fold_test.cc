@@ -7,7 +7,6 @@
 #include <gtest/gtest.h>
 
 #include <algorithm>
-#include <cstdio>
 #include <boost/json.hpp>
 #include <string>
 #include <vector>
@@ -208,9 +207,8 @@ TEST(TaskFoldTest, TheIncrementalFoldEqualsTheFullFoldAndRefusesLateNotes) {
   std::vector<TaskUpdate> all;
   const char* outcomes[] = {"ongoing", "", "failed", "ongoing", "", "successful"};
   for (int i = 0; i < 12; ++i) {
-    char n[13], created[32];
-    std::snprintf(n, sizeof n, "%012d", 100 + i);
-    std::snprintf(created, sizeof created, "2026-12-01T09:%02d:00.000Z", i);
+    const std::string n = "000000000" + std::to_string(100 + i);  // 12 digits
+    const std::string created = std::string("2026-12-01T09:") + (i < 10 ? "0" : "") + std::to_string(i) + ":00.000Z";
     all.push_back(Update(Note(n, created, i % 3 == 0 ? kOwner : kAssignee, outcomes[i % 6],
                               i % 4 == 1 ? -1 : i * 8)));
   }
