@@ -12,37 +12,25 @@ show's own response time (what one poll costs).
 
 Usage: bench/coordination-latency.py KIZUNA_BINARY [UPDATES] [RATE]
 """
-import base64
 import http.client
 import json
-import os
-import shutil
 import statistics
-import subprocess
 import sys
-import tempfile
 import threading
 import time
 import urllib.parse
-import urllib.request
+
+import coord_demo
 
 
 def main():
     binary = sys.argv[1]
     updates = int(sys.argv[2]) if len(sys.argv) > 2 else 300
     rate = float(sys.argv[3]) if len(sys.argv) > 3 else 100.0
-    data = tempfile.mkdtemp(prefix="kizuna-coord-bench-")
-    demo = subprocess.Popen([binary, "demo-federation", "--data-dir", data, "--base-port", "0"],
-                            stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
-    try:
-        for line in demo.stdout:
-            if "federation demo ready" in line:
-                break
-        creds = {h: json.load(open(os.path.join(data, h, "demo-credentials.json"))) for h in ("us", "jp")}
+    with coord_demo.federation(binary) as creds:
 
         def auth(hub, user):
-            pw = next(a["password"] for a in creds[hub]["accounts"] if a["username"] == user)
-            return "Basic " + base64.b64encode(f"{user}:{pw}".encode()).decode()
+            return coord_demo.basic_auth(creds[hub], user)
 
         # One keep-alive connection per thread and hub, as a dashboard or a
         # SOC tool would hold.
@@ -114,10 +102,6 @@ def main():
         print(f"update -> owner's show (ms): p50 {pct(lat, 0.5):.1f}  p90 {pct(lat, 0.9):.1f}  "
               f"p99 {pct(lat, 0.99):.1f}  max {lat[-1]:.1f}")
         print(f"show response (ms), {len(shows)} polls: p50 {pct(shows, 0.5):.1f}  p99 {pct(shows, 0.99):.1f}")
-    finally:
-        demo.terminate()
-        demo.wait(timeout=30)
-        shutil.rmtree(data, ignore_errors=True)
 
 
 if __name__ == "__main__":

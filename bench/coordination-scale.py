@@ -13,18 +13,15 @@ then one incident with its events and tasks. Prints p50/p99 of each read
 
 Usage: bench/coordination-scale.py KIZUNA_BINARY [INCIDENTS] [EVENTS] [TASKS] [REPEAT]
 """
-import base64
 import copy
 import http.client
 import json
-import os
-import shutil
-import subprocess
 import sys
-import tempfile
 import time
 import urllib.parse
 import uuid
+
+import coord_demo
 
 TAXII = "application/taxii+json;version=2.1"
 
@@ -40,16 +37,9 @@ def main():
     n_events = int(sys.argv[3]) if len(sys.argv) > 3 else 10_000
     n_tasks = int(sys.argv[4]) if len(sys.argv) > 4 else 1_000
     repeat = int(sys.argv[5]) if len(sys.argv) > 5 else 20
-    data = tempfile.mkdtemp(prefix="kizuna-coord-scale-")
-    demo = subprocess.Popen([binary, "demo-federation", "--data-dir", data, "--base-port", "0"],
-                            stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
-    try:
-        for line in demo.stdout:
-            if "federation demo ready" in line:
-                break
-        creds = json.load(open(os.path.join(data, "us", "demo-credentials.json")))
-        pw = next(a["password"] for a in creds["accounts"] if a["username"] == "us-analyst")
-        authz = "Basic " + base64.b64encode(f"us-analyst:{pw}".encode()).decode()
+    with coord_demo.federation(binary) as hubs:
+        creds = hubs["us"]
+        authz = coord_demo.basic_auth(creds, "us-analyst")
         root = urllib.parse.urlsplit(creds["api_root"])
         conn = http.client.HTTPConnection(root.hostname, root.port, timeout=600)
 
@@ -181,10 +171,6 @@ def main():
             pass
         print(f"sighting -> counted in a linking incident's show: {(time.perf_counter() - a) * 1000:.1f} ms "
               f"(against {n_incidents} incidents, {n_incidents * 3 // 4} open)")
-    finally:
-        demo.terminate()
-        demo.wait(timeout=60)
-        shutil.rmtree(data, ignore_errors=True)
 
 
 if __name__ == "__main__":

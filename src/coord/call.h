@@ -15,6 +15,7 @@
 #include <vector>
 
 #include "auth/principal.h"
+#include "coord/members.h"
 #include "coord/priority.h"
 #include "coord/requests.h"
 #include "coord/service.h"
@@ -73,8 +74,6 @@ Status ReadByIds(policy::ReleaseScope& scope, int64_t collection, const std::vec
 // producer is the creator its content names; unless `creator_only`, the
 // first one when none is (objects without a creator: link targets).
 std::optional<Located> PickLineage(std::vector<store::ObjectRecord> records, bool creator_only);
-// FailedPrecondition (a 409) when the incident is closed.
-Status RefuseClosed(const boost::json::object& incident, const std::string& id);
 }  // namespace detail
 
 // One request: the principal, its API root, and the reads and writes it
@@ -102,6 +101,8 @@ struct Service::Call {
   // The incident, which must be the caller's organization's own
   // (PermissionDenied otherwise; NotFound when the caller cannot see it).
   Result<Located> OwnIncident(const std::string& id);
+  // OwnIncident, and still open (FailedPrecondition, a 422, when closed).
+  Result<Located> OwnOpenIncident(const std::string& id);
   // An organization of the trust model by name or identity id.
   Result<std::string> OrgId(const std::string& name_or_id);
   // An assignee: an organization (name or id), or an account "user@hub"

@@ -230,38 +230,37 @@ void Folder::FoldTask(int64_t collection, const std::string& task_id,
     return;
   }
   if (!folded->has_value()) return;
-  std::vector<std::string_view> objects = {**folded};
-  ingest::Prepared p = ingest::PrepareObjects(
-      objects, collection, *model, policy::ImportProducer(owner, "coordination@" + hub_name_),
-      nullptr);
-  if (!p.failures.empty()) {
-    spdlog::error("coordination: the fold of task {} was refused: {}", task_id,
-                  p.failures.front().message);
+  if (WriteAsOwner(collection, owner, **folded, *model, "the fold of task " + task_id)) {
     std::lock_guard lock(mu_);
-    ++stats_.failures;
-    return;
+    ++stats_.folds;
   }
-  auto w = store_->WriteSync(std::move(p.batch));
+}
+
+bool Folder::WriteAsOwner(int64_t collection, const std::string& owner, std::string_view object,
+                          const policy::TrustModel& model, const std::string& what) {
+  std::vector<std::string_view> objects = {object};
+  ingest::Prepared p = ingest::PrepareObjects(
+      objects, collection, model, policy::ImportProducer(owner, "coordination@" + hub_name_), nullptr);
+  // mu_ is taken only after the write: the commit listener takes it too,
+  // on the store's thread, before WriteSync returns.
+  std::string failure;
+  if (!p.failures.empty()) {
+    failure = "was refused: " + p.failures.front().message;
+  } else if (auto w = store_->WriteSync(std::move(p.batch)); !w.ok()) {
+    failure = "cannot be written: " + w.error().message();
+  }
+  if (failure.empty()) return true;
+  spdlog::error("coordination: {} {}", what, failure);
   std::lock_guard lock(mu_);
-  if (!w.ok()) {
-    spdlog::error("coordination: the fold of task {} cannot be written: {}", task_id,
-                  w.error().message());
-    ++stats_.failures;
-    return;
-  }
-  ++stats_.folds;
+  ++stats_.failures;
+  return false;
 }
 
 void Folder::CloseHandedOver(int64_t collection, const store::ObjectRecord& fresh,
                              const json::object& incident,
                              const std::shared_ptr<const policy::TrustModel>& model) {
-  auto coord_str = [](const json::object& o, std::string_view key) -> std::string {
-    const json::value* e = o.if_contains("extensions");
-    if (!e || !e->is_object()) return "";
-    const json::value* c = e->get_object().if_contains(policy::kCoordinationExtensionId);
-    if (!c || !c->is_object()) return "";
-    const json::value* v = c->get_object().if_contains(key);
-    return v && v->is_string() ? std::string(v->get_string()) : "";
+  auto coord_str = [](const json::object& o, std::string_view key) {
+    return detail::Str(detail::Ext(o, policy::kCoordinationExtensionId), key);
   };
   const json::value* by = incident.if_contains("created_by_ref");
   if (!by || !by->is_string() || by->get_string() != fresh.producer) return;  // not its creator's
@@ -287,24 +286,7 @@ void Folder::CloseHandedOver(int64_t collection, const store::ObjectRecord& fres
     coord["handed_to"] = json::object{{"incident", fresh.id}, {"organization", fresh.producer}};
   });
   if (!next.ok()) return;
-  std::vector<std::string_view> objects = {*next};
-  ingest::Prepared p = ingest::PrepareObjects(
-      objects, collection, *model, policy::ImportProducer(owner, "coordination@" + hub_name_), nullptr);
-  // mu_ is taken only after the write: the commit listener takes it too,
-  // on the store's thread, before WriteSync returns.
-  if (!p.failures.empty()) {
-    spdlog::error("coordination: closing handed-over incident {} was refused: {}", old_id,
-                  p.failures.front().message);
-    std::lock_guard stats_lock(mu_);
-    ++stats_.failures;
-    return;
-  }
-  auto w = store_->WriteSync(std::move(p.batch));
-  if (!w.ok()) {
-    spdlog::error("coordination: closing handed-over incident {} failed: {}", old_id, w.error().message());
-    std::lock_guard stats_lock(mu_);
-    ++stats_.failures;
-  }
+  WriteAsOwner(collection, owner, *next, *model, "closing handed-over incident " + old_id);
 }
 
 }  // namespace kizuna::coord

@@ -68,6 +68,11 @@ class Folder {
                 const std::vector<const store::ObjectRecord*>& fresh,
                 const std::shared_ptr<const policy::TrustModel>& model);
 
+  // Validates and writes `object` as `owner`'s (the coordination producer of
+  // this hub); false, logged and counted as a failure, when it cannot be.
+  bool WriteAsOwner(int64_t collection, const std::string& owner, std::string_view object,
+                    const policy::TrustModel& model, const std::string& what);
+
   // A new owner's incident derived from one of this hub's incidents that was
   // offered to it: the old incident's last version, closed, `handed_to` it.
   void CloseHandedOver(int64_t collection, const store::ObjectRecord& fresh,

@@ -4,6 +4,7 @@
 #include <boost/json.hpp>
 #include <unordered_set>
 
+#include "coord/members.h"
 #include "coord/requests.h"
 #include "coord/task_fold.h"
 #include "policy/extensions.h"
@@ -12,22 +13,6 @@
 namespace kizuna::coord {
 
 namespace json = boost::json;
-
-namespace {
-
-void Strings(const json::value* v, std::vector<std::string>* out) {
-  if (v == nullptr || !v->is_array()) return;
-  for (const json::value& x : v->get_array()) {
-    if (x.is_string()) out->emplace_back(x.get_string());
-  }
-}
-
-std::string StringOf(const json::object& o, std::string_view key) {
-  const json::value* v = o.if_contains(key);
-  return v && v->is_string() ? std::string(v->get_string()) : "";
-}
-
-}  // namespace
 
 Result<std::vector<IndexedObject>> ForwardIndex::About(int64_t collection,
                                                        const std::vector<std::string>& refs) {
@@ -85,8 +70,8 @@ void ForwardIndex::Add(Collection* c, store::ObjectRecord&& r) {
   if (!parsed.ok() || !parsed->is_object()) return;
   const json::object& o = parsed->as_object();
   auto n = std::make_shared<IndexedObject>();
-  n->created = StringOf(o, "created");
-  n->created_by = StringOf(o, "created_by_ref");
+  n->created = detail::Str(&o, "created");
+  n->created_by = detail::Str(&o, "created_by_ref");
   read_(o, r, n.get());
   n->creators = !n->created_by.empty() && n->created_by == r.producer;
   std::string tuple = r.marking;
@@ -117,7 +102,7 @@ std::unique_ptr<ForwardIndex> MakeNoteIndex(store::Store* store) {
   return std::make_unique<ForwardIndex>(
       store, std::vector<std::string>{"note", "opinion"},
       [](const json::object& o, const store::ObjectRecord& r, IndexedObject* e) {
-        Strings(o.if_contains("object_refs"), &e->refs);
+        e->refs = detail::Strs(&o, "object_refs");
         if (r.type != "note") return;
         if (auto u = ReadTaskUpdate(o); u.ok()) {
           e->task_ref = u->task_ref;
@@ -131,20 +116,17 @@ std::unique_ptr<ForwardIndex> MakeLinkIndex(store::Store* store) {
       store, std::vector<std::string>{"incident", "sighting"},
       [](const json::object& o, const store::ObjectRecord& r, IndexedObject* e) {
         if (r.type == "sighting") {
-          std::string of = StringOf(o, "sighting_of_ref");
+          std::string of = detail::Str(&o, "sighting_of_ref");
           if (!of.empty()) e->refs.push_back(std::move(of));
-          Strings(o.if_contains("where_sighted_refs"), &e->where_sighted);
+          e->where_sighted = detail::Strs(&o, "where_sighted_refs");
           return;
         }
-        const json::value* x = o.if_contains("extensions");
-        if (x && x->is_object()) x = x->get_object().if_contains(policy::kCoordinationExtensionId);
+        const json::object* coord = detail::Ext(o, policy::kCoordinationExtensionId);
         auto facts = std::make_shared<IncidentFacts>();
-        if (x && x->is_object()) {
-          Strings(x->get_object().if_contains("linked_refs"), &e->refs);
-          Strings(x->get_object().if_contains("sectors"), &facts->sectors);
-        }
+        e->refs = detail::Strs(coord, "linked_refs");
+        facts->sectors = detail::Strs(coord, "sectors");
         facts->status = IncidentStatus(o);
-        facts->modified = StringOf(o, "modified");
+        facts->modified = detail::Str(&o, "modified");
         e->incident = std::move(facts);
       });
 }

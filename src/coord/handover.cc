@@ -23,17 +23,8 @@ using namespace detail;
 
 namespace {
 
-const json::object* CoordOf(const json::object& o) {
-  const json::value* e = o.if_contains("extensions");
-  if (!e || !e->is_object()) return nullptr;
-  const json::value* c = e->get_object().if_contains(policy::kCoordinationExtensionId);
-  return c && c->is_object() ? &c->get_object() : nullptr;
-}
-
 std::string CoordStr(const json::object& o, std::string_view key) {
-  const json::object* c = CoordOf(o);
-  const json::value* v = c ? c->if_contains(key) : nullptr;
-  return v && v->is_string() ? std::string(v->get_string()) : "";
+  return Str(Ext(o, policy::kCoordinationExtensionId), key);
 }
 
 }  // namespace
@@ -88,11 +79,7 @@ http::Response Service::Call::Accept(const std::string& id) {
   }
   Author by = By();
   Release release = ReleaseOf(l->object);
-  const json::object* core = nullptr;
-  if (const json::value* e = l->object.if_contains("extensions"); e && e->is_object()) {
-    const json::value* c = e->get_object().if_contains(stix::kIncidentCoreIncidentExtension);
-    if (c && c->is_object()) core = &c->get_object();
-  }
+  const json::object* core = Ext(l->object, stix::kIncidentCoreIncidentExtension);
   std::vector<std::string> objects, task_refs;
   if (core) {
     if (const json::value* ts = core->if_contains("tasks"); ts && ts->is_array()) {

@@ -7,6 +7,7 @@
 // impacts nothing supersedes. Opinions, like notes, may be written by anyone
 // who may see the incident, about the incident or objects of it it may see.
 
+#include <algorithm>
 #include <boost/json.hpp>
 
 #include "coord/call.h"
@@ -22,18 +23,9 @@ using namespace detail;
 
 namespace {
 
-// The incident's impact_refs.
 bool ListsImpact(const json::object& incident, const std::string& impact_id) {
-  const json::value* e = incident.if_contains("extensions");
-  if (!e || !e->is_object()) return false;
-  const json::value* c = e->get_object().if_contains(stix::kIncidentCoreIncidentExtension);
-  if (!c || !c->is_object()) return false;
-  const json::value* l = c->get_object().if_contains("impact_refs");
-  if (!l || !l->is_array()) return false;
-  for (const json::value& v : l->get_array()) {
-    if (v.is_string() && v.get_string() == impact_id) return true;
-  }
-  return false;
+  auto refs = Strs(Ext(incident, stix::kIncidentCoreIncidentExtension), "impact_refs");
+  return std::find(refs.begin(), refs.end(), impact_id) != refs.end();
 }
 
 }  // namespace
@@ -42,9 +34,8 @@ http::Response Service::Call::AddImpact(const std::string& id, const http::Reque
   auto r = ReadImpactRequest(req.body);
   if (!r.ok()) return taxii::ErrorFor(r.error());
   std::lock_guard lock(svc->LockFor(id));
-  auto l = OwnIncident(id);
+  auto l = OwnOpenIncident(id);
   if (!l.ok()) return taxii::ErrorFor(l.error());
-  if (Status s = RefuseClosed(l->object, id); !s.ok()) return taxii::ErrorFor(s);
   Author by = By();
   std::string impact_id = "impact--" + NewUuidV4();
   std::vector<std::string> objects{BuildImpact(*r, ReleaseOf(l->object), by, impact_id)};

@@ -27,17 +27,7 @@ using namespace detail;
 namespace {
 
 std::vector<std::string> LinkedRefs(const json::object& incident) {
-  std::vector<std::string> out;
-  const json::value* e = incident.if_contains("extensions");
-  if (!e || !e->is_object()) return out;
-  const json::value* c = e->get_object().if_contains(policy::kCoordinationExtensionId);
-  if (!c || !c->is_object()) return out;
-  const json::value* l = c->get_object().if_contains("linked_refs");
-  if (!l || !l->is_array()) return out;
-  for (const json::value& v : l->get_array()) {
-    if (v.is_string()) out.emplace_back(v.get_string());
-  }
-  return out;
+  return Strs(Ext(incident, policy::kCoordinationExtensionId), "linked_refs");
 }
 
 // Every released record of `types` in the collection, page by page.
@@ -57,27 +47,10 @@ Status Scan(policy::ReleaseScope& scope, int64_t collection, std::vector<std::st
 }
 
 const json::object* CoreOf(const json::object& incident) {
-  const json::value* e = incident.if_contains("extensions");
-  if (!e || !e->is_object()) return nullptr;
-  const json::value* c = e->get_object().if_contains(stix::kIncidentCoreIncidentExtension);
-  return c && c->is_object() ? &c->get_object() : nullptr;
+  return Ext(incident, stix::kIncidentCoreIncidentExtension);
 }
 
-std::vector<std::string> ImpactRefs(const json::object& incident) {
-  std::vector<std::string> out;
-  const json::object* core = CoreOf(incident);
-  const json::value* l = core ? core->if_contains("impact_refs") : nullptr;
-  if (!l || !l->is_array()) return out;
-  for (const json::value& v : l->get_array()) {
-    if (v.is_string()) out.emplace_back(v.get_string());
-  }
-  return out;
-}
-
-std::string StrOf(const json::object& o, SV key) {
-  const json::value* v = o.if_contains(key);
-  return v && v->is_string() ? std::string(v->get_string()) : "";
-}
+std::vector<std::string> ImpactRefs(const json::object& incident) { return Strs(CoreOf(incident), "impact_refs"); }
 
 }  // namespace
 
@@ -138,9 +111,9 @@ Result<Picture> Service::Call::ReadPicture() {
       auto parsed = stix::ParseJson(r.raw);
       if (!parsed.ok() || !parsed->is_object()) return;
       const json::object& s = parsed->as_object();
-      std::string of = StrOf(s, "sighting_of_ref");
+      std::string of = Str(&s, "sighting_of_ref");
       if (!wanted.count(of)) return;
-      std::string org = StrOf(s, "created_by_ref");
+      std::string org = Str(&s, "created_by_ref");
       if (model->FindOrg(org) == nullptr) {
         org.clear();
         if (const json::value* w = s.if_contains("where_sighted_refs"); w && w->is_array()) {
@@ -291,20 +264,10 @@ Priority PriorityOf(const Picture& pic, size_t i, const policy::TrustModel& mode
     if (const json::value* c = core->if_contains("criticality"); c && c->is_int64()) {
       in.criticality = c->get_int64();
     }
-    in.determination = StrOf(*core, "determination");
-    in.recoverability = StrOf(*core, "recoverability");
+    in.determination = Str(core, "determination");
+    in.recoverability = Str(core, "recoverability");
   }
-  const json::value* e = o.if_contains("extensions");
-  if (e && e->is_object()) {
-    const json::value* c = e->get_object().if_contains(policy::kCoordinationExtensionId);
-    if (c && c->is_object()) {
-      if (const json::value* s = c->get_object().if_contains("sectors"); s && s->is_array()) {
-        for (const json::value& v : s->get_array()) {
-          if (v.is_string()) in.sectors.emplace_back(v.get_string());
-        }
-      }
-    }
-  }
+  in.sectors = Strs(Ext(o, policy::kCoordinationExtensionId), "sectors");
   if (const policy::Org* owner = model.FindOrg(pic.incidents[i].record.producer)) {
     in.sectors.insert(in.sectors.end(), owner->sectors.begin(), owner->sectors.end());
   }

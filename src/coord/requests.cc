@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <boost/json.hpp>
 
+#include "coord/members.h"
 #include "core/time.h"
 #include "policy/extensions.h"
 #include "stix/incident_core.h"
@@ -380,21 +381,9 @@ Result<HandoverRequest> ReadHandoverRequest(std::string_view body) {
 Release ReleaseOf(const json::object& object) {
   Release r;
   r.marking_refs = stix::ObjectMarkingRefs(object);
-  const json::value* e = object.if_contains("extensions");
-  if (e && e->is_object()) {
-    const json::value* a = e->get_object().if_contains(policy::kAudienceExtensionId);
-    if (a && a->is_object()) {
-      auto read = [&](SV key, std::vector<std::string>* out) {
-        const json::value* l = a->get_object().if_contains(key);
-        if (!l || !l->is_array()) return;
-        for (const json::value& x : l->get_array()) {
-          if (x.is_string()) out->emplace_back(x.get_string());
-        }
-      };
-      read("organizations", &r.audience_orgs);
-      read("accounts", &r.audience_accounts);
-    }
-  }
+  const json::object* audience = detail::Ext(object, policy::kAudienceExtensionId);
+  r.audience_orgs = detail::Strs(audience, "organizations");
+  r.audience_accounts = detail::Strs(audience, "accounts");
   return r;
 }
 
@@ -600,12 +589,8 @@ std::string BuildDerivedFrom(const Release& release, const Author& by, const std
 }
 
 std::string IncidentStatus(const json::object& incident) {
-  const json::value* e = incident.if_contains("extensions");
-  if (!e || !e->is_object()) return "open";
-  const json::value* c = e->get_object().if_contains(stix::kIncidentCoreIncidentExtension);
-  if (!c || !c->is_object()) return "open";
-  const json::value* s = c->get_object().if_contains("investigation_status");
-  return s && s->is_string() ? std::string(s->get_string()) : "open";
+  std::string s = detail::Str(detail::Ext(incident, stix::kIncidentCoreIncidentExtension), "investigation_status");
+  return s.empty() ? "open" : s;
 }
 
 }  // namespace kizuna::coord

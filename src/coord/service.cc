@@ -433,20 +433,20 @@ http::Response Service::Call::Update(const std::string& id, const http::Request&
   return Json(200, json::object{{"id", id}, {"status", IncidentStatus(json::parse(*next).as_object())}});
 }
 
-Status detail::RefuseClosed(const json::object& incident, const std::string& id) {
-  if (IncidentStatus(incident) == "closed") {
+Result<Located> Service::Call::OwnOpenIncident(const std::string& id) {
+  ASSIGN_OR_RETURN(Located l, OwnIncident(id));
+  if (IncidentStatus(l.object) == "closed") {
     return FailedPrecondition("incident " + id + " is closed: reopen it (status open) to change it");
   }
-  return Status::Ok();
+  return l;
 }
 
 http::Response Service::Call::AddTask(const std::string& id, const http::Request& req) {
   auto r = ReadTaskRequest(req.body);
   if (!r.ok()) return taxii::ErrorFor(r.error());
   std::lock_guard lock(svc->LockFor(id));
-  auto l = OwnIncident(id);
+  auto l = OwnOpenIncident(id);
   if (!l.ok()) return taxii::ErrorFor(l.error());
-  if (Status s = RefuseClosed(l->object, id); !s.ok()) return taxii::ErrorFor(s);
   Release release = ReleaseOf(l->object);
   auto who = Assignee(r->assignee, release.audience_orgs);
   if (!who.ok()) return taxii::ErrorFor(who.error());
@@ -511,9 +511,8 @@ http::Response Service::Call::AddEvent(const std::string& id, const http::Reques
   auto r = ReadEventRequest(req.body);
   if (!r.ok()) return taxii::ErrorFor(r.error());
   std::lock_guard lock(svc->LockFor(id));
-  auto l = OwnIncident(id);
+  auto l = OwnOpenIncident(id);
   if (!l.ok()) return taxii::ErrorFor(l.error());
-  if (Status s = RefuseClosed(l->object, id); !s.ok()) return taxii::ErrorFor(s);
   Author by = By();
   std::string event_id = "event--" + NewUuidV4();
   std::string event = BuildEvent(*r, ReleaseOf(l->object), by, event_id);
@@ -532,9 +531,8 @@ http::Response Service::Call::Link(const std::string& id, const http::Request& r
   auto r = ReadLinkRequest(req.body);
   if (!r.ok()) return taxii::ErrorFor(r.error());
   std::lock_guard lock(svc->LockFor(id));
-  auto l = OwnIncident(id);
+  auto l = OwnOpenIncident(id);
   if (!l.ok()) return taxii::ErrorFor(l.error());
-  if (Status s = RefuseClosed(l->object, id); !s.ok()) return taxii::ErrorFor(s);
   // Only what the caller may see can be linked (a 404 otherwise, as for a
   // missing object): a link never tells anyone that an object exists.
   for (const std::string& target : r->object_refs) {
@@ -546,17 +544,9 @@ http::Response Service::Call::Link(const std::string& id, const http::Request& r
   std::vector<std::string> objects;
   json::array ids;
   std::vector<std::string> added;
-  const json::value* have = nullptr;
-  if (const json::value* e = l->object.if_contains("extensions"); e && e->is_object()) {
-    if (const json::value* c = e->get_object().if_contains(policy::kCoordinationExtensionId);
-        c && c->is_object()) {
-      have = c->get_object().if_contains("linked_refs");
-    }
-  }
+  const std::vector<std::string> have = Strs(Ext(l->object, policy::kCoordinationExtensionId), "linked_refs");
   for (const std::string& target : r->object_refs) {
-    bool known = have && have->is_array() &&
-                 std::any_of(have->get_array().begin(), have->get_array().end(),
-                             [&](const json::value& v) { return v.is_string() && v.get_string() == target; });
+    bool known = std::find(have.begin(), have.end(), target) != have.end();
     if (known || std::find(added.begin(), added.end(), target) != added.end()) continue;
     std::string rel_id = "relationship--" + NewUuidV4();
     objects.push_back(BuildLink(release, by, rel_id, id, target));

@@ -5,6 +5,7 @@
 #include <set>
 #include <vector>
 
+#include "coord/members.h"
 #include "policy/extensions.h"
 #include "stix/incident_core.h"
 
@@ -20,10 +21,7 @@ const json::string* StringAt(const json::object& o, SV key) {
 }
 
 const json::object* CoordinationOf(const json::object& o) {
-  const json::value* e = o.if_contains("extensions");
-  if (!e || !e->is_object()) return nullptr;
-  const json::value* c = e->get_object().if_contains(policy::kCoordinationExtensionId);
-  return c && c->is_object() ? &c->get_object() : nullptr;
+  return detail::Ext(o, policy::kCoordinationExtensionId);
 }
 
 bool IsOutcome(SV v) {
