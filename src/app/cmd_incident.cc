@@ -236,7 +236,13 @@ void PrintShow(const json::value& v) {
                 S(t, "progress").empty() ? "" : (" " + S(t, "progress") + "%").c_str(),
                 (", assigned to " + who + last).c_str());
   }
-  for (const auto& e : v.at("events").as_array()) {
+  const auto& event_list = v.at("events").as_array();
+  if (const json::value* total = v.as_object().if_contains("events_total");
+      total && total->is_int64() && total->as_int64() > static_cast<int64_t>(event_list.size())) {
+    std::printf("  (the latest %zu of %lld events; --events N for more)\n", event_list.size(),
+                static_cast<long long>(total->as_int64()));
+  }
+  for (const auto& e : event_list) {
     std::printf("  event %s  %s %s\n", S(e, "id").c_str(), S(e, "status").c_str(),
                 (S(e, "name").empty() ? S(e, "description") : S(e, "name")).c_str());
   }
@@ -351,12 +357,20 @@ void AddIncidentCommands(CLI::App& root, int* exit_code) {
     auto id = std::make_shared<std::string>();
     AddHubFlags(c, f.get());
     auto notes = std::make_shared<int>(-1);
+    auto events = std::make_shared<int>(-1);
     c->add_option("id", *id, "incident id")->required();
     c->add_option("--notes", *notes, "how many of the latest notes and opinions to list (default 100)")
         ->check(CLI::Range(0, 10000));
-    c->callback([f, id, notes, exit_code] {
+    c->add_option("--events", *events, "how many of the latest events to list (default 100)")
+        ->check(CLI::Range(0, 10000));
+    c->callback([f, id, notes, events, exit_code] {
       std::string path = "incidents/" + *id;
-      if (*notes >= 0) path += "?notes=" + std::to_string(*notes);
+      std::string sep = "?";
+      if (*notes >= 0) {
+        path += sep + "notes=" + std::to_string(*notes);
+        sep = "&";
+      }
+      if (*events >= 0) path += sep + "events=" + std::to_string(*events);
       *exit_code = Run(*f, "GET", path, nullptr, PrintShow);
     });
   }
@@ -612,7 +626,7 @@ void AddIncidentCommands(CLI::App& root, int* exit_code) {
         *exit_code = Run(g, "GET", "incidents/" + *id + "/bundle", nullptr, nullptr);
         return;
       }
-      auto show = Call(g, "GET", "incidents/" + *id);
+      auto show = Call(g, "GET", "incidents/" + *id + "?notes=0&events=10000");
       if (!show.ok()) {
         if (show.error().code() == StatusCode::kInvalidArgument) {
           *exit_code = Fail(show.error());
@@ -621,6 +635,12 @@ void AddIncidentCommands(CLI::App& root, int* exit_code) {
           *exit_code = 1;
         }
         return;
+      }
+      const json::value* total = show->as_object().if_contains("events_total");
+      if (total != nullptr && total->is_int64() &&
+          total->as_int64() > static_cast<int64_t>(show->at("events").as_array().size())) {
+        std::fprintf(stderr, "kizuna: the MISP event has the latest %zu of the incident's %lld events\n",
+                     show->at("events").as_array().size(), static_cast<long long>(total->as_int64()));
       }
       std::printf("%s\n", json::serialize(MispEventOf(*show)).c_str());
       *exit_code = 0;

@@ -33,6 +33,21 @@ Result<std::vector<IndexedObject>> ForwardIndex::About(int64_t collection,
   return out;
 }
 
+Status ForwardIndex::About(int64_t collection, const std::vector<std::string>& refs,
+                           const std::function<void(size_t i, const IndexedObject&)>& each) {
+  std::lock_guard lock(mu_);
+  Collection& c = collections_[collection];
+  RETURN_IF_ERROR(CatchUp(collection, &c));
+  for (size_t i = 0; i < refs.size(); ++i) {
+    auto it = c.by_ref.find(refs[i]);
+    if (it == c.by_ref.end()) continue;
+    for (const auto& n : it->second) {
+      if (std::find(n->refs.begin(), n->refs.end(), refs[i]) != n->refs.end()) each(i, *n);
+    }
+  }
+  return Status::Ok();
+}
+
 Status ForwardIndex::Refresh(int64_t collection) {
   std::lock_guard lock(mu_);
   return CatchUp(collection, &collections_[collection]);
@@ -129,6 +144,12 @@ std::unique_ptr<ForwardIndex> MakeLinkIndex(store::Store* store) {
         facts->modified = detail::Str(&o, "modified");
         e->incident = std::move(facts);
       });
+}
+
+std::unique_ptr<ForwardIndex> MakePartIndex(store::Store* store) {
+  return std::make_unique<ForwardIndex>(
+      store, std::vector<std::string>{"event", "task", "impact"},
+      [](const json::object&, const store::ObjectRecord& r, IndexedObject* e) { e->refs.push_back(r.id); });
 }
 
 }  // namespace kizuna::coord

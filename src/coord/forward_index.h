@@ -8,7 +8,10 @@
 //    lists its notes from it;
 //  - the link index (MakeLinkIndex): incidents by the objects they link (the
 //    coordination extension's linked_refs) and sightings by sighting_of_ref;
-//    an incident's show correlates it from it.
+//    an incident's show correlates it from it;
+//  - the part index (MakePartIndex): events, tasks and impacts by their own
+//    id; an incident's show decides which of its parts the caller may see
+//    from it, and reads only those it shows.
 // Metadata only (what policy::Decide reads, and the few members the reads
 // need): the decision point decides each entry for the reader, and whatever
 // is shown is released through the reader's scope.
@@ -71,6 +74,10 @@ class ForwardIndex {
   // every entry (latest version of each lineage) about one of `refs`, each
   // once.
   Result<std::vector<IndexedObject>> About(int64_t collection, const std::vector<std::string>& refs);
+  // The same, without copies: calls `each(i, entry)` for every entry about
+  // refs[i], under the index's lock (`each` must not call the index).
+  Status About(int64_t collection, const std::vector<std::string>& refs,
+               const std::function<void(size_t i, const IndexedObject&)>& each);
   // Reads what `collection` got since the last call (read-ahead).
   Status Refresh(int64_t collection);
   // Reads what `collection` got since the last call, then calls `each` with
@@ -97,5 +104,6 @@ class ForwardIndex {
 
 std::unique_ptr<ForwardIndex> MakeNoteIndex(store::Store* store);
 std::unique_ptr<ForwardIndex> MakeLinkIndex(store::Store* store);
+std::unique_ptr<ForwardIndex> MakePartIndex(store::Store* store);
 
 }  // namespace kizuna::coord

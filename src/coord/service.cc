@@ -241,6 +241,7 @@ Service::Service(store::Store* store, auth::Authenticator* authenticator,
       clock_(clock),
       notes_(MakeNoteIndex(store)),
       links_(MakeLinkIndex(store)),
+      parts_(MakePartIndex(store)),
       pool_(std::make_unique<ThreadPool>(std::max<size_t>(1, options_.threads))) {}
 
 Service::~Service() {
@@ -252,11 +253,12 @@ Service::~Service() {
 }
 
 void Service::ReadAhead(int64_t collection) {
-  Status n = notes_->Refresh(collection);
-  Status l = links_->Refresh(collection);
-  if (!n.ok() || !l.ok()) {
-    spdlog::warn("coordination: the indexes of collection {} could not be read ahead: {}", collection,
-                 (!n.ok() ? n : l).message());
+  for (ForwardIndex* index : {notes_.get(), links_.get(), parts_.get()}) {
+    if (Status s = index->Refresh(collection); !s.ok()) {
+      spdlog::warn("coordination: the indexes of collection {} could not be read ahead: {}", collection,
+                   s.message());
+      return;
+    }
   }
 }
 

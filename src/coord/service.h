@@ -94,6 +94,7 @@ class Service {
   LatestHints hints_;  // reads by id of incidents, tasks and their parts
   std::unique_ptr<ForwardIndex> notes_;  // notes and opinions by what they are about
   std::unique_ptr<ForwardIndex> links_;  // incidents by what they link, sightings by what they sight
+  std::unique_ptr<ForwardIndex> parts_;  // events, tasks and impacts by id
   // Read-ahead after commits: collections with a catch-up queued; `alive`
   // false once the service is going (the store's listener outlives it).
   struct Ahead {

@@ -6,6 +6,7 @@
 #include <map>
 #include <set>
 #include <unordered_map>
+#include <unordered_set>
 
 #include "coord/call.h"
 #include "coord/forward_index.h"
@@ -326,16 +327,18 @@ http::Response Service::Call::ListIndexed(const std::string& status, const std::
 http::Response Service::Call::Show(const std::string& id, bool bundle, const http::Request& req) {
   auto params = QueryParams(req.raw_query);
   for (const auto& [k, v] : params) {
-    if (k != "notes") {
-      return taxii::ErrorFor(InvalidArgument("'" + k + "': not a parameter of an incident's show (notes)"));
+    if (k != "notes" && k != "events") {
+      return taxii::ErrorFor(InvalidArgument("'" + k + "': not a parameter of an incident's show (notes, events)"));
     }
   }
-  int64_t notes_limit = 100;
-  if (auto it = params.find("notes"); it != params.end()) {
+  int64_t notes_limit = 100, events_limit = 100;
+  for (auto [name, limit] : {std::pair{"notes", &notes_limit}, std::pair{"events", &events_limit}}) {
+    auto it = params.find(name);
+    if (it == params.end()) continue;
     char* end = nullptr;
-    notes_limit = std::strtoll(it->second.c_str(), &end, 10);
-    if (it->second.empty() || *end != '\0' || notes_limit < 0 || notes_limit > 10000) {
-      return taxii::ErrorFor(InvalidArgument("'notes' must be an integer from 0 to 10000"));
+    *limit = std::strtoll(it->second.c_str(), &end, 10);
+    if (it->second.empty() || *end != '\0' || *limit < 0 || *limit > 10000) {
+      return taxii::ErrorFor(InvalidArgument("'" + std::string(name) + "' must be an integer from 0 to 10000"));
     }
   }
   auto l = Find(id);
@@ -352,17 +355,33 @@ http::Response Service::Call::Show(const std::string& id, bool bundle, const htt
   std::vector<std::string> task_ids = Strs(core, "tasks", "task_ref");
   std::vector<std::string> event_ids = Strs(core, "events", "event_ref");
   std::vector<std::string> impact_ids = Strs(core, "impact_refs");
-  std::vector<std::string> rel_ids = Strs(coord, "relationship_refs");
+  std::vector<std::string> rel_ids = bundle ? Strs(coord, "relationship_refs") : std::vector<std::string>{};
   std::vector<std::string> ids = task_ids;
-  ids.insert(ids.end(), event_ids.begin(), event_ids.end());
   ids.insert(ids.end(), impact_ids.begin(), impact_ids.end());
   ids.insert(ids.end(), rel_ids.begin(), rel_ids.end());
-  // Each part from where its creator's latest version was last found
-  // (hints.h); those not found there, again from the start.
+  const size_t events_at = ids.size();
+  ids.insert(ids.end(), event_ids.begin(), event_ids.end());
   const int64_t key = l->collection.key;
-  std::vector<int64_t> after;
-  after.reserve(ids.size());
-  for (const std::string& x : ids) after.push_back(svc->hints_.After(key, x));
+  // Which parts the caller may see, decided on the part index's metadata
+  // (once per policy tuple): a part whose creator's latest version the
+  // caller may see is read, when shown, at that version only. Any other
+  // part is read from the store, where each version is decided (a caller
+  // who may see only an older version, or another organization's copy).
+  std::vector<int64_t> known(ids.size(), 0);  // date_added of that version; 0: not known
+  {
+    std::unordered_map<const std::string*, bool> decided;
+    Status looked = svc->parts_->About(key, ids, [&](size_t i, const IndexedObject& e) {
+      if (!e.creators) return;
+      auto [it, fresh] = decided.try_emplace(e.policy, false);
+      if (fresh) {
+        it->second = policy::Decide(scope->model(), scope->reader(), policy::MetaOf(e.meta, key),
+                                    policy::Path::kCoordination)
+                         .allow;
+      }
+      if (it->second) known[i] = e.meta.date_added_us;
+    });
+    if (!looked.ok()) return taxii::ErrorFor(looked);
+  }
   // Parts with one lineage (events, impacts, relationships: the owner's)
   // are passed on as released, unparsed; tasks, and any id with several
   // lineages, are read (the creator's lineage is the part).
@@ -386,25 +405,59 @@ http::Response Service::Call::Show(const std::string& id, bool bundle, const htt
   };
   // The ids come from the incident the caller may see, not from the caller:
   // a part it may not see is withheld (counted), not audited as a probe.
-  std::vector<store::ObjectRecord> records;
-  Status read = ReadByIds(*scope, key, ids, /*with_raw=*/true, /*audit_named=*/false,
-                          [&](store::ObjectRecord& r) { records.push_back(std::move(r)); }, &after);
-  if (!read.ok()) return taxii::ErrorFor(read);
-  take(records);
-  std::vector<std::string> again;
-  for (size_t i = 0; i < ids.size(); ++i) {
-    auto it = parts.find(ids[i]);
-    if (after[i] > 0 && (it == parts.end() || !IsCreators(it->second))) again.push_back(ids[i]);
-  }
-  if (!again.empty()) {
-    records.clear();
-    read = ReadByIds(*scope, key, again, /*with_raw=*/true, /*audit_named=*/false,
-                     [&](store::ObjectRecord& r) { records.push_back(std::move(r)); });
-    if (!read.ok()) return taxii::ErrorFor(read);
+  auto read = [&](const std::vector<std::string>& which, const std::vector<int64_t>* after) -> Status {
+    if (which.empty()) return Status::Ok();
+    std::vector<store::ObjectRecord> records;
+    RETURN_IF_ERROR(ReadByIds(*scope, key, which, /*with_raw=*/true, /*audit_named=*/false,
+                              [&](store::ObjectRecord& r) { records.push_back(std::move(r)); }, after));
     take(records);
+    return Status::Ok();
+  };
+  // The parts not known, each from where its creator's latest version was
+  // last found (hints.h); those not found there, again from the start.
+  {
+    std::vector<std::string> unknown;
+    std::vector<int64_t> after;
+    for (size_t i = 0; i < ids.size(); ++i) {
+      if (known[i] != 0) continue;
+      unknown.push_back(ids[i]);
+      after.push_back(svc->hints_.After(key, ids[i]));
+    }
+    if (Status s = read(unknown, &after); !s.ok()) return taxii::ErrorFor(s);
+    std::vector<std::string> again;
+    for (size_t i = 0; i < unknown.size(); ++i) {
+      auto it = parts.find(unknown[i]);
+      if (after[i] > 0 && !raw_parts.count(unknown[i]) && (it == parts.end() || !IsCreators(it->second))) {
+        again.push_back(unknown[i]);
+      }
+    }
+    if (Status s = read(again, nullptr); !s.ok()) return taxii::ErrorFor(s);
+    for (const auto& [pid, p] : parts) {
+      if (IsCreators(p)) svc->hints_.Found(key, pid, p.record.date_added_us);
+    }
   }
-  for (const auto& [pid, p] : parts) {
-    if (IsCreators(p)) svc->hints_.Found(key, pid, p.record.date_added_us);
+  // The events the caller may see, in the incident's order; a show lists
+  // the latest `events` of them (the bundle, every one).
+  std::vector<std::string> shown_events;
+  for (size_t i = events_at; i < ids.size(); ++i) {
+    if (known[i] != 0 || raw_parts.count(ids[i]) || parts.count(ids[i])) shown_events.push_back(ids[i]);
+  }
+  const int64_t events_total = static_cast<int64_t>(shown_events.size());
+  if (!bundle && shown_events.size() > static_cast<size_t>(events_limit)) {
+    shown_events.erase(shown_events.begin(),
+                       shown_events.end() - static_cast<ptrdiff_t>(events_limit));
+  }
+  // The known parts shown, read at the version decided on.
+  {
+    const std::unordered_set<std::string_view> wanted(shown_events.begin(), shown_events.end());
+    std::vector<std::string> which;
+    std::vector<int64_t> after;
+    for (size_t i = 0; i < ids.size(); ++i) {
+      if (known[i] == 0 || (i >= events_at && !wanted.count(ids[i]))) continue;
+      which.push_back(ids[i]);
+      after.push_back(known[i] - 1);
+    }
+    if (Status s = read(which, &after); !s.ok()) return taxii::ErrorFor(s);
   }
 
   // The notes and opinions on the incident or its tasks that the caller may
@@ -532,9 +585,9 @@ http::Response Service::Call::Show(const std::string& id, bool bundle, const htt
 
   json::array tasks;
   for (const std::string& tid : task_ids) {
-    auto it = parts.find(tid);
-    if (it == parts.end()) continue;
-    const json::object& t = it->second.object;
+    auto node = parts.extract(tid);  // each task once, its object moved into the entry
+    if (node.empty()) continue;
+    json::object& t = node.mapped().object;
     TaskCoordination tc = ReadTaskCoordination(t);
     std::set<std::string> applied(tc.applied_updates.begin(), tc.applied_updates.end());
     json::array pending;
@@ -548,13 +601,13 @@ http::Response Service::Call::Show(const std::string& id, bool bundle, const htt
                    {"outcome", Str(&t, "outcome")},
                    {"assignee", OrgJson(*model, tc.assignee_organization)},
                    {"updates_applied", static_cast<int64_t>(tc.applied_updates.size())},
-                   {"updates_pending", std::move(pending)},
-                   {"task", t}};
+                   {"updates_pending", std::move(pending)}};
     if (!tc.assignee_account.empty()) e["assignee_account"] = tc.assignee_account;
     if (tc.progress) e["progress"] = *tc.progress;
     if (const json::object* tcx = Ext(t, policy::kCoordinationExtensionId)) {
       if (const json::value* lc = tcx->if_contains("last_change")) e["last_change"] = *lc;
     }
+    e["task"] = std::move(t);
     tasks.push_back(std::move(e));
   }
   json::array links, note_items;
@@ -575,11 +628,12 @@ http::Response Service::Call::Show(const std::string& id, bool bundle, const htt
   out["opinions"] = std::move(opinion_items);
   out["notes_total"] = notes_total;
   out["opinions_total"] = opinions_total;
+  out["events_total"] = events_total;
   if (const json::value* lc = coord ? coord->if_contains("last_change") : nullptr) {
     out["last_change"] = *lc;
   }
   std::string events, impacts;
-  array_of(event_ids, &events);
+  array_of(shown_events, &events);
   array_of(impact_ids, &impacts);
   http::Response r = Json(200, json::object{});
   r.body = with_arrays(out, {{"events", std::move(events)}, {"impacts", std::move(impacts)}});

@@ -1,0 +1,130 @@
+// An incident's show across two real hubs (issue 11): the latest events in
+// a page with the total the reader may see (an event listed by the owner
+// for one organization is neither listed nor counted for another; a reader
+// who may see only an older version of an event gets that version), the
+// bundle with every event the reader may see, and bad page sizes refused.
+#include <gtest/gtest.h>
+
+#include <boost/json.hpp>
+#include <chrono>
+#include <ctime>
+#include <iomanip>
+#include <sstream>
+#include <string>
+#include <vector>
+
+#include "coordination_support.h"
+#include "federation_support.h"
+#include "harness.h"
+#include "policy/extensions.h"
+
+namespace kizuna::testing {
+namespace {
+
+// A STIX timestamp `seconds` from now.
+std::string Later(int seconds) {
+  const std::time_t t = std::chrono::system_clock::to_time_t(std::chrono::system_clock::now()) + seconds;
+  std::tm tm{};
+  gmtime_r(&t, &tm);
+  std::ostringstream out;
+  out << std::put_time(&tm, "%Y-%m-%dT%H:%M:%S") << ".000Z";
+  return out.str();
+}
+
+// The ids of a show's (or bundle's) `events`, in order.
+std::vector<std::string> EventIds(const json::object& show) {
+  std::vector<std::string> out;
+  if (!show.contains("events")) return out;
+  for (const auto& e : show.at("events").as_array()) out.emplace_back(e.as_object().at("id").as_string());
+  return out;
+}
+
+json::object& CoreOf(json::object& incident) {
+  return incident["extensions"].as_object()["extension-definition--ef765651-680c-498d-9894-99799f2fa126"].as_object();
+}
+
+TEST_F(CoordinationTest, AShowListsTheLatestEventsAndCountsOnlyThoseTheReaderMaySee) {
+  std::string incident = Open("Events in pages");
+  std::vector<std::string> ids;
+  for (const char* name : {"first", "second", "third"}) {
+    HttpResponse r = Api(*us_, "alice", "POST", "incidents/" + incident + "/events",
+                         json::serialize(json::object{{"name", name}}));
+    ASSERT_EQ(r.status, 201) << r.body;
+    ids.emplace_back(Body(r)["id"].as_string());
+  }
+  json::object mine = Show(*us_, "alice", incident);
+  ASSERT_EQ(mine.at("events_total").as_int64(), 3) << json::serialize(mine);
+  ASSERT_EQ(EventIds(mine), ids);
+
+  // The owner narrows "third" to the Japanese centre in a new version, and
+  // lists a new event for the Japanese centre only (posted over TAXII).
+  json::object third = mine.at("events").as_array()[2].as_object();
+  third["modified"] = Later(1);
+  third["description"] = "narrowed";
+  third["extensions"].as_object()[std::string(policy::kAudienceExtensionId)].as_object()["organizations"] =
+      json::array{kJpCentre};
+  json::object narrow = third;
+  const std::string narrow_id = "event--0e0e0e0e-0000-4000-8000-000000000003";
+  narrow["id"] = narrow_id;
+  narrow["name"] = "for JP Centre only";
+  narrow["created"] = narrow["modified"];
+  json::object next = mine.at("incident").as_object();
+  next["modified"] = Later(1);
+  CoreOf(next)["events"].as_array().push_back(json::object{{"event_ref", narrow_id}});
+  HttpResponse posted =
+      us_->Post("alice", kColl, {json::serialize(third), json::serialize(narrow), json::serialize(next)});
+  ASSERT_NE(posted.body.find("\"success_count\":3"), std::string::npos) << posted.body;
+
+  // The Japanese centre sees four events, the last one its own; JP Power
+  // three, "third" at its first version, and nothing of the fourth.
+  std::vector<std::string> all = ids;
+  all.push_back(narrow_id);
+  json::object kenji, hana;
+  ASSERT_TRUE(WaitUntil([&] {
+    kenji = Show(*jp_, "kenji", incident);
+    hana = Show(*jp_, "hana", incident);
+    return kenji.contains("events_total") && kenji.at("events_total").as_int64() == 4 &&
+           json::serialize(kenji).find("narrowed") != std::string::npos && hana.contains("events_total");
+  })) << json::serialize(kenji);
+  EXPECT_EQ(EventIds(kenji), all);
+  EXPECT_EQ(hana.at("events_total").as_int64(), 3);
+  EXPECT_EQ(EventIds(hana), ids);
+  // (The incident the owner shares lists the id; the event is not released.)
+  EXPECT_EQ(json::serialize(hana).find("for JP Centre only"), std::string::npos);
+  EXPECT_EQ(json::serialize(hana).find("narrowed"), std::string::npos);
+
+  // A page of the latest two, oldest first; none, still counted.
+  HttpResponse two = Api(*jp_, "kenji", "GET", "incidents/" + incident + "?events=2");
+  ASSERT_EQ(two.status, 200) << two.body;
+  EXPECT_EQ(EventIds(Body(two)), (std::vector<std::string>{ids[2], narrow_id}));
+  EXPECT_EQ(Body(two).at("events_total").as_int64(), 4);
+  HttpResponse hana_two = Api(*jp_, "hana", "GET", "incidents/" + incident + "?events=2&notes=0");
+  ASSERT_EQ(hana_two.status, 200) << hana_two.body;
+  EXPECT_EQ(EventIds(Body(hana_two)), (std::vector<std::string>{ids[1], ids[2]}));
+  HttpResponse none = Api(*jp_, "hana", "GET", "incidents/" + incident + "?events=0");
+  ASSERT_EQ(none.status, 200) << none.body;
+  EXPECT_TRUE(EventIds(Body(none)).empty());
+  EXPECT_EQ(Body(none).at("events_total").as_int64(), 3);
+
+  // The bundle holds every event the reader may see, at the version it may see.
+  HttpResponse kb = Api(*jp_, "kenji", "GET", "incidents/" + incident + "/bundle");
+  HttpResponse hb = Api(*jp_, "hana", "GET", "incidents/" + incident + "/bundle");
+  ASSERT_EQ(kb.status, 200);
+  ASSERT_EQ(hb.status, 200);
+  for (const std::string& id : all) EXPECT_NE(kb.body.find(id), std::string::npos) << id;
+  EXPECT_NE(kb.body.find("narrowed"), std::string::npos);
+  EXPECT_NE(kb.body.find("for JP Centre only"), std::string::npos);
+  for (const std::string& id : ids) EXPECT_NE(hb.body.find(id), std::string::npos) << id;
+  EXPECT_EQ(hb.body.find("for JP Centre only"), std::string::npos);
+  EXPECT_EQ(hb.body.find("narrowed"), std::string::npos);
+
+  // Page sizes outside 0..10000, or not integers, are refused.
+  for (const char* q : {"?events=-1", "?events=10001", "?events=x", "?events="}) {
+    HttpResponse bad = Api(*jp_, "kenji", "GET", "incidents/" + incident + q);
+    EXPECT_EQ(bad.status, 400) << q << " " << bad.body;
+    EXPECT_NE(bad.body.find("'events'"), std::string::npos) << bad.body;
+  }
+}
+
+}  // namespace
+}  // namespace kizuna::testing
