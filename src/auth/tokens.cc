@@ -4,10 +4,17 @@
 
 namespace kizuna::auth {
 
+std::string NewTokenId() {
+  for (;;) {
+    std::string id = RandomSecret(12);
+    if (id[0] != '-' && id[0] != '_') return id;
+  }
+}
+
 Result<IssuedToken> IssueToken(store::Store* store, int64_t account_key, std::string_view label,
                                std::optional<int64_t> expires_us, int64_t now_us, HashCost cost) {
   IssuedToken out;
-  out.id = RandomSecret(12);
+  out.id = NewTokenId();
   std::string secret = RandomSecret(24);
   ASSIGN_OR_RETURN(std::string hash, HashSecret(secret, cost));
   store::Token t;

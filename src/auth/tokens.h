@@ -23,6 +23,11 @@ struct IssuedToken {
   std::string token;  // the full bearer value; shown once
 };
 
+// A new token id: 16 random base64url characters, the first a letter or a
+// digit (an id starting with '-' would read as an option on a command line:
+// `kizuna admin token revoke ID`).
+std::string NewTokenId();
+
 // Creates and stores a token for `account_key`. `expires_us` nullopt: never.
 Result<IssuedToken> IssueToken(store::Store* store, int64_t account_key, std::string_view label,
                                std::optional<int64_t> expires_us, int64_t now_us,

@@ -5,6 +5,7 @@
 #include <condition_variable>
 #include <filesystem>
 #include <mutex>
+#include <set>
 
 #include "auth/secret.h"
 #include "auth/tokens.h"
@@ -338,6 +339,20 @@ TEST(TokenTest, ParsesOnlyKizunaTokens) {
   EXPECT_FALSE(ParseToken("kz1.abcdef").ok());
   EXPECT_FALSE(ParseToken("kz1..def").ok());
   EXPECT_FALSE(ParseToken("kz1.abc.").ok());
+}
+
+// A token id is typed on command lines (`admin token revoke ID`): one that
+// started with '-' read as an option there (1 in 64 did, a flaky revoke).
+TEST(TokenIdTest, NeverStartsLikeAnOption) {
+  std::set<std::string> seen;
+  for (int i = 0; i < 5000; ++i) {
+    std::string id = NewTokenId();
+    ASSERT_EQ(id.size(), 16u);
+    ASSERT_NE(id[0], '-') << id;
+    ASSERT_NE(id[0], '_') << id;
+    seen.insert(id);
+  }
+  EXPECT_EQ(seen.size(), 5000u);
 }
 
 }  // namespace
