@@ -146,8 +146,14 @@ struct Service::Call {
   // The picture around one incident (the first of `incidents`): what
   // correlates it, from the link index (forward_index.h).
   // `readable` (optional): the caller's readable collections, when known.
-  Result<Picture> ReadPictureAround(const Located& incident,
-                                    const std::vector<store::Collection>* readable = nullptr);
+  Result<Picture> ReadPictureAround(Located incident, const std::vector<store::Collection>* readable = nullptr);
+  // The pictures around several incidents (a list's page), with what they
+  // share read once: the caller's scopes and decisions, which linked
+  // objects and impacts it may see. The other incidents of a picture carry
+  // their record's id, producer and type only (what correlation reads).
+  // Each incident is moved into its picture (the first of its incidents).
+  Result<std::vector<Picture>> ReadPicturesAround(std::vector<Located> incidents,
+                                                  const std::vector<store::Collection>* readable = nullptr);
 };
 
 }  // namespace kizuna::coord

@@ -48,6 +48,45 @@ Status ForwardIndex::About(int64_t collection, const std::vector<std::string>& r
   return Status::Ok();
 }
 
+Status ForwardIndex::Incidents(
+    int64_t collection,
+    const std::function<void(const PolicyTuple& policy, const IncidentFacet& facet, int64_t n)>& counts,
+    const std::function<bool(const IndexedObject&)>& each) {
+  std::lock_guard lock(mu_);
+  Collection& c = collections_[collection];
+  RETURN_IF_ERROR(CatchUp(collection, &c));
+  for (const auto& [key, n] : c.facet_counts) counts(*key.first, *key.second, n);
+  for (const auto& [key, e] : c.ordered) {
+    if (!each(*e)) break;
+  }
+  return Status::Ok();
+}
+
+bool ForwardIndex::OrderKey::operator<(const OrderKey& o) const {
+  if (at.has_value() != o.at.has_value()) return at.has_value();  // timestamps first
+  if (at && *at != *o.at) return *at > *o.at;                      // latest first
+  if (id != o.id) return id < o.id;
+  return producer < o.producer;
+}
+
+ForwardIndex::OrderKey ForwardIndex::KeyOf(const IndexedObject& e) {
+  return OrderKey{e.incident->modified_at, e.meta.id, e.meta.producer};
+}
+
+void ForwardIndex::Enlist(Collection* c, IndexedObject* e) {
+  if (!e->incident || !e->creators) return;
+  e->facet = &*c->facets.insert(IncidentFacet{e->incident->status, e->created_by, e->incident->sectors}).first;
+  ++c->facet_counts[{e->policy, e->facet}];
+  c->ordered.emplace(KeyOf(*e), e);
+}
+
+void ForwardIndex::Unlist(Collection* c, const IndexedObject& e) {
+  if (e.facet == nullptr) return;
+  auto it = c->facet_counts.find({e.policy, e.facet});
+  if (it != c->facet_counts.end() && --it->second == 0) c->facet_counts.erase(it);
+  c->ordered.erase(KeyOf(e));
+}
+
 Status ForwardIndex::Refresh(int64_t collection) {
   std::lock_guard lock(mu_);
   return CatchUp(collection, &collections_[collection]);
@@ -89,25 +128,22 @@ void ForwardIndex::Add(Collection* c, store::ObjectRecord&& r) {
   n->created_by = detail::Str(&o, "created_by_ref");
   read_(o, r, n.get());
   n->creators = !n->created_by.empty() && n->created_by == r.producer;
-  std::string tuple = r.marking;
-  for (const std::string* part : {&r.audience, &r.producer, &r.origin}) {
-    tuple += '\x1f';
-    tuple += *part;
-  }
-  tuple += r.granular ? "\x1fg" : "\x1f-";
-  n->policy = &*c->policies.insert(std::move(tuple)).first;
+  n->policy = &*c->policies.insert(PolicyTuple{r.marking, r.audience, r.producer, r.origin, r.granular}).first;
   r.raw.clear();
   r.raw.shrink_to_fit();
   n->meta = std::move(r);
   if (!slot) {
     slot = std::move(n);
     for (const std::string& ref : slot->refs) c->by_ref[ref].push_back(slot);
+    Enlist(c, slot.get());
     return;
   }
   // A new version: every list that holds the lineage sees it; the objects
   // it is newly about list it too.
+  Unlist(c, *slot);
   std::vector<std::string> before = std::move(slot->refs);
   *slot = std::move(*n);
+  Enlist(c, slot.get());
   for (const std::string& ref : slot->refs) {
     if (std::find(before.begin(), before.end(), ref) == before.end()) c->by_ref[ref].push_back(slot);
   }
@@ -142,6 +178,7 @@ std::unique_ptr<ForwardIndex> MakeLinkIndex(store::Store* store) {
         facts->sectors = detail::Strs(coord, "sectors");
         facts->status = IncidentStatus(o);
         facts->modified = detail::Str(&o, "modified");
+        if (auto at = ParseTimestamp(facts->modified); at.ok()) facts->modified_at = *at;
         e->incident = std::move(facts);
       });
 }

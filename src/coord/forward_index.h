@@ -28,12 +28,17 @@
 #include <map>
 #include <memory>
 #include <mutex>
+#include <optional>
+#include <set>
 #include <string>
+#include <string_view>
 #include <unordered_map>
 #include <unordered_set>
 #include <vector>
 
 #include "core/result.h"
+#include "core/time.h"
+#include "policy/decide.h"
 #include "store/store.h"
 
 namespace kizuna::coord {
@@ -42,7 +47,29 @@ namespace kizuna::coord {
 struct IncidentFacts {
   std::string status;                // IncidentStatus()
   std::string modified;
+  std::optional<Timestamp> modified_at;  // nullopt: not a timestamp (listed last)
   std::vector<std::string> sectors;  // the coordination extension's (empty: the owner's)
+};
+
+// What the incident list filters on besides the caller's decision and the
+// time: incidents share few of them, so the list decides each once.
+struct IncidentFacet {
+  std::string status;
+  std::string owner;                 // created_by_ref
+  std::vector<std::string> sectors;  // as in IncidentFacts
+  auto operator<=>(const IncidentFacet&) const = default;
+};
+
+// What a decision reads of an object (policy::ObjectMeta but the
+// collection), interned per collection: equal tuples share one address, so
+// a reader's decision can be kept per address while the index is read.
+struct PolicyTuple {
+  std::string marking, audience, producer, origin;
+  bool granular = false;
+  auto operator<=>(const PolicyTuple&) const = default;
+  policy::ObjectMeta Meta(int64_t collection) const {
+    return policy::ObjectMeta{marking, producer, audience, collection, granular, origin};
+  }
 };
 
 struct IndexedObject {
@@ -54,11 +81,9 @@ struct IndexedObject {
   std::string task_ref;                    // a task update note's task ("" otherwise)
   std::string update_organization;         // a task update note's created_by_ref
   std::shared_ptr<const IncidentFacts> incident;  // an incident's (the link index)
+  const IncidentFacet* facet = nullptr;  // a creator's incident lineage's, interned per collection
   bool creators = false;  // created_by_ref names the producer: the creator's own lineage
-  // What a decision reads (marking, audience, producer, origin, granular),
-  // interned per collection: equal tuples share one address, so a reader's
-  // decision can be kept per address while the index is read.
-  const std::string* policy = nullptr;
+  const PolicyTuple* policy = nullptr;  // interned per collection
 };
 
 class ForwardIndex {
@@ -78,6 +103,15 @@ class ForwardIndex {
   // refs[i], under the index's lock (`each` must not call the index).
   Status About(int64_t collection, const std::vector<std::string>& refs,
                const std::function<void(size_t i, const IndexedObject&)>& each);
+  // The incidents of the link index (each creator's lineage at its latest
+  // version), under one lock, after reading what `collection` got since the
+  // last call: `counts(policy, facet, n)` for every distinct (policy tuple,
+  // facet) with how many incidents have it, then `each` in list order
+  // (latest modified first, then id, then producer) until it returns false.
+  // Neither may call the index.
+  Status Incidents(int64_t collection,
+                   const std::function<void(const PolicyTuple& policy, const IncidentFacet& facet, int64_t n)>& counts,
+                   const std::function<bool(const IndexedObject&)>& each);
   // Reads what `collection` got since the last call (read-ahead).
   Status Refresh(int64_t collection);
   // Reads what `collection` got since the last call, then calls `each` with
@@ -86,14 +120,28 @@ class ForwardIndex {
   Status Each(int64_t collection, const std::function<void(const IndexedObject&)>& each);
 
  private:
+  // An incident's place in the list order (views into its entry).
+  struct OrderKey {
+    std::optional<Timestamp> at;
+    std::string_view id, producer;
+    bool operator<(const OrderKey& o) const;
+  };
   struct Collection {
     int64_t cursor = 0;  // date_added of the last record read
     std::unordered_map<std::string, std::vector<std::shared_ptr<IndexedObject>>> by_ref;
     std::unordered_map<std::string, std::shared_ptr<IndexedObject>> by_lineage;  // id '|' producer
-    std::unordered_set<std::string> policies;  // the interned policy tuples
+    std::set<PolicyTuple> policies;  // interned
+    // The incidents listed (creators' lineages): facets interned, counted
+    // per (policy tuple, facet), and in list order.
+    std::set<IncidentFacet> facets;
+    std::map<std::pair<const PolicyTuple*, const IncidentFacet*>, int64_t> facet_counts;
+    std::map<OrderKey, const IndexedObject*> ordered;
   };
   Status CatchUp(int64_t collection, Collection* c);
   void Add(Collection* c, store::ObjectRecord&& r);
+  static OrderKey KeyOf(const IndexedObject& e);
+  static void Enlist(Collection* c, IndexedObject* e);
+  static void Unlist(Collection* c, const IndexedObject& e);
 
   store::Store* store_;
   std::vector<std::string> types_;

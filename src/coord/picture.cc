@@ -9,6 +9,8 @@
 #include <algorithm>
 #include <boost/json.hpp>
 #include <set>
+#include <unordered_map>
+#include <unordered_set>
 
 #include "coord/call.h"
 #include "coord/forward_index.h"
@@ -145,44 +147,102 @@ Result<Picture> Service::Call::ReadPicture() {
 // objects (their records only), the sightings of those objects it may see,
 // and the incident's impacts. The same facts as ReadPicture() gives for that
 // incident, without reading every incident and sighting of the API root.
-Result<Picture> Service::Call::ReadPictureAround(const Located& incident,
-                                                 const std::vector<store::Collection>* readable) {
-  Picture pic;
-  pic.incidents.push_back(incident);
-  const std::vector<std::string> refs = LinkedRefs(incident.object);
-  const std::vector<std::string> impact_refs = ImpactRefs(incident.object);
+Result<Picture> Service::Call::ReadPictureAround(Located incident, const std::vector<store::Collection>* readable) {
+  std::vector<Located> one;
+  one.push_back(std::move(incident));
+  ASSIGN_OR_RETURN(auto pictures, ReadPicturesAround(std::move(one), readable));
+  return std::move(pictures.front());
+}
+
+Result<std::vector<Picture>> Service::Call::ReadPicturesAround(std::vector<Located> incidents,
+                                                               const std::vector<store::Collection>* readable) {
   std::vector<store::Collection> own;
   if (readable == nullptr) {
     ASSIGN_OR_RETURN(own, Readable());
     readable = &own;
   }
   const std::vector<store::Collection>& cols = *readable;
+  // What the incidents link and list as impacts, read once for all of them:
+  // which linked objects the caller may see (anywhere in the API root) and
+  // the impacts it may see.
+  std::vector<std::vector<std::string>> refs_of, impacts_of;
+  std::set<std::string> all_refs, all_impacts;
+  for (const Located& l : incidents) {
+    refs_of.push_back(LinkedRefs(l.object));
+    impacts_of.push_back(ImpactRefs(l.object));
+    all_refs.insert(refs_of.back().begin(), refs_of.back().end());
+    all_impacts.insert(impacts_of.back().begin(), impacts_of.back().end());
+  }
   std::set<std::string> visible;
-  std::map<std::string, std::vector<std::string>> links_of;  // other incident id -> its refs
-  std::set<std::string> others;
-  for (const auto& c : cols) {
-    if (refs.empty() && impact_refs.empty()) break;
-    ASSIGN_OR_RETURN(auto scope, svc->policy_->Begin(principal, c.key, c.id, policy::Path::kCoordination, remote));
-    if (!impact_refs.empty()) {
-      RETURN_IF_ERROR(ReadByIds(scope, c.key, impact_refs, /*with_raw=*/true, /*audit_named=*/false,
-                                [&](store::ObjectRecord& r) {
-                                  auto parsed = stix::ParseJson(r.raw);
-                                  if (parsed.ok() && parsed->is_object()) {
-                                    pic.impacts[r.id] = std::move(parsed->as_object());
-                                  }
-                                }));
-    }
-    if (refs.empty()) continue;
-    RETURN_IF_ERROR(ReadByIds(scope, c.key, refs, /*with_raw=*/false, /*audit_named=*/false,
-                              [&](store::ObjectRecord& r) { visible.insert(r.id); }));
-    ASSIGN_OR_RETURN(auto found, svc->links_->About(c.key, refs));
-    for (IndexedObject& e : found) {
-      if (!policy::Decide(scope.model(), scope.reader(), policy::MetaOf(e.meta, c.key),
-                          policy::Path::kCoordination)
-               .allow) {
-        continue;
+  std::map<std::string, json::object> impacts;
+  // Per collection, the caller's scope and its decision per interned policy tuple.
+  struct Col {
+    const store::Collection* c;
+    policy::ReleaseScope scope;
+    std::unordered_map<const PolicyTuple*, bool> decided;
+  };
+  std::vector<Col> scoped;
+  if (!all_refs.empty() || !all_impacts.empty()) {
+    for (const auto& c : cols) {
+      ASSIGN_OR_RETURN(auto scope,
+                       svc->policy_->Begin(principal, c.key, c.id, policy::Path::kCoordination, remote));
+      if (!all_impacts.empty()) {
+        RETURN_IF_ERROR(ReadByIds(scope, c.key, {all_impacts.begin(), all_impacts.end()}, /*with_raw=*/true,
+                                  /*audit_named=*/false, [&](store::ObjectRecord& r) {
+                                    auto parsed = stix::ParseJson(r.raw);
+                                    if (parsed.ok() && parsed->is_object()) {
+                                      impacts[r.id] = std::move(parsed->as_object());
+                                    }
+                                  }));
       }
+      if (!all_refs.empty()) {
+        RETURN_IF_ERROR(ReadByIds(scope, c.key, {all_refs.begin(), all_refs.end()}, /*with_raw=*/false,
+                                  /*audit_named=*/false, [&](store::ObjectRecord& r) { visible.insert(r.id); }));
+      }
+      scoped.push_back(Col{&c, std::move(scope), {}});
+    }
+  }
+  // Per picture: per linked object (refs_of[i][k]), the other incidents
+  // linking it (indexes into its incidents); each incident and sighting
+  // entered once.
+  struct Building {
+    std::vector<std::vector<size_t>> linking;  // indexes into `others`
+    std::unordered_map<const IndexedObject*, size_t> index_of;
+    std::unordered_set<const IndexedObject*> sightings;
+    std::vector<std::pair<std::string, std::string>> others;  // (id, producer), as first met
+  };
+  std::vector<Picture> out(incidents.size());
+  std::vector<Building> building(incidents.size());
+  // Every picture's linked objects in one list (one index read per collection).
+  std::vector<std::string> flat;
+  std::vector<std::pair<size_t, size_t>> where;  // flat index -> (picture, k)
+  for (size_t i = 0; i < incidents.size(); ++i) {
+    out[i].incidents.push_back(std::move(incidents[i]));
+    for (const std::string& x : impacts_of[i]) {
+      if (auto it = impacts.find(x); it != impacts.end()) out[i].impacts.emplace(x, it->second);
+    }
+    building[i].linking.resize(refs_of[i].size());
+    for (size_t k = 0; k < refs_of[i].size(); ++k) {
+      if (!visible.count(refs_of[i][k])) continue;
+      flat.push_back(refs_of[i][k]);
+      where.emplace_back(i, k);
+    }
+  }
+  for (Col& col : scoped) {
+    if (flat.empty()) break;
+    RETURN_IF_ERROR(svc->links_->About(col.c->key, flat, [&](size_t f, const IndexedObject& e) {
+      auto [it, fresh] = col.decided.try_emplace(e.policy, false);
+      if (fresh) {
+        it->second = policy::Decide(col.scope.model(), col.scope.reader(), e.policy->Meta(col.c->key),
+                                    policy::Path::kCoordination)
+                         .allow;
+      }
+      if (!it->second) return;
+      const auto [i, k] = where[f];
+      Picture& pic = out[i];
+      Building& b = building[i];
       if (e.meta.type == "sighting") {
+        if (!b.sightings.insert(&e).second) return;
         std::string org = e.created_by;
         if (model->FindOrg(org) == nullptr) {
           org.clear();
@@ -193,56 +253,85 @@ Result<Picture> Service::Call::ReadPictureAround(const Located& incident,
             }
           }
         }
-        pic.sightings_by_ref[e.refs.front()].push_back(std::move(org));
+        pic.sightings_by_ref[flat[f]].push_back(std::move(org));
+        return;
+      }
+      // Another incident: its creator's lineage only (what correlation
+      // reads of it: its id and organization).
+      if (e.meta.id == pic.incidents.front().record.id || !e.creators) return;
+      auto [at, added] = b.index_of.try_emplace(&e, b.others.size());
+      if (added) b.others.emplace_back(e.meta.id, e.meta.producer);
+      b.linking[k].push_back(at->second);
+    }));
+  }
+  for (size_t i = 0; i < incidents.size(); ++i) {
+    Picture& pic = out[i];
+    Building& b = building[i];
+    // The other incidents, each id once (the same id in two collections is
+    // one incident): their place in the picture.
+    std::vector<size_t> by_id(b.others.size());
+    for (size_t j = 0; j < by_id.size(); ++j) by_id[j] = j;
+    std::sort(by_id.begin(), by_id.end(), [&](size_t x, size_t y) {
+      return b.others[x].first != b.others[y].first ? b.others[x].first < b.others[y].first : x < y;
+    });
+    std::vector<size_t> place(b.others.size());
+    pic.incidents.reserve(1 + b.others.size());
+    for (size_t n = 0; n < by_id.size(); ++n) {
+      const size_t j = by_id[n];
+      if (n > 0 && pic.incidents[place[by_id[n - 1]]].record.id == b.others[j].first) {
+        place[j] = place[by_id[n - 1]];
         continue;
       }
-      // Another incident: its creator's lineage only, each once.
-      if (e.meta.id == incident.record.id || e.created_by != e.meta.producer) continue;
-      if (!others.insert(e.meta.id).second) continue;
-      links_of[e.meta.id] = e.refs;
+      place[j] = pic.incidents.size();
       Located other;
-      other.collection = c;
-      other.record = std::move(e.meta);
+      other.record.id = std::move(b.others[j].first);
+      other.record.producer = std::move(b.others[j].second);
+      other.record.type = "incident";
       pic.incidents.push_back(std::move(other));
     }
-  }
-  for (const std::string& ref : refs) {
-    if (!visible.count(ref)) continue;
-    pic.incidents_by_ref[ref].push_back(0);
-    for (size_t j = 1; j < pic.incidents.size(); ++j) {
-      const auto& l = links_of[pic.incidents[j].record.id];
-      if (std::find(l.begin(), l.end(), ref) != l.end()) pic.incidents_by_ref[ref].push_back(j);
+    const std::vector<std::string>& refs = refs_of[i];
+    for (size_t k = 0; k < refs.size(); ++k) {
+      if (!visible.count(refs[k])) continue;  // nor do its sightings count
+      std::vector<size_t>& by = pic.incidents_by_ref[refs[k]];
+      if (!by.empty()) continue;  // a ref listed twice
+      by.push_back(0);
+      for (size_t j : b.linking[k]) by.push_back(place[j]);
+      std::sort(by.begin() + 1, by.end());
+      by.erase(std::unique(by.begin() + 1, by.end()), by.end());
     }
   }
-  // Sightings of objects the caller may not see do not count either.
-  for (auto it = pic.sightings_by_ref.begin(); it != pic.sightings_by_ref.end();) {
-    it = visible.count(it->first) ? std::next(it) : pic.sightings_by_ref.erase(it);
-  }
-  return pic;
+  return out;
 }
 
 CorrelationFacts Correlate(const Picture& pic, size_t i, const policy::TrustModel& model) {
   CorrelationFacts f;
-  std::set<std::string> orgs, incidents;
+  // Views into the picture, sorted and made unique at the end.
+  std::vector<std::string_view> orgs, incidents;
   const Located& self = pic.incidents[i];
-  orgs.insert(self.record.producer);
+  orgs.push_back(self.record.producer);
   for (const std::string& ref : LinkedRefs(self.object)) {
     auto in = pic.incidents_by_ref.find(ref);
     if (in == pic.incidents_by_ref.end()) continue;  // not visible to the caller
     for (size_t j : in->second) {
       if (j == i) continue;
-      incidents.insert(pic.incidents[j].record.id);
-      orgs.insert(pic.incidents[j].record.producer);
+      incidents.push_back(pic.incidents[j].record.id);
+      orgs.push_back(pic.incidents[j].record.producer);
     }
     if (auto s = pic.sightings_by_ref.find(ref); s != pic.sightings_by_ref.end()) {
       f.sightings += static_cast<int64_t>(s->second.size());
       for (const std::string& o : s->second) {
-        if (!o.empty()) orgs.insert(o);
+        if (!o.empty()) orgs.push_back(o);
       }
     }
   }
+  auto unique = [](std::vector<std::string_view>& v) {
+    std::sort(v.begin(), v.end());
+    v.erase(std::unique(v.begin(), v.end()), v.end());
+  };
+  unique(orgs);
+  unique(incidents);
   std::set<std::string> sectors, nations;
-  for (const std::string& o : orgs) {
+  for (std::string_view o : orgs) {
     const policy::Org* org = model.FindOrg(o);
     if (org == nullptr) continue;
     sectors.insert(org->sectors.begin(), org->sectors.end());

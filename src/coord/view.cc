@@ -216,110 +216,127 @@ http::Response Service::Call::List(const http::Request& req) {
                                 {"incidents", std::move(items)}});
 }
 
-// The list from the link index (forward_index.h): every incident lineage
-// at its latest version, decided for the caller (once per distinct policy
-// tuple: marking, audience, producer, origin, granularity), filtered and
-// sorted on the facts read once per version; only the page is read through
-// the scope and correlated (as its show would be).
+// The list from the link index (forward_index.h), per collection: the
+// total from the counts per (policy tuple, facet), each decided once for
+// the caller; the page by walking the incidents in list order until it is
+// full (or, with `since`, until the incidents are older: the total is
+// counted on the way). Only the page is read through the scope and
+// correlated (as its show would be).
 http::Response Service::Call::ListIndexed(const std::string& status, const std::string& sector,
                                           const std::string& nation, const std::string& organization,
                                           const std::optional<Timestamp>& since, int64_t limit) {
   auto cols = Readable();
   if (!cols.ok()) return taxii::ErrorFor(cols.error());
   struct Hit {
-    std::string modified;
+    std::optional<Timestamp> at;
     std::string id;
+    std::string producer;
     size_t collection;
     int64_t date_added;
-    std::string producer;
   };
-  // Before: more recently changed, then the smaller id.
-  auto before = [](std::string_view am, std::string_view aid, std::string_view bm, std::string_view bid) {
-    return am != bm ? am > bm : aid < bid;
-  };
-  // The page as a heap whose front is the last of it; only what enters it is copied.
-  auto heap_order = [&](const Hit& a, const Hit& b) { return before(a.modified, a.id, b.modified, b.id); };
   std::vector<Hit> hits;
   const size_t page_size = static_cast<size_t>(limit);
   int64_t total = 0;
-  std::unordered_map<std::string, bool> sector_matches;
+  // Whether a facet passes the filters, once per facet.
+  auto facet_passes = [&](const IncidentFacet& f) {
+    if (!status.empty() && f.status != status) return false;
+    if (!organization.empty() && f.owner != organization) return false;
+    if (nation.empty() && sector.empty()) return true;
+    const policy::Org* owner = model->FindOrg(f.owner);
+    if (!nation.empty() && (owner == nullptr || owner->nation != nation)) return false;
+    if (sector.empty()) return true;
+    return SectorMatches(f.sectors.empty() && owner != nullptr ? owner->sectors : f.sectors, sector);
+  };
   for (size_t ci = 0; ci < cols->size(); ++ci) {
     const store::Collection& c = (*cols)[ci];
     auto scope = svc->policy_->Begin(principal, c.key, c.id, policy::Path::kCoordination, remote);
     if (!scope.ok()) return taxii::ErrorFor(scope.error());
-    // A decision per distinct policy tuple (interned by the index).
-    std::unordered_map<const std::string*, bool> decided;
-    // Only the creator's lineage of an incident counts (at most one per id).
-    Status each = svc->links_->Each(c.key, [&](const IndexedObject& e) {
-      if (!e.incident || !e.creators) return;
-      const IncidentFacts& f = *e.incident;
-      if (!status.empty() && f.status != status) return;
-      if (!organization.empty() && e.created_by != organization) return;
-      if (!nation.empty() || !sector.empty()) {
-        const policy::Org* owner = model->FindOrg(e.created_by);
-        if (!nation.empty() && (owner == nullptr || owner->nation != nation)) return;
-        if (!sector.empty()) {
-          const std::vector<std::string>& sectors =
-              f.sectors.empty() && owner != nullptr ? owner->sectors : f.sectors;
-          // The crosswalk once per distinct sector list.
-          std::string codes;
-          for (const std::string& x : sectors) {
-            codes += x;
-            codes += '\n';
+    std::unordered_map<const PolicyTuple*, bool> decided;  // per interned policy tuple
+    std::unordered_map<const IncidentFacet*, bool> passes;
+    // Listed: the facet passes the filters and the caller may see the tuple.
+    auto listed = [&](const PolicyTuple& tuple, const IncidentFacet& facet) {
+      auto [p, fresh_p] = passes.try_emplace(&facet, false);
+      if (fresh_p) p->second = facet_passes(facet);
+      if (!p->second) return false;
+      auto [d, fresh_d] = decided.try_emplace(&tuple, false);
+      if (fresh_d) {
+        d->second = policy::Decide(scope->model(), scope->reader(), tuple.Meta(c.key), policy::Path::kCoordination)
+                        .allow;
+      }
+      return d->second;
+    };
+    int64_t matches = 0;  // without `since`: from the counts
+    size_t found = 0;
+    Status walked = svc->links_->Incidents(
+        c.key,
+        [&](const PolicyTuple& tuple, const IncidentFacet& facet, int64_t n) {
+          if (!since && listed(tuple, facet)) matches += n;
+        },
+        [&](const IndexedObject& e) {
+          const std::optional<Timestamp>& at = e.incident->modified_at;
+          if (since && (!at || *at < *since)) return false;  // the rest are older
+          if (!since && found >= std::min(page_size, static_cast<size_t>(matches))) return false;
+          if (!listed(*e.policy, *e.facet)) return true;
+          if (since) ++total;
+          if (found < page_size) {
+            hits.push_back(Hit{at, e.meta.id, e.meta.producer, ci, e.meta.date_added_us});
+            ++found;
           }
-          auto [m, fresh_sectors] = sector_matches.try_emplace(std::move(codes), false);
-          if (fresh_sectors) m->second = SectorMatches(sectors, sector);
-          if (!m->second) return;
-        }
-      }
-      if (since) {
-        auto m = ParseTimestamp(f.modified);
-        if (!m.ok() || *m < *since) return;
-      }
-      auto [it, fresh] = decided.try_emplace(e.policy, false);
-      if (fresh) {
-        it->second = policy::Decide(scope->model(), scope->reader(), policy::MetaOf(e.meta, c.key),
-                                    policy::Path::kCoordination)
-                         .allow;
-      }
-      if (!it->second) return;
-      ++total;
-      if (page_size == 0) return;
-      if (hits.size() == page_size) {
-        if (!before(f.modified, e.meta.id, hits.front().modified, hits.front().id)) return;
-        std::pop_heap(hits.begin(), hits.end(), heap_order);
-        hits.pop_back();
-      }
-      hits.push_back(Hit{f.modified, e.meta.id, ci, e.meta.date_added_us, e.meta.producer});
-      std::push_heap(hits.begin(), hits.end(), heap_order);
-    });
-    if (!each.ok()) return taxii::ErrorFor(each);
+          return true;
+        });
+    if (!walked.ok()) return taxii::ErrorFor(walked);
+    if (!since) total += matches;
   }
-  std::sort_heap(hits.begin(), hits.end(), heap_order);
-  const size_t page = hits.size();
-  json::array items;
-  for (size_t i = 0; i < page; ++i) {
-    const Hit& h = hits[i];
-    const store::Collection& c = (*cols)[h.collection];
+  // The collections' pages merged, in list order.
+  std::sort(hits.begin(), hits.end(), [](const Hit& a, const Hit& b) {
+    if (a.at.has_value() != b.at.has_value()) return a.at.has_value();
+    if (a.at && *a.at != *b.at) return *a.at > *b.at;
+    if (a.id != b.id) return a.id < b.id;
+    return a.producer < b.producer;
+  });
+  if (hits.size() > page_size) hits.resize(page_size);
+  // The page, read through the caller's scopes (one read per collection),
+  // each incident at the version the index holds.
+  std::vector<std::optional<Located>> read(hits.size());
+  for (size_t ci = 0; ci < cols->size(); ++ci) {
+    std::vector<std::string> ids;
+    std::vector<int64_t> after;
+    std::unordered_map<std::string, size_t> slot;
+    for (size_t i = 0; i < hits.size(); ++i) {
+      if (hits[i].collection != ci) continue;
+      ids.push_back(hits[i].id);
+      after.push_back(hits[i].date_added - 1);
+      slot.emplace(hits[i].id, i);
+    }
+    if (ids.empty()) continue;
+    const store::Collection& c = (*cols)[ci];
     auto scope = svc->policy_->Begin(principal, c.key, c.id, policy::Path::kCoordination, remote);
     if (!scope.ok()) return taxii::ErrorFor(scope.error());
-    std::optional<Located> l;
-    std::vector<int64_t> after{h.date_added - 1};
-    Status read = ReadByIds(*scope, c.key, {h.id}, /*with_raw=*/true, /*audit_named=*/false,
-                            [&](store::ObjectRecord& r) {
-                              if (r.producer != h.producer || l) return;
-                              auto parsed = stix::ParseJson(r.raw);
-                              if (!parsed.ok() || !parsed->is_object()) return;
-                              l = Located{c, std::move(r), std::move(parsed->as_object())};
-                            },
-                            &after);
-    if (!read.ok()) return taxii::ErrorFor(read);
-    if (!l) continue;  // deleted or changed since the index read it
-    auto pic = ReadPictureAround(*l, &*cols);
-    if (!pic.ok()) return taxii::ErrorFor(pic.error());
+    Status got = ReadByIds(*scope, c.key, ids, /*with_raw=*/true, /*audit_named=*/false,
+                           [&](store::ObjectRecord& r) {
+                             auto it = slot.find(r.id);
+                             if (it == slot.end()) return;
+                             std::optional<Located>& l = read[it->second];
+                             if (r.producer != hits[it->second].producer || l) return;
+                             auto parsed = stix::ParseJson(r.raw);
+                             if (!parsed.ok() || !parsed->is_object()) return;
+                             l = Located{c, std::move(r), std::move(parsed->as_object())};
+                           },
+                           &after);
+    if (!got.ok()) return taxii::ErrorFor(got);
+  }
+  // Deleted or changed since the index read it: not listed.
+  std::vector<Located> page;
+  for (auto& l : read) {
+    if (l) page.push_back(std::move(*l));
+  }
+  auto pictures = ReadPicturesAround(std::move(page), &*cols);
+  if (!pictures.ok()) return taxii::ErrorFor(pictures.error());
+  json::array items;
+  for (const Picture& pic : *pictures) {
     CorrelationFacts facts;
-    Priority p = PriorityOf(*pic, 0, *model, &facts);
-    items.push_back(Summary(*l, *model, p, facts));
+    Priority p = PriorityOf(pic, 0, *model, &facts);
+    items.push_back(Summary(pic.incidents.front(), *model, p, facts));
   }
   return Json(200, json::object{{"total", total}, {"incidents", std::move(items)}});
 }
@@ -369,12 +386,12 @@ http::Response Service::Call::Show(const std::string& id, bool bundle, const htt
   // who may see only an older version, or another organization's copy).
   std::vector<int64_t> known(ids.size(), 0);  // date_added of that version; 0: not known
   {
-    std::unordered_map<const std::string*, bool> decided;
+    std::unordered_map<const PolicyTuple*, bool> decided;
     Status looked = svc->parts_->About(key, ids, [&](size_t i, const IndexedObject& e) {
       if (!e.creators) return;
       auto [it, fresh] = decided.try_emplace(e.policy, false);
       if (fresh) {
-        it->second = policy::Decide(scope->model(), scope->reader(), policy::MetaOf(e.meta, key),
+        it->second = policy::Decide(scope->model(), scope->reader(), e.policy->Meta(key),
                                     policy::Path::kCoordination)
                          .allow;
       }
@@ -382,17 +399,18 @@ http::Response Service::Call::Show(const std::string& id, bool bundle, const htt
     });
     if (!looked.ok()) return taxii::ErrorFor(looked);
   }
-  // Parts with one lineage (events, impacts, relationships: the owner's)
-  // are passed on as released, unparsed; tasks, and any id with several
-  // lineages, are read (the creator's lineage is the part).
+  // Parts with one lineage (events, impacts, relationships: the owner's;
+  // tasks read at the version decided on) are passed on as released,
+  // unparsed; other tasks, and any id with several lineages, are read (the
+  // creator's lineage is the part).
   const std::set<std::string> task_set(task_ids.begin(), task_ids.end());
   std::map<std::string, Located> parts;
   std::unordered_map<std::string, std::string> raw_parts;
-  auto take = [&](std::vector<store::ObjectRecord>& records) {
+  auto take = [&](std::vector<store::ObjectRecord>& records, bool decided) {
     std::unordered_map<std::string, std::vector<store::ObjectRecord>> by_id;
     for (auto& r : records) by_id[r.id].push_back(std::move(r));
     for (auto& [pid, rs] : by_id) {
-      if (rs.size() == 1 && !task_set.count(pid)) {
+      if (rs.size() == 1 && (decided || !task_set.count(pid))) {
         raw_parts.insert_or_assign(pid, std::move(rs.front().raw));
         continue;
       }
@@ -405,12 +423,13 @@ http::Response Service::Call::Show(const std::string& id, bool bundle, const htt
   };
   // The ids come from the incident the caller may see, not from the caller:
   // a part it may not see is withheld (counted), not audited as a probe.
-  auto read = [&](const std::vector<std::string>& which, const std::vector<int64_t>* after) -> Status {
+  auto read = [&](const std::vector<std::string>& which, const std::vector<int64_t>* after,
+                  bool decided) -> Status {
     if (which.empty()) return Status::Ok();
     std::vector<store::ObjectRecord> records;
     RETURN_IF_ERROR(ReadByIds(*scope, key, which, /*with_raw=*/true, /*audit_named=*/false,
                               [&](store::ObjectRecord& r) { records.push_back(std::move(r)); }, after));
-    take(records);
+    take(records, decided);
     return Status::Ok();
   };
   // The parts not known, each from where its creator's latest version was
@@ -423,7 +442,7 @@ http::Response Service::Call::Show(const std::string& id, bool bundle, const htt
       unknown.push_back(ids[i]);
       after.push_back(svc->hints_.After(key, ids[i]));
     }
-    if (Status s = read(unknown, &after); !s.ok()) return taxii::ErrorFor(s);
+    if (Status s = read(unknown, &after, false); !s.ok()) return taxii::ErrorFor(s);
     std::vector<std::string> again;
     for (size_t i = 0; i < unknown.size(); ++i) {
       auto it = parts.find(unknown[i]);
@@ -431,7 +450,7 @@ http::Response Service::Call::Show(const std::string& id, bool bundle, const htt
         again.push_back(unknown[i]);
       }
     }
-    if (Status s = read(again, nullptr); !s.ok()) return taxii::ErrorFor(s);
+    if (Status s = read(again, nullptr, false); !s.ok()) return taxii::ErrorFor(s);
     for (const auto& [pid, p] : parts) {
       if (IsCreators(p)) svc->hints_.Found(key, pid, p.record.date_added_us);
     }
@@ -457,7 +476,7 @@ http::Response Service::Call::Show(const std::string& id, bool bundle, const htt
       which.push_back(ids[i]);
       after.push_back(known[i] - 1);
     }
-    if (Status s = read(which, &after); !s.ok()) return taxii::ErrorFor(s);
+    if (Status s = read(which, &after, true); !s.ok()) return taxii::ErrorFor(s);
   }
 
   // The notes and opinions on the incident or its tasks that the caller may
@@ -583,11 +602,26 @@ http::Response Service::Call::Show(const std::string& id, bool bundle, const htt
     return r;
   }
 
-  json::array tasks;
+  // Each task once: what the coordination says of it (its fold, the
+  // updates still pending), then the task as released (its bytes).
+  std::string tasks = "[";
   for (const std::string& tid : task_ids) {
-    auto node = parts.extract(tid);  // each task once, its object moved into the entry
-    if (node.empty()) continue;
-    json::object& t = node.mapped().object;
+    std::string text;
+    if (auto raw = raw_parts.find(tid); raw != raw_parts.end()) {
+      text = std::move(raw->second);
+      raw_parts.erase(raw);
+    } else if (auto node = parts.extract(tid); !node.empty()) {
+      text = node.mapped().record.raw.empty() ? json::serialize(node.mapped().object)
+                                              : std::move(node.mapped().record.raw);
+    } else {
+      continue;
+    }
+    // Read in a buffer of its own (a task's DOM is a few KB).
+    alignas(16) unsigned char buffer[16384];
+    json::monotonic_resource mr(buffer, sizeof buffer);
+    auto parsed = stix::ParseJson(text, &mr);
+    if (!parsed.ok() || !parsed->is_object()) continue;
+    const json::object& t = parsed->get_object();
     TaskCoordination tc = ReadTaskCoordination(t);
     std::set<std::string> applied(tc.applied_updates.begin(), tc.applied_updates.end());
     json::array pending;
@@ -605,38 +639,44 @@ http::Response Service::Call::Show(const std::string& id, bool bundle, const htt
     if (!tc.assignee_account.empty()) e["assignee_account"] = tc.assignee_account;
     if (tc.progress) e["progress"] = *tc.progress;
     if (const json::object* tcx = Ext(t, policy::kCoordinationExtensionId)) {
-      if (const json::value* lc = tcx->if_contains("last_change")) e["last_change"] = *lc;
+      if (const json::value* lc = tcx->if_contains("last_change")) e["last_change"] = json::value(*lc, {});
     }
-    e["task"] = std::move(t);
-    tasks.push_back(std::move(e));
+    if (tasks.size() > 1) tasks.push_back(',');
+    tasks += with_arrays(e, {{"task", std::move(text)}});
   }
+  tasks.push_back(']');
   json::array links, note_items;
   for (auto& t : linked) links.push_back(t.object);
   // The latest `notes` notes and opinions, oldest first; the totals say how
   // many the caller may see.
   json::array opinion_items;
   for (Located& n : notes) (n.record.type == "opinion" ? opinion_items : note_items).push_back(std::move(n.object));
-  auto pic = ReadPictureAround(*l);
+  // The incident as released (its bytes), moved into its picture last.
+  std::string incident_text = std::move(l->record.raw);
+  if (incident_text.empty()) incident_text = json::serialize(incident);
+  std::string last_change = coord && coord->contains("last_change") ? json::serialize(coord->at("last_change")) : "";
+  auto pic = ReadPictureAround(std::move(*l));
   if (!pic.ok()) return taxii::ErrorFor(pic.error());
   CorrelationFacts facts;
   Priority priority = PriorityOf(*pic, 0, *model, &facts);
-  json::object out = Summary(*l, *model, priority, facts);
-  out["incident"] = incident;
-  out["tasks"] = std::move(tasks);
+  json::object out = Summary(pic->incidents.front(), *model, priority, facts);
   out["links"] = std::move(links);
   out["notes"] = std::move(note_items);
   out["opinions"] = std::move(opinion_items);
   out["notes_total"] = notes_total;
   out["opinions_total"] = opinions_total;
   out["events_total"] = events_total;
-  if (const json::value* lc = coord ? coord->if_contains("last_change") : nullptr) {
-    out["last_change"] = *lc;
-  }
   std::string events, impacts;
   array_of(shown_events, &events);
   array_of(impact_ids, &impacts);
+  std::vector<std::pair<const char*, std::string>> members = {
+      {"incident", std::move(incident_text)},
+      {"tasks", std::move(tasks)},
+      {"events", std::move(events)},
+      {"impacts", std::move(impacts)}};
+  if (!last_change.empty()) members.emplace_back("last_change", std::move(last_change));
   http::Response r = Json(200, json::object{});
-  r.body = with_arrays(out, {{"events", std::move(events)}, {"impacts", std::move(impacts)}});
+  r.body = with_arrays(out, members);
   return r;
 }
 

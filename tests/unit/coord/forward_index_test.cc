@@ -9,6 +9,7 @@
 
 #include <boost/json.hpp>
 #include <filesystem>
+#include <map>
 #include <set>
 
 #include "policy/extensions.h"
@@ -50,11 +51,12 @@ class ForwardIndexTest : public ::testing::Test {
   }
   // Writes a note (or an opinion) version about `refs`.
   void Write(const std::string& id, int64_t version, std::vector<std::string> refs,
-             const std::string& type = "note", const std::string& task = "") {
+             const std::string& type = "note", const std::string& task = "",
+             const std::string& modified = "2026-12-01T00:00:00.000Z", const std::string& status = "") {
     json::array r;
     for (auto& x : refs) r.emplace_back(x);
     json::object o{{"type", type}, {"spec_version", "2.1"}, {"id", id},
-                   {"created", "2026-12-01T00:00:00.000Z"}, {"modified", "2026-12-01T00:00:00.000Z"},
+                   {"created", "2026-12-01T00:00:00.000Z"}, {"modified", modified},
                    {"created_by_ref", kOrg}, {"object_refs", std::move(r)}};
     if (type == "sighting") {
       o.erase("object_refs");
@@ -69,6 +71,10 @@ class ForwardIndexTest : public ::testing::Test {
       o["extensions"] = json::object{{policy::kCoordinationExtensionId,
                                       json::object{{"extension_type", "property-extension"},
                                                    {"linked_refs", std::move(linked)}}}};
+      if (!status.empty()) {
+        o["extensions"].as_object()["extension-definition--ef765651-680c-498d-9894-99799f2fa126"] =
+            json::object{{"extension_type", "new-sdo"}, {"investigation_status", status}};
+      }
     }
     if (type == "note") o["content"] = "x";
     if (type == "opinion") o["opinion"] = "agree";
@@ -170,6 +176,54 @@ TEST_F(ForwardIndexTest, LinksIndexIncidentsByWhatTheyLinkAndSightingsByWhatThey
   Write(kIncident, 2000, {other}, "incident");
   EXPECT_EQ(About(*links, {ind}), (std::set<std::string>{"sighting--00000000-0000-4000-8000-000000000401"}));
   EXPECT_EQ(About(*links, {other}), (std::set<std::string>{kIncident, kOther}));
+}
+
+// The incident list's view of the link index: counts per (policy tuple,
+// facet) and the incidents in list order, both following new versions.
+TEST_F(ForwardIndexTest, IncidentsAreCountedPerFacetAndWalkedLatestFirst) {
+  auto incident = [](int n) { return "incident--00000000-0000-4000-8000-0000000005" + std::to_string(10 + n); };
+  Write(incident(1), 1000, {}, "incident", "", "2026-12-01T01:00:00.000Z", "open");
+  Write(incident(2), 1000, {}, "incident", "", "2026-12-01T03:00:00.000Z", "open");
+  Write(incident(3), 1000, {}, "incident", "", "2026-12-01T02:00:00.000Z", "closed");
+  Write(incident(4), 1000, {}, "incident", "", "2026-12-01T02:00:00.000Z", "open");  // ties: by id
+  Write(incident(5), 1000, {}, "incident", "", "not a time", "open");  // last
+  Write("sighting--00000000-0000-4000-8000-000000000401", 1000, {"indicator--00000000-0000-4000-8000-000000000301"},
+        "sighting");  // not an incident: neither counted nor walked
+  auto links = MakeLinkIndex(store_.get());
+  auto read = [&](std::map<std::string, int64_t>* counts, std::vector<std::string>* order, size_t stop_after) {
+    counts->clear();
+    order->clear();
+    std::set<const PolicyTuple*> tuples;
+    Status s = links->Incidents(
+        key_,
+        [&](const PolicyTuple& p, const IncidentFacet& f, int64_t n) {
+          tuples.insert(&p);
+          EXPECT_EQ(f.owner, kOrg);
+          (*counts)[f.status] += n;
+        },
+        [&](const IndexedObject& e) {
+          order->push_back(e.meta.id);
+          EXPECT_NE(e.facet, nullptr);
+          return order->size() < stop_after;
+        });
+    EXPECT_TRUE(s.ok()) << s.ToString();
+    EXPECT_EQ(tuples.size(), 1u);  // one producer, one marking: one tuple
+  };
+  std::map<std::string, int64_t> counts;
+  std::vector<std::string> order;
+  read(&counts, &order, 100);
+  EXPECT_EQ(counts, (std::map<std::string, int64_t>{{"open", 4}, {"closed", 1}}));
+  EXPECT_EQ(order, (std::vector<std::string>{incident(2), incident(3), incident(4), incident(1), incident(5)}));
+  // The walk stops when told to.
+  read(&counts, &order, 2);
+  EXPECT_EQ(order, (std::vector<std::string>{incident(2), incident(3)}));
+  // A new version moves between facets and in the order; an older version
+  // arriving late changes nothing.
+  Write(incident(1), 2000, {}, "incident", "", "2026-12-01T04:00:00.000Z", "closed");
+  Write(incident(2), 500, {}, "incident", "", "2026-12-01T05:00:00.000Z", "closed");
+  read(&counts, &order, 100);
+  EXPECT_EQ(counts, (std::map<std::string, int64_t>{{"open", 3}, {"closed", 2}}));
+  EXPECT_EQ(order, (std::vector<std::string>{incident(1), incident(2), incident(3), incident(4), incident(5)}));
 }
 
 }  // namespace

@@ -1,16 +1,20 @@
-// An incident's show across two real hubs (issue 11): the latest events in
-// a page with the total the reader may see (an event listed by the owner
-// for one organization is neither listed nor counted for another; a reader
-// who may see only an older version of an event gets that version), the
-// bundle with every event the reader may see, and bad page sizes refused.
+// The coordination reads across two real hubs (issue 11): an incident's
+// show lists the latest events in a page with the total the reader may see
+// (an event listed by the owner for one organization is neither listed nor
+// counted for another; a reader who may see only an older version of an
+// event gets that version), the bundle every event the reader may see, bad
+// page sizes refused; the incident list from the index gives, for every
+// reader and filter, what the list read from the whole picture gives.
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <boost/json.hpp>
 #include <chrono>
 #include <ctime>
 #include <iomanip>
 #include <sstream>
 #include <string>
+#include <tuple>
 #include <vector>
 
 #include "coordination_support.h"
@@ -124,6 +128,105 @@ TEST_F(CoordinationTest, AShowListsTheLatestEventsAndCountsOnlyThoseTheReaderMay
     EXPECT_EQ(bad.status, 400) << q << " " << bad.body;
     EXPECT_NE(bad.body.find("'events'"), std::string::npos) << bad.body;
   }
+}
+
+// (id, ...) of a list's incidents, in order, and its total.
+std::pair<int64_t, std::vector<std::string>> Listed(const HttpResponse& r) {
+  std::pair<int64_t, std::vector<std::string>> out{-1, {}};
+  if (r.status != 200) return out;
+  json::object o = json::parse(r.body).as_object();
+  out.first = o.at("total").as_int64();
+  for (const auto& i : o.at("incidents").as_array()) out.second.emplace_back(i.as_object().at("id").as_string());
+  return out;
+}
+
+// Two implementations of the list: from the link index (no priority
+// filter) and from the whole picture (priority=0 lists the same incidents).
+// Every filter and every reader gets the same total and the same page.
+TEST_F(CoordinationTest, TheIndexedListAgreesWithTheWholePictureForEveryReaderAndFilter) {
+  const std::string since = Later(-1);
+  std::vector<std::string> opened;
+  for (auto [name, sectors, marking] :
+       {std::tuple{"Rail signalling", json::array{"transport-rail"}, "amber"},
+        std::tuple{"Hospital ransomware", json::array{"health"}, "green"},
+        std::tuple{"Grid outage", json::array{"energy-electric"}, "amber+strict"},
+        std::tuple{"Bank fraud", json::array{"finance"}, "amber"}}) {
+    HttpResponse r = Api(*us_, "alice", "POST", "incidents",
+                         json::serialize(json::object{{"collection", kColl},
+                                                      {"name", name},
+                                                      {"sectors", sectors},
+                                                      {"marking", marking},
+                                                      {"audience", json::array{"JP Centre"}}}));
+    ASSERT_EQ(r.status, 201) << r.body;
+    opened.emplace_back(Body(r)["id"].as_string());
+  }
+  std::string jp_own;
+  {
+    HttpResponse r = Api(*jp_, "kenji", "POST", "incidents",
+                         json::serialize(json::object{{"collection", kColl},
+                                                      {"name", "Tokyo water"},
+                                                      {"sectors", json::array{"water"}},
+                                                      {"marking", "amber"},
+                                                      {"audience", json::array{"US Centre", "JP Power"}}}));
+    ASSERT_EQ(r.status, 201) << r.body;
+    jp_own = std::string(Body(r)["id"].as_string());
+  }
+  HttpResponse closed = Api(*us_, "alice", "POST", "incidents/" + opened[1] + "/update", R"({"status":"closed"})");
+  ASSERT_EQ(closed.status, 200) << closed.body;
+  // Both hubs have every incident they will get.
+  ASSERT_TRUE(WaitUntil([&] {
+    return Listed(Api(*jp_, "kenji", "GET", "incidents?limit=10000")).second.size() >= 5 &&
+           Api(*us_, "alice", "GET", "incidents?limit=10000").body.find(jp_own) != std::string::npos &&
+           Api(*jp_, "kenji", "GET", "incidents?status=closed").body.find(opened[1]) != std::string::npos;
+  }));
+  const std::vector<std::string> filters = {
+      "",
+      "status=open",
+      "status=closed",
+      "sector=transport-rail",
+      "sector=Energy",  // the US sector name (crosswalk)
+      "nation=JP",
+      "nation=US",
+      "organization=JP%20Centre",
+      "since=" + since,
+      "since=" + Later(3600),
+      "limit=2",
+      "status=open&limit=1",
+      "status=open&nation=US&limit=3",
+  };
+  int nonempty = 0;
+  for (auto [hub, user] : {std::pair{us_, "alice"}, std::pair{us_, "bob"}, std::pair{jp_, "kenji"},
+                           std::pair{jp_, "hana"}, std::pair{jp_, "yuki"}}) {
+    for (const std::string& f : filters) {
+      const std::string sep = f.empty() ? "" : "&";
+      auto indexed = Listed(Api(*hub, user, "GET", "incidents?" + f));
+      auto whole = Listed(Api(*hub, user, "GET", "incidents?" + f + sep + "priority=0"));
+      ASSERT_GE(indexed.first, 0) << user << " " << f;
+      EXPECT_EQ(indexed.first, whole.first) << user << " " << f;
+      EXPECT_EQ(indexed.second, whole.second) << user << " " << f;
+      if (!indexed.second.empty()) ++nonempty;
+    }
+  }
+  EXPECT_GT(nonempty, 20);
+  // And what each saw is what the policy gives: bob (US ISAC, not in any
+  // audience) and hana (JP Power) only the GREEN one (the trust group's) of
+  // the US incidents, hana the Japanese one too; alice and kenji all.
+  auto all = [&](const TestHub& hub, const std::string& user) {
+    return Listed(Api(hub, user, "GET", "incidents?limit=10000")).second;
+  };
+  auto has = [](const std::vector<std::string>& v, const std::string& id) {
+    return std::find(v.begin(), v.end(), id) != v.end();
+  };
+  for (size_t i = 0; i < opened.size(); ++i) {
+    const std::string& id = opened[i];
+    const bool green = i == 1;
+    EXPECT_EQ(has(all(*us_, "bob"), id), green) << id;
+    EXPECT_EQ(has(all(*jp_, "hana"), id), green) << id;
+    EXPECT_TRUE(has(all(*us_, "alice"), id));
+    EXPECT_TRUE(has(all(*jp_, "kenji"), id));
+  }
+  EXPECT_TRUE(has(all(*jp_, "hana"), jp_own));
+  EXPECT_FALSE(has(all(*jp_, "yuki"), jp_own));
 }
 
 }  // namespace
