@@ -200,6 +200,18 @@ json::value MispEventOf(const json::value& show) {
   return json::object{{"Event", std::move(event)}};
 }
 
+// A show's page of `name` (events, notes), after a line saying how many
+// more there are when the page does not hold them all.
+const json::array& Page(const json::value& show, const std::string& name) {
+  const json::array& list = show.at(name).as_array();
+  if (const json::value* total = show.as_object().if_contains(name + "_total");
+      total && total->is_int64() && total->as_int64() > static_cast<int64_t>(list.size())) {
+    std::printf("  (the latest %zu of %lld %s; --%s N for more)\n", list.size(),
+                static_cast<long long>(total->as_int64()), name.c_str(), name.c_str());
+  }
+  return list;
+}
+
 void PrintShow(const json::value& v) {
   std::printf("%s  %s\n", S(v, "id").c_str(), S(v, "name").c_str());
   const json::value& owner = v.at("owner");
@@ -236,13 +248,7 @@ void PrintShow(const json::value& v) {
                 S(t, "progress").empty() ? "" : (" " + S(t, "progress") + "%").c_str(),
                 (", assigned to " + who + last).c_str());
   }
-  const auto& event_list = v.at("events").as_array();
-  if (const json::value* total = v.as_object().if_contains("events_total");
-      total && total->is_int64() && total->as_int64() > static_cast<int64_t>(event_list.size())) {
-    std::printf("  (the latest %zu of %lld events; --events N for more)\n", event_list.size(),
-                static_cast<long long>(total->as_int64()));
-  }
-  for (const auto& e : event_list) {
+  for (const auto& e : Page(v, "events")) {
     std::printf("  event %s  %s %s\n", S(e, "id").c_str(), S(e, "status").c_str(),
                 (S(e, "name").empty() ? S(e, "description") : S(e, "name")).c_str());
   }
@@ -256,13 +262,7 @@ void PrintShow(const json::value& v) {
   for (const auto& l : v.at("links").as_array()) {
     std::printf("  linked %s  %s\n", S(l, "id").c_str(), S(l, "name").c_str());
   }
-  const auto& note_list = v.at("notes").as_array();
-  if (const json::value* total = v.as_object().if_contains("notes_total");
-      total && total->is_int64() && total->as_int64() > static_cast<int64_t>(note_list.size())) {
-    std::printf("  (the latest %zu of %lld notes; --notes N for more)\n", note_list.size(),
-                static_cast<long long>(total->as_int64()));
-  }
-  for (const auto& n : note_list) {
+  for (const auto& n : Page(v, "notes")) {
     std::printf("  note %s  %s\n", S(n, "id").c_str(), S(n, "content").c_str());
   }
   if (const json::value* ops = v.as_object().if_contains("opinions")) {
