@@ -120,7 +120,10 @@ Status ForwardIndex::CatchUp(int64_t collection, Collection* c) {
 void ForwardIndex::Add(Collection* c, store::ObjectRecord&& r) {
   auto& slot = c->by_lineage[r.id + "|" + r.producer];
   if (slot && slot->meta.version_us > r.version_us) return;  // an older version arriving late
-  auto parsed = stix::ParseJson(r.raw);
+  // Read in a buffer of its own: only copies of members are kept.
+  alignas(16) unsigned char buffer[16384];
+  json::monotonic_resource mr(buffer, sizeof buffer);
+  auto parsed = stix::ParseJson(r.raw, &mr);
   if (!parsed.ok() || !parsed->is_object()) return;
   const json::object& o = parsed->as_object();
   auto n = std::make_shared<IndexedObject>();
