@@ -58,6 +58,7 @@ def main():
         sent = {}       # note id -> time sent
         seen = {}       # note id -> time first visible on the US hub
         show_times = []
+        posts = []
         done = threading.Event()
 
         def poll():
@@ -87,6 +88,7 @@ def main():
             r = call("jp", "jp-power-soc", "POST", f"tasks/{task}/updates",
                      {"outcome": "ongoing", "progress": i % 101, "note": f"bench {i}"})
             sent[r["id"]] = t0
+            posts.append(time.perf_counter() - t0)
         deadline = time.perf_counter() + 60
         while len(seen) < len(sent) and time.perf_counter() < deadline:
             time.sleep(0.05)
@@ -101,6 +103,8 @@ def main():
         print(f"updates {len(sent)} at {rate:g}/s, visible {len(seen)}")
         print(f"update -> owner's show (ms): p50 {pct(lat, 0.5):.1f}  p90 {pct(lat, 0.9):.1f}  "
               f"p99 {pct(lat, 0.99):.1f}  max {lat[-1]:.1f}")
+        ps = sorted(x * 1000 for x in posts)
+        print(f"update POST (ms): p50 {pct(ps, 0.5):.1f} p99 {pct(ps, 0.99):.1f}")
         print(f"show response (ms), {len(shows)} polls: p50 {pct(shows, 0.5):.1f}  p99 {pct(shows, 0.99):.1f}")
 
 

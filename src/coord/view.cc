@@ -486,57 +486,64 @@ http::Response Service::Call::Show(const std::string& id, bool bundle, const htt
   // those shown are released through the scope.
   std::vector<std::string> about = task_ids;
   about.push_back(id);
-  auto indexed = svc->notes_->About(key, about);
-  if (!indexed.ok()) return taxii::ErrorFor(indexed.error());
-  std::vector<IndexedObject> hits;
-  hits.reserve(indexed->size());
-  for (IndexedObject& n : *indexed) {
-    if (policy::Decide(scope->model(), scope->reader(), policy::MetaOf(n.meta, key), policy::Path::kCoordination)
-            .allow) {
-      hits.push_back(std::move(n));
-    }
+  // What is kept of each (copied under the index's lock).
+  struct NoteHit {
+    std::string created, id, producer, type, task_ref, update_organization;
+    int64_t date_added = 0;
+  };
+  std::vector<NoteHit> hits;
+  {
+    std::unordered_set<const IndexedObject*> seen;  // a note about the incident and a task: once
+    std::unordered_map<const PolicyTuple*, bool> decided;
+    Status looked = svc->notes_->About(key, about, [&](size_t, const IndexedObject& n) {
+      if (!seen.insert(&n).second) return;
+      auto [it, fresh] = decided.try_emplace(n.policy, false);
+      if (fresh) {
+        it->second = policy::Decide(scope->model(), scope->reader(), n.policy->Meta(key), policy::Path::kCoordination)
+                         .allow;
+      }
+      if (!it->second) return;
+      hits.push_back(NoteHit{n.created, n.meta.id, n.meta.producer, n.meta.type, n.task_ref, n.update_organization,
+                             n.meta.date_added_us});
+    });
+    if (!looked.ok()) return taxii::ErrorFor(looked);
   }
-  std::sort(hits.begin(), hits.end(), [](const IndexedObject& a, const IndexedObject& b) {
+  std::sort(hits.begin(), hits.end(), [](const NoteHit& a, const NoteHit& b) {
     if (a.created != b.created) return a.created < b.created;
-    if (a.meta.id != b.meta.id) return a.meta.id < b.meta.id;
-    return a.meta.producer < b.meta.producer;
+    if (a.id != b.id) return a.id < b.id;
+    return a.producer < b.producer;
   });
   int64_t notes_total = 0, opinions_total = 0;
-  for (const IndexedObject& n : hits) ++(n.meta.type == "opinion" ? opinions_total : notes_total);
+  for (const NoteHit& n : hits) ++(n.type == "opinion" ? opinions_total : notes_total);
   // The task updates among them: task id -> note ids, in order (an update
   // only from the organization that wrote the note: the fold's rule).
   std::map<std::string, std::vector<std::string>, std::less<>> updates_of;
-  for (const IndexedObject& n : hits) {
-    if (!n.task_ref.empty() && n.update_organization == n.meta.producer) {
-      updates_of[n.task_ref].push_back(n.meta.id);
-    }
+  for (const NoteHit& n : hits) {
+    if (!n.task_ref.empty() && n.update_organization == n.producer) updates_of[n.task_ref].push_back(n.id);
   }
   // Released: every one for the bundle, else the latest `notes`.
   const size_t from = bundle || hits.size() <= static_cast<size_t>(notes_limit)
                           ? 0
                           : hits.size() - static_cast<size_t>(notes_limit);
-  std::vector<Located> notes;
+  std::vector<store::ObjectRecord> notes;  // as released (their bytes)
   {
     std::vector<std::string> note_ids;
     std::vector<int64_t> note_after;
     for (size_t i = from; i < hits.size(); ++i) {
-      note_ids.push_back(hits[i].meta.id);
-      note_after.push_back(hits[i].meta.date_added_us - 1);
+      note_ids.push_back(hits[i].id);
+      note_after.push_back(hits[i].date_added - 1);
     }
-    std::map<std::string, Located> released;  // id '|' producer
+    std::map<std::string, store::ObjectRecord> released;  // id '|' producer
     Status got = ReadByIds(*scope, key, note_ids, /*with_raw=*/true, /*audit_named=*/false,
                            [&](store::ObjectRecord& r) {
-                             auto parsed = stix::ParseJson(r.raw);
-                             if (!parsed.ok() || !parsed->is_object()) return;
                              std::string k = r.id + "|" + r.producer;
-                             released.insert_or_assign(
-                                 std::move(k), Located{l->collection, std::move(r), std::move(parsed->as_object())});
+                             released.insert_or_assign(std::move(k), std::move(r));
                            },
                            &note_after);
     if (!got.ok()) return taxii::ErrorFor(got);
     for (size_t i = from; i < hits.size(); ++i) {
-      auto it = released.find(hits[i].meta.id + "|" + hits[i].meta.producer);
-      if (it != released.end()) notes.push_back(std::move(it->second));
+      auto it = released.find(hits[i].id + "|" + hits[i].producer);
+      if (it != released.end() && !it->second.raw.empty()) notes.push_back(std::move(it->second));
     }
   }
   // Linked objects, wherever the caller may see them.
@@ -587,8 +594,13 @@ http::Response Service::Call::Show(const std::string& id, bool bundle, const htt
     json::array head;
     head.push_back(incident);
     for (auto& t : linked) head.push_back(t.object);
-    for (auto& n : notes) head.push_back(n.object);
     std::string objects = json::serialize(head);
+    objects.pop_back();
+    for (const auto& n : notes) {
+      objects.push_back(',');
+      objects += n.raw;
+    }
+    objects.push_back(']');
     std::string rest;
     array_of(all_ids, &rest);
     if (rest.size() > 2) {
@@ -645,12 +657,18 @@ http::Response Service::Call::Show(const std::string& id, bool bundle, const htt
     tasks += with_arrays(e, {{"task", std::move(text)}});
   }
   tasks.push_back(']');
-  json::array links, note_items;
+  json::array links;
   for (auto& t : linked) links.push_back(t.object);
   // The latest `notes` notes and opinions, oldest first; the totals say how
   // many the caller may see.
-  json::array opinion_items;
-  for (Located& n : notes) (n.record.type == "opinion" ? opinion_items : note_items).push_back(std::move(n.object));
+  std::string note_text = "[", opinion_text = "[";
+  for (auto& n : notes) {
+    std::string& to = n.type == "opinion" ? opinion_text : note_text;
+    if (to.size() > 1) to.push_back(',');
+    to += n.raw;
+  }
+  note_text.push_back(']');
+  opinion_text.push_back(']');
   // The incident as released (its bytes), moved into its picture last.
   std::string incident_text = std::move(l->record.raw);
   if (incident_text.empty()) incident_text = json::serialize(incident);
@@ -661,8 +679,6 @@ http::Response Service::Call::Show(const std::string& id, bool bundle, const htt
   Priority priority = PriorityOf(*pic, 0, *model, &facts);
   json::object out = Summary(pic->incidents.front(), *model, priority, facts);
   out["links"] = std::move(links);
-  out["notes"] = std::move(note_items);
-  out["opinions"] = std::move(opinion_items);
   out["notes_total"] = notes_total;
   out["opinions_total"] = opinions_total;
   out["events_total"] = events_total;
@@ -673,7 +689,9 @@ http::Response Service::Call::Show(const std::string& id, bool bundle, const htt
       {"incident", std::move(incident_text)},
       {"tasks", std::move(tasks)},
       {"events", std::move(events)},
-      {"impacts", std::move(impacts)}};
+      {"impacts", std::move(impacts)},
+      {"notes", std::move(note_text)},
+      {"opinions", std::move(opinion_text)}};
   if (!last_change.empty()) members.emplace_back("last_change", std::move(last_change));
   http::Response r = Json(200, json::object{});
   r.body = with_arrays(out, members);
