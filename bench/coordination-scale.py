@@ -172,6 +172,7 @@ def main():
               f"{n_events} events and {n_tasks} tasks in {load_big:.1f} s")
         for label, path in [("list (limit 100)", coord + "incidents"),
                             ("list status=open sector=energy-electric", coord + "incidents?status=open&sector=energy-electric"),
+                            ("list priority=high", coord + "incidents?priority=high"),
                             ("show of one of them", coord + "incidents/" + first),
                             (f"show with {n_events} events, {n_tasks} tasks", coord + "incidents/" + big["id"])]:
             warm = []

@@ -15,6 +15,7 @@
 #include <vector>
 
 #include "auth/principal.h"
+#include "core/time.h"
 #include "coord/members.h"
 #include "coord/priority.h"
 #include "coord/requests.h"
@@ -47,6 +48,15 @@ struct Picture {
   std::map<std::string, std::vector<std::string>> sightings_by_ref;
   // The impacts the incidents list (impact_refs) that the caller may see.
   std::map<std::string, boost::json::object> impacts;
+};
+
+// An incident found in the link index: where to read it, and its place in
+// the list order.
+struct IncidentHit {
+  std::optional<Timestamp> at;  // its modified
+  std::string id, producer;
+  size_t collection = 0;        // index into the caller's readable collections
+  int64_t date_added = 0;       // of the version the index holds
 };
 
 // The correlation facts of incident `i` of `picture` (coord/priority.h).
@@ -133,16 +143,20 @@ struct Service::Call {
   http::Response Accept(const std::string& id);
   // view.cc: the reads.
   http::Response List(const http::Request& req);
-  // The list without a priority filter, from the link index.
+  // The list, from the link index (`min_priority` -1: no priority filter).
   http::Response ListIndexed(const std::string& status, const std::string& sector, const std::string& nation,
                              const std::string& organization, const std::optional<Timestamp>& since,
-                             int64_t limit);
+                             int64_t limit, int64_t min_priority);
+  // Incidents found in the link index, read through the caller's scopes
+  // (one read per collection), each at the version the index holds;
+  // nullopt where it was deleted or changed since.
+  Result<std::vector<std::optional<Located>>> ReadHits(const std::vector<IncidentHit>& hits,
+                                                       const std::vector<store::Collection>& cols);
   // `notes=N` (0-10000, default 100): the show lists the N latest notes and
   // opinions (the bundle has them all).
   http::Response Show(const std::string& id, bool bundle, const http::Request& req);
-  // picture.cc: every incident the caller may see in the API root, and what
-  // correlates them (the linked objects it may see, their sightings).
-  Result<Picture> ReadPicture();
+  // picture.cc: what correlates incidents (the linked objects the caller
+  // may see, the other incidents linking them, their sightings).
   // The picture around one incident (the first of `incidents`): what
   // correlates it, from the link index (forward_index.h).
   // `readable` (optional): the caller's readable collections, when known.

@@ -8,6 +8,7 @@
 #include "coord/requests.h"
 #include "coord/task_fold.h"
 #include "policy/extensions.h"
+#include "stix/incident_core.h"
 #include "stix/object.h"
 
 namespace kizuna::coord {
@@ -50,12 +51,12 @@ Status ForwardIndex::About(int64_t collection, const std::vector<std::string>& r
 
 Status ForwardIndex::Incidents(
     int64_t collection,
-    const std::function<void(const PolicyTuple& policy, const IncidentFacet& facet, int64_t n)>& counts,
+    const std::function<void(const PolicyTuple& policy, const IncidentFacet& facet, const Members& members)>& group,
     const std::function<bool(const IndexedObject&)>& each) {
   std::lock_guard lock(mu_);
   Collection& c = collections_[collection];
   RETURN_IF_ERROR(CatchUp(collection, &c));
-  for (const auto& [key, n] : c.facet_counts) counts(*key.first, *key.second, n);
+  for (const auto& [key, members] : c.groups) group(*key.first, *key.second, members);
   for (const auto& [key, e] : c.ordered) {
     if (!each(*e)) break;
   }
@@ -75,15 +76,19 @@ ForwardIndex::OrderKey ForwardIndex::KeyOf(const IndexedObject& e) {
 
 void ForwardIndex::Enlist(Collection* c, IndexedObject* e) {
   if (!e->incident || !e->creators) return;
-  e->facet = &*c->facets.insert(IncidentFacet{e->incident->status, e->created_by, e->incident->sectors}).first;
-  ++c->facet_counts[{e->policy, e->facet}];
+  const IncidentFacts& f = *e->incident;
+  e->facet = &*c->facets
+                   .insert(IncidentFacet{f.status, e->created_by, f.sectors, f.criticality, f.determination,
+                                         f.recoverability, f.impacts})
+                   .first;
+  c->groups[{e->policy, e->facet}].insert(e);
   c->ordered.emplace(KeyOf(*e), e);
 }
 
 void ForwardIndex::Unlist(Collection* c, const IndexedObject& e) {
   if (e.facet == nullptr) return;
-  auto it = c->facet_counts.find({e.policy, e.facet});
-  if (it != c->facet_counts.end() && --it->second == 0) c->facet_counts.erase(it);
+  auto it = c->groups.find({e.policy, e.facet});
+  if (it != c->groups.end() && it->second.erase(&e) > 0 && it->second.empty()) c->groups.erase(it);
   c->ordered.erase(KeyOf(e));
 }
 
@@ -182,6 +187,15 @@ std::unique_ptr<ForwardIndex> MakeLinkIndex(store::Store* store) {
         facts->status = IncidentStatus(o);
         facts->modified = detail::Str(&o, "modified");
         if (auto at = ParseTimestamp(facts->modified); at.ok()) facts->modified_at = *at;
+        const json::object* core = detail::Ext(o, stix::kIncidentCoreIncidentExtension);
+        if (core) {
+          if (const json::value* c = core->if_contains("criticality"); c && c->is_int64()) {
+            facts->criticality = c->get_int64();
+          }
+          facts->determination = detail::Str(core, "determination");
+          facts->recoverability = detail::Str(core, "recoverability");
+          facts->impacts = !detail::Strs(core, "impact_refs").empty();
+        }
         e->incident = std::move(facts);
       });
 }

@@ -49,14 +49,23 @@ struct IncidentFacts {
   std::string modified;
   std::optional<Timestamp> modified_at;  // nullopt: not a timestamp (listed last)
   std::vector<std::string> sectors;  // the coordination extension's (empty: the owner's)
+  // What its priority reads of it (Incident Core): its own facts, and
+  // whether it lists impacts.
+  std::optional<int64_t> criticality;
+  std::string determination, recoverability;
+  bool impacts = false;
 };
 
 // What the incident list filters on besides the caller's decision and the
-// time: incidents share few of them, so the list decides each once.
+// time: incidents share few of them, so the list decides each once (the
+// priority filter too, as far as the incident's own facts settle it).
 struct IncidentFacet {
   std::string status;
   std::string owner;                 // created_by_ref
   std::vector<std::string> sectors;  // as in IncidentFacts
+  std::optional<int64_t> criticality;
+  std::string determination, recoverability;
+  bool impacts = false;
   auto operator<=>(const IncidentFacet&) const = default;
 };
 
@@ -105,12 +114,14 @@ class ForwardIndex {
                const std::function<void(size_t i, const IndexedObject&)>& each);
   // The incidents of the link index (each creator's lineage at its latest
   // version), under one lock, after reading what `collection` got since the
-  // last call: `counts(policy, facet, n)` for every distinct (policy tuple,
-  // facet) with how many incidents have it, then `each` in list order
-  // (latest modified first, then id, then producer) until it returns false.
-  // Neither may call the index.
+  // last call: `group(policy, facet, members)` for every distinct (policy
+  // tuple, facet) with the incidents that have it, then `each` in list
+  // order (latest modified first, then id, then producer) until it returns
+  // false. Neither may call the index.
+  using Members = std::unordered_set<const IndexedObject*>;
   Status Incidents(int64_t collection,
-                   const std::function<void(const PolicyTuple& policy, const IncidentFacet& facet, int64_t n)>& counts,
+                   const std::function<void(const PolicyTuple& policy, const IncidentFacet& facet,
+                                            const Members& members)>& group,
                    const std::function<bool(const IndexedObject&)>& each);
   // Reads what `collection` got since the last call (read-ahead).
   Status Refresh(int64_t collection);
@@ -131,10 +142,10 @@ class ForwardIndex {
     std::unordered_map<std::string, std::vector<std::shared_ptr<IndexedObject>>> by_ref;
     std::unordered_map<std::string, std::shared_ptr<IndexedObject>> by_lineage;  // id '|' producer
     std::set<PolicyTuple> policies;  // interned
-    // The incidents listed (creators' lineages): facets interned, counted
+    // The incidents listed (creators' lineages): facets interned, grouped
     // per (policy tuple, facet), and in list order.
     std::set<IncidentFacet> facets;
-    std::map<std::pair<const PolicyTuple*, const IncidentFacet*>, int64_t> facet_counts;
+    std::map<std::pair<const PolicyTuple*, const IncidentFacet*>, Members> groups;
     std::map<OrderKey, const IndexedObject*> ordered;
   };
   Status CatchUp(int64_t collection, Collection* c);

@@ -32,22 +32,6 @@ std::vector<std::string> LinkedRefs(const json::object& incident) {
   return Strs(Ext(incident, policy::kCoordinationExtensionId), "linked_refs");
 }
 
-// Every released record of `types` in the collection, page by page.
-Status Scan(policy::ReleaseScope& scope, int64_t collection, std::vector<std::string> types,
-            const std::function<void(store::ObjectRecord&)>& each) {
-  store::ObjectQuery q;
-  q.collection = collection;
-  q.types = std::move(types);
-  q.limit = 1000;
-  std::optional<int64_t> cursor;
-  for (;;) {
-    ASSIGN_OR_RETURN(auto page, scope.Read(q, cursor));
-    for (auto& r : page.records) each(r);
-    if (!page.more || page.last_us == 0) return Status::Ok();
-    cursor = page.last_us;
-  }
-}
-
 const json::object* CoreOf(const json::object& incident) {
   return Ext(incident, stix::kIncidentCoreIncidentExtension);
 }
@@ -68,85 +52,11 @@ bool SectorMatches(const std::vector<std::string>& sectors, std::string_view fil
   return false;
 }
 
-Result<Picture> Service::Call::ReadPicture() {
-  Picture pic;
-  ASSIGN_OR_RETURN(auto cols, Readable());
-  std::set<std::string> wanted;  // every linked id of a visible incident
-  std::set<std::string> wanted_impacts;
-  std::vector<std::vector<std::string>> links;
-  for (const auto& c : cols) {
-    ASSIGN_OR_RETURN(auto scope, svc->policy_->Begin(principal, c.key, c.id,
-                                                     policy::Path::kCoordination, remote));
-    std::map<std::string, std::vector<store::ObjectRecord>> by_id;
-    RETURN_IF_ERROR(Scan(scope, c.key, {"incident"},
-                         [&](store::ObjectRecord& r) { by_id[r.id].push_back(std::move(r)); }));
-    for (auto& [id, rs] : by_id) {
-      auto l = PickLineage(std::move(rs), /*creator_only=*/true);
-      if (!l) continue;
-      l->collection = c;
-      links.push_back(LinkedRefs(l->object));
-      wanted.insert(links.back().begin(), links.back().end());
-      for (std::string& x : ImpactRefs(l->object)) wanted_impacts.insert(std::move(x));
-      pic.incidents.push_back(std::move(*l));
-    }
-  }
-  // Which linked objects the caller may see (anywhere in the API root), and
-  // the sightings of those it may see.
-  std::set<std::string> visible;
-  for (const auto& c : cols) {
-    if (wanted.empty() && wanted_impacts.empty()) break;
-    ASSIGN_OR_RETURN(auto scope, svc->policy_->Begin(principal, c.key, c.id,
-                                                     policy::Path::kCoordination, remote));
-    if (!wanted_impacts.empty()) {
-      RETURN_IF_ERROR(ReadByIds(
-          scope, c.key, {wanted_impacts.begin(), wanted_impacts.end()}, /*with_raw=*/true,
-          /*audit_named=*/false, [&](store::ObjectRecord& r) {
-            auto parsed = stix::ParseJson(r.raw);
-            if (parsed.ok() && parsed->is_object()) pic.impacts[r.id] = std::move(parsed->as_object());
-          }));
-    }
-    if (wanted.empty()) continue;
-    RETURN_IF_ERROR(ReadByIds(scope, c.key, {wanted.begin(), wanted.end()}, /*with_raw=*/false,
-                              /*audit_named=*/false,
-                              [&](store::ObjectRecord& r) { visible.insert(r.id); }));
-    RETURN_IF_ERROR(Scan(scope, c.key, {"sighting"}, [&](store::ObjectRecord& r) {
-      auto parsed = stix::ParseJson(r.raw);
-      if (!parsed.ok() || !parsed->is_object()) return;
-      const json::object& s = parsed->as_object();
-      std::string of = Str(&s, "sighting_of_ref");
-      if (!wanted.count(of)) return;
-      std::string org = Str(&s, "created_by_ref");
-      if (model->FindOrg(org) == nullptr) {
-        org.clear();
-        if (const json::value* w = s.if_contains("where_sighted_refs"); w && w->is_array()) {
-          for (const json::value& x : w->get_array()) {
-            if (x.is_string() && model->FindOrg(x.get_string())) {
-              org = std::string(x.get_string());
-              break;
-            }
-          }
-        }
-      }
-      pic.sightings_by_ref[of].push_back(org);
-    }));
-  }
-  for (size_t i = 0; i < pic.incidents.size(); ++i) {
-    for (const std::string& ref : links[i]) {
-      if (visible.count(ref)) pic.incidents_by_ref[ref].push_back(i);
-    }
-  }
-  // Sightings of objects the caller may not see do not count either.
-  for (auto it = pic.sightings_by_ref.begin(); it != pic.sightings_by_ref.end();) {
-    it = visible.count(it->first) ? std::next(it) : pic.sightings_by_ref.erase(it);
-  }
-  return pic;
-}
-
 // The picture around one incident, from the link index: the incident
 // first, then the other incidents the caller may see that link one of its
 // objects (their records only), the sightings of those objects it may see,
-// and the incident's impacts. The same facts as ReadPicture() gives for that
-// incident, without reading every incident and sighting of the API root.
+// and the incident's impacts, without reading every incident and sighting of
+// the API root.
 Result<Picture> Service::Call::ReadPictureAround(Located incident, const std::vector<store::Collection>* readable) {
   std::vector<Located> one;
   one.push_back(std::move(incident));

@@ -142,4 +142,17 @@ Priority ComputePriority(const PriorityInputs& in) {
   return p;
 }
 
+std::pair<int64_t, int64_t> PriorityBounds(PriorityInputs in) {
+  in.correlation = {};
+  const int64_t low = ComputePriority(in).score;
+  // Every raise at its most: another incident and a sighting, four
+  // organizations, two nations, three sectors or more (one a lifeline).
+  in.correlation.incidents = {"another"};
+  in.correlation.sightings = 1;
+  in.correlation.organizations = {"a", "b", "c", "d"};
+  in.correlation.nations = {"a", "b"};
+  in.correlation.sectors = {"energy-electric", "water", "health", "other"};
+  return {low, ComputePriority(in).score};
+}
+
 }  // namespace kizuna::coord

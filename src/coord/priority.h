@@ -17,6 +17,7 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <utility>
 #include <vector>
 
 namespace kizuna::coord {
@@ -48,6 +49,11 @@ struct Priority {
 };
 
 Priority ComputePriority(const PriorityInputs& in);
+
+// The least and the most `in`'s score can be whatever its correlation is
+// (correlation only raises a score): a list filtered by priority settles an
+// incident on its own facts when both bounds fall on one side.
+std::pair<int64_t, int64_t> PriorityBounds(PriorityInputs in);
 
 // The level of a score: emergency >= 90, severe >= 75, high >= 55, medium >= 35,
 // low >= 15, else baseline.

@@ -165,55 +165,38 @@ http::Response Service::Call::List(const http::Request& req) {
   };
   const std::string status = param("status"), sector = param("sector"), nation = param("nation");
 
-  if (min_priority < 0) {
-    return ListIndexed(status, sector, nation, organization, since, limit);
-  }
-  auto pic = ReadPicture();
-  if (!pic.ok()) return taxii::ErrorFor(pic.error());
-  // The matches, then the page: summaries (and priorities, unless a
-  // priority filter needs them for every match) only for what is listed.
-  struct Match {
-    std::string modified;
-    size_t index;
-    std::optional<Priority> priority;
-    CorrelationFacts facts;
-  };
-  std::vector<Match> found;
-  for (size_t i = 0; i < pic->incidents.size(); ++i) {
-    const Located& l = pic->incidents[i];
-    const json::object& o = l.object;
-    if (!status.empty() && IncidentStatus(o) != status) continue;
-    const std::string owner = Str(&o, "created_by_ref");
-    if (!organization.empty() && owner != organization) continue;
-    const policy::Org* owner_org = model->FindOrg(owner);
-    if (!nation.empty() && (owner_org == nullptr || owner_org->nation != nation)) continue;
-    if (!sector.empty() && !SectorMatches(SectorsOf(o, *model), sector)) continue;
-    if (since) {
-      auto m = ParseTimestamp(Str(&o, "modified"));
-      if (!m.ok() || *m < *since) continue;
+  return ListIndexed(status, sector, nation, organization, since, limit, min_priority);
+}
+
+Result<std::vector<std::optional<Located>>> Service::Call::ReadHits(const std::vector<IncidentHit>& hits,
+                                                                    const std::vector<store::Collection>& cols) {
+  std::vector<std::optional<Located>> read(hits.size());
+  for (size_t ci = 0; ci < cols.size(); ++ci) {
+    std::vector<std::string> ids;
+    std::vector<int64_t> after;
+    std::unordered_map<std::string, size_t> slot;
+    for (size_t i = 0; i < hits.size(); ++i) {
+      if (hits[i].collection != ci) continue;
+      ids.push_back(hits[i].id);
+      after.push_back(hits[i].date_added - 1);
+      slot.emplace(hits[i].id, i);
     }
-    Match m{Str(&o, "modified"), i, std::nullopt, {}};
-    if (min_priority >= 0) {
-      m.priority = PriorityOf(*pic, i, *model, &m.facts);
-      if (m.priority->score < min_priority) continue;
-    }
-    found.push_back(std::move(m));
+    if (ids.empty()) continue;
+    const store::Collection& c = cols[ci];
+    ASSIGN_OR_RETURN(auto scope, svc->policy_->Begin(principal, c.key, c.id, policy::Path::kCoordination, remote));
+    RETURN_IF_ERROR(ReadByIds(scope, c.key, ids, /*with_raw=*/true, /*audit_named=*/false,
+                              [&](store::ObjectRecord& r) {
+                                auto it = slot.find(r.id);
+                                if (it == slot.end()) return;
+                                std::optional<Located>& l = read[it->second];
+                                if (r.producer != hits[it->second].producer || l) return;
+                                auto parsed = stix::ParseJson(r.raw);
+                                if (!parsed.ok() || !parsed->is_object()) return;
+                                l = Located{c, std::move(r), std::move(parsed->as_object())};
+                              },
+                              &after));
   }
-  // Most recently changed first (RFC 3339 UTC texts of one form sort as times).
-  const size_t page = std::min(found.size(), static_cast<size_t>(limit));
-  auto order = [&](const Match& a, const Match& b) {
-    if (a.modified != b.modified) return a.modified > b.modified;
-    return pic->incidents[a.index].record.id < pic->incidents[b.index].record.id;
-  };
-  std::partial_sort(found.begin(), found.begin() + static_cast<ptrdiff_t>(page), found.end(), order);
-  json::array items;
-  for (size_t i = 0; i < page; ++i) {
-    Match& m = found[i];
-    if (!m.priority) m.priority = PriorityOf(*pic, m.index, *model, &m.facts);
-    items.push_back(Summary(pic->incidents[m.index], *model, *m.priority, m.facts));
-  }
-  return Json(200, json::object{{"total", static_cast<int64_t>(found.size())},
-                                {"incidents", std::move(items)}});
+  return read;
 }
 
 // The list from the link index (forward_index.h), per collection: the
@@ -221,19 +204,17 @@ http::Response Service::Call::List(const http::Request& req) {
 // the caller; the page by walking the incidents in list order until it is
 // full (or, with `since`, until the incidents are older: the total is
 // counted on the way). Only the page is read through the scope and
-// correlated (as its show would be).
+// correlated (as its show would be). A priority filter settles a facet on
+// the incident's own facts when the score's bounds (PriorityBounds) fall on
+// one side of it; the incidents of the other facets (correlation decides,
+// or impacts count) are read and correlated, and so decided one by one.
 http::Response Service::Call::ListIndexed(const std::string& status, const std::string& sector,
                                           const std::string& nation, const std::string& organization,
-                                          const std::optional<Timestamp>& since, int64_t limit) {
+                                          const std::optional<Timestamp>& since, int64_t limit,
+                                          int64_t min_priority) {
   auto cols = Readable();
   if (!cols.ok()) return taxii::ErrorFor(cols.error());
-  struct Hit {
-    std::optional<Timestamp> at;
-    std::string id;
-    std::string producer;
-    size_t collection;
-    int64_t date_added;
-  };
+  using Hit = IncidentHit;
   std::vector<Hit> hits;
   const size_t page_size = static_cast<size_t>(limit);
   int64_t total = 0;
@@ -247,45 +228,93 @@ http::Response Service::Call::ListIndexed(const std::string& status, const std::
     if (sector.empty()) return true;
     return SectorMatches(f.sectors.empty() && owner != nullptr ? owner->sectors : f.sectors, sector);
   };
+  // What the priority filter says of a facet's incidents.
+  enum class Verdict { kOut, kIn, kUnsure };
+  auto priority_verdict = [&](const IncidentFacet& f) {
+    if (min_priority < 0) return Verdict::kIn;
+    if (f.impacts) return Verdict::kUnsure;  // which impacts the caller may see counts
+    PriorityInputs in;
+    in.criticality = f.criticality;
+    in.determination = f.determination;
+    in.recoverability = f.recoverability;
+    in.sectors = f.sectors;
+    if (const policy::Org* owner = model->FindOrg(f.owner)) {
+      in.sectors.insert(in.sectors.end(), owner->sectors.begin(), owner->sectors.end());
+    }
+    auto [low, high] = PriorityBounds(std::move(in));
+    return low >= min_priority ? Verdict::kIn : high < min_priority ? Verdict::kOut : Verdict::kUnsure;
+  };
+  std::vector<Hit> unsure;  // decided one by one below
   for (size_t ci = 0; ci < cols->size(); ++ci) {
     const store::Collection& c = (*cols)[ci];
     auto scope = svc->policy_->Begin(principal, c.key, c.id, policy::Path::kCoordination, remote);
     if (!scope.ok()) return taxii::ErrorFor(scope.error());
     std::unordered_map<const PolicyTuple*, bool> decided;  // per interned policy tuple
-    std::unordered_map<const IncidentFacet*, bool> passes;
-    // Listed: the facet passes the filters and the caller may see the tuple.
+    std::unordered_map<const IncidentFacet*, Verdict> verdicts;
+    // The facet passes the filters, and the caller may see the tuple.
     auto listed = [&](const PolicyTuple& tuple, const IncidentFacet& facet) {
-      auto [p, fresh_p] = passes.try_emplace(&facet, false);
-      if (fresh_p) p->second = facet_passes(facet);
-      if (!p->second) return false;
+      auto [v, fresh_v] = verdicts.try_emplace(&facet, Verdict::kOut);
+      if (fresh_v && facet_passes(facet)) v->second = priority_verdict(facet);
+      if (v->second == Verdict::kOut) return Verdict::kOut;
       auto [d, fresh_d] = decided.try_emplace(&tuple, false);
       if (fresh_d) {
         d->second = policy::Decide(scope->model(), scope->reader(), tuple.Meta(c.key), policy::Path::kCoordination)
                         .allow;
       }
-      return d->second;
+      return d->second ? v->second : Verdict::kOut;
     };
-    int64_t matches = 0;  // without `since`: from the counts
+    int64_t matches = 0;  // without `since`: from the groups
     size_t found = 0;
     Status walked = svc->links_->Incidents(
         c.key,
-        [&](const PolicyTuple& tuple, const IncidentFacet& facet, int64_t n) {
-          if (!since && listed(tuple, facet)) matches += n;
+        [&](const PolicyTuple& tuple, const IncidentFacet& facet, const ForwardIndex::Members& members) {
+          const Verdict v = listed(tuple, facet);
+          if (!since && v == Verdict::kIn) matches += static_cast<int64_t>(members.size());
+          if (v != Verdict::kUnsure) return;
+          // Decided one by one below (the walk passes them by).
+          for (const IndexedObject* e : members) {
+            const std::optional<Timestamp>& at = e->incident->modified_at;
+            if (since && (!at || *at < *since)) continue;
+            unsure.push_back(Hit{at, e->meta.id, e->meta.producer, ci, e->meta.date_added_us});
+          }
         },
         [&](const IndexedObject& e) {
           const std::optional<Timestamp>& at = e.incident->modified_at;
           if (since && (!at || *at < *since)) return false;  // the rest are older
           if (!since && found >= std::min(page_size, static_cast<size_t>(matches))) return false;
-          if (!listed(*e.policy, *e.facet)) return true;
+          if (listed(*e.policy, *e.facet) != Verdict::kIn) return true;
+          Hit hit{at, e.meta.id, e.meta.producer, ci, e.meta.date_added_us};
           if (since) ++total;
           if (found < page_size) {
-            hits.push_back(Hit{at, e.meta.id, e.meta.producer, ci, e.meta.date_added_us});
+            hits.push_back(std::move(hit));
             ++found;
           }
           return true;
         });
     if (!walked.ok()) return taxii::ErrorFor(walked);
     if (!since) total += matches;
+  }
+  // The incidents the priority filter could not settle on their facets:
+  // read, correlated and scored, a thousand at a time.
+  for (size_t from = 0; from < unsure.size(); from += 1000) {
+    std::vector<Hit> chunk(unsure.begin() + static_cast<ptrdiff_t>(from),
+                           unsure.begin() + static_cast<ptrdiff_t>(std::min(unsure.size(), from + 1000)));
+    auto located = ReadHits(chunk, *cols);
+    if (!located.ok()) return taxii::ErrorFor(located.error());
+    std::vector<Located> read;
+    std::vector<size_t> which;
+    for (size_t i = 0; i < chunk.size(); ++i) {
+      if (!(*located)[i]) continue;
+      read.push_back(std::move(*(*located)[i]));
+      which.push_back(i);
+    }
+    auto pictures = ReadPicturesAround(std::move(read), &*cols);
+    if (!pictures.ok()) return taxii::ErrorFor(pictures.error());
+    for (size_t k = 0; k < which.size(); ++k) {
+      if (PriorityOf((*pictures)[k], 0, *model, nullptr).score < min_priority) continue;
+      ++total;
+      hits.push_back(std::move(chunk[which[k]]));
+    }
   }
   // The collections' pages merged, in list order.
   std::sort(hits.begin(), hits.end(), [](const Hit& a, const Hit& b) {
@@ -295,39 +324,13 @@ http::Response Service::Call::ListIndexed(const std::string& status, const std::
     return a.producer < b.producer;
   });
   if (hits.size() > page_size) hits.resize(page_size);
-  // The page, read through the caller's scopes (one read per collection),
-  // each incident at the version the index holds.
-  std::vector<std::optional<Located>> read(hits.size());
-  for (size_t ci = 0; ci < cols->size(); ++ci) {
-    std::vector<std::string> ids;
-    std::vector<int64_t> after;
-    std::unordered_map<std::string, size_t> slot;
-    for (size_t i = 0; i < hits.size(); ++i) {
-      if (hits[i].collection != ci) continue;
-      ids.push_back(hits[i].id);
-      after.push_back(hits[i].date_added - 1);
-      slot.emplace(hits[i].id, i);
-    }
-    if (ids.empty()) continue;
-    const store::Collection& c = (*cols)[ci];
-    auto scope = svc->policy_->Begin(principal, c.key, c.id, policy::Path::kCoordination, remote);
-    if (!scope.ok()) return taxii::ErrorFor(scope.error());
-    Status got = ReadByIds(*scope, c.key, ids, /*with_raw=*/true, /*audit_named=*/false,
-                           [&](store::ObjectRecord& r) {
-                             auto it = slot.find(r.id);
-                             if (it == slot.end()) return;
-                             std::optional<Located>& l = read[it->second];
-                             if (r.producer != hits[it->second].producer || l) return;
-                             auto parsed = stix::ParseJson(r.raw);
-                             if (!parsed.ok() || !parsed->is_object()) return;
-                             l = Located{c, std::move(r), std::move(parsed->as_object())};
-                           },
-                           &after);
-    if (!got.ok()) return taxii::ErrorFor(got);
-  }
+  // The page, read through the caller's scopes, each incident at the
+  // version the index holds.
+  auto read = ReadHits(hits, *cols);
+  if (!read.ok()) return taxii::ErrorFor(read.error());
   // Deleted or changed since the index read it: not listed.
   std::vector<Located> page;
-  for (auto& l : read) {
+  for (auto& l : *read) {
     if (l) page.push_back(std::move(*l));
   }
   auto pictures = ReadPicturesAround(std::move(page), &*cols);

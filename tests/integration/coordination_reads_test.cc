@@ -12,6 +12,7 @@
 #include <chrono>
 #include <ctime>
 #include <iomanip>
+#include <set>
 #include <sstream>
 #include <string>
 #include <tuple>
@@ -140,10 +141,11 @@ std::pair<int64_t, std::vector<std::string>> Listed(const HttpResponse& r) {
   return out;
 }
 
-// Two implementations of the list: from the link index (no priority
-// filter) and from the whole picture (priority=0 lists the same incidents).
-// Every filter and every reader gets the same total and the same page.
-TEST_F(CoordinationTest, TheIndexedListAgreesWithTheWholePictureForEveryReaderAndFilter) {
+// The list for every reader and filter: with priority=0 (the priority
+// path, where every incident's facts settle it) the same as without; and a
+// priority filter lists exactly what the unfiltered list scores at least
+// that high, settled on facts, on correlation or on impacts.
+TEST_F(CoordinationTest, TheListAgreesForEveryReaderAndFilterAndWithItsPriorities) {
   const std::string since = Later(-1);
   std::vector<std::string> opened;
   for (auto [name, sectors, marking] :
@@ -173,11 +175,34 @@ TEST_F(CoordinationTest, TheIndexedListAgreesWithTheWholePictureForEveryReaderAn
   }
   HttpResponse closed = Api(*us_, "alice", "POST", "incidents/" + opened[1] + "/update", R"({"status":"closed"})");
   ASSERT_EQ(closed.status, 200) << closed.body;
+  // Correlation raises two priorities (one indicator linked from both
+  // countries), an impact raises another.
+  const std::string indicator = IndicatorId(61, 1);
+  ASSERT_EQ(us_->Post("alice", kColl, {IndicatorJson(ObjectSpec{indicator, {kTlpGreen}})}).status, 202);
+  ASSERT_TRUE(WaitUntil([&] { return !jp_->Visible("kenji", kColl).empty(); }));
+  ASSERT_EQ(Api(*us_, "alice", "POST", "incidents/" + opened[0] + "/links",
+                json::serialize(json::object{{"object_refs", json::array{json::string(indicator)}}}))
+                .status,
+            201);
+  ASSERT_TRUE(WaitUntil([&] {
+    return Api(*jp_, "kenji", "POST", "incidents/" + jp_own + "/links",
+               json::serialize(json::object{{"object_refs", json::array{json::string(indicator)}}}))
+               .status == 201;
+  }));
+  HttpResponse impact = Api(*us_, "alice", "POST", "incidents/" + opened[3] + "/impacts",
+                            R"({"category":"availability","criticality":90,"details":{"availability_impact":90}})");
+  ASSERT_EQ(impact.status, 201) << impact.body;
   // Both hubs have every incident they will get.
+  auto text = [&](const TestHub& hub, const std::string& user, const std::string& id) {
+    return json::serialize(Show(hub, user, id));
+  };
   ASSERT_TRUE(WaitUntil([&] {
     return Listed(Api(*jp_, "kenji", "GET", "incidents?limit=10000")).second.size() >= 5 &&
            Api(*us_, "alice", "GET", "incidents?limit=10000").body.find(jp_own) != std::string::npos &&
-           Api(*jp_, "kenji", "GET", "incidents?status=closed").body.find(opened[1]) != std::string::npos;
+           Api(*jp_, "kenji", "GET", "incidents?status=closed").body.find(opened[1]) != std::string::npos &&
+           text(*jp_, "kenji", opened[3]).find("availability_impact") != std::string::npos &&
+           text(*us_, "alice", opened[0]).find(jp_own) != std::string::npos &&
+           text(*jp_, "kenji", opened[0]).find(jp_own) != std::string::npos;
   }));
   const std::vector<std::string> filters = {
       "",
@@ -208,6 +233,39 @@ TEST_F(CoordinationTest, TheIndexedListAgreesWithTheWholePictureForEveryReaderAn
     }
   }
   EXPECT_GT(nonempty, 20);
+  // The priority filter (settled on an incident's own facts where they
+  // suffice, else on its correlated score) lists exactly the incidents
+  // whose listed priority is at least the threshold, in list order.
+  int raised = 0;
+  for (auto [hub, user] : {std::pair{us_, "alice"}, std::pair{jp_, "kenji"}, std::pair{jp_, "hana"},
+                           std::pair{us_, "bob"}}) {
+    json::object everything = Body(Api(*hub, user, "GET", "incidents?limit=10000"));
+    std::set<int64_t> thresholds = {0, 15, 35, 55, 75, 90, 100};
+    for (const auto& i : everything.at("incidents").as_array()) {
+      const json::object& p = i.as_object().at("priority").as_object();
+      thresholds.insert(p.at("score").as_int64());
+      thresholds.insert(p.at("score").as_int64() + 1);
+      if (p.at("factors").as_object().at("raised_by_correlation").as_int64() > 0) ++raised;
+    }
+    for (int64_t t : thresholds) {
+      if (t > 100) continue;
+      std::vector<std::string> expected;
+      for (const auto& i : everything.at("incidents").as_array()) {
+        if (i.as_object().at("priority").as_object().at("score").as_int64() >= t) {
+          expected.emplace_back(i.as_object().at("id").as_string());
+        }
+      }
+      auto got = Listed(Api(*hub, user, "GET", "incidents?limit=10000&priority=" + std::to_string(t)));
+      EXPECT_EQ(got.second, expected) << user << " priority>=" << t;
+      EXPECT_EQ(got.first, static_cast<int64_t>(expected.size())) << user << " priority>=" << t;
+      auto page = Listed(Api(*hub, user, "GET", "incidents?limit=1&priority=" + std::to_string(t)));
+      EXPECT_EQ(page.first, static_cast<int64_t>(expected.size())) << user << " priority>=" << t;
+      if (!expected.empty()) {
+        EXPECT_EQ(page.second, std::vector<std::string>{expected.front()}) << user << t;
+      }
+    }
+  }
+  EXPECT_GE(raised, 2);  // correlation raised some: the settle-by-bounds path was not all there was
   // And what each saw is what the policy gives: bob (US ISAC, not in any
   // audience) and hana (JP Power) only the GREEN one (the trust group's) of
   // the US incidents, hana the Japanese one too; alice and kenji all.

@@ -180,7 +180,7 @@ TEST_F(ForwardIndexTest, LinksIndexIncidentsByWhatTheyLinkAndSightingsByWhatThey
 
 // The incident list's view of the link index: counts per (policy tuple,
 // facet) and the incidents in list order, both following new versions.
-TEST_F(ForwardIndexTest, IncidentsAreCountedPerFacetAndWalkedLatestFirst) {
+TEST_F(ForwardIndexTest, IncidentsAreGroupedPerFacetAndWalkedLatestFirst) {
   auto incident = [](int n) { return "incident--00000000-0000-4000-8000-0000000005" + std::to_string(10 + n); };
   Write(incident(1), 1000, {}, "incident", "", "2026-12-01T01:00:00.000Z", "open");
   Write(incident(2), 1000, {}, "incident", "", "2026-12-01T03:00:00.000Z", "open");
@@ -196,10 +196,11 @@ TEST_F(ForwardIndexTest, IncidentsAreCountedPerFacetAndWalkedLatestFirst) {
     std::set<const PolicyTuple*> tuples;
     Status s = links->Incidents(
         key_,
-        [&](const PolicyTuple& p, const IncidentFacet& f, int64_t n) {
+        [&](const PolicyTuple& p, const IncidentFacet& f, const ForwardIndex::Members& members) {
           tuples.insert(&p);
           EXPECT_EQ(f.owner, kOrg);
-          (*counts)[f.status] += n;
+          (*counts)[f.status] += static_cast<int64_t>(members.size());
+          for (const IndexedObject* e : members) EXPECT_EQ(e->facet, &f);
         },
         [&](const IndexedObject& e) {
           order->push_back(e.meta.id);

@@ -7,6 +7,8 @@
 #include <gtest/gtest.h>
 
 #include <boost/json.hpp>
+#include <string>
+#include <vector>
 
 namespace kizuna::coord {
 namespace {
@@ -84,6 +86,37 @@ TEST(PriorityTest, CorrelationAcrossOrganizationsSectorsAndBordersRaisesIt) {
   in.correlation.incidents.clear();
   in.correlation.sightings = 0;
   EXPECT_EQ(ComputePriority(in).raised, 0);
+}
+
+// The bounds hold for every correlation: a list filtered by priority settles
+// an incident on them alone.
+TEST(PriorityTest, TheBoundsHoldWhateverTheCorrelation) {
+  const std::vector<std::string> sectors = {"energy-electric", "rail", "water", "chemical", "finance"};
+  for (int criticality : {0, 30, 70, 100}) {
+    for (const char* determination : {"confirmed", "suspected", "blocked", "false-positive", ""}) {
+      PriorityInputs in;
+      in.criticality = criticality;
+      in.determination = determination;
+      in.sectors = {"chemical"};
+      auto [low, high] = PriorityBounds(in);
+      EXPECT_LE(low, high);
+      EXPECT_EQ(low, ComputePriority(in).score);
+      int64_t most = 0;
+      for (int mask = 0; mask < 64; ++mask) {
+        PriorityInputs c = in;
+        if (mask & 1) c.correlation.incidents = {"incident--x"};
+        if (mask & 2) c.correlation.sightings = 3;
+        for (int k = 0; k < 1 + (mask >> 4); ++k) c.correlation.organizations.push_back("identity--" + std::to_string(k));
+        for (size_t k = 0; k < static_cast<size_t>((mask >> 2) & 3) + 1; ++k) c.correlation.sectors.push_back(sectors[k]);
+        if (mask & 8) c.correlation.nations = {"JP", "US"};
+        const int64_t score = ComputePriority(c).score;
+        EXPECT_GE(score, low) << criticality << determination << mask;
+        EXPECT_LE(score, high) << criticality << determination << mask;
+        most = std::max(most, score);
+      }
+      EXPECT_EQ(most, high) << criticality << " " << determination;  // the bound is reached
+    }
+  }
 }
 
 TEST(PriorityTest, AFalsePositiveIsBaseline) {
