@@ -11,6 +11,7 @@
 #include <memory>
 #include <string>
 #include <string_view>
+#include <unordered_map>
 #include <utility>
 #include <vector>
 
@@ -58,6 +59,23 @@ struct IncidentHit {
   size_t collection = 0;        // index into the caller's readable collections
   int64_t date_added = 0;       // of the version the index holds
 };
+
+// What correlation reads of one linked object the caller may see: the
+// incidents linking it (id, organization; each id once) and its sightings
+// (how many, and the organizations they name).
+struct LinkedFacts {
+  std::vector<std::pair<std::string, std::string>> incidents;
+  int64_t sightings = 0;
+  std::vector<std::string> orgs;
+};
+using LinkedMap = std::unordered_map<std::string, LinkedFacts>;
+
+// The priority score of an incident from the index: its facet (which lists
+// no impacts), its id and organization, what it links and `linked` (the
+// objects the caller may see; any other is not in it): what PriorityOf
+// gives from its picture.
+int64_t ScoreOf(const IncidentFacet& facet, std::string_view id, std::string_view producer,
+                const std::vector<std::string>& refs, const LinkedMap& linked, const policy::TrustModel& model);
 
 // The correlation facts of incident `i` of `picture` (coord/priority.h).
 CorrelationFacts Correlate(const Picture& picture, size_t i, const policy::TrustModel& model);
@@ -165,6 +183,10 @@ struct Service::Call {
   // share read once: the caller's scopes and decisions, which linked
   // objects and impacts it may see. The other incidents of a picture carry
   // their record's id, producer and type only (what correlation reads).
+  // What correlation reads of `refs` (linked objects) from the link index,
+  // for the caller: those it may see, with the incidents and sightings of
+  // them it may see, as ReadPicturesAround finds them.
+  Result<LinkedMap> ReadLinked(const std::vector<std::string>& refs, const std::vector<store::Collection>& cols);
   // Each incident is moved into its picture (the first of its incidents).
   Result<std::vector<Picture>> ReadPicturesAround(std::vector<Located> incidents,
                                                   const std::vector<store::Collection>* readable = nullptr);

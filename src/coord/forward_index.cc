@@ -63,6 +63,19 @@ Status ForwardIndex::Incidents(
   return Status::Ok();
 }
 
+Status ForwardIndex::GroupMembers(int64_t collection, const std::vector<Group>& groups,
+                             const std::function<void(const IndexedObject&)>& each) {
+  std::lock_guard lock(mu_);
+  Collection& c = collections_[collection];
+  RETURN_IF_ERROR(CatchUp(collection, &c));
+  for (const Group& g : groups) {
+    auto it = c.groups.find(g);
+    if (it == c.groups.end()) continue;
+    for (const IndexedObject* e : it->second) each(*e);
+  }
+  return Status::Ok();
+}
+
 bool ForwardIndex::OrderKey::operator<(const OrderKey& o) const {
   if (at.has_value() != o.at.has_value()) return at.has_value();  // timestamps first
   if (at && *at != *o.at) return *at > *o.at;                      // latest first

@@ -123,6 +123,12 @@ class ForwardIndex {
                    const std::function<void(const PolicyTuple& policy, const IncidentFacet& facet,
                                             const Members& members)>& group,
                    const std::function<bool(const IndexedObject&)>& each);
+  // The incidents of the given (policy tuple, facet) groups, under the
+  // index's lock, after reading what `collection` got since the last call
+  // (`each` must not call the index).
+  using Group = std::pair<const PolicyTuple*, const IncidentFacet*>;
+  Status GroupMembers(int64_t collection, const std::vector<Group>& groups,
+                      const std::function<void(const IndexedObject&)>& each);
   // Reads what `collection` got since the last call (read-ahead).
   Status Refresh(int64_t collection);
   // Reads what `collection` got since the last call, then calls `each` with

@@ -213,6 +213,94 @@ Result<std::vector<Picture>> Service::Call::ReadPicturesAround(std::vector<Locat
   return out;
 }
 
+Result<LinkedMap> Service::Call::ReadLinked(const std::vector<std::string>& refs,
+                                            const std::vector<store::Collection>& cols) {
+  LinkedMap linked;
+  std::unordered_set<std::string> visible;
+  for (const auto& c : cols) {
+    if (refs.empty()) break;
+    ASSIGN_OR_RETURN(auto scope, svc->policy_->Begin(principal, c.key, c.id, policy::Path::kCoordination, remote));
+    RETURN_IF_ERROR(ReadByIds(scope, c.key, refs, /*with_raw=*/false, /*audit_named=*/false,
+                              [&](store::ObjectRecord& r) { visible.insert(r.id); }));
+    std::unordered_map<const PolicyTuple*, bool> decided;
+    RETURN_IF_ERROR(svc->links_->About(c.key, refs, [&](size_t k, const IndexedObject& e) {
+      auto [it, fresh] = decided.try_emplace(e.policy, false);
+      if (fresh) {
+        it->second =
+            policy::Decide(scope.model(), scope.reader(), e.policy->Meta(c.key), policy::Path::kCoordination).allow;
+      }
+      if (!it->second) return;
+      LinkedFacts& l = linked[refs[k]];
+      if (e.meta.type == "sighting") {
+        ++l.sightings;
+        std::string org = e.created_by;
+        if (model->FindOrg(org) == nullptr) {
+          org.clear();
+          for (const std::string& w : e.where_sighted) {
+            if (model->FindOrg(w)) {
+              org = w;
+              break;
+            }
+          }
+        }
+        if (!org.empty()) l.orgs.push_back(std::move(org));
+        return;
+      }
+      if (e.creators) l.incidents.emplace_back(e.meta.id, e.meta.producer);
+    }));
+  }
+  for (auto it = linked.begin(); it != linked.end();) {
+    if (!visible.count(it->first)) {
+      it = linked.erase(it);
+      continue;
+    }
+    // The same id in two collections is one incident.
+    auto& v = it->second.incidents;
+    std::sort(v.begin(), v.end());
+    v.erase(std::unique(v.begin(), v.end(), [](const auto& a, const auto& b) { return a.first == b.first; }),
+            v.end());
+    ++it;
+  }
+  return linked;
+}
+
+int64_t ScoreOf(const IncidentFacet& f, std::string_view id, std::string_view producer,
+                const std::vector<std::string>& refs, const LinkedMap& linked, const policy::TrustModel& model) {
+  PriorityInputs in;
+  in.criticality = f.criticality;
+  in.determination = f.determination;
+  in.recoverability = f.recoverability;
+  in.sectors = f.sectors;
+  if (const policy::Org* owner = model.FindOrg(f.owner)) {
+    in.sectors.insert(in.sectors.end(), owner->sectors.begin(), owner->sectors.end());
+  }
+  // What Correlate finds (the incident itself left out).
+  std::set<std::string, std::less<>> orgs{std::string(producer)}, ids;
+  for (const std::string& ref : refs) {
+    auto l = linked.find(ref);
+    if (l == linked.end()) continue;
+    for (const auto& [other, org] : l->second.incidents) {
+      if (other == id) continue;
+      ids.insert(other);
+      orgs.insert(org);
+    }
+    in.correlation.sightings += l->second.sightings;
+    orgs.insert(l->second.orgs.begin(), l->second.orgs.end());
+  }
+  std::set<std::string> sectors, nations;
+  for (const std::string& o : orgs) {
+    const policy::Org* org = model.FindOrg(o);
+    if (org == nullptr) continue;
+    sectors.insert(org->sectors.begin(), org->sectors.end());
+    if (!org->nation.empty()) nations.insert(org->nation);
+  }
+  in.correlation.incidents.assign(ids.begin(), ids.end());
+  in.correlation.organizations.assign(orgs.begin(), orgs.end());
+  in.correlation.sectors.assign(sectors.begin(), sectors.end());
+  in.correlation.nations.assign(nations.begin(), nations.end());
+  return ComputePriority(in).score;
+}
+
 CorrelationFacts Correlate(const Picture& pic, size_t i, const policy::TrustModel& model) {
   CorrelationFacts f;
   // Views into the picture, sorted and made unique at the end.

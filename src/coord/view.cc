@@ -244,7 +244,11 @@ http::Response Service::Call::ListIndexed(const std::string& status, const std::
     auto [low, high] = PriorityBounds(std::move(in));
     return low >= min_priority ? Verdict::kIn : high < min_priority ? Verdict::kOut : Verdict::kUnsure;
   };
-  std::vector<Hit> unsure;  // decided one by one below
+  std::vector<Hit> unsure;  // decided one by one below, read (their impacts count)
+  // The groups decided one by one below from the index, per collection, and
+  // what their incidents link.
+  std::vector<std::vector<ForwardIndex::Group>> open_groups(cols->size());
+  std::unordered_set<std::string> open_refs;
   for (size_t ci = 0; ci < cols->size(); ++ci) {
     const store::Collection& c = (*cols)[ci];
     auto scope = svc->policy_->Begin(principal, c.key, c.id, policy::Path::kCoordination, remote);
@@ -272,6 +276,11 @@ http::Response Service::Call::ListIndexed(const std::string& status, const std::
           if (!since && v == Verdict::kIn) matches += static_cast<int64_t>(members.size());
           if (v != Verdict::kUnsure) return;
           // Decided one by one below (the walk passes them by).
+          if (!facet.impacts) {
+            open_groups[ci].emplace_back(&tuple, &facet);
+            for (const IndexedObject* e : members) open_refs.insert(e->refs.begin(), e->refs.end());
+            return;
+          }
           for (const IndexedObject* e : members) {
             const std::optional<Timestamp>& at = e->incident->modified_at;
             if (since && (!at || *at < *since)) continue;
@@ -295,7 +304,48 @@ http::Response Service::Call::ListIndexed(const std::string& status, const std::
     if (!since) total += matches;
   }
   // The incidents the priority filter could not settle on their facets:
-  // read, correlated and scored, a thousand at a time.
+  // scored from the index, or (those with impacts) read, correlated and
+  // scored, a thousand at a time.
+  if (!open_refs.empty() || std::any_of(open_groups.begin(), open_groups.end(),
+                                        [](const auto& g) { return !g.empty(); })) {
+    auto linked = ReadLinked({open_refs.begin(), open_refs.end()}, *cols);
+    if (!linked.ok()) return taxii::ErrorFor(linked.error());
+    // One score per distinct (facet, linked objects, alone or not).
+    struct Key {
+      const IncidentFacet* facet;
+      const std::vector<std::string>* refs;  // the entry's (valid under the index's lock)
+      bool others;
+      bool operator==(const Key& o) const { return facet == o.facet && others == o.others && *refs == *o.refs; }
+    };
+    struct KeyHash {
+      size_t operator()(const Key& k) const {
+        size_t h = std::hash<const void*>{}(k.facet) ^ (k.others ? 0x9e3779b97f4a7c15ULL : 0);
+        for (const std::string& r : *k.refs) h = h * 31 + std::hash<std::string>{}(r);
+        return h;
+      }
+    };
+    for (size_t ci = 0; ci < cols->size(); ++ci) {
+      if (open_groups[ci].empty()) continue;
+      std::unordered_map<Key, int64_t, KeyHash> scores;
+      Status each = svc->links_->GroupMembers((*cols)[ci].key, open_groups[ci], [&](const IndexedObject& e) {
+        const std::optional<Timestamp>& at = e.incident->modified_at;
+        if (since && (!at || *at < *since)) return;
+        bool others = false;
+        for (const std::string& ref : e.refs) {
+          auto l = linked->find(ref);
+          if (l == linked->end()) continue;
+          const auto& v = l->second.incidents;  // each id once
+          others |= v.size() > 1 || (v.size() == 1 && v.front().first != e.meta.id);
+        }
+        auto [it, fresh] = scores.try_emplace(Key{e.facet, &e.refs, others}, 0);
+        if (fresh) it->second = ScoreOf(*e.facet, e.meta.id, e.meta.producer, e.refs, *linked, *model);
+        if (it->second < min_priority) return;
+        ++total;
+        hits.push_back(Hit{at, e.meta.id, e.meta.producer, ci, e.meta.date_added_us});
+      });
+      if (!each.ok()) return taxii::ErrorFor(each);
+    }
+  }
   for (size_t from = 0; from < unsure.size(); from += 1000) {
     std::vector<Hit> chunk(unsure.begin() + static_cast<ptrdiff_t>(from),
                            unsure.begin() + static_cast<ptrdiff_t>(std::min(unsure.size(), from + 1000)));
