@@ -61,21 +61,24 @@ struct IncidentHit {
 };
 
 // What correlation reads of one linked object the caller may see: the
-// incidents linking it (id, organization; each id once) and its sightings
-// (how many, and the organizations they name).
+// incidents linking it (the first id, and whether there are several: the
+// same id in two collections is one incident) and the organizations
+// involved (theirs and those its sightings name, each once), and how many
+// sightings it has.
 struct LinkedFacts {
-  std::vector<std::pair<std::string, std::string>> incidents;
+  std::string first_id;
+  bool several = false;
   int64_t sightings = 0;
   std::vector<std::string> orgs;
 };
 using LinkedMap = std::unordered_map<std::string, LinkedFacts>;
 
 // The priority score of an incident from the index: its facet (which lists
-// no impacts), its id and organization, what it links and `linked` (the
-// objects the caller may see; any other is not in it): what PriorityOf
-// gives from its picture.
-int64_t ScoreOf(const IncidentFacet& facet, std::string_view id, std::string_view producer,
-                const std::vector<std::string>& refs, const LinkedMap& linked, const policy::TrustModel& model);
+// no impacts), its organization, what it links, `linked` (the objects the
+// caller may see; any other is not in it) and whether another incident
+// links one of them: what PriorityOf gives from its picture.
+int64_t ScoreOf(const IncidentFacet& facet, std::string_view producer, const std::vector<std::string>& refs,
+                const LinkedMap& linked, bool others, const policy::TrustModel& model);
 
 // The correlation facts of incident `i` of `picture` (coord/priority.h).
 CorrelationFacts Correlate(const Picture& picture, size_t i, const policy::TrustModel& model);

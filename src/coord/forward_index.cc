@@ -51,27 +51,25 @@ Status ForwardIndex::About(int64_t collection, const std::vector<std::string>& r
 
 Status ForwardIndex::Incidents(
     int64_t collection,
-    const std::function<void(const PolicyTuple& policy, const IncidentFacet& facet, const Members& members)>& group,
+    const std::function<void(const PolicyTuple& policy, const IncidentFacet& facet, const Group& group)>& group,
     const std::function<bool(const IndexedObject&)>& each) {
   std::lock_guard lock(mu_);
   Collection& c = collections_[collection];
   RETURN_IF_ERROR(CatchUp(collection, &c));
-  for (const auto& [key, members] : c.groups) group(*key.first, *key.second, members);
+  for (const auto& [key, g] : c.groups) group(*key.first, *key.second, g);
   for (const auto& [key, e] : c.ordered) {
     if (!each(*e)) break;
   }
   return Status::Ok();
 }
 
-Status ForwardIndex::GroupMembers(int64_t collection, const std::vector<Group>& groups,
-                             const std::function<void(const IndexedObject&)>& each) {
+Status ForwardIndex::Groups(int64_t collection, const std::vector<GroupKey>& keys,
+                           const std::function<void(const GroupKey& key, const Group& group)>& each) {
   std::lock_guard lock(mu_);
   Collection& c = collections_[collection];
   RETURN_IF_ERROR(CatchUp(collection, &c));
-  for (const Group& g : groups) {
-    auto it = c.groups.find(g);
-    if (it == c.groups.end()) continue;
-    for (const IndexedObject* e : it->second) each(*e);
+  for (const GroupKey& k : keys) {
+    if (auto it = c.groups.find(k); it != c.groups.end()) each(k, it->second);
   }
   return Status::Ok();
 }
@@ -94,14 +92,21 @@ void ForwardIndex::Enlist(Collection* c, IndexedObject* e) {
                    .insert(IncidentFacet{f.status, e->created_by, f.sectors, f.criticality, f.determination,
                                          f.recoverability, f.impacts})
                    .first;
-  c->groups[{e->policy, e->facet}].insert(e);
+  e->refs_list = &*c->ref_lists.insert(e->refs).first;
+  Group& g = c->groups[{e->policy, e->facet}];
+  if (g.by_list[e->refs_list].insert(e).second) ++g.size;
   c->ordered.emplace(KeyOf(*e), e);
 }
 
 void ForwardIndex::Unlist(Collection* c, const IndexedObject& e) {
   if (e.facet == nullptr) return;
   auto it = c->groups.find({e.policy, e.facet});
-  if (it != c->groups.end() && it->second.erase(&e) > 0 && it->second.empty()) c->groups.erase(it);
+  if (it == c->groups.end()) return;
+  Group& g = it->second;
+  auto in = g.by_list.find(e.refs_list);
+  if (in == g.by_list.end() || in->second.erase(&e) == 0) return;
+  if (in->second.empty()) g.by_list.erase(in);
+  if (--g.size == 0) c->groups.erase(it);
   c->ordered.erase(KeyOf(e));
 }
 

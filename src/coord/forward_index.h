@@ -91,6 +91,7 @@ struct IndexedObject {
   std::string update_organization;         // a task update note's created_by_ref
   std::shared_ptr<const IncidentFacts> incident;  // an incident's (the link index)
   const IncidentFacet* facet = nullptr;  // a creator's incident lineage's, interned per collection
+  const std::vector<std::string>* refs_list = nullptr;  // its `refs`, interned likewise
   bool creators = false;  // created_by_ref names the producer: the creator's own lineage
   const PolicyTuple* policy = nullptr;  // interned per collection
 };
@@ -112,23 +113,28 @@ class ForwardIndex {
   // refs[i], under the index's lock (`each` must not call the index).
   Status About(int64_t collection, const std::vector<std::string>& refs,
                const std::function<void(size_t i, const IndexedObject&)>& each);
+  // The incidents of one (policy tuple, facet), by the list of objects they
+  // link (interned: equal lists share one address, valid as long as the
+  // index, readable without its lock).
+  using Members = std::unordered_set<const IndexedObject*>;
+  struct Group {
+    int64_t size = 0;
+    std::map<const std::vector<std::string>*, Members> by_list;
+  };
+  using GroupKey = std::pair<const PolicyTuple*, const IncidentFacet*>;
   // The incidents of the link index (each creator's lineage at its latest
   // version), under one lock, after reading what `collection` got since the
-  // last call: `group(policy, facet, members)` for every distinct (policy
-  // tuple, facet) with the incidents that have it, then `each` in list
-  // order (latest modified first, then id, then producer) until it returns
-  // false. Neither may call the index.
-  using Members = std::unordered_set<const IndexedObject*>;
+  // last call: `group(policy, facet, group)` for every distinct (policy
+  // tuple, facet), then `each` in list order (latest modified first, then
+  // id, then producer) until it returns false. Neither may call the index.
   Status Incidents(int64_t collection,
                    const std::function<void(const PolicyTuple& policy, const IncidentFacet& facet,
-                                            const Members& members)>& group,
+                                            const Group& group)>& group,
                    const std::function<bool(const IndexedObject&)>& each);
-  // The incidents of the given (policy tuple, facet) groups, under the
-  // index's lock, after reading what `collection` got since the last call
-  // (`each` must not call the index).
-  using Group = std::pair<const PolicyTuple*, const IncidentFacet*>;
-  Status GroupMembers(int64_t collection, const std::vector<Group>& groups,
-                      const std::function<void(const IndexedObject&)>& each);
+  // The given groups, under the index's lock, after reading what
+  // `collection` got since the last call (`each` must not call the index).
+  Status Groups(int64_t collection, const std::vector<GroupKey>& keys,
+                const std::function<void(const GroupKey& key, const Group& group)>& each);
   // Reads what `collection` got since the last call (read-ahead).
   Status Refresh(int64_t collection);
   // Reads what `collection` got since the last call, then calls `each` with
@@ -151,7 +157,8 @@ class ForwardIndex {
     // The incidents listed (creators' lineages): facets interned, grouped
     // per (policy tuple, facet), and in list order.
     std::set<IncidentFacet> facets;
-    std::map<std::pair<const PolicyTuple*, const IncidentFacet*>, Members> groups;
+    std::set<std::vector<std::string>> ref_lists;
+    std::map<GroupKey, Group> groups;
     std::map<OrderKey, const IndexedObject*> ordered;
   };
   Status CatchUp(int64_t collection, Collection* c);

@@ -223,16 +223,35 @@ Result<LinkedMap> Service::Call::ReadLinked(const std::vector<std::string>& refs
     RETURN_IF_ERROR(ReadByIds(scope, c.key, refs, /*with_raw=*/false, /*audit_named=*/false,
                               [&](store::ObjectRecord& r) { visible.insert(r.id); }));
     std::unordered_map<const PolicyTuple*, bool> decided;
+    // The index calls back ref by ref, and entries of one ref share few
+    // tuples: the last ref's facts, the last tuple's decision and the last
+    // organization added are kept at hand.
+    size_t last_k = refs.size();
+    LinkedFacts* l = nullptr;
+    const PolicyTuple* last_tuple = nullptr;
+    bool last_allow = false;
+    const PolicyTuple* last_added = nullptr;
     RETURN_IF_ERROR(svc->links_->About(c.key, refs, [&](size_t k, const IndexedObject& e) {
-      auto [it, fresh] = decided.try_emplace(e.policy, false);
-      if (fresh) {
-        it->second =
-            policy::Decide(scope.model(), scope.reader(), e.policy->Meta(c.key), policy::Path::kCoordination).allow;
+      if (e.policy != last_tuple) {
+        auto [it, fresh] = decided.try_emplace(e.policy, false);
+        if (fresh) {
+          it->second =
+              policy::Decide(scope.model(), scope.reader(), e.policy->Meta(c.key), policy::Path::kCoordination).allow;
+        }
+        last_tuple = e.policy;
+        last_allow = it->second;
       }
-      if (!it->second) return;
-      LinkedFacts& l = linked[refs[k]];
+      if (!last_allow) return;
+      if (k != last_k) {
+        l = &linked[refs[k]];
+        last_k = k;
+        last_added = nullptr;
+      }
+      auto add_org = [&](const std::string& org) {
+        if (std::find(l->orgs.begin(), l->orgs.end(), org) == l->orgs.end()) l->orgs.push_back(org);
+      };
       if (e.meta.type == "sighting") {
-        ++l.sightings;
+        ++l->sightings;
         std::string org = e.created_by;
         if (model->FindOrg(org) == nullptr) {
           org.clear();
@@ -243,29 +262,27 @@ Result<LinkedMap> Service::Call::ReadLinked(const std::vector<std::string>& refs
             }
           }
         }
-        if (!org.empty()) l.orgs.push_back(std::move(org));
+        if (!org.empty()) add_org(org);
         return;
       }
-      if (e.creators) l.incidents.emplace_back(e.meta.id, e.meta.producer);
+      if (!e.creators) return;
+      if (l->first_id.empty()) {
+        l->first_id = e.meta.id;
+      } else if (!l->several && l->first_id != e.meta.id) {
+        l->several = true;
+      }
+      if (e.policy != last_added) {  // the tuple holds the producer
+        add_org(e.meta.producer);
+        last_added = e.policy;
+      }
     }));
   }
-  for (auto it = linked.begin(); it != linked.end();) {
-    if (!visible.count(it->first)) {
-      it = linked.erase(it);
-      continue;
-    }
-    // The same id in two collections is one incident.
-    auto& v = it->second.incidents;
-    std::sort(v.begin(), v.end());
-    v.erase(std::unique(v.begin(), v.end(), [](const auto& a, const auto& b) { return a.first == b.first; }),
-            v.end());
-    ++it;
-  }
+  std::erase_if(linked, [&](const auto& kv) { return !visible.count(kv.first); });
   return linked;
 }
 
-int64_t ScoreOf(const IncidentFacet& f, std::string_view id, std::string_view producer,
-                const std::vector<std::string>& refs, const LinkedMap& linked, const policy::TrustModel& model) {
+int64_t ScoreOf(const IncidentFacet& f, std::string_view producer, const std::vector<std::string>& refs,
+                const LinkedMap& linked, bool others, const policy::TrustModel& model) {
   PriorityInputs in;
   in.criticality = f.criticality;
   in.determination = f.determination;
@@ -274,16 +291,12 @@ int64_t ScoreOf(const IncidentFacet& f, std::string_view id, std::string_view pr
   if (const policy::Org* owner = model.FindOrg(f.owner)) {
     in.sectors.insert(in.sectors.end(), owner->sectors.begin(), owner->sectors.end());
   }
-  // What Correlate finds (the incident itself left out).
-  std::set<std::string, std::less<>> orgs{std::string(producer)}, ids;
+  // What Correlate finds: the organizations are the incident's and those of
+  // everything else involved (the incident's own is among those linking).
+  std::set<std::string, std::less<>> orgs{std::string(producer)};
   for (const std::string& ref : refs) {
     auto l = linked.find(ref);
     if (l == linked.end()) continue;
-    for (const auto& [other, org] : l->second.incidents) {
-      if (other == id) continue;
-      ids.insert(other);
-      orgs.insert(org);
-    }
     in.correlation.sightings += l->second.sightings;
     orgs.insert(l->second.orgs.begin(), l->second.orgs.end());
   }
@@ -294,7 +307,7 @@ int64_t ScoreOf(const IncidentFacet& f, std::string_view id, std::string_view pr
     sectors.insert(org->sectors.begin(), org->sectors.end());
     if (!org->nation.empty()) nations.insert(org->nation);
   }
-  in.correlation.incidents.assign(ids.begin(), ids.end());
+  if (others) in.correlation.incidents = {"another"};  // what the score reads of them
   in.correlation.organizations.assign(orgs.begin(), orgs.end());
   in.correlation.sectors.assign(sectors.begin(), sectors.end());
   in.correlation.nations.assign(nations.begin(), nations.end());

@@ -5,6 +5,7 @@
 #include <boost/json.hpp>
 #include <map>
 #include <set>
+#include <tuple>
 #include <unordered_map>
 #include <unordered_set>
 
@@ -247,8 +248,8 @@ http::Response Service::Call::ListIndexed(const std::string& status, const std::
   std::vector<Hit> unsure;  // decided one by one below, read (their impacts count)
   // The groups decided one by one below from the index, per collection, and
   // what their incidents link.
-  std::vector<std::vector<ForwardIndex::Group>> open_groups(cols->size());
-  std::unordered_set<std::string> open_refs;
+  std::vector<std::vector<ForwardIndex::GroupKey>> open_groups(cols->size());
+  std::unordered_set<const std::vector<std::string>*> open_lists;  // interned: read after the lock too
   for (size_t ci = 0; ci < cols->size(); ++ci) {
     const store::Collection& c = (*cols)[ci];
     auto scope = svc->policy_->Begin(principal, c.key, c.id, policy::Path::kCoordination, remote);
@@ -271,20 +272,22 @@ http::Response Service::Call::ListIndexed(const std::string& status, const std::
     size_t found = 0;
     Status walked = svc->links_->Incidents(
         c.key,
-        [&](const PolicyTuple& tuple, const IncidentFacet& facet, const ForwardIndex::Members& members) {
+        [&](const PolicyTuple& tuple, const IncidentFacet& facet, const ForwardIndex::Group& group) {
           const Verdict v = listed(tuple, facet);
-          if (!since && v == Verdict::kIn) matches += static_cast<int64_t>(members.size());
+          if (!since && v == Verdict::kIn) matches += group.size;
           if (v != Verdict::kUnsure) return;
-          // Decided one by one below (the walk passes them by).
+          // Decided below (the walk passes them by).
           if (!facet.impacts) {
             open_groups[ci].emplace_back(&tuple, &facet);
-            for (const IndexedObject* e : members) open_refs.insert(e->refs.begin(), e->refs.end());
+            for (const auto& [list, members] : group.by_list) open_lists.insert(list);
             return;
           }
-          for (const IndexedObject* e : members) {
-            const std::optional<Timestamp>& at = e->incident->modified_at;
-            if (since && (!at || *at < *since)) continue;
-            unsure.push_back(Hit{at, e->meta.id, e->meta.producer, ci, e->meta.date_added_us});
+          for (const auto& [list, members] : group.by_list) {
+            for (const IndexedObject* e : members) {
+              const std::optional<Timestamp>& at = e->incident->modified_at;
+              if (since && (!at || *at < *since)) continue;
+              unsure.push_back(Hit{at, e->meta.id, e->meta.producer, ci, e->meta.date_added_us});
+            }
           }
         },
         [&](const IndexedObject& e) {
@@ -306,43 +309,54 @@ http::Response Service::Call::ListIndexed(const std::string& status, const std::
   // The incidents the priority filter could not settle on their facets:
   // scored from the index, or (those with impacts) read, correlated and
   // scored, a thousand at a time.
-  if (!open_refs.empty() || std::any_of(open_groups.begin(), open_groups.end(),
-                                        [](const auto& g) { return !g.empty(); })) {
-    auto linked = ReadLinked({open_refs.begin(), open_refs.end()}, *cols);
+  if (!open_lists.empty()) {
+    std::set<std::string> refs;
+    for (const std::vector<std::string>* list : open_lists) refs.insert(list->begin(), list->end());
+    auto linked = ReadLinked({refs.begin(), refs.end()}, *cols);
     if (!linked.ok()) return taxii::ErrorFor(linked.error());
-    // One score per distinct (facet, linked objects, alone or not).
-    struct Key {
-      const IncidentFacet* facet;
-      const std::vector<std::string>* refs;  // the entry's (valid under the index's lock)
-      bool others;
-      bool operator==(const Key& o) const { return facet == o.facet && others == o.others && *refs == *o.refs; }
+    // Per linked list: the incidents linking its objects (the first id, and
+    // whether there are several), read once.
+    struct Ids {
+      std::string first;
+      bool several = false;
     };
-    struct KeyHash {
-      size_t operator()(const Key& k) const {
-        size_t h = std::hash<const void*>{}(k.facet) ^ (k.others ? 0x9e3779b97f4a7c15ULL : 0);
-        for (const std::string& r : *k.refs) h = h * 31 + std::hash<std::string>{}(r);
-        return h;
+    std::unordered_map<const std::vector<std::string>*, Ids> ids_of;
+    for (const std::vector<std::string>* list : open_lists) {
+      Ids& ids = ids_of[list];
+      for (const std::string& ref : *list) {
+        auto l = linked->find(ref);
+        if (l == linked->end() || l->second.first_id.empty()) continue;
+        ids.several |= l->second.several || (!ids.first.empty() && ids.first != l->second.first_id);
+        if (ids.first.empty()) ids.first = l->second.first_id;
       }
-    };
+    }
+    // Per group and linked list: a score for the incidents another incident
+    // correlates with, and one for an incident alone on its list; the
+    // members passing are counted and listed.
     for (size_t ci = 0; ci < cols->size(); ++ci) {
       if (open_groups[ci].empty()) continue;
-      std::unordered_map<Key, int64_t, KeyHash> scores;
-      Status each = svc->links_->GroupMembers((*cols)[ci].key, open_groups[ci], [&](const IndexedObject& e) {
-        const std::optional<Timestamp>& at = e.incident->modified_at;
-        if (since && (!at || *at < *since)) return;
-        bool others = false;
-        for (const std::string& ref : e.refs) {
-          auto l = linked->find(ref);
-          if (l == linked->end()) continue;
-          const auto& v = l->second.incidents;  // each id once
-          others |= v.size() > 1 || (v.size() == 1 && v.front().first != e.meta.id);
-        }
-        auto [it, fresh] = scores.try_emplace(Key{e.facet, &e.refs, others}, 0);
-        if (fresh) it->second = ScoreOf(*e.facet, e.meta.id, e.meta.producer, e.refs, *linked, *model);
-        if (it->second < min_priority) return;
-        ++total;
-        hits.push_back(Hit{at, e.meta.id, e.meta.producer, ci, e.meta.date_added_us});
-      });
+      Status each = svc->links_->Groups(
+          (*cols)[ci].key, open_groups[ci], [&](const ForwardIndex::GroupKey& key, const ForwardIndex::Group& group) {
+            const IncidentFacet& facet = *key.second;
+            for (const auto& [list, members] : group.by_list) {
+              auto ids = ids_of.find(list);
+              if (ids == ids_of.end()) continue;  // new since the first pass: the next list has it
+              const Ids& x = ids->second;
+              // The producer is the group's: its facet's owner.
+              const std::string& producer = (*members.begin())->meta.producer;
+              const int64_t alone = x.several ? -1 : ScoreOf(facet, producer, *list, *linked, false, *model);
+              const int64_t with = x.first.empty() ? -1 : ScoreOf(facet, producer, *list, *linked, true, *model);
+              if (with < min_priority && alone < min_priority) continue;
+              for (const IndexedObject* e : members) {
+                const bool others = x.several || (!x.first.empty() && x.first != e->meta.id);
+                if ((others ? with : alone) < min_priority) continue;
+                const std::optional<Timestamp>& at = e->incident->modified_at;
+                if (since && (!at || *at < *since)) continue;
+                ++total;
+                hits.push_back(Hit{at, e->meta.id, e->meta.producer, ci, e->meta.date_added_us});
+              }
+            }
+          });
       if (!each.ok()) return taxii::ErrorFor(each);
     }
   }
@@ -367,13 +381,15 @@ http::Response Service::Call::ListIndexed(const std::string& status, const std::
     }
   }
   // The collections' pages merged, in list order.
-  std::sort(hits.begin(), hits.end(), [](const Hit& a, const Hit& b) {
-    if (a.at.has_value() != b.at.has_value()) return a.at.has_value();
-    if (a.at && *a.at != *b.at) return *a.at > *b.at;
-    if (a.id != b.id) return a.id < b.id;
-    return a.producer < b.producer;
-  });
-  if (hits.size() > page_size) hits.resize(page_size);
+  const size_t listed_here = std::min(hits.size(), page_size);
+  std::partial_sort(hits.begin(), hits.begin() + static_cast<ptrdiff_t>(listed_here), hits.end(),
+                    [](const Hit& a, const Hit& b) {
+                      if (a.at.has_value() != b.at.has_value()) return a.at.has_value();
+                      if (a.at && *a.at != *b.at) return *a.at > *b.at;
+                      if (a.id != b.id) return a.id < b.id;
+                      return a.producer < b.producer;
+                    });
+  hits.resize(listed_here);
   // The page, read through the caller's scopes, each incident at the
   // version the index holds.
   auto read = ReadHits(hits, *cols);

@@ -196,11 +196,20 @@ TEST_F(ForwardIndexTest, IncidentsAreGroupedPerFacetAndWalkedLatestFirst) {
     std::set<const PolicyTuple*> tuples;
     Status s = links->Incidents(
         key_,
-        [&](const PolicyTuple& p, const IncidentFacet& f, const ForwardIndex::Members& members) {
+        [&](const PolicyTuple& p, const IncidentFacet& f, const ForwardIndex::Group& g) {
           tuples.insert(&p);
           EXPECT_EQ(f.owner, kOrg);
-          (*counts)[f.status] += static_cast<int64_t>(members.size());
-          for (const IndexedObject* e : members) EXPECT_EQ(e->facet, &f);
+          (*counts)[f.status] += g.size;
+          size_t members = 0;
+          for (const auto& [list, entries] : g.by_list) {
+            for (const IndexedObject* e : entries) {
+              EXPECT_EQ(e->facet, &f);
+              EXPECT_EQ(e->refs_list, list);
+              EXPECT_EQ(*list, e->refs);
+              ++members;
+            }
+          }
+          EXPECT_EQ(static_cast<int64_t>(members), g.size);
         },
         [&](const IndexedObject& e) {
           order->push_back(e.meta.id);
