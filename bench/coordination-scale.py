@@ -173,6 +173,7 @@ def main():
         for label, path in [("list (limit 100)", coord + "incidents"),
                             ("list status=open sector=energy-electric", coord + "incidents?status=open&sector=energy-electric"),
                             ("list priority=high", coord + "incidents?priority=high"),
+                            ("list priority=severe", coord + "incidents?priority=severe"),
                             ("show of one of them", coord + "incidents/" + first),
                             (f"show with {n_events} events, {n_tasks} tasks", coord + "incidents/" + big["id"])]:
             warm = []

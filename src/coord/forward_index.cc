@@ -26,8 +26,6 @@ Result<std::vector<IndexedObject>> ForwardIndex::About(int64_t collection,
     auto it = c.by_ref.find(ref);
     if (it == c.by_ref.end()) continue;
     for (const auto& n : it->second) {
-      // A later version may no longer be about `ref`.
-      if (std::find(n->refs.begin(), n->refs.end(), ref) == n->refs.end()) continue;
       if (seen.insert(n.get()).second) out.push_back(*n);
     }
   }
@@ -42,9 +40,7 @@ Status ForwardIndex::About(int64_t collection, const std::vector<std::string>& r
   for (size_t i = 0; i < refs.size(); ++i) {
     auto it = c.by_ref.find(refs[i]);
     if (it == c.by_ref.end()) continue;
-    for (const auto& n : it->second) {
-      if (std::find(n->refs.begin(), n->refs.end(), refs[i]) != n->refs.end()) each(i, *n);
-    }
+    for (const auto& n : it->second) each(i, *n);
   }
   return Status::Ok();
 }
@@ -158,20 +154,36 @@ void ForwardIndex::Add(Collection* c, store::ObjectRecord&& r) {
   r.raw.clear();
   r.raw.shrink_to_fit();
   n->meta = std::move(r);
+  // Each entry is listed once under each object it is about (the lists
+  // follow its versions: no reader needs to check them).
+  auto list_under = [&](const std::vector<std::string>& refs, const std::vector<std::string>& already) {
+    for (size_t i = 0; i < refs.size(); ++i) {
+      const std::string& ref = refs[i];
+      if (std::find(refs.begin(), refs.begin() + static_cast<ptrdiff_t>(i), ref) != refs.begin() + static_cast<ptrdiff_t>(i)) {
+        continue;  // named twice
+      }
+      if (std::find(already.begin(), already.end(), ref) == already.end()) c->by_ref[ref].push_back(slot);
+    }
+  };
   if (!slot) {
     slot = std::move(n);
-    for (const std::string& ref : slot->refs) c->by_ref[ref].push_back(slot);
+    list_under(slot->refs, {});
     Enlist(c, slot.get());
     return;
   }
   // A new version: every list that holds the lineage sees it; the objects
-  // it is newly about list it too.
+  // it is newly about list it too, those it is no longer about drop it.
   Unlist(c, *slot);
   std::vector<std::string> before = std::move(slot->refs);
   *slot = std::move(*n);
   Enlist(c, slot.get());
-  for (const std::string& ref : slot->refs) {
-    if (std::find(before.begin(), before.end(), ref) == before.end()) c->by_ref[ref].push_back(slot);
+  list_under(slot->refs, before);
+  for (const std::string& ref : before) {
+    if (std::find(slot->refs.begin(), slot->refs.end(), ref) != slot->refs.end()) continue;
+    auto it = c->by_ref.find(ref);
+    if (it == c->by_ref.end()) continue;
+    std::erase(it->second, slot);
+    if (it->second.empty()) c->by_ref.erase(it);
   }
 }
 
