@@ -38,6 +38,16 @@ const json::object* CoreOf(const json::object& incident) {
 
 std::vector<std::string> ImpactRefs(const json::object& incident) { return Strs(CoreOf(incident), "impact_refs"); }
 
+// The organization a sighting speaks for: its creator, else the first
+// place sighted that is an organization of the trust model ("" when none).
+std::string SightingOrg(const IndexedObject& sighting, const policy::TrustModel& model) {
+  if (model.FindOrg(sighting.created_by) != nullptr) return sighting.created_by;
+  for (const std::string& w : sighting.where_sighted) {
+    if (model.FindOrg(w) != nullptr) return w;
+  }
+  return "";
+}
+
 }  // namespace
 
 bool SectorMatches(const std::vector<std::string>& sectors, std::string_view filter) {
@@ -153,17 +163,7 @@ Result<std::vector<Picture>> Service::Call::ReadPicturesAround(std::vector<Locat
       Building& b = building[i];
       if (e.meta.type == "sighting") {
         if (!b.sightings.insert(&e).second) return;
-        std::string org = e.created_by;
-        if (model->FindOrg(org) == nullptr) {
-          org.clear();
-          for (const std::string& w : e.where_sighted) {
-            if (model->FindOrg(w)) {
-              org = w;
-              break;
-            }
-          }
-        }
-        pic.sightings_by_ref[flat[f]].push_back(std::move(org));
+        pic.sightings_by_ref[flat[f]].push_back(SightingOrg(e, *model));
         return;
       }
       // Another incident: its creator's lineage only (what correlation
@@ -252,17 +252,7 @@ Result<LinkedMap> Service::Call::ReadLinked(const std::vector<std::string>& refs
       };
       if (e.meta.type == "sighting") {
         ++l->sightings;
-        std::string org = e.created_by;
-        if (model->FindOrg(org) == nullptr) {
-          org.clear();
-          for (const std::string& w : e.where_sighted) {
-            if (model->FindOrg(w)) {
-              org = w;
-              break;
-            }
-          }
-        }
-        if (!org.empty()) add_org(org);
+        if (std::string org = SightingOrg(e, *model); !org.empty()) add_org(org);
         return;
       }
       if (!e.creators) return;
