@@ -16,7 +16,6 @@
 #include <vector>
 
 #include "auth/principal.h"
-#include "core/time.h"
 #include "coord/members.h"
 #include "coord/priority.h"
 #include "coord/requests.h"
@@ -73,6 +72,10 @@ struct LinkedFacts {
 };
 using LinkedMap = std::unordered_map<std::string, LinkedFacts>;
 
+// What a priority reads of an incident's own facts (its facet, its owner's
+// sectors), before impacts and correlation.
+PriorityInputs InputsOf(const IncidentFacet& facet, const policy::TrustModel& model);
+
 // The priority score of an incident from the index: its facet (which lists
 // no impacts), its organization, what it links, `linked` (the objects the
 // caller may see; any other is not in it) and whether another incident
@@ -93,6 +96,10 @@ namespace detail {
 http::Response Json(int status, const boost::json::value& body);
 // The query string's parameters (percent-decoded); a repeated name keeps the last.
 std::map<std::string, std::string> QueryParams(std::string_view raw);
+// The integer parameter `name` (`fallback` when absent); InvalidArgument
+// naming the range when it is not an integer from `min` to `max`.
+Result<int64_t> IntParam(const std::map<std::string, std::string>& params, const std::string& name,
+                         int64_t fallback, int64_t min, int64_t max);
 // Reads the released versions (default: the latest per lineage) of `ids` in
 // the scope's collection, 500 ids per query, page by page, calling `each`.
 // `after` (optional, parallel to `ids`): per id, where to start

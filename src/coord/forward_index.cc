@@ -2,7 +2,6 @@
 
 #include <algorithm>
 #include <boost/json.hpp>
-#include <unordered_set>
 
 #include "coord/members.h"
 #include "coord/requests.h"
@@ -14,23 +13,6 @@
 namespace kizuna::coord {
 
 namespace json = boost::json;
-
-Result<std::vector<IndexedObject>> ForwardIndex::About(int64_t collection,
-                                                       const std::vector<std::string>& refs) {
-  std::lock_guard lock(mu_);
-  Collection& c = collections_[collection];
-  RETURN_IF_ERROR(CatchUp(collection, &c));
-  std::vector<IndexedObject> out;
-  std::unordered_set<const IndexedObject*> seen;
-  for (const std::string& ref : refs) {
-    auto it = c.by_ref.find(ref);
-    if (it == c.by_ref.end()) continue;
-    for (const auto& n : it->second) {
-      if (seen.insert(n.get()).second) out.push_back(*n);
-    }
-  }
-  return out;
-}
 
 Status ForwardIndex::About(int64_t collection, const std::vector<std::string>& refs,
                            const std::function<void(size_t i, const IndexedObject&)>& each) {
@@ -70,24 +52,20 @@ Status ForwardIndex::Groups(int64_t collection, const std::vector<GroupKey>& key
   return Status::Ok();
 }
 
-bool ForwardIndex::OrderKey::operator<(const OrderKey& o) const {
+bool IncidentOrder::operator<(const IncidentOrder& o) const {
   if (at.has_value() != o.at.has_value()) return at.has_value();  // timestamps first
   if (at && *at != *o.at) return *at > *o.at;                      // latest first
   if (id != o.id) return id < o.id;
   return producer < o.producer;
 }
 
-ForwardIndex::OrderKey ForwardIndex::KeyOf(const IndexedObject& e) {
-  return OrderKey{e.incident->modified_at, e.meta.id, e.meta.producer};
+IncidentOrder ForwardIndex::KeyOf(const IndexedObject& e) {
+  return IncidentOrder{e.incident->modified_at, e.meta.id, e.meta.producer};
 }
 
 void ForwardIndex::Enlist(Collection* c, IndexedObject* e) {
   if (!e->incident || !e->creators) return;
-  const IncidentFacts& f = *e->incident;
-  e->facet = &*c->facets
-                   .insert(IncidentFacet{f.status, e->created_by, f.sectors, f.criticality, f.determination,
-                                         f.recoverability, f.impacts})
-                   .first;
+  e->facet = &*c->facets.insert(e->incident->facet).first;
   e->refs_list = &*c->ref_lists.insert(e->refs).first;
   Group& g = c->groups[{e->policy, e->facet}];
   if (g.by_list[e->refs_list].insert(e).second) ++g.size;
@@ -109,14 +87,6 @@ void ForwardIndex::Unlist(Collection* c, const IndexedObject& e) {
 Status ForwardIndex::Refresh(int64_t collection) {
   std::lock_guard lock(mu_);
   return CatchUp(collection, &collections_[collection]);
-}
-
-Status ForwardIndex::Each(int64_t collection, const std::function<void(const IndexedObject&)>& each) {
-  std::lock_guard lock(mu_);
-  Collection& c = collections_[collection];
-  RETURN_IF_ERROR(CatchUp(collection, &c));
-  for (const auto& [key, entry] : c.by_lineage) each(*entry);
-  return Status::Ok();
 }
 
 Status ForwardIndex::CatchUp(int64_t collection, Collection* c) {
@@ -213,18 +183,19 @@ std::unique_ptr<ForwardIndex> MakeLinkIndex(store::Store* store) {
         const json::object* coord = detail::Ext(o, policy::kCoordinationExtensionId);
         auto facts = std::make_shared<IncidentFacts>();
         e->refs = detail::Strs(coord, "linked_refs");
-        facts->sectors = detail::Strs(coord, "sectors");
-        facts->status = IncidentStatus(o);
         facts->modified = detail::Str(&o, "modified");
         if (auto at = ParseTimestamp(facts->modified); at.ok()) facts->modified_at = *at;
-        const json::object* core = detail::Ext(o, stix::kIncidentCoreIncidentExtension);
-        if (core) {
+        IncidentFacet& f = facts->facet;
+        f.status = IncidentStatus(o);
+        f.owner = detail::Str(&o, "created_by_ref");
+        f.sectors = detail::Strs(coord, "sectors");
+        if (const json::object* core = detail::Ext(o, stix::kIncidentCoreIncidentExtension)) {
           if (const json::value* c = core->if_contains("criticality"); c && c->is_int64()) {
-            facts->criticality = c->get_int64();
+            f.criticality = c->get_int64();
           }
-          facts->determination = detail::Str(core, "determination");
-          facts->recoverability = detail::Str(core, "recoverability");
-          facts->impacts = !detail::Strs(core, "impact_refs").empty();
+          f.determination = detail::Str(core, "determination");
+          f.recoverability = detail::Str(core, "recoverability");
+          f.impacts = !detail::Strs(core, "impact_refs").empty();
         }
         e->incident = std::move(facts);
       });

@@ -2,7 +2,7 @@
 // ForwardIndex: objects of some types by what they are about, kept in
 // memory and read forward from the store on demand (a cursor per
 // collection), so that a read finds them without reading and parsing every
-// object of the collection. Two are kept by the coordination service:
+// object of the collection. Three are kept by the coordination service:
 //  - the notes index (MakeNoteIndex): notes and opinions by their
 //    object_refs, with the task update a note carries; an incident's show
 //    lists its notes from it;
@@ -43,30 +43,34 @@
 
 namespace kizuna::coord {
 
-// What the incident list filters and sorts on, read once per version.
-struct IncidentFacts {
+// What the incident list filters on besides the caller's decision and the
+// time: incidents share few of them, so the list decides each once (the
+// priority filter too, as far as the incident's own facts settle it).
+struct IncidentFacet {
   std::string status;                // IncidentStatus()
-  std::string modified;
-  std::optional<Timestamp> modified_at;  // nullopt: not a timestamp (listed last)
+  std::string owner;                 // created_by_ref
   std::vector<std::string> sectors;  // the coordination extension's (empty: the owner's)
   // What its priority reads of it (Incident Core): its own facts, and
   // whether it lists impacts.
   std::optional<int64_t> criticality;
   std::string determination, recoverability;
   bool impacts = false;
+  auto operator<=>(const IncidentFacet&) const = default;
 };
 
-// What the incident list filters on besides the caller's decision and the
-// time: incidents share few of them, so the list decides each once (the
-// priority filter too, as far as the incident's own facts settle it).
-struct IncidentFacet {
-  std::string status;
-  std::string owner;                 // created_by_ref
-  std::vector<std::string> sectors;  // as in IncidentFacts
-  std::optional<int64_t> criticality;
-  std::string determination, recoverability;
-  bool impacts = false;
-  auto operator<=>(const IncidentFacet&) const = default;
+// What the incident list filters and sorts on, read once per version.
+struct IncidentFacts {
+  std::string modified;
+  std::optional<Timestamp> modified_at;  // nullopt: not a timestamp (listed last)
+  IncidentFacet facet;
+};
+
+// The incident list's order: latest modified first (those without a
+// timestamp last), then id, then producer.
+struct IncidentOrder {
+  std::optional<Timestamp> at;
+  std::string_view id, producer;
+  bool operator<(const IncidentOrder& o) const;
 };
 
 // What a decision reads of an object (policy::ObjectMeta but the
@@ -105,12 +109,10 @@ class ForwardIndex {
   ForwardIndex(store::Store* store, std::vector<std::string> types, Reader read)
       : store_(store), types_(std::move(types)), read_(std::move(read)) {}
 
-  // Reads what `collection` got since the last call, then returns a copy of
-  // every entry (latest version of each lineage) about one of `refs`, each
-  // once.
-  Result<std::vector<IndexedObject>> About(int64_t collection, const std::vector<std::string>& refs);
-  // The same, without copies: calls `each(i, entry)` for every entry about
-  // refs[i], under the index's lock (`each` must not call the index).
+  // Reads what `collection` got since the last call, then calls
+  // `each(i, entry)` for every entry (latest version of each lineage) about
+  // refs[i], each once per ref, under the index's lock (`each` must not
+  // call the index).
   Status About(int64_t collection, const std::vector<std::string>& refs,
                const std::function<void(size_t i, const IndexedObject&)>& each);
   // The incidents of one (policy tuple, facet), by the list of objects they
@@ -137,18 +139,8 @@ class ForwardIndex {
                 const std::function<void(const GroupKey& key, const Group& group)>& each);
   // Reads what `collection` got since the last call (read-ahead).
   Status Refresh(int64_t collection);
-  // Reads what `collection` got since the last call, then calls `each` with
-  // every entry (latest version of each lineage), under the index's lock:
-  // `each` must not call the index.
-  Status Each(int64_t collection, const std::function<void(const IndexedObject&)>& each);
 
  private:
-  // An incident's place in the list order (views into its entry).
-  struct OrderKey {
-    std::optional<Timestamp> at;
-    std::string_view id, producer;
-    bool operator<(const OrderKey& o) const;
-  };
   struct Collection {
     int64_t cursor = 0;  // date_added of the last record read
     std::unordered_map<std::string, std::vector<std::shared_ptr<IndexedObject>>> by_ref;
@@ -159,11 +151,11 @@ class ForwardIndex {
     std::set<IncidentFacet> facets;
     std::set<std::vector<std::string>> ref_lists;
     std::map<GroupKey, Group> groups;
-    std::map<OrderKey, const IndexedObject*> ordered;
+    std::map<IncidentOrder, const IndexedObject*> ordered;  // views into the entries
   };
   Status CatchUp(int64_t collection, Collection* c);
   void Add(Collection* c, store::ObjectRecord&& r);
-  static OrderKey KeyOf(const IndexedObject& e);
+  static IncidentOrder KeyOf(const IndexedObject& e);
   static void Enlist(Collection* c, IndexedObject* e);
   static void Unlist(Collection* c, const IndexedObject& e);
 

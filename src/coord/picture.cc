@@ -48,7 +48,35 @@ std::string SightingOrg(const IndexedObject& sighting, const policy::TrustModel&
   return "";
 }
 
+// The organizations involved, in order, each once, and their sectors and
+// nations.
+template <class Orgs>
+void Involve(const Orgs& orgs, const policy::TrustModel& model, CorrelationFacts* f) {
+  std::set<std::string> sectors, nations;
+  for (const auto& o : orgs) {
+    const policy::Org* org = model.FindOrg(o);
+    if (org == nullptr) continue;
+    sectors.insert(org->sectors.begin(), org->sectors.end());
+    if (!org->nation.empty()) nations.insert(org->nation);
+  }
+  f->organizations.assign(orgs.begin(), orgs.end());
+  f->sectors.assign(sectors.begin(), sectors.end());
+  f->nations.assign(nations.begin(), nations.end());
+}
+
 }  // namespace
+
+PriorityInputs InputsOf(const IncidentFacet& f, const policy::TrustModel& model) {
+  PriorityInputs in;
+  in.criticality = f.criticality;
+  in.determination = f.determination;
+  in.recoverability = f.recoverability;
+  in.sectors = f.sectors;
+  if (const policy::Org* owner = model.FindOrg(f.owner)) {
+    in.sectors.insert(in.sectors.end(), owner->sectors.begin(), owner->sectors.end());
+  }
+  return in;
+}
 
 bool SectorMatches(const std::vector<std::string>& sectors, std::string_view filter) {
   for (const std::string& code : sectors) {
@@ -273,14 +301,7 @@ Result<LinkedMap> Service::Call::ReadLinked(const std::vector<std::string>& refs
 
 int64_t ScoreOf(const IncidentFacet& f, std::string_view producer, const std::vector<std::string>& refs,
                 const LinkedMap& linked, bool others, const policy::TrustModel& model) {
-  PriorityInputs in;
-  in.criticality = f.criticality;
-  in.determination = f.determination;
-  in.recoverability = f.recoverability;
-  in.sectors = f.sectors;
-  if (const policy::Org* owner = model.FindOrg(f.owner)) {
-    in.sectors.insert(in.sectors.end(), owner->sectors.begin(), owner->sectors.end());
-  }
+  PriorityInputs in = InputsOf(f, model);
   // What Correlate finds: the organizations are the incident's and those of
   // everything else involved (the incident's own is among those linking).
   std::set<std::string, std::less<>> orgs{std::string(producer)};
@@ -290,17 +311,8 @@ int64_t ScoreOf(const IncidentFacet& f, std::string_view producer, const std::ve
     in.correlation.sightings += l->second.sightings;
     orgs.insert(l->second.orgs.begin(), l->second.orgs.end());
   }
-  std::set<std::string> sectors, nations;
-  for (const std::string& o : orgs) {
-    const policy::Org* org = model.FindOrg(o);
-    if (org == nullptr) continue;
-    sectors.insert(org->sectors.begin(), org->sectors.end());
-    if (!org->nation.empty()) nations.insert(org->nation);
-  }
   if (others) in.correlation.incidents = {"another"};  // what the score reads of them
-  in.correlation.organizations.assign(orgs.begin(), orgs.end());
-  in.correlation.sectors.assign(sectors.begin(), sectors.end());
-  in.correlation.nations.assign(nations.begin(), nations.end());
+  Involve(orgs, model, &in.correlation);
   return ComputePriority(in).score;
 }
 
@@ -331,17 +343,8 @@ CorrelationFacts Correlate(const Picture& pic, size_t i, const policy::TrustMode
   };
   unique(orgs);
   unique(incidents);
-  std::set<std::string> sectors, nations;
-  for (std::string_view o : orgs) {
-    const policy::Org* org = model.FindOrg(o);
-    if (org == nullptr) continue;
-    sectors.insert(org->sectors.begin(), org->sectors.end());
-    if (!org->nation.empty()) nations.insert(org->nation);
-  }
   f.incidents.assign(incidents.begin(), incidents.end());
-  f.organizations.assign(orgs.begin(), orgs.end());
-  f.sectors.assign(sectors.begin(), sectors.end());
-  f.nations.assign(nations.begin(), nations.end());
+  Involve(orgs, model, &f);
   return f;
 }
 

@@ -57,6 +57,19 @@ std::map<std::string, std::string> QueryParams(std::string_view raw) {
   return out;
 }
 
+Result<int64_t> IntParam(const std::map<std::string, std::string>& params, const std::string& name,
+                         int64_t fallback, int64_t min, int64_t max) {
+  auto it = params.find(name);
+  if (it == params.end()) return fallback;
+  char* end = nullptr;
+  const long long n = std::strtoll(it->second.c_str(), &end, 10);
+  if (it->second.empty() || *end != '\0' || n < min || n > max) {
+    return InvalidArgument("'" + name + "' must be an integer from " + std::to_string(min) + " to " +
+                           std::to_string(max));
+  }
+  return static_cast<int64_t>(n);
+}
+
 
 Status ReadByIds(policy::ReleaseScope& scope, int64_t collection, const std::vector<std::string>& ids,
                  bool with_raw, bool audit_named,

@@ -5,7 +5,6 @@
 #include <boost/json.hpp>
 #include <map>
 #include <set>
-#include <tuple>
 #include <unordered_map>
 #include <unordered_set>
 
@@ -124,14 +123,8 @@ http::Response Service::Call::List(const http::Request& req) {
                                              "status, sector, nation, organization, since, priority, limit)"));
     }
   }
-  int64_t limit = 100;
-  if (auto it = params.find("limit"); it != params.end()) {
-    char* end = nullptr;
-    limit = std::strtoll(it->second.c_str(), &end, 10);
-    if (it->second.empty() || *end != '\0' || limit < 1 || limit > 10000) {
-      return taxii::ErrorFor(InvalidArgument("'limit' must be an integer from 1 to 10000"));
-    }
-  }
+  auto limit = IntParam(params, "limit", 100, 1, 10000);
+  if (!limit.ok()) return taxii::ErrorFor(limit.error());
   std::optional<Timestamp> since;
   if (auto it = params.find("since"); it != params.end()) {
     auto t = ParseTimestamp(it->second);
@@ -166,7 +159,7 @@ http::Response Service::Call::List(const http::Request& req) {
   };
   const std::string status = param("status"), sector = param("sector"), nation = param("nation");
 
-  return ListIndexed(status, sector, nation, organization, since, limit, min_priority);
+  return ListIndexed(status, sector, nation, organization, since, *limit, min_priority);
 }
 
 Result<std::vector<std::optional<Located>>> Service::Call::ReadHits(const std::vector<IncidentHit>& hits,
@@ -205,10 +198,11 @@ Result<std::vector<std::optional<Located>>> Service::Call::ReadHits(const std::v
 // the caller; the page by walking the incidents in list order until it is
 // full (or, with `since`, until the incidents are older: the total is
 // counted on the way). Only the page is read through the scope and
-// correlated (as its show would be). A priority filter settles a facet on
-// the incident's own facts when the score's bounds (PriorityBounds) fall on
-// one side of it; the incidents of the other facets (correlation decides,
-// or impacts count) are read and correlated, and so decided one by one.
+// correlated (as its show would be). A priority filter settles a group on
+// the incidents' own facts when the score's bounds (PriorityBounds) fall on
+// one side of it; the groups left open are scored from the index (once per
+// linked list: ReadLinked, ScoreOf), and incidents listing impacts are read
+// and correlated one by one (which impacts the caller may see counts).
 http::Response Service::Call::ListIndexed(const std::string& status, const std::string& sector,
                                           const std::string& nation, const std::string& organization,
                                           const std::optional<Timestamp>& since, int64_t limit,
@@ -234,16 +228,16 @@ http::Response Service::Call::ListIndexed(const std::string& status, const std::
   auto priority_verdict = [&](const IncidentFacet& f) {
     if (min_priority < 0) return Verdict::kIn;
     if (f.impacts) return Verdict::kUnsure;  // which impacts the caller may see counts
-    PriorityInputs in;
-    in.criticality = f.criticality;
-    in.determination = f.determination;
-    in.recoverability = f.recoverability;
-    in.sectors = f.sectors;
-    if (const policy::Org* owner = model->FindOrg(f.owner)) {
-      in.sectors.insert(in.sectors.end(), owner->sectors.begin(), owner->sectors.end());
-    }
-    auto [low, high] = PriorityBounds(std::move(in));
+    auto [low, high] = PriorityBounds(InputsOf(f, *model));
     return low >= min_priority ? Verdict::kIn : high < min_priority ? Verdict::kOut : Verdict::kUnsure;
+  };
+  // Changed before `since`: not listed.
+  auto too_old = [&](const IndexedObject& e) {
+    const std::optional<Timestamp>& at = e.incident->modified_at;
+    return since && (!at || *at < *since);
+  };
+  auto hit_of = [](const IndexedObject& e, size_t ci) {
+    return Hit{e.incident->modified_at, e.meta.id, e.meta.producer, ci, e.meta.date_added_us};
   };
   std::vector<Hit> unsure;  // decided one by one below, read (their impacts count)
   // The groups decided one by one below from the index, per collection, and
@@ -284,21 +278,17 @@ http::Response Service::Call::ListIndexed(const std::string& status, const std::
           }
           for (const auto& [list, members] : group.by_list) {
             for (const IndexedObject* e : members) {
-              const std::optional<Timestamp>& at = e->incident->modified_at;
-              if (since && (!at || *at < *since)) continue;
-              unsure.push_back(Hit{at, e->meta.id, e->meta.producer, ci, e->meta.date_added_us});
+              if (!too_old(*e)) unsure.push_back(hit_of(*e, ci));
             }
           }
         },
         [&](const IndexedObject& e) {
-          const std::optional<Timestamp>& at = e.incident->modified_at;
-          if (since && (!at || *at < *since)) return false;  // the rest are older
+          if (too_old(e)) return false;  // the rest are older
           if (!since && found >= std::min(page_size, static_cast<size_t>(matches))) return false;
           if (listed(*e.policy, *e.facet) != Verdict::kIn) return true;
-          Hit hit{at, e.meta.id, e.meta.producer, ci, e.meta.date_added_us};
           if (since) ++total;
           if (found < page_size) {
-            hits.push_back(std::move(hit));
+            hits.push_back(hit_of(e, ci));
             ++found;
           }
           return true;
@@ -349,11 +339,9 @@ http::Response Service::Call::ListIndexed(const std::string& status, const std::
               if (with < min_priority && alone < min_priority) continue;
               for (const IndexedObject* e : members) {
                 const bool others = x.several || (!x.first.empty() && x.first != e->meta.id);
-                if ((others ? with : alone) < min_priority) continue;
-                const std::optional<Timestamp>& at = e->incident->modified_at;
-                if (since && (!at || *at < *since)) continue;
+                if ((others ? with : alone) < min_priority || too_old(*e)) continue;
                 ++total;
-                hits.push_back(Hit{at, e->meta.id, e->meta.producer, ci, e->meta.date_added_us});
+                hits.push_back(hit_of(*e, ci));
               }
             }
           });
@@ -384,10 +372,7 @@ http::Response Service::Call::ListIndexed(const std::string& status, const std::
   const size_t listed_here = std::min(hits.size(), page_size);
   std::partial_sort(hits.begin(), hits.begin() + static_cast<ptrdiff_t>(listed_here), hits.end(),
                     [](const Hit& a, const Hit& b) {
-                      if (a.at.has_value() != b.at.has_value()) return a.at.has_value();
-                      if (a.at && *a.at != *b.at) return *a.at > *b.at;
-                      if (a.id != b.id) return a.id < b.id;
-                      return a.producer < b.producer;
+                      return IncidentOrder{a.at, a.id, a.producer} < IncidentOrder{b.at, b.id, b.producer};
                     });
   hits.resize(listed_here);
   // The page, read through the caller's scopes, each incident at the
@@ -417,16 +402,11 @@ http::Response Service::Call::Show(const std::string& id, bool bundle, const htt
       return taxii::ErrorFor(InvalidArgument("'" + k + "': not a parameter of an incident's show (notes, events)"));
     }
   }
-  int64_t notes_limit = 100, events_limit = 100;
-  for (auto [name, limit] : {std::pair{"notes", &notes_limit}, std::pair{"events", &events_limit}}) {
-    auto it = params.find(name);
-    if (it == params.end()) continue;
-    char* end = nullptr;
-    *limit = std::strtoll(it->second.c_str(), &end, 10);
-    if (it->second.empty() || *end != '\0' || *limit < 0 || *limit > 10000) {
-      return taxii::ErrorFor(InvalidArgument("'" + std::string(name) + "' must be an integer from 0 to 10000"));
-    }
-  }
+  auto notes_page = IntParam(params, "notes", 100, 0, 10000);
+  if (!notes_page.ok()) return taxii::ErrorFor(notes_page.error());
+  auto events_page = IntParam(params, "events", 100, 0, 10000);
+  if (!events_page.ok()) return taxii::ErrorFor(events_page.error());
+  const int64_t notes_limit = *notes_page, events_limit = *events_page;
   auto l = Find(id);
   if (!l.ok() || l->record.type != "incident") {
     return taxii::Error(404, "Not Found", "no incident " + id + " you may see");
