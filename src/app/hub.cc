@@ -41,10 +41,11 @@ struct Hub::Impl {
   // /feeds/{api-root}/{collection}/{format}; after server: destroyed (and
   // its workers joined) before the server.
   std::unique_ptr<exports::FeedService> feeds;
-  // /coordination/v1/... (issue 11) and the fold of task updates; destroyed
-  // before the server like the feeds.
-  std::unique_ptr<coord::Service> coordination;
+  // The fold of task updates and /coordination/v1/... (issue 11); destroyed
+  // before the server like the feeds, the service (whose requests fold with
+  // the folder) before the folder.
   std::unique_ptr<coord::Folder> folder;
+  std::unique_ptr<coord::Service> coordination;
 
   void Handle(http::Request req, http::Respond respond);
   void Health(http::Respond respond);
@@ -126,6 +127,15 @@ std::string Hub::Impl::StoreMetrics() {
   line("kizuna_channel_dropped_total", "counter", "Stalled channel subscribers dropped.", cs.dropped);
   line("kizuna_channel_demoted_total", "counter",
        "Live channel subscribers moved to catch-up (slow readers).", cs.demoted);
+  // Coordination (issue 11).
+  coord::FolderStats fst = folder->Stats();
+  line("kizuna_coordination_folds_with_notes_total", "counter",
+       "Task versions folded in the commit that stored their update notes.", fst.folds_with_notes);
+  line("kizuna_coordination_folds_after_total", "counter",
+       "Task versions folded after their update notes' commit (start-up, TAXII pushes, retries).",
+       fst.folds);
+  line("kizuna_coordination_fold_failures_total", "counter", "Task folds that could not be written.",
+       fst.failures);
   stream::WebhookStats ws = webhooks->Stats();
   line("kizuna_webhooks_active", "gauge", "Webhooks delivering.", ws.active);
   line("kizuna_webhook_deliveries_total", "counter", "Webhook batches delivered.", ws.deliveries);
@@ -266,6 +276,10 @@ Result<std::unique_ptr<Hub>> Hub::Open(const Config& config) {
   federation::FederationOptions fo;
   fo.self_hub = config.hub_name;
   fo.link_max_backoff_ms = config.federation_retry_max_ms;
+  // Task updates from peers are folded in the commit that stores them (the
+  // folder is built below and outlives every link: Stop ends them first).
+  Impl* folding = impl.get();
+  fo.before_write = [folding](store::WriteBatch* batch) { return folding->folder->FoldInto(batch); };
   impl->federation = std::make_unique<federation::FederationService>(
       impl->store.get(), impl->policy.get(), impl->sealer.get(), fo);
   impl->feeds = std::make_unique<exports::FeedService>(impl->store.get(), impl->auth.get(),
@@ -278,6 +292,7 @@ Result<std::unique_ptr<Hub>> Hub::Open(const Config& config) {
   impl->folder = std::make_unique<coord::Folder>(
       impl->store.get(), impl->policy.get(), config.hub_name,
       [coordination](std::string_view id) -> std::mutex& { return coordination->LockFor(id); });
+  coordination->FoldWith(impl->folder.get());
 
   http::ServerOptions ho;
   ho.listen = config.listen;

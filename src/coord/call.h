@@ -134,8 +134,10 @@ struct Service::Call {
   // incident, a task: never a copy another party posted).
   Result<Located> Find(const std::string& id, bool creator_only = true);
   // Validates, stamps and writes `objects` as the caller into `c`; the first
-  // refusal is the answer (nothing written).
-  Status Write(const store::Collection& c, const std::vector<std::string>& objects);
+  // refusal is the answer (nothing written). `fold`: the task updates among
+  // them are folded in the same commit (Service::FoldWith); only for a
+  // caller that holds no lock (the fold takes the tasks').
+  Status Write(const store::Collection& c, const std::vector<std::string>& objects, bool fold = false);
   // The incident, which must be the caller's organization's own
   // (PermissionDenied otherwise; NotFound when the caller cannot see it).
   Result<Located> OwnIncident(const std::string& id);

@@ -118,7 +118,7 @@ void Folder::FoldCollection(int64_t collection) {
       return;
     }
     if (page->records.empty()) return;
-    std::map<std::string, std::vector<const store::ObjectRecord*>> tasks;
+    std::map<std::string, std::vector<NoteView>> tasks;
     int64_t seen = 0;
     std::vector<std::pair<const store::ObjectRecord*, json::object>> accepted;
     for (const auto& r : page->records) {
@@ -134,19 +134,29 @@ void Folder::FoldCollection(int64_t collection) {
       auto u = ReadTaskUpdate(parsed->as_object());
       if (!u.ok()) continue;
       ++seen;
-      tasks[u->task_ref].push_back(&r);
+      tasks[u->task_ref].push_back(NoteView{r.raw, policy::MetaOf(r, collection)});
     }
     auto model = policy_->Model();
     if (!model.ok()) {
       spdlog::error("coordination: no trust model to fold with: {}", model.error().message());
       return;
     }
-    for (const auto& [t, fresh] : tasks) FoldTask(collection, t, fresh, *model);
-    for (const auto& [r, incident] : accepted) CloseHandedOver(collection, *r, incident, *model);
     cursor = page->records.back().date_added_us;
-    // After the folds it covers: a crash before this line folds them again.
-    Status s = store_->PutCursor({CursorName(collection), std::to_string(cursor)});
-    if (!s.ok()) spdlog::error("coordination: cannot store the fold cursor: {}", s.message());
+    // The cursor is stored after the folds it covers (in the last one's
+    // commit when it writes one): a crash before it folds them again.
+    std::optional<store::CursorUpdate> next_cursor =
+        store::CursorUpdate{CursorName(collection), std::to_string(cursor)};
+    size_t left = tasks.size();
+    for (const auto& [t, fresh] : tasks) {
+      --left;
+      const bool last = left == 0 && accepted.empty();
+      if (FoldTask(collection, t, fresh, **model, last ? next_cursor : std::nullopt)) next_cursor.reset();
+    }
+    for (const auto& [r, incident] : accepted) CloseHandedOver(collection, *r, incident, **model);
+    if (next_cursor) {
+      Status s = store_->PutCursor(*next_cursor);
+      if (!s.ok()) spdlog::error("coordination: cannot store the fold cursor: {}", s.message());
+    }
     {
       std::lock_guard lock(mu_);
       stats_.notes_seen += seen;
@@ -155,10 +165,9 @@ void Folder::FoldCollection(int64_t collection) {
   }
 }
 
-void Folder::FoldTask(int64_t collection, const std::string& task_id,
-                      const std::vector<const store::ObjectRecord*>& fresh,
-                      const std::shared_ptr<const policy::TrustModel>& model) {
-  std::lock_guard task_lock(lock_for_(task_id));
+std::optional<Folder::Fold> Folder::NextVersion(int64_t collection, const std::string& task_id,
+                                                const std::vector<NoteView>& fresh,
+                                                const policy::TrustModel& model) {
   // The task's latest version, from where it was last found (hints.h).
   const int64_t hint = hints_.After(collection, task_id);
   std::optional<Located> task;
@@ -169,32 +178,31 @@ void Folder::FoldTask(int64_t collection, const std::string& task_id,
     if (pass == 0) q.ids_added_after = {hint};
     q.limit = 16;
     auto page = store_->Query(q, std::nullopt);
-    if (!page.ok()) return;
+    if (!page.ok()) return std::nullopt;
     task = detail::PickLineage(std::move(page->records), /*creator_only=*/true);
   }
-  if (!task || task->record.type != "task") return;
+  if (!task || task->record.type != "task") return std::nullopt;
   hints_.Found(collection, task_id, task->record.date_added_us);
   // Only the owner's hub folds its tasks.
   const std::string owner = task->record.producer;
-  const policy::Org* org = model->FindOrg(owner);
-  if (org == nullptr || !org->home_hub.empty()) return;
+  const policy::Org* org = model.FindOrg(owner);
+  if (org == nullptr || !org->home_hub.empty()) return std::nullopt;
 
   // Only notes the owner may see, each read as its creator's: a note whose
   // content names an organization other than the one that wrote it (a copy
   // relayed by a third party) never speaks for the assignee.
-  policy::Reader as_owner = policy::MakeAccountReader(*model, "", owner);
-  auto read = [&](const store::ObjectRecord& r, std::vector<TaskUpdate>* into) {
-    if (!policy::Decide(*model, as_owner, policy::MetaOf(r, collection), policy::Path::kCoordination)
-             .allow) {
-      return;
-    }
-    auto parsed = stix::ParseJson(r.raw);
+  policy::Reader as_owner = policy::MakeAccountReader(model, "", owner);
+  auto read = [&](std::string_view raw, const policy::ObjectMeta& meta, std::vector<TaskUpdate>* into) {
+    if (!policy::Decide(model, as_owner, meta, policy::Path::kCoordination).allow) return;
+    auto parsed = stix::ParseJson(raw);
     if (!parsed.ok() || !parsed->is_object()) return;
     auto u = ReadTaskUpdate(parsed->as_object());
-    if (u.ok() && u->task_ref == task_id && u->organization == r.producer) into->push_back(std::move(*u));
+    if (u.ok() && u->task_ref == task_id && u->organization == meta.producer) {
+      into->push_back(std::move(*u));
+    }
   };
   std::vector<TaskUpdate> updates;
-  for (const store::ObjectRecord* r : fresh) read(*r, &updates);
+  for (const NoteView& n : fresh) read(n.raw, n.meta, &updates);
   // Usually the new notes come after the task's last change: the next
   // version follows from the task's own state. Otherwise (a late note, a
   // start-up) fold every note the task names as applied with the new ones:
@@ -217,8 +225,8 @@ void Folder::FoldTask(int64_t collection, const std::string& task_id,
       std::optional<int64_t> after;
       for (;;) {
         auto notes = store_->Query(nq, after);
-        if (!notes.ok()) return;
-        for (const auto& r : notes->records) read(r, &updates);
+        if (!notes.ok()) return std::nullopt;
+        for (const auto& r : notes->records) read(r.raw, policy::MetaOf(r, collection), &updates);
         if (!notes->more || notes->records.empty()) break;
         after = notes->records.back().date_added_us;
       }
@@ -227,20 +235,82 @@ void Folder::FoldTask(int64_t collection, const std::string& task_id,
   }
   if (!folded.ok()) {
     spdlog::warn("coordination: task {} cannot be folded: {}", task_id, folded.error().message());
-    return;
+    return std::nullopt;
   }
-  if (!folded->has_value()) return;
-  if (WriteAsOwner(collection, owner, **folded, *model, "the fold of task " + task_id)) {
+  if (!folded->has_value()) return std::nullopt;
+  return Fold{owner, std::move(**folded)};
+}
+
+bool Folder::FoldTask(int64_t collection, const std::string& task_id, const std::vector<NoteView>& fresh,
+                      const policy::TrustModel& model, std::optional<store::CursorUpdate> cursor) {
+  std::lock_guard task_lock(lock_for_(task_id));
+  auto fold = NextVersion(collection, task_id, fresh, model);
+  if (!fold) return false;
+  const bool with_cursor = cursor.has_value();
+  if (!WriteAsOwner(collection, fold->owner, fold->object, model, "the fold of task " + task_id,
+                    std::move(cursor))) {
+    return false;
+  }
+  std::lock_guard lock(mu_);
+  ++stats_.folds;
+  return with_cursor;
+}
+
+std::shared_ptr<void> Folder::FoldInto(store::WriteBatch* batch) {
+  // The batch's task update notes, per task.
+  std::map<std::string, std::vector<NoteView>> tasks;
+  for (const store::NewObject& o : batch->objects) {
+    if (o.type != "note" || o.raw.find("task_ref") == std::string::npos) continue;
+    auto parsed = stix::ParseJson(o.raw);
+    if (!parsed.ok() || !parsed->is_object()) continue;
+    auto u = ReadTaskUpdate(parsed->as_object());
+    if (!u.ok()) continue;
+    tasks[u->task_ref].push_back(NoteView{
+        o.raw, policy::ObjectMeta{o.marking, o.producer, o.audience, batch->collection, o.granular, o.origin}});
+  }
+  if (tasks.empty()) return nullptr;
+  auto model = policy_->Model();
+  if (!model.ok()) return nullptr;  // the worker folds them when it can
+  // Every task's lock, taken in one order (address): the API and the worker
+  // hold one lock at a time, so this cannot deadlock with them.
+  std::vector<std::mutex*> mutexes;
+  for (const auto& [t, notes] : tasks) mutexes.push_back(&lock_for_(t));
+  std::sort(mutexes.begin(), mutexes.end());
+  mutexes.erase(std::unique(mutexes.begin(), mutexes.end()), mutexes.end());
+  struct Held {
+    std::vector<std::unique_lock<std::mutex>> locks;
+  };
+  auto held = std::make_shared<Held>();
+  for (std::mutex* m : mutexes) held->locks.emplace_back(*m);
+  const size_t before = batch->objects.size();
+  for (const auto& [t, fresh] : tasks) {
+    auto fold = NextVersion(batch->collection, t, fresh, **model);
+    if (!fold) continue;
+    std::vector<std::string_view> objects = {fold->object};
+    ingest::Prepared p = ingest::PrepareObjects(objects, batch->collection, **model,
+                                                policy::ImportProducer(fold->owner, "coordination@" + hub_name_),
+                                                nullptr);
+    if (!p.failures.empty()) {
+      // The worker tries again after the commit (and logs what it refuses).
+      continue;
+    }
+    for (auto& o : p.batch.objects) batch->objects.push_back(std::move(o));
+  }
+  if (batch->objects.size() == before) return nullptr;
+  {
     std::lock_guard lock(mu_);
-    ++stats_.folds;
+    stats_.folds_with_notes += static_cast<int64_t>(batch->objects.size() - before);
   }
+  return held;
 }
 
 bool Folder::WriteAsOwner(int64_t collection, const std::string& owner, std::string_view object,
-                          const policy::TrustModel& model, const std::string& what) {
+                          const policy::TrustModel& model, const std::string& what,
+                          std::optional<store::CursorUpdate> cursor) {
   std::vector<std::string_view> objects = {object};
   ingest::Prepared p = ingest::PrepareObjects(
       objects, collection, model, policy::ImportProducer(owner, "coordination@" + hub_name_), nullptr);
+  p.batch.cursor = std::move(cursor);
   // mu_ is taken only after the write: the commit listener takes it too,
   // on the store's thread, before WriteSync returns.
   std::string failure;
@@ -257,8 +327,7 @@ bool Folder::WriteAsOwner(int64_t collection, const std::string& owner, std::str
 }
 
 void Folder::CloseHandedOver(int64_t collection, const store::ObjectRecord& fresh,
-                             const json::object& incident,
-                             const std::shared_ptr<const policy::TrustModel>& model) {
+                             const json::object& incident, const policy::TrustModel& model) {
   auto coord_str = [](const json::object& o, std::string_view key) {
     return detail::Str(detail::Ext(o, policy::kCoordinationExtensionId), key);
   };
@@ -276,7 +345,7 @@ void Folder::CloseHandedOver(int64_t collection, const store::ObjectRecord& fres
   auto old = detail::PickLineage(std::move(page->records), /*creator_only=*/true);
   if (!old || old->record.type != "incident") return;
   const std::string owner = old->record.producer;
-  const policy::Org* org = model->FindOrg(owner);
+  const policy::Org* org = model.FindOrg(owner);
   if (org == nullptr || !org->home_hub.empty()) return;  // its owner's hub closes it
   if (coord_str(old->object, "handover_to") != fresh.producer) return;  // not offered to them
   if (!coord_str(old->object, "handed_to").empty() || IncidentStatus(old->object) == "closed") return;
@@ -286,7 +355,7 @@ void Folder::CloseHandedOver(int64_t collection, const store::ObjectRecord& fres
     coord["handed_to"] = json::object{{"incident", fresh.id}, {"organization", fresh.producer}};
   });
   if (!next.ok()) return;
-  WriteAsOwner(collection, owner, *next, *model, "closing handed-over incident " + old_id);
+  WriteAsOwner(collection, owner, *next, model, "closing handed-over incident " + old_id);
 }
 
 }  // namespace kizuna::coord

@@ -9,6 +9,12 @@
 // the fold converges when it restarts. Writing the same fold twice is
 // harmless (FoldTask returns nothing new for notes already applied).
 //
+// Notes that arrive from a peer are usually folded before the worker sees
+// them: the federation's inbound links hand each batch to FoldInto, which
+// adds the folded tasks' next versions to it, so the note and its fold are
+// stored in one commit (the update is in the owner's show as soon as the
+// note is) and the worker later finds the notes applied.
+//
 // Tasks of organizations homed on other hubs are never folded here: their
 // owners' hubs do it, and this hub receives the result by federation. Only
 // notes the owning organization may see are folded.
@@ -20,7 +26,9 @@
 #include <cstdint>
 #include <functional>
 #include <map>
+#include <memory>
 #include <mutex>
+#include <optional>
 #include <set>
 #include <string>
 #include <string_view>
@@ -29,14 +37,16 @@
 
 #include "coord/hints.h"
 #include "core/time.h"
+#include "policy/decide.h"
 #include "policy/decision_point.h"
 #include "store/store.h"
 
 namespace kizuna::coord {
 
 struct FolderStats {
-  int64_t folds = 0;         // task versions written
-  int64_t notes_seen = 0;    // task update notes read
+  int64_t folds = 0;         // task versions the worker wrote after their notes' commit
+  int64_t folds_with_notes = 0;  // task versions FoldInto added to their notes' batch
+  int64_t notes_seen = 0;    // task update notes the worker read
   int64_t failures = 0;      // folds that could not be written
 };
 
@@ -55,6 +65,14 @@ class Folder {
   void Stop();
   FolderStats Stats() const;
 
+  // Appends to `batch`, before it is written, the next version of each task
+  // owned here that the batch's update notes change, prepared as its
+  // owner's (what the worker would write after the commit). The result holds
+  // those tasks' locks: keep it until the write has returned (null when
+  // nothing was folded). If the write fails, nothing is lost: the worker
+  // folds whatever notes are stored. Any thread; needs no worker.
+  std::shared_ptr<void> FoldInto(store::WriteBatch* batch);
+
   // The cursor's name for a collection (in the store's cursor table).
   static std::string CursorName(int64_t collection_key);
 
@@ -62,22 +80,37 @@ class Folder {
   void Run();
   // Folds the notes added to one collection after its cursor.
   void FoldCollection(int64_t collection);
-  // Folds into the task the notes it names as applied and `fresh` (new
-  // update notes for it).
-  void FoldTask(int64_t collection, const std::string& task_id,
-                const std::vector<const store::ObjectRecord*>& fresh,
-                const std::shared_ptr<const policy::TrustModel>& model);
+  // An update note as the fold reads it: its bytes and what the policy
+  // decides on (from a stored record or from a batch about to be written).
+  struct NoteView {
+    std::string_view raw;
+    policy::ObjectMeta meta;
+  };
+  // The task's next version, as its owner's, with the notes it names as
+  // applied and `fresh` (new update notes for it) folded in; nullopt when
+  // the fold changes nothing, the task is not owned by an organization
+  // homed here, or it cannot be read. The caller holds the task's lock.
+  struct Fold {
+    std::string owner;
+    std::string object;
+  };
+  std::optional<Fold> NextVersion(int64_t collection, const std::string& task_id,
+                                  const std::vector<NoteView>& fresh, const policy::TrustModel& model);
+  // Folds `fresh` into the task and writes the result (with `cursor`, when
+  // given, in the same commit); true when `cursor` was written.
+  bool FoldTask(int64_t collection, const std::string& task_id, const std::vector<NoteView>& fresh,
+                const policy::TrustModel& model, std::optional<store::CursorUpdate> cursor);
 
   // Validates and writes `object` as `owner`'s (the coordination producer of
   // this hub); false, logged and counted as a failure, when it cannot be.
   bool WriteAsOwner(int64_t collection, const std::string& owner, std::string_view object,
-                    const policy::TrustModel& model, const std::string& what);
+                    const policy::TrustModel& model, const std::string& what,
+                    std::optional<store::CursorUpdate> cursor = std::nullopt);
 
   // A new owner's incident derived from one of this hub's incidents that was
   // offered to it: the old incident's last version, closed, `handed_to` it.
   void CloseHandedOver(int64_t collection, const store::ObjectRecord& fresh,
-                       const boost::json::object& incident,
-                       const std::shared_ptr<const policy::TrustModel>& model);
+                       const boost::json::object& incident, const policy::TrustModel& model);
 
   store::Store* store_;
   policy::DecisionPoint* policy_;

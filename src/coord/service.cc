@@ -8,6 +8,7 @@
 #include <map>
 #include <set>
 
+#include "coord/folder.h"
 #include "coord/requests.h"
 #include "coord/task_fold.h"
 #include "coord/call.h"
@@ -166,7 +167,7 @@ Result<Located> Service::Call::Find(const std::string& id, bool creator_only) {
 
 // Validates, stamps and writes `objects` as the caller into `c`; the
 // first refusal is the answer (nothing written).
-Status Service::Call::Write(const store::Collection& c, const std::vector<std::string>& objects) {
+Status Service::Call::Write(const store::Collection& c, const std::vector<std::string>& objects, bool fold) {
   if (!principal.Access(c.key).can_write) {
     return PermissionDenied("you may not write to collection " + c.id);
   }
@@ -177,6 +178,8 @@ Status Service::Call::Write(const store::Collection& c, const std::vector<std::s
   if (!p.failures.empty()) {
     return InvalidArgument(p.failures.front().id + ": " + p.failures.front().message);
   }
+  std::shared_ptr<void> held;
+  if (fold && svc->folder_ != nullptr) held = svc->folder_->FoldInto(&p.batch);
   auto w = svc->store_->WriteSync(std::move(p.batch));
   if (!w.ok()) return w.error();
   return Status::Ok();
@@ -516,7 +519,7 @@ http::Response Service::Call::UpdateTask(const std::string& task_id, const http:
   const std::string& incident_id = tc.incident_ref;
   std::string note_id = "note--" + NewUuidV4();
   std::string note = BuildTaskUpdateNote(*r, ReleaseOf(l->object), By(), note_id, task_id, incident_id);
-  Status s = Write(l->collection, {note});
+  Status s = Write(l->collection, {note}, /*fold=*/true);
   if (!s.ok()) return taxii::ErrorFor(s);
   return Json(201, json::object{{"id", note_id}, {"task", task_id}, {"incident", incident_id}});
 }

@@ -56,6 +56,8 @@ struct ServiceOptions {
   size_t threads = 2;
 };
 
+class Folder;
+
 class Service {
  public:
   // `store`, `authenticator`, `policy` and `clock` must outlive the service.
@@ -81,6 +83,11 @@ class Service {
   // API and the fold share it).
   std::mutex& LockFor(std::string_view id);
 
+  // Task updates written through the API are folded by `folder` in the
+  // commit that stores them (Folder::FoldInto), when the task is owned here.
+  // Call before serving; `folder` must outlive the service's requests.
+  void FoldWith(Folder* folder) { folder_ = folder; }
+
  private:
   struct Call;
   http::Response Serve(const http::Request& request, const auth::Principal& principal);
@@ -91,6 +98,7 @@ class Service {
   ServiceOptions options_;
   const Clock* clock_;
   std::array<std::mutex, 64> locks_;
+  Folder* folder_ = nullptr;
   LatestHints hints_;  // reads by id of incidents, tasks and their parts
   std::unique_ptr<ForwardIndex> notes_;  // notes and opinions by what they are about
   std::unique_ptr<ForwardIndex> links_;  // incidents by what they link, sightings by what they sight

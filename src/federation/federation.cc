@@ -3,6 +3,7 @@
 #include <spdlog/spdlog.h>
 
 #include <boost/json.hpp>
+#include <algorithm>
 #include <deque>
 
 #include "federation/taxii_poll.h"
@@ -383,10 +384,16 @@ class FederationService::InboundLink {
       const size_t n = batch.objects.size();
       lock.unlock();
       cv_.notify_all();
+      std::shared_ptr<void> held;
+      if (svc_->options_.before_write) held = svc_->options_.before_write(&batch);
       auto r = svc_->store_->WriteSync(std::move(batch));
+      held.reset();
       int64_t added = 0;
       if (r.ok()) {
-        for (auto o : r->outcomes) added += o == store::AddOutcome::kAdded;
+        // The peer's objects only (derived ones follow them).
+        for (size_t i = 0; i < std::min(n, r->outcomes.size()); ++i) {
+          added += r->outcomes[i] == store::AddOutcome::kAdded;
+        }
         svc_->objects_in_.fetch_add(added);
       } else {
         spdlog::error("federation: {}: storing objects failed: {}", peer_.name, r.error().message());

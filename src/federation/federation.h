@@ -40,6 +40,7 @@
 #include <atomic>
 #include <condition_variable>
 #include <cstdint>
+#include <functional>
 #include <map>
 #include <memory>
 #include <mutex>
@@ -68,6 +69,12 @@ struct FederationOptions {
   int poll_page = 1000;
   int push_page = 500;
   size_t push_max_bytes = 4 << 20;
+  // Called by an inbound link's writer with each batch of a peer's objects
+  // before it is written: it may append objects derived from them to be
+  // stored in the same commit (the coordination fold, issue 11). What it
+  // returns is held until the write has returned (the derived objects'
+  // locks). Null: nothing is derived.
+  std::function<std::shared_ptr<void>(store::WriteBatch*)> before_write;
 };
 
 struct FederationStats {

@@ -53,6 +53,53 @@ TEST_F(CoordinationTest, AnAssigneesUpdateOnItsOwnHubShowsOnTheOwnersHub) {
   }));
 }
 
+// A metric of `hub`'s /metrics (-1 when absent).
+int64_t Metric(const TestHub& hub, const std::string& name) {
+  HttpResponse r = HttpRequest(hub.port(), "GET", "/metrics", {});
+  std::istringstream lines(r.body);
+  for (std::string line; std::getline(lines, line);) {
+    if (line.rfind(name + " ", 0) == 0) return std::stoll(line.substr(name.size() + 1));
+  }
+  return -1;
+}
+
+// The owner's hub stores an update note and the task's version that folds
+// it in one commit, whether the note comes from a peer (the inbound link) or
+// from its own API: the update is in the owner's show as soon as the note
+// is stored, and nothing is left for the fold worker to write afterwards.
+TEST_F(CoordinationTest, TheOwnersHubFoldsAnUpdateInTheCommitThatStoresIt) {
+  std::string incident = Open("Folded on arrival");
+  std::string task = AddTask(incident, "JP Centre");
+  ASSERT_TRUE(WaitUntil([&] { return !TaskIn(Show(*jp_, "kenji", incident), task).empty(); }));
+  const int64_t with_before = Metric(*us_, "kizuna_coordination_folds_with_notes_total");
+  const int64_t after_before = Metric(*us_, "kizuna_coordination_folds_after_total");
+  ASSERT_GE(with_before, 0);
+  ASSERT_GE(after_before, 0);
+  const int kUpdates = 3;
+  std::string last;
+  for (int i = 1; i <= kUpdates; ++i) {
+    // From the assignee's hub, then (the last one) from the owner's own API.
+    const TestHub& hub = i < kUpdates ? *jp_ : *us_;
+    HttpResponse r = Api(hub, i < kUpdates ? "kenji" : "alice", "POST", "tasks/" + task + "/updates",
+                         R"({"outcome":"ongoing","progress":)" + std::to_string(i * 10) + "}");
+    ASSERT_EQ(r.status, 201) << r.body;
+    last = Field(Body(r), "id");
+    // Once the note is on the owner's hub, its show already folds it.
+    ASSERT_TRUE(WaitUntil([&] {
+      return us_->Get("alice", std::string("/api1/collections/") + kColl + "/objects/" + last + "/").status == 200;
+    }));
+    json::object t = TaskIn(Show(*us_, "alice", incident), task);
+    EXPECT_EQ(Field(t, "progress"), std::to_string(i * 10)) << json::serialize(t);
+    EXPECT_EQ(Field(t, "updates_pending"), "[]");
+    ASSERT_TRUE(t.contains("last_change"));
+    EXPECT_EQ(Field(t.at("last_change").as_object(), "note"), last);
+  }
+  // Each fold was written with its note; the worker found them applied.
+  EXPECT_EQ(Metric(*us_, "kizuna_coordination_folds_with_notes_total"), with_before + kUpdates);
+  EXPECT_EQ(Metric(*us_, "kizuna_coordination_folds_after_total"), after_before);
+  EXPECT_EQ(Metric(*us_, "kizuna_coordination_fold_failures_total"), 0);
+}
+
 TEST_F(CoordinationTest, ConcurrentUpdatesFromBothSidesAreAllKeptInOneOrder) {
   std::string incident = Open("Concurrent updates");
   std::string task = AddTask(incident, "JP Centre");
