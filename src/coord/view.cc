@@ -535,11 +535,24 @@ http::Response Service::Call::Show(const std::string& id, bool bundle, const htt
   // those shown are released through the scope.
   std::vector<std::string> about = task_ids;
   about.push_back(id);
-  // What is kept of each (copied under the index's lock).
+  // What is kept of each (copied under the index's lock): its order key
+  // (created, id, producer, each ended by a NUL: one comparison orders them
+  // as the tuple), where the id and producer are in it, and whether it is
+  // an update of one of the incident's tasks (the fold's rule: only from the
+  // organization that wrote the note).
   struct NoteHit {
-    std::string created, id, producer, type, task_ref, update_organization;
+    std::string key;
+    uint32_t id_at = 0, id_len = 0;
+    bool opinion = false;
+    const std::string* task = nullptr;  // in task_ids, when an update of it
     int64_t date_added = 0;
+    std::string_view Id() const { return std::string_view(key).substr(id_at, id_len); }
+    std::string_view Producer() const {
+      return std::string_view(key).substr(id_at + id_len + 1, key.size() - id_at - id_len - 2);
+    }
   };
+  std::unordered_map<std::string_view, const std::string*> task_of;
+  for (const std::string& t : task_ids) task_of.emplace(t, &t);
   std::vector<NoteHit> hits;
   {
     std::unordered_set<const IndexedObject*> seen;  // a note about the incident and a task: once
@@ -552,23 +565,29 @@ http::Response Service::Call::Show(const std::string& id, bool bundle, const htt
                          .allow;
       }
       if (!it->second) return;
-      hits.push_back(NoteHit{n.created, n.meta.id, n.meta.producer, n.meta.type, n.task_ref, n.update_organization,
-                             n.meta.date_added_us});
+      NoteHit h;
+      h.key.reserve(n.created.size() + n.meta.id.size() + n.meta.producer.size() + 3);
+      h.key.append(n.created).push_back('\0');
+      h.id_at = static_cast<uint32_t>(h.key.size());
+      h.id_len = static_cast<uint32_t>(n.meta.id.size());
+      h.key.append(n.meta.id).push_back('\0');
+      h.key.append(n.meta.producer).push_back('\0');
+      h.opinion = n.meta.type == "opinion";
+      if (!n.task_ref.empty() && n.update_organization == n.meta.producer) {
+        if (auto t = task_of.find(n.task_ref); t != task_of.end()) h.task = t->second;
+      }
+      h.date_added = n.meta.date_added_us;
+      hits.push_back(std::move(h));
     });
     if (!looked.ok()) return taxii::ErrorFor(looked);
   }
-  std::sort(hits.begin(), hits.end(), [](const NoteHit& a, const NoteHit& b) {
-    if (a.created != b.created) return a.created < b.created;
-    if (a.id != b.id) return a.id < b.id;
-    return a.producer < b.producer;
-  });
+  std::sort(hits.begin(), hits.end(), [](const NoteHit& a, const NoteHit& b) { return a.key < b.key; });
   int64_t notes_total = 0, opinions_total = 0;
-  for (const NoteHit& n : hits) ++(n.type == "opinion" ? opinions_total : notes_total);
-  // The task updates among them: task id -> note ids, in order (an update
-  // only from the organization that wrote the note: the fold's rule).
-  std::map<std::string, std::vector<std::string>, std::less<>> updates_of;
+  for (const NoteHit& n : hits) ++(n.opinion ? opinions_total : notes_total);
+  // The task updates among them: task -> note ids, in order.
+  std::unordered_map<const std::string*, std::vector<std::string_view>> updates_of;
   for (const NoteHit& n : hits) {
-    if (!n.task_ref.empty() && n.update_organization == n.producer) updates_of[n.task_ref].push_back(n.id);
+    if (n.task != nullptr) updates_of[n.task].push_back(n.Id());
   }
   // Released: every one for the bundle, else the latest `notes`.
   const size_t from = bundle || hits.size() <= static_cast<size_t>(notes_limit)
@@ -579,10 +598,10 @@ http::Response Service::Call::Show(const std::string& id, bool bundle, const htt
     std::vector<std::string> note_ids;
     std::vector<int64_t> note_after;
     for (size_t i = from; i < hits.size(); ++i) {
-      note_ids.push_back(hits[i].id);
+      note_ids.emplace_back(hits[i].Id());
       note_after.push_back(hits[i].date_added - 1);
     }
-    std::map<std::string, store::ObjectRecord> released;  // id '|' producer
+    std::map<std::string, store::ObjectRecord, std::less<>> released;  // id '|' producer
     Status got = ReadByIds(*scope, key, note_ids, /*with_raw=*/true, /*audit_named=*/false,
                            [&](store::ObjectRecord& r) {
                              std::string k = r.id + "|" + r.producer;
@@ -590,8 +609,10 @@ http::Response Service::Call::Show(const std::string& id, bool bundle, const htt
                            },
                            &note_after);
     if (!got.ok()) return taxii::ErrorFor(got);
+    std::string k;
     for (size_t i = from; i < hits.size(); ++i) {
-      auto it = released.find(hits[i].id + "|" + hits[i].producer);
+      k.assign(hits[i].Id()).append("|").append(hits[i].Producer());
+      auto it = released.find(k);
       if (it != released.end() && !it->second.raw.empty()) notes.push_back(std::move(it->second));
     }
   }
@@ -684,11 +705,14 @@ http::Response Service::Call::Show(const std::string& id, bool bundle, const htt
     if (!parsed.ok() || !parsed->is_object()) continue;
     const json::object& t = parsed->get_object();
     TaskCoordination tc = ReadTaskCoordination(t);
-    std::set<std::string> applied(tc.applied_updates.begin(), tc.applied_updates.end());
     json::array pending;
-    if (auto up = updates_of.find(tid); up != updates_of.end()) {
-      for (const std::string& note_id : up->second) {
-        if (!applied.count(note_id)) pending.emplace_back(note_id);
+    if (auto t = task_of.find(tid); t != task_of.end()) {
+      if (auto up = updates_of.find(t->second); up != updates_of.end()) {
+        const std::unordered_set<std::string_view> applied(tc.applied_updates.begin(),
+                                                           tc.applied_updates.end());
+        for (std::string_view note_id : up->second) {
+          if (!applied.count(note_id)) pending.emplace_back(note_id);
+        }
       }
     }
     json::object e{{"id", tid},
