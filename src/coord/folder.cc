@@ -64,8 +64,14 @@ void Folder::Run() {
     std::set<int64_t> work;
     {
       std::unique_lock lock(mu_);
-      cv_.wait(lock, [&] { return stopping_ || everything_ || !pending_.empty(); });
-      if (stopping_) return;
+      const bool woken = cv_.wait_for(lock, std::chrono::milliseconds(kCursorDelayMs),
+                                      [&] { return stopping_ || everything_ || !pending_.empty(); });
+      if (stopping_ || !woken) {
+        lock.unlock();
+        PutCursors(/*all=*/true);
+        if (stopping_) return;
+        continue;
+      }
       work.swap(pending_);
       if (everything_) {
         everything_ = false;
@@ -83,6 +89,21 @@ void Folder::Run() {
       }
     }
     for (int64_t c : work) FoldCollection(c);
+    PutCursors(/*all=*/false);
+  }
+}
+
+void Folder::PutCursors(bool all) {
+  const int64_t now = clock_->NowMicros();
+  for (auto& [collection, c] : cursors_) {
+    if (c.stored == c.folded || (!all && now - c.stored_at_us < kCursorDelayMs * 1000)) continue;
+    Status s = store_->PutCursor({CursorName(collection), std::to_string(c.folded)});
+    if (!s.ok()) {
+      spdlog::error("coordination: cannot store the fold cursor: {}", s.message());
+      continue;
+    }
+    c.stored = c.folded;
+    c.stored_at_us = now;
   }
 }
 
@@ -96,11 +117,13 @@ void Folder::FoldCollection(int64_t collection) {
       spdlog::error("coordination: cannot read the fold cursor: {}", cursor_text.error().message());
       return;
     }
-    known = cursors_.emplace(collection, cursor_text->has_value()
-                                             ? std::strtoll((*cursor_text)->c_str(), nullptr, 10)
-                                             : 0).first;
+    Cursor c;
+    c.folded = c.stored = cursor_text->has_value() ? std::strtoll((*cursor_text)->c_str(), nullptr, 10) : 0;
+    c.stored_at_us = clock_->NowMicros();
+    known = cursors_.emplace(collection, c).first;
   }
-  int64_t& cursor = known->second;
+  Cursor& at = known->second;
+  int64_t& cursor = at.folded;
   for (;;) {
     {
       std::lock_guard lock(mu_);
@@ -134,7 +157,8 @@ void Folder::FoldCollection(int64_t collection) {
       auto u = ReadTaskUpdate(parsed->as_object());
       if (!u.ok()) continue;
       ++seen;
-      tasks[u->task_ref].push_back(NoteView{r.raw, policy::MetaOf(r, collection)});
+      if (TakeFolded(collection, r.id)) continue;  // folded in its own commit
+      tasks[u->task_ref].push_back(NoteView{r.raw, policy::MetaOf(r, collection), r.id});
     }
     auto model = policy_->Model();
     if (!model.ok()) {
@@ -142,21 +166,23 @@ void Folder::FoldCollection(int64_t collection) {
       return;
     }
     cursor = page->records.back().date_added_us;
-    // The cursor is stored after the folds it covers (in the last one's
-    // commit when it writes one): a crash before it folds them again.
+    // The cursor is stored after the folds it covers: in the last one's
+    // commit when it writes one, else by PutCursors at most every
+    // kCursorDelayMs (notes folded with their commit leave nothing to write;
+    // after a crash the worker reads them again and finds them applied).
     std::optional<store::CursorUpdate> next_cursor =
         store::CursorUpdate{CursorName(collection), std::to_string(cursor)};
     size_t left = tasks.size();
     for (const auto& [t, fresh] : tasks) {
       --left;
       const bool last = left == 0 && accepted.empty();
-      if (FoldTask(collection, t, fresh, **model, last ? next_cursor : std::nullopt)) next_cursor.reset();
+      if (FoldTask(collection, t, fresh, **model, last ? next_cursor : std::nullopt)) {
+        next_cursor.reset();
+        at.stored = cursor;
+        at.stored_at_us = clock_->NowMicros();
+      }
     }
     for (const auto& [r, incident] : accepted) CloseHandedOver(collection, *r, incident, **model);
-    if (next_cursor) {
-      Status s = store_->PutCursor(*next_cursor);
-      if (!s.ok()) spdlog::error("coordination: cannot store the fold cursor: {}", s.message());
-    }
     {
       std::lock_guard lock(mu_);
       stats_.notes_seen += seen;
@@ -241,6 +267,18 @@ std::optional<Folder::Fold> Folder::NextVersion(int64_t collection, const std::s
   return Fold{owner, std::move(**folded)};
 }
 
+std::string Folder::FoldedKey(int64_t collection, std::string_view note_id) {
+  std::string k = std::to_string(collection);
+  k += '|';
+  k += note_id;
+  return k;
+}
+
+bool Folder::TakeFolded(int64_t collection, std::string_view note_id) {
+  std::lock_guard lock(folded_mu_);
+  return folded_.erase(FoldedKey(collection, note_id)) > 0;
+}
+
 bool Folder::FoldTask(int64_t collection, const std::string& task_id, const std::vector<NoteView>& fresh,
                       const policy::TrustModel& model, std::optional<store::CursorUpdate> cursor) {
   std::lock_guard task_lock(lock_for_(task_id));
@@ -266,7 +304,8 @@ std::shared_ptr<void> Folder::FoldInto(store::WriteBatch* batch) {
     auto u = ReadTaskUpdate(parsed->as_object());
     if (!u.ok()) continue;
     tasks[u->task_ref].push_back(NoteView{
-        o.raw, policy::ObjectMeta{o.marking, o.producer, o.audience, batch->collection, o.granular, o.origin}});
+        o.raw, policy::ObjectMeta{o.marking, o.producer, o.audience, batch->collection, o.granular, o.origin},
+        o.id});
   }
   if (tasks.empty()) return nullptr;
   auto model = policy_->Model();
@@ -295,6 +334,10 @@ std::shared_ptr<void> Folder::FoldInto(store::WriteBatch* batch) {
       continue;
     }
     for (auto& o : p.batch.objects) batch->objects.push_back(std::move(o));
+    // The worker need not read these notes again once they are stored.
+    std::lock_guard lock(folded_mu_);
+    if (folded_.size() >= kMaxFolded) folded_.clear();  // it reads them, finds them applied
+    for (const NoteView& n : fresh) folded_.insert(FoldedKey(batch->collection, n.id));
   }
   if (batch->objects.size() == before) return nullptr;
   {

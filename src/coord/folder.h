@@ -4,9 +4,10 @@
 // update notes, from this hub's API or from peers, and for each task owned
 // by an organization homed on this hub writes the task's next version with
 // every update note folded in, in one total order. It keeps a cursor per
-// collection (committed after the folds it covers), and at start-up folds
-// everything added since: a hub killed between storing a note and writing
-// the fold converges when it restarts. Writing the same fold twice is
+// collection (stored after the folds it covers: in the last one's commit, or
+// within kCursorDelayMs when there was nothing to write), and at start-up
+// folds everything added since: a hub killed between storing a note and
+// writing the fold converges when it restarts. Writing the same fold twice is
 // harmless (FoldTask returns nothing new for notes already applied).
 //
 // Notes that arrive from a peer are usually folded before the worker sees
@@ -33,6 +34,7 @@
 #include <string>
 #include <string_view>
 #include <thread>
+#include <unordered_set>
 #include <vector>
 
 #include "coord/hints.h"
@@ -78,6 +80,14 @@ class Folder {
 
  private:
   void Run();
+  // Stores the cursors that moved: every one (`all`), or those last stored
+  // more than kCursorDelayMs ago.
+  void PutCursors(bool all);
+  static constexpr int64_t kCursorDelayMs = 1000;
+  // Notes FoldInto folded (collection '|' id): the worker skips them once.
+  static std::string FoldedKey(int64_t collection, std::string_view note_id);
+  bool TakeFolded(int64_t collection, std::string_view note_id);
+  static constexpr size_t kMaxFolded = 100'000;
   // Folds the notes added to one collection after its cursor.
   void FoldCollection(int64_t collection);
   // An update note as the fold reads it: its bytes and what the policy
@@ -85,6 +95,7 @@ class Folder {
   struct NoteView {
     std::string_view raw;
     policy::ObjectMeta meta;
+    std::string_view id;
   };
   // The task's next version, as its owner's, with the notes it names as
   // applied and `fresh` (new update notes for it) folded in; nullopt when
@@ -129,7 +140,16 @@ class Folder {
   bool stopping_ = false;      // GUARDED_BY(mu_)
   bool started_ = false;
   FolderStats stats_;          // GUARDED_BY(mu_)
-  std::map<int64_t, int64_t> cursors_;  // the worker's: collection -> last note folded
+  // The worker's, per collection: the last note folded, what the store
+  // holds, and when it was stored.
+  struct Cursor {
+    int64_t folded = 0;
+    int64_t stored = 0;
+    int64_t stored_at_us = 0;
+  };
+  std::map<int64_t, Cursor> cursors_;
+  std::mutex folded_mu_;
+  std::unordered_set<std::string> folded_;  // GUARDED_BY(folded_mu_)
   std::thread worker_;
 };
 
