@@ -293,6 +293,9 @@ Result<std::unique_ptr<Hub>> Hub::Open(const Config& config) {
       impl->store.get(), impl->policy.get(), config.hub_name,
       [coordination](std::string_view id) -> std::mutex& { return coordination->LockFor(id); });
   coordination->FoldWith(impl->folder.get());
+  impl->folder->ReadNotesWith([coordination](int64_t collection, const std::string& task) {
+    return coordination->TaskUpdateNotes(collection, task);
+  });
 
   http::ServerOptions ho;
   ho.listen = config.listen;

@@ -239,15 +239,25 @@ std::optional<Folder::Fold> Folder::NextVersion(int64_t collection, const std::s
   if (step.ok() && step->possible) {
     folded = std::move(step->next);
   } else {
-    TaskCoordination tc = ReadTaskCoordination(task->object);
-    for (size_t i = 0; i < tc.applied_updates.size(); i += 500) {
-      store::ObjectQuery nq;
-      nq.collection = collection;
-      nq.ids.assign(tc.applied_updates.begin() + static_cast<ptrdiff_t>(i),
-                    tc.applied_updates.begin() +
-                        static_cast<ptrdiff_t>(std::min(tc.applied_updates.size(), i + 500)));
-      nq.versions.all = true;
-      nq.limit = 1000;
+    // Every update note of the task (a version names only the last ones it
+    // folded): from the note index, or else from every note of the collection.
+    std::vector<std::string> ids;
+    if (notes_of_) {
+      auto listed = notes_of_(collection, task_id);
+      if (!listed.ok()) return std::nullopt;
+      ids = std::move(*listed);
+    }
+    store::ObjectQuery nq;
+    nq.collection = collection;
+    nq.versions.all = true;
+    nq.limit = 1000;
+    for (size_t i = 0; notes_of_ ? i < ids.size() : i == 0; i += 500) {
+      if (notes_of_) {
+        nq.ids.assign(ids.begin() + static_cast<ptrdiff_t>(i),
+                      ids.begin() + static_cast<ptrdiff_t>(std::min(ids.size(), i + 500)));
+      } else {
+        nq.types = {"note"};
+      }
       std::optional<int64_t> after;
       for (;;) {
         auto notes = store_->Query(nq, after);

@@ -61,6 +61,13 @@ class Folder {
          const Clock* clock = &SystemClock::Get());
   ~Folder();
 
+  // Where the fold finds every update note of a task (ids; versions are
+  // read from the store) when it must fold all of them (a late note): the
+  // coordination service's note index (Service::TaskUpdateNotes). Without
+  // it the fold reads every note of the collection. Call before Start.
+  using NotesOf = std::function<Result<std::vector<std::string>>(int64_t collection, const std::string& task_id)>;
+  void ReadNotesWith(NotesOf notes_of) { notes_of_ = std::move(notes_of); }
+
   // Registers the commit listener (before serving) and starts the worker,
   // which first folds whatever every collection's cursor has not covered.
   void Start();
@@ -128,6 +135,7 @@ class Folder {
   LatestHints hints_;  // where each task's latest version was (the worker's reads)
   std::string hub_name_;
   std::function<std::mutex&(std::string_view)> lock_for_;
+  NotesOf notes_of_;
   const Clock* clock_;
 
   // Never held across a store call: the commit listener takes it on the

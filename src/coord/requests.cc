@@ -572,7 +572,7 @@ std::string BuildCopiedTask(const json::object& old_task, const Author& by, cons
   o["modified"] = Now(by.now_us);
   o["created_by_ref"] = by.organization;
   json::object& coord = Extension(o, policy::kCoordinationExtensionId, "property-extension");
-  for (const char* k : {"applied_updates", "progress", "last_change"}) coord.erase(k);
+  for (const char* k : {"applied_updates", "applied_count", "progress", "last_change"}) coord.erase(k);
   coord["incident_ref"] = incident_id;
   coord["initial_outcome"] = Str(old_task, "outcome").empty() ? "pending" : Str(old_task, "outcome");
   coord["copied_from_ref"] = Str(old_task, "id");

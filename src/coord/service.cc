@@ -302,6 +302,17 @@ void Service::Warm() {
   });
 }
 
+Result<std::vector<std::string>> Service::TaskUpdateNotes(int64_t collection, const std::string& task_id) {
+  std::vector<std::string> ids;
+  Status s = notes_->About(collection, {task_id}, [&](size_t, const IndexedObject& n) {
+    if (n.task_ref == task_id) ids.push_back(n.meta.id);
+  });
+  if (!s.ok()) return s;
+  std::sort(ids.begin(), ids.end());
+  ids.erase(std::unique(ids.begin(), ids.end()), ids.end());
+  return ids;
+}
+
 std::mutex& Service::LockFor(std::string_view id) {
   return locks_[std::hash<std::string_view>{}(id) % locks_.size()];
 }

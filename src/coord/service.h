@@ -83,6 +83,10 @@ class Service {
   // API and the fold share it).
   std::mutex& LockFor(std::string_view id);
 
+  // The ids of every update note of `task_id` in `collection` the note
+  // index holds (whoever may see them: for the fold, which decides).
+  Result<std::vector<std::string>> TaskUpdateNotes(int64_t collection, const std::string& task_id);
+
   // Task updates written through the API are folded by `folder` in the
   // commit that stores them (Folder::FoldInto), when the task is owned here.
   // Call before serving; `folder` must outlive the service's requests.

@@ -61,7 +61,8 @@ bool UpdateOrder(const TaskUpdate* a, const TaskUpdate* b) {
 std::string NextVersion(const json::object& task, const Timestamp& prev, int64_t now_us,
                         const std::string& initial, const std::string& outcome,
                         const std::optional<int64_t>& progress,
-                        const std::vector<std::string>& applied, const TaskUpdate* last) {
+                        const std::vector<std::string>& applied, int64_t applied_count,
+                        const TaskUpdate* last) {
   json::object next = task;
   next["outcome"] = outcome;
   int64_t at = std::max(now_us, prev.micros + 1000);
@@ -77,11 +78,17 @@ std::string NextVersion(const json::object& task, const Timestamp& prev, int64_t
   c["extension_type"] = "property-extension";
   c["initial_outcome"] = initial;
   c.erase("applied_updates");
+  c.erase("applied_count");
   c.erase("progress");
   c.erase("last_change");
   json::array ids;
-  for (const std::string& a : applied) ids.emplace_back(a);
-  if (!ids.empty()) c["applied_updates"] = std::move(ids);
+  for (size_t i = applied.size() > kAppliedTail ? applied.size() - kAppliedTail : 0; i < applied.size(); ++i) {
+    ids.emplace_back(applied[i]);
+  }
+  if (!ids.empty()) {
+    c["applied_updates"] = std::move(ids);
+    c["applied_count"] = applied_count;
+  }
   if (progress) c["progress"] = *progress;
   if (last != nullptr) {
     c["last_change"] = json::object{{"note", last->note_id},
@@ -148,6 +155,11 @@ TaskCoordination ReadTaskCoordination(const json::object& task) {
       if (v.is_string()) out.applied_updates.emplace_back(v.get_string());
     }
   }
+  out.applied_count = static_cast<int64_t>(out.applied_updates.size());
+  if (const json::value* n = c->if_contains("applied_count");
+      n && n->is_int64() && n->get_int64() >= out.applied_count) {
+    out.applied_count = n->get_int64();
+  }
   if (const json::value* p = c->if_contains("progress"); p && p->is_int64()) {
     out.progress = p->get_int64();
   }
@@ -176,9 +188,11 @@ Result<std::optional<std::string>> FoldTask(const json::object& task,
                              }),
                  eligible.end());
   std::vector<std::string> applied;
-  applied.reserve(eligible.size());
-  for (const TaskUpdate* u : eligible) applied.push_back(u->note_id);
-  if (applied == coord.applied_updates) return std::optional<std::string>();
+  const size_t tail_from = eligible.size() > kAppliedTail ? eligible.size() - kAppliedTail : 0;
+  applied.reserve(eligible.size() - tail_from);
+  for (size_t i = tail_from; i < eligible.size(); ++i) applied.push_back(eligible[i]->note_id);
+  const int64_t count = static_cast<int64_t>(eligible.size());
+  if (count == coord.applied_count && applied == coord.applied_updates) return std::optional<std::string>();
 
   // The outcome before any update: recorded at the first fold.
   std::string initial = coord.initial_outcome;
@@ -193,7 +207,7 @@ Result<std::optional<std::string>> FoldTask(const json::object& task,
     if (u->progress) progress = u->progress;
   }
   return std::optional<std::string>(
-      NextVersion(task, *prev, now_us, initial, outcome, progress, applied,
+      NextVersion(task, *prev, now_us, initial, outcome, progress, applied, count,
                   eligible.empty() ? nullptr : eligible.back()));
 }
 
@@ -249,7 +263,8 @@ Result<IncrementalFold> FoldTaskAfter(const json::object& task, std::span<const 
     if (u->progress) progress = u->progress;
     applied.push_back(u->note_id);
   }
-  out.next = NextVersion(task, *prev, now_us, initial, outcome, progress, applied, eligible.back());
+  out.next = NextVersion(task, *prev, now_us, initial, outcome, progress, applied,
+                         coord.applied_count + static_cast<int64_t>(eligible.size()), eligible.back());
   return out;
 }
 

@@ -8,7 +8,9 @@
 // The fold is a pure function of the task as its owner last wrote it and of
 // the set of update notes: the notes the owner or the assignee wrote are
 // applied in the order of (created, note id), the last outcome and progress
-// win, and the version names the notes it folded and the last change. Two
+// win, and the version names the last kAppliedTail notes it folded (the
+// tail: `applied_updates`), how many it folded in all (`applied_count`) and
+// the last change. A version's size does not grow with the task's updates. Two
 // updates written at the same moment on two hubs are therefore both kept, in
 // the same order on every hub, whatever order they arrive in; a late note
 // gives one more version with the content any hub would compute.
@@ -52,16 +54,21 @@ struct TaskCoordination {
   std::string assignee_account;  // "user@hub", or empty: the whole organization
   std::string incident_ref;      // the incident the task belongs to
   std::string initial_outcome;   // the outcome before any update
-  std::vector<std::string> applied_updates;
+  std::vector<std::string> applied_updates;  // the last kAppliedTail folded, in order
+  int64_t applied_count = 0;  // folded in all (a version without it: applied_updates' size)
   std::optional<int64_t> progress;
 };
+// How many of the notes folded a version names (the latest ones).
+inline constexpr size_t kAppliedTail = 64;
 TaskCoordination ReadTaskCoordination(const boost::json::object& task);
 
 // The task's next version with `updates` folded in, as compact JSON; nullopt
-// when the fold changes nothing (the same notes in the same order are already
-// applied). `task` is the owner's latest version (with its coordination
-// extension naming the assignee); `updates` may hold any notes (those for
-// other tasks, by other organizations, or repeated, are ignored). `now_us`
+// when the fold changes nothing (as many notes folded, the same last ones,
+// as the task names: `updates` is every note the owner holds for the task,
+// so the same count is the same set). `task` is the owner's latest version
+// (with its coordination extension naming the assignee); `updates` may hold
+// any notes (those for other tasks, by other organizations, or repeated,
+// are ignored). `now_us`
 // is the fold's time: the version's `modified` is the later of it and the
 // previous `modified` plus one millisecond.
 // InvalidArgument when the task lacks an id, a created_by_ref or a
@@ -73,9 +80,11 @@ Result<std::optional<std::string>> FoldTask(const boost::json::object& task,
 // eligible update of `fresh` not yet applied sorts after the task's last
 // change (the usual case: updates arrive in order), the next version is
 // computed from the task's own state (outcome, progress, applied list), and
-// equals FoldTask(task, applied notes + fresh, now_us). `possible` is false
-// when an update sorts before the last change (a late note: the caller folds
-// everything with FoldTask) or the task's state cannot be read.
+// equals FoldTask(task, applied notes + fresh, now_us). A fresh note the
+// tail names is already applied; any other that sorts before the last
+// change (a late note, or one applied before the tail: only the full set
+// tells) makes `possible` false, and the caller folds every note of the
+// task with FoldTask; so does a task whose state cannot be read.
 struct IncrementalFold {
   bool possible = false;
   std::optional<std::string> next;  // nullopt: nothing new to fold

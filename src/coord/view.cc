@@ -705,13 +705,23 @@ http::Response Service::Call::Show(const std::string& id, bool bundle, const htt
     if (!parsed.ok() || !parsed->is_object()) continue;
     const json::object& t = parsed->get_object();
     TaskCoordination tc = ReadTaskCoordination(t);
+    // Pending: the updates the task's version has not folded. It names the
+    // last ones it folded (all of them when few): an update it does not
+    // name is pending when it comes after the first one it names (in the
+    // fold's order), or when the version names every update it folded.
     json::array pending;
     if (auto t = task_of.find(tid); t != task_of.end()) {
       if (auto up = updates_of.find(t->second); up != updates_of.end()) {
         const std::unordered_set<std::string_view> applied(tc.applied_updates.begin(),
                                                            tc.applied_updates.end());
+        const bool all_named = tc.applied_count <= static_cast<int64_t>(tc.applied_updates.size());
+        bool after_first_named = false;
         for (std::string_view note_id : up->second) {
-          if (!applied.count(note_id)) pending.emplace_back(note_id);
+          if (applied.count(note_id)) {
+            after_first_named = true;
+          } else if (all_named || after_first_named) {
+            pending.emplace_back(note_id);
+          }
         }
       }
     }
@@ -719,7 +729,7 @@ http::Response Service::Call::Show(const std::string& id, bool bundle, const htt
                    {"name", Str(&t, "name")},
                    {"outcome", Str(&t, "outcome")},
                    {"assignee", OrgJson(*model, tc.assignee_organization)},
-                   {"updates_applied", static_cast<int64_t>(tc.applied_updates.size())},
+                   {"updates_applied", tc.applied_count},
                    {"updates_pending", std::move(pending)}};
     if (!tc.assignee_account.empty()) e["assignee_account"] = tc.assignee_account;
     if (tc.progress) e["progress"] = *tc.progress;

@@ -57,16 +57,17 @@ const std::vector<std::string>& KizunaDefinitionObjects() {
         {"id", kCoordinationExtensionId},
         {"created_by_ref", kKizunaIdentityId},
         {"created", "2026-12-07T00:00:00.000Z"},
-        {"modified", "2026-12-07T00:00:00.000Z"},
+        {"modified", "2026-12-07T12:00:00.000Z"},
         {"name", "Kizuna incident coordination"},
         {"description",
-         "On an Incident Core task: its assignee (an organization, optionally one account) and "
-         "the task updates its owner folded into this version, in order, with the last change. "
+         "On an Incident Core task: its assignee (an organization, optionally one account), "
+         "the last task updates its owner folded into this version (in order), how many in all, "
+         "and the last change. "
          "On a note: the task update it carries (task, outcome, progress, author)."},
         {"schema", "docs/coordination.md (task: {assignee_organization, assignee_account, "
-                   "initial_outcome, applied_updates, progress, last_change}; note: {task_ref, "
+                   "initial_outcome, applied_updates, applied_count, progress, last_change}; note: {task_ref, "
                    "outcome, progress, author})"},
-        {"version", "1.0.0"},
+        {"version", "1.1.0"},
         {"extension_types", json::array{"property-extension"}}};
     return std::vector<std::string>{json::serialize(identity), json::serialize(audience),
                                     json::serialize(redaction), json::serialize(coordination)};

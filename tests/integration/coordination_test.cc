@@ -289,6 +289,61 @@ TEST_F(CoordinationTest, TheOwnersHubKilledWhileUpdatesStreamInConverges) {
   EXPECT_EQ(Field(jp_task, "progress"), std::to_string(progress_of[last]));
 }
 
+// A task with more updates than its versions name (kAppliedTail, 64): a
+// version names the last ones and counts them all, and a late update (older
+// than every named one) is still folded on the owner's hub, which then reads
+// every update of the task from its note index.
+TEST_F(CoordinationTest, ALateUpdateOlderThanTheNamedOnesIsStillFolded) {
+  std::string incident = Open("Long-lived task");
+  std::string task = AddTask(incident, "JP Centre");
+  ASSERT_TRUE(WaitUntil([&] { return !TaskIn(Show(*jp_, "kenji", incident), task).empty(); }));
+  const int kUpdates = 70;
+  std::string first_note;
+  for (int i = 0; i < kUpdates; ++i) {
+    HttpResponse r = Api(*jp_, "kenji", "POST", "tasks/" + task + "/updates",
+                         R"({"outcome":"ongoing","progress":)" + std::to_string(i % 101) + "}");
+    ASSERT_EQ(r.status, 201) << r.body;
+    if (i == 0) first_note = Field(Body(r), "id");
+  }
+  json::object us_task;
+  ASSERT_TRUE(WaitUntil([&] {
+    us_task = TaskIn(Show(*us_, "alice", incident), task);
+    return Field(us_task, "updates_applied") == std::to_string(kUpdates);
+  })) << json::serialize(us_task);
+  auto coordination = [](const json::object& t) {
+    return t.at("task").as_object().at("extensions").as_object().at(policy::kCoordinationExtensionId).as_object();
+  };
+  EXPECT_EQ(coordination(us_task).at("applied_updates").as_array().size(), 64u);
+  EXPECT_EQ(coordination(us_task).at("applied_count").as_int64(), kUpdates);
+  EXPECT_EQ(Field(us_task, "updates_pending"), "[]");
+  EXPECT_EQ(Field(us_task, "progress"), std::to_string((kUpdates - 1) % 101));
+
+  // The late one: a copy of the first update under a new id, written a day
+  // earlier, posted by its author's organization through TAXII.
+  HttpResponse got = jp_->Get("kenji", std::string("/api1/collections/") + kColl + "/objects/" + first_note + "/");
+  ASSERT_EQ(got.status, 200) << got.body;
+  json::object late = json::parse(got.body).as_object().at("objects").as_array().at(0).as_object();
+  const std::string late_id = "note--1a7e0000-0000-4000-8000-000000000001";
+  late["id"] = late_id;
+  late["created"] = "2026-01-01T00:00:00.000Z";
+  late["modified"] = "2026-01-01T00:00:00.000Z";
+  late["extensions"].as_object()[policy::kCoordinationExtensionId].as_object()["outcome"] = "failed";
+  HttpResponse posted = jp_->Post("kenji", kColl, {json::serialize(late)});
+  ASSERT_NE(posted.body.find("\"success_count\":1"), std::string::npos) << posted.body;
+  ASSERT_TRUE(WaitUntil([&] {
+    us_task = TaskIn(Show(*us_, "alice", incident), task);
+    return Field(us_task, "updates_applied") == std::to_string(kUpdates + 1);
+  })) << json::serialize(us_task);
+  // Folded in its place in the order: the later updates still decide.
+  EXPECT_EQ(Field(us_task, "outcome"), "ongoing");
+  EXPECT_EQ(Field(us_task, "progress"), std::to_string((kUpdates - 1) % 101));
+  EXPECT_EQ(coordination(us_task).at("applied_updates").as_array().size(), 64u);
+  // And the fold travels back.
+  ASSERT_TRUE(WaitUntil([&] {
+    return Field(TaskIn(Show(*jp_, "kenji", incident), task), "updates_applied") == std::to_string(kUpdates + 1);
+  }));
+}
+
 TEST_F(CoordinationTest, NobodyOutsideTheAudienceSeesAnythingOnAnyPath) {
   std::string incident = Open("Restricted");
   std::string task = AddTask(incident, "JP Centre");

@@ -249,5 +249,64 @@ TEST(TaskFoldTest, TheIncrementalFoldEqualsTheFullFoldAndRefusesLateNotes) {
   EXPECT_TRUE(FoldTaskAfter(inc, next, now)->possible);
 }
 
+// A long-lived task: each version names only the last kAppliedTail notes it
+// folded and counts them all, so a version does not grow with the updates;
+// the incremental fold still equals the full one; a note applied before the
+// tail, delivered again, changes nothing once the full set is folded; a late
+// note older than the tail is counted.
+TEST(TaskFoldTest, AVersionNamesTheLastUpdatesItFoldedAndCountsThemAll) {
+  const int kUpdates = 150;
+  std::vector<TaskUpdate> all;
+  for (int i = 0; i < kUpdates; ++i) {
+    char n[13], created[32];
+    std::snprintf(n, sizeof n, "%012d", 1000 + i);
+    std::snprintf(created, sizeof created, "2026-12-01T%02d:%02d:00.000Z", 9 + i / 60, i % 60);
+    all.push_back(Update(Note(n, created, i % 2 ? kOwner : kAssignee, i % 5 ? "ongoing" : "", i % 101)));
+  }
+  json::object inc = Task();
+  int64_t now = kNow;
+  size_t size_at_100 = 0;
+  for (size_t from = 0; from < all.size(); from += 10) {
+    std::vector<TaskUpdate> batch(all.begin() + static_cast<ptrdiff_t>(from), all.begin() + static_cast<ptrdiff_t>(from + 10));
+    std::vector<TaskUpdate> so_far(all.begin(), all.begin() + static_cast<ptrdiff_t>(from + 10));
+    auto full = FoldTask(inc, so_far, now);
+    auto step = FoldTaskAfter(inc, batch, now);
+    ASSERT_TRUE(full.ok() && step.ok() && step->possible && full->has_value() && step->next) << from;
+    EXPECT_EQ(json::parse(**full), json::parse(*step->next)) << from;
+    inc = json::parse(*step->next).as_object();
+    if (from + 10 == 100) size_at_100 = step->next->size();
+    now += 1000;
+  }
+  json::object c = Coordination(inc);
+  EXPECT_EQ(c.at("applied_count").as_int64(), kUpdates);
+  const json::array& tail = c.at("applied_updates").as_array();
+  ASSERT_EQ(tail.size(), kAppliedTail);
+  for (size_t i = 0; i < kAppliedTail; ++i) {
+    EXPECT_EQ(tail[i].as_string(), all[kUpdates - kAppliedTail + i].note_id) << i;
+  }
+  EXPECT_EQ(c.at("last_change").as_object().at("note").as_string(), all.back().note_id);
+  EXPECT_EQ(c.at("progress").as_int64(), (kUpdates - 1) % 101);
+  EXPECT_EQ(ReadTaskCoordination(inc).applied_count, kUpdates);
+  // The same size at 100 and at 150 updates (the same digits in every id).
+  EXPECT_EQ(json::serialize(inc).size(), size_at_100);
+
+  // An update applied before the tail, delivered again: only the full set
+  // tells, and it changes nothing.
+  std::vector<TaskUpdate> old{all[3]};
+  auto again = FoldTaskAfter(inc, old, now);
+  ASSERT_TRUE(again.ok());
+  EXPECT_FALSE(again->possible);
+  auto refold = FoldTask(inc, all, now);
+  ASSERT_TRUE(refold.ok());
+  EXPECT_FALSE(refold->has_value()) << "the same set wrote a version";
+  // A late update older than the tail: counted, the tail and the state as before.
+  std::vector<TaskUpdate> with_late = all;
+  with_late.push_back(Update(Note("000000000999", "2026-12-01T09:00:30.000Z", kAssignee, "cancelled")));
+  json::object v = Fold(inc, with_late, now);
+  EXPECT_EQ(Coordination(v).at("applied_count").as_int64(), kUpdates + 1);
+  EXPECT_EQ(Coordination(v).at("applied_updates"), c.at("applied_updates"));
+  EXPECT_EQ(v.at("outcome"), inc.at("outcome"));
+}
+
 }  // namespace
 }  // namespace kizuna::coord
