@@ -145,6 +145,7 @@ Result<Config> ParseConfig(std::string_view text, const std::string& source_name
         "max_page", "response_cache_mib"}},
       {"auth", {"max_failures", "failure_window_s"}},
       {"metrics", {"public"}},
+      {"ui", {"dir", "session_idle_s", "session_max_s"}},
       {"federation", {"hub_name", "secrets_key", "retry_max_ms"}},
       {"channels", {"heartbeat_ms", "max_subscribers", "max_pending_kib", "stall_timeout_ms", "webhook_reload_ms"}},
   }));
@@ -176,6 +177,9 @@ Result<Config> ParseConfig(std::string_view text, const std::string& source_name
   RETURN_IF_ERROR(r.Int("auth", "max_failures", &c.max_auth_failures, 1, 1'000'000));
   RETURN_IF_ERROR(r.Int("auth", "failure_window_s", &c.auth_failure_window_s, 1, 86'400));
   RETURN_IF_ERROR(r.Bool("metrics", "public", &c.metrics_public));
+  RETURN_IF_ERROR(r.Str("ui", "dir", &c.ui_dir));
+  RETURN_IF_ERROR(r.Int("ui", "session_idle_s", &c.session_idle_s, 60, 7 * 86'400));
+  RETURN_IF_ERROR(r.Int("ui", "session_max_s", &c.session_max_s, 60, 30 * 86'400));
   RETURN_IF_ERROR(r.Str("federation", "hub_name", &c.hub_name));
   RETURN_IF_ERROR(r.Str("federation", "secrets_key", &c.secrets_key));
   RETURN_IF_ERROR(r.Int("federation", "retry_max_ms", &c.federation_retry_max_ms, 100, 3'600'000));

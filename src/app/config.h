@@ -55,6 +55,11 @@ struct Config {
   // [metrics]
   bool metrics_public = false;  // /metrics without credentials (else admin role)
 
+  // [ui] (issue 13, docs/ui.md)
+  std::string ui_dir;  // the built dashboard ("" = web/dist beside the working directory or the binary)
+  int64_t session_idle_s = 1800;
+  int64_t session_max_s = 43'200;
+
   // ---- federation and channels (issue 5) ----
   // [federation]
   std::string hub_name;     // this hub's name among its peers ("" = no federation)

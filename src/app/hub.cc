@@ -6,6 +6,7 @@
 #include <spdlog/spdlog.h>
 
 #include <boost/json.hpp>
+#include <filesystem>
 
 #include "auth/authenticator.h"
 #include "auth/sealed.h"
@@ -22,6 +23,7 @@
 #include "stream/channel_service.h"
 #include "stream/webhooks.h"
 #include "taxii/service.h"
+#include "ui/service.h"
 
 namespace kizuna::app {
 
@@ -46,6 +48,8 @@ struct Hub::Impl {
   // the folder) before the folder.
   std::unique_ptr<coord::Folder> folder;
   std::unique_ptr<coord::Service> coordination;
+  // /ui/: browser sessions and the dashboard (issue 13).
+  std::unique_ptr<ui::UiService> ui;
 
   void Handle(http::Request req, http::Respond respond);
   void Health(http::Respond respond);
@@ -192,6 +196,22 @@ void Hub::Impl::Metrics(http::Request req, http::Respond respond) {
 }
 
 void Hub::Impl::Handle(http::Request req, http::Respond respond) {
+  // The session cookie is credentials on every path (with its CSRF rules).
+  if (auto refused = ui->ApplySession(&req)) {
+    respond(std::move(*refused));
+    return;
+  }
+  if (ui::UiService::UsesSession(req)) {
+    // A browser: no Basic challenge (fetch would open a password dialog).
+    respond = [respond = std::move(respond)](http::Response r) {
+      std::erase_if(r.headers, [](const http::Header& h) { return h.name == "www-authenticate"; });
+      respond(std::move(r));
+    };
+  }
+  if (ui::UiService::IsUiPath(req.path)) {
+    ui->Handle(std::move(req), std::move(respond));
+    return;
+  }
   if (req.path == "/healthz") {
     Health(std::move(respond));
     return;
@@ -216,6 +236,28 @@ void Hub::Impl::Handle(http::Request req, http::Respond respond) {
   taxii->Handle(std::move(req), std::move(respond));
 }
 
+namespace {
+
+// The built dashboard: [ui] dir, else web/dist in the working directory or
+// beside the binary's checkout (build/<preset>/kizuna); "" when none exists.
+std::string UiDir(const Config& config) {
+  if (!config.ui_dir.empty()) return config.Resolve(config.ui_dir);
+  namespace fs = std::filesystem;
+  std::error_code ec;
+  std::vector<fs::path> candidates = {fs::current_path(ec) / "web" / "dist"};
+  const fs::path exe = fs::read_symlink("/proc/self/exe", ec);
+  if (!ec) {
+    candidates.push_back(exe.parent_path() / "web" / "dist");
+    candidates.push_back(exe.parent_path().parent_path().parent_path() / "web" / "dist");
+  }
+  for (const auto& c : candidates) {
+    if (fs::is_regular_file(c / "index.html", ec)) return c.string();
+  }
+  return "";
+}
+
+}  // namespace
+
 Hub::Hub(std::unique_ptr<Impl> impl) : impl_(std::move(impl)) {}
 
 Hub::~Hub() { Stop(); }
@@ -235,7 +277,12 @@ Result<std::unique_ptr<Hub>> Hub::Open(const Config& config) {
   auth::AuthenticatorOptions ao;
   ao.max_failures = config.max_auth_failures;
   ao.failure_window_us = config.auth_failure_window_s * 1'000'000;
+  ao.sessions.idle_us = config.session_idle_s * 1'000'000;
+  ao.sessions.absolute_us = config.session_max_s * 1'000'000;
   impl->auth = std::make_unique<auth::Authenticator>(impl->store.get(), ao);
+  ui::UiOptions uo;
+  uo.dir = UiDir(config);
+  impl->ui = std::make_unique<ui::UiService>(impl->auth.get(), uo);
   taxii::ServiceOptions to;
   to.title = config.title;
   to.description = config.description;
@@ -321,6 +368,7 @@ Result<std::unique_ptr<Hub>> Hub::Open(const Config& config) {
         if (stream::ChannelService::IsChannelPath(head.path)) return 0;
         if (head.path.rfind(exports::kFeedPrefix, 0) == 0) return 0;
         if (coord::Service::IsCoordinationPath(head.path)) return coord::kMaxRequestBody;
+        if (ui::UiService::IsUiPath(head.path)) return ui::UiService::BodyLimit(head);
         return raw->taxii->BodyLimit(head);
       },
       [](int status, std::string_view message, const http::Request&) {
@@ -330,6 +378,8 @@ Result<std::unique_ptr<Hub>> Hub::Open(const Config& config) {
       // head, before any body byte is read. The other endpoints take no
       // body (limit 0 above: 413 from the head).
       [raw](http::Request head, http::HeadVerdict verdict) {
+        if (ui::UiService::IsUiPath(head.path)) return verdict(std::nullopt);  // the sign-in has no credentials yet
+        if (auto refused = raw->ui->ApplySession(&head)) return verdict(std::move(refused));
         if (head.path == "/healthz" || head.path == "/metrics" ||
             stream::ChannelService::IsChannelPath(head.path) ||
             head.path.rfind(exports::kFeedPrefix, 0) == 0) {

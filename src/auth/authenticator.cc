@@ -39,6 +39,8 @@ Authenticator::Authenticator(store::Store* store, AuthenticatorOptions options, 
       options_(options),
       clock_(clock),
       hmac_key_(RandomSecret(32)),
+      sessions_(std::make_unique<SessionTable>(
+          options.sessions, [this](const Principal& p) { return Recheck(p); }, clock)),
       pool_(std::make_unique<ThreadPool>(options.verify_threads < 1 ? 1 : options.verify_threads)) {}
 
 Authenticator::~Authenticator() { pool_.reset(); }
@@ -64,6 +66,11 @@ Result<Authenticator::Credential> Authenticator::ParseAuthorization(std::string_
     c.token = true;
     c.user_or_token_id = std::move(parts->id);
     c.secret = std::move(parts->secret);
+    return c;
+  }
+  if (IEqualsPrefix(header, "session ")) {
+    c.session = true;
+    c.secret = std::string(TrimSpaces(header.substr(8)));
     return c;
   }
   return Unauthenticated("unsupported authorization scheme (use Basic or Bearer)");
@@ -172,6 +179,7 @@ Result<PrincipalPtr> Authenticator::BuildPrincipal(const store::Account& account
   p->token_id = std::move(credential.token_id);
   p->credential_fingerprint = std::move(credential.fingerprint);
   p->expires_us = credential.expires_us;
+  p->session_id = std::move(credential.session_id);
   for (const auto& g : grants) p->grants[g.collection] = CollectionAccess{g.can_read, g.can_write};
   return PrincipalPtr(std::move(p));
 }
@@ -186,6 +194,9 @@ Result<PrincipalPtr> Authenticator::LoadPrincipal(int64_t account_key) {
 }
 
 Result<PrincipalPtr> Authenticator::Revalidate(const Principal& principal) {
+  if (!principal.session_id.empty() && !sessions_->IsOpen(principal.session_id)) {
+    return Unauthenticated("signed out (the session ended)");
+  }
   auto r = Recheck(principal);
   if (!r.ok() && r.error().code() == StatusCode::kUnauthenticated &&
       principal.kind == Principal::Kind::kAccount) {
@@ -200,7 +211,7 @@ Result<PrincipalPtr> Authenticator::Recheck(const Principal& principal) {
   if (!account.has_value()) return Unauthenticated("the account was removed");
   if (account->disabled) return Unauthenticated("the account was disabled");
   CredentialRef credential{principal.scheme, principal.token_id, principal.credential_fingerprint,
-                           principal.expires_us};
+                           principal.expires_us, principal.session_id};
   if (!principal.token_id.empty()) {
     ASSIGN_OR_RETURN(auto tok, store_->FindToken(principal.token_id));
     if (!tok.has_value() || tok->account != principal.account_key ||
@@ -286,6 +297,32 @@ void Authenticator::Authenticate(const std::string* authorization, std::string_v
     done(cred.error());
     return;
   }
+  if (cred->session) {
+    auto found = sessions_->Find(cred->secret);
+    if (!found.ok()) {
+      done(found.error());
+    } else {
+      done(found->principal);
+    }
+    return;
+  }
+  AuthenticateCredential(std::move(*cred), remote, std::move(done));
+}
+
+void Authenticator::SignIn(std::string_view username, std::string_view password, std::string_view remote,
+                           Done done) {
+  if (username.empty() || username.size() > 256 || password.size() > 1024) {
+    done(BadCredentials());
+    return;
+  }
+  Credential c;
+  c.user_or_token_id = std::string(username);
+  c.secret = std::string(password);
+  AuthenticateCredential(std::move(c), remote, std::move(done));
+}
+
+void Authenticator::AuthenticateCredential(Credential cred_value, std::string_view remote, Done done) {
+  std::optional<Credential> cred(std::move(cred_value));
   MaybeRefreshGeneration();
   std::string key = CacheKey(*cred);
   {

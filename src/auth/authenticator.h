@@ -34,6 +34,7 @@
 #include <vector>
 
 #include "auth/principal.h"
+#include "auth/sessions.h"
 #include "core/result.h"
 #include "core/thread_pool.h"
 #include "core/time.h"
@@ -52,6 +53,7 @@ struct AuthenticatorOptions {
   size_t verify_threads = 1;
   size_t max_cached_credentials = 100'000;
   size_t max_pending_verifications = 256;  // beyond: Unavailable (503), never an unbounded queue
+  SessionOptions sessions;                 // browser sessions (sessions.h)
 };
 
 using PrincipalPtr = std::shared_ptr<const Principal>;
@@ -73,6 +75,15 @@ class Authenticator {
   // disabled account, expired token), ResourceExhausted (too many failures
   // from this address), IoError/Internal (store failure).
   void Authenticate(const std::string* authorization, std::string_view remote, Done done);
+
+  // A sign-in with an account's username and password (the dashboard's
+  // login form): verified, cached and rate-limited exactly as HTTP Basic.
+  // The caller then opens a session (sessions()).
+  void SignIn(std::string_view username, std::string_view password, std::string_view remote, Done done);
+
+  // Browser sessions: "Authorization: Session <secret>" (the hub turns the
+  // session cookie into it) authenticates as the session's principal.
+  SessionTable& sessions() { return *sessions_; }
 
   // Blocking form for tools and tests.
   Result<PrincipalPtr> AuthenticateSync(const std::string* authorization, std::string_view remote);
@@ -125,14 +136,18 @@ class Authenticator {
     std::string token_id;
     std::string fingerprint;
     std::optional<int64_t> expires_us;
+    std::string session_id;
   };
   struct Credential {
     bool token = false;
+    bool session = false;  // "Session <secret>": a browser session
     std::string user_or_token_id;
     std::string secret;
   };
 
   static Result<Credential> ParseAuthorization(std::string_view header);
+  // Authenticate, for a password or token credential.
+  void AuthenticateCredential(Credential cred, std::string_view remote, Done done);
   std::string CacheKey(const Credential& c) const;
   // Polls the directory generation (at most every generation_poll_us unless
   // `force`) and refreshes the cache when it moved.
@@ -177,6 +192,7 @@ class Authenticator {
   std::atomic<int64_t> cache_hits_{0}, verifications_{0}, failures_{0};
   std::atomic<size_t> pending_{0};
   std::function<void()> before_cache_insert_for_test_;
+  std::unique_ptr<SessionTable> sessions_;
   std::unique_ptr<ThreadPool> pool_;  // last: joined first in the destructor
 };
 

@@ -31,7 +31,7 @@ struct Principal {
   std::string organization;  // identity--... of the account's organization
   std::vector<std::string> roles;  // reader, contributor, coordinator, admin
   std::unordered_map<int64_t, CollectionAccess> grants;  // by collection key
-  // How the credentials were presented: "basic", "token", or "" (anonymous,
+  // How the credentials were presented: "basic", "token", "session", or "" (anonymous,
   // or loaded without credentials by Authenticator::LoadPrincipal).
   std::string scheme;
   // The credential: the API token's id ("" for a password); a digest, keyed
@@ -40,6 +40,9 @@ struct Principal {
   std::string token_id;
   std::string credential_fingerprint;
   std::optional<int64_t> expires_us;
+  // A browser session's public id (scheme "session", auth/sessions.h): the
+  // session ends at logout, and so does every use of its principal.
+  std::string session_id;
 
   bool HasRole(std::string_view role) const {
     for (const auto& r : roles)

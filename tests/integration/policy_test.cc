@@ -199,8 +199,20 @@ class PolicyTest : public ::testing::Test {
   }
   static std::string Objects() { return std::string("/api1/collections/") + kCol + "/objects/"; }
   static HttpResponse Get(const std::string& user, const std::string& target) {
+    auto session = sessions_.find(user);
+    if (session != sessions_.end()) {  // a dashboard session stands in for the password
+      return HttpRequest(hub_->port(), "GET", target, {{"Cookie", session->second}, {"Accept", kTaxii}});
+    }
     return HttpRequest(hub_->port(), "GET", target,
                        {{"Authorization", Auth(user)}, {"Accept", kTaxii}});
+  }
+  // Signs `user` in to the dashboard: Get then reads with the session cookie.
+  static void UseSession(const std::string& user) {
+    HttpResponse r = HttpRequest(hub_->port(), "POST", "/ui/api/session", {{"Content-Type", "application/json"}},
+                                 "{\"username\":\"" + user + "\",\"password\":\"" + user + "-password-123\"}");
+    ASSERT_EQ(r.status, 201) << r.body;
+    const std::string cookie = r.Header("set-cookie");
+    sessions_[user] = cookie.substr(0, cookie.find(';'));
   }
   static HttpResponse Post(const std::string& user, const std::string& target,
                            const std::string& body) {
@@ -246,6 +258,7 @@ class PolicyTest : public ::testing::Test {
   static std::string config_;
   static KizunaProcess* hub_;
   static std::string status_id_;
+  static inline std::map<std::string, std::string> sessions_;  // user -> session cookie
 };
 
 TempDir* PolicyTest::dir_ = nullptr;
@@ -262,6 +275,21 @@ TEST_F(PolicyTest, GetObjectsReleasesExactlyTheMatrix) {
           << "principal " << p << " (" << kUser.at(p) << "), case " << kCases[i].key;
     }
   }
+}
+
+// Issue 13: the dashboard's session is the account, on the same decision
+// point: every principal's session lists exactly its matrix row.
+TEST_F(PolicyTest, ADashboardSessionReleasesExactlyTheMatrix) {
+  for (const auto& p : kPrincipals) UseSession(kUser.at(p));
+  for (const auto& p : kPrincipals) {
+    std::set<std::string> got = ListIds(kUser.at(p), "objects");
+    for (size_t i = 0; i < kCases.size(); ++i) {
+      std::string id = "indicator--" + UuidFor(static_cast<int>(i));
+      EXPECT_EQ(got.count(id) > 0, Visible(kCases[i], p))
+          << "principal " << p << " (" << kUser.at(p) << ") in a session, case " << kCases[i].key;
+    }
+  }
+  sessions_.clear();
 }
 
 TEST_F(PolicyTest, ManifestRevealsOnlyReadableIds) {

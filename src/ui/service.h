@@ -1,0 +1,91 @@
+#pragma once
+// The dashboard's side of the hub (issue 13, docs/ui.md): sessions for the
+// browser and the built web application under /ui/.
+//
+// - `POST /ui/api/session` signs in with an account's username and password
+//   (JSON {"username", "password"}; verified, cached and rate-limited as HTTP
+//   Basic is) and answers with the session cookie (HttpOnly, SameSite=Strict,
+//   Path=/, Max-Age; `__Host-` prefixed and Secure under TLS) and the CSRF
+//   token; `GET` says who is signed in (and the CSRF token again, for a
+//   reloaded page); `DELETE` signs out.
+// - Every other path of the hub accepts the session cookie as credentials
+//   (ApplySession, called by the hub before routing): the request is then
+//   the account's, through the same decision point as with a password, and
+//   a state-changing one (any method but GET, HEAD and OPTIONS) must repeat
+//   the session's CSRF token in `X-CSRF-Token` and, when it says where it
+//   comes from (`Origin`), come from this hub: 403 otherwise.
+// - `GET /ui/...` serves the built application (web/dist): index.html for
+//   the application's own routes, hashed assets with a long cache. Every
+//   /ui/ response carries a strict Content-Security-Policy (no inline
+//   script, nothing from elsewhere), nosniff, no framing, no referrer.
+//
+// Thread-safe.
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <string_view>
+
+#include "auth/authenticator.h"
+#include "core/result.h"
+#include "http/message.h"
+
+namespace kizuna::ui {
+
+inline constexpr std::string_view kUiPrefix = "/ui";
+inline constexpr std::string_view kSessionPath = "/ui/api/session";
+inline constexpr const char* kCsrfHeader = "x-csrf-token";
+// The session cookie's names: with TLS the `__Host-` prefix (the browser
+// then insists on Secure, Path=/ and no Domain).
+inline constexpr const char* kCookie = "kizuna_session";
+inline constexpr const char* kSecureCookie = "__Host-kizuna_session";
+
+struct UiOptions {
+  std::string dir;  // the built application (index.html and its assets); "" or missing: a notice page
+};
+
+class UiService {
+ public:
+  // `authenticator` must outlive the service.
+  UiService(auth::Authenticator* authenticator, UiOptions options);
+
+  static bool IsUiPath(std::string_view path) {
+    return path == kUiPrefix || path.substr(0, kUiPrefix.size() + 1) == "/ui/";
+  }
+  // The largest body a /ui/ request may carry (its head): a sign-in's.
+  static int64_t BodyLimit(const http::Request& head);
+
+  void Handle(http::Request request, http::Respond respond);
+
+  // For a request to any path: when it carries no Authorization header and
+  // has the session cookie, checks the CSRF rules and, if they hold, gives
+  // it the session as credentials ("Authorization: Session ..."), noting
+  // that it did (UsesSession). Returns the 403 to send when they do not.
+  // The sign-in itself is left alone.
+  std::optional<http::Response> ApplySession(http::Request* request);
+  static bool UsesSession(const http::Request& request);
+
+  // The security headers every /ui/ response carries.
+  static void AddSecurityHeaders(http::Response* response, bool tls);
+
+ private:
+  void SignIn(http::Request request, http::Respond respond);
+  http::Response Whoami(const http::Request& request);
+  http::Response SignOut(const http::Request& request);
+  http::Response File(const http::Request& request);
+
+  auth::Authenticator* auth_;
+  UiOptions options_;
+};
+
+// The value of cookie `name` in a request's Cookie headers ("" when absent).
+std::string CookieValue(const http::Request& request, std::string_view name);
+
+// A sign-in's body: {"username": string, "password": string}.
+struct SignInRequest {
+  std::string username;
+  std::string password;
+};
+Result<SignInRequest> ReadSignIn(std::string_view body);
+
+}  // namespace kizuna::ui

@@ -1,0 +1,22 @@
+// fuzz-deps: ui
+// The dashboard's untrusted inputs before any credential is checked: Cookie
+// headers (the session cookie) and sign-in bodies, on arbitrary bytes.
+#include <cstddef>
+#include <cstdint>
+#include <string>
+
+#include "ui/service.h"
+
+extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
+  std::string s(reinterpret_cast<const char*>(data), size);
+  kizuna::http::Request r;
+  r.headers.push_back({"cookie", s});
+  r.headers.push_back({"cookie", s + "; kizuna_session=x"});
+  std::string v = kizuna::ui::CookieValue(r, kizuna::ui::kCookie);
+  // Found in the second header at the latest, never longer than the input.
+  if (v.size() > s.size() + 1) __builtin_trap();
+  (void)kizuna::ui::CookieValue(r, kizuna::ui::kSecureCookie);
+  auto in = kizuna::ui::ReadSignIn(s);
+  if (in.ok() && in->username.size() + in->password.size() > s.size()) __builtin_trap();
+  return 0;
+}
