@@ -3,7 +3,7 @@ SHELL := /bin/bash
 JOBS ?= $(shell nproc)
 CTEST_JOBS ?= $(JOBS)
 
-.PHONY: all bootstrap build dev asan run run-federation test test-unit test-asan bench fuzz clean format
+.PHONY: all bootstrap build web dev asan run run-federation test test-unit test-asan bench fuzz clean format
 
 all: build
 
@@ -13,9 +13,13 @@ bootstrap:
 build/%/build.ninja: CMakeLists.txt CMakePresets.json | bootstrap
 	@cmake --preset $* -DKIZUNA_BUILD_BENCH=$(if $(filter release,$*),ON,OFF) >/dev/null
 
-# `make build` gives build/release/kizuna.
-build: bootstrap build/release/build.ninja
+# `make build` gives build/release/kizuna and the dashboard it serves (web/dist).
+build: bootstrap build/release/build.ninja web
 	@cmake --build build/release -j $(JOBS)
+
+# The bilingual dashboard (web/, served by the hub under /ui/): type-checked and bundled.
+web: bootstrap
+	@cd web && npm run --silent build >/dev/null
 
 dev: bootstrap build/dev/build.ninja
 	@cmake --build build/dev -j $(JOBS)
@@ -34,8 +38,9 @@ run-federation: build
 	@mkdir -p var/federation
 	build/release/kizuna demo-federation --data-dir var/federation --base-port 8080
 
-# Every test: unit, integration and fuzz-corpus replays on the release build,
-# then the same suite under AddressSanitizer + UBSan.
+# Every test: unit, integration and fuzz-corpus replays on the release build
+# (with the dashboard's lint, unit and end-to-end tests in Chromium), then the
+# same suite under AddressSanitizer + UBSan.
 test: build asan
 	@cd build/release && ctest -j $(CTEST_JOBS) --output-on-failure
 	@cd build/asan && ctest -j $(CTEST_JOBS) --output-on-failure

@@ -1,0 +1,197 @@
+// End-to-end: the real `kizuna demo` hub (KIZUNA_BINARY) serving the built
+// dashboard, driven by Debian's Chromium (CHROMIUM, default
+// /usr/bin/chromium) through playwright-core. In both languages: sign in,
+// the overview and the incidents view render with the reader's own counts,
+// the language is in <html lang> and remembered, a wrong password is
+// refused, signing out returns to the sign-in form; no Content-Security-
+// Policy violation and no serious accessibility violation (axe-core) on any
+// page. Two accounts with different rights see different counts.
+// Screenshots of each view in each language go to e2e/artifacts/.
+import { spawn } from "node:child_process";
+import { mkdirSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { dirname, join, resolve } from "node:path";
+import { fileURLToPath } from "node:url";
+import { createRequire } from "node:module";
+import { chromium } from "playwright-core";
+
+const here = dirname(fileURLToPath(import.meta.url));
+const binary = resolve(process.env.KIZUNA_BINARY ?? join(here, "../../build/release/kizuna"));
+const browserPath = process.env.CHROMIUM ?? "/usr/bin/chromium";
+const artifacts = join(here, "artifacts");
+const axeSource = readFileSync(createRequire(import.meta.url).resolve("axe-core/axe.min.js"), "utf8");
+
+let failures = 0;
+function check(ok, what) {
+  if (ok) {
+    console.log(`ok   ${what}`);
+  } else {
+    failures++;
+    console.log(`FAIL ${what}`);
+  }
+}
+
+function startHub(dataDir) {
+  return new Promise((resolveStart, reject) => {
+    const hub = spawn(binary, ["demo", "--data-dir", dataDir, "--listen", "127.0.0.1:0"], {
+      stdio: ["ignore", "pipe", "inherit"],
+    });
+    let out = "";
+    const timer = setTimeout(() => reject(new Error(`the hub did not start: ${out}`)), 120_000);
+    hub.stdout.on("data", (chunk) => {
+      out += chunk;
+      const m = out.match(/listening on (http:\/\/[^\s]+)/);
+      if (m && out.includes("demo hub ready")) {
+        clearTimeout(timer);
+        resolveStart({ hub, base: m[1] });
+      }
+    });
+    hub.on("exit", (code) => reject(new Error(`the hub exited (${code}): ${out}`)));
+  });
+}
+
+async function axeSerious(page) {
+  await page.evaluate(axeSource);
+  const result = await page.evaluate(async () => {
+    const r = await window.axe.run(document, { resultTypes: ["violations"] });
+    return r.violations.filter((v) => v.impact === "serious" || v.impact === "critical").map((v) => v.id);
+  });
+  return result;
+}
+
+const titles = {
+  en: {
+    overview: "Overview",
+    incidents: "Incidents",
+    signIn: "Sign in",
+    wrong: "Wrong username or password.",
+  },
+  ja: {
+    overview: "概況",
+    incidents: "インシデント",
+    signIn: "サインイン",
+    wrong: "ユーザー名またはパスワードが違います。",
+  },
+};
+
+async function main() {
+  const dataDir = mkdtempSync(join(tmpdir(), "kizuna-e2e-"));
+  rmSync(artifacts, { recursive: true, force: true });
+  mkdirSync(artifacts, { recursive: true });
+  const { hub, base } = await startHub(dataDir);
+  const creds = JSON.parse(readFileSync(join(dataDir, "demo-credentials.json"), "utf8"));
+  const password = (user) => creds.accounts.find((a) => a.username === user).password;
+  const browser = await chromium.launch({ executablePath: browserPath, args: ["--no-sandbox"] });
+  try {
+    for (const lang of ["en", "ja"]) {
+      const context = await browser.newContext({ locale: lang === "ja" ? "ja-JP" : "en-US" });
+      const page = await context.newPage();
+      const cspViolations = [];
+      page.on("console", (m) => {
+        if (/Content Security Policy|Refused to/i.test(m.text())) cspViolations.push(m.text());
+      });
+      page.on("pageerror", (e) => cspViolations.push(`page error: ${e.message}`));
+      await page.goto(`${base}/ui/?lang=${lang}`);
+      await page.waitForSelector("input[name=username]");
+      check((await page.getAttribute("html", "lang")) === lang, `${lang}: <html lang> follows ?lang=`);
+      check(
+        (await page.textContent("form h2")) === titles[lang].signIn,
+        `${lang}: the sign-in form is in the language`,
+      );
+      check((await axeSerious(page)).length === 0, `${lang}: the sign-in page has no serious axe violation`);
+      await page.screenshot({ path: join(artifacts, `login-${lang}.png`), fullPage: true });
+
+      await page.fill("input[name=username]", "us-analyst");
+      await page.fill("input[name=password]", "not-the-password");
+      await page.click("button[type=submit]");
+      await page.waitForFunction(() => document.querySelector("[role=alert]")?.textContent?.length > 0);
+      check(
+        (await page.textContent("[role=alert]")) === titles[lang].wrong,
+        `${lang}: a wrong password is refused with the reason`,
+      );
+
+      await page.fill("input[name=password]", password("us-analyst"));
+      await page.click("button[type=submit]");
+      await page.waitForSelector("#overview-title");
+      check(
+        (await page.textContent("#overview-title")) === titles[lang].overview,
+        `${lang}: signed in, the overview`,
+      );
+      await page.waitForSelector("[data-testid=open-incidents]");
+      const open = Number(await page.textContent("[data-testid=open-incidents]"));
+      check(open >= 1, `${lang}: the overview counts the open incidents us-analyst may see (${open})`);
+      const cookies = await context.cookies();
+      const session = cookies.find((c) => c.name === "kizuna_session");
+      check(
+        session && session.httpOnly && session.sameSite === "Strict",
+        `${lang}: the session cookie is HttpOnly and SameSite=Strict`,
+      );
+      check(
+        (await page.evaluate(() => document.cookie)).indexOf("kizuna_session") < 0,
+        `${lang}: script cannot read it`,
+      );
+      check((await axeSerious(page)).length === 0, `${lang}: the overview has no serious axe violation`);
+      await page.screenshot({ path: join(artifacts, `overview-${lang}.png`), fullPage: true });
+
+      await page.click(`nav.views a[href*="incidents"]`);
+      await page.waitForSelector("table.incidents tbody tr");
+      check(
+        (await page.textContent("#incidents-title")) === titles[lang].incidents,
+        `${lang}: the incidents view`,
+      );
+      check(new URL(page.url()).pathname === "/ui/incidents", `${lang}: the view has its own address`);
+      const rows = await page.locator("table.incidents tbody tr").count();
+      check(rows >= 1, `${lang}: incidents listed (${rows})`);
+      check(
+        (await axeSerious(page)).length === 0,
+        `${lang}: the incidents view has no serious axe violation`,
+      );
+      await page.screenshot({ path: join(artifacts, `incidents-${lang}.png`), fullPage: true });
+
+      // The language is remembered: a bare address opens in it.
+      await page.goto(`${base}/ui/incidents`);
+      await page.waitForSelector("#incidents-title");
+      check((await page.getAttribute("html", "lang")) === lang, `${lang}: the choice is remembered`);
+
+      await page.click("button.sign-out");
+      await page.waitForSelector("input[name=username]");
+      check(true, `${lang}: signed out, back to the sign-in form`);
+      const after = await page.evaluate(async () => (await fetch("/ui/api/session")).status);
+      check(after === 401, `${lang}: the session is gone on the hub (${after})`);
+      check(
+        cspViolations.length === 0,
+        `${lang}: no CSP violation or page error (${cspViolations.join("; ")})`,
+      );
+      await context.close();
+    }
+
+    // Policy through the UI: the researcher may see no incident.
+    const context = await browser.newContext();
+    const page = await context.newPage();
+    await page.goto(`${base}/ui/?lang=en`);
+    await page.fill("input[name=username]", "researcher");
+    await page.fill("input[name=password]", password("researcher"));
+    await page.click("button[type=submit]");
+    await page.waitForSelector("[data-testid=open-incidents]");
+    const theirs = Number(await page.textContent("[data-testid=open-incidents]"));
+    check(theirs === 0, `researcher: the overview counts no incident it may not see (${theirs})`);
+    await page.goto(`${base}/ui/incidents?lang=en`);
+    await page.waitForSelector(".empty");
+    check(true, "researcher: the incidents view lists none");
+    await context.close();
+  } finally {
+    await browser.close();
+    hub.kill("SIGTERM");
+    rmSync(dataDir, { recursive: true, force: true });
+  }
+  if (failures > 0) {
+    console.log(`${failures} check(s) failed`);
+    process.exit(1);
+  }
+  console.log("e2e: all checks passed");
+}
+
+main().catch((e) => {
+  console.error(e);
+  process.exit(1);
+});

@@ -1,0 +1,140 @@
+// The hub's APIs as the dashboard calls them: same origin, the session
+// cookie (HttpOnly: never visible here), and the session's CSRF token on
+// every state-changing request (docs/ui.md).
+
+export interface Session {
+  username: string;
+  organization: string;
+  roles: string[];
+  csrf_token: string;
+  expires: string;
+}
+
+export class ApiError extends Error {
+  constructor(
+    readonly status: number,
+    message: string,
+  ) {
+    super(message);
+  }
+}
+
+export type Fetch = (input: string, init: RequestInit) => Promise<Response>;
+
+const SAFE = new Set(["GET", "HEAD", "OPTIONS"]);
+
+export class Api {
+  private csrf: string | null = null;
+
+  constructor(private readonly fetchFn: Fetch = (i, r) => fetch(i, r)) {}
+
+  setSession(s: Session | null): void {
+    this.csrf = s ? s.csrf_token : null;
+  }
+
+  async call<T>(method: string, path: string, body?: unknown, accept = "application/json"): Promise<T> {
+    const headers: Record<string, string> = { Accept: accept };
+    if (body !== undefined) headers["Content-Type"] = "application/json";
+    if (!SAFE.has(method) && this.csrf) headers["X-CSRF-Token"] = this.csrf;
+    const init: RequestInit = { method, headers, credentials: "same-origin", cache: "no-store" };
+    if (body !== undefined) init.body = JSON.stringify(body);
+    const r = await this.fetchFn(path, init);
+    const text = await r.text();
+    if (!r.ok) {
+      let message = r.statusText || String(r.status);
+      try {
+        const e = JSON.parse(text) as { description?: string; title?: string };
+        message = e.description ?? e.title ?? message;
+      } catch {
+        // not JSON: keep the status text
+      }
+      throw new ApiError(r.status, message);
+    }
+    return (text ? JSON.parse(text) : undefined) as T;
+  }
+
+  async signIn(username: string, password: string): Promise<Session> {
+    const s = await this.call<Session>("POST", "/ui/api/session", { username, password });
+    this.setSession(s);
+    return s;
+  }
+
+  async current(): Promise<Session | null> {
+    try {
+      const s = await this.call<Session>("GET", "/ui/api/session");
+      this.setSession(s);
+      return s;
+    } catch (e) {
+      if (e instanceof ApiError && e.status === 401) return null;
+      throw e;
+    }
+  }
+
+  async signOut(): Promise<void> {
+    await this.call<unknown>("DELETE", "/ui/api/session");
+    this.setSession(null);
+  }
+
+  // The API root the coordination API is under: the discovery's default.
+  async apiRoot(): Promise<string> {
+    const d = await this.call<{ default?: string; api_roots?: string[] }>(
+      "GET",
+      "/taxii2/",
+      undefined,
+      "application/taxii+json;version=2.1",
+    );
+    const url = d.default ?? d.api_roots?.[0];
+    if (!url) throw new ApiError(404, "no API root");
+    const parts = new URL(url, window.location.origin).pathname.split("/").filter(Boolean);
+    const last = parts[parts.length - 1];
+    if (!last) throw new ApiError(404, "no API root");
+    return last;
+  }
+
+  incidents(root: string, status?: string, extra: Record<string, string> = {}): Promise<IncidentList> {
+    const q = new URLSearchParams({ limit: "100" });
+    if (status) q.set("status", status);
+    for (const [k, v] of Object.entries(extra)) q.set(k, v);
+    return this.call<IncidentList>("GET", `/coordination/v1/${encodeURIComponent(root)}/incidents?${q}`);
+  }
+
+  // How many open incidents at each priority level: the hub's totals count
+  // only what the reader may see ("priority=L" is that level or above).
+  async openByPriority(root: string, levels: readonly string[]): Promise<Map<string, number>> {
+    const atLeast = await Promise.all(
+      levels.map((l) => this.incidents(root, "open", { priority: l, limit: "1" }).then((r) => r.total)),
+    );
+    const out = new Map<string, number>();
+    levels.forEach((l, i) => out.set(l, (atLeast[i] ?? 0) - (atLeast[i + 1] ?? 0)));
+    return out;
+  }
+}
+
+export interface Org {
+  id: string;
+  name?: string;
+  nation?: string;
+  hub?: string;
+}
+
+export interface IncidentSummary {
+  id: string;
+  name: string;
+  collection: string;
+  status: string;
+  owner: Org;
+  created: string;
+  modified: string;
+  sectors: string[];
+  criticality?: number;
+  determination?: string;
+  tasks: number;
+  events: number;
+  priority: { score: number; level: string };
+  correlation: { incidents: string[]; sightings: number; organization_count: number; nations: string[] };
+}
+
+export interface IncidentList {
+  total: number;
+  incidents: IncidentSummary[];
+}

@@ -1,0 +1,18 @@
+import { describe, expect, it } from "vitest";
+import { hrefFor, parseRoute } from "./router";
+
+describe("routes", () => {
+  it("read the view and its filter from the address, and write it back", () => {
+    expect(parseRoute("/ui/", "")).toEqual({ view: "overview" });
+    expect(parseRoute("/ui/incidents", "?status=open&lang=ja")).toEqual({
+      view: "incidents",
+      status: "open",
+    });
+    expect(parseRoute("/ui/incidents", "?status=bogus")).toEqual({ view: "incidents", status: "" });
+    expect(parseRoute("/ui/nothing/here", "")).toEqual({ view: "not-found" });
+    expect(hrefFor({ view: "incidents", status: "closed" }, "ja")).toBe(
+      "/ui/incidents?lang=ja&status=closed",
+    );
+    expect(hrefFor({ view: "overview" }, "en")).toBe("/ui/?lang=en");
+  });
+});

@@ -1,0 +1,25 @@
+// The dashboard's routes under /ui/ (each view has a stable URL; ?lang= is
+// kept as the reader moves around).
+export type Route = { view: "overview" } | { view: "incidents"; status: string } | { view: "not-found" };
+
+export const BASE = "/ui/";
+
+export function parseRoute(pathname: string, search: string): Route {
+  const rest = pathname.startsWith(BASE) ? pathname.slice(BASE.length) : pathname.replace(/^\/ui\/?/, "");
+  const parts = rest.split("/").filter(Boolean);
+  if (parts.length === 0) return { view: "overview" };
+  if (parts[0] === "incidents" && parts.length === 1) {
+    const status = new URLSearchParams(search).get("status") ?? "";
+    return { view: "incidents", status: ["new", "open", "closed"].includes(status) ? status : "" };
+  }
+  return { view: "not-found" };
+}
+
+export function hrefFor(route: Route, lang: string): string {
+  const q = new URLSearchParams({ lang });
+  if (route.view === "incidents") {
+    if (route.status) q.set("status", route.status);
+    return `${BASE}incidents?${q}`;
+  }
+  return `${BASE}?${q}`;
+}
