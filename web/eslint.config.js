@@ -18,6 +18,7 @@ export default tseslint.config(
         document: "readonly",
         window: "readonly",
         fetch: "readonly",
+        Buffer: "readonly",
       },
     },
   },

@@ -59,6 +59,43 @@ async function axeSerious(page) {
   return result;
 }
 
+// Posts one GREEN indicator as us-analyst over TAXII; returns its id.
+let posted = 0;
+async function postIndicator(base, creds, collection, name) {
+  const user = creds.accounts.find((a) => a.username === "us-analyst");
+  const id = `indicator--e2e00000-0000-4000-8000-${String(++posted).padStart(12, "0")}`;
+  const now = new Date().toISOString();
+  const body = JSON.stringify({
+    objects: [
+      {
+        type: "indicator",
+        spec_version: "2.1",
+        id,
+        created: now,
+        modified: now,
+        name,
+        pattern: "[domain-name:value = 'e2e.example']",
+        pattern_type: "stix",
+        valid_from: now,
+        object_marking_refs: ["marking-definition--bab4a63c-aed9-4cf5-a766-dfca5abac2bb"],
+      },
+    ],
+  });
+  const r = await fetch(`${base}/kizuna/collections/${collection}/objects/`, {
+    method: "POST",
+    headers: {
+      Authorization: "Basic " + Buffer.from(`${user.username}:${user.password}`).toString("base64"),
+      "Content-Type": "application/taxii+json;version=2.1",
+      Accept: "application/taxii+json;version=2.1",
+    },
+    body,
+  });
+  const text = await r.text();
+  if (r.status !== 202 || !text.includes('"success_count":1'))
+    throw new Error(`posting ${id}: ${r.status} ${text}`);
+  return id;
+}
+
 const titles = {
   en: {
     overview: "Overview",
@@ -152,6 +189,31 @@ async function main() {
       await page.goto(`${base}/ui/incidents`);
       await page.waitForSelector("#incidents-title");
       check((await page.getAttribute("html", "lang")) === lang, `${lang}: the choice is remembered`);
+
+      // The live feed: an object posted while the page is open appears; one
+      // posted while paused is held, then shown on resume.
+      const energy = "7f4e6f4c-3b0e-4a8e-9d52-1c2a3b4c5d01";
+      await page.goto(`${base}/ui/live?collection=${energy}`);
+      await page.waitForSelector("[role=status][data-state=live]");
+      const first = await postIndicator(base, creds, energy, `live-${lang}-1`);
+      const sentAt = Date.now();
+      await page.waitForSelector(`table.feed tr[data-id="${first}"]`, { timeout: 15_000 });
+      check(
+        true,
+        `${lang}: the live feed shows an object posted during the test (${Date.now() - sentAt} ms)`,
+      );
+      await page.click("button.pause");
+      const second = await postIndicator(base, creds, energy, `live-${lang}-2`);
+      await page.waitForSelector("[role=status][data-held='1']");
+      check(
+        (await page.locator(`table.feed tr[data-id="${second}"]`).count()) === 0,
+        `${lang}: paused, the new object is held, not shown`,
+      );
+      await page.click("button.pause");
+      await page.waitForSelector(`table.feed tr[data-id="${second}"]`);
+      check(true, `${lang}: resumed, the held object is shown`);
+      check((await axeSerious(page)).length === 0, `${lang}: the live feed has no serious axe violation`);
+      await page.screenshot({ path: join(artifacts, `live-${lang}.png`), fullPage: true });
 
       await page.click("button.sign-out");
       await page.waitForSelector("input[name=username]");

@@ -91,6 +91,16 @@ export class Api {
     return last;
   }
 
+  async collections(root: string): Promise<Collection[]> {
+    const r = await this.call<{ collections?: Collection[] }>(
+      "GET",
+      `/${encodeURIComponent(root)}/collections/`,
+      undefined,
+      "application/taxii+json;version=2.1",
+    );
+    return r.collections ?? [];
+  }
+
   incidents(root: string, status?: string, extra: Record<string, string> = {}): Promise<IncidentList> {
     const q = new URLSearchParams({ limit: "100" });
     if (status) q.set("status", status);
@@ -108,6 +118,14 @@ export class Api {
     levels.forEach((l, i) => out.set(l, (atLeast[i] ?? 0) - (atLeast[i + 1] ?? 0)));
     return out;
   }
+}
+
+export interface Collection {
+  id: string;
+  title: string;
+  alias?: string;
+  can_read: boolean;
+  can_write: boolean;
 }
 
 export interface Org {

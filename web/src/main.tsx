@@ -4,6 +4,7 @@ import { Api, ApiError, type Session } from "./api";
 import { LANGS, STORAGE_KEY, pickLang, t, type Lang } from "./i18n";
 import { hrefFor, parseRoute, type Route } from "./router";
 import { Incidents } from "./views/Incidents";
+import { Live } from "./views/Live";
 import { Login } from "./views/Login";
 import { Overview } from "./views/Overview";
 import "./style.css";
@@ -121,7 +122,7 @@ function App() {
     );
   }
 
-  const link = (r: Route, key: "nav.overview" | "nav.incidents") => (
+  const link = (r: Route, key: "nav.overview" | "nav.incidents" | "nav.live") => (
     <a
       href={hrefFor(r, lang)}
       aria-current={route.view === r.view ? "page" : undefined}
@@ -141,6 +142,7 @@ function App() {
         <nav class="views" aria-label={t(lang, "nav.main")}>
           {link({ view: "overview" }, "nav.overview")}
           {link({ view: "incidents", status: "" }, "nav.incidents")}
+          {link({ view: "live", collection: "" }, "nav.live")}
         </nav>
         {langSwitch}
         <span class="who">{t(lang, "session.signedInAs", { user: session.username })}</span>
@@ -165,6 +167,15 @@ function App() {
             lang={lang}
             status={route.status}
             onStatus={(s) => go({ view: "incidents", status: s })}
+            onError={onError}
+          />
+        ) : route.view === "live" ? (
+          <Live
+            api={api}
+            root={root}
+            lang={lang}
+            collection={route.collection}
+            onCollection={(c) => go({ view: "live", collection: c })}
             onError={onError}
           />
         ) : (

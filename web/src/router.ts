@@ -1,6 +1,10 @@
 // The dashboard's routes under /ui/ (each view has a stable URL; ?lang= is
 // kept as the reader moves around).
-export type Route = { view: "overview" } | { view: "incidents"; status: string } | { view: "not-found" };
+export type Route =
+  | { view: "overview" }
+  | { view: "incidents"; status: string }
+  | { view: "live"; collection: string }
+  | { view: "not-found" };
 
 export const BASE = "/ui/";
 
@@ -12,6 +16,9 @@ export function parseRoute(pathname: string, search: string): Route {
     const status = new URLSearchParams(search).get("status") ?? "";
     return { view: "incidents", status: ["new", "open", "closed"].includes(status) ? status : "" };
   }
+  if (parts[0] === "live" && parts.length === 1) {
+    return { view: "live", collection: new URLSearchParams(search).get("collection") ?? "" };
+  }
   return { view: "not-found" };
 }
 
@@ -20,6 +27,10 @@ export function hrefFor(route: Route, lang: string): string {
   if (route.view === "incidents") {
     if (route.status) q.set("status", route.status);
     return `${BASE}incidents?${q}`;
+  }
+  if (route.view === "live") {
+    if (route.collection) q.set("collection", route.collection);
+    return `${BASE}live?${q}`;
   }
   return `${BASE}?${q}`;
 }

@@ -38,27 +38,22 @@ export function Login(props: {
       <form onSubmit={submit} class="login-form">
         <h2>{t(lang, "login.title")}</h2>
         {props.notice && <p class="notice">{props.notice}</p>}
-        <label>
-          {t(lang, "login.username")}
-          <input
-            name="username"
-            autocomplete="username"
-            required
-            value={username}
-            onInput={(e) => setUsername((e.target as HTMLInputElement).value)}
-          />
-        </label>
-        <label>
-          {t(lang, "login.password")}
-          <input
-            name="password"
-            type="password"
-            autocomplete="current-password"
-            required
-            value={password}
-            onInput={(e) => setPassword((e.target as HTMLInputElement).value)}
-          />
-        </label>
+        <Field
+          label={t(lang, "login.username")}
+          name="username"
+          type="text"
+          autocomplete="username"
+          value={username}
+          onValue={setUsername}
+        />
+        <Field
+          label={t(lang, "login.password")}
+          name="password"
+          type="password"
+          autocomplete="current-password"
+          value={password}
+          onValue={setPassword}
+        />
         <button type="submit" disabled={busy}>
           {t(lang, "login.submit")}
         </button>
@@ -67,5 +62,28 @@ export function Login(props: {
         </p>
       </form>
     </main>
+  );
+}
+
+function Field(props: {
+  label: string;
+  name: string;
+  type: "text" | "password";
+  autocomplete: string;
+  value: string;
+  onValue: (v: string) => void;
+}) {
+  return (
+    <label>
+      {props.label}
+      <input
+        name={props.name}
+        type={props.type}
+        autocomplete={props.autocomplete}
+        required
+        value={props.value}
+        onInput={(e) => props.onValue((e.target as HTMLInputElement).value)}
+      />
+    </label>
   );
 }
