@@ -10,6 +10,7 @@
 #include "core/uuid.h"
 #include "policy/extensions.h"
 #include "policy/sectors.h"
+#include "stix/incident_core.h"
 #include "stix/object.h"
 
 namespace kizuna::app {
@@ -439,6 +440,17 @@ std::vector<DemoCollectionData> GenerateDemoData(const std::vector<DemoOrg>& org
     inc["name"] = "Signalling network intrusion at a Japanese rail operator";
     inc["description"] =
         "Coordinated response between the Japanese and US national centres (demo data).";
+    // Incident Core and the coordination extension, as `kizuna incident open`
+    // writes them, so that tasks and updates can be added from the API and
+    // the dashboard.
+    inc["extensions"] = json::object{
+        {stix::kIncidentCoreIncidentExtension,
+         json::object{{"extension_type", "property-extension"},
+                      {"determination", "confirmed"},
+                      {"investigation_status", "open"},
+                      {"criticality", 70}}},
+        {policy::kCoordinationExtensionId,
+         json::object{{"extension_type", "property-extension"}, {"sectors", json::array{"rail"}}}}};
     Mark(inc, kTlpAmber);
     rail.objects.push_back(Ser(inc));
     rail.objects.push_back(Ser(Relationship(g, "related-to", std::string(inc["id"].get_string()),

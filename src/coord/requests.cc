@@ -413,6 +413,10 @@ Result<std::string> NextIncidentVersion(
   json::object next = incident;
   int64_t at = std::max(by.now_us, prev->micros + 1000);
   next["modified"] = Now(at);
+  // Both extensions exist before either is referenced: adding one may move
+  // the other (an incident posted without them, through TAXII).
+  Extension(next, stix::kIncidentCoreIncidentExtension, "property-extension");
+  Extension(next, policy::kCoordinationExtensionId, "property-extension");
   json::object& core = Extension(next, stix::kIncidentCoreIncidentExtension, "property-extension");
   json::object& coord = Extension(next, policy::kCoordinationExtensionId, "property-extension");
   edit(core, coord);

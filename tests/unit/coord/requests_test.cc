@@ -143,6 +143,35 @@ TEST(CoordinationRequestsTest, TheBuiltObjectsAreValidIncidentCoreWithTheInciden
   EXPECT_EQ(Invalid(*next), "") << *next;
 }
 
+// An incident posted through TAXII without the Incident Core or the
+// coordination extension (as `kizuna demo`'s is): its next version adds both
+// and edits both (adding one used to leave the other's reference dangling:
+// the hub crashed on the first task added to such an incident).
+TEST(CoordinationRequestsTest, TheNextVersionOfABareIncidentGetsBothExtensions) {
+  json::object bare{{"type", "incident"},
+                    {"spec_version", "2.1"},
+                    {"id", "incident--00000000-0000-4000-8000-0000000000b1"},
+                    {"created", "2025-12-01T00:00:00.000Z"},
+                    {"modified", "2025-12-01T00:00:00.000Z"},
+                    {"created_by_ref", "identity--b1000000-0000-4000-8000-000000000001"},
+                    {"name", "Bare"}};
+  for (int with_other = 0; with_other < 2; ++with_other) {
+    json::object in = bare;
+    if (with_other) in["extensions"] = json::object{{"x-other-ext", json::object{{"a", 1}}}};
+    auto next = NextIncidentVersion(in, kBy, [](json::object& core, json::object& coord) {
+      json::value& tasks = core["tasks"];
+      tasks = json::array{json::object{{"task_ref", "task--00000000-0000-4000-8000-0000000000b2"}}};
+      coord["sectors"] = json::array{"energy"};
+    });
+    ASSERT_TRUE(next.ok()) << with_other;
+    json::object o = json::parse(*next).as_object();
+    const json::object& exts = o.at("extensions").as_object();
+    EXPECT_EQ(exts.at(stix::kIncidentCoreIncidentExtension).at("tasks").as_array().size(), 1u);
+    EXPECT_EQ(exts.at(policy::kCoordinationExtensionId).at("sectors").as_array().size(), 1u);
+    EXPECT_EQ(exts.at(policy::kCoordinationExtensionId).at("last_change").at("author").as_string(), "alice@us-hub");
+  }
+}
+
 TEST(CoordinationRequestsTest, ImpactsAndOpinionsAreReadStrictlyAndBuiltValid) {
   auto r = ReadImpactRequest(
       R"({"category":"availability","criticality":80,"recoverability":"extended",)"
