@@ -96,6 +96,22 @@ async function postIndicator(base, creds, collection, name) {
   return id;
 }
 
+async function coordination(base, creds, user, method, path, body) {
+  const account = creds.accounts.find((a) => a.username === user);
+  const r = await fetch(`${base}/coordination/v1/kizuna/${path}`, {
+    method,
+    headers: {
+      Authorization: "Basic " + Buffer.from(`${account.username}:${account.password}`).toString("base64"),
+      "Content-Type": "application/json",
+      Accept: "application/json",
+    },
+    body: body === undefined ? undefined : JSON.stringify(body),
+  });
+  const text = await r.text();
+  if (r.status >= 300) throw new Error(`${method} ${path}: ${r.status} ${text}`);
+  return JSON.parse(text);
+}
+
 const titles = {
   en: {
     overview: "Overview",
@@ -118,6 +134,15 @@ async function main() {
   const { hub, base } = await startHub(dataDir);
   const creds = JSON.parse(readFileSync(join(dataDir, "demo-credentials.json"), "utf8"));
   const password = (user) => creds.accounts.find((a) => a.username === user).password;
+  // A task on the demo incident (owned by the Japanese centre) for the US
+  // centre, whose analyst reports on it from the dashboard.
+  const incident = (await coordination(base, creds, "jp-analyst", "GET", "incidents")).incidents[0].id;
+  const task = (
+    await coordination(base, creds, "jp-analyst", "POST", `incidents/${incident}/tasks`, {
+      assignee: "US National Cyber Operations Center",
+      name: "Check US rail vendors for the RailGhost implant",
+    })
+  ).id;
   const browser = await chromium.launch({ executablePath: browserPath, args: ["--no-sandbox"] });
   try {
     for (const lang of ["en", "ja"]) {
@@ -184,6 +209,39 @@ async function main() {
         `${lang}: the incidents view has no serious axe violation`,
       );
       await page.screenshot({ path: join(artifacts, `incidents-${lang}.png`), fullPage: true });
+
+      // The incident: its tasks; the assignee reports on its own from here.
+      await page.click(`table.incidents a[href*="${incident}"]`);
+      await page.waitForSelector(`table.tasks tr[data-id="${task}"]`);
+      check(
+        new URL(page.url()).pathname === `/ui/incidents/${incident}`,
+        `${lang}: the incident has its own address`,
+      );
+      const progress = lang === "en" ? 40 : 70;
+      await page.selectOption(`form[data-task="${task}"] select[name=outcome]`, "ongoing");
+      await page.fill(`form[data-task="${task}"] input[name=progress]`, String(progress));
+      await page.fill(`form[data-task="${task}"] input[name=note]`, `checked from the dashboard (${lang})`);
+      await page.click(`form[data-task="${task}"] button[type=submit]`);
+      await page.waitForFunction(
+        ([id, p]) =>
+          document.querySelector(`table.tasks tr[data-id="${id}"]`)?.textContent?.includes(`${p}%`),
+        [task, progress],
+      );
+      const outcomeText = await page.textContent(`table.tasks tr[data-id="${task}"] [data-testid=outcome]`);
+      check(
+        outcomeText.startsWith(lang === "en" ? "Ongoing" : "実施中"),
+        `${lang}: the task update is shown (${outcomeText})`,
+      );
+      const owners = await coordination(base, creds, "jp-analyst", "GET", `incidents/${incident}`);
+      const seen = owners.tasks.find((x) => x.id === task);
+      check(
+        seen.outcome === "ongoing" &&
+          seen.progress === progress &&
+          seen.last_change.author.startsWith("us-analyst@"),
+        `${lang}: the update from the dashboard reached the hub, attributed (${JSON.stringify(seen.last_change)})`,
+      );
+      check((await axeSerious(page)).length === 0, `${lang}: the incident view has no serious axe violation`);
+      await page.screenshot({ path: join(artifacts, `incident-${lang}.png`), fullPage: true });
 
       // The language is remembered: a bare address opens in it.
       await page.goto(`${base}/ui/incidents`);

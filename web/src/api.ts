@@ -108,6 +108,21 @@ export class Api {
     return this.call<IncidentList>("GET", `/coordination/v1/${encodeURIComponent(root)}/incidents?${q}`);
   }
 
+  incident(root: string, id: string): Promise<IncidentShow> {
+    return this.call<IncidentShow>(
+      "GET",
+      `/coordination/v1/${encodeURIComponent(root)}/incidents/${encodeURIComponent(id)}?notes=0&events=20`,
+    );
+  }
+
+  updateTask(root: string, task: string, update: TaskUpdate): Promise<{ id: string }> {
+    return this.call<{ id: string }>(
+      "POST",
+      `/coordination/v1/${encodeURIComponent(root)}/tasks/${encodeURIComponent(task)}/updates`,
+      update,
+    );
+  }
+
   // How many open incidents at each priority level: the hub's totals count
   // only what the reader may see ("priority=L" is that level or above).
   async openByPriority(root: string, levels: readonly string[]): Promise<Map<string, number>> {
@@ -150,6 +165,40 @@ export interface IncidentSummary {
   events: number;
   priority: { score: number; level: string };
   correlation: { incidents: string[]; sightings: number; organization_count: number; nations: string[] };
+}
+
+export interface TaskView {
+  id: string;
+  name: string;
+  outcome: string;
+  assignee: Org;
+  assignee_account?: string;
+  progress?: number;
+  updates_applied: number;
+  updates_pending: string[];
+  last_change?: { note: string; organization: string; author: string; at: string };
+}
+
+export interface IncidentShow extends Omit<IncidentSummary, "tasks" | "events"> {
+  tasks: TaskView[];
+  events: StixLike[];
+  events_total: number;
+  impacts: StixLike[];
+  notes_total: number;
+}
+
+export interface StixLike {
+  type: string;
+  id: string;
+  name?: string;
+  description?: string;
+  [key: string]: unknown;
+}
+
+export interface TaskUpdate {
+  outcome: string;
+  progress?: number;
+  note?: string;
 }
 
 export interface IncidentList {

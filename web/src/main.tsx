@@ -3,6 +3,7 @@ import { useCallback, useEffect, useMemo, useState } from "preact/hooks";
 import { Api, ApiError, type Session } from "./api";
 import { LANGS, STORAGE_KEY, pickLang, t, type Lang } from "./i18n";
 import { hrefFor, parseRoute, type Route } from "./router";
+import { Incident } from "./views/Incident";
 import { Incidents } from "./views/Incidents";
 import { Live } from "./views/Live";
 import { Login } from "./views/Login";
@@ -125,7 +126,9 @@ function App() {
   const link = (r: Route, key: "nav.overview" | "nav.incidents" | "nav.live") => (
     <a
       href={hrefFor(r, lang)}
-      aria-current={route.view === r.view ? "page" : undefined}
+      aria-current={
+        route.view === r.view || (route.view === "incident" && r.view === "incidents") ? "page" : undefined
+      }
       onClick={(e) => {
         e.preventDefault();
         go(r);
@@ -167,6 +170,17 @@ function App() {
             lang={lang}
             status={route.status}
             onStatus={(s) => go({ view: "incidents", status: s })}
+            onOpen={(id) => go({ view: "incident", id })}
+            onError={onError}
+          />
+        ) : route.view === "incident" ? (
+          <Incident
+            api={api}
+            root={root}
+            lang={lang}
+            id={route.id}
+            session={session}
+            onBack={() => go({ view: "incidents", status: "" })}
             onError={onError}
           />
         ) : route.view === "live" ? (

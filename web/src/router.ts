@@ -3,6 +3,7 @@
 export type Route =
   | { view: "overview" }
   | { view: "incidents"; status: string }
+  | { view: "incident"; id: string }
   | { view: "live"; collection: string }
   | { view: "not-found" };
 
@@ -16,6 +17,9 @@ export function parseRoute(pathname: string, search: string): Route {
     const status = new URLSearchParams(search).get("status") ?? "";
     return { view: "incidents", status: ["new", "open", "closed"].includes(status) ? status : "" };
   }
+  if (parts[0] === "incidents" && parts.length === 2 && parts[1]) {
+    return { view: "incident", id: decodeURIComponent(parts[1]) };
+  }
   if (parts[0] === "live" && parts.length === 1) {
     return { view: "live", collection: new URLSearchParams(search).get("collection") ?? "" };
   }
@@ -28,6 +32,7 @@ export function hrefFor(route: Route, lang: string): string {
     if (route.status) q.set("status", route.status);
     return `${BASE}incidents?${q}`;
   }
+  if (route.view === "incident") return `${BASE}incidents/${encodeURIComponent(route.id)}?${q}`;
   if (route.view === "live") {
     if (route.collection) q.set("collection", route.collection);
     return `${BASE}live?${q}`;

@@ -2,6 +2,7 @@ import { useEffect, useState } from "preact/hooks";
 import type { Api, IncidentList } from "../api";
 import { formatTime, t, type Lang } from "../i18n";
 import type { MessageKey } from "../i18n/en";
+import { hrefFor } from "../router";
 
 export function statusLabel(lang: Lang, status: string): string {
   return ["new", "open", "closed"].includes(status) ? t(lang, `status.${status}` as MessageKey) : status;
@@ -18,6 +19,7 @@ export function Incidents(props: {
   lang: Lang;
   status: string;
   onStatus: (s: string) => void;
+  onOpen: (id: string) => void;
   onError: (e: unknown) => void;
 }) {
   const { api, root, lang, status, onError } = props;
@@ -68,7 +70,17 @@ export function Incidents(props: {
             <tbody>
               {list.incidents.map((i) => (
                 <tr key={i.id} data-id={i.id}>
-                  <td>{i.name}</td>
+                  <td>
+                    <a
+                      href={hrefFor({ view: "incident", id: i.id }, lang)}
+                      onClick={(e) => {
+                        e.preventDefault();
+                        props.onOpen(i.id);
+                      }}
+                    >
+                      {i.name}
+                    </a>
+                  </td>
                   <td>{statusLabel(lang, i.status)}</td>
                   <td class={`priority priority-${i.priority.level}`}>
                     {priorityLabel(lang, i.priority.level)} ({i.priority.score})
