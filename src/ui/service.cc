@@ -240,6 +240,8 @@ void UiService::SignIn(http::Request request, http::Respond respond) {
                     if (r.status == 429) r.SetHeader("retry-after", "60");
                     return respond(std::move(r));
                   }
+                  // A sign-in over an open session ends that one (no pile of sessions).
+                  if (std::string old = SessionSecret(request); !old.empty()) auth->sessions().Remove(old);
                   auth::IssuedSession s = auth->sessions().Create(**p);
                   http::Response r = JsonResponse(201, Who(**p, s.csrf, s.expires_us));
                   r.headers.push_back({"set-cookie", SetCookie(request, s.secret, auth->sessions().max_age_s())});

@@ -199,6 +199,12 @@ TEST_F(UiSessionTest, SignOutEndsTheSessionAndNeedsTheCsrfToken) {
   // Another session of the same account is not affected.
   Session other = Open("alice");
   EXPECT_EQ(Call("GET", Incidents(), {{"Cookie", other.cookie}}).status, 200);
+  // Signing in again over an open session ends it.
+  HttpResponse again = SignIn("alice", Password("alice"), {{"Cookie", other.cookie}});
+  ASSERT_EQ(again.status, 201) << again.body;
+  EXPECT_EQ(Call("GET", Incidents(), {{"Cookie", other.cookie}}).status, 401);
+  const std::string fresh = again.Header("set-cookie");
+  EXPECT_EQ(Call("GET", Incidents(), {{"Cookie", fresh.substr(0, fresh.find(';'))}}).status, 200);
 }
 
 TEST_F(UiSessionTest, ADisabledAccountsSessionsEnd) {
