@@ -282,7 +282,7 @@ Result<std::unique_ptr<Hub>> Hub::Open(const Config& config) {
   impl->auth = std::make_unique<auth::Authenticator>(impl->store.get(), ao);
   ui::UiOptions uo;
   uo.dir = UiDir(config);
-  impl->ui = std::make_unique<ui::UiService>(impl->auth.get(), uo);
+  impl->ui = std::make_unique<ui::UiService>(impl->auth.get(), impl->store.get(), impl->policy.get(), uo);
   taxii::ServiceOptions to;
   to.title = config.title;
   to.description = config.description;
@@ -400,6 +400,7 @@ Status Hub::Start() {
   impl_->federation->Start();
   impl_->folder->Start();
   impl_->coordination->Warm();
+  impl_->ui->Warm();
   return impl_->server->Start();
 }
 

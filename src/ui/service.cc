@@ -6,6 +6,7 @@
 #include <sstream>
 
 #include "auth/secret.h"
+#include "core/time.h"
 #include "taxii/errors.h"
 
 namespace kizuna::ui {
@@ -141,8 +142,79 @@ Result<SignInRequest> ReadSignIn(std::string_view body) {
   return SignInRequest{std::string(user->get_string()), std::string(password->get_string())};
 }
 
-UiService::UiService(auth::Authenticator* authenticator, UiOptions options)
-    : auth_(authenticator), options_(std::move(options)) {}
+UiService::UiService(auth::Authenticator* authenticator, store::Store* store,
+                     policy::DecisionPoint* decisions, UiOptions options)
+    : auth_(authenticator),
+      decisions_(decisions),
+      options_(std::move(options)),
+      store_(store),
+      overview_(store),
+      pool_(std::make_unique<ThreadPool>(1)) {}
+
+UiService::~UiService() {
+  {
+    std::lock_guard lock(ahead_->mu);
+    ahead_->alive = false;
+  }
+  pool_.reset();
+}
+
+void UiService::ReadAhead() {
+  (void)overview_.Read([](int64_t, int64_t, std::string_view, const OverviewTuple&, int64_t) {});
+}
+
+void UiService::Warm() {
+  store_->AddCommitListener([this, ahead = ahead_](const store::CommitNotice&) {
+    std::lock_guard lock(ahead->mu);
+    if (!ahead->alive || ahead->queued) return;
+    ahead->queued = true;
+    pool_->Post([this, ahead] {
+      {
+        std::lock_guard l(ahead->mu);
+        ahead->queued = false;
+      }
+      ReadAhead();
+    });
+  });
+  pool_->Post([this] { ReadAhead(); });
+}
+
+void UiService::Overview(http::Request request, http::Respond respond) {
+  const std::string* authz = request.FindHeader("authorization");
+  std::string remote = request.RemoteHost();
+  auth_->Authenticate(authz, remote, [this, request = std::move(request), respond, remote](
+                                         Result<auth::PrincipalPtr> p) mutable {
+    if (!p.ok()) return respond(UiErrorFor(p.error()));
+    int days = 30;
+    for (std::string_view q = request.raw_query; !q.empty();) {
+      size_t amp = q.find('&');
+      std::string_view pair = q.substr(0, amp);
+      q = amp == std::string_view::npos ? std::string_view() : q.substr(amp + 1);
+      if (pair.rfind("days=", 0) == 0) {
+        const std::string v(pair.substr(5));
+        char* end = nullptr;
+        long n = std::strtol(v.c_str(), &end, 10);
+        if (v.empty() || *end != '\0' || n < 1 || n > 3660) {
+          return respond(UiError(400, "Bad Request", "'days' must be an integer from 1 to 3660"));
+        }
+        days = static_cast<int>(n);
+      } else if (!pair.empty()) {
+        return respond(UiError(400, "Bad Request", "the overview takes one parameter: days"));
+      }
+    }
+    auth::PrincipalPtr principal = std::move(p).value();
+    pool_->Post([this, principal, days, remote, respond] {
+      auto body = OverviewFor(overview_, *decisions_, *principal, days, SystemClock::Get().NowMicros(), remote);
+      if (!body.ok()) return respond(UiErrorFor(body.error()));
+      http::Response r;
+      r.headers.push_back({"content-type", "application/json"});
+      r.headers.push_back({"cache-control", "no-store"});
+      r.body = std::move(*body);
+      r.principal = principal->username;
+      respond(std::move(r));
+    });
+  });
+}
 
 int64_t UiService::BodyLimit(const http::Request& head) {
   return head.path == kSessionPath && head.method == "POST" ? kMaxSignInBody : 0;
@@ -201,6 +273,14 @@ void UiService::Handle(http::Request request, http::Respond respond) {
     http::Response r = UiError(405, "Method Not Allowed", "GET, POST or DELETE");
     r.headers.push_back({"allow", "GET, HEAD, POST, DELETE"});
     return send(std::move(r));
+  }
+  if (request.path == "/ui/api/overview") {
+    if (request.method != "GET" && request.method != "HEAD") {
+      http::Response r = UiError(405, "Method Not Allowed", "GET");
+      r.headers.push_back({"allow", "GET, HEAD"});
+      return send(std::move(r));
+    }
+    return Overview(std::move(request), send);
   }
   if (request.path.rfind("/ui/api/", 0) == 0) return send(UiError(404, "Not Found", "no such dashboard API"));
   if (request.method != "GET" && request.method != "HEAD") {

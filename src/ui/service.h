@@ -14,6 +14,8 @@
 //   a state-changing one (any method but GET, HEAD and OPTIONS) must repeat
 //   the session's CSRF token in `X-CSRF-Token` and, when it says where it
 //   comes from (`Origin`), come from this hub: 403 otherwise.
+// - `GET /ui/api/overview?days=N` (1-3660, default 30): the reader's overview
+//   counts (overview.h), with any credentials the hub accepts.
 // - `GET /ui/...` serves the built application (web/dist): index.html for
 //   the application's own routes, hashed assets with a long cache. Every
 //   /ui/ response carries a strict Content-Security-Policy (no inline
@@ -22,13 +24,18 @@
 // Thread-safe.
 
 #include <cstdint>
+#include <memory>
+#include <mutex>
 #include <optional>
 #include <string>
 #include <string_view>
 
 #include "auth/authenticator.h"
 #include "core/result.h"
+#include "core/thread_pool.h"
 #include "http/message.h"
+#include "policy/decision_point.h"
+#include "ui/overview.h"
 
 namespace kizuna::ui {
 
@@ -46,8 +53,15 @@ struct UiOptions {
 
 class UiService {
  public:
-  // `authenticator` must outlive the service.
-  UiService(auth::Authenticator* authenticator, UiOptions options);
+  // `authenticator`, `store` and `decisions` must outlive the service.
+  UiService(auth::Authenticator* authenticator, store::Store* store, policy::DecisionPoint* decisions,
+            UiOptions options);
+  ~UiService();
+
+  // Reads the store into the overview's counts on a worker, and from then on
+  // after each commit (coalesced), so that no request waits for a bulk
+  // import to be counted. Call once, before serving.
+  void Warm();
 
   static bool IsUiPath(std::string_view path) {
     return path == kUiPrefix || path.substr(0, kUiPrefix.size() + 1) == "/ui/";
@@ -73,9 +87,23 @@ class UiService {
   http::Response Whoami(const http::Request& request);
   http::Response SignOut(const http::Request& request);
   http::Response File(const http::Request& request);
+  void Overview(http::Request request, http::Respond respond);
 
   auth::Authenticator* auth_;
+  policy::DecisionPoint* decisions_;
   UiOptions options_;
+  store::Store* store_;
+  OverviewIndex overview_;
+  // Read-ahead after commits; `alive` false once the service is going (the
+  // store's listener outlives it).
+  struct Ahead {
+    std::mutex mu;
+    bool alive = true;
+    bool queued = false;
+  };
+  std::shared_ptr<Ahead> ahead_ = std::make_shared<Ahead>();
+  void ReadAhead();
+  std::unique_ptr<ThreadPool> pool_;  // last: joined first
 };
 
 // The value of cookie `name` in a request's Cookie headers ("" when absent).

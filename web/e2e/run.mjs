@@ -112,6 +112,17 @@ async function coordination(base, creds, user, method, path, body) {
   return JSON.parse(text);
 }
 
+async function overviewOf(base, creds, user) {
+  const account = creds.accounts.find((a) => a.username === user);
+  const r = await fetch(`${base}/ui/api/overview?days=30`, {
+    headers: {
+      Authorization: "Basic " + Buffer.from(`${account.username}:${account.password}`).toString("base64"),
+    },
+  });
+  if (r.status !== 200) throw new Error(`overview of ${user}: ${r.status}`);
+  return r.json();
+}
+
 const titles = {
   en: {
     overview: "Overview",
@@ -182,6 +193,13 @@ async function main() {
       await page.waitForSelector("[data-testid=open-incidents]");
       const open = Number(await page.textContent("[data-testid=open-incidents]"));
       check(open >= 1, `${lang}: the overview counts the open incidents us-analyst may see (${open})`);
+      await page.waitForSelector("[data-testid=versions]");
+      const shown = Number((await page.textContent("[data-testid=versions]")).replace(/[^0-9]/g, ""));
+      const api = await overviewOf(base, creds, "us-analyst");
+      check(
+        shown === api.total && shown > 0,
+        `${lang}: the overview's count is the hub's for us-analyst (${shown})`,
+      );
       const cookies = await context.cookies();
       const session = cookies.find((c) => c.name === "kizuna_session");
       check(
@@ -295,6 +313,19 @@ async function main() {
     await page.waitForSelector("[data-testid=open-incidents]");
     const theirs = Number(await page.textContent("[data-testid=open-incidents]"));
     check(theirs === 0, `researcher: the overview counts no incident it may not see (${theirs})`);
+    await page.waitForSelector("[data-testid=versions]");
+    const researcherShown = Number((await page.textContent("[data-testid=versions]")).replace(/[^0-9]/g, ""));
+    const researcherApi = await overviewOf(base, creds, "researcher");
+    const analystApi = await overviewOf(base, creds, "us-analyst");
+    check(
+      researcherShown === researcherApi.total && researcherShown < analystApi.total,
+      `researcher: the overview counts only what it may see (${researcherShown} < ${analystApi.total})`,
+    );
+    check(
+      !(await page.textContent("main")).includes("TLP:RED") &&
+        !researcherApi.by_tlp.some((x) => x.tlp === "TLP:RED"),
+      "researcher: no TLP:RED object in any aggregate (the demo's RED objects are for named analysts)",
+    );
     await page.goto(`${base}/ui/incidents?lang=en`);
     await page.waitForSelector(".empty");
     check(true, "researcher: the incidents view lists none");

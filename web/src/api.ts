@@ -123,6 +123,10 @@ export class Api {
     );
   }
 
+  overview(days = 30): Promise<OverviewCounts> {
+    return this.call<OverviewCounts>("GET", `/ui/api/overview?days=${days}`);
+  }
+
   // How many open incidents at each priority level: the hub's totals count
   // only what the reader may see ("priority=L" is that level or above).
   async openByPriority(root: string, levels: readonly string[]): Promise<Map<string, number>> {
@@ -199,6 +203,15 @@ export interface TaskUpdate {
   outcome: string;
   progress?: number;
   note?: string;
+}
+
+export interface OverviewCounts {
+  days: string[];
+  total: number;
+  by_tlp: { tlp: string; counts: number[] }[];
+  by_nation: { nation: string; counts: number[] }[];
+  by_type: { type: string; count: number }[];
+  collections: number;
 }
 
 export interface IncidentList {

@@ -1,5 +1,7 @@
 import { useEffect, useState } from "preact/hooks";
-import type { Api, IncidentList } from "../api";
+import type { Api, IncidentList, OverviewCounts } from "../api";
+import type { MessageKey } from "../i18n/en";
+import { StackedBars } from "./Chart";
 import { formatNumber, t, type Lang } from "../i18n";
 import { priorityLabel } from "./Incidents";
 
@@ -12,11 +14,13 @@ export function Overview(props: { api: Api; root: string; lang: Lang; onError: (
   const { api, root, lang, onError } = props;
   const [open, setOpen] = useState<IncidentList | null>(null);
   const [byLevel, setByLevel] = useState<Map<string, number>>(new Map());
+  const [counts, setCounts] = useState<OverviewCounts | null>(null);
 
   useEffect(() => {
     let live = true;
     api.incidents(root, "open", { limit: "1" }).then((l) => live && setOpen(l), onError);
     api.openByPriority(root, LEVELS).then((m) => live && setByLevel(m), onError);
+    api.overview(30).then((c) => live && setCounts(c), onError);
     return () => {
       live = false;
     };
@@ -61,6 +65,71 @@ export function Overview(props: { api: Api; root: string; lang: Lang; onError: (
           </div>
         </div>
       )}
+      {counts && <Intelligence counts={counts} lang={lang} />}
     </section>
+  );
+}
+
+const TLP_ORDER = ["TLP:CLEAR", "TLP:GREEN", "TLP:AMBER", "TLP:AMBER+STRICT", "TLP:RED"];
+
+function nationLabel(lang: Lang, nation: string): string {
+  return nation === "US" || nation === "JP"
+    ? t(lang, `nation.${nation}` as MessageKey)
+    : t(lang, "nation.other");
+}
+
+// New intelligence the reader may see: per day by TLP, by nation, by type
+// (the hub's counts, decided for this reader: docs/ui.md).
+function Intelligence(props: { counts: OverviewCounts; lang: Lang }) {
+  const { counts, lang } = props;
+  const tlps = [...counts.by_tlp].sort((a, b) => TLP_ORDER.indexOf(a.tlp) - TLP_ORDER.indexOf(b.tlp));
+  const title = t(lang, "overview.newIntel", { days: counts.days.length });
+  return (
+    <div class="cards intel">
+      <div class="card wide">
+        <h2>{title}</h2>
+        <p data-testid="versions">
+          {t(lang, "overview.versions", { count: formatNumber(counts.total, lang) })}
+        </p>
+        <StackedBars
+          days={counts.days}
+          series={tlps.map((s) => ({ name: s.tlp, label: s.tlp, counts: s.counts }))}
+          title={title}
+          dayLabel={t(lang, "overview.day")}
+          tableLabel={t(lang, "overview.chartData")}
+        />
+      </div>
+      <div class="card">
+        <h2>{t(lang, "overview.byNation")}</h2>
+        <table class="small">
+          <tbody>
+            {counts.by_nation.map((n) => (
+              <tr key={n.nation}>
+                <th scope="row">{nationLabel(lang, n.nation)}</th>
+                <td>
+                  {formatNumber(
+                    n.counts.reduce((a, b) => a + b, 0),
+                    lang,
+                  )}
+                </td>
+              </tr>
+            ))}
+          </tbody>
+        </table>
+      </div>
+      <div class="card">
+        <h2>{t(lang, "overview.byType")}</h2>
+        <table class="small">
+          <tbody>
+            {counts.by_type.slice(0, 10).map((x) => (
+              <tr key={x.type}>
+                <th scope="row">{x.type}</th>
+                <td>{formatNumber(x.count, lang)}</td>
+              </tr>
+            ))}
+          </tbody>
+        </table>
+      </div>
+    </div>
   );
 }
