@@ -258,7 +258,7 @@ TEST(TaskFoldTest, AVersionNamesTheLastUpdatesItFoldedAndCountsThemAll) {
   const int kUpdates = 150;
   std::vector<TaskUpdate> all;
   for (int i = 0; i < kUpdates; ++i) {
-    char n[13], created[32];
+    char n[32], created[64];
     std::snprintf(n, sizeof n, "%012d", 1000 + i);
     std::snprintf(created, sizeof created, "2026-12-01T%02d:%02d:00.000Z", 9 + i / 60, i % 60);
     all.push_back(Update(Note(n, created, i % 2 ? kOwner : kAssignee, i % 5 ? "ongoing" : "", i % 101)));
