@@ -204,7 +204,7 @@ void Hub::Impl::Handle(http::Request req, http::Respond respond) {
   if (ui::UiService::UsesSession(req)) {
     // A browser: no Basic challenge (fetch would open a password dialog).
     respond = [respond = std::move(respond)](http::Response r) {
-      std::erase_if(r.headers, [](const http::Header& h) { return h.name == "www-authenticate"; });
+      ui::UiService::WithoutChallenge(&r);
       respond(std::move(r));
     };
   }

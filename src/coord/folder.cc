@@ -335,10 +335,7 @@ std::shared_ptr<void> Folder::FoldInto(store::WriteBatch* batch) {
   for (const auto& [t, fresh] : tasks) {
     auto fold = NextVersion(batch->collection, t, fresh, **model);
     if (!fold) continue;
-    std::vector<std::string_view> objects = {fold->object};
-    ingest::Prepared p = ingest::PrepareObjects(objects, batch->collection, **model,
-                                                policy::ImportProducer(fold->owner, "coordination@" + hub_name_),
-                                                nullptr);
+    ingest::Prepared p = PrepareAsOwner(batch->collection, fold->owner, fold->object, **model);
     if (!p.failures.empty()) {
       // The worker tries again after the commit (and logs what it refuses).
       continue;
@@ -357,12 +354,17 @@ std::shared_ptr<void> Folder::FoldInto(store::WriteBatch* batch) {
   return held;
 }
 
+ingest::Prepared Folder::PrepareAsOwner(int64_t collection, const std::string& owner, std::string_view object,
+                                        const policy::TrustModel& model) const {
+  std::vector<std::string_view> objects = {object};
+  return ingest::PrepareObjects(objects, collection, model,
+                                policy::ImportProducer(owner, "coordination@" + hub_name_), nullptr);
+}
+
 bool Folder::WriteAsOwner(int64_t collection, const std::string& owner, std::string_view object,
                           const policy::TrustModel& model, const std::string& what,
                           std::optional<store::CursorUpdate> cursor) {
-  std::vector<std::string_view> objects = {object};
-  ingest::Prepared p = ingest::PrepareObjects(
-      objects, collection, model, policy::ImportProducer(owner, "coordination@" + hub_name_), nullptr);
+  ingest::Prepared p = PrepareAsOwner(collection, owner, object, model);
   p.batch.cursor = std::move(cursor);
   // mu_ is taken only after the write: the commit listener takes it too,
   // on the store's thread, before WriteSync returns.

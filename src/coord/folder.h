@@ -39,6 +39,7 @@
 
 #include "coord/hints.h"
 #include "core/time.h"
+#include "ingest/ingest.h"
 #include "policy/decide.h"
 #include "policy/decision_point.h"
 #include "store/store.h"
@@ -119,6 +120,10 @@ class Folder {
   bool FoldTask(int64_t collection, const std::string& task_id, const std::vector<NoteView>& fresh,
                 const policy::TrustModel& model, std::optional<store::CursorUpdate> cursor);
 
+  // `object` validated and stamped as `owner`'s (the coordination producer of
+  // this hub), ready to join a batch.
+  ingest::Prepared PrepareAsOwner(int64_t collection, const std::string& owner, std::string_view object,
+                                  const policy::TrustModel& model) const;
   // Validates and writes `object` as `owner`'s (the coordination producer of
   // this hub); false, logged and counted as a failure, when it cannot be.
   bool WriteAsOwner(int64_t collection, const std::string& owner, std::string_view object,

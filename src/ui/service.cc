@@ -65,14 +65,14 @@ http::Response JsonResponse(int status, const json::object& body) {
 // challenge (a fetch would otherwise open the browser's password dialog).
 http::Response UiError(int status, std::string_view title, std::string_view description) {
   http::Response r = taxii::Error(status, title, description);
-  std::erase_if(r.headers, [](const http::Header& h) { return h.name == "www-authenticate"; });
+  UiService::WithoutChallenge(&r);
   r.SetHeader("cache-control", "no-store");
   return r;
 }
 
 http::Response UiErrorFor(const Status& s) {
   http::Response r = taxii::ErrorFor(s);
-  std::erase_if(r.headers, [](const http::Header& h) { return h.name == "www-authenticate"; });
+  UiService::WithoutChallenge(&r);
   r.SetHeader("cache-control", "no-store");
   return r;
 }
@@ -230,6 +230,10 @@ void UiService::AddSecurityHeaders(http::Response* r, bool tls) {
   r->SetHeader("referrer-policy", "no-referrer");
   r->SetHeader("cross-origin-opener-policy", "same-origin");
   if (tls) r->SetHeader("strict-transport-security", "max-age=31536000");
+}
+
+void UiService::WithoutChallenge(http::Response* r) {
+  std::erase_if(r->headers, [](const http::Header& h) { return h.name == "www-authenticate"; });
 }
 
 bool UiService::UsesSession(const http::Request& request) { return request.FindHeader(kMarker) != nullptr; }

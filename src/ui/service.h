@@ -79,6 +79,10 @@ class UiService {
   std::optional<http::Response> ApplySession(http::Request* request);
   static bool UsesSession(const http::Request& request);
 
+  // Drops the Basic challenge from an answer to a browser (fetch would open
+  // its password dialog).
+  static void WithoutChallenge(http::Response* response);
+
   // The security headers every /ui/ response carries.
   static void AddSecurityHeaders(http::Response* response, bool tls);
 
