@@ -27,5 +27,6 @@ void AddFederationAdminCommands(CLI::App* admin, const StoreFlags* flags, const 
 void AddDemoFederationCommand(CLI::App& root, int* exit_code);
 void AddMatchCommand(CLI::App& root, int* exit_code);  // cmd_match.cc (frontline matcher)
 void AddIncidentCommands(CLI::App& root, int* exit_code);  // cmd_incident.cc (issue 11)
+void AddBriefingCommand(CLI::App& root, int* exit_code);   // cmd_briefing.cc (issue 13)
 
 }  // namespace kizuna::app

@@ -282,6 +282,21 @@ Result<std::unique_ptr<Hub>> Hub::Open(const Config& config) {
   impl->auth = std::make_unique<auth::Authenticator>(impl->store.get(), ao);
   ui::UiOptions uo;
   uo.dir = UiDir(config);
+  uo.hub_name = config.hub_name.empty() ? config.title : config.hub_name;
+  // A briefing's incidents: the coordination API's list, read in process as
+  // the briefing's (capped) reader. The service is built below.
+  uo.incidents = [hub = impl.get()](const auth::Principal& reader, const std::string& root,
+                                    const std::string& query) -> Result<std::string> {
+    if (!hub->coordination) return std::string(R"({"total":0,"incidents":[]})");
+    http::Request req;
+    req.method = "GET";
+    req.path = "/coordination/v1/" + root + "/incidents";
+    req.raw_query = query;
+    req.target = req.path + "?" + query;
+    http::Response r = hub->coordination->Read(req, reader);
+    if (r.status != 200) return Internal("the incident list answered " + std::to_string(r.status));
+    return std::move(r.body);
+  };
   impl->ui = std::make_unique<ui::UiService>(impl->auth.get(), impl->store.get(), impl->policy.get(), uo);
   taxii::ServiceOptions to;
   to.title = config.title;

@@ -20,6 +20,7 @@ int main(int argc, char** argv) {
   kizuna::app::AddDemoFederationCommand(root, &exit_code);
   kizuna::app::AddMatchCommand(root, &exit_code);
   kizuna::app::AddIncidentCommands(root, &exit_code);
+  kizuna::app::AddBriefingCommand(root, &exit_code);
   try {
     root.parse(argc, argv);
   } catch (const CLI::ParseError& e) {

@@ -43,6 +43,11 @@ struct Principal {
   // A browser session's public id (scheme "session", auth/sessions.h): the
   // session ends at logout, and so does every use of its principal.
   std::string session_id;
+  // A ceiling the reader chose for this use of its rights ("" = none, else a
+  // TLP 2.0 level name: "clear", "green", "amber", "amber+strict"): nothing
+  // marked above it is released (a briefing capped at GREEN). It can only
+  // narrow what the account may see (policy::Reader::ceiling).
+  std::string tlp_ceiling;
 
   bool HasRole(std::string_view role) const {
     for (const auto& r : roles)

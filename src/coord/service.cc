@@ -352,6 +352,13 @@ void Service::CheckHead(http::Request head, http::HeadVerdict verdict) {
   });
 }
 
+http::Response Service::Read(const http::Request& request, const auth::Principal& principal) {
+  if (request.method != "GET" && request.method != "HEAD") {
+    return taxii::Error(405, "Method Not Allowed", "an in-process read is a GET");
+  }
+  return Serve(request, principal);
+}
+
 http::Response Service::Serve(const http::Request& req, const auth::Principal& principal) {
   // coordination / v1 / api-root / ...
   std::vector<std::string> seg = http::PathSegments(req.path);

@@ -92,6 +92,12 @@ class Service {
   // Call before serving; `folder` must outlive the service's requests.
   void FoldWith(Folder* folder) { folder_ = folder; }
 
+  // A read of the API (GET) as `principal`, in process and on the caller's
+  // thread: for a reader the hub serves itself (a briefing lists the
+  // incidents as its reader would, with its TLP ceiling). Anything but GET
+  // or HEAD is a 405.
+  http::Response Read(const http::Request& request, const auth::Principal& principal);
+
  private:
   struct Call;
   http::Response Serve(const http::Request& request, const auth::Principal& principal);

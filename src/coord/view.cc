@@ -16,6 +16,7 @@
 #include "policy/decision_point.h"
 #include "policy/extensions.h"
 #include "stix/incident_core.h"
+#include "stix/markings.h"
 #include "stix/object.h"
 #include "taxii/errors.h"
 
@@ -86,6 +87,13 @@ json::object Summary(const Located& l, const policy::TrustModel& model, const Pr
                  {"created", Str(&o, "created")},
                  {"modified", Str(&o, "modified")},
                  {"sectors", Array(SectorsOf(o, model))}};
+  // The effective TLP (the strictest marking; the collection's default when none).
+  stix::Tlp tlp = stix::TlpOfMarkingRef(l.record.marking);
+  if (tlp == stix::Tlp::kNone) {
+    const policy::CollectionPolicy* cp = model.FindCollection(l.collection.key);
+    tlp = cp ? cp->default_tlp : stix::Tlp::kAmber;
+  }
+  s["tlp"] = stix::TlpName(tlp);
   if (std::string d = Str(core, "determination"); !d.empty()) s["determination"] = d;
   if (core) {
     if (const json::value* c = core->if_contains("criticality"); c && c->is_int64()) {

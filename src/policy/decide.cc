@@ -42,6 +42,7 @@ std::string_view ReasonText(Reason r) {
     case Reason::kUnknownCollection: return "the collection has no policy";
     case Reason::kPassedHub: return "the object has already passed that hub";
     case Reason::kReleaseFailed: return "the release step failed for this object";
+    case Reason::kAboveCeiling: return "marked above the TLP ceiling the reader chose";
   }
   return "denied";
 }
@@ -142,6 +143,8 @@ Decision DecideLevel(const TrustModel& model, const Reader& reader, const Object
     d.reason = r;
     return d;
   };
+  // Levels are ordered CLEAR < GREEN < AMBER < AMBER+STRICT < RED.
+  if (reader.ceiling != Tlp::kNone && tlp > reader.ceiling) return deny(Reason::kAboveCeiling);
   if (tlp == Tlp::kClear) return allow();
   if (reader.kind == Reader::Kind::kAnonymous) return deny(Reason::kAnonymous);
   // The trust group stamped on the object at ingest ("g:" token) decides, so

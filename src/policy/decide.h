@@ -67,6 +67,9 @@ struct Reader {
   std::vector<std::string> peer_orgs;  // organizations homed on the peer (kPeer)
   // May delete versions other organizations produced (coordinators, admins).
   bool deletes_any = false;
+  // Nothing marked above this level is released to this reader (kNone: no
+  // ceiling): a reader's own narrowing, for briefings (Principal::tlp_ceiling).
+  stix::Tlp ceiling = stix::Tlp::kNone;
 };
 
 Reader MakeAccountReader(const TrustModel& model, std::string account, std::string org);
@@ -82,6 +85,7 @@ enum class Reason : uint8_t {
   kUnknownCollection,
   kPassedHub,       // a peer never receives an object its origin path names
   kReleaseFailed,   // allowed, but the release step failed for this object (withheld)
+  kAboveCeiling,    // marked above the ceiling the reader chose (Reader::ceiling)
 };
 std::string_view ReasonText(Reason r);
 

@@ -42,13 +42,25 @@ bool MayReadMetrics(const auth::Principal& principal) {
   return principal.kind == auth::Principal::Kind::kAccount && principal.IsAdmin();
 }
 
-Reader ReaderFor(const TrustModel& model, const auth::Principal& principal) {
+namespace {
+Reader RolesReaderFor(const TrustModel& model, const auth::Principal& principal) {
   if (principal.kind != auth::Principal::Kind::kAccount) return MakeAnonymousReader();
   // A peer hub's account (role "peer", named after the hub) receives on
   // behalf of the principals homed on that hub.
   if (IsPeerPrincipal(principal)) return MakePeerReader(model, principal.username);
   Reader r = MakeAccountReader(model, principal.username, principal.organization);
   r.deletes_any = principal.HasRole("coordinator") || principal.IsAdmin();
+  return r;
+}
+}  // namespace
+
+Reader ReaderFor(const TrustModel& model, const auth::Principal& principal) {
+  Reader r = RolesReaderFor(model, principal);
+  if (!principal.tlp_ceiling.empty()) {
+    // An unknown name narrows to everything but CLEAR rather than widening.
+    stix::Tlp c = stix::TlpOfLevelName(principal.tlp_ceiling);
+    r.ceiling = c == stix::Tlp::kNone ? stix::Tlp::kClear : c;
+  }
   return r;
 }
 

@@ -132,6 +132,18 @@ std::string_view TlpName(Tlp level) {
   return d ? d->name : SV();
 }
 
+Tlp TlpOfLevelName(std::string_view name) {
+  std::string s;
+  for (char c : name) s.push_back((c >= 'A' && c <= 'Z') ? static_cast<char>(c - 'A' + 'a') : c);
+  if (s.rfind("tlp:", 0) == 0) s.erase(0, 4);
+  if (s == "clear" || s == "white") return Tlp::kClear;
+  if (s == "green") return Tlp::kGreen;
+  if (s == "amber") return Tlp::kAmber;
+  if (s == "amber+strict") return Tlp::kAmberStrict;
+  if (s == "red") return Tlp::kRed;
+  return Tlp::kNone;
+}
+
 Tlp TlpOfMarkingRef(std::string_view ref) {
   // Every TLP id has the same length; most references are not TLP at all.
   if (ref.size() != kTlpClearId.size()) return Tlp::kNone;

@@ -67,6 +67,10 @@ const TlpMarkingDefinition* Tlp2MarkingDefinition(Tlp level);
 // "TLP:CLEAR" ... "TLP:RED"; "" for kNone.
 std::string_view TlpName(Tlp level);
 
+// A level from its TLP 2.0 name, case-insensitive, with or without "TLP:"
+// ("clear", "TLP:GREEN", "amber+strict"; "white" is CLEAR); kNone otherwise.
+Tlp TlpOfLevelName(std::string_view name);
+
 // The TLP level a marking reference means: the TLP 2.0 ids map to their level;
 // the TLP 1.0 ids map to their TLP 2.0 meaning (WHITE is CLEAR; GREEN, AMBER
 // and RED keep their names, TLP 1.0 AMBER allowing sharing with clients as

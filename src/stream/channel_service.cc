@@ -25,14 +25,7 @@ std::string Ts(int64_t us) { return FormatTimestamp(std::max<int64_t>(us, 0), 6)
 using http::AppendJsonString;  // http/access_log.h
 
 Result<stix::Tlp> ParseMarking(std::string_view v) {
-  std::string s;
-  for (char c : v) s.push_back((c >= 'A' && c <= 'Z') ? static_cast<char>(c - 'A' + 'a') : c);
-  if (s.rfind("tlp:", 0) == 0) s = s.substr(4);
-  if (s == "clear" || s == "white") return stix::Tlp::kClear;
-  if (s == "green") return stix::Tlp::kGreen;
-  if (s == "amber") return stix::Tlp::kAmber;
-  if (s == "amber+strict") return stix::Tlp::kAmberStrict;
-  if (s == "red") return stix::Tlp::kRed;
+  if (stix::Tlp named = stix::TlpOfLevelName(v); named != stix::Tlp::kNone) return named;
   stix::Tlp t = stix::TlpOfMarkingRef(v);
   if (t != stix::Tlp::kNone) return t;
   return InvalidArgument("match[marking]: '" + std::string(v) +

@@ -18,15 +18,6 @@ namespace json = boost::json;
 
 namespace {
 
-stix::Tlp TlpOfName(std::string_view s) {
-  if (s == "clear") return stix::Tlp::kClear;
-  if (s == "green") return stix::Tlp::kGreen;
-  if (s == "amber") return stix::Tlp::kAmber;
-  if (s == "amber+strict") return stix::Tlp::kAmberStrict;
-  if (s == "red") return stix::Tlp::kRed;
-  return stix::Tlp::kNone;
-}
-
 std::string Hmac(std::string_view key, std::string_view data) {
   unsigned char out[EVP_MAX_MD_SIZE];
   unsigned int len = 0;
@@ -115,7 +106,7 @@ Status ValidateWebhookConfig(const WebhookConfig& w) {
   if (w.max_attempts < 1 || w.max_attempts > 1000) return InvalidArgument("max attempts must be 1 to 1000");
   if (w.max_batch < 1 || w.max_batch > 10000) return InvalidArgument("max batch must be 1 to 10000");
   for (const auto& m : w.markings) {
-    if (TlpOfName(m) == stix::Tlp::kNone) {
+    if (stix::TlpOfLevelName(m) == stix::Tlp::kNone) {
       return InvalidArgument("webhook marking '" + m + "' must be clear, green, amber, amber+strict or red");
     }
   }
@@ -215,7 +206,7 @@ class WebhookService::Worker {
         collection_key_(collection_key),
         client_(ClientOptions()),
         rng_(std::random_device{}()) {
-    for (const auto& m : config_.markings) tlps_.push_back(TlpOfName(m));
+    for (const auto& m : config_.markings) tlps_.push_back(stix::TlpOfLevelName(m));
   }
   ~Worker() { Stop(); }
 

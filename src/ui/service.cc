@@ -216,6 +216,39 @@ void UiService::Overview(http::Request request, http::Respond respond) {
   });
 }
 
+void UiService::Briefing(http::Request request, http::Respond respond) {
+  const std::string* authz = request.FindHeader("authorization");
+  std::string remote = request.RemoteHost();
+  auth_->Authenticate(authz, remote, [this, request = std::move(request), respond, remote](
+                                         Result<auth::PrincipalPtr> p) mutable {
+    if (!p.ok()) return respond(UiErrorFor(p.error()));
+    const int64_t now = SystemClock::Get().NowMicros();
+    auto query = ReadBriefingQuery(request.raw_query, now);
+    if (!query.ok()) return respond(UiErrorFor(query.error()));
+    // The cap is the reader's own ceiling: every read below goes through
+    // the decision point with it.
+    auto reader = std::make_shared<auth::Principal>(**p);
+    std::string level(stix::TlpName(query->max_tlp));
+    reader->tlp_ceiling = level.substr(4);  // "TLP:GREEN" -> "GREEN"
+    pool_->Post([this, reader, q = std::move(*query), now, remote, respond] {
+      BriefingInputs in;
+      in.overview = &overview_;
+      in.decisions = decisions_;
+      in.store = store_;
+      in.incidents = options_.incidents;
+      in.hub_name = options_.hub_name;
+      auto html = BriefingHtml(in, *reader, q, now, remote);
+      if (!html.ok()) return respond(UiErrorFor(html.error()));
+      http::Response r;
+      r.headers.push_back({"content-type", "text/html; charset=utf-8"});
+      r.headers.push_back({"cache-control", "no-store"});
+      r.body = std::move(*html);
+      r.principal = reader->username;
+      respond(std::move(r));
+    });
+  });
+}
+
 int64_t UiService::BodyLimit(const http::Request& head) {
   return head.path == kSessionPath && head.method == "POST" ? kMaxSignInBody : 0;
 }
@@ -285,6 +318,24 @@ void UiService::Handle(http::Request request, http::Respond respond) {
       return send(std::move(r));
     }
     return Overview(std::move(request), send);
+  }
+  if (request.path == "/ui/api/briefing") {
+    if (request.method != "GET" && request.method != "HEAD") {
+      http::Response r = UiError(405, "Method Not Allowed", "GET");
+      r.headers.push_back({"allow", "GET, HEAD"});
+      return send(std::move(r));
+    }
+    // Its own policy: the page's style block by hash, nothing else; framed
+    // only by the dashboard.
+    return Briefing(std::move(request), [respond, tls](http::Response r) {
+      std::string csp = r.status == 200 ? BriefingCsp(r.body) : std::string();
+      AddSecurityHeaders(&r, tls);
+      if (!csp.empty()) {
+        r.SetHeader("content-security-policy", std::move(csp));
+        r.SetHeader("x-frame-options", "SAMEORIGIN");
+      }
+      respond(std::move(r));
+    });
   }
   if (request.path.rfind("/ui/api/", 0) == 0) return send(UiError(404, "Not Found", "no such dashboard API"));
   if (request.method != "GET" && request.method != "HEAD") {

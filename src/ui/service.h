@@ -16,6 +16,9 @@
 //   comes from (`Origin`), come from this hub: 403 otherwise.
 // - `GET /ui/api/overview?days=N` (1-3660, default 30): the reader's overview
 //   counts (overview.h), with any credentials the hub accepts.
+// - `GET /ui/api/briefing?since=7d&lang=en|ja&max_tlp=green`: the reader's
+//   briefing (briefing.h) as one self-contained HTML page, capped at
+//   max_tlp, with a CSP of its own (its style block by hash, no script).
 // - `GET /ui/...` serves the built application (web/dist): index.html for
 //   the application's own routes, hashed assets with a long cache. Every
 //   /ui/ response carries a strict Content-Security-Policy (no inline
@@ -35,6 +38,7 @@
 #include "core/thread_pool.h"
 #include "http/message.h"
 #include "policy/decision_point.h"
+#include "ui/briefing.h"
 #include "ui/overview.h"
 
 namespace kizuna::ui {
@@ -49,6 +53,8 @@ inline constexpr const char* kSecureCookie = "__Host-kizuna_session";
 
 struct UiOptions {
   std::string dir;  // the built application (index.html and its assets); "" or missing: a notice page
+  std::string hub_name;     // on briefings
+  IncidentLister incidents;  // a briefing's incidents (the coordination API's list); empty: none
 };
 
 class UiService {
@@ -92,6 +98,7 @@ class UiService {
   http::Response SignOut(const http::Request& request);
   http::Response File(const http::Request& request);
   void Overview(http::Request request, http::Respond respond);
+  void Briefing(http::Request request, http::Respond respond);
 
   auth::Authenticator* auth_;
   policy::DecisionPoint* decisions_;
