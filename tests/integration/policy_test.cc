@@ -6,6 +6,7 @@
 #include <gtest/gtest.h>
 
 #include <boost/json.hpp>
+#include <ctime>
 #include <map>
 #include <set>
 #include <thread>
@@ -321,6 +322,93 @@ TEST_F(PolicyTest, TheOverviewCountsExactlyWhatTaxiiReleases) {
     EXPECT_EQ(overview, taxii) << "principal " << p << " (" << user << ")";
   }
   EXPECT_EQ(HttpRequest(hub_->port(), "GET", "/ui/api/overview", {}).status, 401);
+}
+
+// Issue 13: a briefing capped at a TLP level holds, for every principal,
+// exactly the guidance it may read at or below that level: counted,
+// listed and charted; nothing above the cap anywhere on the page (a label,
+// an id, a count), and nothing it may not read at all.
+TEST_F(PolicyTest, ABriefingHoldsExactlyWhatThePrincipalMayReadUpToItsCap) {
+  // The effective level of each case (the collection's default is AMBER;
+  // the strictest marking wins), written out by hand: 0 CLEAR ... 4 RED.
+  const std::map<std::string, int> level = {
+      {"none", 2},         {"clear", 0},         {"green", 1},
+      {"amber", 2},        {"amber-aud-b", 2},   {"amberstrict-aud-b", 3},
+      {"amberstrict", 3},  {"red-bob", 4},       {"red-dave-peer", 4},
+      {"tlp1-white", 0},   {"tlp1-green", 1},    {"tlp1-amber", 2},
+      {"mixed-green-amberstrict", 3},            {"mixed-clear-red", 4}};
+  ASSERT_EQ(level.size(), kCases.size());
+  // A course of action per case, made now (the briefing's period).
+  const std::time_t t = std::time(nullptr);
+  char now[32];
+  std::strftime(now, sizeof now, "%Y-%m-%dT%H:%M:%S.000Z", std::gmtime(&t));
+  std::vector<std::string> objects;
+  auto coa = [](size_t i) { return "course-of-action--" + UuidFor(300 + static_cast<int>(i)); };
+  for (size_t i = 0; i < kCases.size(); ++i) {
+    std::string o = IndicatorJson(coa(i), kCases[i].markings, kCases[i].audience_orgs, kCases[i].audience_accounts);
+    json::object v = json::parse(o).as_object();
+    v["type"] = "course-of-action";
+    v["name"] = "Guidance case " + kCases[i].key;
+    v["created"] = now;
+    v["modified"] = now;
+    for (const char* k : {"pattern", "pattern_type", "valid_from"}) v.erase(k);
+    objects.push_back(json::serialize(v));
+  }
+  HttpResponse posted = Post("alice", Objects(), "{\"objects\":[" + Join(objects) + "]}");
+  ASSERT_EQ(posted.status, 202) << posted.body;
+  ASSERT_NE(posted.body.find("\"failure_count\":0"), std::string::npos) << posted.body;
+
+  const std::vector<std::pair<std::string, int>> caps = {{"clear", 0}, {"green", 1}, {"amber", 2},
+                                                          {"amber%2Bstrict", 3}, {"red", 4}};
+  const std::vector<std::string> labels = {"TLP:CLEAR", "TLP:GREEN", "TLP:AMBER", "TLP:AMBER+STRICT", "TLP:RED"};
+  for (const auto& p : kPrincipals) {
+    const std::string& user = kUser.at(p);
+    for (const auto& [cap, rank] : caps) {
+      for (const char* lang : {"en", "ja"}) {
+        const std::string where = "principal " + p + " (" + user + ") max_tlp=" + cap + " lang=" + lang;
+        HttpResponse r = HttpRequest(hub_->port(), "GET",
+                                     "/ui/api/briefing?since=1d&lang=" + std::string(lang) + "&max_tlp=" + cap,
+                                     {{"Authorization", Auth(user)}});
+        ASSERT_EQ(r.status, 200) << where << ": " << r.body;
+        EXPECT_NE(r.body.find("<html lang=\"" + std::string(lang) + "\""), std::string::npos) << where;
+        int64_t expected = 0;
+        for (size_t i = 0; i < kCases.size(); ++i) {
+          const bool in = Visible(kCases[i], p) && level.at(kCases[i].key) <= rank;
+          expected += in;
+          // Listed only when in; never named when out (not even its id).
+          if (!in) {
+            EXPECT_EQ(r.body.find(coa(i)), std::string::npos) << where << ", case " << kCases[i].key;
+          }
+        }
+        // Listed ids are all "in" (the page lists the newest few).
+        size_t listed = 0;
+        for (size_t at = r.body.find("data-guidance=\""); at != std::string::npos;
+             at = r.body.find("data-guidance=\"", at + 1)) {
+          ++listed;
+        }
+        EXPECT_EQ(static_cast<int64_t>(listed), std::min<int64_t>(expected, 8)) << where;
+        EXPECT_NE(r.body.find("data-figure=\"guidance\"><b>" + std::to_string(expected) + "<"), std::string::npos)
+            << where << ": expected " << expected << " guidance items";
+        // The per-type count of the charts: the same number (none when none).
+        const std::string row = "<code>course-of-action</code></td><td class=\"n\">";
+        if (expected > 0) {
+          EXPECT_NE(r.body.find(row + std::to_string(expected) + "<"), std::string::npos) << where;
+        } else {
+          EXPECT_EQ(r.body.find(row), std::string::npos) << where;
+        }
+        // No label above the cap anywhere (the banner names the cap itself).
+        for (int above = rank + 1; above < 5; ++above) {
+          EXPECT_EQ(r.body.find("data-tlp=\"" + labels[static_cast<size_t>(above)] + "\""), std::string::npos)
+              << where << " shows " << labels[static_cast<size_t>(above)];
+        }
+      }
+    }
+  }
+  // Every principal's request needs credentials; a bad cap is a 400.
+  EXPECT_EQ(HttpRequest(hub_->port(), "GET", "/ui/api/briefing", {}).status, 401);
+  EXPECT_EQ(HttpRequest(hub_->port(), "GET", "/ui/api/briefing?max_tlp=purple", {{"Authorization", Auth("alice")}})
+                .status,
+            400);
 }
 
 TEST_F(PolicyTest, ManifestRevealsOnlyReadableIds) {

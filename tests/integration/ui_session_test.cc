@@ -12,6 +12,8 @@
 #include <boost/json.hpp>
 #include <filesystem>
 #include <fstream>
+#include <sstream>
+#include <thread>
 #include <string>
 #include <vector>
 
@@ -279,6 +281,83 @@ TEST(UiNotBuiltTest, AHubWithoutTheApplicationSaysHowToBuildIt) {
   EXPECT_NE(r.body.find("ダッシュボード"), std::string::npos);
   EXPECT_NE(r.Header("content-security-policy"), "");
   hub.Stop();
+}
+
+// Issue 13: `kizuna briefing` against the real demo hub, as a user runs it:
+// HTML in Japanese capped at GREEN (nothing above it on the page, while the
+// same account's uncapped briefing has AMBER and RED), the PDF printed by
+// Debian's Chromium with a CJK font embedded (Japanese renders), and bad
+// options named without a file written.
+TEST(BriefingCliTest, WritesACappedBilingualBriefingAsHtmlAndPdf) {
+  TempDir dir;
+  std::string error;
+  auto demo = KizunaProcess::Start({"demo", "--data-dir", dir.path(), "--listen", "127.0.0.1:0"}, &error);
+  ASSERT_NE(demo, nullptr) << error;
+  // The demo writes its credentials, then says it is ready.
+  for (int i = 0; i < 600 && demo->ReadStdout().find("demo hub ready") == std::string::npos; ++i) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(50));
+  }
+  ASSERT_NE(demo->stdout_text().find("demo hub ready"), std::string::npos) << demo->stdout_text();
+  std::ifstream in(dir.File("demo-credentials.json"));
+  std::stringstream ss;
+  ss << in.rdbuf();
+  std::string pw;
+  const json::value creds = json::parse(ss.str());
+  for (const auto& a : creds.as_object().at("accounts").as_array()) {
+    if (a.as_object().at("username").as_string() == "us-analyst") pw = a.as_object().at("password").as_string();
+  }
+  ASSERT_FALSE(pw.empty());
+  std::ofstream(dir.File("pw")) << pw;
+  auto run = [&](const std::string& out, std::vector<std::string> extra) {
+    std::vector<std::string> args = {"briefing", "--hub", demo->base_url() + "/taxii2/", "--user", "us-analyst",
+                                     "--password-file", dir.File("pw"), "--out", dir.File(out)};
+    args.insert(args.end(), extra.begin(), extra.end());
+    return RunKizuna(args);
+  };
+  auto read = [&](const std::string& name) {
+    std::ifstream f(dir.File(name), std::ios::binary);
+    std::stringstream s;
+    s << f.rdbuf();
+    return s.str();
+  };
+
+  ProcessResult red = run("red.html", {"--since", "30d", "--lang", "en", "--max-tlp", "red"});
+  ASSERT_EQ(red.exit_code, 0) << red.err;
+  const std::string uncapped = read("red.html");
+  // The demo gives this account AMBER and RED intelligence: the cap below has something to withhold.
+  ASSERT_NE(uncapped.find("data-tlp=\"TLP:AMBER\""), std::string::npos);
+  ASSERT_NE(uncapped.find("TLP:RED <b"), std::string::npos) << "no RED in the uncapped chart's legend";
+
+  ProcessResult green = run("green.html", {"--since", "30d", "--lang", "ja", "--max-tlp", "green"});
+  ASSERT_EQ(green.exit_code, 0) << green.err;
+  const std::string capped = read("green.html");
+  EXPECT_NE(capped.find("<html lang=\"ja\""), std::string::npos);
+  EXPECT_NE(capped.find("状況ブリーフィング"), std::string::npos);
+  for (const char* above : {"TLP:AMBER", "TLP:RED"}) {
+    // Not a label, not a series, not a count: the words appear nowhere.
+    EXPECT_EQ(capped.find(above), std::string::npos) << above << " in the GREEN briefing";
+  }
+  // Self-contained: no script, nothing fetched from anywhere.
+  EXPECT_EQ(capped.find("<script"), std::string::npos);
+  EXPECT_EQ(capped.find("src=\"http"), std::string::npos);
+  EXPECT_EQ(capped.find("href=\"http"), std::string::npos);
+  EXPECT_NE(capped.find("http-equiv=\"Content-Security-Policy\""), std::string::npos);
+
+  ProcessResult pdf = run("brief.pdf", {"--since", "7d", "--lang", "ja", "--max-tlp", "green", "--format", "pdf"});
+  ASSERT_EQ(pdf.exit_code, 0) << pdf.err;
+  const std::string bytes = read("brief.pdf");
+  EXPECT_EQ(bytes.rfind("%PDF-", 0), 0u);
+  EXPECT_NE(bytes.find("NotoSansCJK"), std::string::npos) << "no CJK font embedded: Japanese would not render";
+
+  // Usage errors: exit 2, the option named, nothing written.
+  ProcessResult bad = run("bad.html", {"--since", "soon"});
+  EXPECT_EQ(bad.exit_code, 2);
+  EXPECT_NE(bad.err.find("'since'"), std::string::npos) << bad.err;
+  ProcessResult lang = run("bad.html", {"--lang", "fr"});
+  EXPECT_EQ(lang.exit_code, 2);
+  EXPECT_NE(lang.err.find("--lang"), std::string::npos) << lang.err;
+  EXPECT_FALSE(std::filesystem::exists(dir.File("bad.html")));
+  EXPECT_EQ(demo->Stop(), 0);
 }
 
 }  // namespace

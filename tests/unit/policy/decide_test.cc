@@ -89,6 +89,42 @@ TEST(DecideTest, CollectionWithoutTrustGroupTreatsItsReadersAsTheCommunity) {
   EXPECT_FALSE(Allowed(*m, outsider, Tlp::kAmber, EncodeAudience({"alice", {"identity--b"}, {}}), 2));
 }
 
+// A reader's own TLP ceiling (a briefing capped at a level): nothing above
+// it, whatever the reader's rights, the collection default included; at or
+// below it, exactly the reader's rights.
+TEST(DecideTest, ACeilingWithholdsEverythingAboveItAndNothingElse) {
+  auto m = Model();
+  const std::string aud_red = EncodeAudience({"alice", {}, {"bob", "kenji@jp-hub"}});
+  for (Reader r : {MakeAccountReader(*m, "alice", "identity--a"), MakeAccountReader(*m, "bob", "identity--b"),
+                   MakePeerReader(*m, "jp-hub")}) {
+    for (Tlp ceiling : {Tlp::kClear, Tlp::kGreen, Tlp::kAmber, Tlp::kAmberStrict, Tlp::kRed}) {
+      Reader capped = r;
+      capped.ceiling = ceiling;
+      for (Tlp level : {Tlp::kNone, Tlp::kClear, Tlp::kGreen, Tlp::kAmber, Tlp::kAmberStrict, Tlp::kRed}) {
+        const Tlp effective = level == Tlp::kNone ? Tlp::kAmber : level;  // collection 1's default
+        const bool uncapped = Allowed(*m, r, level, aud_red);
+        EXPECT_EQ(Allowed(*m, capped, level, aud_red), uncapped && effective <= ceiling)
+            << "reader " << r.account << r.hub << " ceiling " << stix::TlpName(ceiling) << " level "
+            << stix::TlpName(effective);
+      }
+    }
+  }
+  // A granular marking above the ceiling is redacted like one the reader may not see.
+  Reader capped = MakeAccountReader(*m, "alice", "identity--a");
+  capped.ceiling = Tlp::kGreen;
+  ObjectMeta o{stix::Tlp2MarkingDefinition(Tlp::kClear)->id, "identity--a", aud_red, 1, true};
+  const std::string raw = std::string(R"({"type":"indicator","id":"indicator--1","description":"amber words",)") +
+                          R"("granular_markings":[{"marking_ref":")" +
+                          std::string(stix::Tlp2MarkingDefinition(Tlp::kAmber)->id) +
+                          R"(","selectors":["description"]}]})";
+  auto red = Redact(*m, capped, o, raw);
+  ASSERT_TRUE(red.ok());
+  EXPECT_EQ(red->find("amber words"), std::string::npos) << *red;
+  auto full = Redact(*m, MakeAccountReader(*m, "alice", "identity--a"), o, raw);
+  ASSERT_TRUE(full.ok());
+  EXPECT_NE(full->find("amber words"), std::string::npos) << *full;
+}
+
 TEST(DecideTest, UnknownCollectionIsDenied) {
   auto m = Model();
   Reader r = MakeAccountReader(*m, "alice", "identity--a");
