@@ -291,6 +291,44 @@ async function main() {
       check((await axeSerious(page)).length === 0, `${lang}: the live feed has no serious axe violation`);
       await page.screenshot({ path: join(artifacts, `live-${lang}.png`), fullPage: true });
 
+      // The briefing: the hub's page, framed, in the language, capped.
+      await page.click(`nav.views a[href*="briefing"]`);
+      await page.waitForSelector("#briefing-title");
+      check(new URL(page.url()).pathname === "/ui/briefing", `${lang}: the briefing has its own address`);
+      await page.selectOption("select[name=since]", "30d");
+      await page.waitForFunction(() =>
+        document.querySelector("[data-testid=briefing-frame]")?.getAttribute("src")?.includes("since=30d"),
+      );
+      const frameOf = async () => {
+        const handle = await page.waitForSelector("[data-testid=briefing-frame]");
+        const f = await handle.contentFrame();
+        await f.waitForSelector("[data-figure=total]");
+        return f;
+      };
+      let frame = await frameOf();
+      check(
+        (await frame.getAttribute("html", "lang")) === lang,
+        `${lang}: the briefing's page is in the language`,
+      );
+      const greenText = await frame.textContent("body");
+      check(
+        !greenText.includes("TLP:AMBER") && !greenText.includes("TLP:RED"),
+        `${lang}: the briefing capped at GREEN has nothing AMBER or RED`,
+      );
+      const greenTotal = Number((await frame.textContent("[data-figure=total] b")).replace(/[^0-9]/g, ""));
+      await page.selectOption("select[name=max_tlp]", "red");
+      await page.waitForFunction(() =>
+        document.querySelector("[data-testid=briefing-frame]")?.getAttribute("src")?.includes("max_tlp=red"),
+      );
+      frame = await frameOf();
+      const redTotal = Number((await frame.textContent("[data-figure=total] b")).replace(/[^0-9]/g, ""));
+      check(
+        redTotal > greenTotal && (await frame.textContent("body")).includes("TLP:AMBER"),
+        `${lang}: raising the cap to RED shows more (${greenTotal} -> ${redTotal})`,
+      );
+      check((await axeSerious(page)).length === 0, `${lang}: the briefing view has no serious axe violation`);
+      await page.screenshot({ path: join(artifacts, `briefing-${lang}.png`), fullPage: true });
+
       await page.click("button.sign-out");
       await page.waitForSelector("input[name=username]");
       check(true, `${lang}: signed out, back to the sign-in form`);

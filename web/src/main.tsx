@@ -3,6 +3,7 @@ import { useCallback, useEffect, useMemo, useState } from "preact/hooks";
 import { Api, ApiError, type Session } from "./api";
 import { LANGS, STORAGE_KEY, pickLang, t, type Lang } from "./i18n";
 import { hrefFor, parseRoute, type Route } from "./router";
+import { Briefing } from "./views/Briefing";
 import { Incident } from "./views/Incident";
 import { Incidents } from "./views/Incidents";
 import { Live } from "./views/Live";
@@ -123,7 +124,7 @@ function App() {
     );
   }
 
-  const link = (r: Route, key: "nav.overview" | "nav.incidents" | "nav.live") => (
+  const link = (r: Route, key: "nav.overview" | "nav.incidents" | "nav.live" | "nav.briefing") => (
     <a
       href={hrefFor(r, lang)}
       aria-current={
@@ -146,6 +147,7 @@ function App() {
           {link({ view: "overview" }, "nav.overview")}
           {link({ view: "incidents", status: "" }, "nav.incidents")}
           {link({ view: "live", collection: "" }, "nav.live")}
+          {link({ view: "briefing", since: "7d", maxTlp: "green" }, "nav.briefing")}
         </nav>
         {langSwitch}
         <span class="who">{t(lang, "session.signedInAs", { user: session.username })}</span>
@@ -191,6 +193,13 @@ function App() {
             collection={route.collection}
             onCollection={(c) => go({ view: "live", collection: c })}
             onError={onError}
+          />
+        ) : route.view === "briefing" ? (
+          <Briefing
+            lang={lang}
+            since={route.since}
+            maxTlp={route.maxTlp}
+            onChange={(since, maxTlp) => go({ view: "briefing", since, maxTlp })}
           />
         ) : (
           <p>{t(lang, "common.notFound")}</p>

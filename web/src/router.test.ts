@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { hrefFor, parseRoute } from "./router";
+import { briefingSource, hrefFor, parseRoute } from "./router";
 
 describe("routes", () => {
   it("read the view and its filter from the address, and write it back", () => {
@@ -18,5 +18,20 @@ describe("routes", () => {
       "/ui/incidents?lang=ja&status=closed",
     );
     expect(hrefFor({ view: "overview" }, "en")).toBe("/ui/?lang=en");
+    expect(parseRoute("/ui/briefing", "?since=30d&max_tlp=amber")).toEqual({
+      view: "briefing",
+      since: "30d",
+      maxTlp: "amber",
+    });
+    // Unknown values fall back to a week at GREEN (never to no cap).
+    expect(parseRoute("/ui/briefing", "?since=forever&max_tlp=purple")).toEqual({
+      view: "briefing",
+      since: "7d",
+      maxTlp: "green",
+    });
+    expect(hrefFor({ view: "briefing", since: "24h", maxTlp: "amber+strict" }, "ja")).toBe(
+      "/ui/briefing?lang=ja&since=24h&max_tlp=amber%2Bstrict",
+    );
+    expect(briefingSource("7d", "green", "ja")).toBe("/ui/api/briefing?since=7d&lang=ja&max_tlp=green");
   });
 });

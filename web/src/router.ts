@@ -5,7 +5,11 @@ export type Route =
   | { view: "incidents"; status: string }
   | { view: "incident"; id: string }
   | { view: "live"; collection: string }
+  | { view: "briefing"; since: string; maxTlp: string }
   | { view: "not-found" };
+
+export const BRIEFING_PERIODS = ["24h", "7d", "30d", "90d"] as const;
+export const BRIEFING_CAPS = ["clear", "green", "amber", "amber+strict", "red"] as const;
 
 export const BASE = "/ui/";
 
@@ -23,6 +27,16 @@ export function parseRoute(pathname: string, search: string): Route {
   if (parts[0] === "live" && parts.length === 1) {
     return { view: "live", collection: new URLSearchParams(search).get("collection") ?? "" };
   }
+  if (parts[0] === "briefing" && parts.length === 1) {
+    const q = new URLSearchParams(search);
+    const since = q.get("since") ?? "";
+    const cap = q.get("max_tlp") ?? "";
+    return {
+      view: "briefing",
+      since: (BRIEFING_PERIODS as readonly string[]).includes(since) ? since : "7d",
+      maxTlp: (BRIEFING_CAPS as readonly string[]).includes(cap) ? cap : "green",
+    };
+  }
   return { view: "not-found" };
 }
 
@@ -37,5 +51,15 @@ export function hrefFor(route: Route, lang: string): string {
     if (route.collection) q.set("collection", route.collection);
     return `${BASE}live?${q}`;
   }
+  if (route.view === "briefing") {
+    q.set("since", route.since);
+    q.set("max_tlp", route.maxTlp);
+    return `${BASE}briefing?${q}`;
+  }
   return `${BASE}?${q}`;
+}
+
+// The hub's briefing page for the dashboard's frame (and to open or save).
+export function briefingSource(since: string, maxTlp: string, lang: string): string {
+  return `/ui/api/briefing?${new URLSearchParams({ since, lang, max_tlp: maxTlp })}`;
 }
