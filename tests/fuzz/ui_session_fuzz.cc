@@ -1,10 +1,12 @@
 // fuzz-deps: ui
 // The dashboard's untrusted inputs before any credential is checked: Cookie
-// headers (the session cookie) and sign-in bodies, on arbitrary bytes.
+// headers (the session cookie) and sign-in bodies, on arbitrary bytes; and
+// a briefing's query string (briefing.h).
 #include <cstddef>
 #include <cstdint>
 #include <string>
 
+#include "ui/briefing.h"
 #include "ui/service.h"
 
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
@@ -18,5 +20,12 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   (void)kizuna::ui::CookieValue(r, kizuna::ui::kSecureCookie);
   auto in = kizuna::ui::ReadSignIn(s);
   if (in.ok() && in->username.size() + in->password.size() > s.size()) __builtin_trap();
+  // A briefing's period is 1 hour to 366 days and covers at most 368 days of charts.
+  const int64_t now = 1'800'000'000'000'000;
+  auto q = kizuna::ui::ReadBriefingQuery(s, now);
+  if (q.ok() && (q->since_us > now - 3'600'000'000 || q->days < 1 || q->days > 368 ||
+                 (q->lang != "en" && q->lang != "ja") || q->max_tlp == kizuna::stix::Tlp::kNone)) {
+    __builtin_trap();
+  }
   return 0;
 }
