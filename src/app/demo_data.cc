@@ -147,6 +147,13 @@ std::vector<DemoCollectionData> GenerateDemoData(const std::vector<DemoOrg>& org
   const std::string jp_gov = org_by_kind("JP", "government");
   const std::string us_isac = org_by_kind("US", "isac");
   const std::string jp_rail = org_by_kind("JP", "operator");
+  auto org_in_sector = [&](const std::string& nation, const std::string& sector) -> std::string {
+    for (const auto& o : orgs)
+      if (o.nation == nation && std::find(o.sectors.begin(), o.sectors.end(), sector) != o.sectors.end()) return o.id;
+    return std::string();
+  };
+  const std::string us_power = org_in_sector("US", "energy-electric");
+  const std::string jp_power = org_in_sector("JP", "energy-electric");
 
   DemoCollectionData energy{"energy", {}}, rail{"rail", {}}, alerts{"alerts", {}},
       sightings{"sightings", {}};
@@ -381,6 +388,36 @@ std::vector<DemoCollectionData> GenerateDemoData(const std::vector<DemoOrg>& org
     sightings.objects.push_back(Ser(dn));
     sightings.objects.push_back(Ser(od));
     sightings.objects.push_back(Ser(s));
+  }
+
+  // Sightings at power operators in both countries over four weeks: a few
+  // energy indicators sighted again and again (the overview's top sighted,
+  // its heat map by sector and day).
+  for (int i = 0; i < 48 && !energy_indicators.empty(); ++i) {
+    const std::string& by = i % 3 == 0 ? jp_power : us_power;
+    if (by.empty()) continue;
+    json::object ip = Sco("ipv4-addr", g.Ipv4());
+    json::object od = Base(g, "observed-data", by, 28);
+    int64_t first = g.PastUs(28);
+    od["first_observed"] = Gen::Ts(first);
+    od["last_observed"] = Gen::Ts(first + static_cast<int64_t>(g.Pick(7200)) * 1000000);
+    od["number_observed"] = 1 + static_cast<int>(g.Pick(40));
+    od["object_refs"] = json::array{ip["id"]};
+    const char* marking = i % 4 == 0 ? kTlpGreen : kTlpAmber;
+    Mark(od, marking);
+    json::object s = Base(g, "sighting", by, 28);
+    // Skewed: the first indicators are sighted most.
+    const size_t pick = static_cast<size_t>(i % 7 < 4 ? i % 3 : 3 + i % 5);
+    s["sighting_of_ref"] = energy_indicators[pick % energy_indicators.size()];
+    s["observed_data_refs"] = json::array{od["id"]};
+    s["where_sighted_refs"] = json::array{json::string(by)};
+    s["count"] = od["number_observed"];
+    s["first_seen"] = od["first_observed"];
+    s["last_seen"] = od["last_observed"];
+    Mark(s, marking);
+    energy.objects.push_back(Ser(ip));
+    energy.objects.push_back(Ser(od));
+    energy.objects.push_back(Ser(s));
   }
 
   // Reports with Japanese translations (language-content).

@@ -6,6 +6,7 @@
 
 #include "core/time.h"
 #include "policy/decide.h"
+#include "policy/sectors.h"
 #include "stix/markings.h"
 
 namespace kizuna::ui {
@@ -14,6 +15,29 @@ namespace json = boost::json;
 
 namespace {
 constexpr int64_t kDayUs = 86'400'000'000;
+constexpr size_t kTopSighted = 10;
+constexpr size_t kTopCandidates = 40;  // looked up to find the top ones the reader may see
+
+// A sighting's sighting_of_ref ("" when it has none or cannot be read).
+std::string SightingOf(std::string_view raw) {
+  json::error_code ec;
+  json::value v = json::parse(raw, ec);
+  if (ec || !v.is_object()) return "";
+  const json::value* ref = v.get_object().if_contains("sighting_of_ref");
+  return ref && ref->is_string() ? std::string(ref->get_string()) : std::string();
+}
+
+// What to call an object in a list: its name, else an SCO's value, else its pattern.
+std::string LabelOf(std::string_view raw) {
+  json::error_code ec;
+  json::value v = json::parse(raw, ec);
+  if (ec || !v.is_object()) return "";
+  for (const char* key : {"name", "value", "pattern"}) {
+    const json::value* x = v.get_object().if_contains(key);
+    if (x && x->is_string()) return std::string(x->get_string());
+  }
+  return "";
+}
 }  // namespace
 
 Status OverviewIndex::CatchUpLocked() {
@@ -40,6 +64,17 @@ Status OverviewIndex::CatchUpLocked() {
           }
           // The day the version was made (its `modified`), not the day it arrived here.
           ++counts_[Key{c.key, r.version_us / kDayUs, ty->second, ti->second}];
+          if (r.type == "sighting" && r.is_first) {
+            std::string ref = SightingOf(r.raw);
+            if (!ref.empty()) {
+              auto rf = ref_ids_.find(ref);
+              if (rf == ref_ids_.end()) {
+                rf = ref_ids_.emplace(std::move(ref), static_cast<int>(refs_.size())).first;
+                refs_.push_back(&rf->first);
+              }
+              ++sighted_[Key{c.key, r.version_us / kDayUs, rf->second, ti->second}];
+            }
+          }
         }
         if (!page.records.empty()) cursor = page.records.back().date_added_us;
         if (!page.more || page.records.empty()) break;
@@ -49,11 +84,16 @@ Status OverviewIndex::CatchUpLocked() {
   return Status::Ok();
 }
 
-Status OverviewIndex::Read(const Each& each) {
+Status OverviewIndex::Read(const Each& each, const EachSighted& sighted) {
   std::lock_guard lock(mu_);
   RETURN_IF_ERROR(CatchUpLocked());
   for (const auto& [k, n] : counts_) {
     each(k.collection, k.day, *types_[static_cast<size_t>(k.type)], *tuples_[static_cast<size_t>(k.tuple)], n);
+  }
+  if (sighted) {
+    for (const auto& [k, n] : sighted_) {
+      sighted(k.collection, k.day, *refs_[static_cast<size_t>(k.type)], *tuples_[static_cast<size_t>(k.tuple)], n);
+    }
   }
   return Status::Ok();
 }
@@ -70,33 +110,47 @@ Result<std::string> OverviewFor(OverviewIndex& index, policy::DecisionPoint& dec
     std::map<const OverviewTuple*, bool> allowed;
   };
   std::map<int64_t, Seen> collections;
-  std::map<std::string, std::vector<int64_t>> by_tlp, by_nation;
+  std::map<std::string, std::vector<int64_t>> by_tlp, by_nation, by_sector, sightings_by_sector;
   std::map<std::string, int64_t> by_type;
+  std::map<std::string, int64_t> sighted;  // what the visible sightings sight -> how many
   int64_t total = 0;
   Status failed = Status::Ok();
-  Status read = index.Read([&](int64_t collection, int64_t day, std::string_view type, const OverviewTuple& t,
-                               int64_t count) {
-    if (!failed.ok() || day < first_day || day > last_day) return;
-    if (!principal.Access(collection).can_read) return;
+  // The decision for a bucket: once per (collection, tuple).
+  auto allowed = [&](int64_t collection, const OverviewTuple& t) -> Seen* {
+    if (!failed.ok() || !principal.Access(collection).can_read) return nullptr;
     auto [it, fresh] = collections.try_emplace(collection);
     Seen& s = it->second;
     if (fresh) {
       auto scope = decisions.Begin(principal, collection, "", policy::Path::kDashboard, remote);
       if (!scope.ok()) {
         failed = scope.error();
-        return;
+        return nullptr;
       }
       s.scope.emplace(std::move(*scope));
       if (const policy::CollectionPolicy* cp = s.scope->model().FindCollection(collection)) {
         s.default_tlp = cp->default_tlp;
       }
     }
+    if (!s.scope) return nullptr;
     auto [a, first] = s.allowed.try_emplace(&t, false);
     if (first) {
       policy::ObjectMeta meta{t.marking, t.producer, t.audience, collection, t.granular, t.origin};
       a->second = policy::Decide(s.scope->model(), s.scope->reader(), meta, policy::Path::kDashboard).allow;
     }
-    if (!a->second) return;
+    return a->second ? &s : nullptr;
+  };
+  auto add = [&](std::map<std::string, std::vector<int64_t>>& m, const std::string& key, size_t slot,
+                 int64_t count) {
+    auto& v = m[key];
+    v.resize(static_cast<size_t>(days));
+    v[slot] += count;
+  };
+  Status read = index.Read([&](int64_t collection, int64_t day, std::string_view type, const OverviewTuple& t,
+                               int64_t count) {
+    if (day < first_day || day > last_day) return;
+    Seen* seen = allowed(collection, t);
+    if (seen == nullptr) return;
+    Seen& s = *seen;
     const size_t slot = static_cast<size_t>(day - first_day);
     stix::Tlp tlp = t.marking.empty() ? s.default_tlp : stix::TlpOfMarkingRef(t.marking);
     if (tlp == stix::Tlp::kNone) tlp = s.default_tlp;
@@ -109,12 +163,60 @@ Result<std::string> OverviewFor(OverviewIndex& index, policy::DecisionPoint& dec
     auto& nc = by_nation[nation];
     nc.resize(static_cast<size_t>(days));
     nc[slot] += count;
+    const bool sighting = type == "sighting";
+    if (org == nullptr || org->sectors.empty()) {
+      add(by_sector, "", slot, count);
+      if (sighting) add(sightings_by_sector, "", slot, count);
+    } else {
+      for (const std::string& sector : org->sectors) {
+        add(by_sector, sector, slot, count);
+        if (sighting) add(sightings_by_sector, sector, slot, count);
+      }
+    }
     by_type[std::string(type)] += count;
     total += count;
+  }, [&](int64_t collection, int64_t day, std::string_view ref, const OverviewTuple& t, int64_t count) {
+    if (day < first_day || day > last_day) return;
+    if (allowed(collection, t) != nullptr) sighted[std::string(ref)] += count;
   });
   if (!read.ok()) return read;
   if (!failed.ok()) return failed;
   for (auto& [k, s] : collections) s.scope.reset();  // audit nothing: no object was released
+
+  // The most sighted objects the reader may see: the candidates read by id
+  // through the decision point in each collection it may read (released
+  // and audited as any read; one query per collection).
+  std::vector<std::pair<std::string, int64_t>> candidates(sighted.begin(), sighted.end());
+  std::sort(candidates.begin(), candidates.end(), [](const auto& a, const auto& b) {
+    return a.second != b.second ? a.second > b.second : a.first < b.first;
+  });
+  if (candidates.size() > kTopCandidates) candidates.resize(kTopCandidates);
+  std::map<std::string, std::pair<std::string, std::string>> named;  // id -> (type, label)
+  if (!candidates.empty()) {
+    for (const auto& [key, access] : principal.grants) {
+      if (!access.can_read) continue;
+      auto scope = decisions.Begin(principal, key, "", policy::Path::kDashboard, remote);
+      if (!scope.ok()) {
+        if (scope.error().code() == StatusCode::kNotFound) continue;
+        return scope.error();
+      }
+      store::ObjectQuery q;
+      for (const auto& [id, n] : candidates) {
+        if (!named.count(id)) q.ids.push_back(id);
+      }
+      if (q.ids.empty()) break;
+      q.limit = static_cast<int>(q.ids.size());
+      ASSIGN_OR_RETURN(auto page, scope->Read(q, std::nullopt, nullptr, /*audit_named=*/false));
+      for (const auto& r : page.records) named.try_emplace(r.id, r.type, LabelOf(r.raw));
+    }
+  }
+  json::array top;
+  for (const auto& [id, n] : candidates) {
+    auto it = named.find(id);
+    if (it == named.end()) continue;  // the reader may not see it: never named, never counted
+    top.push_back(json::object{{"id", id}, {"type", it->second.first}, {"name", it->second.second}, {"sightings", n}});
+    if (top.size() == kTopSighted) break;
+  }
 
   json::array day_names;
   for (int64_t d = first_day; d <= last_day; ++d) day_names.emplace_back(FormatTimestamp(d * kDayUs, 0).substr(0, 10));
@@ -126,6 +228,20 @@ Result<std::string> OverviewFor(OverviewIndex& index, policy::DecisionPoint& dec
       out.push_back(json::object{{key, name}, {"counts", std::move(c)}});
     }
     return out;
+  };
+  // Each sector with its names and its place in the US/JP crosswalk (policy/sectors.h).
+  auto named_sectors = [](json::array rows) {
+    for (json::value& row : rows) {
+      json::object& o = row.as_object();
+      if (const policy::Sector* sec = policy::FindSector(std::string(o["sector"].as_string()))) {
+        o["name_en"] = sec->name_en;
+        o["name_ja"] = sec->name_ja;
+        o["us"] = sec->us;
+        o["jp"] = sec->jp;
+        o["jp_ja"] = sec->jp_ja;
+      }
+    }
+    return rows;
   };
   std::vector<std::pair<std::string, int64_t>> types(by_type.begin(), by_type.end());
   std::sort(types.begin(), types.end(), [](const auto& a, const auto& b) {
@@ -139,7 +255,10 @@ Result<std::string> OverviewFor(OverviewIndex& index, policy::DecisionPoint& dec
                                       {"total", total},
                                       {"by_tlp", series(by_tlp, "tlp")},
                                       {"by_nation", series(by_nation, "nation")},
+                                      {"by_sector", named_sectors(series(by_sector, "sector"))},
+                                      {"sightings_by_sector", named_sectors(series(sightings_by_sector, "sector"))},
                                       {"by_type", std::move(type_list)},
+                                      {"top_sighted", std::move(top)},
                                       {"collections", readable}});
 }
 

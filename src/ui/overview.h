@@ -45,9 +45,14 @@ class OverviewIndex {
 
   using Each = std::function<void(int64_t collection, int64_t day, std::string_view type,
                                   const OverviewTuple& tuple, int64_t count)>;
+  // Sightings (their first version) per (collection, day, what they sight,
+  // the sighting's tuple).
+  using EachSighted = std::function<void(int64_t collection, int64_t day, std::string_view sighted,
+                                         const OverviewTuple& tuple, int64_t count)>;
   // Reads what the store got since the last call (everything the first
-  // time), then calls `each` for every bucket, under the index's lock.
-  Status Read(const Each& each);
+  // time), then calls `each` for every bucket and `sighted` (optional) for
+  // every sighting bucket, under the index's lock.
+  Status Read(const Each& each, const EachSighted& sighted = nullptr);
 
  private:
   Status CatchUpLocked();
@@ -67,13 +72,23 @@ class OverviewIndex {
     }
   };
   std::map<Key, int64_t> counts_;  // GUARDED_BY(mu_)
+  // Sightings: `type` is the id of what they sight (interned in refs_).
+  std::map<std::string, int, std::less<>> ref_ids_;  // GUARDED_BY(mu_)
+  std::vector<const std::string*> refs_;             // GUARDED_BY(mu_): by id
+  std::map<Key, int64_t> sighted_;                   // GUARDED_BY(mu_)
 };
 
 // One reader's overview as JSON: the last `days` days (UTC) ending with the
 // day of `now_us`: {"days": [...], "total", "by_tlp": [{"tlp", "counts"}],
-// "by_nation": [{"nation", "counts"}], "by_type": [{"type", "count"}],
-// "collections"}. Nations are the producers' (from the trust model); TLP the
-// effective marking's (a collection's default when the object names none).
+// "by_nation": [{"nation", "counts"}], "by_sector": [{"sector", "counts"}],
+// "sightings_by_sector": [{"sector", "counts"}], "by_type": [{"type",
+// "count"}], "top_sighted": [{"id", "type", "name", "sightings"}],
+// "collections"}. Nations and sectors are the producers' (from the trust
+// model; "" when none; an organization in several sectors counts in each);
+// TLP the effective marking's (a collection's default when the object names
+// none). The top sighted objects are counted from the sightings the reader
+// may see, and named only when the reader may see the object itself (read
+// through the decision point, audited): at most 10.
 Result<std::string> OverviewFor(OverviewIndex& index, policy::DecisionPoint& decisions,
                                 const auth::Principal& principal, int days, int64_t now_us,
                                 const std::string& remote);

@@ -411,6 +411,58 @@ TEST_F(PolicyTest, ABriefingHoldsExactlyWhatThePrincipalMayReadUpToItsCap) {
             400);
 }
 
+// Issue 13: the overview's top sighted objects count only the sightings the
+// principal may see, and name only objects it may see: a sighting per case
+// of the CLEAR indicator (everyone sees it: counted per visible sighting),
+// and a CLEAR sighting of the RED indicator only bob and alice may see.
+TEST_F(PolicyTest, TopSightedCountsVisibleSightingsAndNamesOnlyVisibleObjects) {
+  const std::time_t t = std::time(nullptr);
+  char now[32];
+  std::strftime(now, sizeof now, "%Y-%m-%dT%H:%M:%S.000Z", std::gmtime(&t));
+  const std::string clear_indicator = "indicator--" + UuidFor(1);  // case "clear"
+  const std::string red_indicator = "indicator--" + UuidFor(7);    // case "red-bob"
+  ASSERT_EQ(kCases[1].key, "clear");
+  ASSERT_EQ(kCases[7].key, "red-bob");
+  auto sighting = [&](const std::string& id, const std::string& of, const Case& c) {
+    json::object v = json::parse(IndicatorJson(id, c.markings, c.audience_orgs, c.audience_accounts)).as_object();
+    v["type"] = "sighting";
+    v["sighting_of_ref"] = of;
+    v["created"] = now;
+    v["modified"] = now;
+    for (const char* k : {"pattern", "pattern_type", "valid_from", "name"}) v.erase(k);
+    return json::serialize(v);
+  };
+  std::vector<std::string> objects;
+  for (size_t i = 0; i < kCases.size(); ++i) {
+    objects.push_back(sighting("sighting--" + UuidFor(400 + static_cast<int>(i)), clear_indicator, kCases[i]));
+  }
+  objects.push_back(sighting("sighting--" + UuidFor(499), red_indicator, kCases[1]));  // a CLEAR sighting
+  HttpResponse posted = Post("alice", Objects(), "{\"objects\":[" + Join(objects) + "]}");
+  ASSERT_EQ(posted.status, 202) << posted.body;
+  ASSERT_NE(posted.body.find("\"failure_count\":0"), std::string::npos) << posted.body;
+
+  for (const auto& p : kPrincipals) {
+    const std::string& user = kUser.at(p);
+    HttpResponse r = HttpRequest(hub_->port(), "GET", "/ui/api/overview?days=2", {{"Authorization", Auth(user)}});
+    ASSERT_EQ(r.status, 200) << r.body;
+    const json::value body = json::parse(r.body);
+    std::map<std::string, int64_t> top;
+    for (const auto& v : body.as_object().at("top_sighted").as_array()) {
+      top[std::string(v.as_object().at("id").as_string())] = v.as_object().at("sightings").as_int64();
+    }
+    int64_t visible = 0;
+    for (const Case& c : kCases) visible += Visible(c, p);
+    std::map<std::string, int64_t> expected = {{clear_indicator, visible}};
+    if (Visible(kCases[7], p)) expected[red_indicator] = 1;
+    EXPECT_EQ(top, expected) << "principal " << p << " (" << user << ")";
+    int64_t sightings = 0;
+    for (const auto& v : body.as_object().at("sightings_by_sector").as_array()) {
+      for (const auto& n : v.as_object().at("counts").as_array()) sightings += n.as_int64();
+    }
+    EXPECT_EQ(sightings, visible + 1) << "principal " << p << ": sightings by sector and day";
+  }
+}
+
 TEST_F(PolicyTest, ManifestRevealsOnlyReadableIds) {
   for (const auto& p : kPrincipals) {
     std::set<std::string> got = ListIds(kUser.at(p), "manifest");

@@ -213,6 +213,29 @@ async function main() {
       check((await axeSerious(page)).length === 0, `${lang}: the overview has no serious axe violation`);
       await page.screenshot({ path: join(artifacts, `overview-${lang}.png`), fullPage: true });
 
+      // The overview's sectors, sightings and live counter.
+      await page.waitForSelector("[data-testid=by-sector] tbody tr");
+      check(
+        (await page.locator("[data-testid=by-sector] tbody tr").count()) === api.by_sector.length,
+        `${lang}: new intelligence by sector, one row per sector (${api.by_sector.length})`,
+      );
+      const top = await page
+        .locator("[data-testid=top-sighted] li")
+        .evaluateAll((els) => els.map((e) => e.getAttribute("data-id")));
+      check(
+        top.length > 0 && top.join() === api.top_sighted.map((x) => x.id).join(),
+        `${lang}: the top sighted indicators are the hub's for us-analyst (${top.length})`,
+      );
+      await page.waitForSelector("[data-channels]:not([data-channels='0'])");
+      const before = Number((await page.textContent("[data-testid=live-counter]")).replace(/[^0-9]/g, ""));
+      await postIndicator(base, creds, "7f4e6f4c-3b0e-4a8e-9d52-1c2a3b4c5d01", `counter-${lang}`);
+      await page.waitForFunction(
+        (b) =>
+          Number(document.querySelector("[data-testid=live-counter]").textContent.replace(/[^0-9]/g, "")) > b,
+        before,
+      );
+      check(true, `${lang}: the live counter counts an object posted while the overview is open`);
+
       await page.click(`nav.views a[href*="incidents"]`);
       await page.waitForSelector("table.incidents tbody tr");
       check(
@@ -363,6 +386,10 @@ async function main() {
       !(await page.textContent("main")).includes("TLP:RED") &&
         !researcherApi.by_tlp.some((x) => x.tlp === "TLP:RED"),
       "researcher: no TLP:RED object in any aggregate (the demo's RED objects are for named analysts)",
+    );
+    check(
+      researcherApi.top_sighted.length === 0 && researcherApi.sightings_by_sector.length === 0,
+      "researcher: no sighting it may not see is counted or named",
     );
     await page.goto(`${base}/ui/incidents?lang=en`);
     await page.waitForSelector(".empty");

@@ -210,6 +210,9 @@ export interface OverviewCounts {
   total: number;
   by_tlp: { tlp: string; counts: number[] }[];
   by_nation: { nation: string; counts: number[] }[];
+  by_sector: SectorSeries[];
+  sightings_by_sector: SectorSeries[];
+  top_sighted: { id: string; type: string; name: string; sightings: number }[];
   by_type: { type: string; count: number }[];
   collections: number;
 }
@@ -217,4 +220,16 @@ export interface OverviewCounts {
 export interface IncidentList {
   total: number;
   incidents: IncidentSummary[];
+}
+
+// A sector's counts per day, with its names and its place in the US/JP
+// crosswalk ("" sector: organizations without one; no names then).
+export interface SectorSeries {
+  sector: string;
+  counts: number[];
+  name_en?: string;
+  name_ja?: string;
+  us?: string;
+  jp?: string;
+  jp_ja?: string;
 }

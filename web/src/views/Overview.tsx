@@ -2,6 +2,8 @@ import { useEffect, useState } from "preact/hooks";
 import type { Api, IncidentList, OverviewCounts } from "../api";
 import type { MessageKey } from "../i18n/en";
 import { StackedBars } from "./Chart";
+import { LiveCounter } from "./LiveCounter";
+import { HeatMap, SectorTable } from "./Sectors";
 import { formatNumber, t, type Lang } from "../i18n";
 import { priorityLabel } from "./Incidents";
 
@@ -66,6 +68,41 @@ export function Overview(props: { api: Api; root: string; lang: Lang; onError: (
         </div>
       )}
       {counts && <Intelligence counts={counts} lang={lang} />}
+      {counts && (
+        <div class="cards">
+          <div class="card wide">
+            <h2>{t(lang, "overview.sightingsHeat", { days: counts.days.length })}</h2>
+            <HeatMap
+              lang={lang}
+              days={counts.days}
+              rows={counts.sightings_by_sector}
+              title={t(lang, "overview.sightingsHeat", { days: counts.days.length })}
+            />
+          </div>
+          <div class="card">
+            <h2>{t(lang, "overview.topSighted")}</h2>
+            {counts.top_sighted.length === 0 ? (
+              <p class="empty">{t(lang, "overview.noSightings")}</p>
+            ) : (
+              <ol class="top-sighted" data-testid="top-sighted">
+                {counts.top_sighted.map((x) => (
+                  <li key={x.id} data-id={x.id}>
+                    <span class="name">{x.name || x.id}</span>{" "}
+                    <span class="count">
+                      {t(lang, "overview.sightings", { count: formatNumber(x.sightings, lang) })}
+                    </span>
+                  </li>
+                ))}
+              </ol>
+            )}
+          </div>
+          <LiveCounter api={api} root={root} lang={lang} onError={onError} />
+          <div class="card wide">
+            <h2>{t(lang, "overview.bySector")}</h2>
+            <SectorTable lang={lang} rows={counts.by_sector} />
+          </div>
+        </div>
+      )}
     </section>
   );
 }
