@@ -53,6 +53,29 @@ bool PercentDecode(std::string_view in, std::string* out) {
   return true;
 }
 
+Result<std::vector<std::pair<std::string, std::string>>> QueryPairs(std::string_view raw) {
+  std::vector<std::pair<std::string, std::string>> out;
+  auto decode = [](std::string_view in, std::string* s) {
+    std::string plus(in);
+    for (char& c : plus) c = c == '+' ? ' ' : c;
+    return PercentDecode(plus, s);
+  };
+  while (!raw.empty()) {
+    const size_t amp = raw.find('&');
+    const std::string_view pair = raw.substr(0, amp);
+    raw = amp == std::string_view::npos ? std::string_view() : raw.substr(amp + 1);
+    if (pair.empty()) continue;
+    const size_t eq = pair.find('=');
+    std::string name, value;
+    if (!decode(pair.substr(0, eq), &name) ||
+        (eq != std::string_view::npos && !decode(pair.substr(eq + 1), &value))) {
+      return InvalidArgument("the query string has a malformed percent escape");
+    }
+    out.emplace_back(std::move(name), std::move(value));
+  }
+  return out;
+}
+
 Status ParseTarget(std::string_view target, std::string* path, std::string* raw_query) {
   if (target.empty() || target[0] != '/')
     return InvalidArgument("request target must be an absolute path (origin-form)");

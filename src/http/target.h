@@ -4,7 +4,10 @@
 
 #include <string>
 #include <string_view>
+#include <utility>
+#include <vector>
 
+#include "core/result.h"
 #include "core/status.h"
 
 namespace kizuna::http {
@@ -31,5 +34,10 @@ Status ParseTarget(std::string_view target, std::string* path, std::string* raw_
 // Percent-decodes `in` (no '+' handling: that belongs to form encoding).
 // Returns false on a malformed escape; then *out is unspecified.
 bool PercentDecode(std::string_view in, std::string* out);
+
+// A query string's name=value pairs in order, form-decoded ('+' is a space,
+// then percent-decoding; a pair without '=' has an empty value; empty pairs
+// are skipped). InvalidArgument on a malformed escape.
+Result<std::vector<std::pair<std::string, std::string>>> QueryPairs(std::string_view raw_query);
 
 }  // namespace kizuna::http

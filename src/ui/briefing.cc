@@ -10,6 +10,7 @@
 
 #include "core/encoding.h"
 #include "core/time.h"
+#include "http/target.h"
 #include "policy/release_scope.h"
 #include "ui/briefing_page.h"
 
@@ -25,24 +26,6 @@ constexpr size_t kTopIncidents = 5;
 constexpr size_t kTopGuidance = 8;
 // The guidance types: what a partner tells others to do, and finished reports.
 const std::vector<std::string> kGuidanceTypes = {"course-of-action", "report"};
-
-std::string PercentDecoded(std::string_view s) {
-  std::string out;
-  for (size_t i = 0; i < s.size(); ++i) {
-    if (s[i] == '%' && i + 2 < s.size()) {
-      char hex[3] = {s[i + 1], s[i + 2], 0};
-      char* end = nullptr;
-      long v = std::strtol(hex, &end, 16);
-      if (end == hex + 2) {
-        out.push_back(static_cast<char>(v));
-        i += 2;
-        continue;
-      }
-    }
-    out.push_back(s[i] == '+' ? ' ' : s[i]);
-  }
-  return out;
-}
 
 std::string Str(const json::object& o, std::string_view key) {
   const json::value* v = o.if_contains(key);
@@ -212,14 +195,8 @@ Status ReadGuidance(const BriefingInputs& in, const auth::Principal& reader, con
 Result<BriefingQuery> ReadBriefingQuery(std::string_view raw_query, int64_t now_us) {
   BriefingQuery q;
   std::string since = "7d";
-  for (std::string_view rest = raw_query; !rest.empty();) {
-    size_t amp = rest.find('&');
-    std::string_view pair = rest.substr(0, amp);
-    rest = amp == std::string_view::npos ? std::string_view() : rest.substr(amp + 1);
-    if (pair.empty()) continue;
-    size_t eq = pair.find('=');
-    std::string key(pair.substr(0, eq));
-    std::string value = eq == std::string_view::npos ? std::string() : PercentDecoded(pair.substr(eq + 1));
+  ASSIGN_OR_RETURN(auto pairs, http::QueryPairs(raw_query));
+  for (const auto& [key, value] : pairs) {
     if (key == "since") {
       since = value;
     } else if (key == "lang") {

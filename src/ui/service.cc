@@ -7,7 +7,9 @@
 
 #include "auth/secret.h"
 #include "core/time.h"
+#include "http/target.h"
 #include "taxii/errors.h"
+#include "ui/explorer.h"
 
 namespace kizuna::ui {
 namespace {
@@ -216,6 +218,26 @@ void UiService::Overview(http::Request request, http::Respond respond) {
   });
 }
 
+void UiService::JsonRead(http::Request request, http::Respond respond, Reader read) {
+  const std::string* authz = request.FindHeader("authorization");
+  std::string remote = request.RemoteHost();
+  auth_->Authenticate(authz, remote, [this, request = std::move(request), respond, remote,
+                                      read = std::move(read)](Result<auth::PrincipalPtr> p) mutable {
+    if (!p.ok()) return respond(UiErrorFor(p.error()));
+    auth::PrincipalPtr principal = std::move(p).value();
+    pool_->Post([principal, remote, respond, read = std::move(read), request = std::move(request)] {
+      auto body = read(request, *principal, remote);
+      if (!body.ok()) return respond(UiErrorFor(body.error()));
+      http::Response r;
+      r.headers.push_back({"content-type", "application/json"});
+      r.headers.push_back({"cache-control", "no-store"});
+      r.body = std::move(*body);
+      r.principal = principal->username;
+      respond(std::move(r));
+    });
+  });
+}
+
 void UiService::Briefing(http::Request request, http::Respond respond) {
   const std::string* authz = request.FindHeader("authorization");
   std::string remote = request.RemoteHost();
@@ -336,6 +358,33 @@ void UiService::Handle(http::Request request, http::Respond respond) {
       }
       respond(std::move(r));
     });
+  }
+  if (request.path == "/ui/api/search" || request.path == "/ui/api/object") {
+    if (request.method != "GET" && request.method != "HEAD") {
+      http::Response r = UiError(405, "Method Not Allowed", "GET");
+      r.headers.push_back({"allow", "GET, HEAD"});
+      return send(std::move(r));
+    }
+    if (request.path == "/ui/api/search") {
+      return JsonRead(std::move(request), send,
+                      [this](const http::Request& req, const auth::Principal& reader,
+                             const std::string& remote) -> Result<std::string> {
+                        ASSIGN_OR_RETURN(SearchQuery q, ReadSearchQuery(req.raw_query));
+                        return SearchFor(store_, *decisions_, reader, q, SystemClock::Get().NowMicros(), remote);
+                      });
+    }
+    return JsonRead(std::move(request), send,
+                    [this](const http::Request& req, const auth::Principal& reader,
+                           const std::string& remote) -> Result<std::string> {
+                      ASSIGN_OR_RETURN(auto pairs, http::QueryPairs(req.raw_query));
+                      std::string id;
+                      for (const auto& [k, v] : pairs) {
+                        if (k != "id") return InvalidArgument("the object takes one parameter: id");
+                        id = v;
+                      }
+                      if (id.empty() || id.size() > 300) return InvalidArgument("'id' is a STIX id");
+                      return ObjectFor(store_, *decisions_, reader, id, remote);
+                    });
   }
   if (request.path.rfind("/ui/api/", 0) == 0) return send(UiError(404, "Not Found", "no such dashboard API"));
   if (request.method != "GET" && request.method != "HEAD") {

@@ -16,6 +16,8 @@
 //   comes from (`Origin`), come from this hub: 403 otherwise.
 // - `GET /ui/api/overview?days=N` (1-3660, default 30): the reader's overview
 //   counts (overview.h), with any credentials the hub accepts.
+// - `GET /ui/api/search?...` and `GET /ui/api/object?id=ID`: the object
+//   explorer's reads (explorer.h).
 // - `GET /ui/api/briefing?since=7d&lang=en|ja&max_tlp=green`: the reader's
 //   briefing (briefing.h) as one self-contained HTML page, capped at
 //   max_tlp, with a CSP of its own (its style block by hash, no script).
@@ -27,6 +29,7 @@
 // Thread-safe.
 
 #include <cstdint>
+#include <functional>
 #include <memory>
 #include <mutex>
 #include <optional>
@@ -99,6 +102,10 @@ class UiService {
   http::Response File(const http::Request& request);
   void Overview(http::Request request, http::Respond respond);
   void Briefing(http::Request request, http::Respond respond);
+  // An authenticated GET answered with JSON computed on the pool.
+  using Reader = std::function<Result<std::string>(const http::Request&, const auth::Principal&,
+                                                   const std::string& remote)>;
+  void JsonRead(http::Request request, http::Respond respond, Reader read);
 
   auth::Authenticator* auth_;
   policy::DecisionPoint* decisions_;

@@ -54,7 +54,9 @@ async function axeSerious(page) {
   await page.evaluate(axeSource);
   const result = await page.evaluate(async () => {
     const r = await window.axe.run(document, { resultTypes: ["violations"] });
-    return r.violations.filter((v) => v.impact === "serious" || v.impact === "critical").map((v) => v.id);
+    return r.violations
+      .filter((v) => v.impact === "serious" || v.impact === "critical")
+      .map((v) => `${v.id} (${v.nodes.map((n) => n.target.join(" ")).join(", ")})`);
   });
   return result;
 }
@@ -154,6 +156,7 @@ async function main() {
       name: "Check US rail vendors for the RailGhost implant",
     })
   ).id;
+  let railGhost = "";
   const browser = await chromium.launch({ executablePath: browserPath, args: ["--no-sandbox"] });
   try {
     for (const lang of ["en", "ja"]) {
@@ -314,6 +317,66 @@ async function main() {
       check((await axeSerious(page)).length === 0, `${lang}: the live feed has no serious axe violation`);
       await page.screenshot({ path: join(artifacts, `live-${lang}.png`), fullPage: true });
 
+      // The object explorer: search, an object with its relations and
+      // versions, a translation added and shown, the original one click away.
+      await page.click(`nav.views a[href*="explore"]`);
+      await page.waitForSelector("#explore-title");
+      await page.fill("input[name=q]", "RailGhost");
+      await page.selectOption("select[name=type]", "malware");
+      await page.click("form[role=search] button[type=submit]");
+      await page.waitForFunction(() => new URL(window.location.href).searchParams.get("q") === "RailGhost");
+      await page.waitForSelector("[data-testid=results] tbody tr");
+      const found = await page
+        .locator("[data-testid=results] tbody tr")
+        .evaluateAll((els) => els.map((e) => e.getAttribute("data-id")));
+      check(
+        found.length >= 1 && found.every((x) => x.startsWith("malware--")),
+        `${lang}: the search finds the malware (${found.length})`,
+      );
+      check((await axeSerious(page)).length === 0, `${lang}: the explorer has no serious axe violation`);
+      await page.screenshot({ path: join(artifacts, `explore-${lang}.png`), fullPage: true });
+      await page.click(`[data-testid=results] tr[data-id="${found[0]}"] a`);
+      await page.waitForSelector("[data-testid=related] tr");
+      check(
+        new URL(page.url()).pathname === `/ui/objects/${found[0]}`,
+        `${lang}: the object has its own address`,
+      );
+      const relatedRows = await page.locator("[data-testid=related] tr").count();
+      const graphNodes = await page.locator("[data-testid=graph] g[data-id]").count();
+      check(
+        relatedRows > 0 && graphNodes === Math.min(24, relatedRows),
+        `${lang}: its relations are listed and drawn (${relatedRows}, ${graphNodes} drawn)`,
+      );
+      const translatedName = lang === "ja" ? "レールゴースト（e2e）" : "RailGhost (e2e, English)";
+      if (lang === "ja") {
+        await page.fill("[data-testid=translate] input[name=name]", translatedName);
+        await page.click("[data-testid=translate] button[type=submit]");
+        await page.waitForSelector("[data-testid=translation-status]");
+        await page.waitForFunction(
+          (n) => document.querySelector("[data-testid=object-name]")?.textContent === n,
+          translatedName,
+        );
+        check(true, `${lang}: a translation posted from the page is shown in the reader's language`);
+        await page.click("button.toggle-original");
+        check(
+          (await page.textContent("[data-testid=object-name]")) === "RailGhost",
+          `${lang}: the original is one click away`,
+        );
+        await page.click("button.toggle-original");
+      } else {
+        check(
+          (await page.textContent("[data-testid=object-name]")) === "RailGhost",
+          `${lang}: in English, the original name`,
+        );
+      }
+      const objectAxe = await axeSerious(page);
+      check(
+        objectAxe.length === 0,
+        `${lang}: the object view has no serious axe violation ${objectAxe.join("; ")}`,
+      );
+      await page.screenshot({ path: join(artifacts, `object-${lang}.png`), fullPage: true });
+      railGhost = found[0];
+
       // The briefing: the hub's page, framed, in the language, capped.
       await page.click(`nav.views a[href*="briefing"]`);
       await page.waitForSelector("#briefing-title");
@@ -390,6 +453,21 @@ async function main() {
     check(
       researcherApi.top_sighted.length === 0 && researcherApi.sightings_by_sector.length === 0,
       "researcher: no sighting it may not see is counted or named",
+    );
+    // The explorer: the rail collection's malware is not there for the
+    // researcher, by search or by its address (the 404 of a missing one).
+    await page.goto(`${base}/ui/explore?lang=en&q=RailGhost`);
+    await page.waitForSelector("#explore-title");
+    await page.waitForSelector("[data-testid=results], .empty");
+    check(
+      (await page.locator(`[data-testid=results] tr[data-id="${railGhost}"]`).count()) === 0,
+      "researcher: the search does not find what it may not see",
+    );
+    await page.goto(`${base}/ui/objects/${railGhost}?lang=en`);
+    await page.waitForSelector("p.empty");
+    check(
+      !(await page.textContent("main")).includes("RailGhost"),
+      "researcher: an object it may not see is reported missing, nothing of it shown",
     );
     await page.goto(`${base}/ui/incidents?lang=en`);
     await page.waitForSelector(".empty");

@@ -22,6 +22,7 @@ export class ApiError extends Error {
 export type Fetch = (input: string, init: RequestInit) => Promise<Response>;
 
 const SAFE = new Set(["GET", "HEAD", "OPTIONS"]);
+const TAXII = "application/taxii+json;version=2.1";
 
 export class Api {
   private csrf: string | null = null;
@@ -32,9 +33,15 @@ export class Api {
     this.csrf = s ? s.csrf_token : null;
   }
 
-  async call<T>(method: string, path: string, body?: unknown, accept = "application/json"): Promise<T> {
+  async call<T>(
+    method: string,
+    path: string,
+    body?: unknown,
+    accept = "application/json",
+    contentType = "application/json",
+  ): Promise<T> {
     const headers: Record<string, string> = { Accept: accept };
-    if (body !== undefined) headers["Content-Type"] = "application/json";
+    if (body !== undefined) headers["Content-Type"] = contentType;
     if (!SAFE.has(method) && this.csrf) headers["X-CSRF-Token"] = this.csrf;
     const init: RequestInit = { method, headers, credentials: "same-origin", cache: "no-store" };
     if (body !== undefined) init.body = JSON.stringify(body);
@@ -120,6 +127,31 @@ export class Api {
       "POST",
       `/coordination/v1/${encodeURIComponent(root)}/tasks/${encodeURIComponent(task)}/updates`,
       update,
+    );
+  }
+
+  // The object explorer (docs/ui.md): search, and one object as the reader sees it.
+  search(params: { q?: string; type?: string; id?: string; days?: number }): Promise<SearchResults> {
+    const q = new URLSearchParams();
+    if (params.q) q.set("q", params.q);
+    if (params.type) q.set("type", params.type);
+    if (params.id) q.set("id", params.id);
+    if (params.days) q.set("days", String(params.days));
+    return this.call<SearchResults>("GET", `/ui/api/search?${q}`);
+  }
+
+  object(id: string): Promise<ObjectDetail> {
+    return this.call<ObjectDetail>("GET", `/ui/api/object?${new URLSearchParams({ id })}`);
+  }
+
+  // Posts STIX objects to a collection over TAXII (as the signed-in account).
+  postObjects(root: string, collection: string, objects: unknown[]): Promise<TaxiiStatus> {
+    return this.call<TaxiiStatus>(
+      "POST",
+      `/${encodeURIComponent(root)}/collections/${encodeURIComponent(collection)}/objects/`,
+      { objects },
+      TAXII,
+      TAXII,
     );
   }
 
@@ -232,4 +264,55 @@ export interface SectorSeries {
   us?: string;
   jp?: string;
   jp_ja?: string;
+}
+
+export interface TaxiiStatus {
+  status: string;
+  success_count: number;
+  failure_count: number;
+  failures?: { id: string; message?: string }[];
+}
+
+export interface SearchResult {
+  id: string;
+  type: string;
+  name: string;
+  modified: string;
+  tlp: string;
+  collection: string;
+  collection_title: string;
+}
+
+export interface SearchResults {
+  results: SearchResult[];
+  more: boolean;
+  scanned: number;
+}
+
+export interface Translation {
+  id: string;
+  lang: string;
+  contents: Record<string, unknown>;
+  modified: string;
+  by: string;
+}
+
+export interface Related {
+  id: string;
+  type: string;
+  name: string;
+  tlp: string;
+  via: string;
+  direction: "in" | "out";
+}
+
+export interface ObjectDetail {
+  id: string;
+  type: string;
+  collection: string;
+  tlp: string;
+  object: Record<string, unknown>;
+  versions: { modified: string; collection: string; tlp: string }[];
+  translations: Translation[];
+  related: Related[];
 }

@@ -4,6 +4,8 @@ import { Api, ApiError, type Session } from "./api";
 import { LANGS, STORAGE_KEY, pickLang, t, type Lang } from "./i18n";
 import { hrefFor, parseRoute, type Route } from "./router";
 import { Briefing } from "./views/Briefing";
+import { Explore } from "./views/Explore";
+import { ObjectView } from "./views/ObjectView";
 import { Incident } from "./views/Incident";
 import { Incidents } from "./views/Incidents";
 import { Live } from "./views/Live";
@@ -124,11 +126,18 @@ function App() {
     );
   }
 
-  const link = (r: Route, key: "nav.overview" | "nav.incidents" | "nav.live" | "nav.briefing") => (
+  const link = (
+    r: Route,
+    key: "nav.overview" | "nav.incidents" | "nav.live" | "nav.explore" | "nav.briefing",
+  ) => (
     <a
       href={hrefFor(r, lang)}
       aria-current={
-        route.view === r.view || (route.view === "incident" && r.view === "incidents") ? "page" : undefined
+        route.view === r.view ||
+        (route.view === "incident" && r.view === "incidents") ||
+        (route.view === "object" && r.view === "explore")
+          ? "page"
+          : undefined
       }
       onClick={(e) => {
         e.preventDefault();
@@ -147,6 +156,7 @@ function App() {
           {link({ view: "overview" }, "nav.overview")}
           {link({ view: "incidents", status: "" }, "nav.incidents")}
           {link({ view: "live", collection: "" }, "nav.live")}
+          {link({ view: "explore", q: "", type: "" }, "nav.explore")}
           {link({ view: "briefing", since: "7d", maxTlp: "green" }, "nav.briefing")}
         </nav>
         {langSwitch}
@@ -192,6 +202,25 @@ function App() {
             lang={lang}
             collection={route.collection}
             onCollection={(c) => go({ view: "live", collection: c })}
+            onError={onError}
+          />
+        ) : route.view === "explore" ? (
+          <Explore
+            api={api}
+            lang={lang}
+            q={route.q}
+            type={route.type}
+            onSearch={(q, type) => go({ view: "explore", q, type })}
+            onOpen={(id) => go({ view: "object", id })}
+            onError={onError}
+          />
+        ) : route.view === "object" ? (
+          <ObjectView
+            api={api}
+            root={root}
+            lang={lang}
+            id={route.id}
+            onOpen={(id) => go({ view: "object", id })}
             onError={onError}
           />
         ) : route.view === "briefing" ? (

@@ -32,6 +32,16 @@ describe("routes", () => {
     expect(hrefFor({ view: "briefing", since: "24h", maxTlp: "amber+strict" }, "ja")).toBe(
       "/ui/briefing?lang=ja&since=24h&max_tlp=amber%2Bstrict",
     );
+    expect(parseRoute("/ui/explore", "?q=railghost&type=malware")).toEqual({
+      view: "explore",
+      q: "railghost",
+      type: "malware",
+    });
+    expect(hrefFor({ view: "explore", q: "鉄道", type: "" }, "ja")).toBe(
+      "/ui/explore?lang=ja&q=%E9%89%84%E9%81%93",
+    );
+    expect(parseRoute("/ui/objects/malware--1", "")).toEqual({ view: "object", id: "malware--1" });
+    expect(hrefFor({ view: "object", id: "malware--1" }, "en")).toBe("/ui/objects/malware--1?lang=en");
     expect(briefingSource("7d", "green", "ja")).toBe("/ui/api/briefing?since=7d&lang=ja&max_tlp=green");
   });
 });

@@ -6,6 +6,8 @@ export type Route =
   | { view: "incident"; id: string }
   | { view: "live"; collection: string }
   | { view: "briefing"; since: string; maxTlp: string }
+  | { view: "explore"; q: string; type: string }
+  | { view: "object"; id: string }
   | { view: "not-found" };
 
 export const BRIEFING_PERIODS = ["24h", "7d", "30d", "90d"] as const;
@@ -26,6 +28,13 @@ export function parseRoute(pathname: string, search: string): Route {
   }
   if (parts[0] === "live" && parts.length === 1) {
     return { view: "live", collection: new URLSearchParams(search).get("collection") ?? "" };
+  }
+  if (parts[0] === "explore" && parts.length === 1) {
+    const q = new URLSearchParams(search);
+    return { view: "explore", q: q.get("q") ?? "", type: q.get("type") ?? "" };
+  }
+  if (parts[0] === "objects" && parts.length === 2 && parts[1]) {
+    return { view: "object", id: decodeURIComponent(parts[1]) };
   }
   if (parts[0] === "briefing" && parts.length === 1) {
     const q = new URLSearchParams(search);
@@ -51,6 +60,12 @@ export function hrefFor(route: Route, lang: string): string {
     if (route.collection) q.set("collection", route.collection);
     return `${BASE}live?${q}`;
   }
+  if (route.view === "explore") {
+    if (route.q) q.set("q", route.q);
+    if (route.type) q.set("type", route.type);
+    return `${BASE}explore?${q}`;
+  }
+  if (route.view === "object") return `${BASE}objects/${encodeURIComponent(route.id)}?${q}`;
   if (route.view === "briefing") {
     q.set("since", route.since);
     q.set("max_tlp", route.maxTlp);
