@@ -463,6 +463,74 @@ TEST_F(PolicyTest, TopSightedCountsVisibleSightingsAndNamesOnlyVisibleObjects) {
   }
 }
 
+// Issue 13: the object explorer finds, opens and relates exactly what each
+// principal may read: search lists the matrix row; an object it may not see
+// is the 404 of a missing one; a relation or a translation is shown only
+// when the principal may see it and the object it leads to.
+TEST_F(PolicyTest, TheExplorerFindsOpensAndRelatesExactlyTheMatrix) {
+  const std::string clear_indicator = "indicator--" + UuidFor(1);  // case "clear": everyone
+  const std::string red_indicator = "indicator--" + UuidFor(7);    // case "red-bob": alice and bob
+  json::object rel{{"type", "relationship"},
+                   {"spec_version", "2.1"},
+                   {"id", "relationship--" + UuidFor(500)},
+                   {"created", "2025-01-01T00:00:00.000Z"},
+                   {"modified", "2025-01-01T00:00:00.000Z"},
+                   {"relationship_type", "related-to"},
+                   {"source_ref", clear_indicator},
+                   {"target_ref", red_indicator},
+                   {"object_marking_refs", json::array{kClear}}};
+  json::object lc{{"type", "language-content"},
+                  {"spec_version", "2.1"},
+                  {"id", "language-content--" + UuidFor(501)},
+                  {"created", "2025-01-01T00:00:00.000Z"},
+                  {"modified", "2025-01-01T00:00:00.000Z"},
+                  {"object_ref", clear_indicator},
+                  {"object_modified", "2025-01-01T00:00:00.000Z"},
+                  {"contents", json::object{{"ja", json::object{{"name", "秘密の翻訳"}}}}},
+                  {"object_marking_refs", json::array{kRed}},
+                  {"extensions", json::object{{kAudienceExt, json::object{{"extension_type", "property-extension"},
+                                                                          {"accounts", json::array{"bob"}}}}}}};
+  HttpResponse posted =
+      Post("alice", Objects(), "{\"objects\":[" + json::serialize(rel) + "," + json::serialize(lc) + "]}");
+  ASSERT_EQ(posted.status, 202) << posted.body;
+  ASSERT_NE(posted.body.find("\"failure_count\":0"), std::string::npos) << posted.body;
+
+  const HttpResponse missing =
+      HttpRequest(hub_->port(), "GET", "/ui/api/object?id=indicator--" + UuidFor(9999),
+                  {{"Authorization", Auth("alice")}});
+  ASSERT_EQ(missing.status, 404);
+  for (const auto& p : kPrincipals) {
+    const std::string& user = kUser.at(p);
+    const std::string where = "principal " + p + " (" + user + ")";
+    HttpResponse r = HttpRequest(hub_->port(), "GET", "/ui/api/search?q=policy%20matrix&type=indicator&days=3660&limit=500",
+                                 {{"Authorization", Auth(user)}});
+    ASSERT_EQ(r.status, 200) << where << ": " << r.body;
+    const json::value found = json::parse(r.body);
+    std::set<std::string> ids;
+    for (const auto& v : found.as_object().at("results").as_array()) ids.insert(std::string(v.as_object().at("id").as_string()));
+    for (size_t i = 0; i < kCases.size(); ++i) {
+      const std::string id = "indicator--" + UuidFor(static_cast<int>(i));
+      EXPECT_EQ(ids.count(id) > 0, Visible(kCases[i], p)) << where << ", search, case " << kCases[i].key;
+      HttpResponse o = HttpRequest(hub_->port(), "GET", "/ui/api/object?id=" + id, {{"Authorization", Auth(user)}});
+      if (Visible(kCases[i], p)) {
+        EXPECT_EQ(o.status, 200) << where << ", object, case " << kCases[i].key;
+      } else {
+        EXPECT_EQ(o.status, 404) << where << ", object, case " << kCases[i].key;
+        EXPECT_EQ(o.body, missing.body) << where << ": a hidden object answers as a missing one";
+      }
+    }
+    HttpResponse o = HttpRequest(hub_->port(), "GET", "/ui/api/object?id=" + clear_indicator, {{"Authorization", Auth(user)}});
+    ASSERT_EQ(o.status, 200) << where;
+    const bool sees_red = Visible(kCases[7], p);
+    EXPECT_EQ(o.body.find(red_indicator) != std::string::npos, sees_red) << where << ": the relation to the RED object";
+    EXPECT_EQ(o.body.find("秘密の翻訳") != std::string::npos, p == "P" || p == "R")
+        << where << ": the RED translation for bob";
+  }
+  EXPECT_EQ(HttpRequest(hub_->port(), "GET", "/ui/api/search?q=x", {}).status, 401);
+  EXPECT_EQ(HttpRequest(hub_->port(), "GET", "/ui/api/object?id=" + clear_indicator, {}).status, 401);
+  EXPECT_EQ(HttpRequest(hub_->port(), "GET", "/ui/api/search?days=0", {{"Authorization", Auth("alice")}}).status, 400);
+}
+
 TEST_F(PolicyTest, ManifestRevealsOnlyReadableIds) {
   for (const auto& p : kPrincipals) {
     std::set<std::string> got = ListIds(kUser.at(p), "manifest");
