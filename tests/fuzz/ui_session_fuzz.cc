@@ -1,12 +1,14 @@
 // fuzz-deps: ui
 // The dashboard's untrusted inputs before any credential is checked: Cookie
 // headers (the session cookie) and sign-in bodies, on arbitrary bytes; and
-// a briefing's query string (briefing.h).
+// a briefing's and the explorer's query strings (briefing.h, explorer.h).
 #include <cstddef>
 #include <cstdint>
 #include <string>
 
+#include "http/target.h"
 #include "ui/briefing.h"
+#include "ui/explorer.h"
 #include "ui/service.h"
 
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
@@ -26,6 +28,17 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   if (q.ok() && (q->since_us > now - 3'600'000'000 || q->days < 1 || q->days > 368 ||
                  (q->lang != "en" && q->lang != "ja") || q->max_tlp == kizuna::stix::Tlp::kNone)) {
     __builtin_trap();
+  }
+  auto search = kizuna::ui::ReadSearchQuery(s);
+  if (search.ok() && (search->days < 1 || search->days > 3660 || search->limit < 1 || search->limit > 500 ||
+                      search->text.size() > 200)) {
+    __builtin_trap();
+  }
+  auto pairs = kizuna::http::QueryPairs(s);
+  if (pairs.ok()) {
+    size_t n = 0;
+    for (const auto& [k, v] : *pairs) n += k.size() + v.size();
+    if (n > s.size()) __builtin_trap();  // decoding never grows
   }
   return 0;
 }
