@@ -262,4 +262,22 @@ Result<std::string> OverviewFor(OverviewIndex& index, policy::DecisionPoint& dec
                                       {"collections", readable}});
 }
 
+std::string SectorCrosswalkJson() {
+  json::array sectors, us, jp;
+  for (const policy::Sector& sec : policy::Sectors()) {
+    json::array stix;
+    for (auto v : sec.stix) stix.emplace_back(v);
+    sectors.push_back(json::object{{"code", sec.code},
+                                   {"name_en", sec.name_en},
+                                   {"name_ja", sec.name_ja},
+                                   {"us", sec.us},
+                                   {"jp", sec.jp},
+                                   {"jp_ja", sec.jp_ja},
+                                   {"stix", std::move(stix)}});
+  }
+  for (auto name : policy::UsCriticalInfrastructureSectors()) us.emplace_back(name);
+  for (const auto& j : policy::JpCriticalInfrastructureSectors()) jp.push_back(json::object{{"en", j.en}, {"ja", j.ja}});
+  return json::serialize(json::object{{"sectors", std::move(sectors)}, {"us", std::move(us)}, {"jp", std::move(jp)}});
+}
+
 }  // namespace kizuna::ui

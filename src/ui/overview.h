@@ -93,4 +93,9 @@ Result<std::string> OverviewFor(OverviewIndex& index, policy::DecisionPoint& dec
                                 const auth::Principal& principal, int days, int64_t now_us,
                                 const std::string& remote);
 
+// The sector crosswalk (policy/sectors.h) as JSON: {"sectors": [{"code",
+// "name_en", "name_ja", "us", "jp", "jp_ja", "stix"}], "us": [16 names],
+// "jp": [{"en", "ja"} x 15]}.
+std::string SectorCrosswalkJson();
+
 }  // namespace kizuna::ui

@@ -72,6 +72,13 @@ http::Response UiError(int status, std::string_view title, std::string_view desc
   return r;
 }
 
+// The answer to anything but GET or HEAD on a read-only dashboard API.
+http::Response NotGet() {
+  http::Response r = UiError(405, "Method Not Allowed", "GET");
+  r.headers.push_back({"allow", "GET, HEAD"});
+  return r;
+}
+
 http::Response UiErrorFor(const Status& s) {
   http::Response r = taxii::ErrorFor(s);
   UiService::WithoutChallenge(&r);
@@ -322,6 +329,7 @@ void UiService::Handle(http::Request request, http::Respond respond) {
     AddSecurityHeaders(&r, tls);
     respond(std::move(r));
   };
+  const bool read = request.method == "GET" || request.method == "HEAD";
   if (request.path == kSessionPath) {
     if (request.method == "POST") {
       SignIn(std::move(request), send);
@@ -334,19 +342,11 @@ void UiService::Handle(http::Request request, http::Respond respond) {
     return send(std::move(r));
   }
   if (request.path == "/ui/api/overview") {
-    if (request.method != "GET" && request.method != "HEAD") {
-      http::Response r = UiError(405, "Method Not Allowed", "GET");
-      r.headers.push_back({"allow", "GET, HEAD"});
-      return send(std::move(r));
-    }
+    if (!read) return send(NotGet());
     return Overview(std::move(request), send);
   }
   if (request.path == "/ui/api/briefing") {
-    if (request.method != "GET" && request.method != "HEAD") {
-      http::Response r = UiError(405, "Method Not Allowed", "GET");
-      r.headers.push_back({"allow", "GET, HEAD"});
-      return send(std::move(r));
-    }
+    if (!read) return send(NotGet());
     // Its own policy: the page's style block by hash, nothing else; framed
     // only by the dashboard.
     return Briefing(std::move(request), [respond, tls](http::Response r) {
@@ -359,12 +359,15 @@ void UiService::Handle(http::Request request, http::Respond respond) {
       respond(std::move(r));
     });
   }
+  if (request.path == "/ui/api/sectors") {
+    if (!read) return send(NotGet());
+    return JsonRead(std::move(request), send,
+                    [](const http::Request&, const auth::Principal&, const std::string&) -> Result<std::string> {
+                      return SectorCrosswalkJson();
+                    });
+  }
   if (request.path == "/ui/api/search" || request.path == "/ui/api/object") {
-    if (request.method != "GET" && request.method != "HEAD") {
-      http::Response r = UiError(405, "Method Not Allowed", "GET");
-      r.headers.push_back({"allow", "GET, HEAD"});
-      return send(std::move(r));
-    }
+    if (!read) return send(NotGet());
     if (request.path == "/ui/api/search") {
       return JsonRead(std::move(request), send,
                       [this](const http::Request& req, const auth::Principal& reader,

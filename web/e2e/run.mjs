@@ -377,6 +377,23 @@ async function main() {
       await page.screenshot({ path: join(artifacts, `object-${lang}.png`), fullPage: true });
       railGhost = found[0];
 
+      // Sectors: the US 16 and Japan's 15 with the crosswalk and activity.
+      await page.click(`nav.views a[href*="sectors"]`);
+      await page.waitForSelector("[data-testid=crosswalk] tbody tr");
+      const usRows = await page.locator("[data-testid=us-sectors] tbody tr").count();
+      const jpRows = await page.locator("[data-testid=jp-sectors] tbody tr").count();
+      check(
+        usRows === 16 && jpRows === 15,
+        `${lang}: the sectors view lists the US 16 and Japan's 15 (${usRows}, ${jpRows})`,
+      );
+      const railShown = Number((await page.textContent("[data-testid=intel-rail]")).replace(/[^0-9]/g, ""));
+      const railApi = api.by_sector
+        .filter((x) => x.sector === "rail")
+        .reduce((n, x) => n + x.counts.reduce((a, b) => a + b, 0), 0);
+      check(railShown === railApi && railApi > 0, `${lang}: rail's activity is the hub's (${railShown})`);
+      check((await axeSerious(page)).length === 0, `${lang}: the sectors view has no serious axe violation`);
+      await page.screenshot({ path: join(artifacts, `sectors-${lang}.png`), fullPage: true });
+
       // The briefing: the hub's page, framed, in the language, capped.
       await page.click(`nav.views a[href*="briefing"]`);
       await page.waitForSelector("#briefing-title");

@@ -155,6 +155,10 @@ export class Api {
     );
   }
 
+  sectors(): Promise<Crosswalk> {
+    return this.call<Crosswalk>("GET", "/ui/api/sectors");
+  }
+
   overview(days = 30): Promise<OverviewCounts> {
     return this.call<OverviewCounts>("GET", `/ui/api/overview?days=${days}`);
   }
@@ -315,4 +319,19 @@ export interface ObjectDetail {
   versions: { modified: string; collection: string; tlp: string }[];
   translations: Translation[];
   related: Related[];
+}
+
+// The sector crosswalk: Kizuna's sectors, the US 16 and Japan's 15.
+export interface Crosswalk {
+  sectors: {
+    code: string;
+    name_en: string;
+    name_ja: string;
+    us: string;
+    jp: string;
+    jp_ja: string;
+    stix: string[];
+  }[];
+  us: string[];
+  jp: { en: string; ja: string }[];
 }

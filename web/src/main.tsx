@@ -6,6 +6,7 @@ import { hrefFor, parseRoute, type Route } from "./router";
 import { Briefing } from "./views/Briefing";
 import { Explore } from "./views/Explore";
 import { ObjectView } from "./views/ObjectView";
+import { SectorsView } from "./views/SectorsView";
 import { Incident } from "./views/Incident";
 import { Incidents } from "./views/Incidents";
 import { Live } from "./views/Live";
@@ -128,7 +129,7 @@ function App() {
 
   const link = (
     r: Route,
-    key: "nav.overview" | "nav.incidents" | "nav.live" | "nav.explore" | "nav.briefing",
+    key: "nav.overview" | "nav.incidents" | "nav.live" | "nav.explore" | "nav.sectors" | "nav.briefing",
   ) => (
     <a
       href={hrefFor(r, lang)}
@@ -157,6 +158,7 @@ function App() {
           {link({ view: "incidents", status: "" }, "nav.incidents")}
           {link({ view: "live", collection: "" }, "nav.live")}
           {link({ view: "explore", q: "", type: "" }, "nav.explore")}
+          {link({ view: "sectors" }, "nav.sectors")}
           {link({ view: "briefing", since: "7d", maxTlp: "green" }, "nav.briefing")}
         </nav>
         {langSwitch}
@@ -204,6 +206,8 @@ function App() {
             onCollection={(c) => go({ view: "live", collection: c })}
             onError={onError}
           />
+        ) : route.view === "sectors" ? (
+          <SectorsView api={api} lang={lang} onError={onError} />
         ) : route.view === "explore" ? (
           <Explore
             api={api}

@@ -7,6 +7,7 @@ export type Route =
   | { view: "live"; collection: string }
   | { view: "briefing"; since: string; maxTlp: string }
   | { view: "explore"; q: string; type: string }
+  | { view: "sectors" }
   | { view: "object"; id: string }
   | { view: "not-found" };
 
@@ -29,6 +30,7 @@ export function parseRoute(pathname: string, search: string): Route {
   if (parts[0] === "live" && parts.length === 1) {
     return { view: "live", collection: new URLSearchParams(search).get("collection") ?? "" };
   }
+  if (parts[0] === "sectors" && parts.length === 1) return { view: "sectors" };
   if (parts[0] === "explore" && parts.length === 1) {
     const q = new URLSearchParams(search);
     return { view: "explore", q: q.get("q") ?? "", type: q.get("type") ?? "" };
@@ -60,6 +62,7 @@ export function hrefFor(route: Route, lang: string): string {
     if (route.collection) q.set("collection", route.collection);
     return `${BASE}live?${q}`;
   }
+  if (route.view === "sectors") return `${BASE}sectors?${q}`;
   if (route.view === "explore") {
     if (route.q) q.set("q", route.q);
     if (route.type) q.set("type", route.type);
