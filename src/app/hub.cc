@@ -285,6 +285,15 @@ Result<std::unique_ptr<Hub>> Hub::Open(const Config& config) {
   uo.hub_name = config.hub_name.empty() ? config.title : config.hub_name;
   // A briefing's incidents: the coordination API's list, read in process as
   // the briefing's (capped) reader. The service is built below.
+  uo.federation = [hub = impl.get()] {
+    std::vector<ui::PeerStatus> out;
+    if (!hub->federation) return out;
+    for (const federation::PeerHealth& h : hub->federation->Health()) {
+      out.push_back(ui::PeerStatus{h.peer, h.inbound_ok_us, h.push_ok_us, h.channels_open, h.error,
+                                   h.error_since_us});
+    }
+    return out;
+  };
   uo.incidents = [hub = impl.get()](const auth::Principal& reader, const std::string& root,
                                     const std::string& query) -> Result<std::string> {
     if (!hub->coordination) return std::string(R"({"total":0,"incidents":[]})");

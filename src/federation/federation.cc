@@ -172,6 +172,7 @@ class FederationService::InboundLink {
         if (!r.ok()) {
           if (stopping()) break;
           failures_.Failed("discovery", r.error());
+          svc_->NoteHealth(peer_.name, "discovery", "discovery failed: " + r.error().message());
           Sleep(backoff_.NextMs());
           continue;
         }
@@ -207,10 +208,12 @@ class FederationService::InboundLink {
       if (stopping()) break;
       if (!st.ok()) {
         failures_.Failed("polling", st);
+        svc_->NoteHealth(peer_.name, "polling", "polling failed: " + st.message());
         Sleep(backoff_.NextMs());
         continue;
       }
       failures_.Succeeded("polling");
+      svc_->NoteHealth(peer_.name, "polling", "");
       backoff_.Reset();
       const int64_t elapsed_ms = std::chrono::duration_cast<std::chrono::milliseconds>(
                                      std::chrono::steady_clock::now() - cycle_start)
@@ -284,7 +287,10 @@ class FederationService::InboundLink {
                                   [&](stream::SseEvent&& e) {
                                     return OnEvent(std::move(e), api_root, &open, delivered, &inner);
                                   });
-    if (open) svc_->channels_open_.fetch_sub(1);
+    if (open) {
+      svc_->channels_open_.fetch_sub(1);
+      svc_->NoteHealth(peer_.name, "channel", "", -1);
+    }
     if (!inner.ok()) return inner;
     return st;
   }
@@ -299,6 +305,8 @@ class FederationService::InboundLink {
         return false;
       }
     }
+    // Every event is contact with the peer (heartbeats every few seconds).
+    svc_->NoteHealth(peer_.name, "channel", "", e.event == "open" && !*open ? 1 : 0);
     if (e.event == "open") {
       if (!*open) {
         *open = true;
@@ -507,12 +515,14 @@ class FederationService::Pusher {
         if (stopping()) break;
         svc_->push_failures_.fetch_add(1);
         failures_.Failed("push", st);
+        svc_->NoteHealth(peer_.name, "push", "push failed: " + st.message());
         int64_t ms = backoff_.NextMs();
         std::unique_lock lock(svc_->commit_mu_);
         svc_->commit_cv_.wait_for(lock, std::chrono::milliseconds(ms), [this] { return stopping_; });
         continue;
       }
       failures_.Succeeded("push");
+      svc_->NoteHealth(peer_.name, "push", "");
       backoff_.Reset();
       if (more) continue;
       std::unique_lock lock(svc_->commit_mu_);
@@ -620,6 +630,39 @@ FederationService::FederationService(store::Store* store, policy::DecisionPoint*
 
 FederationService::~FederationService() { Stop(); }
 
+void FederationService::NoteHealth(const std::string& peer, std::string_view what, const std::string& error,
+                                   int channels) {
+  const int64_t now = clock_->NowMicros();
+  std::lock_guard lock(health_mu_);
+  PeerHealth& h = health_[peer];
+  h.peer = peer;
+  h.channels_open += channels;
+  if (!error.empty()) {
+    if (h.error != error) h.error_since_us = now;
+    h.error = error;
+    return;
+  }
+  if (what == "push") {
+    h.push_ok_us = now;
+  } else {
+    h.inbound_ok_us = now;
+  }
+  // A working link clears the failure of its direction (inbound: discovery,
+  // polling, channel; outbound: push).
+  const bool push = what == "push";
+  if (!h.error.empty() && (h.error.rfind("push", 0) == 0) == push) {
+    h.error.clear();
+    h.error_since_us = 0;
+  }
+}
+
+std::vector<PeerHealth> FederationService::Health() const {
+  std::vector<PeerHealth> out;
+  std::lock_guard lock(health_mu_);
+  for (const auto& [name, h] : health_) out.push_back(h);
+  return out;
+}
+
 void FederationService::Start() {
   {
     std::lock_guard lock(mu_);
@@ -707,6 +750,10 @@ void FederationService::Reload() {
     if (d == desired.end() || d->second != it->second->record) {
       spdlog::info("federation: stopping links to {}", it->first);
       it->second->Stop();
+      {
+        std::lock_guard lock(health_mu_);
+        health_.erase(it->first);
+      }
       it = running_.erase(it);
     } else {
       ++it;
@@ -755,6 +802,10 @@ void FederationService::Reload() {
                  run->pusher ? "some" : "none");
     for (auto& l : run->inbound) l->Start();
     if (run->pusher) run->pusher->Start();
+    {
+      std::lock_guard lock(health_mu_);
+      health_[name].peer = name;  // listed from the start, before any contact
+    }
     running_[name] = std::move(run);
   }
   peers_.store(static_cast<int64_t>(running_.size()));

@@ -89,6 +89,16 @@ struct FederationStats {
   int64_t looped = 0;           // objects skipped because they had passed this hub
 };
 
+// One peer's link as this hub sees it (for the dashboard's federation health).
+struct PeerHealth {
+  std::string peer;
+  int64_t inbound_ok_us = 0;  // the last time a poll round or a channel event came through (0: never)
+  int64_t push_ok_us = 0;     // the last push round that completed (0: never, or nothing pushed to it)
+  int64_t channels_open = 0;  // inbound channels open now
+  std::string error;          // the current failure ("" when the links work)
+  int64_t error_since_us = 0;
+};
+
 class FederationService {
  public:
   // `store`, `policy`, `sealer` (may be null: sealed secrets cannot be
@@ -103,6 +113,8 @@ class FederationService {
   void Stop();  // idempotent
 
   FederationStats Stats() const;
+  // Every running peer's links, by peer name.
+  std::vector<PeerHealth> Health() const;
 
   // The Authorization header value for a peer's stored credential.
   Result<std::string> Authorization(const PeerConfig& peer) const;
@@ -117,6 +129,9 @@ class FederationService {
   void Supervise();
   void Reload();
   void OnCommit(const store::CommitNotice& notice);
+  // A link reports on itself: `what` ("polling", "channel", "push", ...)
+  // worked (`error` empty) or failed with `error`.
+  void NoteHealth(const std::string& peer, std::string_view what, const std::string& error, int channels = 0);
 
   store::Store* store_;
   policy::DecisionPoint* policy_;
@@ -136,6 +151,9 @@ class FederationService {
   std::mutex commit_mu_;
   std::condition_variable commit_cv_;
   uint64_t commits_ = 0;  // GUARDED_BY(commit_mu_)
+
+  mutable std::mutex health_mu_;
+  std::map<std::string, PeerHealth> health_;  // GUARDED_BY(health_mu_)
 
   std::atomic<int64_t> channels_open_{0}, objects_in_{0}, objects_out_{0}, polls_{0},
       channel_failures_{0}, push_failures_{0}, rejected_in_{0}, looped_{0}, peers_{0};

@@ -359,6 +359,16 @@ void UiService::Handle(http::Request request, http::Respond respond) {
       respond(std::move(r));
     });
   }
+  if (request.path == "/ui/api/federation") {
+    if (!read) return send(NotGet());
+    return JsonRead(std::move(request), send,
+                    [this](const http::Request&, const auth::Principal& reader,
+                           const std::string&) -> Result<std::string> {
+                      std::vector<PeerStatus> peers;
+                      if (options_.federation) peers = options_.federation();
+                      return FederationJson(peers, options_.hub_name, reader, SystemClock::Get().NowMicros());
+                    });
+  }
   if (request.path == "/ui/api/sectors") {
     if (!read) return send(NotGet());
     return JsonRead(std::move(request), send,
@@ -510,6 +520,31 @@ http::Response UiService::File(const http::Request& request) {
   const bool hashed = rel.rfind("assets/", 0) == 0 && file.filename() != "index.html";
   r.headers.push_back({"cache-control", hashed ? "public, max-age=31536000, immutable" : "no-cache"});
   return r;
+}
+
+std::string FederationJson(const std::vector<PeerStatus>& peers, const std::string& hub,
+                           const auth::Principal& reader, int64_t now_us) {
+  namespace json = boost::json;
+  auto when = [](int64_t us) -> json::value {
+    if (us <= 0) return nullptr;
+    return json::value(FormatTimestamp(us, 3));
+  };
+  json::array out;
+  for (const PeerStatus& p : peers) {
+    const char* state = !p.error.empty() ? "failing" : p.inbound_ok_us > 0 || p.push_ok_us > 0 ? "ok" : "waiting";
+    json::object o{{"peer", p.peer},
+                   {"state", state},
+                   {"last_sync", when(p.inbound_ok_us)},
+                   {"last_push", when(p.push_ok_us)},
+                   {"channels_open", p.channels_open}};
+    o["lag_s"] = p.inbound_ok_us > 0 ? json::value((now_us - p.inbound_ok_us) / 1'000'000) : json::value(nullptr);
+    if (!p.error.empty()) {
+      o["since"] = when(p.error_since_us);
+      if (reader.IsAdmin()) o["error"] = p.error;
+    }
+    out.push_back(std::move(o));
+  }
+  return json::serialize(json::object{{"hub", hub}, {"peers", std::move(out)}});
 }
 
 }  // namespace kizuna::ui

@@ -18,6 +18,7 @@
 //   counts (overview.h), with any credentials the hub accepts.
 // - `GET /ui/api/search?...` and `GET /ui/api/object?id=ID`: the object
 //   explorer's reads (explorer.h).
+// - `GET /ui/api/federation`: the federation's health (FederationJson).
 // - `GET /ui/api/briefing?since=7d&lang=en|ja&max_tlp=green`: the reader's
 //   briefing (briefing.h) as one self-contained HTML page, capped at
 //   max_tlp, with a CSP of its own (its style block by hash, no script).
@@ -35,6 +36,7 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include "auth/authenticator.h"
 #include "core/result.h"
@@ -54,10 +56,21 @@ inline constexpr const char* kCsrfHeader = "x-csrf-token";
 inline constexpr const char* kCookie = "kizuna_session";
 inline constexpr const char* kSecureCookie = "__Host-kizuna_session";
 
+// One federation peer's links, as the hub reports them (federation health).
+struct PeerStatus {
+  std::string peer;
+  int64_t inbound_ok_us = 0;  // last poll round or channel event (0: never)
+  int64_t push_ok_us = 0;     // last completed push (0: never)
+  int64_t channels_open = 0;
+  std::string error;  // "" when working; shown to admins only
+  int64_t error_since_us = 0;
+};
+
 struct UiOptions {
   std::string dir;  // the built application (index.html and its assets); "" or missing: a notice page
   std::string hub_name;     // on briefings
   IncidentLister incidents;  // a briefing's incidents (the coordination API's list); empty: none
+  std::function<std::vector<PeerStatus>()> federation;  // the federation's links; empty: none
 };
 
 class UiService {
@@ -123,6 +136,14 @@ class UiService {
   void ReadAhead();
   std::unique_ptr<ThreadPool> pool_;  // last: joined first
 };
+
+// The federation's health for `reader` at `now_us`: {"hub", "peers":
+// [{"peer", "state" (ok, failing, waiting), "last_sync", "lag_s",
+// "last_push", "channels_open", "since"}]}; the failure's text ("error")
+// only for admins (it may name hosts and credentials' fate). No object is
+// released: peers and their state only.
+std::string FederationJson(const std::vector<PeerStatus>& peers, const std::string& hub,
+                           const auth::Principal& reader, int64_t now_us);
 
 // The value of cookie `name` in a request's Cookie headers ("" when absent).
 std::string CookieValue(const http::Request& request, std::string_view name);

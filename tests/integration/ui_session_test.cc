@@ -360,5 +360,56 @@ TEST(BriefingCliTest, WritesACappedBilingualBriefingAsHtmlAndPdf) {
   EXPECT_EQ(demo->Stop(), 0);
 }
 
+// Issue 13: the overview's federation health: each peer's state, last
+// sync and lag; when the peer goes away its links are "failing", and only an
+// admin reads why (the failure may name hosts). Every account needs
+// credentials.
+TEST(FederationHealthTest, EachPeersStateIsShownAndWhyItFailsOnlyToAdmins) {
+  const std::string us_org = "identity--fed0a001-0000-4000-8000-000000000001";
+  const std::string jp_org = "identity--fed0a001-0000-4000-8000-000000000002";
+  const std::string coll = "fed0a001-0000-4000-8000-0000000000c1";
+  TestHub us("us-hub"), jp("jp-hub");
+  const std::vector<OrgDef> orgs = {{us_org, "US Centre", "US", "us-hub"}, {jp_org, "JP Centre", "JP", "jp-hub"}};
+  us.Setup(orgs, {us_org, jp_org}, {}, {coll}, {{"alice", "US Centre", "contributor"}, {"root", "US Centre", "admin"}});
+  jp.Setup(orgs, {us_org, jp_org}, {}, {coll}, {{"kenji", "JP Centre", "contributor"}});
+  us.Start();
+  jp.Start();
+  us.AddPeer(jp, {coll}, "both", {}, "JP Centre");
+  jp.AddPeer(us, {coll}, "both", {}, "US Centre");
+  auto health = [&](const std::string& user) {
+    HttpResponse r = HttpRequest(us.port(), "GET", "/ui/api/federation",
+                                 {{"Authorization", BasicAuth(user, Password(user))}});
+    EXPECT_EQ(r.status, 200) << r.body;
+    return r.status == 200 ? json::parse(r.body) : json::value();
+  };
+  auto peer_state = [&](const std::string& user) -> std::string {
+    json::value h = health(user);
+    if (!h.is_object()) return "";
+    for (const auto& p : h.as_object().at("peers").as_array()) {
+      if (p.as_object().at("peer").as_string() == "jp-hub") return std::string(p.as_object().at("state").as_string());
+    }
+    return "absent";
+  };
+  ASSERT_TRUE(WaitUntil([&] { return peer_state("alice") == "ok"; }, 30)) << json::serialize(health("alice"));
+  const json::value ok = health("alice");
+  EXPECT_EQ(ok.as_object().at("hub").as_string(), "us-hub");
+  const json::object& peer = ok.as_object().at("peers").as_array()[0].as_object();
+  EXPECT_TRUE(peer.at("last_sync").is_string());
+  EXPECT_TRUE(peer.at("lag_s").is_int64());
+
+  jp.Stop();
+  ASSERT_TRUE(WaitUntil([&] { return peer_state("root") == "failing"; }, 60)) << json::serialize(health("root"));
+  const json::value admin = health("root");
+  const json::value analyst = health("alice");
+  const json::object& seen_by_admin = admin.as_object().at("peers").as_array()[0].as_object();
+  const json::object& seen_by_analyst = analyst.as_object().at("peers").as_array()[0].as_object();
+  EXPECT_TRUE(seen_by_admin.contains("error") && !seen_by_admin.at("error").as_string().empty());
+  EXPECT_EQ(seen_by_analyst.at("state").as_string(), "failing");
+  EXPECT_FALSE(seen_by_analyst.contains("error")) << "the failure's text is for admins";
+  EXPECT_TRUE(seen_by_analyst.at("since").is_string());
+  EXPECT_EQ(HttpRequest(us.port(), "GET", "/ui/api/federation", {}).status, 401);
+  us.Stop();
+}
+
 }  // namespace
 }  // namespace kizuna::testing

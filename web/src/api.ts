@@ -155,6 +155,10 @@ export class Api {
     );
   }
 
+  federation(): Promise<FederationHealth> {
+    return this.call<FederationHealth>("GET", "/ui/api/federation");
+  }
+
   sectors(): Promise<Crosswalk> {
     return this.call<Crosswalk>("GET", "/ui/api/sectors");
   }
@@ -334,4 +338,19 @@ export interface Crosswalk {
   }[];
   us: string[];
   jp: { en: string; ja: string }[];
+}
+
+// The federation's links as this hub sees them (the failure's text for admins only).
+export interface FederationHealth {
+  hub: string;
+  peers: {
+    peer: string;
+    state: "ok" | "failing" | "waiting";
+    last_sync: string | null;
+    last_push: string | null;
+    lag_s: number | null;
+    channels_open: number;
+    since?: string;
+    error?: string;
+  }[];
 }

@@ -2,6 +2,7 @@ import { useEffect, useState } from "preact/hooks";
 import type { Api, IncidentList, OverviewCounts } from "../api";
 import type { MessageKey } from "../i18n/en";
 import { StackedBars } from "./Chart";
+import { Federation } from "./Federation";
 import { LiveCounter } from "./LiveCounter";
 import { HeatMap, SectorTable } from "./Sectors";
 import { formatNumber, t, type Lang } from "../i18n";
@@ -97,6 +98,7 @@ export function Overview(props: { api: Api; root: string; lang: Lang; onError: (
             )}
           </div>
           <LiveCounter api={api} root={root} lang={lang} onError={onError} />
+          <Federation api={api} lang={lang} onError={onError} />
           <div class="card wide">
             <h2>{t(lang, "overview.bySector")}</h2>
             <SectorTable lang={lang} rows={counts.by_sector} />
