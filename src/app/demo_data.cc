@@ -208,6 +208,15 @@ std::vector<DemoCollectionData> GenerateDemoData(const std::vector<DemoOrg>& org
   };
 
   std::vector<std::string> actor_ids, malware_ids, technique_ids;
+  // Japanese translations made at the end (language-content): the object,
+  // where it is, its marking, and its texts.
+  struct ToTranslate {
+    json::object object;
+    std::vector<DemoCollectionData*> where;
+    const char* marking;
+    std::string name_ja, description_ja;
+  };
+  std::vector<ToTranslate> translate;
   for (const auto& a : actors) {
     json::object o = Base(g, "threat-actor", us_gov, 300);
     o["name"] = a.name;
@@ -217,6 +226,8 @@ std::vector<DemoCollectionData> GenerateDemoData(const std::vector<DemoOrg>& org
     o["sophistication"] = "advanced";
     o["description"] = std::string("Fictional adversary for the Kizuna demo (") + a.name_ja + ").";
     Mark(o, kTlpGreen);
+    translate.push_back({o, {&energy, &rail, &alerts}, kTlpGreen, a.name_ja,
+                         std::string("Kizuna デモ用の架空の攻撃者（") + a.name_ja + "）。"});
     actor_ids.push_back(std::string(o["id"].get_string()));
     std::string s = Ser(o);
     energy.objects.push_back(s);
@@ -230,6 +241,8 @@ std::vector<DemoCollectionData> GenerateDemoData(const std::vector<DemoOrg>& org
     o["malware_types"] = json::array{json::string(mtype)};
     o["description"] = std::string(name) + ": fictional malware family for the Kizuna demo.";
     Mark(o, kTlpGreen);
+    translate.push_back({o, {&energy, &rail}, kTlpGreen, "",
+                         std::string(name) + "：Kizuna デモ用の架空のマルウェアファミリー。"});
     malware_ids.push_back(std::string(o["id"].get_string()));
     std::string s = Ser(o);
     energy.objects.push_back(s);
@@ -261,11 +274,13 @@ std::vector<DemoCollectionData> GenerateDemoData(const std::vector<DemoOrg>& org
   const std::vector<std::pair<const char*, std::string>> campaigns = {
       {"Operation Winter Grid", "energy"}, {"Operation Last Train", "rail"},
       {"Operation Paper Lantern", "alerts"}};
+  const char* const campaigns_ja[] = {"冬の送電網作戦", "最終列車作戦", "紙提灯作戦"};
   for (size_t i = 0; i < campaigns.size(); ++i) {
     json::object o = Base(g, "campaign", jp_gov, 90);
     o["name"] = campaigns[i].first;
     o["first_seen"] = Gen::Ts(g.PastUs(90));
     o["objective"] = "Pre-positioning in critical infrastructure networks";
+    o["description"] = "Pre-positioning in critical infrastructure networks (demo data).";
     Mark(o, kTlpAmber);
     std::string cid(o["id"].get_string());
     campaign_ids.push_back(cid);
@@ -273,6 +288,8 @@ std::vector<DemoCollectionData> GenerateDemoData(const std::vector<DemoOrg>& org
                    : campaigns[i].second == "rail" ? rail
                                                    : alerts;
     target.objects.push_back(Ser(o));
+    translate.push_back({o, {&target}, kTlpAmber, campaigns_ja[i],
+                         "重要インフラのネットワークへの事前侵入（デモデータ）。"});
     target.objects.push_back(
         Ser(Relationship(g, "attributed-to", cid, actor_ids[i % actor_ids.size()], jp_gov, kTlpAmber)));
   }
@@ -469,6 +486,20 @@ std::vector<DemoCollectionData> GenerateDemoData(const std::vector<DemoOrg>& org
     Mark(lc, r.marking);
     r.where->objects.push_back(Ser(o));
     r.where->objects.push_back(Ser(lc));
+  }
+
+  // Japanese translations of the actors, malware and campaigns.
+  for (const ToTranslate& t : translate) {
+    json::object lc = Base(g, "language-content", std::string(t.object.at("created_by_ref").get_string()), 10);
+    lc["object_ref"] = t.object.at("id");
+    lc["object_modified"] = t.object.at("modified");
+    json::object ja;
+    if (!t.name_ja.empty()) ja["name"] = t.name_ja;
+    if (!t.description_ja.empty()) ja["description"] = t.description_ja;
+    lc["contents"] = json::object{{"ja", ja}};
+    Mark(lc, t.marking);
+    const std::string text = Ser(lc);
+    for (DemoCollectionData* c : t.where) c->objects.push_back(text);
   }
 
   // A coordinated incident.

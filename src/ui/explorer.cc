@@ -167,8 +167,11 @@ Result<std::string> SearchFor(store::Store* store, policy::DecisionPoint& decisi
     }
     scanned += looked;
   }
-  // Newest first; the first `limit`.
+  // Newest first, each object once (a copy in another collection is the
+  // same object); the first `limit`.
   std::stable_sort(hits.begin(), hits.end(), [](const Hit& a, const Hit& b) { return a.date_added > b.date_added; });
+  std::set<std::string> seen;
+  std::erase_if(hits, [&](const Hit& h) { return !seen.insert(std::string(h.row.at("id").as_string())).second; });
   if (hits.size() > static_cast<size_t>(query.limit)) {
     hits.resize(static_cast<size_t>(query.limit));
     more = true;
@@ -182,6 +185,7 @@ Result<std::string> ObjectFor(store::Store* store, policy::DecisionPoint& decisi
                               const auth::Principal& reader, const std::string& id, const std::string& remote) {
   ASSIGN_OR_RETURN(auto collections, Readable(store, reader));
   json::array versions, translations;
+  std::set<std::pair<std::string, std::string>> translated;  // (language-content id, lang): copies once
   std::optional<store::ObjectRecord> latest;
   std::string latest_collection;
   int64_t latest_key = 0;
@@ -231,6 +235,7 @@ Result<std::string> ObjectFor(store::Store* store, policy::DecisionPoint& decisi
           const json::value* contents = o.if_contains("contents");
           if (!contents || !contents->is_object()) continue;
           for (const auto& [lang, fields] : contents->get_object()) {
+            if (!translated.emplace(r.id, std::string(lang)).second) continue;
             translations.push_back(json::object{{"id", r.id},
                                                 {"lang", lang},
                                                 {"contents", fields},
