@@ -99,6 +99,14 @@ Result<std::shared_ptr<const TrustModel>> TrustModel::Build(
   return std::shared_ptr<const TrustModel>(std::move(m));
 }
 
+std::vector<const Org*> TrustModel::AllOrgs() const {
+  std::vector<const Org*> out;
+  out.reserve(orgs_.size());
+  for (const auto& [id, org] : orgs_) out.push_back(&org);
+  std::sort(out.begin(), out.end(), [](const Org* a, const Org* b) { return a->name < b->name; });
+  return out;
+}
+
 const Org* TrustModel::FindOrg(std::string_view id) const {
   auto it = orgs_.find(std::string(id));
   return it == orgs_.end() ? nullptr : &it->second;

@@ -50,6 +50,8 @@ class TrustModel {
                                                          std::vector<CollectionPolicy> collections);
 
   const Org* FindOrg(std::string_view id) const;
+  // Every organization, by name.
+  std::vector<const Org*> AllOrgs() const;
   // By exact name; null when no organization, or more than one, has it.
   const Org* FindOrgByName(std::string_view name) const;
   const TrustGroup* FindGroup(std::string_view id) const;

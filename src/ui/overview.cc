@@ -262,8 +262,13 @@ Result<std::string> OverviewFor(OverviewIndex& index, policy::DecisionPoint& dec
                                       {"collections", readable}});
 }
 
-std::string SectorCrosswalkJson() {
-  json::array sectors, us, jp;
+std::string SectorCrosswalkJson(const policy::TrustModel& model) {
+  json::array sectors, us, jp, orgs;
+  for (const policy::Org* o : model.AllOrgs()) {
+    json::array codes;
+    for (const auto& c : o->sectors) codes.emplace_back(c);
+    orgs.push_back(json::object{{"id", o->id}, {"name", o->name}, {"nation", o->nation}, {"sectors", std::move(codes)}});
+  }
   for (const policy::Sector& sec : policy::Sectors()) {
     json::array stix;
     for (auto v : sec.stix) stix.emplace_back(v);
@@ -277,7 +282,10 @@ std::string SectorCrosswalkJson() {
   }
   for (auto name : policy::UsCriticalInfrastructureSectors()) us.emplace_back(name);
   for (const auto& j : policy::JpCriticalInfrastructureSectors()) jp.push_back(json::object{{"en", j.en}, {"ja", j.ja}});
-  return json::serialize(json::object{{"sectors", std::move(sectors)}, {"us", std::move(us)}, {"jp", std::move(jp)}});
+  return json::serialize(json::object{{"sectors", std::move(sectors)},
+                                      {"us", std::move(us)},
+                                      {"jp", std::move(jp)},
+                                      {"organizations", std::move(orgs)}});
 }
 
 }  // namespace kizuna::ui

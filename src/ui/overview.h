@@ -95,7 +95,9 @@ Result<std::string> OverviewFor(OverviewIndex& index, policy::DecisionPoint& dec
 
 // The sector crosswalk (policy/sectors.h) as JSON: {"sectors": [{"code",
 // "name_en", "name_ja", "us", "jp", "jp_ja", "stix"}], "us": [16 names],
-// "jp": [{"en", "ja"} x 15]}.
-std::string SectorCrosswalkJson();
+// "jp": [{"en", "ja"} x 15], "organizations": [{"id", "name", "nation",
+// "sectors"}]} (the trust model's organizations: the live feed's sector
+// filter places an object by its producer's sectors).
+std::string SectorCrosswalkJson(const policy::TrustModel& model);
 
 }  // namespace kizuna::ui

@@ -372,8 +372,9 @@ void UiService::Handle(http::Request request, http::Respond respond) {
   if (request.path == "/ui/api/sectors") {
     if (!read) return send(NotGet());
     return JsonRead(std::move(request), send,
-                    [](const http::Request&, const auth::Principal&, const std::string&) -> Result<std::string> {
-                      return SectorCrosswalkJson();
+                    [this](const http::Request&, const auth::Principal&, const std::string&) -> Result<std::string> {
+                      ASSIGN_OR_RETURN(auto model, decisions_->Model());
+                      return SectorCrosswalkJson(*model);
                     });
   }
   if (request.path == "/ui/api/search" || request.path == "/ui/api/object") {

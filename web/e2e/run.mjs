@@ -61,6 +61,9 @@ async function axeSerious(page) {
   return result;
 }
 
+// The demo's US national centre (us-analyst's organization).
+const US_CENTRE = "identity--5b1d7c7e-1a2b-4c3d-8e9f-0a1b2c3d4e01";
+
 // Posts one GREEN indicator as us-analyst over TAXII; returns its id.
 let posted = 0;
 async function postIndicator(base, creds, collection, name) {
@@ -79,6 +82,7 @@ async function postIndicator(base, creds, collection, name) {
         pattern: "[domain-name:value = 'e2e.example']",
         pattern_type: "stix",
         valid_from: now,
+        created_by_ref: US_CENTRE,
         object_marking_refs: ["marking-definition--bab4a63c-aed9-4cf5-a766-dfca5abac2bb"],
       },
     ],
@@ -314,6 +318,14 @@ async function main() {
       await page.click("button.pause");
       await page.waitForSelector(`table.feed tr[data-id="${second}"]`);
       check(true, `${lang}: resumed, the held object is shown`);
+      // The sector filter: the objects posted above come from the US centre
+      // (government); filtering by rail hides them, by government shows them.
+      await page.selectOption("select[name=sector]", "rail");
+      await page.waitForFunction((id) => !document.querySelector(`table.feed tr[data-id="${id}"]`), second);
+      await page.selectOption("select[name=sector]", "government");
+      await page.waitForSelector(`table.feed tr[data-id="${second}"]`);
+      check(true, `${lang}: the live feed filters by the producer's sector`);
+      await page.selectOption("select[name=sector]", "");
       check((await axeSerious(page)).length === 0, `${lang}: the live feed has no serious axe violation`);
       await page.screenshot({ path: join(artifacts, `live-${lang}.png`), fullPage: true });
 

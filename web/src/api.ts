@@ -338,6 +338,7 @@ export interface Crosswalk {
   }[];
   us: string[];
   jp: { en: string; ja: string }[];
+  organizations: { id: string; name: string; nation: string; sectors: string[] }[];
 }
 
 // The federation's links as this hub sees them (the failure's text for admins only).

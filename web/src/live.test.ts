@@ -30,6 +30,24 @@ describe("LiveFeed", () => {
     expect(f.items({ type: "", tlp: "RED" }).map((i) => i.object.id)).toEqual(["indicator--2"]);
   });
 
+  it("filters by the sector of the producing organization", () => {
+    const f = new LiveFeed();
+    f.directory = new Map([
+      ["identity--power", ["energy-electric", "energy-gas"]],
+      ["identity--rail", ["rail"]],
+    ]);
+    f.add("t1", [
+      { ...ind(1), created_by_ref: "identity--power" },
+      { ...ind(3), created_by_ref: "identity--rail" },
+      ind(5),
+    ]);
+    expect(f.items({ type: "", tlp: "", sector: "energy-gas" }).map((i) => i.object.id)).toEqual([
+      "indicator--1",
+    ]);
+    expect(f.items({ type: "", tlp: "", sector: "rail" }).map((i) => i.object.id)).toEqual(["indicator--3"]);
+    expect(f.items({ type: "", tlp: "", sector: "" })).toHaveLength(3);
+  });
+
   it("loses nothing while paused and shows it all on resume", () => {
     const f = new LiveFeed();
     f.add("t1", [ind(1)]);

@@ -37,7 +37,11 @@ export interface FeedItem {
 export interface Filter {
   type: string; // "" = any
   tlp: string; // "" = any
+  sector?: string; // a Kizuna sector code of the producing organization; "" or absent = any
 }
+
+// Organization id -> its sectors (from the hub's trust model).
+export type Directory = ReadonlyMap<string, readonly string[]>;
 
 export function tlpOf(o: StixObject): string {
   for (const ref of o.object_marking_refs ?? []) {
@@ -47,8 +51,14 @@ export function tlpOf(o: StixObject): string {
   return "";
 }
 
-export function matches(item: FeedItem, f: Filter): boolean {
-  return (!f.type || item.object.type === f.type) && (!f.tlp || item.tlp === f.tlp);
+export function matches(item: FeedItem, f: Filter, directory: Directory = new Map()): boolean {
+  if (f.type && item.object.type !== f.type) return false;
+  if (f.tlp && item.tlp !== f.tlp) return false;
+  if (f.sector) {
+    const by = typeof item.object.created_by_ref === "string" ? item.object.created_by_ref : "";
+    if (!(directory.get(by) ?? []).includes(f.sector)) return false;
+  }
+  return true;
 }
 
 export class LiveFeed {
@@ -110,7 +120,10 @@ export class LiveFeed {
     return this.droppedWhilePaused;
   }
 
+  // The producers' sectors, for the sector filter.
+  directory: Directory = new Map();
+
   items(f: Filter): FeedItem[] {
-    return this.shown.filter((i) => matches(i, f));
+    return this.shown.filter((i) => matches(i, f, this.directory));
   }
 }

@@ -30,6 +30,7 @@ const crosswalk: Crosswalk = {
     { en: "Gas", ja: "ガス" },
     { en: "Railway", ja: "鉄道" },
   ],
+  organizations: [],
 };
 
 describe("the sector crosswalk with activity", () => {

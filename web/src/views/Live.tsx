@@ -1,5 +1,5 @@
 import { useEffect, useMemo, useRef, useState } from "preact/hooks";
-import type { Api, Collection } from "../api";
+import type { Api, Collection, Crosswalk } from "../api";
 import { formatNumber, formatTime, t, type Lang } from "../i18n";
 import { LiveFeed, type Filter, type StixObject } from "../live";
 
@@ -22,7 +22,8 @@ export function Live(props: {
 }) {
   const { api, root, lang, onError } = props;
   const [collections, setCollections] = useState<Collection[] | null>(null);
-  const [filter, setFilter] = useState<Filter>({ type: "", tlp: "" });
+  const [filter, setFilter] = useState<Filter>({ type: "", tlp: "", sector: "" });
+  const [crosswalk, setCrosswalk] = useState<Crosswalk | null>(null);
   const [state, setState] = useState<{
     kind: "connecting" | "live" | "reconnecting" | "ended";
     reason?: string;
@@ -35,6 +36,7 @@ export function Live(props: {
   useEffect(() => {
     let live = true;
     api.collections(root).then((c) => live && setCollections(c.filter((x) => x.can_read)), onError);
+    api.sectors().then((c) => live && setCrosswalk(c), onError);
     return () => {
       live = false;
     };
@@ -42,6 +44,14 @@ export function Live(props: {
 
   const chosen = props.collection || collections?.[0]?.id || "";
   const feed = useMemo(() => new LiveFeed(), [chosen]);
+  feed.directory = useMemo(
+    () => new Map((crosswalk?.organizations ?? []).map((o) => [o.id, o.sectors] as const)),
+    [crosswalk],
+  );
+  // The sectors some organization is in, in the crosswalk's order.
+  const sectors = (crosswalk?.sectors ?? []).filter((s) =>
+    (crosswalk?.organizations ?? []).some((o) => o.sectors.includes(s.code)),
+  );
 
   useEffect(() => {
     if (!chosen) return;
@@ -132,6 +142,21 @@ export function Live(props: {
             <option value="">{t(lang, "live.any")}</option>
             {TLPS.map((x) => (
               <option value={x}>TLP:{x}</option>
+            ))}
+          </select>
+        </label>
+        <label>
+          {t(lang, "sector.sector")}
+          <select
+            name="sector"
+            value={filter.sector}
+            onChange={(e) => setFilter({ ...filter, sector: (e.target as HTMLSelectElement).value })}
+          >
+            <option value="">{t(lang, "live.any")}</option>
+            {sectors.map((s) => (
+              <option key={s.code} value={s.code}>
+                {lang === "ja" ? s.name_ja : s.name_en}
+              </option>
             ))}
           </select>
         </label>
