@@ -4,7 +4,7 @@
 // the PDF). Terms follow docs/glossary.md.
 #include <algorithm>
 #include <cctype>
-#include <cstdio>
+#include <charconv>
 #include <map>
 #include <string_view>
 
@@ -154,6 +154,13 @@ class Page {
   std::string out_;
 };
 
+// A coordinate with one decimal.
+std::string Fixed(double v) {
+  char buf[64];
+  auto [end, ec] = std::to_chars(buf, buf + sizeof buf, v, std::chars_format::fixed, 1);
+  return ec == std::errc() ? std::string(buf, end) : std::string("0");
+}
+
 // TLP 2.0's colours (FIRST), for the chart.
 const char* TlpColour(std::string_view name) {
   if (name == "TLP:RED") return "#ff2b2b";
@@ -288,26 +295,20 @@ void Page::Charts() {
   const int64_t top = std::max<int64_t>(1, *std::max_element(sums.begin(), sums.end()));
   const double w = 640, h = 170, left = 40, bottom = 20;
   const double bw = (w - left) / static_cast<double>(std::max<size_t>(n, 1));
-  char buf[256];
   out_ += "<svg role=\"img\" viewBox=\"0 0 640 200\" width=\"100%\" xmlns=\"http://www.w3.org/2000/svg\"><title>";
   Esc(T("byDay"));
   out_ += "</title>";
-  std::snprintf(buf, sizeof buf,
-                "<line x1=\"%.0f\" y1=\"%.0f\" x2=\"640\" y2=\"%.0f\" stroke=\"#1b1f24\"/>"
-                "<text x=\"0\" y=\"12\" font-size=\"10\">%lld</text>",
-                left, h, h, static_cast<long long>(top));
-  out_ += buf;
+  out_ += "<line x1=\"" + Fixed(left) + "\" y1=\"" + Fixed(h) + "\" x2=\"640\" y2=\"" + Fixed(h) +
+          "\" stroke=\"#1b1f24\"/><text x=\"0\" y=\"12\" font-size=\"10\">" + std::to_string(top) + "</text>";
   std::vector<double> base(n, h);
   for (const auto& s : d_.by_tlp) {
     for (size_t i = 0; i < n && i < s.counts.size(); ++i) {
       if (s.counts[i] == 0) continue;
       const double bar = (h - 10) * static_cast<double>(s.counts[i]) / static_cast<double>(top);
       base[i] -= bar;
-      std::snprintf(buf, sizeof buf,
-                    "<rect x=\"%.1f\" y=\"%.1f\" width=\"%.1f\" height=\"%.1f\" fill=\"%s\" stroke=\"#000\" "
-                    "stroke-width=\"0.3\"/>",
-                    left + bw * static_cast<double>(i) + 1, base[i], std::max(1.0, bw - 2), bar, TlpColour(s.name));
-      out_ += buf;
+      out_ += "<rect x=\"" + Fixed(left + bw * static_cast<double>(i) + 1) + "\" y=\"" + Fixed(base[i]) +
+              "\" width=\"" + Fixed(std::max(1.0, bw - 2)) + "\" height=\"" + Fixed(bar) + "\" fill=\"" +
+              TlpColour(s.name) + "\" stroke=\"#000\" stroke-width=\"0.3\"/>";
     }
   }
   if (n > 0) {
