@@ -22,7 +22,6 @@
 
 #include "app/commands.h"
 #include "app/store_flags.h"
-#include "core/encoding.h"
 #include "http/client.h"
 #include "http/url.h"
 
@@ -60,17 +59,8 @@ Result<std::string> Fetch(const BriefingFlags& f) {
   // Any URL of the hub will do (its discovery, an API root): its origin.
   const size_t host_at = f.hub.find("//") + 2;
   const std::string origin = f.hub.substr(0, f.hub.find('/', host_at));
-  std::vector<http::Header> headers = {{"accept", "text/html"}};
-  if (!f.token_file.empty()) {
-    ASSIGN_OR_RETURN(std::string token, ReadSecretText(f.token_file));
-    headers.push_back({"authorization", "Bearer " + token});
-  } else if (!f.user.empty()) {
-    if (f.password_file.empty()) return InvalidArgument("--user needs --password-file");
-    ASSIGN_OR_RETURN(std::string password, ReadSecretText(f.password_file));
-    headers.push_back({"authorization", "Basic " + Base64Encode(f.user + ":" + password)});
-  } else {
-    return InvalidArgument("give --user U --password-file F, or --token-file F");
-  }
+  ASSIGN_OR_RETURN(std::string authorization, ClientAuthorization(f.user, f.password_file, f.token_file));
+  std::vector<http::Header> headers = {{"accept", "text/html"}, {"authorization", std::move(authorization)}};
   http::ClientOptions o;
   o.ca_file = f.ca_file;
   o.insecure_skip_verify = f.insecure;

@@ -12,7 +12,6 @@
 
 #include "app/commands.h"
 #include "app/store_flags.h"
-#include "core/encoding.h"
 #include "core/time.h"
 #include "core/uuid.h"
 #include "export/formats.h"
@@ -61,17 +60,8 @@ Result<std::string> CoordinationBase(const std::string& api_root_url) {
 Result<json::value> Call(const HubFlags& f, const std::string& method, const std::string& path,
                          const json::value* body = nullptr) {
   ASSIGN_OR_RETURN(std::string base, CoordinationBase(f.hub));
-  std::vector<http::Header> headers = {{"accept", "application/json"}};
-  if (!f.token_file.empty()) {
-    ASSIGN_OR_RETURN(std::string token, ReadSecretText(f.token_file));
-    headers.push_back({"authorization", "Bearer " + token});
-  } else if (!f.user.empty()) {
-    if (f.password_file.empty()) return InvalidArgument("--user needs --password-file");
-    ASSIGN_OR_RETURN(std::string password, ReadSecretText(f.password_file));
-    headers.push_back({"authorization", "Basic " + Base64Encode(f.user + ":" + password)});
-  } else {
-    return InvalidArgument("give --user U --password-file F, or --token-file F");
-  }
+  ASSIGN_OR_RETURN(std::string authorization, ClientAuthorization(f.user, f.password_file, f.token_file));
+  std::vector<http::Header> headers = {{"accept", "application/json"}, {"authorization", std::move(authorization)}};
   std::string text;
   if (body != nullptr) {
     headers.push_back({"content-type", "application/json"});

@@ -7,6 +7,7 @@
 #include <cstdio>
 
 #include "app/config.h"
+#include "core/encoding.h"
 #include "store/sqlite/sqlite_store.h"
 
 namespace kizuna::app {
@@ -45,6 +46,18 @@ Result<std::string> ReadSecretText(const std::string& path) {
   std::string s = ss.str();
   while (!s.empty() && (s.back() == '\n' || s.back() == '\r')) s.pop_back();
   return s;
+}
+
+Result<std::string> ClientAuthorization(const std::string& user, const std::string& password_file,
+                                        const std::string& token_file) {
+  if (!token_file.empty()) {
+    ASSIGN_OR_RETURN(std::string token, ReadSecretText(token_file));
+    return "Bearer " + token;
+  }
+  if (user.empty()) return InvalidArgument("give --user U --password-file F, or --token-file F");
+  if (password_file.empty()) return InvalidArgument("--user needs --password-file");
+  ASSIGN_OR_RETURN(std::string password, ReadSecretText(password_file));
+  return "Basic " + Base64Encode(user + ":" + password);
 }
 
 }  // namespace kizuna::app

@@ -30,4 +30,10 @@ int Fail(const Status& status);
 // file), without trailing line ends. IoError when it cannot be read.
 Result<std::string> ReadSecretText(const std::string& path);
 
+// The Authorization header value a client command sends to a hub: Bearer
+// with --token-file, else Basic with --user and --password-file.
+// InvalidArgument when neither is given (or --user lacks its password file).
+Result<std::string> ClientAuthorization(const std::string& user, const std::string& password_file,
+                                        const std::string& token_file);
+
 }  // namespace kizuna::app

@@ -189,40 +189,22 @@ void UiService::Warm() {
 }
 
 void UiService::Overview(http::Request request, http::Respond respond) {
-  const std::string* authz = request.FindHeader("authorization");
-  std::string remote = request.RemoteHost();
-  auth_->Authenticate(authz, remote, [this, request = std::move(request), respond, remote](
-                                         Result<auth::PrincipalPtr> p) mutable {
-    if (!p.ok()) return respond(UiErrorFor(p.error()));
-    int days = 30;
-    for (std::string_view q = request.raw_query; !q.empty();) {
-      size_t amp = q.find('&');
-      std::string_view pair = q.substr(0, amp);
-      q = amp == std::string_view::npos ? std::string_view() : q.substr(amp + 1);
-      if (pair.rfind("days=", 0) == 0) {
-        const std::string v(pair.substr(5));
-        char* end = nullptr;
-        long n = std::strtol(v.c_str(), &end, 10);
-        if (v.empty() || *end != '\0' || n < 1 || n > 3660) {
-          return respond(UiError(400, "Bad Request", "'days' must be an integer from 1 to 3660"));
-        }
-        days = static_cast<int>(n);
-      } else if (!pair.empty()) {
-        return respond(UiError(400, "Bad Request", "the overview takes one parameter: days"));
-      }
-    }
-    auth::PrincipalPtr principal = std::move(p).value();
-    pool_->Post([this, principal, days, remote, respond] {
-      auto body = OverviewFor(overview_, *decisions_, *principal, days, SystemClock::Get().NowMicros(), remote);
-      if (!body.ok()) return respond(UiErrorFor(body.error()));
-      http::Response r;
-      r.headers.push_back({"content-type", "application/json"});
-      r.headers.push_back({"cache-control", "no-store"});
-      r.body = std::move(*body);
-      r.principal = principal->username;
-      respond(std::move(r));
-    });
-  });
+  JsonRead(std::move(request), std::move(respond),
+           [this](const http::Request& req, const auth::Principal& reader,
+                  const std::string& remote) -> Result<std::string> {
+             int days = 30;
+             ASSIGN_OR_RETURN(auto pairs, http::QueryPairs(req.raw_query));
+             for (const auto& [k, v] : pairs) {
+               if (k != "days") return InvalidArgument("the overview takes one parameter: days");
+               char* end = nullptr;
+               long n = std::strtol(v.c_str(), &end, 10);
+               if (v.empty() || *end != '\0' || n < 1 || n > 3660) {
+                 return InvalidArgument("'days' must be an integer from 1 to 3660");
+               }
+               days = static_cast<int>(n);
+             }
+             return OverviewFor(overview_, *decisions_, reader, days, SystemClock::Get().NowMicros(), remote);
+           });
 }
 
 void UiService::JsonRead(http::Request request, http::Respond respond, Reader read) {
