@@ -263,6 +263,13 @@ Result<std::string> BriefingHtml(const BriefingInputs& in, const auth::Principal
       if (e.is_object()) d.by_type.emplace_back(Str(e.get_object(), "type"), Int(e.get_object(), "count"));
     }
   }
+  if (const json::value* t = o.if_contains("top_sighted"); t && t->is_array()) {
+    for (const json::value& e : t->get_array()) {
+      if (!e.is_object() || d.top_sighted.size() == 5) continue;
+      std::string name = Str(e.get_object(), "name");
+      d.top_sighted.emplace_back(name.empty() ? Str(e.get_object(), "id") : name, Int(e.get_object(), "sightings"));
+    }
+  }
   RETURN_IF_ERROR(ReadIncidents(in, reader, &d));
   RETURN_IF_ERROR(ReadGuidance(in, reader, query, remote, model, &d));
   return RenderBriefing(d);

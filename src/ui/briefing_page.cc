@@ -55,6 +55,9 @@ constexpr Text kText[] = {
     {"type", "Type", "種別"},
     {"total", "Total", "合計"},
     {"topIncidents", "Top incidents", "主要なインシデント"},
+    {"topSighted", "Most sighted indicators", "観測の多い侵害指標 (IoC)"},
+    {"indicator", "Indicator", "侵害指標 (IoC)"},
+    {"sightingCount", "Sightings", "観測数"},
     {"noIncidents", "No open incident at or below this level.", "この上限以下の対応中インシデントはありません。"},
     {"name", "Name", "名称"},
     {"priority", "Priority", "優先度"},
@@ -364,6 +367,23 @@ void Page::Charts() {
     out_ += "</td></tr>";
   }
   out_ += "</tbody></table></div></div>";
+  if (!d_.top_sighted.empty()) {
+    out_ += "<h2>";
+    Esc(T("topSighted"));
+    out_ += "</h2><table data-testid=\"top-sighted\"><thead><tr><th>";
+    Esc(T("indicator"));
+    out_ += "</th><th class=\"n\">";
+    Esc(T("sightingCount"));
+    out_ += "</th></tr></thead><tbody>";
+    for (const auto& [name, n] : d_.top_sighted) {
+      out_ += "<tr><td>";
+      Esc(name);
+      out_ += "</td><td class=\"n\">";
+      Esc(Num(n));
+      out_ += "</td></tr>";
+    }
+    out_ += "</tbody></table>";
+  }
 }
 
 void Page::Incidents() {

@@ -43,6 +43,7 @@ struct BriefingData {
   int64_t open_incidents = 0;
   std::vector<BriefingIncident> incidents;  // open, highest priority first (a few)
   std::vector<BriefingGuidance> guidance;   // newest first (a few)
+  std::vector<std::pair<std::string, int64_t>> top_sighted;  // (name, sightings), most first
   int64_t guidance_total = 0;
 };
 
