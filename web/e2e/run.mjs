@@ -118,6 +118,18 @@ async function coordination(base, creds, user, method, path, body) {
   return JSON.parse(text);
 }
 
+// A dashboard API read as `user` (Basic credentials).
+async function uiApi(base, creds, user, path) {
+  const account = creds.accounts.find((a) => a.username === user);
+  const r = await fetch(`${base}${path}`, {
+    headers: {
+      Authorization: "Basic " + Buffer.from(`${account.username}:${account.password}`).toString("base64"),
+    },
+  });
+  if (r.status !== 200) throw new Error(`${path}: ${r.status} ${await r.text()}`);
+  return r.json();
+}
+
 async function overviewOf(base, creds, user) {
   const account = creds.accounts.find((a) => a.username === user);
   const r = await fetch(`${base}/ui/api/overview?days=30`, {
@@ -160,6 +172,14 @@ async function main() {
       name: "Check US rail vendors for the RailGhost implant",
     })
   ).id;
+  // The owner links the RailGhost malware to the incident: the incident view
+  // lists it and leads to its page.
+  const linkedMalware = (
+    await uiApi(base, creds, "jp-analyst", "/ui/api/search?q=RailGhost&type=malware&days=3660")
+  ).results[0].id;
+  await coordination(base, creds, "jp-analyst", "POST", `incidents/${incident}/links`, {
+    object_refs: [linkedMalware],
+  });
   let railGhost = "";
   const browser = await chromium.launch({ executablePath: browserPath, args: ["--no-sandbox"] });
   try {
@@ -287,6 +307,10 @@ async function main() {
           seen.progress === progress &&
           seen.last_change.author.startsWith("us-analyst@"),
         `${lang}: the update from the dashboard reached the hub, attributed (${JSON.stringify(seen.last_change)})`,
+      );
+      check(
+        (await page.locator(`[data-testid=linked] a[href*="${linkedMalware}"]`).count()) === 1,
+        `${lang}: the incident lists its linked intelligence`,
       );
       check((await axeSerious(page)).length === 0, `${lang}: the incident view has no serious axe violation`);
       await page.screenshot({ path: join(artifacts, `incident-${lang}.png`), fullPage: true });

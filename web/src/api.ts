@@ -228,6 +228,7 @@ export interface IncidentShow extends Omit<IncidentSummary, "tasks" | "events"> 
   events: StixLike[];
   events_total: number;
   impacts: StixLike[];
+  links: StixLike[];
   notes_total: number;
 }
 

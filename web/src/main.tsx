@@ -195,6 +195,7 @@ function App() {
             id={route.id}
             session={session}
             onBack={() => go({ view: "incidents", status: "" })}
+            onOpen={(objectId) => go({ view: "object", id: objectId })}
             onError={onError}
           />
         ) : route.view === "live" ? (

@@ -19,6 +19,7 @@ export function Incident(props: {
   id: string;
   session: Session;
   onBack: () => void;
+  onOpen: (objectId: string) => void;
   onError: (e: unknown) => void;
 }) {
   const { api, root, lang, id, session, onError } = props;
@@ -157,6 +158,46 @@ export function Incident(props: {
             </li>
           ))}
         </ol>
+      )}
+
+      <h2>{t(lang, "incident.impacts")}</h2>
+      {show.impacts.length === 0 ? (
+        <p>{t(lang, "incident.noImpacts")}</p>
+      ) : (
+        <ul class="impacts" data-testid="impacts">
+          {show.impacts.map((i) => (
+            <li key={i.id}>
+              <code>{typeof i["impact_category"] === "string" ? i["impact_category"] : i.type}</code>
+              {typeof i["criticality"] === "number"
+                ? ` ${t(lang, "incident.criticality")} ${i["criticality"]}`
+                : ""}
+              {typeof i["superseded_by_ref"] === "string" ? ` (${t(lang, "incident.superseded")})` : ""}
+              {i.description ? ` — ${i.description}` : ""}
+            </li>
+          ))}
+        </ul>
+      )}
+
+      <h2>{t(lang, "incident.linked")}</h2>
+      {show.links.length === 0 ? (
+        <p>{t(lang, "incident.noLinked")}</p>
+      ) : (
+        <ul class="linked" data-testid="linked">
+          {show.links.map((l) => (
+            <li key={l.id}>
+              <code>{l.type}</code>{" "}
+              <a
+                href={`/ui/objects/${encodeURIComponent(l.id)}?lang=${lang}`}
+                onClick={(e) => {
+                  e.preventDefault();
+                  props.onOpen(l.id);
+                }}
+              >
+                {l.name ?? l.id}
+              </a>
+            </li>
+          ))}
+        </ul>
       )}
     </article>
   );
