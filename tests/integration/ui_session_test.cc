@@ -236,6 +236,34 @@ TEST_F(UiSessionTest, TheLoginRateLimitHoldsForSignIns) {
   EXPECT_EQ(limited.Header("set-cookie"), "");
 }
 
+// Every API the dashboard reads refuses a request without credentials (a
+// 401 without the Basic challenge a browser would answer with a dialog),
+// and answers the same request with a session.
+TEST_F(UiSessionTest, EveryApiTheDashboardUsesRefusesARequestWithoutASession) {
+  const std::vector<std::string> reads = {
+      "/ui/api/session",
+      "/ui/api/overview?days=30",
+      "/ui/api/briefing?since=7d&lang=ja&max_tlp=green",
+      "/ui/api/search?q=x",
+      "/ui/api/object?id=indicator--5e551011-0000-4000-8000-000000000099",
+      "/ui/api/federation",
+      "/ui/api/sectors",
+      Incidents(),
+      "/api1/collections/",
+  };
+  Session s = Open("carol");
+  for (const auto& target : reads) {
+    HttpResponse anonymous = Call("GET", target);
+    EXPECT_EQ(anonymous.status, 401) << target;
+    if (target.rfind("/ui/", 0) == 0) {
+      EXPECT_EQ(anonymous.Header("www-authenticate"), "") << target;
+    }
+    HttpResponse signed_in = Call("GET", target, {{"Cookie", s.cookie}, {"Accept", "application/taxii+json;version=2.1"}});
+    // With the session: answered (the object is missing: its 404).
+    EXPECT_EQ(signed_in.status, target.find("/ui/api/object") == 0 ? 404 : 200) << target << ": " << signed_in.body;
+  }
+}
+
 TEST_F(UiSessionTest, TheApplicationIsServedWithAStrictPolicyAndNothingOutsideItsDirectory) {
   HttpResponse index = Call("GET", "/ui/");
   ASSERT_EQ(index.status, 200);
