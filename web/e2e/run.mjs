@@ -525,6 +525,37 @@ async function main() {
     await page.goto(`${base}/ui/incidents?lang=en`);
     await page.waitForSelector(".empty");
     check(true, "researcher: the incidents view lists none");
+    // Sectors: only what the researcher may see (none of the energy sectors' activity).
+    await page.goto(`${base}/ui/sectors?lang=en`);
+    await page.waitForSelector("[data-testid=crosswalk] tbody tr");
+    const researcherEnergy = Number(
+      (await page.textContent("[data-testid=intel-energy-electric]")).replace(/[^0-9]/g, ""),
+    );
+    const analystEnergy = analystApi.by_sector
+      .filter((x) => x.sector === "energy-electric")
+      .reduce((n, x) => n + x.counts.reduce((a, b) => a + b, 0), 0);
+    check(
+      researcherEnergy === 0 && analystEnergy > 0,
+      `researcher: the sectors view counts none of what it may not see (${researcherEnergy}, analyst ${analystEnergy})`,
+    );
+    // The briefing, even uncapped, has nothing the researcher may not see.
+    await page.goto(`${base}/ui/briefing?lang=en&since=30d&max_tlp=red`);
+    const handle = await page.waitForSelector("[data-testid=briefing-frame]");
+    const frame = await handle.contentFrame();
+    await frame.waitForSelector("[data-figure=total]");
+    const researcherTotal = Number((await frame.textContent("[data-figure=total] b")).replace(/[^0-9]/g, ""));
+    const body = await frame.textContent("body");
+    // 30 days back from now touch 31 calendar days (UTC): the briefing's charts cover them all.
+    const researcher31 = await uiApi(base, creds, "researcher", "/ui/api/overview?days=31");
+    const redSeries = await frame.locator('[data-tlp-total="TLP:RED"]').count();
+    const incidentRows = await frame.locator("tr[data-incident]").count();
+    check(
+      researcherTotal === researcher31.total &&
+        redSeries === 0 &&
+        incidentRows === 0 &&
+        !body.includes("Signalling network intrusion"),
+      `researcher: the briefing counts only what it may see (${researcherTotal} = ${researcher31.total}), no RED (${redSeries}), no incident it may not see (${incidentRows}, ${body.includes("Signalling network intrusion")})`,
+    );
     await context.close();
   } finally {
     await browser.close();
