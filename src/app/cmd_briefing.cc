@@ -7,13 +7,16 @@
 // printed, 2 a usage error.
 
 #include <fcntl.h>
+#include <sys/stat.h>
 #include <spawn.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
 #include <CLI/CLI.hpp>
 #include <boost/json.hpp>
+#include <cerrno>
 #include <chrono>
+#include <cstring>
 #include <cstdio>
 #include <cstdlib>
 #include <filesystem>
@@ -84,21 +87,29 @@ Result<std::string> Fetch(const BriefingFlags& f) {
   return std::move(r->body);
 }
 
-// Writes `data` to `path` whole or not at all (a temporary file renamed).
+// Writes `data` to `path` whole or not at all: a new file only the user may
+// read (a briefing can be AMBER or RED), made in the target's directory
+// under an unpredictable name, synced, then renamed over `path`; removed on
+// any failure.
 Status WriteWhole(const fs::path& path, std::string_view data) {
-  fs::path tmp = path;
-  tmp += ".part";
-  {
-    std::ofstream out(tmp, std::ios::binary | std::ios::trunc);
-    if (!out) return Unavailable("cannot write " + tmp.string());
-    out.write(data.data(), static_cast<std::streamsize>(data.size()));
-    out.close();
-    if (!out) return Unavailable("cannot write " + tmp.string());
+  const fs::path dir = path.has_parent_path() ? path.parent_path() : fs::path(".");
+  std::string tmpl = (dir / ("." + path.filename().string() + ".XXXXXX")).string();
+  const int fd = ::mkstemp(tmpl.data());
+  if (fd < 0) return Unavailable("cannot write in " + dir.string() + ": " + std::strerror(errno));
+  ::fchmod(fd, 0600);
+  bool ok = true;
+  for (size_t done = 0; ok && done < data.size();) {
+    const ssize_t n = ::write(fd, data.data() + done, data.size() - done);
+    if (n < 0 && errno == EINTR) continue;
+    ok = n > 0;
+    if (ok) done += static_cast<size_t>(n);
   }
-  std::error_code ec;
-  fs::rename(tmp, path, ec);
-  if (ec) return Unavailable("cannot write " + path.string() + ": " + ec.message());
-  return Status::Ok();
+  ok = ok && ::fsync(fd) == 0;
+  ok = ::close(fd) == 0 && ok;
+  if (ok && ::rename(tmpl.c_str(), path.c_str()) == 0) return Status::Ok();
+  const std::string why = std::strerror(errno);
+  ::unlink(tmpl.c_str());
+  return Unavailable("cannot write " + path.string() + ": " + why);
 }
 
 // Debian's Chromium, or $KIZUNA_CHROMIUM.
@@ -177,7 +188,8 @@ Status PrintPdf(const std::string& html, const fs::path& out) {
   std::error_code ec;
   std::ifstream in(pdf, std::ios::binary);
   std::string bytes((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
-  if (bytes.rfind("%PDF-", 0) != 0) {
+  const bool exited_ok = WIFEXITED(status) && WEXITSTATUS(status) == 0;
+  if (!exited_ok || bytes.rfind("%PDF-", 0) != 0) {
     return Unavailable("Chromium (" + chromium + ") did not print a PDF (exit status " +
                        std::to_string(WIFEXITED(status) ? WEXITSTATUS(status) : -1) + ")");
   }

@@ -115,7 +115,10 @@ Status ReadIncidents(const BriefingInputs& in, const auth::Principal& reader, Br
 // object_ref: {name, description} from language-content objects.
 using Translations = std::map<std::string, std::pair<std::string, std::string>>;
 
-Status ReadTranslations(policy::ReleaseScope& scope, const std::string& lang, Translations* out) {
+// Only the producer's own translations: on a decision-maker's page another
+// party's text never stands under the producer's name.
+Status ReadTranslations(policy::ReleaseScope& scope, const std::string& lang,
+                        const std::map<std::string, std::string>& producers, Translations* out) {
   std::optional<int64_t> cursor;
   for (int pages = 0; pages < 20; ++pages) {
     store::ObjectQuery q;
@@ -130,7 +133,10 @@ Status ReadTranslations(policy::ReleaseScope& scope, const std::string& lang, Tr
       if (!contents || !contents->is_object()) continue;
       const json::value* mine = contents->get_object().if_contains(lang);
       if (!mine || !mine->is_object()) continue;
-      auto& t = (*out)[Str(v.get_object(), "object_ref")];
+      const std::string of = Str(v.get_object(), "object_ref");
+      auto producer = producers.find(of);
+      if (producer == producers.end() || producer->second != r.producer) continue;
+      auto& t = (*out)[of];
       if (std::string n = Str(mine->get_object(), "name"); !n.empty()) t.first = n;
       if (std::string s = Str(mine->get_object(), "description"); !s.empty()) t.second = s;
     }
@@ -157,7 +163,11 @@ Status ReadGuidance(const BriefingInputs& in, const auth::Principal& reader, con
       ASSIGN_OR_RETURN(auto page, scope.Read(q, std::nullopt));
       if (page.records.empty()) continue;
       Translations translated;
-      if (query.lang != "en") RETURN_IF_ERROR(ReadTranslations(scope, query.lang, &translated));
+      if (query.lang != "en") {
+        std::map<std::string, std::string> producers;
+        for (const auto& r : page.records) producers[r.id] = r.producer;
+        RETURN_IF_ERROR(ReadTranslations(scope, query.lang, producers, &translated));
+      }
       const policy::CollectionPolicy* cp = scope.model().FindCollection(c.key);
       for (const auto& r : page.records) {
         json::error_code ec;

@@ -93,6 +93,21 @@ void RefsOf(const json::object& o, std::vector<std::pair<std::string, std::strin
 
 }  // namespace
 
+bool IsStixId(std::string_view id) {
+  const size_t sep = id.find("--");
+  if (sep == std::string_view::npos || sep == 0 || id.size() - sep - 2 != 36) return false;
+  for (char c : id.substr(0, sep)) {
+    if (!((c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '-')) return false;
+  }
+  const std::string_view uuid = id.substr(sep + 2);
+  for (size_t i = 0; i < uuid.size(); ++i) {
+    const char c = uuid[i];
+    const bool dash = i == 8 || i == 13 || i == 18 || i == 23;
+    if (dash ? c != '-' : !((c >= '0' && c <= '9') || (c >= 'a' && c <= 'f') || (c >= 'A' && c <= 'F'))) return false;
+  }
+  return true;
+}
+
 Result<SearchQuery> ReadSearchQuery(std::string_view raw_query) {
   SearchQuery q;
   ASSIGN_OR_RETURN(auto pairs, http::QueryPairs(raw_query));
@@ -104,7 +119,7 @@ Result<SearchQuery> ReadSearchQuery(std::string_view raw_query) {
       if (value.size() > 250) return InvalidArgument("'type' is a STIX type");
       q.type = value;
     } else if (key == "id") {
-      if (value.size() > 300) return InvalidArgument("'id' is a STIX id");
+      if (!IsStixId(value)) return InvalidArgument("'id' is a STIX id (type--UUID)");
       q.id = value;
     } else if (key == "days") {
       ASSIGN_OR_RETURN(q.days, IntParam(key, value, 1, 3660));
@@ -142,7 +157,8 @@ Result<std::string> SearchFor(store::Store* store, policy::DecisionPoint& decisi
     std::optional<int64_t> cursor;
     int64_t looked = 0;
     for (;;) {
-      ASSIGN_OR_RETURN(auto page, scope.Read(q, cursor, nullptr, /*audit_named=*/false));
+      // A search by id names an object: a hidden one is audited as a denied attempt.
+      ASSIGN_OR_RETURN(auto page, scope.Read(q, cursor, nullptr, /*audit_named=*/!query.id.empty()));
       looked += static_cast<int64_t>(page.records.size());
       for (const auto& r : page.records) {
         if (!needle.empty() && Lower(r.raw).find(needle) == std::string::npos) continue;
@@ -183,6 +199,7 @@ Result<std::string> SearchFor(store::Store* store, policy::DecisionPoint& decisi
 
 Result<std::string> ObjectFor(store::Store* store, policy::DecisionPoint& decisions,
                               const auth::Principal& reader, const std::string& id, const std::string& remote) {
+  if (!IsStixId(id)) return InvalidArgument("'id' is a STIX id (type--UUID)");
   ASSIGN_OR_RETURN(auto collections, Readable(store, reader));
   json::array versions, translations;
   std::set<std::pair<std::string, std::string>> translated;  // (language-content id, lang): copies once
@@ -240,7 +257,7 @@ Result<std::string> ObjectFor(store::Store* store, policy::DecisionPoint& decisi
                                                 {"lang", lang},
                                                 {"contents", fields},
                                                 {"modified", Str(o, "modified")},
-                                                {"by", Str(o, "created_by_ref")}});
+                                                {"by", r.producer}});
           }
         } else if (r.type == "relationship") {
           const std::string type = Str(o, "relationship_type");

@@ -43,11 +43,15 @@ struct SearchQuery {
 // InvalidArgument names the parameter and what it takes.
 Result<SearchQuery> ReadSearchQuery(std::string_view raw_query);
 
+// "type--UUID" (lower-case type, hexadecimal UUID with its dashes).
+bool IsStixId(std::string_view id);
+
 Result<std::string> SearchFor(store::Store* store, policy::DecisionPoint& decisions,
                               const auth::Principal& reader, const SearchQuery& query, int64_t now_us,
                               const std::string& remote);
 
-// NotFound when the reader may see no version of `id`.
+// NotFound when the reader may see no version of `id`; InvalidArgument when
+// `id` is not a STIX id.
 Result<std::string> ObjectFor(store::Store* store, policy::DecisionPoint& decisions,
                               const auth::Principal& reader, const std::string& id, const std::string& remote);
 

@@ -177,6 +177,9 @@ Result<std::string> OverviewFor(OverviewIndex& index, policy::DecisionPoint& dec
     total += count;
   }, [&](int64_t collection, int64_t day, std::string_view ref, const OverviewTuple& t, int64_t count) {
     if (day < first_day || day > last_day) return;
+    // A sighting with granular markings may hide what it sights from this
+    // reader (its redacted copy has no sighting_of_ref): never counted here.
+    if (t.granular) return;
     if (allowed(collection, t) != nullptr) sighted[std::string(ref)] += count;
   });
   if (!read.ok()) return read;

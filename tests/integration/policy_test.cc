@@ -437,6 +437,15 @@ TEST_F(PolicyTest, TopSightedCountsVisibleSightingsAndNamesOnlyVisibleObjects) {
     objects.push_back(sighting("sighting--" + UuidFor(400 + static_cast<int>(i)), clear_indicator, kCases[i]));
   }
   objects.push_back(sighting("sighting--" + UuidFor(499), red_indicator, kCases[1]));  // a CLEAR sighting
+  // A CLEAR sighting whose sighting_of_ref is RED for bob: what it sights is
+  // hidden from everyone else's copy, so it is counted for nobody's top list.
+  {
+    json::object g = json::parse(sighting("sighting--" + UuidFor(498), clear_indicator, kCases[1])).as_object();
+    g["granular_markings"] = json::array{json::object{{"marking_ref", kRed}, {"selectors", json::array{"sighting_of_ref"}}}};
+    g["extensions"] = json::object{{kAudienceExt, json::object{{"extension_type", "property-extension"},
+                                                                {"accounts", json::array{"bob"}}}}};
+    objects.push_back(json::serialize(g));
+  }
   HttpResponse posted = Post("alice", Objects(), "{\"objects\":[" + Join(objects) + "]}");
   ASSERT_EQ(posted.status, 202) << posted.body;
   ASSERT_NE(posted.body.find("\"failure_count\":0"), std::string::npos) << posted.body;
@@ -459,7 +468,7 @@ TEST_F(PolicyTest, TopSightedCountsVisibleSightingsAndNamesOnlyVisibleObjects) {
     for (const auto& v : body.as_object().at("sightings_by_sector").as_array()) {
       for (const auto& n : v.as_object().at("counts").as_array()) sightings += n.as_int64();
     }
-    EXPECT_EQ(sightings, visible + 1) << "principal " << p << ": sightings by sector and day";
+    EXPECT_EQ(sightings, visible + 2) << "principal " << p << ": sightings by sector and day (the granular one included)";
   }
 }
 

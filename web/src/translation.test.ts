@@ -67,6 +67,28 @@ describe("language-content", () => {
       object_marking_refs: ["marking-definition--bab4a63c-aed9-4cf5-a766-dfca5abac2bb"],
     });
     expect(buildTranslation(object, "ja", { name: "", description: " " }, new Date(), "x")).toBeNull();
+  });
+
+  it("never reaches anyone the original does not: its audience and every part's marking", () => {
+    const AUDIENCE = "extension-definition--7a79d0e5-a2c1-4b04-870f-c5d9a7fed356";
+    const GREEN = "marking-definition--bab4a63c-aed9-4cf5-a766-dfca5abac2bb";
+    const AMBER = "marking-definition--55d920b0-5e8b-4f79-9ee9-91f868d9b421";
+    const audience = { extension_type: "property-extension", organizations: ["identity--b"] };
+    const lc = buildTranslation(
+      {
+        id: "report--1",
+        modified: "2026-12-01T00:00:00.000Z",
+        object_marking_refs: [GREEN],
+        granular_markings: [{ marking_ref: AMBER, selectors: ["description"] }],
+        extensions: { [AUDIENCE]: audience, "extension-definition--other": { x: 1 } },
+      },
+      "ja",
+      { name: "報告" },
+      new Date("2026-12-07T00:00:00Z"),
+      "u",
+    );
+    expect(lc?.object_marking_refs).toEqual([GREEN, AMBER]);
+    expect(lc?.extensions).toEqual({ [AUDIENCE]: audience });
     expect(originalLang({})).toBe("en");
     expect(originalLang({ lang: "ja" })).toBe("ja");
   });

@@ -39,9 +39,15 @@ function stixTime(d: Date): string {
   return d.toISOString();
 }
 
+// The audience extension (docs/policy.md): the organizations and accounts
+// an object is for.
+const AUDIENCE = "extension-definition--7a79d0e5-a2c1-4b04-870f-c5d9a7fed356";
+
 // A language-content object translating `object` into `lang`, marked as the
-// object is (a translation says what the original says). Empty fields are
-// left out; null when nothing is left.
+// object is (a translation says what the original says): its markings, its
+// audience, and the markings of any part of it (granular markings) for the
+// whole translation, so that it never reaches anyone the original's text
+// does not. Empty fields are left out; null when nothing is left.
 export function buildTranslation(
   object: Record<string, unknown>,
   lang: string,
@@ -65,8 +71,17 @@ export function buildTranslation(
     object_modified: object.modified,
     contents: { [lang]: contents },
   };
-  if (Array.isArray(object.object_marking_refs) && object.object_marking_refs.length > 0) {
-    lc.object_marking_refs = object.object_marking_refs;
+  const markings = new Set<string>();
+  if (Array.isArray(object.object_marking_refs)) {
+    for (const m of object.object_marking_refs) if (typeof m === "string") markings.add(m);
   }
+  if (Array.isArray(object.granular_markings)) {
+    for (const g of object.granular_markings as { marking_ref?: unknown }[]) {
+      if (typeof g?.marking_ref === "string") markings.add(g.marking_ref);
+    }
+  }
+  if (markings.size > 0) lc.object_marking_refs = [...markings];
+  const ext = object.extensions as Record<string, unknown> | undefined;
+  if (ext && typeof ext === "object" && ext[AUDIENCE]) lc.extensions = { [AUDIENCE]: ext[AUDIENCE] };
   return lc;
 }
