@@ -295,13 +295,14 @@ Result<std::unique_ptr<Hub>> Hub::Open(const Config& config) {
     return out;
   };
   uo.incidents = [hub = impl.get()](const auth::Principal& reader, const std::string& root,
-                                    const std::string& query) -> Result<std::string> {
+                                    const std::string& query, const std::string& remote) -> Result<std::string> {
     if (!hub->coordination) return std::string(R"({"total":0,"incidents":[]})");
     http::Request req;
     req.method = "GET";
     req.path = "/coordination/v1/" + root + "/incidents";
     req.raw_query = query;
     req.target = req.path + "?" + query;
+    req.remote_address = remote + ":0";  // RemoteHost() drops the port: the audit names the client
     http::Response r = hub->coordination->Read(req, reader);
     if (r.status != 200) return Internal("the incident list answered " + std::to_string(r.status));
     return std::move(r.body);

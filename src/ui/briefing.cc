@@ -65,14 +65,15 @@ std::vector<BriefingSeries> SeriesOf(const json::object& overview, std::string_v
 }
 
 // The open incidents of every API root, highest priority first.
-Status ReadIncidents(const BriefingInputs& in, const auth::Principal& reader, BriefingData* d) {
+Status ReadIncidents(const BriefingInputs& in, const auth::Principal& reader, const std::string& remote,
+                     BriefingData* d) {
   if (!in.incidents) return Status::Ok();
   ASSIGN_OR_RETURN(auto roots, in.store->ListApiRoots());
   d->incidents_known = true;
   for (const auto& root : roots) {
     // The list's own order is by recency; a briefing wants the highest
     // priority: read a good number and pick.
-    ASSIGN_OR_RETURN(std::string body, in.incidents(reader, root.name, "status=open&limit=200"));
+    ASSIGN_OR_RETURN(std::string body, in.incidents(reader, root.name, "status=open&limit=200", remote));
     json::error_code ec;
     json::value v = json::parse(body, ec);
     if (ec || !v.is_object()) return Internal("the incident list is not JSON");
@@ -280,7 +281,7 @@ Result<std::string> BriefingHtml(const BriefingInputs& in, const auth::Principal
       d.top_sighted.emplace_back(name.empty() ? Str(e.get_object(), "id") : name, Int(e.get_object(), "sightings"));
     }
   }
-  RETURN_IF_ERROR(ReadIncidents(in, reader, &d));
+  RETURN_IF_ERROR(ReadIncidents(in, reader, remote, &d));
   RETURN_IF_ERROR(ReadGuidance(in, reader, query, remote, model, &d));
   return RenderBriefing(d);
 }

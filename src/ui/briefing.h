@@ -44,10 +44,12 @@ struct BriefingQuery {
 Result<BriefingQuery> ReadBriefingQuery(std::string_view raw_query, int64_t now_us);
 
 // The incident list of an API root as the (capped) reader would get it from
-// GET /coordination/v1/{root}/incidents?{query}: the JSON body.
+// GET /coordination/v1/{root}/incidents?{query}: the JSON body. `remote`:
+// the client's address, for the audit log.
 using IncidentLister = std::function<Result<std::string>(const auth::Principal& reader,
                                                          const std::string& api_root,
-                                                         const std::string& query)>;
+                                                         const std::string& query,
+                                                         const std::string& remote)>;
 
 struct BriefingInputs {
   OverviewIndex* overview = nullptr;

@@ -196,20 +196,24 @@ Result<std::string> OverviewFor(OverviewIndex& index, policy::DecisionPoint& dec
   if (candidates.size() > kTopCandidates) candidates.resize(kTopCandidates);
   std::map<std::string, std::pair<std::string, std::string>> named;  // id -> (type, label)
   if (!candidates.empty()) {
-    for (const auto& [key, access] : principal.grants) {
-      if (!access.can_read) continue;
-      auto scope = decisions.Begin(principal, key, "", policy::Path::kDashboard, remote);
-      if (!scope.ok()) {
-        if (scope.error().code() == StatusCode::kNotFound) continue;
-        return scope.error();
+    ASSIGN_OR_RETURN(auto roots, index.store()->ListApiRoots());
+    std::vector<store::Collection> readable;
+    for (const auto& root : roots) {
+      ASSIGN_OR_RETURN(auto cs, index.store()->ListCollections(root.name));
+      for (auto& c : cs) {
+        if (principal.Access(c.key).can_read) readable.push_back(std::move(c));
       }
+    }
+    for (const auto& c : readable) {
+      // Named in the audit event by its TAXII id.
+      ASSIGN_OR_RETURN(auto scope, decisions.Begin(principal, c.key, c.id, policy::Path::kDashboard, remote));
       store::ObjectQuery q;
       for (const auto& [id, n] : candidates) {
         if (!named.count(id)) q.ids.push_back(id);
       }
       if (q.ids.empty()) break;
       q.limit = static_cast<int>(q.ids.size());
-      ASSIGN_OR_RETURN(auto page, scope->Read(q, std::nullopt, nullptr, /*audit_named=*/false));
+      ASSIGN_OR_RETURN(auto page, scope.Read(q, std::nullopt, nullptr, /*audit_named=*/false));
       for (const auto& r : page.records) named.try_emplace(r.id, r.type, LabelOf(r.raw));
     }
   }

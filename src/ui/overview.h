@@ -54,6 +54,8 @@ class OverviewIndex {
   // every sighting bucket, under the index's lock.
   Status Read(const Each& each, const EachSighted& sighted = nullptr);
 
+  store::Store* store() const { return store_; }
+
  private:
   Status CatchUpLocked();
 
