@@ -138,6 +138,8 @@ class FederationService::InboundLink {
   }
 
   bool kizuna() const { return peer_.kind == "kizuna"; }
+  // This link in the peer's health: one per remote collection.
+  std::string LinkKey() const { return "in:" + flow_.remote_collection; }
 
   // Re-reads the committed cursor after a failure (or at start), once the
   // writer has nothing in flight.
@@ -172,7 +174,7 @@ class FederationService::InboundLink {
         if (!r.ok()) {
           if (stopping()) break;
           failures_.Failed("discovery", r.error());
-          svc_->NoteHealth(peer_.name, "discovery", "discovery failed: " + r.error().message());
+          svc_->NoteHealth(peer_.name, LinkKey(), "discovery failed: " + r.error().message());
           Sleep(backoff_.NextMs());
           continue;
         }
@@ -208,12 +210,12 @@ class FederationService::InboundLink {
       if (stopping()) break;
       if (!st.ok()) {
         failures_.Failed("polling", st);
-        svc_->NoteHealth(peer_.name, "polling", "polling failed: " + st.message());
+        svc_->NoteHealth(peer_.name, LinkKey(), "polling failed: " + st.message());
         Sleep(backoff_.NextMs());
         continue;
       }
       failures_.Succeeded("polling");
-      svc_->NoteHealth(peer_.name, "polling", "");
+      svc_->NoteHealth(peer_.name, LinkKey(), "");
       backoff_.Reset();
       const int64_t elapsed_ms = std::chrono::duration_cast<std::chrono::milliseconds>(
                                      std::chrono::steady_clock::now() - cycle_start)
@@ -289,7 +291,7 @@ class FederationService::InboundLink {
                                   });
     if (open) {
       svc_->channels_open_.fetch_sub(1);
-      svc_->NoteHealth(peer_.name, "channel", "", -1);
+      svc_->NoteHealth(peer_.name, LinkKey(), "", -1);
     }
     if (!inner.ok()) return inner;
     return st;
@@ -306,7 +308,7 @@ class FederationService::InboundLink {
       }
     }
     // Every event is contact with the peer (heartbeats every few seconds).
-    svc_->NoteHealth(peer_.name, "channel", "", e.event == "open" && !*open ? 1 : 0);
+    svc_->NoteHealth(peer_.name, LinkKey(), "", e.event == "open" && !*open ? 1 : 0);
     if (e.event == "open") {
       if (!*open) {
         *open = true;
@@ -630,36 +632,46 @@ FederationService::FederationService(store::Store* store, policy::DecisionPoint*
 
 FederationService::~FederationService() { Stop(); }
 
-void FederationService::NoteHealth(const std::string& peer, std::string_view what, const std::string& error,
+void FederationService::NoteHealth(const std::string& peer, const std::string& link, const std::string& error,
                                    int channels) {
   const int64_t now = clock_->NowMicros();
   std::lock_guard lock(health_mu_);
-  PeerHealth& h = health_[peer];
-  h.peer = peer;
+  LinkHealth& h = health_[peer][link];
   h.channels_open += channels;
   if (!error.empty()) {
     if (h.error != error) h.error_since_us = now;
     h.error = error;
     return;
   }
-  if (what == "push") {
-    h.push_ok_us = now;
-  } else {
-    h.inbound_ok_us = now;
-  }
-  // A working link clears the failure of its direction (inbound: discovery,
-  // polling, channel; outbound: push).
-  const bool push = what == "push";
-  if (!h.error.empty() && (h.error.rfind("push", 0) == 0) == push) {
-    h.error.clear();
-    h.error_since_us = 0;
-  }
+  h.ok_us = now;
+  h.error.clear();
+  h.error_since_us = 0;
 }
 
 std::vector<PeerHealth> FederationService::Health() const {
   std::vector<PeerHealth> out;
   std::lock_guard lock(health_mu_);
-  for (const auto& [name, h] : health_) out.push_back(h);
+  for (const auto& [name, links] : health_) {
+    PeerHealth p;
+    p.peer = name;
+    // The peer's figures are its worst link's: a failing flow is not hidden
+    // by a working one, and the lag is the longest.
+    bool inbound_seen = false;
+    for (const auto& [key, h] : links) {
+      p.channels_open += h.channels_open;
+      if (key == "push") {
+        p.push_ok_us = h.ok_us;
+      } else {
+        p.inbound_ok_us = inbound_seen ? std::min(p.inbound_ok_us, h.ok_us) : h.ok_us;
+        inbound_seen = true;
+      }
+      if (!h.error.empty() && (p.error.empty() || h.error_since_us < p.error_since_us)) {
+        p.error = h.error;
+        p.error_since_us = h.error_since_us;
+      }
+    }
+    out.push_back(std::move(p));
+  }
   return out;
 }
 
@@ -804,7 +816,7 @@ void FederationService::Reload() {
     if (run->pusher) run->pusher->Start();
     {
       std::lock_guard lock(health_mu_);
-      health_[name].peer = name;  // listed from the start, before any contact
+      health_[name];  // listed from the start, before any contact
     }
     running_[name] = std::move(run);
   }

@@ -129,9 +129,10 @@ class FederationService {
   void Supervise();
   void Reload();
   void OnCommit(const store::CommitNotice& notice);
-  // A link reports on itself: `what` ("polling", "channel", "push", ...)
-  // worked (`error` empty) or failed with `error`.
-  void NoteHealth(const std::string& peer, std::string_view what, const std::string& error, int channels = 0);
+  // A link reports on itself ("in:<remote collection>" or "push"): it
+  // worked (`error` empty) or failed with `error`; `channels` changes its
+  // count of open channels.
+  void NoteHealth(const std::string& peer, const std::string& link, const std::string& error, int channels = 0);
 
   store::Store* store_;
   policy::DecisionPoint* policy_;
@@ -152,8 +153,14 @@ class FederationService {
   std::condition_variable commit_cv_;
   uint64_t commits_ = 0;  // GUARDED_BY(commit_mu_)
 
+  struct LinkHealth {
+    int64_t ok_us = 0;  // its last success
+    int64_t channels_open = 0;
+    std::string error;
+    int64_t error_since_us = 0;
+  };
   mutable std::mutex health_mu_;
-  std::map<std::string, PeerHealth> health_;  // GUARDED_BY(health_mu_)
+  std::map<std::string, std::map<std::string, LinkHealth>> health_;  // GUARDED_BY(health_mu_): peer -> link -> health
 
   std::atomic<int64_t> channels_open_{0}, objects_in_{0}, objects_out_{0}, polls_{0},
       channel_failures_{0}, push_failures_{0}, rejected_in_{0}, looped_{0}, peers_{0};

@@ -12,6 +12,7 @@
 #include <boost/json.hpp>
 #include <filesystem>
 #include <fstream>
+#include <set>
 #include <sstream>
 #include <thread>
 #include <string>
@@ -438,6 +439,46 @@ TEST(FederationHealthTest, EachPeersStateIsShownAndWhyItFailsOnlyToAdmins) {
   EXPECT_TRUE(seen_by_analyst.at("since").is_string());
   EXPECT_EQ(HttpRequest(us.port(), "GET", "/ui/api/federation", {}).status, 401);
   us.Stop();
+}
+
+// A peer's health is its worst link's: one flow failing (a collection the
+// peer does not have) while another works shows "failing" every time it is
+// read, not "ok" whenever the working link last spoke.
+TEST(FederationHealthTest, OneFailingFlowIsNotHiddenByAWorkingOne) {
+  const std::string us_org = "identity--fed0a002-0000-4000-8000-000000000001";
+  const std::string jp_org = "identity--fed0a002-0000-4000-8000-000000000002";
+  const std::string coll = "fed0a002-0000-4000-8000-0000000000c1";
+  const std::string only_here = "fed0a002-0000-4000-8000-0000000000c2";  // not on the peer
+  TestHub us("us-hub"), jp("jp-hub");
+  const std::vector<OrgDef> orgs = {{us_org, "US Centre", "US", "us-hub"}, {jp_org, "JP Centre", "JP", "jp-hub"}};
+  us.Setup(orgs, {us_org, jp_org}, {}, {coll, only_here}, {{"root", "US Centre", "admin"}});
+  jp.Setup(orgs, {us_org, jp_org}, {}, {coll}, {{"kenji", "JP Centre", "contributor"}});
+  us.Start();
+  jp.Start();
+  us.AddPeer(jp, {coll, only_here}, "in", {}, "JP Centre");
+  jp.AddPeer(us, {coll}, "out", {}, "US Centre");  // jp serves coll to us
+  auto state = [&]() -> std::string {
+    HttpResponse r = HttpRequest(us.port(), "GET", "/ui/api/federation",
+                                 {{"Authorization", BasicAuth("root", Password("root"))}});
+    if (r.status != 200) return "status " + std::to_string(r.status);
+    const json::value v = json::parse(r.body);
+    const auto& peers = v.as_object().at("peers").as_array();
+    return peers.empty() ? "none" : std::string(peers[0].as_object().at("state").as_string());
+  };
+  // The working flow is working: the peer's objects arrive through it.
+  ASSERT_EQ(jp.Post("kenji", coll, {IndicatorJson(ObjectSpec{IndicatorId(7, 1), {kTlpGreen}})}).status, 202);
+  ASSERT_TRUE(WaitUntil([&] { return us.Get("root", "/api1/collections/" + coll + "/objects/").body.find(IndicatorId(7, 1)) != std::string::npos; }, 30));
+  ASSERT_TRUE(WaitUntil([&] { return state() == "failing"; }, 30));
+  // Read it many times while the working flow keeps talking (its channel's
+  // heartbeats, its polls): it stays failing.
+  std::set<std::string> seen;
+  for (int i = 0; i < 40; ++i) {
+    seen.insert(state());
+    std::this_thread::sleep_for(std::chrono::milliseconds(200));
+  }
+  EXPECT_EQ(seen, std::set<std::string>{"failing"});
+  us.Stop();
+  jp.Stop();
 }
 
 }  // namespace
