@@ -80,7 +80,7 @@ constexpr Text kText[] = {
     {"priority.high", "high", "高"},
     {"priority.severe", "severe", "重大"},
     {"priority.emergency", "emergency", "緊急"},
-    {"type.course-of-action", "course of action", "対処方針"},
+    {"type.course-of-action", "course of action", "対処措置"},
     {"type.report", "report", "レポート"},
     {"noData", "Nothing in this period.", "この期間の情報はありません。"},
 };
