@@ -13,6 +13,7 @@
 #include "http/target.h"
 #include "policy/release_scope.h"
 #include "ui/briefing_page.h"
+#include "ui/reading.h"
 
 namespace kizuna::ui {
 
@@ -26,11 +27,6 @@ constexpr size_t kTopIncidents = 5;
 constexpr size_t kTopGuidance = 8;
 // The guidance types: what a partner tells others to do, and finished reports.
 const std::vector<std::string> kGuidanceTypes = {"course-of-action", "report"};
-
-std::string Str(const json::object& o, std::string_view key) {
-  const json::value* v = o.if_contains(key);
-  return v && v->is_string() ? std::string(v->get_string()) : std::string();
-}
 
 int64_t Int(const json::object& o, std::string_view key) {
   const json::value* v = o.if_contains(key);
@@ -55,7 +51,7 @@ std::vector<BriefingSeries> SeriesOf(const json::object& overview, std::string_v
   for (const json::value& e : v->get_array()) {
     if (!e.is_object()) continue;
     BriefingSeries s;
-    s.name = Str(e.get_object(), key);
+    s.name = JsonString(e.get_object(), key);
     if (const json::value* c = e.get_object().if_contains("counts"); c && c->is_array()) {
       for (const json::value& n : c->get_array()) s.counts.push_back(n.is_int64() ? n.get_int64() : 0);
     }
@@ -84,17 +80,17 @@ Status ReadIncidents(const BriefingInputs& in, const auth::Principal& reader, co
       if (!e.is_object()) continue;
       const json::object& o = e.get_object();
       BriefingIncident i;
-      i.id = Str(o, "id");
-      i.name = Str(o, "name");
-      i.status = Str(o, "status");
-      i.tlp = Str(o, "tlp");
-      i.modified = Str(o, "modified");
+      i.id = JsonString(o, "id");
+      i.name = JsonString(o, "name");
+      i.status = JsonString(o, "status");
+      i.tlp = JsonString(o, "tlp");
+      i.modified = JsonString(o, "modified");
       if (const json::value* own = o.if_contains("owner"); own && own->is_object()) {
-        i.owner = Str(own->get_object(), "name");
+        i.owner = JsonString(own->get_object(), "name");
       }
       if (const json::value* p = o.if_contains("priority"); p && p->is_object()) {
         i.priority_score = Int(p->get_object(), "score");
-        i.priority_level = Str(p->get_object(), "level");
+        i.priority_level = JsonString(p->get_object(), "level");
       }
       if (const json::value* c = o.if_contains("correlation"); c && c->is_object()) {
         i.sightings = Int(c->get_object(), "sightings");
@@ -134,12 +130,12 @@ Status ReadTranslations(policy::ReleaseScope& scope, const std::string& lang,
       if (!contents || !contents->is_object()) continue;
       const json::value* mine = contents->get_object().if_contains(lang);
       if (!mine || !mine->is_object()) continue;
-      const std::string of = Str(v.get_object(), "object_ref");
+      const std::string of = JsonString(v.get_object(), "object_ref");
       auto producer = producers.find(of);
       if (producer == producers.end() || producer->second != r.producer) continue;
       auto& t = (*out)[of];
-      if (std::string n = Str(mine->get_object(), "name"); !n.empty()) t.first = n;
-      if (std::string s = Str(mine->get_object(), "description"); !s.empty()) t.second = s;
+      if (std::string n = JsonString(mine->get_object(), "name"); !n.empty()) t.first = n;
+      if (std::string s = JsonString(mine->get_object(), "description"); !s.empty()) t.second = s;
     }
     if (!page.more) break;
     cursor = page.last_us;
@@ -151,48 +147,42 @@ Status ReadTranslations(policy::ReleaseScope& scope, const std::string& lang,
 Status ReadGuidance(const BriefingInputs& in, const auth::Principal& reader, const BriefingQuery& query,
                     const std::string& remote, std::shared_ptr<const policy::TrustModel> model,
                     BriefingData* d) {
-  ASSIGN_OR_RETURN(auto roots, in.store->ListApiRoots());
-  for (const auto& root : roots) {
-    ASSIGN_OR_RETURN(auto collections, in.store->ListCollections(root.name));
-    for (const auto& c : collections) {
-      if (!reader.Access(c.key).can_read) continue;
-      ASSIGN_OR_RETURN(auto scope, in.decisions->Begin(reader, c.key, c.id, policy::Path::kDashboard, remote));
-      store::ObjectQuery q;
-      q.types = kGuidanceTypes;
-      q.added_after_us = query.since_us;
-      q.limit = 500;
-      ASSIGN_OR_RETURN(auto page, scope.Read(q, std::nullopt));
-      if (page.records.empty()) continue;
-      Translations translated;
-      if (query.lang != "en") {
-        std::map<std::string, std::string> producers;
-        for (const auto& r : page.records) producers[r.id] = r.producer;
-        RETURN_IF_ERROR(ReadTranslations(scope, query.lang, producers, &translated));
+  ASSIGN_OR_RETURN(auto collections, ReadableCollections(in.store, reader));
+  for (const auto& c : collections) {
+    ASSIGN_OR_RETURN(auto scope, in.decisions->Begin(reader, c.key, c.id, policy::Path::kDashboard, remote));
+    store::ObjectQuery q;
+    q.types = kGuidanceTypes;
+    q.added_after_us = query.since_us;
+    q.limit = 500;
+    ASSIGN_OR_RETURN(auto page, scope.Read(q, std::nullopt));
+    if (page.records.empty()) continue;
+    Translations translated;
+    if (query.lang != "en") {
+      std::map<std::string, std::string> producers;
+      for (const auto& r : page.records) producers[r.id] = r.producer;
+      RETURN_IF_ERROR(ReadTranslations(scope, query.lang, producers, &translated));
+    }
+    for (const auto& r : page.records) {
+      json::error_code ec;
+      json::value v = json::parse(r.raw, ec);
+      if (ec || !v.is_object()) continue;
+      const json::object& o = v.get_object();
+      BriefingGuidance g;
+      g.id = r.id;
+      g.type = r.type;
+      g.name = JsonString(o, "name");
+      g.description = JsonString(o, "description");
+      g.modified = JsonString(o, "modified");
+      if (auto t = translated.find(r.id); t != translated.end()) {
+        if (!t->second.first.empty()) g.name = t->second.first;
+        if (!t->second.second.empty()) g.description = t->second.second;
+        g.translated = true;
       }
-      const policy::CollectionPolicy* cp = scope.model().FindCollection(c.key);
-      for (const auto& r : page.records) {
-        json::error_code ec;
-        json::value v = json::parse(r.raw, ec);
-        if (ec || !v.is_object()) continue;
-        const json::object& o = v.get_object();
-        BriefingGuidance g;
-        g.id = r.id;
-        g.type = r.type;
-        g.name = Str(o, "name");
-        g.description = Str(o, "description");
-        g.modified = Str(o, "modified");
-        if (auto t = translated.find(r.id); t != translated.end()) {
-          if (!t->second.first.empty()) g.name = t->second.first;
-          if (!t->second.second.empty()) g.description = t->second.second;
-          g.translated = true;
-        }
-        const policy::Org* org = model->FindOrg(r.producer);
-        g.producer = org ? org->name : r.producer;
-        g.tlp = stix::TlpOfMarkingRef(r.marking);
-        if (g.tlp == stix::Tlp::kNone) g.tlp = cp ? cp->default_tlp : stix::Tlp::kAmber;
-        d->guidance.push_back(std::move(g));
-        ++d->guidance_total;
-      }
+      const policy::Org* org = model->FindOrg(r.producer);
+      g.producer = org ? org->name : r.producer;
+      g.tlp = EffectiveTlp(r.marking, scope.model(), c.key);
+      d->guidance.push_back(std::move(g));
+      ++d->guidance_total;
     }
   }
   std::stable_sort(d->guidance.begin(), d->guidance.end(),
@@ -271,14 +261,14 @@ Result<std::string> BriefingHtml(const BriefingInputs& in, const auth::Principal
   d.by_nation = SeriesOf(o, "by_nation", "nation");
   if (const json::value* t = o.if_contains("by_type"); t && t->is_array()) {
     for (const json::value& e : t->get_array()) {
-      if (e.is_object()) d.by_type.emplace_back(Str(e.get_object(), "type"), Int(e.get_object(), "count"));
+      if (e.is_object()) d.by_type.emplace_back(JsonString(e.get_object(), "type"), Int(e.get_object(), "count"));
     }
   }
   if (const json::value* t = o.if_contains("top_sighted"); t && t->is_array()) {
     for (const json::value& e : t->get_array()) {
       if (!e.is_object() || d.top_sighted.size() == 5) continue;
-      std::string name = Str(e.get_object(), "name");
-      d.top_sighted.emplace_back(name.empty() ? Str(e.get_object(), "id") : name, Int(e.get_object(), "sightings"));
+      std::string name = JsonString(e.get_object(), "name");
+      d.top_sighted.emplace_back(name.empty() ? JsonString(e.get_object(), "id") : name, Int(e.get_object(), "sightings"));
     }
   }
   RETURN_IF_ERROR(ReadIncidents(in, reader, remote, &d));

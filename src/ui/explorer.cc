@@ -10,6 +10,7 @@
 #include "http/target.h"
 #include "policy/release_scope.h"
 #include "stix/markings.h"
+#include "ui/reading.h"
 
 namespace kizuna::ui {
 
@@ -30,49 +31,8 @@ std::string Lower(std::string_view s) {
   return out;
 }
 
-std::string Str(const json::object& o, std::string_view key) {
-  const json::value* v = o.if_contains(key);
-  return v && v->is_string() ? std::string(v->get_string()) : std::string();
-}
-
-// What to call an object: its name, else an SCO's value, else its pattern.
-std::string LabelOf(const json::object& o) {
-  for (const char* key : {"name", "value", "pattern"}) {
-    if (std::string s = Str(o, key); !s.empty()) return s;
-  }
-  return "";
-}
-
 std::string TlpOf(const store::ObjectRecord& r, const policy::TrustModel& model, int64_t collection) {
-  stix::Tlp tlp = stix::TlpOfMarkingRef(r.marking);
-  if (tlp == stix::Tlp::kNone) {
-    const policy::CollectionPolicy* cp = model.FindCollection(collection);
-    tlp = cp ? cp->default_tlp : stix::Tlp::kAmber;
-  }
-  return std::string(stix::TlpName(tlp));
-}
-
-// The collections of every API root the reader may read.
-Result<std::vector<store::Collection>> Readable(store::Store* store, const auth::Principal& reader) {
-  std::vector<store::Collection> out;
-  ASSIGN_OR_RETURN(auto roots, store->ListApiRoots());
-  for (const auto& root : roots) {
-    ASSIGN_OR_RETURN(auto collections, store->ListCollections(root.name));
-    for (auto& c : collections) {
-      if (reader.Access(c.key).can_read) out.push_back(std::move(c));
-    }
-  }
-  return out;
-}
-
-Result<int> IntParam(const std::string& name, const std::string& v, int lo, int hi) {
-  char* end = nullptr;
-  long n = std::strtol(v.c_str(), &end, 10);
-  if (v.empty() || *end != '\0' || n < lo || n > hi) {
-    return InvalidArgument("'" + name + "' must be an integer from " + std::to_string(lo) + " to " +
-                           std::to_string(hi));
-  }
-  return static_cast<int>(n);
+  return std::string(stix::TlpName(EffectiveTlp(r.marking, model, collection)));
 }
 
 // Every id a STIX object refers to, with the property that names it.
@@ -135,7 +95,7 @@ Result<SearchQuery> ReadSearchQuery(std::string_view raw_query) {
 Result<std::string> SearchFor(store::Store* store, policy::DecisionPoint& decisions,
                               const auth::Principal& reader, const SearchQuery& query, int64_t now_us,
                               const std::string& remote) {
-  ASSIGN_OR_RETURN(auto collections, Readable(store, reader));
+  ASSIGN_OR_RETURN(auto collections, ReadableCollections(store, reader));
   const std::string needle = Lower(query.text);
   struct Hit {
     int64_t date_added;
@@ -169,7 +129,7 @@ Result<std::string> SearchFor(store::Store* store, policy::DecisionPoint& decisi
         hits.push_back({r.date_added_us, json::object{{"id", r.id},
                                                       {"type", r.type},
                                                       {"name", LabelOf(o)},
-                                                      {"modified", Str(o, "modified")},
+                                                      {"modified", JsonString(o, "modified")},
                                                       {"tlp", TlpOf(r, scope.model(), c.key)},
                                                       {"collection", c.id},
                                                       {"collection_title", c.title}}});
@@ -200,7 +160,7 @@ Result<std::string> SearchFor(store::Store* store, policy::DecisionPoint& decisi
 Result<std::string> ObjectFor(store::Store* store, policy::DecisionPoint& decisions,
                               const auth::Principal& reader, const std::string& id, const std::string& remote) {
   if (!IsStixId(id)) return InvalidArgument("'id' is a STIX id (type--UUID)");
-  ASSIGN_OR_RETURN(auto collections, Readable(store, reader));
+  ASSIGN_OR_RETURN(auto collections, ReadableCollections(store, reader));
   json::array versions, translations;
   std::set<std::pair<std::string, std::string>> translated;  // (language-content id, lang): copies once
   std::optional<store::ObjectRecord> latest;
@@ -222,7 +182,7 @@ Result<std::string> ObjectFor(store::Store* store, policy::DecisionPoint& decisi
     for (const auto& r : page.records) {
       json::error_code ec;
       json::value v = json::parse(r.raw, ec);
-      versions.push_back(json::object{{"modified", v.is_object() ? Str(v.get_object(), "modified") : ""},
+      versions.push_back(json::object{{"modified", v.is_object() ? JsonString(v.get_object(), "modified") : ""},
                                       {"collection", c.id},
                                       {"tlp", TlpOf(r, scope.model(), c.key)}});
       if (!latest || r.version_us > latest->version_us) {
@@ -248,7 +208,7 @@ Result<std::string> ObjectFor(store::Store* store, policy::DecisionPoint& decisi
         if (ec || !v.is_object()) continue;
         const json::object& o = v.get_object();
         if (r.type == "language-content") {
-          if (Str(o, "object_ref") != id) continue;
+          if (JsonString(o, "object_ref") != id) continue;
           const json::value* contents = o.if_contains("contents");
           if (!contents || !contents->is_object()) continue;
           for (const auto& [lang, fields] : contents->get_object()) {
@@ -256,13 +216,13 @@ Result<std::string> ObjectFor(store::Store* store, policy::DecisionPoint& decisi
             translations.push_back(json::object{{"id", r.id},
                                                 {"lang", lang},
                                                 {"contents", fields},
-                                                {"modified", Str(o, "modified")},
+                                                {"modified", JsonString(o, "modified")},
                                                 {"by", r.producer}});
           }
         } else if (r.type == "relationship") {
-          const std::string type = Str(o, "relationship_type");
-          if (Str(o, "source_ref") == id) link(Str(o, "target_ref"), type, "out");
-          if (Str(o, "target_ref") == id) link(Str(o, "source_ref"), type, "in");
+          const std::string type = JsonString(o, "relationship_type");
+          if (JsonString(o, "source_ref") == id) link(JsonString(o, "target_ref"), type, "out");
+          if (JsonString(o, "target_ref") == id) link(JsonString(o, "source_ref"), type, "in");
         } else if (r.type == "sighting") {
           std::vector<std::pair<std::string, std::string>> refs;
           RefsOf(o, &refs);

@@ -8,6 +8,7 @@
 #include "policy/decide.h"
 #include "policy/sectors.h"
 #include "stix/markings.h"
+#include "ui/reading.h"
 
 namespace kizuna::ui {
 
@@ -27,17 +28,6 @@ std::string SightingOf(std::string_view raw) {
   return ref && ref->is_string() ? std::string(ref->get_string()) : std::string();
 }
 
-// What to call an object in a list: its name, else an SCO's value, else its pattern.
-std::string LabelOf(std::string_view raw) {
-  json::error_code ec;
-  json::value v = json::parse(raw, ec);
-  if (ec || !v.is_object()) return "";
-  for (const char* key : {"name", "value", "pattern"}) {
-    const json::value* x = v.get_object().if_contains(key);
-    if (x && x->is_string()) return std::string(x->get_string());
-  }
-  return "";
-}
 }  // namespace
 
 Status OverviewIndex::CatchUpLocked() {
@@ -196,14 +186,7 @@ Result<std::string> OverviewFor(OverviewIndex& index, policy::DecisionPoint& dec
   if (candidates.size() > kTopCandidates) candidates.resize(kTopCandidates);
   std::map<std::string, std::pair<std::string, std::string>> named;  // id -> (type, label)
   if (!candidates.empty()) {
-    ASSIGN_OR_RETURN(auto roots, index.store()->ListApiRoots());
-    std::vector<store::Collection> readable;
-    for (const auto& root : roots) {
-      ASSIGN_OR_RETURN(auto cs, index.store()->ListCollections(root.name));
-      for (auto& c : cs) {
-        if (principal.Access(c.key).can_read) readable.push_back(std::move(c));
-      }
-    }
+    ASSIGN_OR_RETURN(auto readable, ReadableCollections(index.store(), principal));
     for (const auto& c : readable) {
       // Named in the audit event by its TAXII id.
       ASSIGN_OR_RETURN(auto scope, decisions.Begin(principal, c.key, c.id, policy::Path::kDashboard, remote));
@@ -214,7 +197,7 @@ Result<std::string> OverviewFor(OverviewIndex& index, policy::DecisionPoint& dec
       if (q.ids.empty()) break;
       q.limit = static_cast<int>(q.ids.size());
       ASSIGN_OR_RETURN(auto page, scope.Read(q, std::nullopt, nullptr, /*audit_named=*/false));
-      for (const auto& r : page.records) named.try_emplace(r.id, r.type, LabelOf(r.raw));
+      for (const auto& r : page.records) named.try_emplace(r.id, r.type, LabelOfRaw(r.raw));
     }
   }
   json::array top;

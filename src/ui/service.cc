@@ -10,6 +10,7 @@
 #include "http/target.h"
 #include "taxii/errors.h"
 #include "ui/explorer.h"
+#include "ui/reading.h"
 
 namespace kizuna::ui {
 namespace {
@@ -196,29 +197,30 @@ void UiService::Overview(http::Request request, http::Respond respond) {
              ASSIGN_OR_RETURN(auto pairs, http::QueryPairs(req.raw_query));
              for (const auto& [k, v] : pairs) {
                if (k != "days") return InvalidArgument("the overview takes one parameter: days");
-               char* end = nullptr;
-               long n = std::strtol(v.c_str(), &end, 10);
-               if (v.empty() || *end != '\0' || n < 1 || n > 3660) {
-                 return InvalidArgument("'days' must be an integer from 1 to 3660");
-               }
-               days = static_cast<int>(n);
+               ASSIGN_OR_RETURN(days, IntParam("days", v, 1, 3660));
              }
              return OverviewFor(overview_, *decisions_, reader, days, SystemClock::Get().NowMicros(), remote);
            });
 }
 
 void UiService::JsonRead(http::Request request, http::Respond respond, Reader read) {
+  Answer(std::move(request), std::move(respond), "application/json", std::move(read));
+}
+
+void UiService::Answer(http::Request request, http::Respond respond, std::string content_type, Reader read) {
   const std::string* authz = request.FindHeader("authorization");
   std::string remote = request.RemoteHost();
   auth_->Authenticate(authz, remote, [this, request = std::move(request), respond, remote,
-                                      read = std::move(read)](Result<auth::PrincipalPtr> p) mutable {
+                                      read = std::move(read), content_type = std::move(content_type)](
+                                         Result<auth::PrincipalPtr> p) mutable {
     if (!p.ok()) return respond(UiErrorFor(p.error()));
     auth::PrincipalPtr principal = std::move(p).value();
-    pool_->Post([principal, remote, respond, read = std::move(read), request = std::move(request)] {
+    pool_->Post([principal, remote, respond, read = std::move(read), request = std::move(request),
+                 content_type = std::move(content_type)] {
       auto body = read(request, *principal, remote);
       if (!body.ok()) return respond(UiErrorFor(body.error()));
       http::Response r;
-      r.headers.push_back({"content-type", "application/json"});
+      r.headers.push_back({"content-type", content_type});
       r.headers.push_back({"cache-control", "no-store"});
       r.body = std::move(*body);
       r.principal = principal->username;
@@ -228,36 +230,23 @@ void UiService::JsonRead(http::Request request, http::Respond respond, Reader re
 }
 
 void UiService::Briefing(http::Request request, http::Respond respond) {
-  const std::string* authz = request.FindHeader("authorization");
-  std::string remote = request.RemoteHost();
-  auth_->Authenticate(authz, remote, [this, request = std::move(request), respond, remote](
-                                         Result<auth::PrincipalPtr> p) mutable {
-    if (!p.ok()) return respond(UiErrorFor(p.error()));
-    const int64_t now = SystemClock::Get().NowMicros();
-    auto query = ReadBriefingQuery(request.raw_query, now);
-    if (!query.ok()) return respond(UiErrorFor(query.error()));
-    // The cap is the reader's own ceiling: every read below goes through
-    // the decision point with it.
-    auto reader = std::make_shared<auth::Principal>(**p);
-    std::string level(stix::TlpName(query->max_tlp));
-    reader->tlp_ceiling = level.substr(4);  // "TLP:GREEN" -> "GREEN"
-    pool_->Post([this, reader, q = std::move(*query), now, remote, respond] {
-      BriefingInputs in;
-      in.overview = &overview_;
-      in.decisions = decisions_;
-      in.store = store_;
-      in.incidents = options_.incidents;
-      in.hub_name = options_.hub_name;
-      auto html = BriefingHtml(in, *reader, q, now, remote);
-      if (!html.ok()) return respond(UiErrorFor(html.error()));
-      http::Response r;
-      r.headers.push_back({"content-type", "text/html; charset=utf-8"});
-      r.headers.push_back({"cache-control", "no-store"});
-      r.body = std::move(*html);
-      r.principal = reader->username;
-      respond(std::move(r));
-    });
-  });
+  Answer(std::move(request), std::move(respond), "text/html; charset=utf-8",
+         [this](const http::Request& req, const auth::Principal& principal,
+                const std::string& remote) -> Result<std::string> {
+           const int64_t now = SystemClock::Get().NowMicros();
+           ASSIGN_OR_RETURN(BriefingQuery q, ReadBriefingQuery(req.raw_query, now));
+           // The cap is the reader's own ceiling: every read below goes
+           // through the decision point with it.
+           auth::Principal reader = principal;
+           reader.tlp_ceiling = std::string(stix::TlpName(q.max_tlp)).substr(4);  // "TLP:GREEN" -> "GREEN"
+           BriefingInputs in;
+           in.overview = &overview_;
+           in.decisions = decisions_;
+           in.store = store_;
+           in.incidents = options_.incidents;
+           in.hub_name = options_.hub_name;
+           return BriefingHtml(in, reader, q, now, remote);
+         });
 }
 
 int64_t UiService::BodyLimit(const http::Request& head) {

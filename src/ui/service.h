@@ -115,9 +115,10 @@ class UiService {
   http::Response File(const http::Request& request);
   void Overview(http::Request request, http::Respond respond);
   void Briefing(http::Request request, http::Respond respond);
-  // An authenticated GET answered with JSON computed on the pool.
+  // An authenticated GET answered with a body computed on the pool.
   using Reader = std::function<Result<std::string>(const http::Request&, const auth::Principal&,
                                                    const std::string& remote)>;
+  void Answer(http::Request request, http::Respond respond, std::string content_type, Reader read);
   void JsonRead(http::Request request, http::Respond respond, Reader read);
 
   auth::Authenticator* auth_;

@@ -10,7 +10,8 @@ export interface SectorActivity {
   sightings: number;
 }
 
-const total = (rows: SectorSeries[], code: string) =>
+// What a Kizuna sector's rows add up to over the period.
+export const total = (rows: SectorSeries[], code: string) =>
   rows.filter((r) => r.sector === code).reduce((n, r) => n + r.counts.reduce((a, b) => a + b, 0), 0);
 
 export function activityBy(

@@ -1,7 +1,7 @@
 import { useEffect, useState } from "preact/hooks";
 import type { Api, Crosswalk, OverviewCounts } from "../api";
 import { formatNumber, t, type Lang } from "../i18n";
-import { activityBy } from "../sectors";
+import { activityBy, total } from "../sectors";
 
 // The US/JP/STIX sector crosswalk with what the reader may see of each
 // sector over the last 30 days.
@@ -18,8 +18,6 @@ export function SectorsView(props: { api: Api; lang: Lang; onError: (e: unknown)
     };
   }, [api, onError]);
   if (!crosswalk || !counts) return <p>{t(lang, "common.loading")}</p>;
-  const sum = (code: string, rows: OverviewCounts["by_sector"]) =>
-    rows.filter((r) => r.sector === code).reduce((n, r) => n + r.counts.reduce((a, b) => a + b, 0), 0);
   const side = (which: "us" | "jp", title: string, testid: string) => (
     <div class="card wide">
       <h2>{title}</h2>
@@ -79,8 +77,10 @@ export function SectorsView(props: { api: Api; lang: Lang; onError: (e: unknown)
                   <td>
                     <code>{s.stix.join(", ")}</code>
                   </td>
-                  <td data-testid={`intel-${s.code}`}>{formatNumber(sum(s.code, counts.by_sector), lang)}</td>
-                  <td>{formatNumber(sum(s.code, counts.sightings_by_sector), lang)}</td>
+                  <td data-testid={`intel-${s.code}`}>
+                    {formatNumber(total(counts.by_sector, s.code), lang)}
+                  </td>
+                  <td>{formatNumber(total(counts.sightings_by_sector, s.code), lang)}</td>
                 </tr>
               ))}
             </tbody>
